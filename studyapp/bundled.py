@@ -1,0 +1,53 @@
+"""The decks that ship with StudyApp, kept in step with the student's database."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from studyapp.deckfile import collect_files, load_decks
+from studyapp.locations import bundled_decks_dir
+from studyapp.store import ImportReport, Store
+
+FINGERPRINT_KEY = "bundled_decks_sha256"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    first_run: bool
+    report: ImportReport
+
+    def message(self) -> str | None:
+        """One line for the screen, or None when nothing changed."""
+        if self.first_run:
+            cards = sum(d.added for d in self.report.decks)
+            return f"Welcome! Imported {len(self.report.decks)} bundled decks ({cards} cards)."
+        changed = [d.summary() for d in self.report.decks if d.changed]
+        if not changed:
+            return None
+        return "Bundled decks updated: " + "; ".join(changed)
+
+
+def _fingerprint(files) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def sync_bundled_decks(store: Store) -> SyncResult | None:
+    """Import the bundled decks if they are new or changed since the last start.
+
+    Cheap when nothing changed: one hash of a few small files, no parsing.
+    """
+    files, _ = collect_files([bundled_decks_dir()])
+    if not files:
+        return None
+    fingerprint = _fingerprint(files)
+    if store.get_meta(FINGERPRINT_KEY) == fingerprint:
+        return None
+    first_run = not store.deck_names()
+    report = store.import_decks(load_decks(files))
+    store.set_meta(FINGERPRINT_KEY, fingerprint)
+    return SyncResult(first_run, report)

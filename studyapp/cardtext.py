@@ -1,0 +1,105 @@
+"""How card text becomes a question and an answer: cloze deletions and the Markdown subset.
+
+Card text is text, never HTML. Tutors may use a small Markdown subset
+(emphasis, lists, line breaks); :func:`to_html` turns it into safe HTML for
+Anki, escaping everything else. The TUI renders the same Markdown itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# {{c1::answer}} or {{c1::answer::hint}}, as Anki writes them.
+CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*?))?\}\}", re.DOTALL)
+CLOZE_OPEN_RE = re.compile(r"\{\{c(\d*)::")
+
+
+@dataclass(frozen=True, slots=True)
+class Faces:
+    """What one study item shows: the question, then the answer (both Markdown)."""
+
+    question: str
+    answer: str
+
+
+def deletion_numbers(text: str) -> list[int]:
+    """The distinct cloze numbers in `text`, ascending (c1, c2, ... -> 1, 2, ...)."""
+    return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
+
+
+def cloze_problems(text: str) -> list[str]:
+    """What is wrong with a cloze text, as short messages (empty when fine)."""
+    problems: list[str] = []
+    opened = len(CLOZE_OPEN_RE.findall(text))
+    closed = CLOZE_RE.findall(text)
+    if opened > len(closed):
+        problems.append("unclosed cloze deletion: '{{cN::' without a matching '}}'")
+    elif not closed:
+        problems.append("cloze card has no deletions: mark one as {{c1::answer}}")
+    for number, content, _hint in closed:
+        if not number or int(number) < 1:
+            problems.append("cloze numbers start at c1")
+        if not content.strip():
+            problems.append(f"cloze deletion c{number} is empty")
+    return problems
+
+
+def cloze_question(text: str, number: int) -> str:
+    """The text with deletion `number` hidden as [...] (or [hint]) and the others shown."""
+
+    def hide(m: re.Match[str]) -> str:
+        if int(m.group(1)) == number:
+            return f"[{m.group(3).strip()}]" if m.group(3) else "[...]"
+        return m.group(2)
+
+    return CLOZE_RE.sub(hide, text)
+
+
+def cloze_answer(text: str, number: int) -> str:
+    """The full text with deletion `number` in bold."""
+
+    def reveal(m: re.Match[str]) -> str:
+        return f"**{m.group(2)}**" if int(m.group(1)) == number else m.group(2)
+
+    return CLOZE_RE.sub(reveal, text)
+
+
+def item_ords(card_type: str, front: str | None, text: str | None) -> list[int]:
+    """The study items a deck-file card makes, as Anki's card ordinals."""
+    if card_type == "reversed":
+        return [0, 1]
+    if card_type == "cloze":
+        return [n - 1 for n in deletion_numbers(text or "")]
+    return [0]
+
+
+def faces(card_type: str, ord_: int, front: str, back: str, text: str) -> Faces:
+    """Question and answer of study item `ord_` of a card."""
+    if card_type == "cloze":
+        return Faces(cloze_question(text, ord_ + 1), cloze_answer(text, ord_ + 1))
+    if card_type == "reversed" and ord_ == 1:
+        return Faces(back, front)
+    return Faces(front, back)
+
+
+@lru_cache(maxsize=1)
+def _markdown():
+    # Imported lazily: markdown-it is only needed when text is rendered.
+    from markdown_it import MarkdownIt
+
+    # "zero" enables nothing; we switch on exactly the subset tutors may use.
+    # html=False makes markdown-it escape every tag in the input.
+    md = MarkdownIt("zero", {"html": False, "breaks": True})
+    md.enable(["emphasis", "list", "newline", "backticks", "escape"])
+    return md
+
+
+def to_html(markdown_text: str) -> str:
+    """Safe HTML for the Markdown subset; everything else arrives as escaped text."""
+    html = _markdown().render(markdown_text).strip()
+    # A single paragraph needs no <p> wrapper inside an Anki field.
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html

@@ -1,0 +1,168 @@
+"""The `studyapp` command: a thin click layer over the domain modules.
+
+Exit codes: 0 ok, 1 a problem was found (bad deck file, database error),
+2 usage. Errors are one line each on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from studyapp import __version__, sm2
+from studyapp.deckfile import Problem, check_paths
+from studyapp.locations import DB_ENV, default_db_path
+from studyapp.store import Store, StoreError
+
+
+class Context:
+    """What every command shares: where the database is, opened on first use."""
+
+    def __init__(self, db_path: Path | None, rollover_hour: int):
+        self.db_path = db_path or default_db_path()
+        self.rollover_hour = rollover_hour
+        self._store: Store | None = None
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.db_path)
+        return self._store
+
+    def today(self):
+        return sm2.study_day(datetime.now(), self.rollover_hour)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def fail(message: str) -> None:
+    click.echo(f"studyapp: {message}", err=True)
+    sys.exit(1)
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Database file (default: ${DB_ENV}, else your user data folder).")
+@click.option("--rollover-hour", type=click.IntRange(0, 23), default=4, show_default=True,
+              help="Hour (local time) at which a new study day starts.")
+@click.version_option(__version__, prog_name="studyapp")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None, rollover_hour: int) -> None:
+    """Spaced-repetition flashcards in your terminal (SM-2).
+
+    Run without a command to open the app.
+    """
+    ctx.obj = Context(db_path, rollover_hour)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        _run_app(ctx.obj, start="home")
+
+
+def _run_app(context: Context, start: str) -> None:
+    from studyapp.ui.app import run  # the UI loads only when it is used
+
+    try:
+        run(context.store(), start=start, rollover_hour=context.rollover_hour)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+@cli.command()
+@click.pass_obj
+def review(context: Context) -> None:
+    """Open the app straight into reviewing what is due."""
+    _run_app(context, start="review")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def check(paths: tuple[Path, ...]) -> None:
+    """Validate deck files and folders; one line per problem."""
+    decks, problems = check_paths(paths)
+    if problems:
+        print_problems(problems)
+        click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} found", err=True)
+        sys.exit(1)
+    cards = sum(len(d.cards) for d in decks)
+    click.echo(f"ok: {len(decks)} deck{'s' * (len(decks) != 1)}, {cards} cards")
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def import_(context: Context, paths: tuple[Path, ...]) -> None:
+    """Validate, then import deck files into the database (all or nothing)."""
+    decks, problems = check_paths(paths)
+    if problems:
+        print_problems(problems)
+        fail("nothing imported")
+    try:
+        report = context.store().import_decks(decks)
+    except StoreError as exc:
+        fail(f"{exc}; nothing imported")
+    for changes in report.decks:
+        click.echo(changes.summary())
+
+
+@cli.command()
+@click.pass_obj
+def decks(context: Context) -> None:
+    """List decks with total / new / due-today counts."""
+    from rich.console import Console
+    from rich.table import Table
+
+    try:
+        counts = context.store().deck_counts(context.today())
+    except StoreError as exc:
+        fail(str(exc))
+    if not counts:
+        click.echo("No decks yet. Import some with: studyapp import decks/")
+        return
+    table = Table(box=None, pad_edge=False)
+    table.add_column("Deck")
+    table.add_column("ID", style="dim")
+    for column in ("Total", "New", "Due"):
+        table.add_column(column, justify="right")
+    for deck in counts:
+        table.add_row(deck.name, deck.id, str(deck.total), str(deck.new), str(deck.due))
+    Console(soft_wrap=True).print(table)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def stats(context: Context, as_json: bool) -> None:
+    """Counts of cards, new, due today and reviews, per deck."""
+    try:
+        summary = context.store().summary(context.today())
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Cards: {summary['cards']}  New: {summary['new']}  "
+               f"Due today: {summary['due_today']}  Reviews logged: {summary['reviews']}")
+    for deck in summary["decks"]:
+        click.echo(f"  {deck['name']}: {deck['cards']} cards, {deck['new']} new, "
+                   f"{deck['due_today']} due")
+
+
+def main() -> None:
+    try:
+        cli(prog_name="studyapp")
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Where StudyApp keeps things. Functions, not constants: nothing is computed at import."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "studyapp"
+DB_ENV = "STUDYAPP_DB"
+
+
+def data_dir() -> Path:
+    """The per-user data folder (created on demand by the caller that writes there)."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def default_db_path() -> Path:
+    """The database a plain `studyapp` uses: $STUDYAPP_DB, else the user data folder."""
+    override = os.environ.get(DB_ENV)
+    if override:
+        return Path(override).expanduser()
+    return data_dir() / "studyapp.db"
+
+
+def bundled_decks_dir() -> Path:
+    """The decks shipped with StudyApp.
+
+    In a checkout or editable install that is the top-level `decks/` folder;
+    in a wheel, hatch force-includes it as `studyapp/_decks`.
+    """
+    package = Path(__file__).resolve().parent
+    installed = package / "_decks"
+    if installed.is_dir():
+        return installed
+    return package.parent / "decks"

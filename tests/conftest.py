@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from studyapp.store import Store
+
+TODAY = date(2026, 11, 23)
+
+SAMPLE_DECK = """\
+[deck]
+id = "sample"
+name = "Sample::Mechanisms"
+description = "A small deck for tests"
+
+[[cards]]
+id = "basic-1"
+front = "What does pressure gate?"
+back = "Nociception"
+extra = "Gate control: large-fibre input closes the gate."
+source = "Proposed Mechanisms › Pain Modulation"
+tags = ["mechanism::gate-control"]
+
+[[cards]]
+id = "rev-1"
+type = "reversed"
+front = "LTR"
+back = "Local twitch response"
+tags = ["ltr"]
+
+[[cards]]
+id = "cloze-1"
+type = "cloze"
+text = "Pressure may gate nociception via the {{c1::Gate Control Theory}} of {{c2::Melzack & Wall}}."
+tags = ["mechanism::gate-control"]
+"""
+
+
+@pytest.fixture
+def write_deck(tmp_path: Path):
+    """Write a deck file (dedented) and return its path."""
+
+    def write(text: str, name: str = "deck.toml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def sample_deck(write_deck) -> Path:
+    return write_deck(SAMPLE_DECK, "sample.toml")
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = Store.open(tmp_path / "study.db")
+    yield s
+    s.close()

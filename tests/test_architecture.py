@@ -1,0 +1,30 @@
+"""Domain modules never import the UI (or UI libraries): checked in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+DOMAIN = ["studyapp.sm2", "studyapp.deckfile", "studyapp.cardtext", "studyapp.store",
+          "studyapp.session", "studyapp.bundled", "studyapp.locations"]
+
+
+def loaded_after_import(module: str) -> set[str]:
+    code = f"import sys, json, {module}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout))
+
+
+@pytest.mark.parametrize("module", DOMAIN)
+def test_domain_module_does_not_load_ui(module):
+    loaded = loaded_after_import(module)
+    assert not {m for m in loaded if m.startswith(("textual", "studyapp.ui"))}
+
+
+def test_sm2_is_pure():
+    loaded = loaded_after_import("studyapp.sm2")
+    banned = ("textual", "rich", "sqlite_utils", "genanki", "click", "sqlite3")
+    assert not {m for m in loaded if m.split(".")[0] in banned}

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from studyapp.cli import cli
+
+
+@pytest.fixture
+def runner(tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDYAPP_DB", str(tmp_path / "env.db"))
+    return CliRunner()
+
+
+def test_check_ok(runner, sample_deck):
+    result = runner.invoke(cli, ["check", str(sample_deck)])
+    assert result.exit_code == 0, result.output
+    assert "ok: 1 deck, 3 cards" in result.output
+
+
+def test_check_reports_each_problem_on_one_line(runner, write_deck):
+    bad = write_deck('[deck]\nid = "d"\nname = "D"\n[[cards]]\nid = "a"\nfrnt = "x"\nback = "y"\n')
+    result = runner.invoke(cli, ["check", str(bad)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert f"{bad}:6: unknown key 'frnt' in a card (did you mean 'front'?)" in lines
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_import_is_all_or_nothing(runner, tmp_path, sample_deck, write_deck):
+    bad = write_deck('[deck]\nid = "x"\nname = "X"\n[[cards]]\nid = 1\n', "bad.toml")
+    db = tmp_path / "t.db"
+    result = runner.invoke(cli, ["--db", str(db), "import", str(sample_deck), str(bad)])
+    assert result.exit_code == 1
+    assert "nothing imported" in result.stderr
+    stats = runner.invoke(cli, ["--db", str(db), "stats", "--json"])
+    assert json.loads(stats.output)["cards"] == 0
+
+
+def test_import_then_decks_and_stats(runner, tmp_path, sample_deck):
+    db = tmp_path / "t.db"
+    result = runner.invoke(cli, ["--db", str(db), "import", str(sample_deck)])
+    assert result.exit_code == 0
+    assert "Sample::Mechanisms: new deck (3 added)" in result.output
+    again = runner.invoke(cli, ["--db", str(db), "import", str(sample_deck)])
+    assert "unchanged" in again.output
+    decks = runner.invoke(cli, ["--db", str(db), "decks"])
+    assert "Sample::Mechanisms" in decks.output and "5" in decks.output
+    data = json.loads(runner.invoke(cli, ["--db", str(db), "stats", "--json"]).output)
+    assert {k: data[k] for k in ("cards", "new", "due_today", "reviews")} == {
+        "cards": 5, "new": 5, "due_today": 0, "reviews": 0}
+    assert data["decks"][0]["id"] == "sample" and data["decks"][0]["cards"] == 5
+
+
+def test_env_var_selects_database(runner, tmp_path, sample_deck):
+    runner.invoke(cli, ["import", str(sample_deck)])
+    assert (tmp_path / "env.db").exists()
+
+
+def test_database_errors_are_one_line(runner, tmp_path):
+    notdb = tmp_path / "x.db"
+    notdb.write_text("not a database")
+    result = runner.invoke(cli, ["--db", str(notdb), "decks"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "not a StudyApp database" in result.stderr
+
+
+def test_usage_error_exits_2(runner):
+    assert runner.invoke(cli, ["check"]).exit_code == 2
+    assert runner.invoke(cli, ["frobnicate"]).exit_code == 2
+
+
+def _installed_studyapp() -> list[str]:
+    exe = shutil.which("studyapp", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "studyapp"]
+
+
+def test_installed_command_and_module(tmp_path, sample_deck):
+    env = {**os.environ, "STUDYAPP_DB": str(tmp_path / "p.db")}
+    for command in (_installed_studyapp(), [sys.executable, "-m", "studyapp"]):
+        done = subprocess.run([*command, "check", str(sample_deck)], capture_output=True,
+                              text=True, env=env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "ok: 1 deck" in done.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[deck\n')
+    done = subprocess.run([*_installed_studyapp(), "import", str(bad)], capture_output=True,
+                          text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert f"{bad}:1: TOML syntax error" in done.stderr
+
+
+def test_bundled_decks_are_valid_and_found_outside_checkout(tmp_path):
+    env = {**os.environ, "STUDYAPP_DB": str(tmp_path / "p.db")}
+    code = "from studyapp.locations import bundled_decks_dir; print(bundled_decks_dir())"
+    where = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, cwd=tmp_path, check=True).stdout.strip()
+    done = subprocess.run([*_installed_studyapp(), "check", where], capture_output=True,
+                          text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
