@@ -66,6 +66,18 @@ def cloze_answer(text: str, number: int) -> str:
     return CLOZE_RE.sub(reveal, text)
 
 
+def cloze_deletion(text: str, number: int) -> str:
+    """What deletion `number` hides (several parts joined by ' … ')."""
+    return " … ".join(m.group(2) for m in CLOZE_RE.finditer(text) if int(m.group(1)) == number)
+
+
+def item_label(card_type: str, ord_: int, front: str, back: str, text: str) -> str:
+    """One line naming a study item: its question, or for cloze which deletion it asks."""
+    if card_type == "cloze":
+        return f"[{cloze_deletion(text, ord_ + 1)}] {cloze_question(text, ord_ + 1)}"
+    return faces(card_type, ord_, front, back, text).question
+
+
 def item_ords(card_type: str, front: str | None, text: str | None) -> list[int]:
     """The study items a deck-file card makes, as Anki's card ordinals."""
     if card_type == "reversed":
@@ -85,7 +97,7 @@ def faces(card_type: str, ord_: int, front: str, back: str, text: str) -> Faces:
 
 
 @lru_cache(maxsize=1)
-def _markdown():
+def markdown_parser():
     # Imported lazily: markdown-it is only needed when text is rendered.
     from markdown_it import MarkdownIt
 
@@ -98,7 +110,7 @@ def _markdown():
 
 def to_html(markdown_text: str) -> str:
     """Safe HTML for the Markdown subset; everything else arrives as escaped text."""
-    html = _markdown().render(markdown_text).strip()
+    html = markdown_parser().render(markdown_text).strip()
     # A single paragraph needs no <p> wrapper inside an Anki field.
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]

@@ -55,6 +55,8 @@ class Summary:
     seconds: float = 0.0
     next_due: date | None = None
     due_tomorrow: int = 0
+    # Unseen cards held back by the daily new-card limit.
+    new_waiting: bool = False
 
     @property
     def accuracy(self) -> float | None:
@@ -83,6 +85,7 @@ class ReviewSession:
         self.rollover_hour = rollover_hour
         self._clock = clock
         self.today = today or sm2.study_day(clock(), rollover_hour)
+        self.new_per_day = new_per_day
         new_budget = max(0, new_per_day - store.new_introduced_on(self.today))
         self._review = deque(store.due_item_ids(self.today, scope.deck_id, scope.tag))
         self._new = deque(store.new_item_ids(new_budget, self.today, scope.deck_id, scope.tag))
@@ -248,4 +251,6 @@ class ReviewSession:
             seconds=monotonic() - self._started,
             next_due=self.store.next_due_date(self.today),
             due_tomorrow=self.store.due_count_on(self.today + timedelta(days=1)),
+            new_waiting=bool(self.store.new_item_ids(1, self.today, self.scope.deck_id,
+                                                     self.scope.tag)),
         )

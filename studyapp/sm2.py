@@ -30,6 +30,7 @@ __all__ = [
     "INITIAL_EF_HUNDREDTHS",
     "MIN_EF_HUNDREDTHS",
     "QUALITY_LABELS",
+    "QUALITY_MEANINGS",
     "SM2State",
     "ef_delta_hundredths",
     "preview_intervals",
@@ -42,13 +43,22 @@ INITIAL_EF_HUNDREDTHS = 250
 MIN_EF_HUNDREDTHS = 130
 DEFAULT_ROLLOVER_HOUR = 4
 
+# Short names for the grade keys, and SM-2's own meaning of each grade.
 QUALITY_LABELS: dict[int, str] = {
     0: "blackout",
-    1: "wrong, familiar",
-    2: "wrong, easy recall",
+    1: "wrong",
+    2: "almost",
     3: "hard",
     4: "good",
     5: "perfect",
+}
+QUALITY_MEANINGS: dict[int, str] = {
+    0: "complete blackout",
+    1: "incorrect, but the answer seemed familiar",
+    2: "incorrect, but the answer seemed easy to recall",
+    3: "correct, with serious difficulty",
+    4: "correct, after some hesitation",
+    5: "perfect response",
 }
 
 

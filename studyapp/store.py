@@ -22,13 +22,13 @@ import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import sqlite_utils
 
 from studyapp import sm2
-from studyapp.cardtext import Faces, faces, item_ords
+from studyapp.cardtext import Faces, faces, item_label
 from studyapp.deckfile import Card, Deck
 
 SCHEMA_VERSION = 1
@@ -115,6 +115,32 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         return any(d.changed for d in self.decks)
+
+
+# How a study item is classed for browsing and stats. SM-2 has no learning
+# steps, so "learning" is the fixed 1- and 6-day steps (fewer than two
+# successful repetitions); "young" and "mature" split at 21 days, as Anki does.
+ITEM_STATES = ("new", "learning", "young", "mature", "suspended")
+MATURE_DAYS = 21
+STATE_SQL = (
+    "CASE WHEN i.suspended THEN 'suspended' WHEN i.due IS NULL THEN 'new' "
+    "WHEN i.repetitions < 2 THEN 'learning' "
+    f"WHEN i.interval < {MATURE_DAYS} THEN 'young' ELSE 'mature' END")
+
+
+@dataclass(frozen=True, slots=True)
+class BrowseRow:
+    item_id: int
+    card_id: int
+    deck_name: str
+    personal: bool
+    label: str
+    tags: tuple[str, ...]
+    state: str
+    ef_hundredths: int
+    interval: int
+    due: date | None
+    lapses: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -743,6 +769,92 @@ class Store:
                 "UPDATE cards SET front = ?, back = ?, extra = ?, tags = ?, modified_at = ? "
                 "WHERE id = ?", [front.strip(), back.strip(), extra.strip(), _tags_column(tags),
                                  _utcnow().isoformat(timespec="seconds"), card_id])
+
+    # -- home and browse -------------------------------------------------------------
+
+    def day_progress(self, day: date) -> tuple[int, int]:
+        """Answers logged on study day `day` (cram excluded) and the milliseconds spent."""
+        row = self.conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) FROM reviews "
+            "WHERE study_day = ? AND kind != 'cram'", [day.isoformat()]).fetchone()
+        return row[0], row[1]
+
+    def streak_days(self, today: date) -> int:
+        """Consecutive study days with a review, ending today (or yesterday, if today is unstarted)."""
+        days = [date.fromisoformat(r[0]) for r in self.conn.execute(
+            "SELECT DISTINCT study_day FROM reviews WHERE kind != 'cram' "
+            "ORDER BY study_day DESC")]
+        expected = today
+        if days and days[0] < today:
+            expected = today - timedelta(days=1)
+        streak = 0
+        for day in days:
+            if day > expected:
+                continue
+            if day != expected:
+                break
+            streak += 1
+            expected -= timedelta(days=1)
+        return streak
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """Every tag and its parents (`mechanism` for `mechanism::sea`), with active item counts."""
+        counts: dict[str, int] = {}
+        for tags, n in self.conn.execute(
+                "SELECT c.tags, COUNT(i.id) FROM items i JOIN cards c ON c.id = i.card_id "
+                "WHERE i.retired = 0 GROUP BY c.tags"):
+            names = set()
+            for tag in tags.split():
+                parts = tag.split("::")
+                names.update("::".join(parts[:k]) for k in range(1, len(parts) + 1))
+            for name in names:
+                counts[name] = counts.get(name, 0) + n
+        return sorted(counts.items())
+
+    def browse(self, *, today: date, search: str = "", deck_id: str | None = None,
+               tag: str | None = None, state: str | None = None,
+               limit: int = 500) -> tuple[list[BrowseRow], int]:
+        """Study items matching the filters (at most `limit`) and how many match in all."""
+        clauses, params = ["i.retired = 0"], []
+        if deck_id:
+            clauses.append("i.deck_id = ?")
+            params.append(deck_id)
+        if tag:
+            sql, tag_params = tag_clause(tag)
+            clauses.append(sql)
+            params.extend(tag_params)
+        if state:
+            if state not in ITEM_STATES:
+                raise StoreError(f"unknown state {state!r}")
+            clauses.append(f"({STATE_SQL}) = ?")
+            params.append(state)
+        for word in search.split():
+            pattern = f"%{_like_escape(word)}%"
+            clauses.append("(c.front LIKE ? ESCAPE '\\' OR c.back LIKE ? ESCAPE '\\' "
+                           "OR c.text LIKE ? ESCAPE '\\' OR c.extra LIKE ? ESCAPE '\\' "
+                           "OR c.tags LIKE ? ESCAPE '\\' OR c.note LIKE ? ESCAPE '\\')")
+            params.extend([pattern] * 6)
+        where = " AND ".join(clauses)
+        base = ("FROM items i JOIN cards c ON c.id = i.card_id JOIN decks d ON d.id = i.deck_id "
+                f"WHERE {where}")
+        total = self._one(f"SELECT COUNT(*) {base}", params) or 0
+        rows = self._rows(
+            f"SELECT i.id AS item_id, c.id AS card_id, d.name AS deck_name, d.personal, c.type, "
+            f"i.ord, c.front, c.back, c.text, c.tags, i.ef, i.interval, i.due, i.lapses, "
+            f"({STATE_SQL}) AS state {base} ORDER BY i.new_position LIMIT ?", [*params, limit])
+        return [BrowseRow(
+            item_id=r["item_id"], card_id=r["card_id"], deck_name=r["deck_name"],
+            personal=bool(r["personal"]),
+            label=item_label(r["type"], r["ord"], r["front"], r["back"], r["text"]),
+            tags=_tags_tuple(r["tags"]), state=r["state"], ef_hundredths=r["ef"],
+            interval=r["interval"], due=_date(r["due"]), lapses=r["lapses"]) for r in rows], total
+
+    def card(self, card_id: int) -> dict:
+        rows = self._rows("SELECT c.*, d.personal FROM cards c JOIN decks d ON d.id = c.deck_id "
+                          "WHERE c.id = ?", [card_id])
+        if not rows:
+            raise StoreError(f"no card {card_id}")
+        return rows[0]
 
     # -- counts for `stats` --------------------------------------------------------
 

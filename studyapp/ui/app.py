@@ -1,0 +1,112 @@
+"""The Textual app. One factory, :func:`create_app`, builds it for the CLI and for tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from studyapp import sm2
+from studyapp.bundled import sync_bundled_decks
+from studyapp.session import ReviewSession, Scope
+from studyapp.settings import THEMES, Settings, load_settings, save_setting
+from studyapp.store import Store
+
+
+class StudyApp(App[None]):
+    """Review flashcards with SM-2. The store is injected; the app never opens a database."""
+
+    TITLE = "StudyApp"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", priority=False),
+        Binding("question_mark", "show_keys", "Keys"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+    ]
+
+    def __init__(self, store: Store, *, start: str = "home", rollover_hour: int = 4,
+                 clock: Callable[[], datetime] = datetime.now, sync_bundled: bool = True):
+        super().__init__()
+        self.store = store
+        self.start = start
+        self.rollover_hour = rollover_hour
+        self.clock = clock
+        self.settings: Settings = load_settings(store)
+        self.startup_message: str | None = None
+        if sync_bundled:
+            # Synchronous and before the app runs: a broken database fails as one
+            # clear line from the CLI, not inside the UI.
+            result = sync_bundled_decks(store)
+            self.startup_message = result.message() if result else None
+
+    def today(self) -> date:
+        return sm2.study_day(self.clock(), self.rollover_hour)
+
+    def on_mount(self) -> None:
+        self.theme = self.settings.theme
+        from studyapp.ui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        if self.start == "review":
+            self.start_review(Scope())
+
+    def new_session(self, scope: Scope) -> ReviewSession:
+        return ReviewSession(self.store, today=self.today(), scope=scope,
+                             new_per_day=self.settings.new_per_day,
+                             rollover_hour=self.rollover_hour, clock=self.clock)
+
+    def start_review(self, scope: Scope) -> None:
+        from studyapp.ui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(self.new_session(scope)))
+
+    def open_browse(self) -> None:
+        from studyapp.ui.screens.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen())
+
+    def action_show_keys(self) -> None:
+        from studyapp.ui.screens.keys import KeysScreen
+
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
+        self.theme = theme
+        save_setting(self.store, "theme", theme)
+        self.settings = load_settings(self.store)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Review all due cards", "Start a review of every deck",
+                            lambda: self.start_review(Scope()))
+        yield SystemCommand("Browse cards", "Search, filter, suspend and add cards",
+                            self.open_browse)
+        yield SystemCommand("Study a tag", "Review one topic, e.g. one mechanism",
+                            self._pick_tag)
+        yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",
+                            self.action_toggle_theme)
+        yield SystemCommand("Show keys", "Every key on this screen", self.action_show_keys)
+        yield SystemCommand("Quit", "Quit StudyApp", self.exit)
+
+    def _pick_tag(self) -> None:
+        from studyapp.ui.screens.home import HomeScreen
+
+        home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+        if home is not None:
+            home.action_study_tag()
+
+
+def create_app(store: Store, *, start: str = "home", rollover_hour: int = 4,
+               clock: Callable[[], datetime] = datetime.now,
+               sync_bundled: bool = True) -> StudyApp:
+    """Build the app; the CLI and the tests both come through here."""
+    return StudyApp(store, start=start, rollover_hour=rollover_hour, clock=clock,
+                    sync_bundled=sync_bundled)
+
+
+def run(store: Store, *, start: str = "home", rollover_hour: int = 4) -> None:
+    create_app(store, start=start, rollover_hour=rollover_hour).run()

@@ -1,0 +1,163 @@
+"""Browse: every study item, searchable and filterable, with its schedule."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from studyapp.store import ITEM_STATES, BrowseRow
+from studyapp.ui.formatting import shorten
+
+STATE_STYLES = {"new": "cyan", "learning": "yellow", "young": "green", "mature": "bold green",
+                "suspended": "dim red"}
+ROW_LIMIT = 500
+DECK_WIDTH = 11
+# The other columns at their widest ("suspended", "2.50", "9999", "2026-11-24", "Lapses"),
+# each with its two cells of padding, plus the table's margin and scrollbar.
+FIXED_COLUMNS_WIDTH = (DECK_WIDTH + 2) + (9 + 2) + (4 + 2) + (4 + 2) + (10 + 2) + (6 + 2) + 2 + 2
+
+
+class BrowseScreen(Screen[None]):
+    _question_width = 0
+
+    CSS_PATH = "browse.tcss"
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("enter", "open", "Open"),
+        Binding("s", "toggle_suspend", "Suspend/unsuspend"),
+        Binding("a", "add_card", "Add card"),
+        Binding("e", "edit_card", "Edit own card"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        store = self.app.store
+        yield Input(placeholder="Search text, tags and notes…  (/ to focus)", id="browse-search")
+        with Horizontal(id="browse-filters"):
+            yield Select([(name, deck_id) for deck_id, name in store.deck_names().items()],
+                         prompt="All decks", id="browse-deck")
+            yield Select([(tag, tag) for tag, _ in store.tag_counts()], prompt="All tags",
+                         id="browse-tag")
+            yield Select([(state, state) for state in ITEM_STATES], prompt="All states",
+                         id="browse-state")
+        yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="browse-count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#browse-table", DataTable)
+        self._add_columns()
+        self.reload()
+        table.focus()
+
+    def _add_columns(self) -> None:
+        table = self.query_one("#browse-table", DataTable)
+        table.clear(columns=True)
+        # The question gets whatever the fixed columns leave of the screen width.
+        self._question_width = max(16, self.size.width - FIXED_COLUMNS_WIDTH)
+        table.add_column("Deck", key="deck", width=DECK_WIDTH)
+        table.add_column("Question", key="question", width=self._question_width)
+        for label, key in (("State", "state"), ("EF", "ef"), ("Ivl", "interval"),
+                           ("Due", "due"), ("Lapses", "lapses")):
+            table.add_column(label, key=key)
+
+    def on_resize(self) -> None:
+        if max(16, self.size.width - FIXED_COLUMNS_WIDTH) != self._question_width:
+            self._add_columns()
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def _filters(self) -> dict:
+        def value(widget_id: str):
+            selected = self.query_one(widget_id, Select).value
+            return None if selected is Select.NULL else selected
+
+        return {"search": self.query_one("#browse-search", Input).value,
+                "deck_id": value("#browse-deck"), "tag": value("#browse-tag"),
+                "state": value("#browse-state")}
+
+    def reload(self) -> None:
+        rows, total = self.app.store.browse(today=self.app.today(), limit=ROW_LIMIT,
+                                            **self._filters())
+        self._show(rows, total)
+
+    def _show(self, rows: list[BrowseRow], total: int) -> None:
+        table = self.query_one("#browse-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for row in rows:
+            table.add_row(
+                shorten(row.deck_name.split("::")[-1], DECK_WIDTH),
+                Text(shorten(row.label, self._question_width)),
+                Text(row.state, style=STATE_STYLES[row.state]),
+                f"{row.ef_hundredths / 100:.2f}",
+                str(row.interval) if row.due else "—",
+                row.due.isoformat() if row.due else "—",
+                str(row.lapses),
+                key=str(row.item_id),
+            )
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+        shown = f"{len(rows)} of {total}" if total > len(rows) else f"{total}"
+        self.query_one("#browse-count", Static).update(
+            f"{shown} study item{'s' * (total != 1)}")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#browse-table", DataTable).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.reload()
+
+    def _selected_item(self) -> int | None:
+        table = self.query_one("#browse-table", DataTable)
+        if table.row_count == 0:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#browse-search", Input).focus()
+
+    def action_open(self) -> None:
+        item_id = self._selected_item()
+        if item_id is not None:
+            from studyapp.ui.screens.card_detail import CardDetailScreen
+
+            self.app.push_screen(CardDetailScreen(item_id))
+
+    def action_toggle_suspend(self) -> None:
+        item_id = self._selected_item()
+        if item_id is None:
+            return
+        item = self.app.store.item(item_id)
+        self.app.store.set_suspended(item_id, not item.suspended)
+        self.notify("Unsuspended." if item.suspended else "Suspended.", timeout=2)
+        self.reload()
+
+    def action_add_card(self) -> None:
+        from studyapp.ui.screens.card_editor import CardEditorScreen, save_new_card
+
+        self.app.push_screen(CardEditorScreen(), lambda draft: save_new_card(self, draft))
+
+    def action_edit_card(self) -> None:
+        item_id = self._selected_item()
+        if item_id is None:
+            return
+        from studyapp.ui.screens.card_editor import edit_card
+
+        edit_card(self, self.app.store.item(item_id).card_id)
+
+    def action_back(self) -> None:
+        self.dismiss()

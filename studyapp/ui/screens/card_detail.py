@@ -1,0 +1,85 @@
+"""One study item: its text, schedule and full review history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from studyapp.sm2 import QUALITY_LABELS
+from studyapp.ui.widgets.card_text import render_card_text
+
+
+class CardDetailScreen(ModalScreen[None]):
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        Binding("s", "toggle_suspend", "Suspend/unsuspend"),
+        Binding("e", "edit", "Edit own card"),
+        Binding("escape", "close", "Close"),
+    ]
+
+    def __init__(self, item_id: int):
+        super().__init__()
+        self.item_id = item_id
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="detail"):
+            yield Static(id="detail-body")
+            yield Static("s suspend/unsuspend · e edit (your own cards) · escape close",
+                         classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.refresh_detail()
+
+    def refresh_detail(self) -> None:
+        store = self.app.store
+        item = store.item(self.item_id)
+        state = item.state
+        body = Text()
+        body.append(f"{item.deck_name}", style="bold")
+        body.append(f"  ·  {item.type}" + (f" #{item.ord + 1}" if item.type != "basic" else ""))
+        body.append("  ·  " + (" ".join(item.tags) or "no tags") + "\n\n", style="dim")
+        body.append_text(render_card_text(item.faces.question, "bold"))
+        body.append("\n\n")
+        body.append_text(render_card_text(item.faces.answer))
+        body.append("\n\n")
+        status = "suspended" if item.suspended else ("new" if state.is_new else "in review")
+        body.append(f"Status {status} · EF {state.ef_hundredths / 100:.2f} · "
+                    f"interval {state.interval} d · "
+                    f"due {state.due.isoformat() if state.due else '—'} · "
+                    f"repetitions {state.repetitions} · lapses {state.lapses}\n\n")
+        history = store.reviews_of(self.item_id)
+        table = Table(box=None, pad_edge=False, title_justify="left",
+                      title=(f"History ({len(history)} answer{'s' * (len(history) != 1)})"
+                             if history else "No answers yet"))
+        for column in ("When", "Kind", "Grade", "Interval", "EF"):
+            table.add_column(column)
+        for row in history:
+            when = datetime.fromisoformat(row["reviewed_at"]).astimezone()
+            table.add_row(when.strftime("%Y-%m-%d %H:%M"), row["kind"],
+                          f"{row['grade']} {QUALITY_LABELS[row['grade']]}",
+                          f"{row['interval_after']} d", f"{row['ef_after'] / 100:.2f}")
+        self.query_one("#detail-body", Static).update(Group(body, table) if history else body)
+
+    def action_toggle_suspend(self) -> None:
+        store = self.app.store
+        suspended = store.item(self.item_id).suspended
+        store.set_suspended(self.item_id, not suspended)
+        self.notify("Unsuspended." if suspended else "Suspended.", timeout=2)
+        self.refresh_detail()
+
+    def action_edit(self) -> None:
+        from studyapp.ui.screens.card_editor import edit_card
+
+        edit_card(self, self.app.store.item(self.item_id).card_id, then=self.refresh_detail)
+
+    def action_close(self) -> None:
+        self.dismiss()
+

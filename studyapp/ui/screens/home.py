@@ -1,0 +1,117 @@
+"""Home: decks with their counts, today's progress, and where to start."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from studyapp.session import Scope
+from studyapp.ui.formatting import duration_text, relative_day
+
+
+class HomeScreen(Screen[None]):
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding("r", "review_all", "Review all"),
+        Binding("enter", "review_deck", "Review deck"),
+        Binding("t", "study_tag", "Study a tag"),
+        Binding("b", "browse", "Browse"),
+        Binding("a", "add_card", "Add card"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="home-body"):
+            yield Static("StudyApp", id="home-title")
+            yield Static(id="home-message")
+            yield Static(id="home-today")
+            yield DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
+            yield Static(id="home-next")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#home-decks", DataTable)
+        table.add_column("Deck", key="deck")
+        for label in ("New", "Due", "Total"):
+            table.add_column(label, key=label.lower())
+        message = self.app.startup_message
+        banner = self.query_one("#home-message", Static)
+        banner.update(message or "")
+        banner.display = bool(message)
+        self.refresh_counts()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        store, today = self.app.store, self.app.today()
+        table = self.query_one("#home-decks", DataTable)
+        row = table.cursor_row
+        table.clear()
+        counts = store.deck_counts(today)
+        for deck in counts:
+            table.add_row(deck.name, _count(deck.new, "cyan"), _count(deck.due, "green"),
+                          Text(str(deck.total), justify="right"), key=deck.id)
+        if counts:
+            table.move_cursor(row=min(row, len(counts) - 1))
+        answers, ms = store.day_progress(today)
+        streak = store.streak_days(today)
+        due = sum(d.due for d in counts)
+        unseen = sum(d.new for d in counts)
+        new_today = min(unseen, max(0, self.app.settings.new_per_day
+                                    - store.new_introduced_on(today)))
+        done = (f"{answers} answer{'s' * (answers != 1)} in {duration_text(ms / 1000)}"
+                if answers else "nothing reviewed yet")
+        today_line = Text.assemble(
+            ("Today  ", "bold"), (f"{due} due", "green"), " · ",
+            (f"{new_today} new", "cyan"), f" (of {unseen} unseen) · {done} · ",
+            ("streak ", "bold"), f"{streak} day{'s' * (streak != 1)}")
+        self.query_one("#home-today", Static).update(today_line)
+        next_due = store.next_due_date(today)
+        hint = "r review everything · enter review the selected deck · t one topic"
+        if next_due:
+            hint = f"Next review after today: {relative_day(next_due, today)}.  " + hint
+        self.query_one("#home-next", Static).update(hint)
+
+    def _selected_deck(self) -> str | None:
+        table = self.query_one("#home-decks", DataTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_review_deck()
+
+    def action_review_all(self) -> None:
+        self.app.start_review(Scope())
+
+    def action_review_deck(self) -> None:
+        deck_id = self._selected_deck()
+        if deck_id:
+            self.app.start_review(Scope(deck_id=deck_id))
+
+    def action_study_tag(self) -> None:
+        from studyapp.ui.screens.tag_picker import TagPickerScreen
+
+        def chosen(tag: str | None) -> None:
+            if tag:
+                self.app.start_review(Scope(tag=tag))
+
+        self.app.push_screen(TagPickerScreen(self.app.store.tag_counts()), chosen)
+
+    def action_browse(self) -> None:
+        self.app.open_browse()
+
+    def action_add_card(self) -> None:
+        from studyapp.ui.screens.card_editor import CardEditorScreen, save_new_card
+
+        self.app.push_screen(CardEditorScreen(), lambda draft: save_new_card(self, draft))
+
+
+def _count(n: int, colour: str) -> Text:
+    return Text(str(n), style=colour if n else "dim", justify="right")

@@ -1,0 +1,238 @@
+"""Review: show a card, reveal it, grade it 0-5. Every grade is committed before the next card."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, ProgressBar, Static
+
+from studyapp.session import ReviewSession
+from studyapp.sm2 import QUALITY_LABELS
+from studyapp.store import StudyItem
+from studyapp.ui.formatting import days_text, duration_text, relative_day
+from studyapp.ui.widgets.card_text import render_card_text
+
+KIND_LABELS = {"new": "new", "review": "review", "redrill": "re-drill"}
+
+
+class ReviewScreen(Screen[None]):
+    CSS_PATH = "review.tcss"
+    BINDINGS = [
+        Binding("space", "reveal", "Show answer"),
+        Binding("enter", "reveal", "Show answer", show=False),
+        *(Binding(str(q), f"grade({q})", f"Grade {q} ({QUALITY_LABELS[q]})", show=False)
+          for q in range(6)),
+        Binding("u", "undo", "Undo"),
+        Binding("s", "suspend", "Suspend"),
+        Binding("b", "bury", "Bury"),
+        Binding("n", "note", "Note"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    revealed: reactive[bool] = reactive(False)
+    finished: reactive[bool] = reactive(False)
+
+    def __init__(self, session: ReviewSession):
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="review-top"):
+            yield Static(id="review-counts")
+            yield ProgressBar(id="review-progress", show_eta=False)
+        with ContentSwitcher(initial="review-card", id="review-switcher"):
+            with VerticalScroll(id="review-card"):
+                yield Static(id="review-question")
+                yield Static(id="review-answer")
+                yield Static(id="review-extra")
+                yield Static(id="review-note")
+                yield Static(id="review-source")
+            with VerticalScroll(id="review-done"):
+                yield Static(id="review-done-title")
+                yield Static(id="review-done-body")
+        yield Horizontal(*(Static(id=f"grade-{q}", classes="grade") for q in range(6)),
+                         id="review-grades")
+        yield Static("[b]space[/b] show answer", id="review-reveal-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.session.scope.describe(self.app.store.deck_names())
+        self.show_current()
+
+    # -- showing ---------------------------------------------------------------
+
+    def show_current(self) -> None:
+        """Show the session's current card (front only), or the end of the session."""
+        item = self.session.current()
+        self.revealed = False
+        self._update_counts()
+        if item is None:
+            self.finished = True
+            self._show_done()
+            return
+        self.finished = False
+        self.query_one("#review-switcher", ContentSwitcher).current = "review-card"
+        card = self.query_one("#review-card")
+        card.border_title = Content(item.deck_name)
+        card.border_subtitle = Content(KIND_LABELS[self.session.current_kind])
+        card.scroll_home(animate=False)
+        self.query_one("#review-question", Static).update(render_card_text(item.faces.question))
+        self._fill_back(item)
+        self._update_grades()
+
+    def _fill_back(self, item: StudyItem) -> None:
+        self.query_one("#review-answer", Static).update(render_card_text(item.faces.answer))
+        extra = self.query_one("#review-extra", Static)
+        extra.update(render_card_text(item.extra) if item.extra else "")
+        note = self.query_one("#review-note", Static)
+        note.update(Text.assemble(("Your note  ", "bold"), render_card_text(item.note))
+                    if item.note else "")
+        source = self.query_one("#review-source", Static)
+        source.update(Text.assemble(("Source  ", "bold"), item.source) if item.source else "")
+        extra.set_class(not item.extra, "empty")
+        note.set_class(not item.note, "empty")
+        source.set_class(not item.source, "empty")
+
+    def watch_revealed(self, revealed: bool) -> None:
+        for widget_id in ("#review-answer", "#review-extra", "#review-note", "#review-source"):
+            self.query_one(widget_id).set_class(not revealed, "hidden")
+        self.query_one("#review-grades").set_class(not revealed or self.finished, "hidden")
+        self.query_one("#review-reveal-hint").set_class(revealed or self.finished, "hidden")
+        self.refresh_bindings()
+
+    def watch_finished(self, finished: bool) -> None:
+        self.watch_revealed(self.revealed)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Grade keys do nothing until the answer is shown; card keys need a card."""
+        if action == "grade":
+            return self.revealed and not self.finished
+        if action == "reveal":
+            return not (self.revealed or self.finished)
+        if action in ("suspend", "bury", "note"):
+            return not self.finished
+        if action == "undo":
+            return bool(self.session.counts().done)
+        return True
+
+    def _update_counts(self) -> None:
+        counts = self.session.counts()
+        self.query_one("#review-counts", Static).update(Text.assemble(
+            ("Done ", "bold"), f"{counts.done}   ",
+            ("New ", "bold cyan"), f"{counts.new}   ",
+            ("Review ", "bold green"), f"{counts.review}   ",
+            ("Re-drill ", "bold yellow"), f"{counts.redrill}",
+        ))
+        bar = self.query_one("#review-progress", ProgressBar)
+        bar.update(total=max(1, counts.done + counts.left), progress=counts.done)
+
+    def _update_grades(self) -> None:
+        preview = self.session.preview()
+        redrill = self.session.current_kind == "redrill"
+        for q in range(6):
+            if redrill:
+                then = "again" if q < 4 else "done"
+            else:
+                then = days_text(preview[q])
+            box = self.query_one(f"#grade-{q}", Static)
+            box.update(Text.assemble((f"{q} ", "bold"), QUALITY_LABELS[q], "\n", (then, "dim")))
+            box.set_class(q < 3, "fail")
+
+    def _show_done(self) -> None:
+        self.query_one("#review-switcher", ContentSwitcher).current = "review-done"
+        summary = self.session.summary()
+        today = self.session.today
+        title = self.query_one("#review-done-title", Static)
+        body = self.query_one("#review-done-body", Static)
+        next_due = (f"Next review due {relative_day(summary.next_due, today)} "
+                    f"({summary.next_due.isoformat()})" if summary.next_due
+                    else "No reviews scheduled yet")
+        tomorrow = f"{summary.due_tomorrow} card{'s' * (summary.due_tomorrow != 1)} due tomorrow"
+        waiting = (f"You have met today's limit of {self.session.new_per_day} new cards; "
+                   "more are waiting for tomorrow.\n" if summary.new_waiting else "")
+        if summary.reviewed == 0:
+            title.update("All done for now!")
+            body.update(Text.assemble(
+                f"Nothing left to review in {self.sub_title}.\n", waiting, "\n",
+                next_due, ".\n", tomorrow, ".\n\n",
+                ("escape", "bold"), " back to your decks"))
+            return
+        title.update("Session complete")
+        accuracy = summary.accuracy or 0.0
+        lines = Text.assemble(
+            ("Reviewed  ", "bold"), f"{summary.reviewed} answers in "
+            f"{duration_text(summary.seconds)}\n",
+            ("Accuracy  ", "bold"), f"{accuracy:.0%} graded 3 or more\n\n")
+        most = max(summary.grades.values())
+        for q in range(5, -1, -1):
+            n = summary.grades.get(q, 0)
+            bar = "█" * round(16 * n / most) if n else ""
+            lines.append(f"{q} {QUALITY_LABELS[q]:<9}", style="bold")
+            lines.append(f"{bar:<17}", style="red" if q < 3 else "green")
+            lines.append(f"{n}\n")
+        lines.append(f"\n{waiting}{next_due}.\n{tomorrow}.\n\n")
+        lines.append_text(Text.assemble(("u", "bold"), " undo last grade · ",
+                                        ("escape", "bold"), " back to your decks"))
+        body.update(lines)
+
+    # -- actions ---------------------------------------------------------------
+
+    def action_reveal(self) -> None:
+        if self.session.current() is not None:
+            self.revealed = True
+
+    def action_grade(self, quality: int) -> None:
+        if not self.revealed or self.session.current() is None:
+            return
+        # Committed to SQLite inside answer(), before the next card is shown.
+        self.session.answer(quality)
+        self.show_current()
+
+    def action_undo(self) -> None:
+        item = self.session.undo()
+        if item is None:
+            self.notify("Nothing to undo in this session.")
+            return
+        self.show_current()
+        self.notify("Last grade undone.", timeout=2)
+
+    def action_suspend(self) -> None:
+        if self.session.current() is None:
+            return
+        self.session.suspend_current()
+        self.notify("Card suspended. Unsuspend it from Browse.", timeout=3)
+        self.show_current()
+
+    def action_bury(self) -> None:
+        if self.session.current() is None:
+            return
+        self.session.bury_current()
+        self.notify("Card buried until tomorrow.", timeout=3)
+        self.show_current()
+
+    def action_note(self) -> None:
+        item = self.session.current()
+        if item is None:
+            return
+        from studyapp.ui.screens.note import NoteScreen
+
+        def save(note: str | None) -> None:
+            if note is None:
+                return
+            self.app.store.set_note(item.card_id, note)
+            self.session.refresh_current()
+            current = self.session.current()
+            if current is not None:
+                self._fill_back(current)
+                self.watch_revealed(self.revealed)
+            self.notify("Note saved." if note else "Note removed.", timeout=2)
+
+        self.app.push_screen(NoteScreen(item.note), save)
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,63 @@
+"""Pick one tag (a topic, e.g. one mechanism) to study."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class TagPickerScreen(ModalScreen[str | None]):
+    """Dismisses with the chosen tag, or None."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, tags: list[tuple[str, int]]):
+        super().__init__()
+        self.tags = tags
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Study a tag", classes="dialog-title")
+            yield Input(placeholder="Filter tags…", id="tag-filter")
+            yield OptionList(id="tag-list")
+            yield Static("enter study · escape cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#tag-filter", Input).focus()
+
+    def _fill(self, text: str) -> None:
+        options = self.query_one("#tag-list", OptionList)
+        options.clear_options()
+        needle = text.strip().casefold()
+        options.add_options(
+            Option(f"{tag}  ({count})", id=tag)
+            for tag, count in self.tags if needle in tag.casefold())
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        options = self.query_one("#tag-list", OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    def on_key(self, event) -> None:
+        # Arrow keys move through the list while typing in the filter.
+        options = self.query_one("#tag-list", OptionList)
+        if event.key in ("down", "up") and self.focused is self.query_one("#tag-filter"):
+            options.action_cursor_down() if event.key == "down" else options.action_cursor_up()
+            event.stop()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

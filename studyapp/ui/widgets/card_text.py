@@ -1,0 +1,65 @@
+"""Card text (our Markdown subset) rendered as Rich Text for the terminal.
+
+Built from markdown-it tokens straight into `rich.text.Text`, never through
+console markup, so `[bold]` or `[link=...]` in a card is shown as typed.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from studyapp.cardtext import markdown_parser
+
+_INLINE_STYLES = {"em_open": "italic", "strong_open": "bold", "code_inline": "reverse"}
+
+
+def render_card_text(markdown_text: str, base_style: str = "") -> Text:
+    """Render Markdown-subset card text: emphasis, lists, line breaks."""
+    out = Text(style=base_style)
+    tokens = markdown_parser().parse(markdown_text)
+    lists: list[list[int | None]] = []  # per open list: the next number, or None for bullets
+    pending_prefix = ""
+    for token in tokens:
+        kind = token.type
+        if kind == "bullet_list_open":
+            lists.append([None])
+        elif kind == "ordered_list_open":
+            lists.append([int(token.attrGet("start") or 1)])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+            if not lists:
+                out.append("\n")
+        elif kind == "list_item_open":
+            indent = "  " * (len(lists) - 1)
+            number = lists[-1][0]
+            if number is None:
+                pending_prefix = f"{indent}• "
+            else:
+                pending_prefix = f"{indent}{number}. "
+                lists[-1][0] = number + 1
+        elif kind == "paragraph_close":
+            out.append("\n" if lists and token.hidden else "\n\n")
+        elif kind == "inline":
+            if pending_prefix:
+                out.append(pending_prefix, style="bold")
+                pending_prefix = ""
+            _inline(out, token.children or [])
+    out.rstrip()
+    return out
+
+
+def _inline(out: Text, children) -> None:
+    styles: list[str] = []
+    for child in children:
+        kind = child.type
+        if kind in ("em_open", "strong_open"):
+            styles.append(_INLINE_STYLES[kind])
+        elif kind in ("em_close", "strong_close"):
+            if styles:
+                styles.pop()
+        elif kind in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif kind == "code_inline":
+            out.append(child.content, style=" ".join([*styles, "reverse"]))
+        else:
+            out.append(child.content, style=" ".join(styles) or None)

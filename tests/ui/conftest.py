@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from studyapp.deckfile import load_deck
+from studyapp.store import Store
+from studyapp.ui.app import create_app
+from tests.conftest import SAMPLE_DECK
+
+NOON = datetime(2026, 11, 23, 12, 0)
+
+
+def fixed_clock():
+    return NOON
+
+
+@pytest.fixture
+def sample_store(tmp_path):
+    path = tmp_path / "sample.toml"
+    path.write_text(SAMPLE_DECK, encoding="utf-8")
+    store = Store.open(tmp_path / "ui.db")
+    store.import_decks([load_deck(path)])
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def make_app():
+    def make(store, **kwargs):
+        kwargs.setdefault("clock", fixed_clock)
+        kwargs.setdefault("sync_bundled", False)
+        return create_app(store, **kwargs)
+
+    return make

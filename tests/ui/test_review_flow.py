@@ -1,0 +1,184 @@
+"""The review flow driven through Textual's Pilot, checked against the database."""
+
+from __future__ import annotations
+
+from studyapp.store import Store
+from studyapp.ui.screens.home import HomeScreen
+from studyapp.ui.screens.review import ReviewScreen
+
+SIZE = (80, 24)
+
+
+def shown_question(app) -> str:
+    return str(app.screen.query_one("#review-question").visual)
+
+
+async def test_first_run_imports_bundled_decks_and_says_so(tmp_path, make_app):
+    store = Store.open(tmp_path / "fresh.db")
+    app = make_app(store, sync_bundled=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        banner = str(app.screen.query_one("#home-message").visual)
+        assert "Imported 5 bundled decks" in banner
+        assert app.screen.query_one("#home-decks").row_count == 5
+    # The next start finds nothing to sync and says nothing.
+    again = make_app(store, sync_bundled=True)
+    assert again.startup_message is None
+
+
+async def test_grade_keys_do_nothing_until_revealed(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        first = app.screen.session.current().id
+        await pilot.press("4")
+        assert app.screen.session.current().id == first
+        assert sample_store.reviews_of(first) == []
+        assert app.screen.query_one("#review-grades").has_class("hidden")
+        await pilot.press("space")
+        assert not app.screen.query_one("#review-grades").has_class("hidden")
+        assert "4 good" in str(app.screen.query_one("#grade-4").visual)
+        await pilot.press("4")
+        assert [r["grade"] for r in sample_store.reviews_of(first)] == [4]
+
+
+async def test_every_grade_is_logged_with_its_sm2_result(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.screen.session
+        graded = []
+        for quality in (5, 4, 3, 2, 1):
+            item = session.current().id
+            await pilot.press("space", str(quality))
+            graded.append((item, quality))
+        for item, quality in graded:
+            row = sample_store.reviews_of(item)[0]
+            assert (row["grade"], row["kind"]) == (quality, "scheduled")
+            state = sample_store.item_state(item)
+            assert state.interval == 1 and state.repetitions == (1 if quality >= 3 else 0)
+
+
+async def test_undo_chain(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.screen.session
+        first = session.current().id
+        await pilot.press("space", "5")
+        second = session.current().id
+        await pilot.press("space", "1")
+        await pilot.press("u")
+        assert session.current().id == second
+        assert sample_store.reviews_of(second) == []
+        assert app.screen.revealed is False
+        await pilot.press("u")
+        assert session.current().id == first
+        assert sample_store.reviews_of(first) == []
+        assert sample_store.item_state(first).due is None
+
+
+async def test_redrill_comes_back_and_is_logged_as_redrill(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.screen.session
+        failed = session.current().id
+        await pilot.press("space", "2")
+        for _ in range(3):
+            await pilot.press("space", "5")
+        assert session.current().id == failed and session.current_kind == "redrill"
+        assert "re-drill" in str(app.screen.query_one("#review-card").border_subtitle)
+        await pilot.press("space")
+        assert "again" in str(app.screen.query_one("#grade-3").visual)
+        await pilot.press("4")
+        kinds = [r["kind"] for r in sample_store.reviews_of(failed)]
+        assert kinds == ["scheduled", "redrill"]
+
+
+async def test_suspend_bury_and_note(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.screen.session
+        suspended = session.current().id
+        await pilot.press("s")
+        buried = session.current().id
+        await pilot.press("b")
+        noted = session.current()
+        await pilot.press("n")
+        await pilot.press(*"remember W", "ctrl+s")
+        await pilot.pause()
+        assert sample_store.item(noted.id).note == "remember W"
+        await pilot.press("space")
+        assert "remember W" in str(app.screen.query_one("#review-note").visual)
+    assert sample_store.item(suspended).suspended
+    row = sample_store.conn.execute("SELECT buried_until FROM items WHERE id = ?", [buried])
+    assert row.fetchone()[0] == "2026-11-24"
+
+
+async def test_quit_mid_session_and_reopen(tmp_path, sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.screen.session
+        first = session.current().id
+        await pilot.press("space", "5")
+        failed = session.current().id
+        await pilot.press("space", "0")
+        await pilot.press("q")
+    assert app.return_code == 0 or app.return_code is None
+    path = sample_store.conn.execute("PRAGMA database_list").fetchone()[2]
+    reopened = Store.open(path)
+    assert [r["grade"] for r in reopened.reviews_of(first)] == [5]
+    app = make_app(reopened, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        counts = app.screen.session.counts()
+        assert (counts.new, counts.redrill) == (3, 1)
+        assert app.screen.session.current().id == failed
+    reopened.close()
+
+
+async def test_summary_then_all_done(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            await pilot.press("space", "5")
+        assert app.screen.finished
+        assert "Session complete" in str(app.screen.query_one("#review-done-title").visual)
+        body = str(app.screen.query_one("#review-done-body").visual)
+        assert "5 answers" in body and "100%" in body and "tomorrow" in body
+        # u at the summary takes back the last grade.
+        await pilot.press("u")
+        assert not app.screen.finished
+        await pilot.press("space", "5", "escape")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("r")
+        assert "All done" in str(app.screen.query_one("#review-done-title").visual)
+
+
+async def test_study_one_tag_from_home(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.press(*"ltr", "enter")
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.session.counts().new == 2
+
+
+async def test_keys_screen_lists_every_binding(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        text = "\n".join(f"{keys} {description}" for keys, description in app.screen.rows)
+        for description in ("Show answer", "Grade 0 (blackout)", "Grade 5 (perfect)", "Undo",
+                            "Suspend", "Bury", "Note", "Back", "Quit"):
+            assert description in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_theme_toggle_is_remembered(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-light"
+    assert make_app(sample_store).settings.theme == "textual-light"
+

@@ -1,0 +1,59 @@
+"""Snapshots of every main screen at 80×24 and 120×40 (pytest-textual-snapshot).
+
+Update after an intended change with `pytest tests/ui --snapshot-update`, then look at
+the SVGs in tests/ui/__snapshots__ before committing them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+FIVE_PERFECT = ["space", "5"] * 5
+
+
+@pytest.mark.parametrize("size", SIZES)
+class TestHome:
+    def test_home(self, snap_compare, sample_store, make_app, size):
+        assert snap_compare(make_app(sample_store), terminal_size=size)
+
+    def test_keys(self, snap_compare, sample_store, make_app, size):
+        assert snap_compare(make_app(sample_store), press=["question_mark"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+class TestReview:
+    def test_front(self, snap_compare, sample_store, make_app, size):
+        assert snap_compare(make_app(sample_store, start="review"), terminal_size=size)
+
+    def test_back(self, snap_compare, sample_store, make_app, size):
+        assert snap_compare(make_app(sample_store, start="review"), press=["space"],
+                            terminal_size=size)
+
+    def test_cloze_back_with_redrill(self, snap_compare, sample_store, make_app, size):
+        # Three cards in, one of them failed: a cloze card with counts showing the re-drill.
+        press = ["space", "2", "space", "5", "space", "4", "space"]
+        assert snap_compare(make_app(sample_store, start="review"), press=press,
+                            terminal_size=size)
+
+    def test_summary(self, snap_compare, sample_store, make_app, size):
+        assert snap_compare(make_app(sample_store, start="review"), press=FIVE_PERFECT,
+                            terminal_size=size)
+
+    def test_all_done(self, snap_compare, sample_store, make_app, size):
+        for item in [r[0] for r in sample_store.conn.execute("SELECT id FROM items")]:
+            sample_store.grade(item, 5, today=date(2026, 11, 23))
+        assert snap_compare(make_app(sample_store, start="review"), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+class TestBrowse:
+    def test_browse(self, snap_compare, sample_store, make_app, size):
+        assert snap_compare(make_app(sample_store), press=["b"], terminal_size=size)
+
+    def test_card_detail(self, snap_compare, sample_store, make_app, size):
+        first = sample_store.conn.execute("SELECT MIN(id) FROM items").fetchone()[0]
+        sample_store.grade(first, 4, today=date(2026, 11, 20))
+        assert snap_compare(make_app(sample_store), press=["b", "enter"], terminal_size=size)
