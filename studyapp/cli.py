@@ -157,6 +157,37 @@ def stats(context: Context, as_json: bool) -> None:
                    f"{deck['due_today']} due")
 
 
+@cli.command()
+@click.argument("name", required=False)
+@click.argument("value", required=False)
+@click.pass_obj
+def settings(context: Context, name: str | None, value: str | None) -> None:
+    """Show settings, or set one: `studyapp settings new_per_day 30`."""
+    from studyapp.settings import load_settings, save_setting, setting_names
+
+    try:
+        store = context.store()
+        if name is None:
+            for key, current in vars_of(load_settings(store)).items():
+                click.echo(f"{key} = {current}")
+            return
+        if name not in setting_names():
+            fail(f"unknown setting '{name}' (known: {', '.join(setting_names())})")
+        if value is None:
+            click.echo(vars_of(load_settings(store))[name])
+            return
+        save_setting(store, name, value)
+    except StoreError as exc:
+        fail(str(exc))
+    click.echo(f"{name} = {value}")
+
+
+def vars_of(settings) -> dict:
+    from dataclasses import asdict
+
+    return asdict(settings)
+
+
 def main() -> None:
     try:
         cli(prog_name="studyapp")

@@ -107,3 +107,14 @@ def test_bundled_decks_are_valid_and_found_outside_checkout(tmp_path):
     done = subprocess.run([*_installed_studyapp(), "check", where], capture_output=True,
                           text=True, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+
+
+def test_settings_show_set_and_reject(runner, tmp_path):
+    db = ["--db", str(tmp_path / "s.db")]
+    assert "new_per_day = 20" in runner.invoke(cli, [*db, "settings"]).output
+    assert runner.invoke(cli, [*db, "settings", "new_per_day", "35"]).exit_code == 0
+    assert runner.invoke(cli, [*db, "settings", "new_per_day"]).output.strip() == "35"
+    bad = runner.invoke(cli, [*db, "settings", "new_per_day", "lots"])
+    assert bad.exit_code == 1 and "whole number" in bad.stderr
+    assert runner.invoke(cli, [*db, "settings", "colour", "red"]).exit_code == 1
+    assert runner.invoke(cli, [*db, "settings", "theme", "neon"]).exit_code == 1

@@ -81,6 +81,7 @@ class StudyApp(App[None]):
         self.settings = load_settings(self.store)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
         yield SystemCommand("Review all due cards", "Start a review of every deck",
                             lambda: self.start_review(Scope()))
         yield SystemCommand("Browse cards", "Search, filter, suspend and add cards",
@@ -90,7 +91,6 @@ class StudyApp(App[None]):
         yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",
                             self.action_toggle_theme)
         yield SystemCommand("Show keys", "Every key on this screen", self.action_show_keys)
-        yield SystemCommand("Quit", "Quit StudyApp", self.exit)
 
     def _pick_tag(self) -> None:
         from studyapp.ui.screens.home import HomeScreen

@@ -55,7 +55,7 @@ class CardDetailScreen(ModalScreen[None]):
                     f"interval {state.interval} d · "
                     f"due {state.due.isoformat() if state.due else '—'} · "
                     f"repetitions {state.repetitions} · lapses {state.lapses}\n\n")
-        history = store.reviews_of(self.item_id)
+        self.history = history = store.reviews_of(self.item_id)
         table = Table(box=None, pad_edge=False, title_justify="left",
                       title=(f"History ({len(history)} answer{'s' * (len(history) != 1)})"
                              if history else "No answers yet"))

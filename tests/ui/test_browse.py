@@ -1,0 +1,89 @@
+"""Browse: search, filters, card detail, suspend, personal cards."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Select
+
+from studyapp.ui.screens.browse import BrowseScreen
+from studyapp.ui.screens.card_detail import CardDetailScreen
+from studyapp.ui.widgets.card_text import render_card_text
+
+SIZE = (100, 30)
+
+
+def rows(app) -> int:
+    return app.screen.query_one("#browse-table", DataTable).row_count
+
+
+async def test_search_and_filters(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        assert isinstance(app.screen, BrowseScreen) and rows(app) == 5
+        await pilot.press("slash", *"twitch")
+        assert rows(app) == 2
+        app.screen.query_one("#browse-search").value = ""
+        app.screen.query_one("#browse-tag", Select).value = "mechanism::gate-control"
+        await pilot.pause()
+        assert rows(app) == 3
+        app.screen.query_one("#browse-state", Select).value = "learning"
+        await pilot.pause()
+        assert rows(app) == 0
+        assert "0 study items" in str(app.screen.query_one("#browse-count").visual)
+
+
+async def test_open_detail_and_suspend_toggle(sample_store, make_app):
+    first = sample_store.conn.execute("SELECT MIN(id) FROM items").fetchone()[0]
+    sample_store.grade(first, 4)
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b", "enter")
+        assert isinstance(app.screen, CardDetailScreen)
+        assert app.screen.item_id == first
+        assert [row["grade"] for row in app.screen.history] == [4]
+        await pilot.press("s")
+        assert sample_store.item(first).suspended
+        await pilot.press("escape", "s")
+        assert not sample_store.item(first).suspended
+
+
+async def test_add_and_edit_personal_card(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b", "a")
+        await pilot.press(*"What is SEA?", "tab", *"Spontaneous electrical activity", "tab",
+                          "tab", *"mine::sea", "ctrl+s")
+        await pilot.pause()
+        card = sample_store.conn.execute(
+            "SELECT id, front, tags FROM cards WHERE deck_id = 'personal'").fetchone()
+        assert card[1:] == ("What is SEA?", " mine::sea ")
+        assert rows(app) == 6
+        table = app.screen.query_one("#browse-table", DataTable)
+        table.move_cursor(row=5)
+        await pilot.press("e")
+        editor = app.screen
+        editor.query_one("#edit-front").value = "What does SEA stand for?"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert sample_store.card(card[0])["front"] == "What does SEA stand for?"
+        # Deck-file cards belong to the tutor: not editable here.
+        table.move_cursor(row=0)
+        await pilot.press("e")
+        assert isinstance(app.screen, BrowseScreen)
+
+
+async def test_add_card_requires_front_and_back(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", *"only a front", "ctrl+s")
+        assert "needs a front and a back" in str(app.screen.query_one("#edit-error").visual)
+        await pilot.press("escape")
+    assert sample_store.conn.execute("SELECT COUNT(*) FROM cards WHERE deck_id='personal'"
+                                     ).fetchone()[0] == 0
+
+
+def test_card_text_renders_markdown_and_never_markup():
+    text = render_card_text("*soft* **hard** [bold red]x[/bold red]\n\n- one\n- two")
+    assert text.plain == "soft hard [bold red]x[/bold red]\n\n• one\n• two"
+    styles = {text.plain[span.start:span.end]: str(span.style) for span in text.spans}
+    assert styles["soft"] == "italic" and styles["hard"] == "bold"
