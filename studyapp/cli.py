@@ -158,6 +158,48 @@ def stats(context: Context, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
+              help="The .apkg file to write.")
+@click.option("--with-progress", is_flag=True,
+              help="Include your SM-2 progress and review log, so Anki continues from it.")
+@click.pass_obj
+def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: bool) -> None:
+    """Export decks to an Anki package (.apkg).
+
+    With PATHS, exports those deck files and folders; without, every deck in the database.
+    """
+    from studyapp.export import ExportError, decks_from_files, decks_from_store, export_to_file
+
+    out = out.expanduser()
+    if out.suffix.lower() != ".apkg":
+        out = out.with_name(out.name + ".apkg")
+    if not out.parent.is_dir():
+        fail(f"{out.parent}: no such folder")
+    try:
+        if paths:
+            decks, problems = check_paths(paths)
+            if problems:
+                print_problems(problems)
+                fail("nothing exported")
+            selected = decks_from_files(decks)
+        else:
+            selected = decks_from_store(context.store())
+            if not selected:
+                fail("no decks in the database; import some or name deck files to export")
+        result = export_to_file(context.store(), selected, out, with_progress=with_progress,
+                                rollover_hour=context.rollover_hour)
+    except (StoreError, ExportError) as exc:
+        fail(str(exc))
+    line = (f"Exported {result.decks} deck{'s' * (result.decks != 1)}, {result.notes} notes "
+            f"({result.cards} cards) to {result.path}")
+    if with_progress:
+        line += (f"; progress for {result.cards_with_progress} cards, "
+                 f"{result.revlog_rows} review-log rows")
+    click.echo(line)
+
+
+@cli.command()
 @click.argument("name", required=False)
 @click.argument("value", required=False)
 @click.pass_obj

@@ -276,6 +276,14 @@ CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+-- What each Anki note looked like when last exported, and the modification
+-- time it was given: an unchanged note keeps its time, so Anki updates only
+-- the notes that really changed.
+CREATE TABLE exported_notes (
+    guid TEXT PRIMARY KEY,
+    content_sha256 TEXT NOT NULL,
+    mtime INTEGER NOT NULL
+);
 """
 
 # Migrations from version N to N+1, run in order inside one transaction.
@@ -855,6 +863,73 @@ class Store:
         if not rows:
             raise StoreError(f"no card {card_id}")
         return rows[0]
+
+    # -- export ----------------------------------------------------------------------
+
+    def deck_rows(self, deck_ids: Sequence[str] | None = None) -> list[dict]:
+        """Active decks in their order (all of them, or those in `deck_ids`)."""
+        rows = self._rows("SELECT id, name, description FROM decks WHERE retired = 0 "
+                          "ORDER BY position")
+        if deck_ids is None:
+            return rows
+        wanted = set(deck_ids)
+        return [r for r in rows if r["id"] in wanted]
+
+    def deck_cards(self, deck_id: str) -> list[dict]:
+        """A deck's active cards in file order, with tags as a tuple."""
+        rows = self._rows(
+            "SELECT card_key, type, front, back, text, extra, source, tags FROM cards "
+            "WHERE deck_id = ? AND retired = 0 ORDER BY position", [deck_id])
+        for row in rows:
+            row["tags"] = _tags_tuple(row["tags"])
+        return rows
+
+    def deck_progress(self, deck_id: str) -> dict[tuple[str, int], tuple]:
+        """(card key, ord) -> (SM-2 state, suspended, review rows) for a deck's active items."""
+        progress: dict[tuple[str, int], tuple] = {}
+        items = self._rows(
+            "SELECT i.id, c.card_key, i.ord, i.ef, i.interval, i.repetitions, i.lapses, i.due, "
+            "i.suspended FROM items i JOIN cards c ON c.id = i.card_id "
+            "WHERE i.deck_id = ? AND i.retired = 0", [deck_id])
+        reviews: dict[int, list[dict]] = {}
+        for row in self._rows(
+                "SELECT r.* FROM reviews r JOIN items i ON i.id = r.item_id "
+                "WHERE i.deck_id = ? AND i.retired = 0 ORDER BY r.id", [deck_id]):
+            reviews.setdefault(row["item_id"], []).append(row)
+        for item in items:
+            progress[(item["card_key"], item["ord"])] = (
+                _state_from(item), bool(item["suspended"]), tuple(reviews.get(item["id"], ())))
+        return progress
+
+    def note_mtimes(self, contents: dict[str, str], now: int) -> dict[str, int]:
+        """Anki modification times for notes (guid -> content hash) about to be exported.
+
+        A note whose content is unchanged since its last export keeps that
+        export's time; a new or changed one gets `now` (never earlier than its
+        previous time + 1, so Anki always sees a change as newer).
+        """
+        known = {}
+        guids = list(contents)
+        for start in range(0, len(guids), 500):
+            chunk = guids[start:start + 500]
+            known.update({r[0]: (r[1], r[2]) for r in self.conn.execute(
+                "SELECT guid, content_sha256, mtime FROM exported_notes WHERE guid IN "
+                f"({','.join('?' * len(chunk))})", chunk)})
+        result, changed = {}, []
+        for guid, digest in contents.items():
+            previous = known.get(guid)
+            if previous and previous[0] == digest:
+                result[guid] = previous[1]
+            else:
+                result[guid] = max(now, previous[1] + 1) if previous else now
+                changed.append((guid, digest, result[guid]))
+        if changed:
+            with self.transaction():
+                self.conn.executemany(
+                    "INSERT INTO exported_notes (guid, content_sha256, mtime) VALUES (?, ?, ?) "
+                    "ON CONFLICT (guid) DO UPDATE SET content_sha256 = excluded.content_sha256, "
+                    "mtime = excluded.mtime", changed)
+        return result
 
     # -- counts for `stats` --------------------------------------------------------
 

@@ -6,9 +6,19 @@ the SVGs in tests/ui/__snapshots__ before committing them.
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import date, datetime, timezone
 
 import pytest
+
+@pytest.fixture
+def utc(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 FIVE_PERFECT = ["space", "5"] * 5
@@ -53,7 +63,9 @@ class TestBrowse:
     def test_browse(self, snap_compare, sample_store, make_app, size):
         assert snap_compare(make_app(sample_store), press=["b"], terminal_size=size)
 
-    def test_card_detail(self, snap_compare, sample_store, make_app, size):
+    def test_card_detail(self, snap_compare, sample_store, make_app, size, utc):
+        # The history shows local times: the zone and the moment of the answer are pinned.
         first = sample_store.conn.execute("SELECT MIN(id) FROM items").fetchone()[0]
-        sample_store.grade(first, 4, today=date(2026, 11, 20))
+        sample_store.grade(first, 4, today=date(2026, 11, 20),
+                           now=datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc))
         assert snap_compare(make_app(sample_store), press=["b", "enter"], terminal_size=size)

@@ -1,0 +1,368 @@
+"""Export decks to Anki (.apkg) with genanki, optionally with the student's SM-2 progress.
+
+Stability rules Anki relies on:
+
+* Note types have fixed ids (:data:`MODEL_IDS`). Anki matches note types by id;
+  changing a note type's fields under the same id makes Anki fork it. If the
+  fields ever change, that is a new id and a migration note in the README.
+* Note GUIDs come from deck id + card id, so re-exporting an edited deck
+  updates the notes in Anki instead of adding new ones, and two decks with
+  identical text never collide. Notes carry the export time as their
+  modification time, which is what makes Anki treat them as newer.
+* Deck ids come from the deck's slug, so a re-export lands in the same deck.
+
+genanki writes no scheduling. For ``with_progress`` the package's collection
+is written by genanki first, then its cards get their review state and the
+review log goes into ``revlog``, in Anki's own schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import sqlite3
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import genanki
+
+from studyapp import sm2
+from studyapp.cardtext import to_html
+from studyapp.deckfile import Deck
+
+# Fixed forever: Anki identifies note types by these ids.
+MODEL_IDS = {"basic": 1_731_542_013, "reversed": 1_731_542_014, "cloze": 1_731_542_015}
+MODEL_NAMES = {"basic": "StudyApp Basic", "reversed": "StudyApp Reversed",
+               "cloze": "StudyApp Cloze"}
+
+# SM-2 grade -> Anki answer button (1 Again, 2 Hard, 3 Good, 4 Easy).
+ANKI_EASE = {0: 1, 1: 1, 2: 1, 3: 2, 4: 3, 5: 4}
+# Anki's revlog types.
+REVLOG_LEARN, REVLOG_REVIEW, REVLOG_RELEARN, REVLOG_FILTERED = 0, 1, 2, 3
+# Anki's longest recorded answer time by default.
+MAX_ANSWER_MS = 60_000
+
+CSS = """\
+.card {
+  font-family: "Inter", "Segoe UI", "Helvetica Neue", Arial, sans-serif;
+  font-size: 20px;
+  line-height: 1.5;
+  text-align: left;
+  color: #1d2330;
+  background-color: #fbfbf8;
+  max-width: 42em;
+  margin: 0 auto;
+  padding: 1em 1.2em;
+}
+.sa-question { font-weight: 600; }
+.sa-answer { margin-top: .6em; }
+.sa-extra {
+  margin-top: 1.2em;
+  padding: .6em .9em;
+  border-left: 4px solid #5b8def;
+  background: #eef3fd;
+  font-size: .9em;
+}
+.sa-source {
+  margin-top: 1em;
+  font-size: .75em;
+  color: #6b7280;
+  text-transform: uppercase;
+  letter-spacing: .04em;
+}
+.sa-label { font-weight: 700; margin-right: .4em; }
+.cloze { font-weight: 700; color: #2554c7; }
+hr#answer { border: 0; border-top: 1px solid #d6d9e0; margin: 1em 0; }
+ul, ol { margin: .3em 0 .3em 1.2em; padding: 0; }
+.nightMode.card, .night_mode .card, .card.nightMode {
+  color: #e6e8ee;
+  background-color: #1e2128;
+}
+.nightMode .sa-extra, .night_mode .sa-extra {
+  background: #27324a;
+  border-left-color: #7aa2f7;
+}
+.nightMode .sa-source, .night_mode .sa-source { color: #9aa3b2; }
+.nightMode .cloze, .night_mode .cloze { color: #8fb0ff; }
+.nightMode hr#answer, .night_mode hr#answer { border-top-color: #3a3f4b; }
+"""
+
+_BACK_MATTER = (
+    '{{#Extra}}<div class="sa-extra">{{Extra}}</div>{{/Extra}}'
+    '{{#Source}}<div class="sa-source"><span class="sa-label">Source</span>{{Source}}</div>'
+    "{{/Source}}"
+)
+
+
+def _template(name: str, question: str, answer: str) -> dict:
+    return {
+        "name": name,
+        "qfmt": f'<div class="sa-question">{question}</div>',
+        "afmt": f'{{{{FrontSide}}}}<hr id="answer"><div class="sa-answer">{answer}</div>'
+                + _BACK_MATTER,
+    }
+
+
+def build_models() -> dict[str, genanki.Model]:
+    """Our three note types. Their ids and field lists never change (see module docstring)."""
+    basic_fields = [{"name": n} for n in ("Front", "Back", "Extra", "Source")]
+    return {
+        "basic": genanki.Model(
+            MODEL_IDS["basic"], MODEL_NAMES["basic"], fields=basic_fields,
+            templates=[_template("Card 1", "{{Front}}", "{{Back}}")], css=CSS),
+        "reversed": genanki.Model(
+            MODEL_IDS["reversed"], MODEL_NAMES["reversed"], fields=basic_fields,
+            templates=[_template("Card 1", "{{Front}}", "{{Back}}"),
+                       _template("Card 2", "{{Back}}", "{{Front}}")], css=CSS),
+        "cloze": genanki.Model(
+            MODEL_IDS["cloze"], MODEL_NAMES["cloze"],
+            fields=[{"name": n} for n in ("Text", "Extra", "Source")],
+            templates=[{
+                "name": "Cloze",
+                "qfmt": '<div class="sa-question">{{cloze:Text}}</div>',
+                "afmt": '<div class="sa-question">{{cloze:Text}}</div><hr id="answer">'
+                        + _BACK_MATTER,
+            }],
+            css=CSS, model_type=genanki.Model.CLOZE),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ItemProgress:
+    """One study item's SM-2 state and its review log, for --with-progress."""
+
+    state: sm2.SM2State
+    suspended: bool
+    reviews: tuple[dict, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportNote:
+    deck_id: str
+    card_key: str
+    type: str
+    front: str = ""
+    back: str = ""
+    text: str = ""
+    extra: str = ""
+    source: str = ""
+    tags: tuple[str, ...] = ()
+    # Anki card ordinal -> progress; empty when exporting without progress.
+    progress: dict = field(default_factory=dict)
+
+    def fields(self) -> list[str]:
+        if self.type == "cloze":
+            return [to_html(self.text), to_html(self.extra), to_html(self.source)]
+        return [to_html(self.front), to_html(self.back), to_html(self.extra),
+                to_html(self.source)]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportDeck:
+    id: str
+    name: str
+    description: str
+    notes: tuple[ExportNote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    path: Path
+    decks: int
+    notes: int
+    cards: int
+    cards_with_progress: int
+    revlog_rows: int
+
+
+class ExportError(Exception):
+    """The export could not be written; nothing was left at the destination."""
+
+
+def decks_from_files(decks: Sequence[Deck]) -> list[ExportDeck]:
+    return [ExportDeck(d.id, d.name, d.description, tuple(
+        ExportNote(d.id, c.id, c.type, c.front, c.back, c.text, c.extra, c.source, c.tags)
+        for c in d.cards)) for d in decks]
+
+
+def decks_from_store(store, deck_ids: Sequence[str] | None = None) -> list[ExportDeck]:
+    """Every active deck in the database (or those in `deck_ids`), as the student has them."""
+    return [ExportDeck(d["id"], d["name"], d["description"], tuple(
+        ExportNote(d["id"], c["card_key"], c["type"], c["front"], c["back"], c["text"],
+                   c["extra"], c["source"], c["tags"])
+        for c in store.deck_cards(d["id"]))) for d in store.deck_rows(deck_ids)]
+
+
+def with_progress_from(store, decks: Sequence[ExportDeck]) -> list[ExportDeck]:
+    """The same decks, each note carrying its items' SM-2 state and review log."""
+    result = []
+    for deck in decks:
+        by_card: dict[str, dict[int, ItemProgress]] = {}
+        for (card_key, ord_), value in store.deck_progress(deck.id).items():
+            by_card.setdefault(card_key, {})[ord_] = ItemProgress(*value)
+        notes = tuple(replace(note, progress=by_card.get(note.card_key, {}))
+                      for note in deck.notes)
+        result.append(replace(deck, notes=notes))
+    return result
+
+
+def export_to_file(store, decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = False,
+                   now: float | None = None,
+                   rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR) -> ExportResult:
+    """Export with the database's memory of earlier exports, so only edited notes update."""
+    now = time.time() if now is None else now
+    if with_progress:
+        decks = with_progress_from(store, decks)
+    contents = {note_guid(n.deck_id, n.card_key): note_content_hash(n)
+                for deck in decks for n in deck.notes}
+    mtimes = store.note_mtimes(contents, int(now))
+    return write_apkg(decks, out, with_progress=with_progress, now=now,
+                      rollover_hour=rollover_hour, note_mtimes=mtimes)
+
+
+def note_guid(deck_id: str, card_key: str) -> str:
+    """Stable across exports and versions: derived from the deck and card ids only."""
+    return genanki.guid_for("studyapp", deck_id, card_key)
+
+
+def anki_deck_id(deck_id: str) -> int:
+    """A stable Anki deck id from our deck slug (Anki needs an int; 1 is 'Default')."""
+    digest = hashlib.sha256(f"studyapp-deck:{deck_id}".encode()).digest()
+    return (int.from_bytes(digest[:8], "big") >> 12) + 2
+
+
+def note_content_hash(note: ExportNote) -> str:
+    """What Anki would see of a note: its note type, fields and tags."""
+    payload = json.dumps([MODEL_IDS[note.type], note.fields(), sorted(note.tags)])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = False,
+               today: date | None = None, now: float | None = None,
+               rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR,
+               note_mtimes: dict[str, int] | None = None) -> ExportResult:
+    """Write `decks` to `out` (.apkg). The file appears whole or not at all.
+
+    `note_mtimes` (guid -> seconds) gives notes their modification time, see
+    :meth:`studyapp.store.Store.note_mtimes`; without it every note gets `now`.
+    """
+    out = Path(out)
+    now = time.time() if now is None else now
+    today = today or sm2.study_day(datetime.fromtimestamp(now), rollover_hour)
+    models = build_models()
+    package_decks = []
+    position = itertools.count()
+    note_count = card_count = 0
+    for deck in decks:
+        anki_deck = genanki.Deck(anki_deck_id(deck.id), deck.name, deck.description)
+        for note in deck.notes:
+            # `due` is the new-card position: Anki shows new cards in deck order.
+            anki_deck.add_note(genanki.Note(
+                model=models[note.type], fields=note.fields(), tags=list(note.tags),
+                guid=note_guid(note.deck_id, note.card_key), due=next(position)))
+            note_count += 1
+        package_decks.append(anki_deck)
+
+    fd, db_path = tempfile.mkstemp(suffix=".anki2")
+    os.close(fd)
+    tmp_out = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        conn = sqlite3.connect(db_path)
+        try:
+            genanki.Package(package_decks).write_to_db(
+                conn.cursor(), now, itertools.count(int(now * 1000)))
+            if note_mtimes:
+                conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?",
+                                 [(mtime, guid) for guid, mtime in note_mtimes.items()])
+            card_count = conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
+            with_state = revlog_rows = 0
+            if with_progress:
+                with_state, revlog_rows = _write_progress(conn, decks, today, rollover_hour)
+            conn.commit()
+        finally:
+            conn.close()
+        with zipfile.ZipFile(tmp_out, "w", zipfile.ZIP_DEFLATED) as package:
+            package.write(db_path, "collection.anki2")
+            package.writestr("media", json.dumps({}))
+        os.replace(tmp_out, out)
+    except OSError as exc:
+        tmp_out.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        Path(db_path).unlink(missing_ok=True)
+    return ExportResult(out, len(decks), note_count, card_count, with_state, revlog_rows)
+
+
+def _write_progress(conn: sqlite3.Connection, decks: Iterable[ExportDeck], today: date,
+                    rollover_hour: int) -> tuple[int, int]:
+    """Give the package's cards their SM-2 state and write the review log, in Anki's schema."""
+    # genanki's collection uses the v1 scheduler, whose day number is whole
+    # days since `crt`. Starting `crt` at the start of today's study day makes
+    # today day 0; Anki shifts these day numbers into the importing collection.
+    day_start = datetime.combine(today, datetime.min.time()) + timedelta(hours=rollover_hour)
+    # schedVer 2: without it Anki reads the log as the v1 scheduler's, whose
+    # learning answers had three buttons, and shifts our Good (3) to Easy (4).
+    conf = json.loads(conn.execute("SELECT conf FROM col").fetchone()[0])
+    conf.update(schedVer=2, rollover=rollover_hour)
+    conn.execute("UPDATE col SET crt = ?, conf = ?",
+                 [int(day_start.timestamp()), json.dumps(conf)])
+    card_ids = {(guid, ord_): cid for guid, ord_, cid in conn.execute(
+        "SELECT n.guid, c.ord, c.id FROM cards c JOIN notes n ON n.id = c.nid")}
+    used_revlog_ids: set[int] = set()
+    cards_done = revlog_rows = 0
+    for deck in decks:
+        for note in deck.notes:
+            guid = note_guid(note.deck_id, note.card_key)
+            for ord_, progress in note.progress.items():
+                cid = card_ids.get((guid, ord_))
+                if cid is None:
+                    continue
+                state = progress.state
+                scheduled = [r for r in progress.reviews if r["kind"] == "scheduled"]
+                queue = -1 if progress.suspended else None
+                if state.due is not None:
+                    # Anki keeps the last review time in the card's data ("lrt").
+                    last = int(datetime.fromisoformat(scheduled[-1]["reviewed_at"]).timestamp())
+                    conn.execute(
+                        "UPDATE cards SET type = 2, queue = ?, due = ?, ivl = ?, factor = ?, "
+                        "reps = ?, lapses = ?, left = 0, data = ? WHERE id = ?",
+                        [2 if queue is None else queue, (state.due - today).days,
+                         state.interval, state.ef_hundredths * 10, len(scheduled),
+                         state.lapses, json.dumps({"lrt": last}, separators=(",", ":")), cid])
+                    cards_done += 1
+                elif queue is not None:
+                    conn.execute("UPDATE cards SET queue = -1 WHERE id = ?", [cid])
+                for review in progress.reviews:
+                    conn.execute(
+                        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, "
+                        "type) VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+                        [_unique_ms(review["reviewed_at"], used_revlog_ids), cid,
+                         ANKI_EASE[review["grade"]], review["interval_after"],
+                         review["interval_before"], review["ef_after"] * 10,
+                         min(review["duration_ms"] or 0, MAX_ANSWER_MS), _revlog_type(review)])
+                    revlog_rows += 1
+    return cards_done, revlog_rows
+
+
+def _revlog_type(review: dict) -> int:
+    if review["kind"] == "cram":
+        return REVLOG_FILTERED
+    if review["kind"] == "redrill":
+        return REVLOG_RELEARN
+    return REVLOG_LEARN if review["due_before"] is None else REVLOG_REVIEW
+
+
+def _unique_ms(reviewed_at: str, used: set[int]) -> int:
+    """Revlog ids are answer times in ms and must be unique."""
+    ms = int(datetime.fromisoformat(reviewed_at).timestamp() * 1000)
+    while ms in used:
+        ms += 1
+    used.add(ms)
+    return ms
