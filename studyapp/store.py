@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from studyapp import sm2
 from studyapp.cardtext import Faces, faces, item_label
 from studyapp.deckfile import Card, Deck
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 PERSONAL_DECK_ID = "personal"
@@ -276,18 +275,25 @@ CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
--- What each Anki note looked like when last exported, and the modification
--- time it was given: an unchanged note keeps its time, so Anki updates only
--- the notes that really changed.
+"""
+
+# What each Anki note looked like when last exported, and the modification
+# time it was given: an unchanged note keeps its time, so Anki updates only the
+# notes that really changed. (Added in schema 2.)
+_EXPORTED_NOTES = """
 CREATE TABLE exported_notes (
     guid TEXT PRIMARY KEY,
     content_sha256 TEXT NOT NULL,
     mtime INTEGER NOT NULL
 );
 """
+_SCHEMA += _EXPORTED_NOTES
 
-# Migrations from version N to N+1, run in order inside one transaction.
-MIGRATIONS: dict[int, str] = {}
+# Migrations from version N to N+1, run in order inside one transaction, after
+# a backup copy of the file is written next to it.
+MIGRATIONS: dict[int, str] = {
+    1: _EXPORTED_NOTES,
+}
 
 
 def _utcnow() -> datetime:
@@ -353,14 +359,24 @@ class Store:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         elif version < SCHEMA_VERSION:
             if path is not None:
-                backup = path.with_name(f"{path.name}.v{version}.bak")
-                shutil.copy2(path, backup)
+                self._backup(path.with_name(f"{path.name}.v{version}.bak"))
             with self.transaction():
                 for v in range(version, SCHEMA_VERSION):
                     for statement in MIGRATIONS[v].split(";"):
                         if statement.strip():
                             conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _backup(self, target: Path) -> None:
+        """A consistent copy (WAL content included) through SQLite's backup API."""
+        try:
+            dest = sqlite3.connect(str(target))
+            try:
+                self.conn.backup(dest)
+            finally:
+                dest.close()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot write the backup {target} before upgrading: {exc}") from None
 
     def close(self) -> None:
         self.conn.close()

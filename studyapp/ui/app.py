@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -13,7 +15,7 @@ from studyapp import sm2
 from studyapp.bundled import sync_bundled_decks
 from studyapp.session import ReviewSession, Scope
 from studyapp.settings import THEMES, Settings, load_settings, save_setting
-from studyapp.store import Store
+from studyapp.store import Store, StoreError
 
 
 class StudyApp(App[None]):
@@ -68,6 +70,28 @@ class StudyApp(App[None]):
 
         self.push_screen(BrowseScreen())
 
+    def action_export(self) -> None:
+        from studyapp.ui.screens.export_dialog import ExportRequest, ExportScreen
+
+        default = Path.home() / f"StudyApp-{self.today().isoformat()}.apkg"
+
+        def export(request: ExportRequest | None) -> None:
+            if request is None:
+                return
+            from studyapp.export import ExportError, decks_from_store, export_to_file
+
+            try:
+                result = export_to_file(self.store, decks_from_store(self.store), request.path,
+                                        with_progress=request.with_progress,
+                                        rollover_hour=self.rollover_hour)
+            except (ExportError, StoreError, sqlite3.Error) as exc:
+                self.notify(str(exc), title="Export failed", severity="error")
+                return
+            self.notify(f"{result.notes} notes ({result.cards} cards) written to {result.path}",
+                        title="Exported to Anki", timeout=8)
+
+        self.push_screen(ExportScreen(default), export)
+
     def action_show_keys(self) -> None:
         from studyapp.ui.screens.keys import KeysScreen
 
@@ -88,6 +112,8 @@ class StudyApp(App[None]):
                             self.open_browse)
         yield SystemCommand("Study a tag", "Review one topic, e.g. one mechanism",
                             self._pick_tag)
+        yield SystemCommand("Export to Anki", "Write every deck to an .apkg file",
+                            self.action_export)
         yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",
                             self.action_toggle_theme)
         yield SystemCommand("Show keys", "Every key on this screen", self.action_show_keys)

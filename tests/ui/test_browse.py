@@ -87,3 +87,22 @@ def test_card_text_renders_markdown_and_never_markup():
     assert text.plain == "soft hard [bold red]x[/bold red]\n\n• one\n• two"
     styles = {text.plain[span.start:span.end]: str(span.style) for span in text.spans}
     assert styles["soft"] == "italic" and styles["hard"] == "bold"
+
+
+async def test_export_from_the_app(sample_store, make_app, tmp_path):
+    from anki.collection import Collection, ImportAnkiPackageRequest
+
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        field = app.screen.query_one("#export-path")
+        field.value = str(tmp_path / "from-app")
+        await pilot.press("enter")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any(str(tmp_path / "from-app.apkg") in m for m in messages)
+    col = Collection(str(tmp_path / "c.anki2"))
+    log = col.import_anki_package(ImportAnkiPackageRequest(
+        package_path=str(tmp_path / "from-app.apkg"))).log
+    assert len(log.new) == 3
+    col.close()

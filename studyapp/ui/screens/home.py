@@ -21,6 +21,7 @@ class HomeScreen(Screen[None]):
         Binding("t", "study_tag", "Study a tag"),
         Binding("b", "browse", "Browse"),
         Binding("a", "add_card", "Add card"),
+        Binding("e", "app.export", "Export to Anki"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -64,11 +65,11 @@ class HomeScreen(Screen[None]):
         unseen = sum(d.new for d in counts)
         new_today = min(unseen, max(0, self.app.settings.new_per_day
                                     - store.new_introduced_on(today)))
-        done = (f"{answers} answer{'s' * (answers != 1)} in {duration_text(ms / 1000)}"
-                if answers else "nothing reviewed yet")
+        done = (f"{answers} done ({duration_text(ms / 1000)})" if answers
+                else "none done yet")
         today_line = Text.assemble(
             ("Today  ", "bold"), (f"{due} due", "green"), " · ",
-            (f"{new_today} new", "cyan"), f" (of {unseen} unseen) · {done} · ",
+            (f"{new_today} new", "cyan"), f" of {unseen} · {done} · ",
             ("streak ", "bold"), f"{streak} day{'s' * (streak != 1)}")
         self.query_one("#home-today", Static).update(today_line)
         next_due = store.next_due_date(today)
