@@ -126,7 +126,8 @@ def decks(context: Context) -> None:
     except StoreError as exc:
         fail(str(exc))
     if not counts:
-        click.echo("No decks yet. Import some with: studyapp import decks/")
+        click.echo("No decks yet: run `studyapp` (it loads the bundled decks) "
+                   "or `studyapp import PATH`.")
         return
     table = Table(box=None, pad_edge=False)
     table.add_column("Deck")
