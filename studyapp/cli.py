@@ -68,20 +68,37 @@ def cli(ctx: click.Context, db_path: Path | None, rollover_hour: int) -> None:
         _run_app(ctx.obj, start="home")
 
 
-def _run_app(context: Context, start: str) -> None:
+def _run_app(context: Context, start: str, **review) -> None:
     from studyapp.ui.app import run  # the UI loads only when it is used
 
     try:
-        run(context.store(), start=start, rollover_hour=context.rollover_hour)
+        run(context.store(), start=start, rollover_hour=context.rollover_hour, **review)
     except StoreError as exc:
         fail(str(exc))
 
 
 @cli.command()
+@click.option("--deck", "deck_id", metavar="ID", help="Only this deck (its id).")
+@click.option("--tag", metavar="TAG", help="Only this tag and its children, e.g. mechanism::sea.")
+@click.option("--cram", is_flag=True,
+              help="Study ahead without changing the schedule (answers are logged as cram).")
+@click.option("--ahead", type=click.IntRange(0, 3650), metavar="DAYS",
+              help="With --cram: everything due in the next DAYS days.")
+@click.option("--weak", is_flag=True,
+              help="Weak spots: the cards with the lowest EF or most lapses (schedule untouched).")
 @click.pass_obj
-def review(context: Context) -> None:
-    """Open the app straight into reviewing what is due."""
-    _run_app(context, start="review")
+def review(context: Context, deck_id: str | None, tag: str | None, cram: bool,
+           ahead: int | None, weak: bool) -> None:
+    """Open the app straight into reviewing what is due (or cramming, or weak spots)."""
+    from studyapp.session import Scope
+
+    if cram and weak:
+        raise click.UsageError("choose --cram or --weak, not both")
+    if ahead is not None and not cram:
+        raise click.UsageError("--ahead goes with --cram")
+    mode = "cram" if cram else "weak" if weak else "scheduled"
+    _run_app(context, start="review", scope=Scope(deck_id=deck_id, tag=tag), mode=mode,
+             ahead_days=ahead)
 
 
 @cli.command()
@@ -143,19 +160,31 @@ def decks(context: Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
 def stats(context: Context, as_json: bool) -> None:
-    """Counts of cards, new, due today and reviews, per deck."""
+    """Progress: counts, forecast, heatmap, retention, mastery by topic, leeches."""
+    from studyapp import stats as stats_module
+
     try:
-        summary = context.store().summary(context.today())
+        store = context.store()
+        today = context.today()
+        summary = store.summary(today)
+        figures = stats_module.compute(store, today)
     except StoreError as exc:
         fail(str(exc))
     if as_json:
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**summary, **figures.to_json()}, indent=2, ensure_ascii=False))
         return
-    click.echo(f"Cards: {summary['cards']}  New: {summary['new']}  "
-               f"Due today: {summary['due_today']}  Reviews logged: {summary['reviews']}")
-    for deck in summary["decks"]:
-        click.echo(f"  {deck['name']}: {deck['cards']} cards, {deck['new']} new, "
-                   f"{deck['due_today']} due")
+    from rich.console import Console
+    from rich.rule import Rule
+
+    from studyapp.report import sections
+
+    console = Console(soft_wrap=False)
+    console.print(f"[b]Cards[/b] {summary['cards']}   [b]New[/b] {summary['new']}   "
+                  f"[b]Due today[/b] {summary['due_today']}   "
+                  f"[b]Reviews logged[/b] {summary['reviews']}")
+    for title, renderable in sections(figures):
+        console.print(Rule(title, align="left", style="grey42"))
+        console.print(renderable)
 
 
 @cli.command()

@@ -19,6 +19,10 @@ DEFAULT_NEW_PER_DAY = 20
 # A card graded below 4 comes back after this many other cards (SM-2 step 7).
 REDRILL_GAP = 3
 REDRILL_THRESHOLD = 4
+WEAK_SPOTS_SIZE = 20
+# scheduled: the SM-2 review; cram: study ahead; weak: lowest-EF cards of a topic.
+# Only "scheduled" changes SM-2 state; the others are logged as cram.
+MODES = ("scheduled", "cram", "weak")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,22 +82,41 @@ class ReviewSession:
     """The queue for one sitting. Call :meth:`current`, then :meth:`answer` or :meth:`undo`."""
 
     def __init__(self, store: Store, *, today: date | None = None, scope: Scope = Scope(),
-                 new_per_day: int = DEFAULT_NEW_PER_DAY, rollover_hour: int = 4,
+                 mode: str = "scheduled", ahead_days: int | None = None,
+                 weak_limit: int = WEAK_SPOTS_SIZE, new_per_day: int = DEFAULT_NEW_PER_DAY,
+                 leech_threshold: int | None = None, rollover_hour: int = 4,
                  clock=datetime.now):
+        if mode not in MODES:
+            raise ValueError(f"unknown session mode {mode!r}")
         self.store = store
         self.scope = scope
+        self.mode = mode
         self.rollover_hour = rollover_hour
+        self.leech_threshold = leech_threshold
+        self.last_became_leech = False
         self._clock = clock
         self.today = today or sm2.study_day(clock(), rollover_hour)
         self.new_per_day = new_per_day
-        new_budget = max(0, new_per_day - store.new_introduced_on(self.today))
-        self._review = deque(store.due_item_ids(self.today, scope.deck_id, scope.tag))
-        self._new = deque(store.new_item_ids(new_budget, self.today, scope.deck_id, scope.tag))
-        queued = set(self._review) | set(self._new)
-        # Re-drills owed from an earlier sitting today (the student quit and came back).
-        owed = [i for i in store.pending_redrills(self.today) if i not in queued]
-        if scope.deck_id or scope.tag:
-            owed = [i for i in owed if self._in_scope(i)]
+        owed: list[int] = []
+        if mode == "cram":
+            # Study ahead: nothing here changes the schedule (answers are logged as cram).
+            self._review = deque(store.cram_item_ids(self.today, scope.deck_id, scope.tag,
+                                                     ahead_days))
+            self._new = deque()
+        elif mode == "weak":
+            self._review = deque(item_id for item_id, *_ in store.weakest_items(
+                scope.tag, weak_limit, scope.deck_id, include_suspended=False))
+            self._new = deque()
+        else:
+            new_budget = max(0, new_per_day - store.new_introduced_on(self.today))
+            self._review = deque(store.due_item_ids(self.today, scope.deck_id, scope.tag))
+            self._new = deque(store.new_item_ids(new_budget, self.today, scope.deck_id,
+                                                 scope.tag))
+            queued = set(self._review) | set(self._new)
+            # Re-drills owed from an earlier sitting today (the student quit and came back).
+            owed = [i for i in store.pending_redrills(self.today) if i not in queued]
+            if scope.deck_id or scope.tag:
+                owed = [i for i in owed if self._in_scope(i)]
         # Each re-drill waits for `gap` more cards; 0 means it is ready now.
         self._redrill: list[list[int]] = [[item_id, 0] for item_id in owed]
         self._current: tuple[int, str] | None = None
@@ -158,8 +181,8 @@ class ReviewSession:
         """Days until the next review for each grade 0-5 of the current card."""
         if self._current_item is None:
             return {}
-        if self._current[1] == "redrill":
-            # A re-drill does not reschedule: the card keeps its due date.
+        if self._current[1] == "redrill" or self.mode != "scheduled":
+            # Re-drills and cram do not reschedule: the card keeps its due date.
             due = self._current_item.state.due
             days = (due - self.today).days if due else 0
             return {q: days for q in range(6)}
@@ -174,12 +197,18 @@ class ReviewSession:
             raise RuntimeError("the session is finished")
         item_id, bucket = self._current
         duration_ms = int((monotonic() - self._shown_at) * 1000)
-        kind = "redrill" if bucket == "redrill" else "scheduled"
+        if self.mode != "scheduled":
+            kind = "cram"
+        else:
+            kind = "redrill" if bucket == "redrill" else "scheduled"
         result = self.store.grade(item_id, quality, now=self._clock().astimezone(),
-                                  today=self.today, kind=kind, duration_ms=duration_ms)
+                                  today=self.today, kind=kind, duration_ms=duration_ms,
+                                  leech_threshold=self.leech_threshold)
+        self.last_became_leech = result.became_leech
         for entry in self._redrill:
             entry[1] -= 1
-        redrill = quality < REDRILL_THRESHOLD
+        # A leech is suspended now: it does not come back in this session.
+        redrill = quality < REDRILL_THRESHOLD and not result.became_leech
         if redrill:
             self._redrill.append([item_id, REDRILL_GAP])
         self._history.append(_Answer(result, bucket, quality, redrill))
@@ -191,7 +220,7 @@ class ReviewSession:
         if not self._history:
             return None
         last = self._history.pop()
-        self.store.undo_review(last.result.review_id)
+        self.store.undo_review(last.result.review_id, self.leech_threshold)
         if last.redrill_added:
             # The entry it added is the newest one for that item.
             for index in range(len(self._redrill) - 1, -1, -1):

@@ -30,7 +30,7 @@ from studyapp import sm2
 from studyapp.cardtext import Faces, faces, item_label
 from studyapp.deckfile import Card, Deck
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 PERSONAL_DECK_ID = "personal"
@@ -76,6 +76,8 @@ class GradeResult:
     item_id: int
     before: sm2.SM2State
     after: sm2.SM2State
+    # This answer reached the leech threshold: the item is now suspended and flagged.
+    became_leech: bool = False
 
 
 @dataclass
@@ -287,13 +289,28 @@ CREATE TABLE exported_notes (
     mtime INTEGER NOT NULL
 );
 """
-_SCHEMA += _EXPORTED_NOTES
 
 # Migrations from version N to N+1, run in order inside one transaction, after
-# a backup copy of the file is written next to it.
+# a backup copy of the file is written next to it. A new database is created
+# at version 1 and migrated the same way, so both end in the same schema.
 MIGRATIONS: dict[int, str] = {
     1: _EXPORTED_NOTES,
+    # Leeches: failed too often, suspended and flagged (the flag survives re-import).
+    2: "ALTER TABLE items ADD COLUMN leech INTEGER NOT NULL DEFAULT 0",
 }
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would commit the open transaction; run statement by statement.
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _migrate(conn: sqlite3.Connection, from_version: int) -> None:
+    for version in range(from_version, SCHEMA_VERSION):
+        _run_script(conn, MIGRATIONS[version])
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _utcnow() -> datetime:
@@ -352,20 +369,14 @@ class Store:
         conn.execute("PRAGMA foreign_keys = ON")
         if version == 0:
             with self.transaction():
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                _run_script(conn, _SCHEMA)
+                _migrate(conn, 1)
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         elif version < SCHEMA_VERSION:
             if path is not None:
                 self._backup(path.with_name(f"{path.name}.v{version}.bak"))
             with self.transaction():
-                for v in range(version, SCHEMA_VERSION):
-                    for statement in MIGRATIONS[v].split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                _migrate(conn, version)
 
     def _backup(self, target: Path) -> None:
         """A consistent copy (WAL content included) through SQLite's backup API."""
@@ -668,12 +679,14 @@ class Store:
 
     def grade(self, item_id: int, quality: int, *, now: datetime | None = None,
               today: date | None = None, kind: str = "scheduled",
-              duration_ms: int | None = None) -> GradeResult:
+              duration_ms: int | None = None,
+              leech_threshold: int | None = None) -> GradeResult:
         """Record one answer and (for a scheduled review) apply SM-2; one transaction.
 
         `now` is the moment of the answer (UTC is stored); `today` the study day
         it counts for. Re-drills and cram answers are logged but leave the
-        SM-2 state alone.
+        SM-2 state alone. A scheduled fail that brings the item's fails to
+        `leech_threshold` makes it a leech: flagged and suspended.
         """
         sm2.validate_quality(quality)
         if kind not in REVIEW_KINDS:
@@ -696,13 +709,26 @@ class Store:
                 [item_id, now.astimezone(timezone.utc).isoformat(timespec="milliseconds"),
                  today.isoformat(), quality, kind, duration_ms,
                  *_state_columns(before).values(), *_state_columns(after).values()])
-        return GradeResult(cursor.lastrowid, item_id, before, after)
+            became_leech = False
+            if kind == "scheduled" and quality < 3 and leech_threshold:
+                if (self.fail_count(item_id) >= leech_threshold
+                        and not self._one("SELECT leech FROM items WHERE id = ?", [item_id])):
+                    self.conn.execute("UPDATE items SET leech = 1, suspended = 1 WHERE id = ?",
+                                      [item_id])
+                    became_leech = True
+        return GradeResult(cursor.lastrowid, item_id, before, after, became_leech)
 
-    def undo_review(self, review_id: int) -> int:
+    def fail_count(self, item_id: int) -> int:
+        """Scheduled answers below 3: what makes a leech."""
+        return self._one("SELECT COUNT(*) FROM reviews WHERE item_id = ? AND kind = 'scheduled' "
+                         "AND grade < 3", [item_id]) or 0
+
+    def undo_review(self, review_id: int, leech_threshold: int | None = None) -> int:
         """Take back review `review_id`: restore the state before it and delete its row.
 
         Only the latest review of an item can be undone (older ones have
-        later reviews built on them). Returns the item id.
+        later reviews built on them). An item that this answer made a leech
+        stops being one. Returns the item id.
         """
         with self.transaction():
             row = self._rows("SELECT * FROM reviews WHERE id = ?", [review_id])
@@ -718,6 +744,11 @@ class Store:
                 "WHERE id = ?", [before.ef_hundredths, before.interval, before.repetitions,
                                  before.lapses, _iso(before.due), row["item_id"]])
             self.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+            if (leech_threshold and self._one("SELECT leech FROM items WHERE id = ?",
+                                              [row["item_id"]])
+                    and self.fail_count(row["item_id"]) < leech_threshold):
+                self.conn.execute("UPDATE items SET leech = 0, suspended = 0 WHERE id = ?",
+                                  [row["item_id"]])
         return row["item_id"]
 
     def reviews_of(self, item_id: int) -> list[dict]:
@@ -916,6 +947,51 @@ class Store:
             progress[(item["card_key"], item["ord"])] = (
                 _state_from(item), bool(item["suspended"]), tuple(reviews.get(item["id"], ())))
         return progress
+
+    # -- stats and study modes ---------------------------------------------------
+
+    def weakest_items(self, tag: str | None, limit: int, deck_id: str | None = None,
+                      include_suspended: bool = True) -> list[tuple[int, str, int, int]]:
+        """Reviewed items with the lowest EF, then most lapses: (id, label, ef, lapses)."""
+        clauses, params = ["i.retired = 0", "i.due IS NOT NULL"], []
+        if not include_suspended:
+            clauses.append("i.suspended = 0")
+        if tag:
+            sql, tag_params = tag_clause(tag)
+            clauses.append(sql)
+            params.extend(tag_params)
+        if deck_id:
+            clauses.append("i.deck_id = ?")
+            params.append(deck_id)
+        rows = self.conn.execute(
+            "SELECT i.id, c.type, i.ord, c.front, c.back, c.text, i.ef, i.lapses FROM items i "
+            f"JOIN cards c ON c.id = i.card_id WHERE {' AND '.join(clauses)} "
+            "ORDER BY i.ef, i.lapses DESC, i.id LIMIT ?", [*params, limit])
+        return [(r[0], item_label(r[1], r[2], r[3], r[4], r[5]), r[6], r[7]) for r in rows]
+
+    def leeches(self) -> list[tuple[int, str, str, int, bool]]:
+        """Leech items: (id, deck name, label, fails, suspended)."""
+        rows = self.conn.execute(
+            "SELECT i.id, d.name, c.type, i.ord, c.front, c.back, c.text, i.suspended, "
+            "(SELECT COUNT(*) FROM reviews r WHERE r.item_id = i.id AND r.kind = 'scheduled' "
+            "AND r.grade < 3) FROM items i JOIN cards c ON c.id = i.card_id "
+            "JOIN decks d ON d.id = i.deck_id WHERE i.leech = 1 AND i.retired = 0 ORDER BY i.id")
+        return [(r[0], r[1], item_label(r[2], r[3], r[4], r[5], r[6]), r[8], bool(r[7]))
+                for r in rows]
+
+    def cram_item_ids(self, today: date, deck_id: str | None = None, tag: str | None = None,
+                      ahead_days: int | None = None) -> list[int]:
+        """Items to study ahead: in a deck or tag (reviewed ones first, by due date),
+        or everything due within `ahead_days`."""
+        scope, params = self._scope(deck_id, tag)
+        if ahead_days is not None:
+            return [r[0] for r in self.conn.execute(
+                "SELECT i.id FROM items i WHERE i.due IS NOT NULL AND i.suspended = 0 "
+                f"AND i.retired = 0 AND i.due <= ?{scope} ORDER BY i.due, i.id",
+                [(today + timedelta(days=ahead_days)).isoformat(), *params])]
+        return [r[0] for r in self.conn.execute(
+            "SELECT i.id FROM items i WHERE i.suspended = 0 AND i.retired = 0"
+            f"{scope} ORDER BY i.due IS NULL, i.due, i.new_position", params)]
 
     def note_mtimes(self, contents: dict[str, str], now: int) -> dict[str, int]:
         """Anki modification times for notes (guid -> content hash) about to be exported.

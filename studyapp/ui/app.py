@@ -30,10 +30,13 @@ class StudyApp(App[None]):
     ]
 
     def __init__(self, store: Store, *, start: str = "home", rollover_hour: int = 4,
-                 clock: Callable[[], datetime] = datetime.now, sync_bundled: bool = True):
+                 clock: Callable[[], datetime] = datetime.now, sync_bundled: bool = True,
+                 scope: Scope = Scope(), mode: str = "scheduled",
+                 ahead_days: int | None = None):
         super().__init__()
         self.store = store
         self.start = start
+        self.start_review_args = (scope, mode, ahead_days)
         self.rollover_hour = rollover_hour
         self.clock = clock
         self.settings: Settings = load_settings(store)
@@ -53,17 +56,25 @@ class StudyApp(App[None]):
 
         self.push_screen(HomeScreen())
         if self.start == "review":
-            self.start_review(Scope())
+            self.start_review(*self.start_review_args)
 
-    def new_session(self, scope: Scope) -> ReviewSession:
-        return ReviewSession(self.store, today=self.today(), scope=scope,
-                             new_per_day=self.settings.new_per_day,
+    def new_session(self, scope: Scope, mode: str = "scheduled",
+                    ahead_days: int | None = None) -> ReviewSession:
+        return ReviewSession(self.store, today=self.today(), scope=scope, mode=mode,
+                             ahead_days=ahead_days, new_per_day=self.settings.new_per_day,
+                             leech_threshold=self.settings.leech_threshold,
                              rollover_hour=self.rollover_hour, clock=self.clock)
 
-    def start_review(self, scope: Scope) -> None:
+    def start_review(self, scope: Scope, mode: str = "scheduled",
+                     ahead_days: int | None = None) -> None:
         from studyapp.ui.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(self.new_session(scope)))
+        self.push_screen(ReviewScreen(self.new_session(scope, mode, ahead_days)))
+
+    def open_stats(self) -> None:
+        from studyapp.ui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
 
     def open_browse(self) -> None:
         from studyapp.ui.screens.browse import BrowseScreen
@@ -112,6 +123,8 @@ class StudyApp(App[None]):
                             self.open_browse)
         yield SystemCommand("Study a tag", "Review one topic, e.g. one mechanism",
                             self._pick_tag)
+        yield SystemCommand("Statistics", "Forecast, heatmap, retention, mastery by topic",
+                            self.open_stats)
         yield SystemCommand("Export to Anki", "Write every deck to an .apkg file",
                             self.action_export)
         yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",
@@ -127,12 +140,13 @@ class StudyApp(App[None]):
 
 
 def create_app(store: Store, *, start: str = "home", rollover_hour: int = 4,
-               clock: Callable[[], datetime] = datetime.now,
-               sync_bundled: bool = True) -> StudyApp:
+               clock: Callable[[], datetime] = datetime.now, sync_bundled: bool = True,
+               scope: Scope = Scope(), mode: str = "scheduled",
+               ahead_days: int | None = None) -> StudyApp:
     """Build the app; the CLI and the tests both come through here."""
     return StudyApp(store, start=start, rollover_hour=rollover_hour, clock=clock,
-                    sync_bundled=sync_bundled)
+                    sync_bundled=sync_bundled, scope=scope, mode=mode, ahead_days=ahead_days)
 
 
-def run(store: Store, *, start: str = "home", rollover_hour: int = 4) -> None:
-    create_app(store, start=start, rollover_hour=rollover_hour).run()
+def run(store: Store, **options) -> None:
+    create_app(store, **options).run()

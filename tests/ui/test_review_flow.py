@@ -182,3 +182,28 @@ async def test_theme_toggle_is_remembered(sample_store, make_app):
         assert app.theme == "textual-light"
     assert make_app(sample_store).settings.theme == "textual-light"
 
+
+
+async def test_cram_from_home_changes_no_schedule(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", *"Sample", "enter")
+        assert isinstance(app.screen, ReviewScreen) and app.screen.session.mode == "cram"
+        assert "cram" in str(app.screen.query_one("#review-card").border_subtitle)
+        await pilot.press("space", "5")
+    assert {r[0] for r in sample_store.conn.execute("SELECT kind FROM reviews")} == {"cram"}
+    assert sample_store.conn.execute("SELECT COUNT(*) FROM items WHERE due IS NOT NULL"
+                                     ).fetchone()[0] == 0
+
+
+async def test_stats_screen_opens_and_goes_back(sample_store, make_app):
+    from studyapp.ui.screens.stats import StatsScreen
+
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        assert isinstance(app.screen, StatsScreen)
+        headings = [str(w.visual) for w in app.screen.query(".stats-heading")]
+        assert headings[0] == "Mastery by topic" and len(headings) == 8
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)

@@ -69,3 +69,14 @@ class TestBrowse:
         sample_store.grade(first, 4, today=date(2026, 11, 20),
                            now=datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc))
         assert snap_compare(make_app(sample_store), press=["b", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+class TestStats:
+    def test_stats(self, snap_compare, sample_store, make_app, size):
+        items = [r[0] for r in sample_store.conn.execute("SELECT id FROM items ORDER BY id")]
+        for day, item, grade in ((20, items[0], 5), (21, items[0], 4), (21, items[1], 2),
+                                 (22, items[2], 5)):
+            sample_store.grade(item, grade, today=date(2026, 11, day),
+                               now=datetime(2026, 11, day, 10, tzinfo=timezone.utc))
+        assert snap_compare(make_app(sample_store), press=["s"], terminal_size=size)

@@ -19,6 +19,9 @@ class HomeScreen(Screen[None]):
         Binding("r", "review_all", "Review all"),
         Binding("enter", "review_deck", "Review deck"),
         Binding("t", "study_tag", "Study a tag"),
+        Binding("c", "cram", "Cram"),
+        Binding("w", "weak_spots", "Weak spots"),
+        Binding("s", "stats", "Stats"),
         Binding("b", "browse", "Browse"),
         Binding("a", "add_card", "Add card"),
         Binding("e", "app.export", "Export to Anki"),
@@ -96,14 +99,41 @@ class HomeScreen(Screen[None]):
         if deck_id:
             self.app.start_review(Scope(deck_id=deck_id))
 
+    def _tag_choices(self) -> list[tuple[str, str]]:
+        return [(f"{tag}  ({count})", f"tag:{tag}") for tag, count in self.app.store.tag_counts()]
+
+    def _deck_choices(self) -> list[tuple[str, str]]:
+        return [(name, f"deck:{deck_id}") for deck_id, name in self.app.store.deck_names().items()]
+
+    def _choose(self, title: str, choices: list[tuple[str, str]], mode: str, hint: str) -> None:
+        from studyapp.ui.screens.choice import ChoiceScreen
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            kind, _, rest = value.partition(":")
+            if kind == "ahead":
+                self.app.start_review(Scope(), mode, ahead_days=int(rest))
+            else:
+                self.app.start_review(Scope(deck_id=rest) if kind == "deck" else
+                                      Scope(tag=rest) if kind == "tag" else Scope(), mode)
+
+        self.app.push_screen(ChoiceScreen(title, choices, hint), chosen)
+
     def action_study_tag(self) -> None:
-        from studyapp.ui.screens.tag_picker import TagPickerScreen
+        self._choose("Study a tag", self._tag_choices(), "scheduled", "enter study")
 
-        def chosen(tag: str | None) -> None:
-            if tag:
-                self.app.start_review(Scope(tag=tag))
+    def action_cram(self) -> None:
+        ahead = [(f"Everything due in the next {n} days", f"ahead:{n}") for n in (3, 7, 30)]
+        self._choose("Cram: study ahead, schedule untouched",
+                     ahead + self._deck_choices() + self._tag_choices(), "cram", "enter cram")
 
-        self.app.push_screen(TagPickerScreen(self.app.store.tag_counts()), chosen)
+    def action_weak_spots(self) -> None:
+        self._choose("Weak spots: lowest-EF cards of a topic",
+                     [("All topics", "all:")] + self._tag_choices(), "weak", "enter study")
+
+    def action_stats(self) -> None:
+        self.app.open_stats()
 
     def action_browse(self) -> None:
         self.app.open_browse()

@@ -18,6 +18,7 @@ from studyapp.ui.formatting import days_text, duration_text, relative_day
 from studyapp.ui.widgets.card_text import render_card_text
 
 KIND_LABELS = {"new": "new", "review": "review", "redrill": "re-drill"}
+MODE_LABELS = {"cram": "cram · schedule untouched", "weak": "weak spot · schedule untouched"}
 
 
 class ReviewScreen(Screen[None]):
@@ -79,7 +80,10 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-switcher", ContentSwitcher).current = "review-card"
         card = self.query_one("#review-card")
         card.border_title = Content(item.deck_name)
-        card.border_subtitle = Content(KIND_LABELS[self.session.current_kind])
+        kind = (MODE_LABELS[self.session.mode] if self.session.mode != "scheduled"
+                and self.session.current_kind != "redrill"
+                else KIND_LABELS[self.session.current_kind])
+        card.border_subtitle = Content(kind)
         card.scroll_home(animate=False)
         self.query_one("#review-question", Static).update(render_card_text(item.faces.question))
         self._fill_back(item)
@@ -122,10 +126,14 @@ class ReviewScreen(Screen[None]):
 
     def _update_counts(self) -> None:
         counts = self.session.counts()
+        if self.session.mode == "scheduled":
+            queues = (("New ", "bold cyan"), f"{counts.new}   ",
+                      ("Review ", "bold green"), f"{counts.review}   ")
+        else:
+            label = "Cram " if self.session.mode == "cram" else "Weak spots "
+            queues = ((label, "bold magenta"), f"{counts.review}   ")
         self.query_one("#review-counts", Static).update(Text.assemble(
-            ("Done ", "bold"), f"{counts.done}   ",
-            ("New ", "bold cyan"), f"{counts.new}   ",
-            ("Review ", "bold green"), f"{counts.review}   ",
+            ("Done ", "bold"), f"{counts.done}   ", *queues,
             ("Re-drill ", "bold yellow"), f"{counts.redrill}",
         ))
         bar = self.query_one("#review-progress", ProgressBar)
@@ -133,7 +141,8 @@ class ReviewScreen(Screen[None]):
 
     def _update_grades(self) -> None:
         preview = self.session.preview()
-        redrill = self.session.current_kind == "redrill"
+        redrill = (self.session.current_kind == "redrill"
+                   or self.session.mode != "scheduled")
         for q in range(6):
             if redrill:
                 then = "again" if q < 4 else "done"
@@ -191,6 +200,10 @@ class ReviewScreen(Screen[None]):
             return
         # Committed to SQLite inside answer(), before the next card is shown.
         self.session.answer(quality)
+        if self.session.last_became_leech:
+            self.notify("Failed too often: this card is now a leech and suspended. "
+                        "Rewrite it, or unsuspend it in Browse.", title="Leech",
+                        severity="warning", timeout=6)
         self.show_current()
 
     def action_undo(self) -> None:

@@ -1,4 +1,4 @@
-"""Pick one tag (a topic, e.g. one mechanism) to study."""
+"""Pick one of a filterable list: a tag to study, a deck or range to cram, ..."""
 
 from __future__ import annotations
 
@@ -10,34 +10,35 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 
-class TagPickerScreen(ModalScreen[str | None]):
-    """Dismisses with the chosen tag, or None."""
+class ChoiceScreen(ModalScreen[str | None]):
+    """Dismisses with the chosen value, or None."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, tags: list[tuple[str, int]]):
+    def __init__(self, title: str, choices: list[tuple[str, str]], hint: str = "enter choose"):
         super().__init__()
-        self.tags = tags
+        self.title_text = title
+        self.choices = choices  # (label, value)
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Study a tag", classes="dialog-title")
-            yield Input(placeholder="Filter tags…", id="tag-filter")
-            yield OptionList(id="tag-list")
-            yield Static("enter study · escape cancel", classes="dialog-hint")
+            yield Static(self.title_text, classes="dialog-title")
+            yield Input(placeholder="Type to filter…", id="choice-filter")
+            yield OptionList(id="choice-list")
+            yield Static(f"{self.hint} · ↑↓ move · escape cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self._fill("")
-        self.query_one("#tag-filter", Input).focus()
+        self.query_one("#choice-filter", Input).focus()
 
     def _fill(self, text: str) -> None:
-        options = self.query_one("#tag-list", OptionList)
+        options = self.query_one("#choice-list", OptionList)
         options.clear_options()
         needle = text.strip().casefold()
-        options.add_options(
-            Option(f"{tag}  ({count})", id=tag)
-            for tag, count in self.tags if needle in tag.casefold())
+        options.add_options(Option(label, id=value) for label, value in self.choices
+                            if needle in label.casefold())
         if options.option_count:
             options.highlighted = 0
 
@@ -45,14 +46,14 @@ class TagPickerScreen(ModalScreen[str | None]):
         self._fill(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        options = self.query_one("#tag-list", OptionList)
+        options = self.query_one("#choice-list", OptionList)
         if options.highlighted is not None:
             self.dismiss(options.get_option_at_index(options.highlighted).id)
 
     def on_key(self, event) -> None:
         # Arrow keys move through the list while typing in the filter.
-        options = self.query_one("#tag-list", OptionList)
-        if event.key in ("down", "up") and self.focused is self.query_one("#tag-filter"):
+        options = self.query_one("#choice-list", OptionList)
+        if event.key in ("down", "up") and self.focused is self.query_one("#choice-filter"):
             options.action_cursor_down() if event.key == "down" else options.action_cursor_up()
             event.stop()
 

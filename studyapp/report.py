@@ -1,0 +1,171 @@
+"""Stats drawn with Rich: the same renderables for `studyapp stats` and the Stats screen."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from studyapp.stats import Retention, Stats
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+HEAT_STYLES = ("grey30", "green4", "green3", "green1", "bold bright_green")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _bar(value: float, width: int, style: str = "green") -> Text:
+    filled = round(max(0.0, min(1.0, value)) * width)
+    return Text.assemble(("█" * filled, style), ("░" * (width - filled), "grey30"))
+
+
+def forecast_chart(stats: Stats) -> RenderableType:
+    """One column per day for the next 30 days, scaled to the busiest day."""
+    days = stats.forecast
+    peak = max(days) or 1
+    columns = Text()
+    for n in days:
+        if n == 0:
+            columns.append("· ", style="grey30")
+        else:
+            columns.append(BLOCKS[max(1, round(n / peak * (len(BLOCKS) - 1)))] * 2, style="cyan")
+    width = 2 * len(days)
+    axis = Text("today".ljust(width - len("+29 days")) + "+29 days", style="grey50")
+    summary = Text(f"today {days[0]} · tomorrow {days[1]} · next 7 days {sum(days[:7])} · "
+                   f"next 30 days {sum(days)} · busiest day {max(days)}")
+    return Group(columns, axis, summary)
+
+
+def heatmap_chart(stats: Stats, weeks: int = 26) -> RenderableType:
+    """Reviews per day, a column per week (Monday on top), as GitHub and Anki draw it."""
+    today = stats.today
+    start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    peak = max(stats.heatmap.values(), default=0)
+    margin = 4
+    months = [" "] * (margin + 2 * weeks + 2)
+    for week in range(weeks):
+        monday = start + timedelta(days=7 * week)
+        if monday.day <= 7:  # the first week of a month carries its name
+            label = monday.strftime("%b")
+            at = margin + 2 * week
+            months[at:at + len(label)] = label
+    lines = [Text("".join(months).rstrip(), style="grey50")]
+    for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
+        line = Text(name.ljust(margin), style="grey50")
+        for week in range(weeks):
+            day = start + timedelta(days=7 * week + weekday)
+            if day > today:
+                break
+            n = stats.heatmap.get(day.isoformat(), 0)
+            level = 0 if n == 0 else min(4, 1 + int(3 * n / peak))
+            line.append("■ ", style=HEAT_STYLES[level])
+        lines.append(line)
+    total = sum(stats.heatmap.values())
+    active = len(stats.heatmap)
+    legend = Text.assemble("less ", *((("■ ", style) for style in HEAT_STYLES)), "more   ",
+                           f"{total} reviews on {active} day{'s' * (active != 1)} · "
+                           f"streak {stats.streak_days} day{'s' * (stats.streak_days != 1)}")
+    return Group(*lines, legend)
+
+
+def retention_table(stats: Stats) -> RenderableType:
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("Retention (answered ≥ 3)")
+    windows = (("last_7_days", "7 days"), ("last_30_days", "30 days"), ("all_time", "all time"))
+    for _, label in windows:
+        table.add_column(label, justify="right")
+    for kind in ("overall", "young", "mature"):
+        row: list[str] = [kind + (" (< 21 d)" if kind == "young" else
+                                  " (≥ 21 d)" if kind == "mature" else "")]
+        for window, _ in windows:
+            r: Retention = stats.retention[window][kind]
+            row.append(f"{_pct(r.rate)} of {r.reviews}" if r.reviews else "—")
+        table.add_row(*row)
+    return table
+
+
+def states_table(stats: Stats) -> RenderableType:
+    total = sum(stats.states.values()) or 1
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column()
+    table.add_column(justify="right")
+    table.add_column()
+    for state, n in stats.states.items():
+        table.add_row(state, str(n), _bar(n / total, 20, "cyan"))
+    return table
+
+
+def ef_chart(stats: Stats) -> RenderableType:
+    peak = max(stats.ef_distribution.values(), default=0) or 1
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column()
+    table.add_column()
+    table.add_column(justify="right")
+    for bucket, n in stats.ef_distribution.items():
+        table.add_row(f"EF {bucket}", _bar(n / peak, 20, "magenta"), str(n))
+    return table
+
+
+def mastery_table(stats: Stats, limit: int | None = None) -> RenderableType:
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("Topic", no_wrap=True,
+                     min_width=max((len(t.tag) for t in stats.mastery), default=5))
+    table.add_column("Cards", justify="right", no_wrap=True, min_width=5)
+    table.add_column("Mature", no_wrap=True, min_width=15)
+    table.add_column("Ret. 30 d", justify="right", no_wrap=True, min_width=9)
+    table.add_column("Weakest card", overflow="ellipsis", no_wrap=True, max_width=44)
+    for topic in stats.mastery[:limit]:
+        weakest = topic.weakest[0] if topic.weakest else None
+        table.add_row(
+            topic.tag, str(topic.cards),
+            Text.assemble(_bar(topic.mature_share, 10), f" {topic.mature_share:.0%}"),
+            _pct(topic.retention.rate),
+            Text(f"{weakest.label} (EF {weakest.ef:.2f})") if weakest else Text("—"))
+    return table
+
+
+def leeches_table(stats: Stats) -> RenderableType:
+    if not stats.leeches:
+        return Text("No leeches: no card has been failed often enough to be set aside.")
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("Leech (suspended; rewrite or unsuspend in Browse)")
+    table.add_column("Deck")
+    table.add_column("Fails", justify="right")
+    for leech in stats.leeches:
+        table.add_row(Text(leech.label), leech.deck_name, str(leech.fails))
+    return table
+
+
+def time_chart(stats: Stats, days: int = 30) -> RenderableType:
+    """Minutes studied per day over the last 30 days."""
+    values = [stats.minutes_per_day.get((stats.today - timedelta(days=days - 1 - i)).isoformat(),
+                                        0.0) for i in range(days)]
+    peak = max(values) or 1
+    spark = Text("".join(BLOCKS[0 if v == 0 else max(1, round(v / peak * 8))] * 2
+                         for v in values), style="yellow")
+    return Group(spark, Text(f"{sum(values):.1f} min in the last 30 days · "
+                             f"today {values[-1]:.1f} min"))
+
+
+SECTIONS = (
+    ("Mastery by topic", mastery_table),
+    ("Due in the next 30 days", forecast_chart),
+    ("Reviews in the last six months", heatmap_chart),
+    ("Retention", retention_table),
+    ("Cards by state", states_table),
+    ("Easiness (EF) of reviewed cards", ef_chart),
+    ("Leeches", leeches_table),
+    ("Time studied", time_chart),
+)
+
+
+def sections(stats: Stats) -> list[tuple[str, RenderableType]]:
+    return [(title, draw(stats)) for title, draw in SECTIONS]
+
+
+def as_of(today: date) -> str:
+    return f"as of {today.isoformat()}"
