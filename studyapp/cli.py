@@ -137,6 +137,7 @@ def decks(context: Context) -> None:
     """List decks with total / new / due-today counts."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     try:
         counts = context.store().deck_counts(context.today())
@@ -152,7 +153,8 @@ def decks(context: Context) -> None:
     for column in ("Total", "New", "Due"):
         table.add_column(column, justify="right")
     for deck in counts:
-        table.add_row(deck.name, deck.id, str(deck.total), str(deck.new), str(deck.due))
+        table.add_row(Text(deck.name), Text(deck.id), str(deck.total), str(deck.new),
+                      str(deck.due))
     Console(soft_wrap=True).print(table)
 
 

@@ -155,6 +155,9 @@ def parse_deck(source: str, path: Path) -> Deck:
         raise DeckFileError([Problem(path, None, "file is empty")])
     try:
         data = tomllib.loads(source)
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise DeckFileError([Problem(path, None, "TOML nested too deeply")]) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column \d+\)$", message)

@@ -254,6 +254,8 @@ def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = 
     :meth:`studyapp.store.Store.note_mtimes`; without it every note gets `now`.
     """
     out = Path(out)
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder; give a file name ending in .apkg")
     now = time.time() if now is None else now
     today = today or sm2.study_day(datetime.fromtimestamp(now), rollover_hour)
     models = build_models()

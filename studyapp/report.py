@@ -121,7 +121,7 @@ def mastery_table(stats: Stats, limit: int | None = None) -> RenderableType:
     for topic in stats.mastery[:limit]:
         weakest = topic.weakest[0] if topic.weakest else None
         table.add_row(
-            topic.tag, str(topic.cards),
+            Text(topic.tag), str(topic.cards),
             Text.assemble(_bar(topic.mature_share, 10), f" {topic.mature_share:.0%}"),
             _pct(topic.retention.rate),
             Text(f"{weakest.label} (EF {weakest.ef:.2f})") if weakest else Text("—"))
@@ -136,7 +136,7 @@ def leeches_table(stats: Stats) -> RenderableType:
     table.add_column("Deck")
     table.add_column("Fails", justify="right")
     for leech in stats.leeches:
-        table.add_row(Text(leech.label), leech.deck_name, str(leech.fails))
+        table.add_row(Text(leech.label), Text(leech.deck_name), str(leech.fails))
     return table
 
 

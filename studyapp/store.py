@@ -172,7 +172,7 @@ def _tags_tuple(column: str | None) -> tuple[str, ...]:
 
 
 def tag_clause(tag: str) -> tuple[str, list[str]]:
-    """SQL (on cards.tags) matching `tag` and its children (`mechanism` matches `mechanism::sea`)."""
+    """SQL on cards.tags matching `tag` and its children (`mechanism` matches `mechanism::sea`)."""
     return ("(c.tags LIKE ? ESCAPE '\\' OR c.tags LIKE ? ESCAPE '\\')",
             [f"% {_like_escape(tag)} %", f"% {_like_escape(tag)}::%"])
 
@@ -835,7 +835,7 @@ class Store:
         return row[0], row[1]
 
     def streak_days(self, today: date) -> int:
-        """Consecutive study days with a review, ending today (or yesterday, if today is unstarted)."""
+        """Consecutive study days with a review, ending today (or yesterday, if not yet today)."""
         days = [date.fromisoformat(r[0]) for r in self.conn.execute(
             "SELECT DISTINCT study_day FROM reviews WHERE kind != 'cram' "
             "ORDER BY study_day DESC")]

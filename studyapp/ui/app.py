@@ -96,12 +96,25 @@ class StudyApp(App[None]):
                                         with_progress=request.with_progress,
                                         rollover_hour=self.rollover_hour)
             except (ExportError, StoreError, sqlite3.Error) as exc:
-                self.notify(str(exc), title="Export failed", severity="error")
+                self.notify(str(exc), title="Export failed", severity="error", markup=False)
                 return
             self.notify(f"{result.notes} notes ({result.cards} cards) written to {result.path}",
-                        title="Exported to Anki", timeout=8)
+                        title="Exported to Anki", timeout=8, markup=False)
 
         self.push_screen(ExportScreen(default), export)
+
+    def guarded(self, action: Callable[[], object]) -> bool:
+        """Run a database action; a failure becomes a notification, not a crash.
+
+        False when it failed; nothing was written then (every write is one transaction).
+        """
+        try:
+            action()
+        except (StoreError, sqlite3.Error) as exc:
+            self.notify(f"Not saved: {exc}", title="Database problem", severity="error",
+                        timeout=8, markup=False)
+            return False
+        return True
 
     def action_show_keys(self) -> None:
         from studyapp.ui.screens.keys import KeysScreen

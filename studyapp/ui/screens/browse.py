@@ -38,9 +38,10 @@ class BrowseScreen(Screen[None]):
         store = self.app.store
         yield Input(placeholder="Search text, tags and notes…  (/ to focus)", id="browse-search")
         with Horizontal(id="browse-filters"):
-            yield Select([(name, deck_id) for deck_id, name in store.deck_names().items()],
+            # Deck names and tags come from deck files: shown as text, never as markup.
+            yield Select([(Text(name), deck_id) for deck_id, name in store.deck_names().items()],
                          prompt="All decks", id="browse-deck")
-            yield Select([(tag, tag) for tag, _ in store.tag_counts()], prompt="All tags",
+            yield Select([(Text(tag), tag) for tag, _ in store.tag_counts()], prompt="All tags",
                          id="browse-tag")
             yield Select([(state, state) for state in ITEM_STATES], prompt="All states",
                          id="browse-state")
@@ -93,7 +94,7 @@ class BrowseScreen(Screen[None]):
         table.clear()
         for row in rows:
             table.add_row(
-                shorten(row.deck_name.split("::")[-1], DECK_WIDTH),
+                Text(shorten(row.deck_name.split("::")[-1], DECK_WIDTH)),
                 Text(shorten(row.label, self._question_width)),
                 Text(row.state, style=STATE_STYLES[row.state]),
                 f"{row.ef_hundredths / 100:.2f}",
@@ -142,7 +143,9 @@ class BrowseScreen(Screen[None]):
         if item_id is None:
             return
         item = self.app.store.item(item_id)
-        self.app.store.set_suspended(item_id, not item.suspended)
+        if not self.app.guarded(
+                lambda: self.app.store.set_suspended(item_id, not item.suspended)):
+            return
         self.notify("Unsuspended." if item.suspended else "Suspended.", timeout=2)
         self.reload()
 

@@ -71,7 +71,8 @@ class CardDetailScreen(ModalScreen[None]):
     def action_toggle_suspend(self) -> None:
         store = self.app.store
         suspended = store.item(self.item_id).suspended
-        store.set_suspended(self.item_id, not suspended)
+        if not self.app.guarded(lambda: store.set_suspended(self.item_id, not suspended)):
+            return
         self.notify("Unsuspended." if suspended else "Suspended.", timeout=2)
         self.refresh_detail()
 

@@ -72,7 +72,7 @@ def save_new_card(screen: Screen, draft: CardDraft | None) -> None:
     try:
         screen.app.store.add_personal_card(draft.front, draft.back, draft.tags, draft.extra)
     except StoreError as exc:
-        screen.notify(str(exc), severity="error")
+        screen.notify(str(exc), severity="error", markup=False)
         return
     screen.notify("Card added to My Cards.", timeout=2)
     if hasattr(screen, "reload"):
@@ -98,7 +98,7 @@ def edit_card(screen: Screen, card_id: int, then: Callable[[], None] | None = No
             store.edit_personal_card(card_id, result.front, result.back, result.tags,
                                      result.extra)
         except StoreError as exc:
-            screen.notify(str(exc), severity="error")
+            screen.notify(str(exc), severity="error", markup=False)
             return
         screen.notify("Card saved.", timeout=2)
         (then or getattr(screen, "reload", lambda: None))()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -37,7 +38,8 @@ class ChoiceScreen(ModalScreen[str | None]):
         options = self.query_one("#choice-list", OptionList)
         options.clear_options()
         needle = text.strip().casefold()
-        options.add_options(Option(label, id=value) for label, value in self.choices
+        # Labels hold deck names and tags from deck files: text, never markup.
+        options.add_options(Option(Text(label), id=value) for label, value in self.choices
                             if needle in label.casefold())
         if options.option_count:
             options.highlighted = 0

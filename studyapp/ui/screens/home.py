@@ -58,7 +58,7 @@ class HomeScreen(Screen[None]):
         table.clear()
         counts = store.deck_counts(today)
         for deck in counts:
-            table.add_row(deck.name, _count(deck.new, "cyan"), _count(deck.due, "green"),
+            table.add_row(Text(deck.name), _count(deck.new, "cyan"), _count(deck.due, "green"),
                           Text(str(deck.total), justify="right"), key=deck.id)
         if counts:
             table.move_cursor(row=min(row, len(counts) - 1))

@@ -198,8 +198,10 @@ class ReviewScreen(Screen[None]):
     def action_grade(self, quality: int) -> None:
         if not self.revealed or self.session.current() is None:
             return
-        # Committed to SQLite inside answer(), before the next card is shown.
-        self.session.answer(quality)
+        # Committed to SQLite inside answer(), before the next card is shown. If the
+        # commit fails the card stays on screen and the session is unchanged.
+        if not self.app.guarded(lambda: self.session.answer(quality)):
+            return
         if self.session.last_became_leech:
             self.notify("Failed too often: this card is now a leech and suspended. "
                         "Rewrite it, or unsuspend it in Browse.", title="Leech",
@@ -207,9 +209,10 @@ class ReviewScreen(Screen[None]):
         self.show_current()
 
     def action_undo(self) -> None:
-        item = self.session.undo()
-        if item is None:
+        if not self.session.counts().done:
             self.notify("Nothing to undo in this session.")
+            return
+        if not self.app.guarded(self.session.undo):
             return
         self.show_current()
         self.notify("Last grade undone.", timeout=2)
@@ -217,14 +220,16 @@ class ReviewScreen(Screen[None]):
     def action_suspend(self) -> None:
         if self.session.current() is None:
             return
-        self.session.suspend_current()
+        if not self.app.guarded(self.session.suspend_current):
+            return
         self.notify("Card suspended. Unsuspend it from Browse.", timeout=3)
         self.show_current()
 
     def action_bury(self) -> None:
         if self.session.current() is None:
             return
-        self.session.bury_current()
+        if not self.app.guarded(self.session.bury_current):
+            return
         self.notify("Card buried until tomorrow.", timeout=3)
         self.show_current()
 
@@ -237,7 +242,8 @@ class ReviewScreen(Screen[None]):
         def save(note: str | None) -> None:
             if note is None:
                 return
-            self.app.store.set_note(item.card_id, note)
+            if not self.app.guarded(lambda: self.app.store.set_note(item.card_id, note)):
+                return
             self.session.refresh_current()
             current = self.session.current()
             if current is not None:
