@@ -1,0 +1,361 @@
+"""StudyApp benchmarks: figures, not pass/fail tests.
+
+    python tests/benchmarks/bench.py --cards 100000 --reviews 1000000 [--json]
+
+Builds a synthetic collection of N cards through the real deck-file import and
+M logged reviews spread over two years, then measures (medians over repeated
+runs, each against its own baseline measured in the same run):
+
+* import_s       importing an N-card deck file into an empty database,
+                 vs. a bare tomllib parse + sqlite-utils insert_all of the same cards;
+* first_card_s   launching the app in a fresh headless process until the first card
+                 is on screen, vs. a one-widget Textual app painting once;
+* grade_next_ms  grading a card and having the next one ready (domain level, durable
+                 commit included): median and p95;
+* export_s       exporting 10,000 cards to .apkg, vs. bare genanki for the same notes;
+* peak_rss_mb    peak resident memory of the app process (first_card run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import tomllib
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {
+    "grade_next_ms": 0.5,      # median, Anki's Rust backend on 100k cards: ~0.47 ms here
+    "first_card_ratio": 1.5,   # vs. a one-widget Textual app
+    "import_ratio": 2.0,       # vs. tomllib + sqlite-utils insert_all
+    "export_ratio": 1.2,       # vs. bare genanki
+    "peak_rss_mb": 150,
+}
+
+
+def write_deck(path: Path, cards: int, deck_id: str = "bench", seed: int = 7) -> None:
+    """A deck file of `cards` cards: mostly basic, some reversed and cloze, with tags."""
+    rng = random.Random(seed)
+    topics = ["mechanism::gate-control", "mechanism::sea", "mechanism::endplate-dysfunction",
+              "mechanism::descending-inhibition", "evidence::rct", "foundations::definition"]
+    lines = [f'[deck]\nid = "{deck_id}"\nname = "Bench::{deck_id}"\n'
+             'description = "Synthetic benchmark deck"\n']
+    for n in range(cards):
+        kind = rng.choices(("basic", "reversed", "cloze"), (8, 1, 1))[0]
+        tag = rng.choice(topics)
+        lines.append(f'[[cards]]\nid = "c{n}"')
+        if kind != "basic":
+            lines.append(f'type = "{kind}"')
+        if kind == "cloze":
+            lines.append(f'text = "Card {n}: pressure may gate {{{{c1::nociception {n}}}}} via '
+                         f'the {{{{c2::Gate Control Theory}}}}."')
+        else:
+            lines.append(f'front = "Question {n}: what does *pressure* gate at point {n}?"')
+            lines.append(f'back = "Nociception, by the gate control theory ({n})."')
+        lines.append(f'extra = "Why {n}: large-fibre input closes the gate."')
+        lines.append('source = "Proposed Mechanisms › Pain Modulation"')
+        lines.append(f'tags = ["{tag}"]\n')
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def p95(values):
+    ordered = sorted(values)
+    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+# -- import -------------------------------------------------------------------------
+
+def bench_import(deck_path: Path, workdir: Path, repeat: int) -> dict:
+    import sqlite_utils
+
+    from studyapp.deckfile import load_deck
+    from studyapp.store import Store
+
+    ours, bare = [], []
+    for run in range(repeat):
+        db = workdir / f"import-{run}.db"
+        t = time.perf_counter()
+        store = Store.open(db)
+        store.import_decks([load_deck(deck_path)])
+        ours.append(time.perf_counter() - t)
+        store.close()
+        base_db = workdir / f"bare-{run}.db"
+        t = time.perf_counter()
+        data = tomllib.loads(deck_path.read_text(encoding="utf-8"))
+        sqlite_utils.Database(base_db)["cards"].insert_all(data["cards"], alter=True,
+                                                           batch_size=5000)
+        bare.append(time.perf_counter() - t)
+        for path in (db, base_db):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return {"import_s": median(ours), "import_bare_s": median(bare),
+            "import_ratio": median(ours) / median(bare)}
+
+
+# -- the big collection -------------------------------------------------------------------
+
+def build_collection(deck_path: Path, db: Path, reviews: int, today: date, seed: int = 11):
+    """Import the deck, then give it `reviews` logged answers spread over two years."""
+    from studyapp.bundled import sync_bundled_decks
+    from studyapp.deckfile import load_deck
+    from studyapp.store import Store
+
+    store = Store.open(db)
+    store.import_decks([load_deck(deck_path)])
+    sync_bundled_decks(store)
+    rng = random.Random(seed)
+    items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")]
+    # About 70% of items have been studied; the reviews fall on them.
+    studied = items[: int(len(items) * 0.7)]
+    start = today - timedelta(days=730)
+    rows = []
+    for n in range(reviews):
+        item = studied[n % len(studied)]
+        day = start + timedelta(days=rng.randrange(730))
+        grade = rng.choices(range(6), (2, 3, 5, 15, 45, 30))[0]
+        ef_before = rng.randrange(130, 300, 2)
+        ivl_before = rng.randrange(0, 200)
+        stamp = datetime.combine(day, datetime.min.time(), timezone.utc) + timedelta(
+            seconds=rng.randrange(8 * 3600, 22 * 3600))
+        rows.append((item, stamp.isoformat(timespec="milliseconds"), day.isoformat(), grade,
+                     "scheduled", rng.randrange(2000, 20000), ef_before, ivl_before, 2, 0,
+                     day.isoformat(), max(130, ef_before - 14), max(1, ivl_before * 2), 3, 0,
+                     (day + timedelta(days=max(1, ivl_before * 2))).isoformat()))
+    with store.transaction():
+        store.conn.executemany(
+            "INSERT INTO reviews (item_id, reviewed_at, study_day, grade, kind, duration_ms, "
+            "ef_before, interval_before, repetitions_before, lapses_before, due_before, "
+            "ef_after, interval_after, repetitions_after, lapses_after, due_after) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        # Studied items: spread due dates so that a realistic few hundred are due today.
+        store.conn.executemany(
+            "UPDATE items SET ef = ?, interval = ?, repetitions = ?, lapses = ?, due = ? "
+            "WHERE id = ?",
+            [(rng.randrange(130, 300, 2), ivl, 3, rng.randrange(0, 4),
+              (today + timedelta(days=rng.randrange(-3, ivl + 1))).isoformat(), item)
+             for item in studied for ivl in [rng.randrange(1, 400)]])
+    store.conn.execute("ANALYZE")
+    store.close()
+
+
+# -- grade -> next card ---------------------------------------------------------------------
+
+def bench_grade_next(db: Path, today: date, grades: int, seed: int = 5) -> dict:
+    from studyapp.session import ReviewSession
+    from studyapp.store import Store
+
+    rng = random.Random(seed)
+    store = Store.open(db)
+    session = ReviewSession(store, today=today, leech_threshold=8)
+    timings = []
+    for _ in range(grades):
+        if session.current() is None:
+            break
+        quality = rng.choices(range(6), (1, 1, 2, 10, 50, 36))[0]
+        t = time.perf_counter()
+        session.answer(quality)
+        session.current()
+        timings.append((time.perf_counter() - t) * 1000)
+    store.close()
+    return {"grade_next_ms": median(timings), "grade_next_p95_ms": p95(timings),
+            "grade_next_samples": len(timings)}
+
+
+# -- first card ------------------------------------------------------------------------------
+
+APP_CHILD = textwrap.dedent("""
+    import resource, sys
+    from studyapp.store import Store
+    from studyapp.ui.app import create_app
+    from studyapp.ui.screens.review import ReviewScreen
+
+    async def until_first_card(pilot):
+        app = pilot.app
+        while not (isinstance(app.screen, ReviewScreen)
+                   and app.screen.session.current() is not None
+                   and str(app.screen.query_one("#review-question").visual)):
+            await pilot.pause()
+        await pilot.pause()  # one more refresh: the card is painted
+        app.exit()
+
+    app = create_app(Store.open(sys.argv[1]), start="review")
+    app.run(headless=True, size=(80, 24), auto_pilot=until_first_card)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+""")
+
+FLOOR_CHILD = textwrap.dedent("""
+    import resource
+    from textual.app import App
+    from textual.widgets import Static
+
+    class OneWidget(App):
+        def compose(self):
+            yield Static("hello")
+
+    async def until_painted(pilot):
+        await pilot.pause()
+        await pilot.pause()
+        pilot.app.exit()
+
+    OneWidget().run(headless=True, size=(80, 24), auto_pilot=until_painted)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+""")
+
+
+def _timed_child(code: str, *args: str) -> tuple[float, float]:
+    t = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    elapsed = time.perf_counter() - t
+    if done.returncode != 0:
+        raise SystemExit(f"child failed: {done.stderr[-2000:]}")
+    rss_kb = int(done.stdout.strip().splitlines()[-1])
+    return elapsed, rss_kb / 1024
+
+
+def bench_first_card(db: Path, repeat: int) -> dict:
+    app_runs, floor_runs, rss = [], [], []
+    for _ in range(repeat):
+        elapsed, peak = _timed_child(APP_CHILD, str(db))
+        app_runs.append(elapsed)
+        rss.append(peak)
+        floor_runs.append(_timed_child(FLOOR_CHILD)[0])
+    return {"first_card_s": median(app_runs), "one_widget_app_s": median(floor_runs),
+            "first_card_ratio": median(app_runs) / median(floor_runs),
+            "peak_rss_mb": max(rss)}
+
+
+# -- export ------------------------------------------------------------------------------------
+
+def bench_export(workdir: Path, cards: int, repeat: int) -> dict:
+    import genanki
+
+    from studyapp.deckfile import load_deck
+    from studyapp.export import decks_from_files, export_to_file
+    from studyapp.store import Store
+
+    deck_path = workdir / "export-deck.toml"
+    write_deck(deck_path, cards, deck_id="export")
+    deck = load_deck(deck_path)
+    exported = decks_from_files([deck])
+    ours, bare = [], []
+    for run in range(repeat):
+        store = Store.memory()  # a tutor exporting for the first time
+        t = time.perf_counter()
+        export_to_file(store, exported, workdir / f"ours-{run}.apkg")
+        ours.append(time.perf_counter() - t)
+        store.close()
+        t = time.perf_counter()
+        basic = genanki.Model(1, "Basic", fields=[{"name": n} for n in
+                                                  ("Front", "Back", "Extra", "Source")],
+                              templates=[{"name": "Card 1", "qfmt": "{{Front}}",
+                                          "afmt": "{{Back}}"}])
+        reverse = genanki.Model(2, "Reversed", fields=basic.fields,
+                                templates=[*basic.templates,
+                                           {"name": "Card 2", "qfmt": "{{Back}}",
+                                            "afmt": "{{Front}}"}])
+        cloze = genanki.Model(3, "Cloze", fields=[{"name": n} for n in ("Text", "Extra",
+                                                                      "Source")],
+                              templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}",
+                                          "afmt": "{{cloze:Text}}"}],
+                              model_type=genanki.Model.CLOZE)
+        anki_deck = genanki.Deck(99, deck.name)
+        for card in deck.cards:
+            if card.type == "cloze":
+                note = genanki.Note(cloze, [card.text, card.extra, card.source],
+                                    tags=list(card.tags), guid=genanki.guid_for(card.id))
+            else:
+                model = reverse if card.type == "reversed" else basic
+                note = genanki.Note(model, [card.front, card.back, card.extra, card.source],
+                                    tags=list(card.tags), guid=genanki.guid_for(card.id))
+            anki_deck.add_note(note)
+        genanki.Package(anki_deck).write_to_file(workdir / f"bare-{run}.apkg")
+        bare.append(time.perf_counter() - t)
+    return {"export_cards": cards, "export_s": median(ours), "export_bare_genanki_s": median(bare),
+            "export_ratio": median(ours) / median(bare)}
+
+
+def machine() -> dict:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "system": f"{platform.system()} {platform.release()}"}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--reviews", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5, help="runs per median (default 5)")
+    parser.add_argument("--grades", type=int, default=500, help="grades timed (default 500)")
+    parser.add_argument("--export-cards", type=int, default=10_000)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+
+    today = date.today()
+    results: dict = {"cards": args.cards, "reviews": args.reviews, "machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="studyapp-bench-") as tmp:
+        workdir = Path(tmp)
+        os.environ["STUDYAPP_DB"] = str(workdir / "unused.db")
+        deck_path = workdir / "bench.toml"
+        write_deck(deck_path, args.cards)
+        results.update(bench_import(deck_path, workdir, args.repeat))
+        db = workdir / "collection.db"
+        t = time.perf_counter()
+        build_collection(deck_path, db, args.reviews, today)
+        results["build_collection_s"] = time.perf_counter() - t
+        results.update(bench_first_card(db, args.repeat))
+        results.update(bench_grade_next(db, today, args.grades))
+        results.update(bench_export(workdir, args.export_cards, args.repeat))
+    results["targets"] = TARGETS
+    results["meets"] = {key: results[key] <= limit for key, limit in TARGETS.items()}
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"StudyApp benchmarks: {args.cards:,} cards, {args.reviews:,} reviews "
+              f"({results['machine']['cpu']}, {results['machine']['cores']} cores)")
+        rows = [
+            ("import_s", f"{results['import_s']:.2f} s",
+             f"{results['import_ratio']:.2f}× bare tomllib+insert_all "
+             f"({results['import_bare_s']:.2f} s)", "≤ 2×"),
+            ("first_card_s", f"{results['first_card_s']:.2f} s",
+             f"{results['first_card_ratio']:.2f}× one-widget app "
+             f"({results['one_widget_app_s']:.2f} s)", "≤ 1.5×"),
+            ("grade_next_ms", f"{results['grade_next_ms']:.3f} ms",
+             f"p95 {results['grade_next_p95_ms']:.3f} ms", "≤ 0.5 ms"),
+            ("export_s", f"{results['export_s']:.2f} s",
+             f"{results['export_ratio']:.2f}× bare genanki "
+             f"({results['export_bare_genanki_s']:.2f} s, {args.export_cards:,} cards)",
+             "≤ 1.2×"),
+            ("peak_rss_mb", f"{results['peak_rss_mb']:.0f} MB", "", "≤ 150 MB"),
+        ]
+        for name, value, detail, target in rows:
+            print(f"  {name:<14} {value:>10}   {detail:<58} target {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
