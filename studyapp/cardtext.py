@@ -108,8 +108,21 @@ def markdown_parser():
     return md
 
 
+# Text that none of the enabled Markdown rules can touch: no emphasis, code or
+# escape characters, no line breaks, no list marker at the start.
+_MARKDOWN_FREE_RE = re.compile(r"(?![ \t]*(?:[-+*]|\d+[.)])(?:[ \t]|$))[^*_`\\\n\r\x00]*")
+
+
 def to_html(markdown_text: str) -> str:
     """Safe HTML for the Markdown subset; everything else arrives as escaped text."""
+    if _MARKDOWN_FREE_RE.fullmatch(markdown_text):
+        # Most fields are plain sentences: escaping alone gives markdown-it's output.
+        return (markdown_text.strip(" \t").replace("&", "&amp;").replace("<", "&lt;")
+                .replace(">", "&gt;").replace('"', "&quot;"))
+    return _render_html(markdown_text)
+
+
+def _render_html(markdown_text: str) -> str:
     html = markdown_parser().render(markdown_text).strip()
     # A single paragraph needs no <p> wrapper inside an Anki field.
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:

@@ -28,6 +28,7 @@ import time
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -220,13 +221,18 @@ def export_to_file(store, decks: Sequence[ExportDeck], out: Path, *, with_progre
     now = time.time() if now is None else now
     if with_progress:
         decks = with_progress_from(store, decks)
-    contents = {note_guid(n.deck_id, n.card_key): note_content_hash(n)
-                for deck in decks for n in deck.notes}
+    # Render each note's fields once: they are hashed here and written below.
+    html_fields = {note_guid(n.deck_id, n.card_key): n.fields()
+                   for deck in decks for n in deck.notes}
+    contents = {guid: note_content_hash(note, html_fields[guid])
+                for deck in decks for note in deck.notes
+                for guid in [note_guid(note.deck_id, note.card_key)]}
     mtimes = store.note_mtimes(contents, int(now))
     return write_apkg(decks, out, with_progress=with_progress, now=now,
-                      rollover_hour=rollover_hour, note_mtimes=mtimes)
+                      rollover_hour=rollover_hour, note_mtimes=mtimes, html_fields=html_fields)
 
 
+@lru_cache(maxsize=1 << 17)
 def note_guid(deck_id: str, card_key: str) -> str:
     """Stable across exports and versions: derived from the deck and card ids only."""
     return genanki.guid_for("studyapp", deck_id, card_key)
@@ -238,16 +244,17 @@ def anki_deck_id(deck_id: str) -> int:
     return (int.from_bytes(digest[:8], "big") >> 12) + 2
 
 
-def note_content_hash(note: ExportNote) -> str:
+def note_content_hash(note: ExportNote, html_fields: list[str]) -> str:
     """What Anki would see of a note: its note type, fields and tags."""
-    payload = json.dumps([MODEL_IDS[note.type], note.fields(), sorted(note.tags)])
+    payload = json.dumps([MODEL_IDS[note.type], html_fields, sorted(note.tags)])
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = False,
                today: date | None = None, now: float | None = None,
                rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR,
-               note_mtimes: dict[str, int] | None = None) -> ExportResult:
+               note_mtimes: dict[str, int] | None = None,
+               html_fields: dict[str, list[str]] | None = None) -> ExportResult:
     """Write `decks` to `out` (.apkg). The file appears whole or not at all.
 
     `note_mtimes` (guid -> seconds) gives notes their modification time, see
@@ -266,9 +273,11 @@ def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = 
         anki_deck = genanki.Deck(anki_deck_id(deck.id), deck.name, deck.description)
         for note in deck.notes:
             # `due` is the new-card position: Anki shows new cards in deck order.
-            anki_deck.add_note(genanki.Note(
-                model=models[note.type], fields=note.fields(), tags=list(note.tags),
-                guid=note_guid(note.deck_id, note.card_key), due=next(position)))
+            guid = note_guid(note.deck_id, note.card_key)
+            fields = html_fields[guid] if html_fields else note.fields()
+            anki_deck.add_note(genanki.Note(model=models[note.type], fields=fields,
+                                            tags=list(note.tags), guid=guid,
+                                            due=next(position)))
             note_count += 1
         package_decks.append(anki_deck)
 
@@ -281,8 +290,11 @@ def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = 
             genanki.Package(package_decks).write_to_db(
                 conn.cursor(), now, itertools.count(int(now * 1000)))
             if note_mtimes:
+                # A temporary index: the package keeps Anki's own schema.
+                conn.execute("CREATE INDEX studyapp_guid ON notes (guid)")
                 conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?",
                                  [(mtime, guid) for guid, mtime in note_mtimes.items()])
+                conn.execute("DROP INDEX studyapp_guid")
             card_count = conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
             with_state = revlog_rows = 0
             if with_progress:
@@ -290,7 +302,8 @@ def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = 
             conn.commit()
         finally:
             conn.close()
-        with zipfile.ZipFile(tmp_out, "w", zipfile.ZIP_DEFLATED) as package:
+        # Stored, not deflated, as genanki writes it: deflating cost more than the rest.
+        with zipfile.ZipFile(tmp_out, "w", zipfile.ZIP_STORED) as package:
             package.write(db_path, "collection.anki2")
             package.writestr("media", json.dumps({}))
         os.replace(tmp_out, out)

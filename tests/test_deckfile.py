@@ -3,8 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from studyapp.cardtext import cloze_answer, cloze_question, deletion_numbers, faces, to_html
+from studyapp.cardtext import _render_html, cloze_answer, cloze_question, deletion_numbers, faces, to_html
 from studyapp.deckfile import DeckFileError, check_paths, load_deck
 
 
@@ -108,3 +110,9 @@ def test_html_is_escaped_and_markdown_subset_converted():
     assert to_html("line one\nline two") == "line one<br>\nline two"
     assert "<ul>" in to_html("- one\n- two")
     assert to_html("[link](http://x)") == "[link](http://x)"
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.sampled_from(list("ab1 .-+*_`\\\n\t&<>\"'#[]()!0)")), max_size=30))
+def test_plain_text_fast_path_matches_markdown_it(text):
+    assert to_html(text) == _render_html(text)

@@ -46,8 +46,13 @@ TARGETS = {
 }
 
 
-def write_deck(path: Path, cards: int, deck_id: str = "bench", seed: int = 7) -> None:
-    """A deck file of `cards` cards: mostly basic, some reversed and cloze, with tags."""
+def write_deck(path: Path, cards: int, deck_id: str = "bench", seed: int = 7,
+               markdown_share: float = 0.05) -> None:
+    """A deck file of `cards` cards: mostly basic, some reversed and cloze, with tags.
+
+    `markdown_share` of the fronts use emphasis; in the bundled decks 2% of fields use
+    any Markdown, so 5% is on the heavy side of real decks.
+    """
     rng = random.Random(seed)
     topics = ["mechanism::gate-control", "mechanism::sea", "mechanism::endplate-dysfunction",
               "mechanism::descending-inhibition", "evidence::rct", "foundations::definition"]
@@ -63,7 +68,8 @@ def write_deck(path: Path, cards: int, deck_id: str = "bench", seed: int = 7) ->
             lines.append(f'text = "Card {n}: pressure may gate {{{{c1::nociception {n}}}}} via '
                          f'the {{{{c2::Gate Control Theory}}}}."')
         else:
-            lines.append(f'front = "Question {n}: what does *pressure* gate at point {n}?"')
+            pressure = "*pressure*" if rng.random() < markdown_share else "pressure"
+            lines.append(f'front = "Question {n}: what does {pressure} gate at point {n}?"')
             lines.append(f'back = "Nociception, by the gate control theory ({n})."')
         lines.append(f'extra = "Why {n}: large-fibre input closes the gate."')
         lines.append('source = "Proposed Mechanisms › Pain Modulation"')
@@ -244,7 +250,7 @@ def bench_first_card(db: Path, repeat: int) -> dict:
 
 # -- export ------------------------------------------------------------------------------------
 
-def bench_export(workdir: Path, cards: int, repeat: int) -> dict:
+def bench_export(workdir: Path, cards: int, repeat: int, markdown_share: float) -> dict:
     import genanki
 
     from studyapp.deckfile import load_deck
@@ -252,7 +258,7 @@ def bench_export(workdir: Path, cards: int, repeat: int) -> dict:
     from studyapp.store import Store
 
     deck_path = workdir / "export-deck.toml"
-    write_deck(deck_path, cards, deck_id="export")
+    write_deck(deck_path, cards, deck_id="export", markdown_share=markdown_share)
     deck = load_deck(deck_path)
     exported = decks_from_files([deck])
     ours, bare = [], []
@@ -312,6 +318,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs per median (default 5)")
     parser.add_argument("--grades", type=int, default=500, help="grades timed (default 500)")
     parser.add_argument("--export-cards", type=int, default=10_000)
+    parser.add_argument("--markdown-share", type=float, default=0.05,
+                        help="share of exported fronts using Markdown emphasis (default 0.05)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
 
@@ -329,7 +337,9 @@ def main(argv=None) -> int:
         results["build_collection_s"] = time.perf_counter() - t
         results.update(bench_first_card(db, args.repeat))
         results.update(bench_grade_next(db, today, args.grades))
-        results.update(bench_export(workdir, args.export_cards, args.repeat))
+        results.update(bench_export(workdir, args.export_cards, args.repeat,
+                                    args.markdown_share))
+        results["export_markdown_share"] = args.markdown_share
     results["targets"] = TARGETS
     results["meets"] = {key: results[key] <= limit for key, limit in TARGETS.items()}
     if args.json:
