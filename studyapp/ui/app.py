@@ -54,9 +54,20 @@ class StudyApp(App[None]):
         self.theme = self.settings.theme
         from studyapp.ui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
         if self.start == "review":
+            # Straight to the first card: home is built only when the student goes back.
             self.start_review(*self.start_review_args)
+        else:
+            self.push_screen(HomeScreen())
+
+    def leave_review(self) -> None:
+        """Back from a review: to the home screen, building it if review came first."""
+        from studyapp.ui.screens.home import HomeScreen
+
+        if any(isinstance(screen, HomeScreen) for screen in self.screen_stack):
+            self.pop_screen()
+        else:
+            self.switch_screen(HomeScreen())
 
     def new_session(self, scope: Scope, mode: str = "scheduled",
                     ahead_days: int | None = None) -> ReviewSession:

@@ -254,4 +254,4 @@ class ReviewScreen(Screen[None]):
         self.app.push_screen(NoteScreen(item.note), save)
 
     def action_back(self) -> None:
-        self.dismiss()
+        self.app.leave_review()
