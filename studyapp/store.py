@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -341,7 +342,7 @@ class Store:
             store = cls(sqlite_utils.Database(conn))
             store._prepare(path)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: {_describe(exc)}") from None
+            raise StoreError(f"{path}: {_describe(exc, path)}") from None
         return store
 
     @classmethod
@@ -1037,6 +1038,19 @@ class Store:
         }
 
 
+def _read_only(path: Path) -> bool:
+    """Whether SQLite cannot write `path` or create its -wal/-shm files beside it."""
+    try:
+        if path.exists():
+            with path.open("ab"):
+                pass
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError:
+        return True
+    return False
+
+
 def _refuse_foreign_file(path: Path) -> None:
     """Refuse a file that exists but is not an SQLite database, before SQLite touches it."""
     try:
@@ -1052,8 +1066,10 @@ def _refuse_foreign_file(path: Path) -> None:
         raise StoreError(f"{path} is not a StudyApp database; refusing to touch it")
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, path: Path | None = None) -> str:
     text = str(exc) or type(exc).__name__
+    if path is not None and "unable to open" in text and _read_only(path):
+        return "the database is read-only (the file or its folder cannot be written)"
     if "readonly" in text or "read-only" in text:
         return "the database is read-only"
     if "disk" in text and "full" in text:

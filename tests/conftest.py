@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -62,3 +62,16 @@ def store(tmp_path: Path):
     s = Store.open(tmp_path / "study.db")
     yield s
     s.close()
+
+
+@pytest.fixture
+def make_app():
+    """The app from the same factory as the CLI, on a pinned clock, bundled-deck sync off."""
+    from studyapp.ui.app import create_app
+
+    def make(store, **kwargs):
+        kwargs.setdefault("clock", lambda: datetime(2026, 11, 23, 12, 0))
+        kwargs.setdefault("sync_bundled", False)
+        return create_app(store, **kwargs)
+
+    return make

@@ -6,7 +6,6 @@ import pytest
 
 from studyapp.deckfile import load_deck
 from studyapp.store import Store
-from studyapp.ui.app import create_app
 from tests.conftest import SAMPLE_DECK
 
 NOON = datetime(2026, 11, 23, 12, 0)
@@ -24,13 +23,3 @@ def sample_store(tmp_path):
     store.import_decks([load_deck(path)])
     yield store
     store.close()
-
-
-@pytest.fixture
-def make_app():
-    def make(store, **kwargs):
-        kwargs.setdefault("clock", fixed_clock)
-        kwargs.setdefault("sync_bundled", False)
-        return create_app(store, **kwargs)
-
-    return make
