@@ -17,7 +17,6 @@ BEGIN IMMEDIATE so two processes on one database queue instead of failing.
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -670,12 +669,6 @@ class Store:
     def review_count(self) -> int:
         return self._one("SELECT COUNT(*) FROM reviews WHERE kind IN ('scheduled', 'redrill')") or 0
 
-    def all_tags(self) -> list[str]:
-        tags: set[str] = set()
-        for (column,) in self.conn.execute("SELECT DISTINCT tags FROM cards WHERE retired = 0"):
-            tags.update(column.split())
-        return sorted(tags)
-
     # -- grading -----------------------------------------------------------------
 
     def grade(self, item_id: int, quality: int, *, now: datetime | None = None,
@@ -767,10 +760,6 @@ class Store:
         with self.transaction():
             self.conn.execute("UPDATE items SET buried_until = ? WHERE id = ?",
                               [until.isoformat(), item_id])
-
-    def unbury(self, item_id: int) -> None:
-        with self.transaction():
-            self.conn.execute("UPDATE items SET buried_until = NULL WHERE id = ?", [item_id])
 
     def set_note(self, card_id: int, note: str) -> None:
         """The student's own note on a card; import never touches it."""
@@ -1076,6 +1065,3 @@ def _describe(exc: BaseException, path: Path | None = None) -> str:
         return "the disk is full"
     return text
 
-
-def dumps_summary(summary: dict) -> str:
-    return json.dumps(summary, indent=2, ensure_ascii=False)

@@ -19,7 +19,6 @@ runs, each against its own baseline measured in the same run):
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import platform
