@@ -246,7 +246,9 @@ def anki_deck_id(deck_id: str) -> int:
 
 def note_content_hash(note: ExportNote, html_fields: list[str]) -> str:
     """What Anki would see of a note: its note type, fields and tags."""
-    payload = json.dumps([MODEL_IDS[note.type], html_fields, sorted(note.tags)])
+    # Joined with the separators Anki itself uses between fields (\x1f).
+    payload = "\x1e".join((str(MODEL_IDS[note.type]), "\x1f".join(html_fields),
+                           " ".join(sorted(note.tags))))
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
