@@ -185,8 +185,9 @@ def bench_grade_next(db: Path, today: date, grades: int, seed: int = 5) -> dict:
 
 # -- first card ------------------------------------------------------------------------------
 
-APP_CHILD = textwrap.dedent("""
-    import resource, sys
+# Both children report their own peak memory the same way.
+PEAK_KB = textwrap.dedent("""
+    import resource
 
     def peak_kb():
         # VmHWM is this program's own peak; ru_maxrss would carry over the parent's
@@ -198,6 +199,10 @@ APP_CHILD = textwrap.dedent("""
         except OSError:
             pass
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+""")
+
+APP_CHILD = PEAK_KB + textwrap.dedent("""
+    import sys
     from studyapp.store import Store
     from studyapp.ui.app import create_app
     from studyapp.ui.screens.review import ReviewScreen
@@ -216,19 +221,7 @@ APP_CHILD = textwrap.dedent("""
     print(peak_kb())
 """)
 
-FLOOR_CHILD = textwrap.dedent("""
-    import resource
-
-    def peak_kb():
-        # VmHWM is this program's own peak; ru_maxrss would carry over the parent's
-        # peak across fork+exec, and the parent holds the whole synthetic collection.
-        try:
-            for line in open("/proc/self/status"):
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-        except OSError:
-            pass
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+FLOOR_CHILD = PEAK_KB + textwrap.dedent("""
     from textual.app import App
     from textual.widgets import Static
 
