@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-import sqlite_utils
-
 from studyapp import sm2
 from studyapp.cardtext import Faces, faces, item_label
 from studyapp.deckfile import Card, Deck
@@ -320,9 +318,22 @@ def _utcnow() -> datetime:
 class Store:
     """The study database. Open one with :meth:`open`; tests may inject a Database."""
 
-    def __init__(self, db: sqlite_utils.Database):
-        self.db = db
-        self.conn = db.conn
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._db = None
+
+    @property
+    def db(self):
+        """The connection as a sqlite_utils.Database, for bulk inserts and savepoints.
+
+        Made on first use: the review path runs plain statements, and leaving
+        sqlite-utils (and its plugins) unimported saves the app ~45 ms at start.
+        """
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # -- opening -----------------------------------------------------------------
 
@@ -338,7 +349,7 @@ class Store:
                 raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-            store = cls(sqlite_utils.Database(conn))
+            store = cls(conn)
             store._prepare(path)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: {_describe(exc, path)}") from None
@@ -346,7 +357,7 @@ class Store:
 
     @classmethod
     def memory(cls) -> "Store":
-        store = cls(sqlite_utils.Database(memory=True))
+        store = cls(sqlite3.connect(":memory:"))
         store._prepare(None)
         return store
 
@@ -421,7 +432,9 @@ class Store:
             raise StoreError(f"could not save: {_describe(exc)}") from None
 
     def _rows(self, sql: str, params: Sequence | dict = ()) -> list[dict]:
-        return list(self.db.query(sql, params))
+        cursor = self.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
 
     def _one(self, sql: str, params: Sequence | dict = ()):
         row = self.conn.execute(sql, params).fetchone()

@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from studyapp.store import ITEM_STATES, BrowseRow
 from studyapp.ui.formatting import shorten
+from studyapp.ui.widgets.footer import Footer
 
 STATE_STYLES = {"new": "cyan", "learning": "yellow", "young": "green", "mature": "bold green",
                 "suspended": "dim red"}

@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from studyapp.session import Scope
 from studyapp.ui.formatting import duration_text, relative_day
+from studyapp.ui.widgets.footer import Footer
 
 
 class HomeScreen(Screen[None]):

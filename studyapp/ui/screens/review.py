@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, ProgressBar, Static
+from textual.widgets import ContentSwitcher, ProgressBar, Static
 
 from studyapp.session import ReviewSession
 from studyapp.sm2 import QUALITY_LABELS
 from studyapp.store import StudyItem
 from studyapp.ui.formatting import days_text, duration_text, relative_day
 from studyapp.ui.widgets.card_text import render_card_text
+from studyapp.ui.widgets.footer import Footer
 
 KIND_LABELS = {"new": "new", "review": "review", "redrill": "re-drill"}
 MODE_LABELS = {"cram": "cram · schedule untouched", "weak": "weak spot · schedule untouched"}

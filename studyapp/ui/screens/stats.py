@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from studyapp import stats
 from studyapp.report import as_of, sections
+from studyapp.ui.widgets.footer import Footer
 
 
 class StatsScreen(Screen[None]):
