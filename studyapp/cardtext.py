@@ -115,6 +115,8 @@ _MARKDOWN_FREE_RE = re.compile(r"(?![ \t]*(?:[-+*]|\d+[.)])(?:[ \t]|$))[^*_`\\\n
 
 def to_html(markdown_text: str) -> str:
     """Safe HTML for the Markdown subset; everything else arrives as escaped text."""
+    if not markdown_text:
+        return ""
     if _MARKDOWN_FREE_RE.fullmatch(markdown_text):
         # Most fields are plain sentences: escaping alone gives markdown-it's output.
         return (markdown_text.strip(" \t").replace("&", "&amp;").replace("<", "&lt;")
