@@ -114,9 +114,8 @@ class ReviewSession:
                                                  scope.tag))
             queued = set(self._review) | set(self._new)
             # Re-drills owed from an earlier sitting today (the student quit and came back).
-            owed = [i for i in store.pending_redrills(self.today) if i not in queued]
-            if scope.deck_id or scope.tag:
-                owed = [i for i in owed if self._in_scope(i)]
+            owed = [i for i in store.pending_redrills(self.today, scope.deck_id, scope.tag)
+                    if i not in queued]
         # Each re-drill waits for `gap` more cards; 0 means it is ready now.
         self._redrill: list[list[int]] = [[item_id, 0] for item_id in owed]
         self._current: tuple[int, str] | None = None
@@ -124,15 +123,6 @@ class ReviewSession:
         self._started = monotonic()
         self._shown_at = monotonic()
         self._advance()
-
-    def _in_scope(self, item_id: int) -> bool:
-        item = self.store.item(item_id)
-        if self.scope.deck_id and item.deck_id != self.scope.deck_id:
-            return False
-        if self.scope.tag and not any(
-                t == self.scope.tag or t.startswith(self.scope.tag + "::") for t in item.tags):
-            return False
-        return True
 
     # -- the queue -------------------------------------------------------------
 

@@ -644,15 +644,17 @@ class Store:
             "SELECT COUNT(*) FROM reviews WHERE study_day = ? AND kind = 'scheduled' "
             "AND due_before IS NULL", [day.isoformat()]) or 0
 
-    def pending_redrills(self, day: date) -> list[int]:
+    def pending_redrills(self, day: date, deck_id: str | None = None,
+                         tag: str | None = None) -> list[int]:
         """Items whose latest answer today was below 4: SM-2 step 7 still owes a re-drill."""
+        scope, params = self._scope(deck_id, tag)
         return [r[0] for r in self.conn.execute(
             "SELECT r.item_id FROM reviews r JOIN items i ON i.id = r.item_id "
             "WHERE r.id IN (SELECT MAX(id) FROM reviews WHERE study_day = ? "
             "AND kind IN ('scheduled', 'redrill') GROUP BY item_id) "
             "AND r.grade < 4 AND i.suspended = 0 AND i.retired = 0 "
-            "AND (i.buried_until IS NULL OR i.buried_until <= ?) ORDER BY r.id",
-            [day.isoformat(), day.isoformat()])]
+            f"AND (i.buried_until IS NULL OR i.buried_until <= ?){scope} ORDER BY r.id",
+            [day.isoformat(), day.isoformat(), *params])]
 
     def next_due_date(self, after: date) -> date | None:
         return _date(self._one(
@@ -873,14 +875,8 @@ class Store:
                tag: str | None = None, state: str | None = None,
                limit: int = 500) -> tuple[list[BrowseRow], int]:
         """Study items matching the filters (at most `limit`) and how many match in all."""
-        clauses, params = ["i.retired = 0"], []
-        if deck_id:
-            clauses.append("i.deck_id = ?")
-            params.append(deck_id)
-        if tag:
-            sql, tag_params = tag_clause(tag)
-            clauses.append(sql)
-            params.extend(tag_params)
+        scope, params = self._scope(deck_id, tag)
+        clauses = [f"i.retired = 0{scope}"]
         if state:
             if state not in ITEM_STATES:
                 raise StoreError(f"unknown state {state!r}")
@@ -956,19 +952,12 @@ class Store:
     def weakest_items(self, tag: str | None, limit: int, deck_id: str | None = None,
                       include_suspended: bool = True) -> list[tuple[int, str, int, int]]:
         """Reviewed items with the lowest EF, then most lapses: (id, label, ef, lapses)."""
-        clauses, params = ["i.retired = 0", "i.due IS NOT NULL"], []
+        scope, params = self._scope(deck_id, tag)
         if not include_suspended:
-            clauses.append("i.suspended = 0")
-        if tag:
-            sql, tag_params = tag_clause(tag)
-            clauses.append(sql)
-            params.extend(tag_params)
-        if deck_id:
-            clauses.append("i.deck_id = ?")
-            params.append(deck_id)
+            scope += " AND i.suspended = 0"
         rows = self.conn.execute(
             "SELECT i.id, c.type, i.ord, c.front, c.back, c.text, i.ef, i.lapses FROM items i "
-            f"JOIN cards c ON c.id = i.card_id WHERE {' AND '.join(clauses)} "
+            f"JOIN cards c ON c.id = i.card_id WHERE i.retired = 0 AND i.due IS NOT NULL{scope} "
             "ORDER BY i.ef, i.lapses DESC, i.id LIMIT ?", [*params, limit])
         return [(r[0], item_label(r[1], r[2], r[3], r[4], r[5]), r[6], r[7]) for r in rows]
 

@@ -136,3 +136,13 @@ def test_preview_labels(store, sample_deck):
     store.import_decks([load_deck(sample_deck)])
     session = new_session(store)
     assert session.preview() == {0: 1, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1}
+
+
+def test_owed_redrills_respect_the_scope(store, sample_deck):
+    store.import_decks([load_deck(sample_deck)])
+    ltr = store.new_item_ids(10, TODAY, tag="ltr")[0]
+    store.grade(ltr, 1, today=TODAY)
+    assert new_session(store, scope=Scope(tag="ltr")).counts().redrill == 1
+    assert new_session(store, scope=Scope(tag="mechanism")).counts().redrill == 0
+    assert new_session(store, scope=Scope(deck_id="sample")).counts().redrill == 1
+    assert new_session(store, scope=Scope(deck_id="other")).counts().redrill == 0
