@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 a problem was found (bad deck file, database error),
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -242,24 +243,18 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
     try:
         store = context.store()
         if name is None:
-            for key, current in vars_of(load_settings(store)).items():
+            for key, current in asdict(load_settings(store)).items():
                 click.echo(f"{key} = {current}")
             return
         if name not in setting_names():
             fail(f"unknown setting '{name}' (known: {', '.join(setting_names())})")
         if value is None:
-            click.echo(vars_of(load_settings(store))[name])
+            click.echo(getattr(load_settings(store), name))
             return
         save_setting(store, name, value)
     except StoreError as exc:
         fail(str(exc))
     click.echo(f"{name} = {value}")
-
-
-def vars_of(settings) -> dict:
-    from dataclasses import asdict
-
-    return asdict(settings)
 
 
 def main() -> None:

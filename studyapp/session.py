@@ -270,6 +270,7 @@ class ReviewSession:
             seconds=monotonic() - self._started,
             next_due=self.store.next_due_date(self.today),
             due_tomorrow=self.store.due_count_on(self.today + timedelta(days=1)),
-            new_waiting=bool(self.store.new_item_ids(1, self.today, self.scope.deck_id,
-                                                     self.scope.tag)),
+            # Cram and weak-spot sessions take no new cards: no limit to speak of.
+            new_waiting=self.mode == "scheduled" and bool(self.store.new_item_ids(
+                1, self.today, self.scope.deck_id, self.scope.tag)),
         )

@@ -181,3 +181,11 @@ def test_stats_on_empty_database():
     from studyapp.report import sections
 
     assert len(sections(figures)) == 8
+
+
+def test_cram_summary_does_not_mention_the_new_card_limit(loaded):
+    session = ReviewSession(loaded, today=TODAY, mode="cram", scope=Scope(tag="ltr"))
+    while session.current():
+        session.answer(5)
+    assert session.summary().new_waiting is False
+    assert ReviewSession(loaded, today=TODAY, new_per_day=1).summary().new_waiting is True
