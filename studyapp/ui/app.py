@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -136,8 +137,9 @@ class StudyApp(App[None]):
     def action_toggle_theme(self) -> None:
         theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
         self.theme = theme
-        save_setting(self.store, "theme", theme)
-        self.settings = load_settings(self.store)
+        # Switching works even where the choice cannot be saved (a read-only database).
+        if self.guarded(lambda: save_setting(self.store, "theme", theme)):
+            self.settings = replace(self.settings, theme=theme)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -159,7 +161,12 @@ class StudyApp(App[None]):
         from studyapp.ui.screens.home import HomeScreen
 
         home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
-        if home is not None:
+        if home is None:
+            # `studyapp review` starts without a home screen underneath: open it first.
+            home = HomeScreen()
+            self.push_screen(home)
+            self.call_after_refresh(home.action_study_tag)
+        else:
             home.action_study_tag()
 
 

@@ -207,3 +207,14 @@ async def test_stats_screen_opens_and_goes_back(sample_store, make_app):
         assert headings[0] == "Mastery by topic" and len(headings) == 8
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_palette_study_a_tag_works_when_started_in_review(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        app._pick_tag()
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press(*"ltr", "enter")
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.session.scope.tag == "ltr"
