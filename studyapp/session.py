@@ -25,6 +25,11 @@ WEAK_SPOTS_SIZE = 20
 MODES = ("scheduled", "cram", "weak")
 
 
+def new_card_budget(store: Store, day: date, new_per_day: int) -> int:
+    """How many new cards study day `day` may still introduce."""
+    return max(0, new_per_day - store.new_introduced_on(day))
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     """What a session studies: everything, one deck, or one tag (and its children)."""
@@ -108,7 +113,7 @@ class ReviewSession:
                 scope.tag, weak_limit, scope.deck_id, include_suspended=False))
             self._new = deque()
         else:
-            new_budget = max(0, new_per_day - store.new_introduced_on(self.today))
+            new_budget = new_card_budget(store, self.today, new_per_day)
             self._review = deque(store.due_item_ids(self.today, scope.deck_id, scope.tag))
             self._new = deque(store.new_item_ids(new_budget, self.today, scope.deck_id,
                                                  scope.tag))

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
-from studyapp.store import PERSONAL_DECK_ID, StoreError
+from studyapp.store import PERSONAL_DECK_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +69,9 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
 def save_new_card(screen: Screen, draft: CardDraft | None) -> None:
     if draft is None:
         return
-    try:
-        screen.app.store.add_personal_card(draft.front, draft.back, draft.tags, draft.extra)
-    except StoreError as exc:
-        screen.notify(str(exc), severity="error", markup=False)
+    store = screen.app.store
+    if not screen.app.guarded(
+            lambda: store.add_personal_card(draft.front, draft.back, draft.tags, draft.extra)):
         return
     screen.notify("Card added to My Cards.", timeout=2)
     if hasattr(screen, "reload"):
@@ -94,11 +93,8 @@ def edit_card(screen: Screen, card_id: int, then: Callable[[], None] | None = No
     def save(result: CardDraft | None) -> None:
         if result is None:
             return
-        try:
-            store.edit_personal_card(card_id, result.front, result.back, result.tags,
-                                     result.extra)
-        except StoreError as exc:
-            screen.notify(str(exc), severity="error", markup=False)
+        if not screen.app.guarded(lambda: store.edit_personal_card(
+                card_id, result.front, result.back, result.tags, result.extra)):
             return
         screen.notify("Card saved.", timeout=2)
         (then or getattr(screen, "reload", lambda: None))()

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from studyapp.session import Scope
+from studyapp.session import Scope, new_card_budget
 from studyapp.ui.formatting import duration_text, relative_day
 from studyapp.ui.widgets.footer import Footer
 
@@ -67,8 +67,7 @@ class HomeScreen(Screen[None]):
         streak = store.streak_days(today)
         due = sum(d.due for d in counts)
         unseen = sum(d.new for d in counts)
-        new_today = min(unseen, max(0, self.app.settings.new_per_day
-                                    - store.new_introduced_on(today)))
+        new_today = min(unseen, new_card_budget(store, today, self.app.settings.new_per_day))
         done = (f"{answers} done ({duration_text(ms / 1000)})" if answers
                 else "none done yet")
         today_line = Text.assemble(
