@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+import itertools
 import os
 import sqlite3
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import genanki
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from click.testing import CliRunner
 
 from studyapp.cli import cli
 from studyapp.deckfile import load_deck, load_decks
-from studyapp.export import (MODEL_IDS, decks_from_files, decks_from_store, export_to_file,
-                             with_progress_from, write_apkg)
+from studyapp.export import (MODEL_IDS, anki_deck_id, build_models, decks_from_files,
+                             decks_from_store, export_to_file, note_guid, with_progress_from,
+                             write_apkg)
 from studyapp.locations import bundled_decks_dir
 from studyapp.store import Store
 
@@ -234,3 +237,42 @@ def test_package_matches_golden_file(tmp_path, sample_deck):
     if os.environ.get("STUDYAPP_UPDATE_GOLDEN"):
         GOLDEN.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     assert summary == json.loads(GOLDEN.read_text())
+
+
+def package_rows(path: Path) -> dict[str, list[tuple]]:
+    with zipfile.ZipFile(path) as package:
+        db_path = path.with_suffix(".anki2")
+        db_path.write_bytes(package.read("collection.anki2"))
+    conn = sqlite3.connect(db_path)
+    rows = {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            for table in ("notes", "cards")}
+    conn.close()
+    return rows
+
+
+def test_bulk_rows_are_the_rows_genanki_writes(tmp_path, sample_deck):
+    """Our batched note and card rows equal genanki's own Note.write_to_db output."""
+    decks = decks_from_files(load_decks([sample_deck, bundled_decks_dir()]))
+    ours = write_apkg(decks, tmp_path / "ours.apkg", now=T0).path
+
+    models = build_models()
+    position = itertools.count()
+    package = genanki.Package([])
+    for deck in decks:
+        anki_deck = genanki.Deck(anki_deck_id(deck.id), deck.name, deck.description)
+        for note in deck.notes:
+            anki_deck.add_note(genanki.Note(
+                model=models[note.type], fields=note.fields(), tags=list(note.tags),
+                guid=note_guid(note.deck_id, note.card_key), due=next(position)))
+        package.decks.append(anki_deck)
+    conn = sqlite3.connect(tmp_path / "genanki.anki2")
+    package.write_to_db(conn.cursor(), T0, itertools.count(int(T0 * 1000)))
+    conn.commit()
+    theirs = {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+              for table in ("notes", "cards")}
+    conn.close()
+
+    rows = package_rows(ours)
+    assert len(rows["notes"]) == sum(len(deck.notes) for deck in decks) > 96
+    assert any(row[2] == MODEL_IDS["cloze"] for row in rows["notes"])
+    assert rows == theirs
