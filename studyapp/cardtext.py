@@ -113,14 +113,31 @@ def markdown_parser():
 _MARKDOWN_FREE_RE = re.compile(r"(?![ \t]*(?:[-+*]|\d+[.)])(?:[ \t]|$))[^*_`\\\n\r\x00]*")
 
 
+def plain_text(markdown_text: str) -> str | None:
+    """The text as Markdown would show it, when no Markdown rule applies; else None.
+
+    Most fields are plain sentences: this spares them the Markdown parser (and
+    its import). Markdown trims a paragraph's edges; which Unicode spaces count
+    differs between markdown-it versions, so text with any other space at an
+    edge goes to the parser.
+    """
+    if not _MARKDOWN_FREE_RE.fullmatch(markdown_text):
+        return None
+    text = markdown_text.strip(" \t")
+    if text and (text[0].isspace() or text[-1].isspace()):
+        return None
+    return text
+
+
 def to_html(markdown_text: str) -> str:
     """Safe HTML for the Markdown subset; everything else arrives as escaped text."""
     if not markdown_text:
         return ""
-    if _MARKDOWN_FREE_RE.fullmatch(markdown_text):
-        # Most fields are plain sentences: escaping alone gives markdown-it's output.
-        return (markdown_text.strip(" \t").replace("&", "&amp;").replace("<", "&lt;")
-                .replace(">", "&gt;").replace('"', "&quot;"))
+    text = plain_text(markdown_text)
+    if text is not None:
+        # Escaping alone gives markdown-it's output for plain text (property-tested).
+        return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace('"', "&quot;"))
     return _render_html(markdown_text)
 
 

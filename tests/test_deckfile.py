@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from studyapp.cardtext import _render_html, cloze_answer, cloze_question, deletion_numbers, faces, to_html
 from studyapp.deckfile import DeckFileError, check_paths, load_deck
+from tests.strategies import MARKDOWN_ALPHABET
 
 
 def problems_of(path: Path) -> list[str]:
@@ -112,7 +113,7 @@ def test_html_is_escaped_and_markdown_subset_converted():
     assert to_html("[link](http://x)") == "[link](http://x)"
 
 
-@settings(max_examples=400)
-@given(st.text(alphabet=st.sampled_from(list("ab1 .-+*_`\\\n\t&<>\"'#[]()!0)")), max_size=30))
+@settings(max_examples=600)
+@given(st.text(alphabet=MARKDOWN_ALPHABET, max_size=30))
 def test_plain_text_fast_path_matches_markdown_it(text):
     assert to_html(text) == _render_html(text)

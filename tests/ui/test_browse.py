@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.widgets import DataTable, Select
 
 from studyapp.ui.screens.browse import BrowseScreen
 from studyapp.ui.screens.card_detail import CardDetailScreen
-from studyapp.ui.widgets.card_text import render_card_text
+from studyapp.ui.widgets.card_text import _render_markdown, render_card_text
+from tests.strategies import MARKDOWN_ALPHABET
 
 SIZE = (100, 30)
 
@@ -87,6 +90,12 @@ def test_card_text_renders_markdown_and_never_markup():
     assert text.plain == "soft hard [bold red]x[/bold red]\n\n• one\n• two"
     styles = {text.plain[span.start:span.end]: str(span.style) for span in text.spans}
     assert styles["soft"] == "italic" and styles["hard"] == "bold"
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=MARKDOWN_ALPHABET, max_size=30))
+def test_plain_card_text_skips_the_parser_and_looks_the_same(text):
+    assert render_card_text(text, "bold") == _render_markdown(text, "bold")
 
 
 async def test_export_from_the_app(sample_store, make_app, tmp_path):

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from studyapp.cardtext import markdown_parser
+from studyapp.cardtext import markdown_parser, plain_text
 
 _INLINE_STYLES = {"em_open": "italic", "strong_open": "bold", "code_inline": "reverse"}
 
 
 def render_card_text(markdown_text: str, base_style: str = "") -> Text:
     """Render Markdown-subset card text: emphasis, lists, line breaks."""
+    text = plain_text(markdown_text)
+    if text is not None:
+        return Text(text, style=base_style)
+    return _render_markdown(markdown_text, base_style)
+
+
+def _render_markdown(markdown_text: str, base_style: str) -> Text:
     out = Text(style=base_style)
     tokens = markdown_parser().parse(markdown_text)
     lists: list[list[int | None]] = []  # per open list: the next number, or None for bullets
