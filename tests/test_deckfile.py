@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studyapp.cardtext import _render_html, cloze_answer, cloze_question, deletion_numbers, faces, to_html
+from studyapp.cardtext import (_render_html, cloze_answer, cloze_question, deletion_numbers,
+                               faces, to_html)
 from studyapp.deckfile import DeckFileError, check_paths, load_deck
 from tests.strategies import MARKDOWN_ALPHABET
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from studyapp.store import Store
 from studyapp.ui.screens.home import HomeScreen
 from studyapp.ui.screens.review import ReviewScreen
+from studyapp.ui.widgets.key_bar import KeyBar
 
 SIZE = (80, 24)
 
@@ -218,3 +219,29 @@ async def test_palette_study_a_tag_works_when_started_in_review(sample_store, ma
         await pilot.press(*"ltr", "enter")
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.session.scope.tag == "ltr"
+
+
+async def test_key_bar_shows_the_screen_keys_and_clicking_one_presses_it(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.screen.query_one(KeyBar)
+        line = str(bar.render())
+        assert line.startswith(" space Show answer  s Suspend ")
+        assert line.rstrip().endswith("^p palette") and len(line) == SIZE[0]
+        assert " 4 " not in line  # grade keys have show=False
+        await pilot.press("space")
+        assert "Show answer" not in str(bar.render())  # reveal is no longer possible
+        first = app.screen.session.current().id
+        suspend = str(bar.render()).index(" s Suspend")
+        await pilot.click(KeyBar, offset=(suspend + 2, 0))
+        assert sample_store.item(first).suspended
+        assert app.screen.session.current().id != first
+
+
+async def test_key_bar_drops_whole_keys_that_do_not_fit(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=(40, 24)) as pilot:
+        await pilot.pause()
+        line = str(app.screen.query_one(KeyBar).render())
+        assert len(line) == 40 and line.rstrip().endswith("^p palette")
+        assert line.startswith(" space Show answer ") and "Susp" not in line

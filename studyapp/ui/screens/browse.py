@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from studyapp.store import ITEM_STATES, BrowseRow
 from studyapp.ui.formatting import shorten
-from studyapp.ui.widgets.footer import Footer
+from studyapp.ui.widgets.key_bar import KeyBar
 
 STATE_STYLES = {"new": "cyan", "learning": "yellow", "young": "green", "mature": "bold green",
                 "suspended": "dim red"}
@@ -48,7 +48,7 @@ class BrowseScreen(Screen[None]):
                          id="browse-state")
         yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="browse-count")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#browse-table", DataTable)

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 
 from studyapp.session import Scope, new_card_budget
 from studyapp.ui.formatting import duration_text, relative_day
-from studyapp.ui.widgets.footer import Footer
+from studyapp.ui.widgets.key_bar import KeyBar
 
 
 class HomeScreen(Screen[None]):
@@ -35,7 +35,7 @@ class HomeScreen(Screen[None]):
             yield Static(id="home-today")
             yield DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
             yield Static(id="home-next")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#home-decks", DataTable)

@@ -9,14 +9,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, ProgressBar, Static
+from textual.widgets import ContentSwitcher, Static
 
 from studyapp.session import ReviewSession
 from studyapp.sm2 import QUALITY_LABELS
 from studyapp.store import StudyItem
 from studyapp.ui.formatting import days_text, duration_text, relative_day
 from studyapp.ui.widgets.card_text import render_card_text
-from studyapp.ui.widgets.footer import Footer
+from studyapp.ui.widgets.key_bar import KeyBar
+from studyapp.ui.widgets.session_progress import SessionProgress
 
 KIND_LABELS = {"new": "new", "review": "review", "redrill": "re-drill"}
 MODE_LABELS = {"cram": "cram · schedule untouched", "weak": "weak spot · schedule untouched"}
@@ -46,7 +47,7 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="review-top"):
             yield Static(id="review-counts")
-            yield ProgressBar(id="review-progress", show_eta=False)
+            yield SessionProgress(id="review-progress")
         with ContentSwitcher(initial="review-card", id="review-switcher"):
             with VerticalScroll(id="review-card"):
                 yield Static(id="review-question")
@@ -60,7 +61,7 @@ class ReviewScreen(Screen[None]):
         yield Horizontal(*(Static(id=f"grade-{q}", classes="grade") for q in range(6)),
                          id="review-grades")
         yield Static("[b]space[/b] show answer", id="review-reveal-hint")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = self.session.scope.describe(self.app.store.deck_names())
@@ -137,8 +138,8 @@ class ReviewScreen(Screen[None]):
             ("Done ", "bold"), f"{counts.done}   ", *queues,
             ("Re-drill ", "bold yellow"), f"{counts.redrill}",
         ))
-        bar = self.query_one("#review-progress", ProgressBar)
-        bar.update(total=max(1, counts.done + counts.left), progress=counts.done)
+        progress = self.query_one("#review-progress", SessionProgress)
+        progress.done, progress.total = counts.done, counts.done + counts.left
 
     def _update_grades(self) -> None:
         preview = self.session.preview()

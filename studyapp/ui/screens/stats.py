@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from studyapp import stats
 from studyapp.report import as_of, sections
-from studyapp.ui.widgets.footer import Footer
+from studyapp.ui.widgets.key_bar import KeyBar
 
 
 class StatsScreen(Screen[None]):
@@ -22,7 +22,7 @@ class StatsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="stats-body")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.action_refresh()

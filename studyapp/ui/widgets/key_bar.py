@@ -1,0 +1,111 @@
+"""The screen's keys on one line at the bottom, like Textual's Footer, in one widget.
+
+Textual's Footer mounts and styles a widget per key and rebuilds them all
+whenever the bindings change (reveal, grade, focus): that was a third of the
+time to show the first card. This bar draws the same keys as one line of text
+and redraws it on change; clicking a key still presses it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.widget import Widget
+
+
+class _KeyBox(NamedTuple):
+    start: int
+    end: int
+    key: str
+    enabled: bool
+
+
+class KeyBar(Widget):
+    COMPONENT_CLASSES = {"key-bar--key", "key-bar--description", "key-bar--separator"}
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        & > .key-bar--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .key-bar--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        & > .key-bar--separator {
+            color: $foreground 20%;
+        }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._boxes: list[_KeyBox] = []
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("key-bar--key")
+        description_style = self.get_component_rich_style("key-bar--description")
+        palette_key = self.app.COMMAND_PALETTE_BINDING
+        palette = None
+        shown = []
+        seen_actions: set[str] = set()
+        # As Textual's Footer: shown bindings, one per action, in binding order,
+        # and the command palette's key on the right.
+        for key, active in self.screen.active_bindings.items():
+            if key == palette_key and self.app.ENABLE_COMMAND_PALETTE:
+                palette = active
+            elif active.binding.show and active.binding.action not in seen_actions:
+                seen_actions.add(active.binding.action)
+                shown.append((key, active))
+
+        right = Text()
+        if palette is not None:
+            right = Text.assemble(
+                ("▏", self.get_component_rich_style("key-bar--separator")),
+                (f" {self.app.get_key_display(palette.binding)} ", key_style),
+                (f"{palette.binding.description} ", description_style))
+        room = max(0, self.size.width - right.cell_len)
+        keys = Text(no_wrap=True, overflow="crop")
+        boxes: list[_KeyBox] = []
+        dim = Style(dim=True)
+        for key, active in shown:
+            extra = Style() if active.enabled else dim
+            item = Text.assemble(
+                (f" {self.app.get_key_display(active.binding)} ", key_style + extra),
+                (f"{active.binding.description} ", description_style + extra))
+            if keys.cell_len + item.cell_len > room:
+                break  # whole keys only; the Keys screen lists them all
+            boxes.append(_KeyBox(keys.cell_len, keys.cell_len + item.cell_len, key,
+                                 active.enabled))
+            keys.append_text(item)
+        if palette is not None:
+            keys.pad_right(room - keys.cell_len)
+            boxes.append(_KeyBox(room, room + right.cell_len, palette_key, palette.enabled))
+        self._boxes = boxes
+        return keys + right
+
+    def on_click(self, event: events.Click) -> None:
+        for box in self._boxes:
+            if box.start <= event.x < box.end:
+                if box.enabled:
+                    self.app.simulate_key(box.key)
+                else:
+                    self.app.bell()
+                return
