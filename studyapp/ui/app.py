@@ -53,12 +53,12 @@ class StudyApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
-        from studyapp.ui.screens.home import HomeScreen
-
         if self.start == "review":
             # Straight to the first card: home is built only when the student goes back.
             self.start_review(*self.start_review_args)
         else:
+            from studyapp.ui.screens.home import HomeScreen
+
             self.push_screen(HomeScreen())
 
     def leave_review(self) -> None:
