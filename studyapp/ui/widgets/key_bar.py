@@ -13,6 +13,7 @@ from typing import NamedTuple
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.screen import Screen
 from textual.widget import Widget
 
 
@@ -24,6 +25,7 @@ class _KeyBox(NamedTuple):
 
 
 class KeyBar(Widget):
+    ALLOW_SELECT = False  # as Textual's Footer: a drag here selects nothing
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--description", "key-bar--separator"}
     DEFAULT_CSS = """
     KeyBar {
@@ -56,7 +58,7 @@ class KeyBar(Widget):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def _bindings_changed(self, screen) -> None:
+    def _bindings_changed(self, screen: Screen) -> None:
         self.refresh()
 
     def render(self) -> Text:
