@@ -191,3 +191,14 @@ def test_no_database_opened_at_import_time(tmp_path, monkeypatch):
     subprocess.run([sys.executable, "-c", "import studyapp.cli, studyapp.store, studyapp.session"],
                    check=True)
     assert not (tmp_path / "never.db").exists()
+
+
+def test_due_query_reads_only_its_index(store, sample_deck):
+    """The query behind every session start never visits the items table."""
+    store.import_decks([load_deck(sample_deck)])
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    store.due_item_ids(TODAY)
+    store.conn.set_trace_callback(None)
+    plan = "\n".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + statements[-1]))
+    assert "USING COVERING INDEX items_due" in plan and "TEMP B-TREE" not in plan
