@@ -667,16 +667,21 @@ class Store:
             "AND retired = 0 AND due > ?", [after.isoformat()]))
 
     def due_count_on(self, day: date) -> int:
-        """Reviews due on or before `day` (not counting new cards)."""
+        """Reviews due on or before `day` and not buried past it (not counting new cards)."""
         return self._one(
             "SELECT COUNT(*) FROM items WHERE due IS NOT NULL AND suspended = 0 "
-            "AND retired = 0 AND due <= ?", [day.isoformat()]) or 0
+            "AND retired = 0 AND due <= :day AND (buried_until IS NULL OR buried_until <= :day)",
+            {"day": day.isoformat()}) or 0
 
     def deck_counts(self, today: date) -> list[DeckCounts]:
-        """Per active deck: active study items, new ones, and those due today."""
+        """Per active deck: active study items, new ones, and those due today.
+
+        Due counts what a review today would show: a buried card waits for tomorrow.
+        """
         rows = self._rows(
-            "SELECT d.id, d.name, COUNT(i.id) AS total, "
-            "COALESCE(SUM(i.due IS NULL), 0) AS new, COALESCE(SUM(i.due <= :today), 0) AS due "
+            "SELECT d.id, d.name, COUNT(i.id) AS total, COALESCE(SUM(i.due IS NULL), 0) AS new, "
+            "COALESCE(SUM(i.due <= :today AND (i.buried_until IS NULL "
+            "OR i.buried_until <= :today)), 0) AS due "
             "FROM decks d LEFT JOIN items i ON i.deck_id = d.id AND i.retired = 0 "
             "AND i.suspended = 0 "
             "WHERE d.retired = 0 GROUP BY d.id ORDER BY d.position", {"today": today.isoformat()})

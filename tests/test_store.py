@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -139,6 +139,21 @@ def test_review_path_has_no_full_table_scans(store, sample_deck):
         # grow with the collection count (aliases i, c, r); decks has a handful of rows.
         big = r"^SCAN (items|cards|reviews|i|c|r)\b(?! USING)"
         assert not re.search(big, plan, re.M), (sql, plan)
+
+
+def test_buried_cards_are_not_counted_due_until_they_come_back(store, sample_deck):
+    store.import_decks([load_deck(sample_deck)])
+    ids = item_ids(store)
+    store.grade(ids[2], 4, now=NOW, today=date(2026, 11, 10))  # due 11-11
+    store.grade(ids[1], 4, now=NOW, today=date(2026, 11, 20))  # due 11-21
+    assert [d.due for d in store.deck_counts(TODAY)] == [2]
+    store.bury(ids[2], TODAY + timedelta(days=1))
+    assert store.due_item_ids(TODAY) == [ids[1]]
+    assert [d.due for d in store.deck_counts(TODAY)] == [1]  # as the session will show
+    assert store.due_count_on(TODAY) == 1
+    tomorrow = TODAY + timedelta(days=1)
+    assert [d.due for d in store.deck_counts(tomorrow)] == [2]
+    assert store.due_count_on(tomorrow) == 2
 
 
 def test_personal_cards_survive_reimport(store, sample_deck):
