@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 
 from studyapp.deckfile import collect_files, load_decks
@@ -10,6 +11,9 @@ from studyapp.locations import bundled_decks_dir
 from studyapp.store import ImportReport, Store
 
 FINGERPRINT_KEY = "bundled_decks_sha256"
+# The deck ids the last synced release shipped: a deck gone from a later
+# release is retired. (Databases from before this key retire nothing once.)
+DECK_IDS_KEY = "bundled_deck_ids"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,12 @@ def sync_bundled_decks(store: Store) -> SyncResult | None:
     if store.get_meta(FINGERPRINT_KEY) == fingerprint:
         return None
     first_run = not store.deck_names()
-    report = store.import_decks(load_decks(files))
-    store.set_meta(FINGERPRINT_KEY, fingerprint)
+    decks = load_decks(files)
+    shipped = [deck.id for deck in decks]
+    before = json.loads(store.get_meta(DECK_IDS_KEY) or "[]")
+    with store.transaction():
+        report = store.import_decks(decks)
+        report.decks.extend(store.retire_decks(d for d in before if d not in shipped))
+        store.set_meta(FINGERPRINT_KEY, fingerprint)
+        store.set_meta(DECK_IDS_KEY, json.dumps(shipped))
     return SyncResult(first_run, report)

@@ -91,11 +91,12 @@ class DeckChanges:
     restored: int = 0
     renamed: bool = False
     described: bool = False
+    removed: bool = False  # the whole deck left the set it came from
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.renamed or self.described or self.added
-                     or self.updated or self.retired or self.restored)
+                     or self.updated or self.retired or self.restored or self.removed)
 
     def summary(self) -> str:
         if not self.changed:
@@ -103,7 +104,8 @@ class DeckChanges:
         parts = [f"{n} {word}" for n, word in (
             (self.added, "added"), (self.updated, "updated"),
             (self.retired, "retired"), (self.restored, "restored")) if n]
-        head = "new deck" if self.created else ("renamed" if self.renamed else "updated")
+        head = ("new deck" if self.created else "removed" if self.removed
+                else "renamed" if self.renamed else "updated")
         return f"{self.deck_name}: {head}" + (f" ({', '.join(parts)})" if parts else "")
 
 
@@ -471,6 +473,30 @@ class Store:
             for deck in decks:
                 report.decks.append(self._import_deck(deck, stamp))
         return report
+
+    def retire_decks(self, deck_ids: Iterable[str],
+                     now: datetime | None = None) -> list[DeckChanges]:
+        """Take whole decks out of review, in one transaction; their history is kept.
+
+        For decks whose file is gone from a set that is known whole (the bundled
+        decks). Importing the deck again brings it and its cards back.
+        """
+        stamp = (now or _utcnow()).isoformat(timespec="seconds")
+        changes = []
+        with self.transaction():
+            for deck_id in deck_ids:
+                row = self.conn.execute("SELECT name, retired, personal FROM decks WHERE id = ?",
+                                        [deck_id]).fetchone()
+                if row is None or row[1] or row[2]:
+                    continue
+                cards = self.conn.execute(
+                    "UPDATE cards SET retired = 1, modified_at = ? WHERE deck_id = ? "
+                    "AND retired = 0", [stamp, deck_id]).rowcount
+                self.conn.execute("UPDATE items SET retired = 1 WHERE deck_id = ? AND retired = 0",
+                                  [deck_id])
+                self.conn.execute("UPDATE decks SET retired = 1 WHERE id = ?", [deck_id])
+                changes.append(DeckChanges(deck_id, row[0], retired=cards, removed=True))
+        return changes
 
     def _import_deck(self, deck: Deck, stamp: str) -> DeckChanges:
         conn = self.conn
