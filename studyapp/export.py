@@ -25,11 +25,12 @@ import hashlib
 import itertools
 import json
 import os
+import secrets
 import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -216,22 +217,87 @@ def with_progress_from(store, decks: Sequence[ExportDeck]) -> list[ExportDeck]:
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class ExportJob:
+    """An export with everything it needs from the database already read.
+
+    Running it (:func:`run_export`) touches no connection, so the app can write
+    the package off the UI thread.
+    """
+
+    decks: tuple[ExportDeck, ...]
+    with_progress: bool
+    now: float
+    rollover_hour: int
+    # (deck id, card id) -> GUID, and GUID -> (content hash, mtime) at its last export.
+    guids: dict[tuple[str, str], str]
+    exported_before: dict[str, tuple[str, int]]
+
+
+# What a finished export tells the database: (guid, content hash, mtime) per changed note.
+LedgerRows = list[tuple[str, str, int]]
+
+
+def plan_export(store, decks: Sequence[ExportDeck], *, with_progress: bool = False,
+                now: float | None = None,
+                rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR) -> ExportJob:
+    """Read what an export needs: the progress (if asked) and each note's last export."""
+    if with_progress:
+        decks = with_progress_from(store, decks)
+    guids = {(n.deck_id, n.card_key): note_guid(n.deck_id, n.card_key)
+             for deck in decks for n in deck.notes}
+    return ExportJob(tuple(decks), with_progress, time.time() if now is None else now,
+                     rollover_hour, guids, store.exported_notes(guids.values()))
+
+
+def run_export(job: ExportJob, out: Path,
+               record: Callable[[LedgerRows], object] | None = None) -> ExportResult:
+    """Write the package; no database needed.
+
+    `record` gets the changed notes' new fingerprints when the package is complete,
+    before it replaces `out`: if recording fails, nothing is left at `out`.
+    """
+    # Each note's HTML fields once: they are fingerprinted here and written below.
+    prepared, contents = {}, {}
+    for deck in job.decks:
+        for note in deck.notes:
+            key = (note.deck_id, note.card_key)
+            guid, fields = job.guids[key], note.fields()
+            prepared[key] = (guid, fields)
+            contents[guid] = note_content_hash(note, fields)
+    mtimes, changed = note_mtimes(contents, job.exported_before, int(job.now))
+    return write_apkg(job.decks, out, with_progress=job.with_progress, now=job.now,
+                      rollover_hour=job.rollover_hour, note_mtimes=mtimes, prepared=prepared,
+                      before_replace=(lambda: record(changed)) if record and changed else None)
+
+
 def export_to_file(store, decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = False,
                    now: float | None = None,
                    rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR) -> ExportResult:
     """Export with the database's memory of earlier exports, so only edited notes update."""
-    now = time.time() if now is None else now
-    if with_progress:
-        decks = with_progress_from(store, decks)
-    # Each note's GUID and HTML fields once: they are fingerprinted here and written below.
-    prepared = {(n.deck_id, n.card_key): (note_guid(n.deck_id, n.card_key), n.fields())
-                for deck in decks for n in deck.notes}
-    contents = {guid: note_content_hash(note, fields)
-                for deck in decks for note in deck.notes
-                for guid, fields in [prepared[note.deck_id, note.card_key]]}
-    mtimes = store.note_mtimes(contents, int(now))
-    return write_apkg(decks, out, with_progress=with_progress, now=now,
-                      rollover_hour=rollover_hour, note_mtimes=mtimes, prepared=prepared)
+    job = plan_export(store, decks, with_progress=with_progress, now=now,
+                      rollover_hour=rollover_hour)
+    return run_export(job, out, store.record_exported)
+
+
+def note_mtimes(contents: dict[str, str], exported_before: dict[str, tuple[str, int]],
+                now: int) -> tuple[dict[str, int], LedgerRows]:
+    """Anki modification times for notes (guid -> content hash) about to be exported,
+    and the ledger rows of the notes that changed.
+
+    A note whose content is unchanged since its last export keeps that export's
+    time; a new or changed one gets `now` (never earlier than its previous time
+    + 1, so Anki always sees a change as newer).
+    """
+    mtimes, changed = {}, []
+    for guid, digest in contents.items():
+        previous = exported_before.get(guid)
+        if previous and previous[0] == digest:
+            mtimes[guid] = previous[1]
+        else:
+            mtimes[guid] = max(now, previous[1] + 1) if previous else now
+            changed.append((guid, digest, mtimes[guid]))
+    return mtimes, changed
 
 
 def note_guid(deck_id: str, card_key: str) -> str:
@@ -264,12 +330,14 @@ def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = 
                rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR,
                note_mtimes: dict[str, int] | None = None,
                prepared: dict[tuple[str, str], tuple[str, list[str]]] | None = None,
+               before_replace: Callable[[], object] | None = None,
                ) -> ExportResult:
     """Write `decks` to `out` (.apkg). The file appears whole or not at all.
 
     `note_mtimes` (guid -> seconds) gives notes their modification time, see
-    :meth:`studyapp.store.Store.note_mtimes`; without it every note gets `now`.
-    `prepared` ((deck id, card id) -> (guid, HTML fields)) saves computing them again.
+    :func:`note_mtimes`; without it every note gets `now`. `prepared` ((deck id,
+    card id) -> (guid, HTML fields)) saves computing them again. `before_replace`
+    runs when the package is complete; if it raises, nothing is left at `out`.
     """
     out = Path(out)
     if out.is_dir():
@@ -289,7 +357,8 @@ def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = 
 
     fd, db_path = tempfile.mkstemp(suffix=".anki2")
     os.close(fd)
-    tmp_out = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    # Next to `out`, so the final rename is atomic; unique, so two exports never meet.
+    tmp_out: Path | None = out.with_name(f".{out.name}.{secrets.token_hex(6)}.tmp")
     try:
         conn = sqlite3.connect(db_path)
         try:
@@ -316,12 +385,16 @@ def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = 
         with zipfile.ZipFile(tmp_out, "w", zipfile.ZIP_STORED) as package:
             package.write(db_path, "collection.anki2")
             package.writestr("media", json.dumps({}))
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp_out, out)
+        tmp_out = None
     except OSError as exc:
-        tmp_out.unlink(missing_ok=True)
         raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         Path(db_path).unlink(missing_ok=True)
+        if tmp_out is not None:
+            tmp_out.unlink(missing_ok=True)
     return ExportResult(out, len(decks), note_count, card_count, with_state, revlog_rows)
 
 

@@ -1021,35 +1021,24 @@ class Store:
             "SELECT i.id FROM items i WHERE i.suspended = 0 AND i.retired = 0"
             f"{scope} ORDER BY i.due IS NULL, i.due, i.new_position", params)]
 
-    def note_mtimes(self, contents: dict[str, str], now: int) -> dict[str, int]:
-        """Anki modification times for notes (guid -> content hash) about to be exported.
-
-        A note whose content is unchanged since its last export keeps that
-        export's time; a new or changed one gets `now` (never earlier than its
-        previous time + 1, so Anki always sees a change as newer).
-        """
+    def exported_notes(self, guids: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """What each note looked like at its last export: guid -> (content hash, mtime)."""
+        guids = list(guids)
         known = {}
-        guids = list(contents)
         for start in range(0, len(guids), 500):
             chunk = guids[start:start + 500]
             known.update({r[0]: (r[1], r[2]) for r in self.conn.execute(
                 "SELECT guid, content_sha256, mtime FROM exported_notes WHERE guid IN "
                 f"({','.join('?' * len(chunk))})", chunk)})
-        result, changed = {}, []
-        for guid, digest in contents.items():
-            previous = known.get(guid)
-            if previous and previous[0] == digest:
-                result[guid] = previous[1]
-            else:
-                result[guid] = max(now, previous[1] + 1) if previous else now
-                changed.append((guid, digest, result[guid]))
-        if changed:
-            with self.transaction():
-                self.conn.executemany(
-                    "INSERT INTO exported_notes (guid, content_sha256, mtime) VALUES (?, ?, ?) "
-                    "ON CONFLICT (guid) DO UPDATE SET content_sha256 = excluded.content_sha256, "
-                    "mtime = excluded.mtime", changed)
-        return result
+        return known
+
+    def record_exported(self, rows: Sequence[tuple[str, str, int]]) -> None:
+        """Remember notes (guid, content hash, mtime) as just exported."""
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO exported_notes (guid, content_sha256, mtime) VALUES (?, ?, ?) "
+                "ON CONFLICT (guid) DO UPDATE SET content_sha256 = excluded.content_sha256, "
+                "mtime = excluded.mtime", rows)
 
     # -- counts for `stats` --------------------------------------------------------
 

@@ -18,10 +18,10 @@ from click.testing import CliRunner
 from studyapp.cli import cli
 from studyapp.deckfile import load_deck, load_decks
 from studyapp.export import (MODEL_IDS, anki_deck_id, build_models, decks_from_files,
-                             decks_from_store, export_to_file, note_guid, with_progress_from,
-                             write_apkg)
+                             decks_from_store, export_to_file, note_guid, plan_export,
+                             run_export, with_progress_from, write_apkg)
 from studyapp.locations import bundled_decks_dir
-from studyapp.store import Store
+from studyapp.store import Store, StoreError
 
 GOLDEN = Path(__file__).parent / "golden" / "sample_export.json"
 T0 = datetime(2026, 11, 23, 12, 0).timestamp()
@@ -276,3 +276,21 @@ def test_bulk_rows_are_the_rows_genanki_writes(tmp_path, sample_deck):
     assert len(rows["notes"]) == sum(len(deck.notes) for deck in decks) > 96
     assert any(row[2] == MODEL_IDS["cloze"] for row in rows["notes"])
     assert rows == theirs
+
+
+def test_notes_are_remembered_only_once_their_package_is_whole(tmp_path, sample_deck):
+    store = Store.memory()
+    job = plan_export(store, decks_from_files(load_decks([sample_deck])), now=T0)
+
+    def full_disk(rows):
+        raise StoreError("could not save, nothing written: database or disk is full")
+
+    with pytest.raises(StoreError):
+        run_export(job, tmp_path / "out.apkg", full_disk)
+    assert not list(tmp_path.glob("*out.apkg*"))  # neither the package nor its temp file
+    assert store.exported_notes(job.guids.values()) == {}
+    recorded = []
+    run_export(job, tmp_path / "out.apkg", recorded.extend)
+    assert (tmp_path / "out.apkg").exists() and len(recorded) == len(job.guids) == 3
+    assert {guid for guid, _, mtime in recorded} == set(job.guids.values())
+    assert {mtime for _, _, mtime in recorded} == {int(T0)}

@@ -7,16 +7,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from studyapp import sm2
 from studyapp.bundled import sync_bundled_decks
 from studyapp.session import ReviewSession, Scope
 from studyapp.settings import THEMES, Settings, load_settings, save_setting
 from studyapp.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from studyapp.export import ExportJob, ExportResult
 
 
 class StudyApp(App[None]):
@@ -101,19 +107,46 @@ class StudyApp(App[None]):
         def export(request: ExportRequest | None) -> None:
             if request is None:
                 return
-            from studyapp.export import ExportError, decks_from_store, export_to_file
+            if any(w.group == "export" and w.is_running for w in self.workers):
+                self.notify("An export is already running.", severity="warning")
+                return
+            from studyapp.export import ExportError, decks_from_store, plan_export
 
             try:
-                result = export_to_file(self.store, decks_from_store(self.store), request.path,
-                                        with_progress=request.with_progress,
-                                        rollover_hour=self.rollover_hour)
+                job = plan_export(self.store, decks_from_store(self.store),
+                                  with_progress=request.with_progress,
+                                  rollover_hour=self.rollover_hour)
             except (ExportError, StoreError, sqlite3.Error) as exc:
                 self.notify(str(exc), title="Export failed", severity="error", markup=False)
                 return
-            self.notify(f"{result.notes} notes ({result.cards} cards) written to {result.path}",
-                        title="Exported to Anki", timeout=8, markup=False)
+            self.notify(f"Writing {request.path} …", title="Exporting to Anki", timeout=3,
+                        markup=False)
+            self.write_export(job, request.path)
 
         self.push_screen(ExportScreen(default), export)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def write_export(self, job: ExportJob, path: Path) -> ExportResult:
+        """Write the package off the UI thread; the database stays on the UI thread."""
+        from studyapp.export import run_export
+
+        return run_export(job, path,
+                          lambda rows: self.call_from_thread(self.store.record_exported, rows))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "export":
+            return
+        if event.state == WorkerState.SUCCESS:
+            result = event.worker.result
+            self.notify(f"{result.notes} notes ({result.cards} cards) written to {result.path}",
+                        title="Exported to Anki", timeout=8, markup=False)
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            from studyapp.export import ExportError
+
+            known = isinstance(error, (ExportError, StoreError, sqlite3.Error))
+            self.notify(str(error) if known else f"{type(error).__name__}: {error}",
+                        title="Export failed", severity="error", markup=False)
 
     def guarded(self, action: Callable[[], object]) -> bool:
         """Run a database action; a failure becomes a notification, not a crash.

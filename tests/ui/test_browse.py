@@ -107,11 +107,31 @@ async def test_export_from_the_app(sample_store, make_app, tmp_path):
         field = app.screen.query_one("#export-path")
         field.value = str(tmp_path / "from-app")
         await pilot.press("enter")
+        await app.workers.wait_for_complete()  # the package is written off the UI thread
         await pilot.pause()
         messages = [n.message for n in app._notifications]
-        assert any(str(tmp_path / "from-app.apkg") in m for m in messages)
+        assert any(m.endswith(f"written to {tmp_path / 'from-app.apkg'}") for m in messages)
+    # The app remembered what it exported: exporting again changes no note's time.
+    assert len(sample_store.exported_notes(
+        [r[0] for r in sample_store.conn.execute("SELECT guid FROM exported_notes")])) == 3
     col = Collection(str(tmp_path / "c.anki2"))
     log = col.import_anki_package(ImportAnkiPackageRequest(
         package_path=str(tmp_path / "from-app.apkg"))).log
     assert len(log.new) == 3
     col.close()
+
+
+async def test_export_failure_in_the_background_is_one_notification(sample_store, make_app,
+                                                                    tmp_path):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        (tmp_path / "taken.apkg").mkdir()  # found only when the package is written
+        app.screen.query_one("#export-path").value = str(tmp_path / "taken.apkg")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        failed = [n for n in app._notifications if n.title == "Export failed"]
+        assert len(failed) == 1 and "is a folder" in failed[0].message
+        assert not list(tmp_path.glob(".taken.apkg*")) and not any((tmp_path / "taken.apkg").iterdir())
+    assert sample_store.conn.execute("SELECT COUNT(*) FROM exported_notes").fetchone()[0] == 0
