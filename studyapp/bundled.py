@@ -54,7 +54,10 @@ def sync_bundled_decks(store: Store) -> SyncResult | None:
     first_run = not store.deck_names()
     decks = load_decks(files)
     shipped = [deck.id for deck in decks]
-    before = json.loads(store.get_meta(DECK_IDS_KEY) or "[]")
+    try:
+        before = json.loads(store.get_meta(DECK_IDS_KEY) or "[]")
+    except ValueError:
+        before = []  # unreadable: retire nothing rather than guess
     with store.transaction():
         report = store.import_decks(decks)
         report.decks.extend(store.retire_decks(d for d in before if d not in shipped))
