@@ -377,7 +377,8 @@ def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = 
             note_count, card_count = len(note_rows), len(card_rows)
             with_state = revlog_rows = 0
             if with_progress:
-                with_state, revlog_rows = _write_progress(conn, decks, today, rollover_hour)
+                with_state, revlog_rows = _write_progress(conn, decks, prepared, today,
+                                                          rollover_hour)
             conn.commit()
         finally:
             conn.close()
@@ -428,7 +429,8 @@ def _note_and_card_rows(decks: Sequence[ExportDeck],
     return note_rows, card_rows
 
 
-def _write_progress(conn: sqlite3.Connection, decks: Iterable[ExportDeck], today: date,
+def _write_progress(conn: sqlite3.Connection, decks: Iterable[ExportDeck],
+                    prepared: dict[tuple[str, str], tuple[str, list[str]]], today: date,
                     rollover_hour: int) -> tuple[int, int]:
     """Give the package's cards their SM-2 state and write the review log, in Anki's schema."""
     # genanki's collection uses the v1 scheduler, whose day number is whole
@@ -447,7 +449,7 @@ def _write_progress(conn: sqlite3.Connection, decks: Iterable[ExportDeck], today
     cards_done = revlog_rows = 0
     for deck in decks:
         for note in deck.notes:
-            guid = note_guid(note.deck_id, note.card_key)
+            guid = prepared[note.deck_id, note.card_key][0]
             for ord_, progress in note.progress.items():
                 cid = card_ids.get((guid, ord_))
                 if cid is None:
