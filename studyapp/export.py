@@ -258,17 +258,22 @@ def run_export(job: ExportJob, out: Path,
     before it replaces `out`: if recording fails, nothing is left at `out`.
     """
     # Each note's HTML fields once: they are fingerprinted here and written below.
-    prepared, contents = {}, {}
-    for deck in job.decks:
-        for note in deck.notes:
-            key = (note.deck_id, note.card_key)
-            guid, fields = job.guids[key], note.fields()
-            prepared[key] = (guid, fields)
-            contents[guid] = note_content_hash(note, fields)
+    prepared = prepare_notes(job.decks, job.guids)
+    contents = {guid: note_content_hash(note, fields)
+                for deck in job.decks for note in deck.notes
+                for guid, fields in [prepared[note.deck_id, note.card_key]]}
     mtimes, changed = note_mtimes(contents, job.exported_before, int(job.now))
     return write_apkg(job.decks, out, with_progress=job.with_progress, now=job.now,
                       rollover_hour=job.rollover_hour, note_mtimes=mtimes, prepared=prepared,
                       before_replace=(lambda: record(changed)) if record and changed else None)
+
+
+def prepare_notes(decks: Sequence[ExportDeck], guids: dict[tuple[str, str], str] | None = None,
+                  ) -> dict[tuple[str, str], tuple[str, list[str]]]:
+    """(deck id, card id) -> (GUID, HTML fields) for every note; GUIDs from `guids` if given."""
+    return {(n.deck_id, n.card_key): (guids[n.deck_id, n.card_key] if guids
+                                      else note_guid(n.deck_id, n.card_key), n.fields())
+            for deck in decks for n in deck.notes}
 
 
 def export_to_file(store, decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = False,
@@ -346,8 +351,7 @@ def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = 
     today = today or sm2.study_day(datetime.fromtimestamp(now), rollover_hour)
     models = build_models()
     if prepared is None:
-        prepared = {(n.deck_id, n.card_key): (note_guid(n.deck_id, n.card_key), n.fields())
-                    for deck in decks for n in deck.notes}
+        prepared = prepare_notes(decks)
     package_decks = []
     for deck in decks:
         anki_deck = genanki.Deck(anki_deck_id(deck.id), deck.name, deck.description)

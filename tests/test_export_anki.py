@@ -211,13 +211,17 @@ def test_cli_export_and_reexport_through_anki(anki, tmp_path, sample_deck):
     assert empty.exit_code == 1 and not (tmp_path / "e.apkg").exists()
 
 
+def package_collection(path: Path) -> sqlite3.Connection:
+    """The collection inside a package, opened."""
+    db_path = path.with_suffix(".anki2")
+    with zipfile.ZipFile(path) as package:
+        db_path.write_bytes(package.read("collection.anki2"))
+    return sqlite3.connect(db_path)
+
+
 def package_summary(path: Path) -> dict:
     """What a package says, without ids or timestamps: compared to a golden file."""
-    with zipfile.ZipFile(path) as package:
-        data = package.read("collection.anki2")
-    db_path = path.with_suffix(".anki2")
-    db_path.write_bytes(data)
-    conn = sqlite3.connect(db_path)
+    conn = package_collection(path)
     models = json.loads(conn.execute("SELECT models FROM col").fetchone()[0])
     notes = []
     for guid, mid, tags, flds, nid in conn.execute(
@@ -239,11 +243,7 @@ def test_package_matches_golden_file(tmp_path, sample_deck):
     assert summary == json.loads(GOLDEN.read_text())
 
 
-def package_rows(path: Path) -> dict[str, list[tuple]]:
-    with zipfile.ZipFile(path) as package:
-        db_path = path.with_suffix(".anki2")
-        db_path.write_bytes(package.read("collection.anki2"))
-    conn = sqlite3.connect(db_path)
+def note_and_card_rows(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     rows = {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
             for table in ("notes", "cards")}
     conn.close()
@@ -267,12 +267,9 @@ def test_bulk_rows_are_the_rows_genanki_writes(tmp_path, sample_deck):
         package.decks.append(anki_deck)
     conn = sqlite3.connect(tmp_path / "genanki.anki2")
     package.write_to_db(conn.cursor(), T0, itertools.count(int(T0 * 1000)))
-    conn.commit()
-    theirs = {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
-              for table in ("notes", "cards")}
-    conn.close()
+    theirs = note_and_card_rows(conn)
 
-    rows = package_rows(ours)
+    rows = note_and_card_rows(package_collection(ours))
     assert len(rows["notes"]) == sum(len(deck.notes) for deck in decks) > 96
     assert any(row[2] == MODEL_IDS["cloze"] for row in rows["notes"])
     assert rows == theirs
