@@ -1,0 +1,67 @@
+"""The student's progress, in SQLite (sqlite-utils for bulk writes).
+
+Tables:
+
+* ``decks``   - one row per deck (from a deck file, or the personal deck);
+* ``cards``   - one row per deck-file card (its text, tags, the student's note);
+* ``items``   - one row per study item (a card makes 1..n), with its SM-2 state;
+* ``reviews`` - the append-only review log: every graded answer with the
+  state before and after, so undo restores a state exactly;
+* ``meta``    - key/value facts (the bundled decks' fingerprint);
+* ``exported_notes`` - what each Anki note looked like at its last export.
+
+Easiness is stored as integer hundredths (see :mod:`studyapp.sm2`). Dates are
+ISO strings (they sort as dates). Every write is one transaction, taken with
+BEGIN IMMEDIATE so two processes on one database queue instead of failing.
+
+One module per concern, each a mixin over :class:`~.connection.StoreBase`
+that owns its SQL; :class:`Store` puts them together.
+"""
+
+from __future__ import annotations
+
+from studyapp.store.browse import Browse
+from studyapp.store.columns import tag_clause
+from studyapp.store.connection import StoreBase, StoreError
+from studyapp.store.decks import DeckImport
+from studyapp.store.exports import Exports
+from studyapp.store.models import (
+    ITEM_STATES,
+    MATURE_DAYS,
+    STATE_SQL,
+    BrowseRow,
+    DeckChanges,
+    DeckCounts,
+    GradeResult,
+    ImportReport,
+    StudyItem,
+)
+from studyapp.store.personal import PERSONAL_DECK_ID, PERSONAL_DECK_NAME, PersonalCards
+from studyapp.store.progress import Progress
+from studyapp.store.queues import Queues
+from studyapp.store.reviews import REVIEW_KINDS, Reviews
+from studyapp.store.schema import APPLICATION_ID, SCHEMA_VERSION
+
+__all__ = [
+    "APPLICATION_ID",
+    "ITEM_STATES",
+    "MATURE_DAYS",
+    "PERSONAL_DECK_ID",
+    "PERSONAL_DECK_NAME",
+    "REVIEW_KINDS",
+    "SCHEMA_VERSION",
+    "STATE_SQL",
+    "BrowseRow",
+    "DeckChanges",
+    "DeckCounts",
+    "GradeResult",
+    "ImportReport",
+    "Store",
+    "StoreError",
+    "StudyItem",
+    "tag_clause",
+]
+
+
+class Store(DeckImport, Queues, Reviews, PersonalCards, Browse, Progress, Exports, StoreBase):
+    """The study database. Open one with :meth:`open`; tests may use :meth:`memory`."""

@@ -1,0 +1,78 @@
+"""How values map to columns, and the SQL fragments every query shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from studyapp import sm2
+
+
+def iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def parse_date(s: str | None) -> date | None:
+    return date.fromisoformat(s) if s else None
+
+
+def tags_column(tags: Iterable[str]) -> str:
+    # Space-padded so "tag or child tag" is a LIKE on ' tag ' / ' tag::'.
+    names = list(tags)
+    return f" {' '.join(names)} " if names else ""
+
+
+def tags_tuple(column: str | None) -> tuple[str, ...]:
+    return tuple((column or "").split())
+
+
+def tag_clause(tag: str) -> tuple[str, list[str]]:
+    """SQL on cards.tags matching `tag` and its children (`mechanism` matches `mechanism::sea`)."""
+    return (
+        "(c.tags LIKE ? ESCAPE '\\' OR c.tags LIKE ? ESCAPE '\\')",
+        [f"% {like_escape(tag)} %", f"% {like_escape(tag)}::%"],
+    )
+
+
+def like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def new_item_position(deck_position: int, card_position: int, ord_: int) -> int:
+    # Deck order, then card order in the file, then item ordinal.
+    return (deck_position << 40) | (card_position << 12) | ord_
+
+
+def state_from(row: dict[str, Any], suffix: str = "") -> sm2.SM2State:
+    return sm2.SM2State(
+        ef_hundredths=row[f"ef{suffix}"],
+        interval=row[f"interval{suffix}"],
+        repetitions=row[f"repetitions{suffix}"],
+        due=parse_date(row[f"due{suffix}"]),
+        lapses=row[f"lapses{suffix}"],
+    )
+
+
+def state_columns(state: sm2.SM2State, suffix: str = "") -> dict[str, Any]:
+    return {
+        f"ef{suffix}": state.ef_hundredths,
+        f"interval{suffix}": state.interval,
+        f"repetitions{suffix}": state.repetitions,
+        f"lapses{suffix}": state.lapses,
+        f"due{suffix}": iso(state.due),
+    }
+
+
+def scope_clause(deck_id: str | None, tag: str | None) -> tuple[str, list[Any]]:
+    """` AND ...` restricting items `i` to one deck and/or one tag (with its children)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if deck_id:
+        clauses.append("i.deck_id = ?")
+        params.append(deck_id)
+    if tag:
+        sql, tag_params = tag_clause(tag)
+        clauses.append(f"i.card_id IN (SELECT c.id FROM cards c WHERE {sql})")
+        params.extend(tag_params)
+    return "".join(f" AND {c}" for c in clauses), params

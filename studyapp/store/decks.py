@@ -1,0 +1,224 @@
+"""Importing decks: new cards arrive new, edits keep progress, removals retire."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from studyapp.deckfile import Card, Deck
+from studyapp.store.columns import new_item_position, tags_column
+from studyapp.store.connection import StoreBase, StoreError, utcnow
+from studyapp.store.models import DeckChanges, ImportReport
+
+
+class DeckImport(StoreBase):
+    """Bringing deck files into the database."""
+
+    # -- importing decks ---------------------------------------------------------
+
+    def import_decks(self, decks: Sequence[Deck], now: datetime | None = None) -> ImportReport:
+        """Bring the database in line with `decks`, in one transaction.
+
+        New cards arrive new; edited cards keep their SM-2 state and history;
+        cards gone from a file are retired (out of review, history kept).
+        An unchanged deck writes nothing.
+        """
+        stamp = (now or utcnow()).isoformat(timespec="seconds")
+        report = ImportReport()
+        with self.transaction():
+            for deck in decks:
+                report.decks.append(self._import_deck(deck, stamp))
+        return report
+
+    def retire_decks(
+        self, deck_ids: Iterable[str], now: datetime | None = None
+    ) -> list[DeckChanges]:
+        """Take whole decks out of review, in one transaction; their history is kept.
+
+        For decks whose file is gone from a set that is known whole (the bundled
+        decks). Importing the deck again brings it and its cards back.
+        """
+        stamp = (now or utcnow()).isoformat(timespec="seconds")
+        changes = []
+        with self.transaction():
+            for deck_id in deck_ids:
+                row = self.conn.execute(
+                    "SELECT name, retired, personal FROM decks WHERE id = ?", [deck_id]
+                ).fetchone()
+                if row is None or row[1] or row[2]:
+                    continue
+                cards = self.conn.execute(
+                    "UPDATE cards SET retired = 1, modified_at = ? WHERE deck_id = ? "
+                    "AND retired = 0",
+                    [stamp, deck_id],
+                ).rowcount
+                self.conn.execute(
+                    "UPDATE items SET retired = 1 WHERE deck_id = ? AND retired = 0", [deck_id]
+                )
+                self.conn.execute("UPDATE decks SET retired = 1 WHERE id = ?", [deck_id])
+                changes.append(DeckChanges(deck_id, row[0], retired=cards, removed=True))
+        return changes
+
+    def _import_deck(self, deck: Deck, stamp: str) -> DeckChanges:
+        conn = self.conn
+        changes = DeckChanges(deck.id, deck.name)
+        row = conn.execute(
+            "SELECT name, description, position, retired, personal FROM decks WHERE id = ?",
+            [deck.id],
+        ).fetchone()
+        if row is None:
+            position = (self._one("SELECT MAX(position) FROM decks") or 0) + 1
+            conn.execute(
+                "INSERT INTO decks (id, name, description, position) VALUES (?, ?, ?, ?)",
+                [deck.id, deck.name, deck.description, position],
+            )
+            changes.created = True
+        else:
+            name, description, position, retired, personal = row
+            if personal:
+                raise StoreError(f"deck id '{deck.id}' is reserved for your personal cards")
+            if (name, description, retired) != (deck.name, deck.description, 0):
+                conn.execute(
+                    "UPDATE decks SET name = ?, description = ?, retired = 0 WHERE id = ?",
+                    [deck.name, deck.description, deck.id],
+                )
+                changes.renamed = name != deck.name
+                changes.described = description != deck.description
+
+        existing = {
+            r["card_key"]: r
+            for r in self._rows(
+                "SELECT id, card_key, type, front, back, text, extra, source, tags, position, retired "
+                "FROM cards WHERE deck_id = ?",
+                [deck.id],
+            )
+        }
+        if not existing:
+            self._insert_new_cards(deck, position, stamp, changes)
+            return changes
+
+        items_by_card: dict[int, dict[int, dict]] = {}
+        for r in self._rows(
+            "SELECT id, card_id, ord, retired, new_position FROM items WHERE deck_id = ?", [deck.id]
+        ):
+            items_by_card.setdefault(r["card_id"], {})[r["ord"]] = r
+        next_card_id = (self._one("SELECT MAX(id) FROM cards") or 0) + 1
+        new_items: list[dict] = []
+        for card_position, card in enumerate(deck.cards):
+            content = self._card_columns(card, card_position)
+            old = existing.pop(card.id, None)
+            if old is None:
+                conn.execute(
+                    "INSERT INTO cards (id, deck_id, card_key, type, front, back, text, extra, "
+                    "source, tags, position, modified_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [next_card_id, deck.id, card.id, *content.values(), stamp],
+                )
+                card_row_id = next_card_id
+                next_card_id += 1
+                changes.added += 1
+                current_items: dict[int, dict] = {}
+            else:
+                card_row_id = old["id"]
+                current_items = items_by_card.get(card_row_id, {})
+                old_content = {k: old[k] for k in content}
+                # Moving a card within the file is not an edit of its text.
+                text_changed = {**old_content, "position": 0} != {**content, "position": 0}
+                if old["retired"]:
+                    changes.restored += 1
+                elif text_changed:
+                    changes.updated += 1
+                if old_content != content or old["retired"]:
+                    conn.execute(
+                        "UPDATE cards SET type=?, front=?, back=?, text=?, extra=?, source=?, "
+                        "tags=?, position=?, retired=0, modified_at=CASE WHEN ? THEN ? "
+                        "ELSE modified_at END WHERE id=?",
+                        [
+                            *content.values(),
+                            text_changed or bool(old["retired"]),
+                            stamp,
+                            card_row_id,
+                        ],
+                    )
+            wanted = card.ords
+            for ord_ in wanted:
+                new_position = new_item_position(position, card_position, ord_)
+                item = current_items.get(ord_)
+                if item is None:
+                    new_items.append(
+                        {
+                            "card_id": card_row_id,
+                            "deck_id": deck.id,
+                            "ord": ord_,
+                            "new_position": new_position,
+                        }
+                    )
+                elif item["retired"] or item["new_position"] != new_position:
+                    conn.execute(
+                        "UPDATE items SET retired = 0, new_position = ? WHERE id = ?",
+                        [new_position, item["id"]],
+                    )
+            for ord_, item in current_items.items():
+                if ord_ not in wanted and not item["retired"]:
+                    conn.execute("UPDATE items SET retired = 1 WHERE id = ?", [item["id"]])
+        if new_items:
+            self.db["items"].insert_all(new_items, batch_size=5000)
+        for old in existing.values():
+            if not old["retired"]:
+                conn.execute(
+                    "UPDATE cards SET retired = 1, modified_at = ? WHERE id = ?", [stamp, old["id"]]
+                )
+                conn.execute("UPDATE items SET retired = 1 WHERE card_id = ?", [old["id"]])
+                changes.retired += 1
+        return changes
+
+    @staticmethod
+    def _card_columns(card: Card, position: int) -> dict:
+        return {
+            "type": card.type,
+            "front": card.front,
+            "back": card.back,
+            "text": card.text,
+            "extra": card.extra,
+            "source": card.source,
+            "tags": tags_column(card.tags),
+            "position": position,
+        }
+
+    def _insert_new_cards(
+        self, deck: Deck, position: int, stamp: str, changes: DeckChanges
+    ) -> None:
+        """Fast path for a deck with no cards yet: two bulk inserts."""
+        first_id = (self._one("SELECT MAX(id) FROM cards") or 0) + 1
+        card_rows = []
+        item_rows = []
+        for offset, card in enumerate(deck.cards):
+            card_id = first_id + offset
+            card_rows.append(
+                {
+                    "id": card_id,
+                    "deck_id": deck.id,
+                    "card_key": card.id,
+                    **self._card_columns(card, offset),
+                    "modified_at": stamp,
+                }
+            )
+            for ord_ in card.ords:
+                item_rows.append(
+                    {
+                        "card_id": card_id,
+                        "deck_id": deck.id,
+                        "ord": ord_,
+                        "new_position": new_item_position(position, offset, ord_),
+                    }
+                )
+        self.db["cards"].insert_all(card_rows, batch_size=5000)
+        self.db["items"].insert_all(item_rows, batch_size=5000)
+        changes.added = len(card_rows)
+
+    def deck_names(self) -> dict[str, str]:
+        return {
+            r[0]: r[1]
+            for r in self.conn.execute(
+                "SELECT id, name FROM decks WHERE retired = 0 ORDER BY position"
+            )
+        }

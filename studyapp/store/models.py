@@ -1,0 +1,147 @@
+"""The records the store hands out, and how a study item is classed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from studyapp import sm2
+from studyapp.cardtext import Faces, faces
+
+
+class StoreError(Exception):
+    """A database problem worth one clear line to the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class StudyItem:
+    """Everything the review screen needs about one study item."""
+
+    id: int
+    card_id: int
+    deck_id: str
+    deck_name: str
+    card_key: str
+    type: str
+    ord: int
+    front: str
+    back: str
+    text: str
+    extra: str
+    source: str
+    tags: tuple[str, ...]
+    note: str
+    state: sm2.SM2State
+    suspended: bool
+
+    @property
+    def faces(self) -> Faces:
+        return faces(self.type, self.ord, self.front, self.back, self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class GradeResult:
+    review_id: int
+    item_id: int
+    before: sm2.SM2State
+    after: sm2.SM2State
+    # This answer reached the leech threshold: the item is now suspended and flagged.
+    became_leech: bool = False
+
+
+@dataclass
+class DeckChanges:
+    """What importing one deck did."""
+
+    deck_id: str
+    deck_name: str
+    created: bool = False
+    added: int = 0
+    updated: int = 0
+    retired: int = 0
+    restored: int = 0
+    renamed: bool = False
+    described: bool = False
+    removed: bool = False  # the whole deck left the set it came from
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.created
+            or self.renamed
+            or self.described
+            or self.added
+            or self.updated
+            or self.retired
+            or self.restored
+            or self.removed
+        )
+
+    def summary(self) -> str:
+        if not self.changed:
+            return f"{self.deck_name}: unchanged"
+        parts = [
+            f"{n} {word}"
+            for n, word in (
+                (self.added, "added"),
+                (self.updated, "updated"),
+                (self.retired, "retired"),
+                (self.restored, "restored"),
+            )
+            if n
+        ]
+        head = (
+            "new deck"
+            if self.created
+            else "removed"
+            if self.removed
+            else "renamed"
+            if self.renamed
+            else "updated"
+        )
+        return f"{self.deck_name}: {head}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+@dataclass
+class ImportReport:
+    decks: list[DeckChanges] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(d.changed for d in self.decks)
+
+
+# How a study item is classed for browsing and stats. SM-2 has no learning
+# steps, so "learning" is the fixed 1- and 6-day steps (fewer than two
+# successful repetitions); "young" and "mature" split at 21 days, as Anki does.
+ITEM_STATES = ("new", "learning", "young", "mature", "suspended")
+MATURE_DAYS = 21
+STATE_SQL = (
+    "CASE WHEN i.suspended THEN 'suspended' WHEN i.due IS NULL THEN 'new' "
+    "WHEN i.repetitions < 2 THEN 'learning' "
+    f"WHEN i.interval < {MATURE_DAYS} THEN 'young' ELSE 'mature' END"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BrowseRow:
+    item_id: int
+    card_id: int
+    deck_name: str
+    personal: bool
+    label: str
+    tags: tuple[str, ...]
+    state: str
+    ef_hundredths: int
+    interval: int
+    due: date | None
+    lapses: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeckCounts:
+    id: str
+    name: str
+    total: int
+    new: int
+    due: int

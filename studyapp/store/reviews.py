@@ -1,0 +1,174 @@
+"""Grading (SM-2 applied in the same transaction as the log row), undo, suspend, bury."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from studyapp import sm2
+from studyapp.store.columns import iso, parse_date, state_columns, state_from
+from studyapp.store.connection import StoreBase, StoreError, utcnow
+from studyapp.store.models import GradeResult
+
+REVIEW_KINDS = ("scheduled", "redrill", "cram")
+
+
+class Reviews(StoreBase):
+    """Grading and the other actions on one item."""
+
+    def item_state(self, item_id: int) -> sm2.SM2State:
+        row = self.conn.execute(
+            "SELECT ef, interval, repetitions, lapses, due FROM items WHERE id = ?", [item_id]
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no study item {item_id}")
+        return sm2.SM2State(
+            ef_hundredths=row[0],
+            interval=row[1],
+            repetitions=row[2],
+            lapses=row[3],
+            due=parse_date(row[4]),
+        )
+
+    # -- grading -----------------------------------------------------------------
+
+    def grade(
+        self,
+        item_id: int,
+        quality: int,
+        *,
+        now: datetime | None = None,
+        today: date | None = None,
+        kind: str = "scheduled",
+        duration_ms: int | None = None,
+        leech_threshold: int | None = None,
+    ) -> GradeResult:
+        """Record one answer and (for a scheduled review) apply SM-2; one transaction.
+
+        `now` is the moment of the answer (UTC is stored); `today` the study day
+        it counts for. Re-drills and cram answers are logged but leave the
+        SM-2 state alone. A scheduled fail that brings the item's fails to
+        `leech_threshold` makes it a leech: flagged and suspended.
+        """
+        sm2.validate_quality(quality)
+        if kind not in REVIEW_KINDS:
+            raise ValueError(f"unknown review kind {kind!r}")
+        now = now or utcnow()
+        today = today or sm2.study_day(now.astimezone())
+        with self.transaction():
+            before = self.item_state(item_id)
+            after = sm2.review(before, quality, today) if kind == "scheduled" else before
+            if after != before:
+                self.conn.execute(
+                    "UPDATE items SET ef = ?, interval = ?, repetitions = ?, lapses = ?, due = ? "
+                    "WHERE id = ?",
+                    [
+                        after.ef_hundredths,
+                        after.interval,
+                        after.repetitions,
+                        after.lapses,
+                        iso(after.due),
+                        item_id,
+                    ],
+                )
+            cursor = self.conn.execute(
+                "INSERT INTO reviews (item_id, reviewed_at, study_day, grade, kind, duration_ms, "
+                "ef_before, interval_before, repetitions_before, lapses_before, due_before, "
+                "ef_after, interval_after, repetitions_after, lapses_after, due_after) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    item_id,
+                    now.astimezone(UTC).isoformat(timespec="milliseconds"),
+                    today.isoformat(),
+                    quality,
+                    kind,
+                    duration_ms,
+                    *state_columns(before).values(),
+                    *state_columns(after).values(),
+                ],
+            )
+            became_leech = False
+            if (
+                kind == "scheduled"
+                and quality < 3
+                and leech_threshold
+                and self.fail_count(item_id) >= leech_threshold
+                and not self._one("SELECT leech FROM items WHERE id = ?", [item_id])
+            ):
+                self.conn.execute(
+                    "UPDATE items SET leech = 1, suspended = 1 WHERE id = ?", [item_id]
+                )
+                became_leech = True
+        return GradeResult(cursor.lastrowid, item_id, before, after, became_leech)
+
+    def fail_count(self, item_id: int) -> int:
+        """Scheduled answers below 3: what makes a leech."""
+        return (
+            self._one(
+                "SELECT COUNT(*) FROM reviews WHERE item_id = ? AND kind = 'scheduled' "
+                "AND grade < 3",
+                [item_id],
+            )
+            or 0
+        )
+
+    def undo_review(self, review_id: int, leech_threshold: int | None = None) -> int:
+        """Take back review `review_id`: restore the state before it and delete its row.
+
+        Only the latest review of an item can be undone (older ones have
+        later reviews built on them). An item that this answer made a leech
+        stops being one. Returns the item id.
+        """
+        with self.transaction():
+            row = self._rows("SELECT * FROM reviews WHERE id = ?", [review_id])
+            if not row:
+                raise StoreError(f"no review {review_id} to undo")
+            row = row[0]
+            latest = self._one("SELECT MAX(id) FROM reviews WHERE item_id = ?", [row["item_id"]])
+            if latest != review_id:
+                raise StoreError("only an item's latest review can be undone")
+            before = state_from(row, "_before")
+            self.conn.execute(
+                "UPDATE items SET ef = ?, interval = ?, repetitions = ?, lapses = ?, due = ? "
+                "WHERE id = ?",
+                [
+                    before.ef_hundredths,
+                    before.interval,
+                    before.repetitions,
+                    before.lapses,
+                    iso(before.due),
+                    row["item_id"],
+                ],
+            )
+            self.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+            if (
+                leech_threshold
+                and self._one("SELECT leech FROM items WHERE id = ?", [row["item_id"]])
+                and self.fail_count(row["item_id"]) < leech_threshold
+            ):
+                self.conn.execute(
+                    "UPDATE items SET leech = 0, suspended = 0 WHERE id = ?", [row["item_id"]]
+                )
+        return row["item_id"]
+
+    def reviews_of(self, item_id: int) -> list[dict]:
+        return self._rows("SELECT * FROM reviews WHERE item_id = ? ORDER BY id", [item_id])
+
+    # -- item actions --------------------------------------------------------------
+
+    def set_suspended(self, item_id: int, suspended: bool) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE items SET suspended = ? WHERE id = ?", [int(suspended), item_id]
+            )
+
+    def bury(self, item_id: int, until: date) -> None:
+        """Keep an item out of review until study day `until`."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE items SET buried_until = ? WHERE id = ?", [until.isoformat(), item_id]
+            )
+
+    def set_note(self, card_id: int, note: str) -> None:
+        """The student's own note on a card; import never touches it."""
+        with self.transaction():
+            self.conn.execute("UPDATE cards SET note = ? WHERE id = ?", [note, card_id])
