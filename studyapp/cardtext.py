@@ -136,8 +136,12 @@ def to_html(markdown_text: str) -> str:
     text = plain_text(markdown_text)
     if text is not None:
         # Escaping alone gives markdown-it's output for plain text (property-tested).
-        return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace('"', "&quot;"))
+        return (
+            text.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace('"', "&quot;")
+        )
     return _render_html(markdown_text)
 
 

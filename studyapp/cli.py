@@ -7,8 +7,8 @@ Exit codes: 0 ok, 1 a problem was found (bad deck file, database error),
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 import sys
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -52,10 +52,19 @@ def print_problems(problems: list[Problem]) -> None:
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Database file (default: ${DB_ENV}, else your user data folder).")
-@click.option("--rollover-hour", type=click.IntRange(0, 23), default=4, show_default=True,
-              help="Hour (local time) at which a new study day starts.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Database file (default: ${DB_ENV}, else your user data folder).",
+)
+@click.option(
+    "--rollover-hour",
+    type=click.IntRange(0, 23),
+    default=4,
+    show_default=True,
+    help="Hour (local time) at which a new study day starts.",
+)
 @click.version_option(__version__, prog_name="studyapp")
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path | None, rollover_hour: int) -> None:
@@ -81,15 +90,31 @@ def _run_app(context: Context, start: str, **review) -> None:
 @cli.command()
 @click.option("--deck", "deck_id", metavar="ID", help="Only this deck (its id).")
 @click.option("--tag", metavar="TAG", help="Only this tag and its children, e.g. mechanism::sea.")
-@click.option("--cram", is_flag=True,
-              help="Study ahead without changing the schedule (answers are logged as cram).")
-@click.option("--ahead", type=click.IntRange(0, 3650), metavar="DAYS",
-              help="With --cram: everything due in the next DAYS days.")
-@click.option("--weak", is_flag=True,
-              help="Weak spots: the cards with the lowest EF or most lapses (schedule untouched).")
+@click.option(
+    "--cram",
+    is_flag=True,
+    help="Study ahead without changing the schedule (answers are logged as cram).",
+)
+@click.option(
+    "--ahead",
+    type=click.IntRange(0, 3650),
+    metavar="DAYS",
+    help="With --cram: everything due in the next DAYS days.",
+)
+@click.option(
+    "--weak",
+    is_flag=True,
+    help="Weak spots: the cards with the lowest EF or most lapses (schedule untouched).",
+)
 @click.pass_obj
-def review(context: Context, deck_id: str | None, tag: str | None, cram: bool,
-           ahead: int | None, weak: bool) -> None:
+def review(
+    context: Context,
+    deck_id: str | None,
+    tag: str | None,
+    cram: bool,
+    ahead: int | None,
+    weak: bool,
+) -> None:
     """Open the app straight into reviewing what is due (or cramming, or weak spots)."""
     from studyapp.session import Scope
 
@@ -98,8 +123,9 @@ def review(context: Context, deck_id: str | None, tag: str | None, cram: bool,
     if ahead is not None and not cram:
         raise click.UsageError("--ahead goes with --cram")
     mode = "cram" if cram else "weak" if weak else "scheduled"
-    _run_app(context, start="review", scope=Scope(deck_id=deck_id, tag=tag), mode=mode,
-             ahead_days=ahead)
+    _run_app(
+        context, start="review", scope=Scope(deck_id=deck_id, tag=tag), mode=mode, ahead_days=ahead
+    )
 
 
 @cli.command()
@@ -145,8 +171,9 @@ def decks(context: Context) -> None:
     except StoreError as exc:
         fail(str(exc))
     if not counts:
-        click.echo("No decks yet: run `studyapp` (it loads the bundled decks) "
-                   "or `studyapp import PATH`.")
+        click.echo(
+            "No decks yet: run `studyapp` (it loads the bundled decks) or `studyapp import PATH`."
+        )
         return
     table = Table(box=None, pad_edge=False)
     table.add_column("Deck")
@@ -154,8 +181,7 @@ def decks(context: Context) -> None:
     for column in ("Total", "New", "Due"):
         table.add_column(column, justify="right")
     for deck in counts:
-        table.add_row(Text(deck.name), Text(deck.id), str(deck.total), str(deck.new),
-                      str(deck.due))
+        table.add_row(Text(deck.name), Text(deck.id), str(deck.total), str(deck.new), str(deck.due))
     Console(soft_wrap=True).print(table)
 
 
@@ -182,9 +208,11 @@ def stats(context: Context, as_json: bool) -> None:
     from studyapp.report import sections
 
     console = Console(soft_wrap=False)
-    console.print(f"[b]Cards[/b] {summary['cards']}   [b]New[/b] {summary['new']}   "
-                  f"[b]Due today[/b] {summary['due_today']}   "
-                  f"[b]Reviews logged[/b] {summary['reviews']}")
+    console.print(
+        f"[b]Cards[/b] {summary['cards']}   [b]New[/b] {summary['new']}   "
+        f"[b]Due today[/b] {summary['due_today']}   "
+        f"[b]Reviews logged[/b] {summary['reviews']}"
+    )
     for title, renderable in sections(figures):
         console.print(Rule(title, align="left", style="grey42"))
         console.print(renderable)
@@ -192,10 +220,19 @@ def stats(context: Context, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
-              help="The .apkg file to write.")
-@click.option("--with-progress", is_flag=True,
-              help="Include your SM-2 progress and review log, so Anki continues from it.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The .apkg file to write.",
+)
+@click.option(
+    "--with-progress",
+    is_flag=True,
+    help="Include your SM-2 progress and review log, so Anki continues from it.",
+)
 @click.pass_obj
 def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: bool) -> None:
     """Export decks to an Anki package (.apkg).
@@ -220,15 +257,24 @@ def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: 
             selected = decks_from_store(context.store())
             if not selected:
                 fail("no decks in the database; import some or name deck files to export")
-        result = export_to_file(context.store(), selected, out, with_progress=with_progress,
-                                rollover_hour=context.rollover_hour)
+        result = export_to_file(
+            context.store(),
+            selected,
+            out,
+            with_progress=with_progress,
+            rollover_hour=context.rollover_hour,
+        )
     except (StoreError, ExportError) as exc:
         fail(str(exc))
-    line = (f"Exported {result.decks} deck{'s' * (result.decks != 1)}, {result.notes} notes "
-            f"({result.cards} cards) to {result.path}")
+    line = (
+        f"Exported {result.decks} deck{'s' * (result.decks != 1)}, {result.notes} notes "
+        f"({result.cards} cards) to {result.path}"
+    )
     if with_progress:
-        line += (f"; progress for {result.cards_with_progress} cards, "
-                 f"{result.revlog_rows} review-log rows")
+        line += (
+            f"; progress for {result.cards_with_progress} cards, "
+            f"{result.revlog_rows} review-log rows"
+        )
     click.echo(line)
 
 

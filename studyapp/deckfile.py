@@ -125,7 +125,7 @@ def _map_lines(source: str) -> _LineMap:
                 lines.deck_keys.setdefault(name, number)
             elif section == "cards":
                 lines.card_keys[-1].setdefault(name, number)
-            rest = raw[key.end():]
+            rest = raw[key.end() :]
             for quote in ('"""', "'''"):
                 if rest.count(quote) % 2 == 1:
                     in_multiline = quote
@@ -140,8 +140,14 @@ def _unknown_key(key: str, allowed: Sequence[str], what: str) -> str:
 
 
 def _type_name(value: object) -> str:
-    return {str: "string", int: "integer", float: "number", bool: "boolean",
-            list: "array", dict: "table"}.get(type(value), type(value).__name__)
+    return {
+        str: "string",
+        int: "integer",
+        float: "number",
+        bool: "boolean",
+        list: "array",
+        dict: "table",
+    }.get(type(value), type(value).__name__)
 
 
 def parse_deck(source: str, path: Path) -> Deck:
@@ -179,8 +185,10 @@ def parse_deck(source: str, path: Path) -> Deck:
     else:
         for key in deck_table:
             if key not in DECK_KEYS:
-                problem(lines.deck_keys.get(key, lines.deck_line),
-                        _unknown_key(key, DECK_KEYS, "[deck]"))
+                problem(
+                    lines.deck_keys.get(key, lines.deck_line),
+                    _unknown_key(key, DECK_KEYS, "[deck]"),
+                )
         for key in DECK_KEYS:
             value = deck_table.get(key)
             at = lines.deck_keys.get(key, lines.deck_line)
@@ -193,14 +201,19 @@ def parse_deck(source: str, path: Path) -> Deck:
                 problem(at, f"[deck] '{key}' is blank")
         deck_id = deck_table.get("id") if isinstance(deck_table.get("id"), str) else ""
         name = deck_table.get("name") if isinstance(deck_table.get("name"), str) else ""
-        description = (deck_table.get("description")
-                       if isinstance(deck_table.get("description"), str) else "")
+        description = (
+            deck_table.get("description") if isinstance(deck_table.get("description"), str) else ""
+        )
         if deck_id.strip() and not ID_RE.match(deck_id):
-            problem(lines.deck_keys.get("id", lines.deck_line),
-                    f"deck id '{deck_id}' must be a slug: letters, digits, '-', '_', '.'")
+            problem(
+                lines.deck_keys.get("id", lines.deck_line),
+                f"deck id '{deck_id}' must be a slug: letters, digits, '-', '_', '.'",
+            )
         if "::" in name and any(not part.strip() for part in name.split("::")):
-            problem(lines.deck_keys.get("name", lines.deck_line),
-                    f"deck name '{name}' has an empty level between '::'")
+            problem(
+                lines.deck_keys.get("name", lines.deck_line),
+                f"deck name '{name}' has an empty level between '::'",
+            )
 
     raw_cards = data.get("cards", [])
     cards: list[Card] = []
@@ -276,20 +289,23 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
             problem(lines.card_key(index, "id"), "card 'id' is blank")
             ok = False
         elif not ID_RE.match(card_id):
-            problem(lines.card_key(index, "id"),
-                    f"card id '{card_id}' must be a slug: letters, digits, '-', '_', '.'")
+            problem(
+                lines.card_key(index, "id"),
+                f"card id '{card_id}' must be a slug: letters, digits, '-', '_', '.'",
+            )
             ok = False
 
     card_type = values.get("type", "basic")
     if "type" in values and card_type not in CARD_TYPES:
-        problem(lines.card_key(index, "type"),
-                f"unknown card type '{card_type}' (use one of: {', '.join(CARD_TYPES)})")
+        problem(
+            lines.card_key(index, "type"),
+            f"unknown card type '{card_type}' (use one of: {', '.join(CARD_TYPES)})",
+        )
         return None
     if card_type == "cloze":
         for key in ("front", "back"):
             if key in raw:
-                problem(lines.card_key(index, key),
-                        f"{label}: cloze cards use 'text', not '{key}'")
+                problem(lines.card_key(index, key), f"{label}: cloze cards use 'text', not '{key}'")
                 ok = False
         text = values.get("text")
         if "text" not in raw:
@@ -305,8 +321,10 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
                     ok = False
     else:
         if "text" in raw:
-            problem(lines.card_key(index, "text"),
-                    f"{label}: 'text' is for cloze cards; {card_type} cards use front and back")
+            problem(
+                lines.card_key(index, "text"),
+                f"{label}: 'text' is for cloze cards; {card_type} cards use front and back",
+            )
             ok = False
         for key in ("front", "back"):
             if key not in raw:
@@ -378,8 +396,9 @@ def check_paths(paths: Iterable[Path]) -> tuple[list[Deck], list[Problem]]:
             continue
         if deck.id in first_file:
             line = _map_lines(path.read_text("utf-8")).deck_keys.get("id")
-            problems.append(Problem(path, line,
-                                    f"deck id '{deck.id}' is also used by {first_file[deck.id]}"))
+            problems.append(
+                Problem(path, line, f"deck id '{deck.id}' is also used by {first_file[deck.id]}")
+            )
             continue
         first_file[deck.id] = path
         decks.append(deck)

@@ -43,8 +43,11 @@ from studyapp.deckfile import Deck
 
 # Fixed forever: Anki identifies note types by these ids.
 MODEL_IDS = {"basic": 1_731_542_013, "reversed": 1_731_542_014, "cloze": 1_731_542_015}
-MODEL_NAMES = {"basic": "StudyApp Basic", "reversed": "StudyApp Reversed",
-               "cloze": "StudyApp Cloze"}
+MODEL_NAMES = {
+    "basic": "StudyApp Basic",
+    "reversed": "StudyApp Reversed",
+    "cloze": "StudyApp Cloze",
+}
 
 # SM-2 grade -> Anki answer button (1 Again, 2 Hard, 3 Good, 4 Easy).
 ANKI_EASE = {0: 1, 1: 1, 2: 1, 3: 2, 4: 3, 5: 4}
@@ -110,7 +113,7 @@ def _template(name: str, question: str, answer: str) -> dict:
         "name": name,
         "qfmt": f'<div class="sa-question">{question}</div>',
         "afmt": f'{{{{FrontSide}}}}<hr id="answer"><div class="sa-answer">{answer}</div>'
-                + _BACK_MATTER,
+        + _BACK_MATTER,
     }
 
 
@@ -119,22 +122,37 @@ def build_models() -> dict[str, genanki.Model]:
     basic_fields = [{"name": n} for n in ("Front", "Back", "Extra", "Source")]
     return {
         "basic": genanki.Model(
-            MODEL_IDS["basic"], MODEL_NAMES["basic"], fields=basic_fields,
-            templates=[_template("Card 1", "{{Front}}", "{{Back}}")], css=CSS),
+            MODEL_IDS["basic"],
+            MODEL_NAMES["basic"],
+            fields=basic_fields,
+            templates=[_template("Card 1", "{{Front}}", "{{Back}}")],
+            css=CSS,
+        ),
         "reversed": genanki.Model(
-            MODEL_IDS["reversed"], MODEL_NAMES["reversed"], fields=basic_fields,
-            templates=[_template("Card 1", "{{Front}}", "{{Back}}"),
-                       _template("Card 2", "{{Back}}", "{{Front}}")], css=CSS),
+            MODEL_IDS["reversed"],
+            MODEL_NAMES["reversed"],
+            fields=basic_fields,
+            templates=[
+                _template("Card 1", "{{Front}}", "{{Back}}"),
+                _template("Card 2", "{{Back}}", "{{Front}}"),
+            ],
+            css=CSS,
+        ),
         "cloze": genanki.Model(
-            MODEL_IDS["cloze"], MODEL_NAMES["cloze"],
+            MODEL_IDS["cloze"],
+            MODEL_NAMES["cloze"],
             fields=[{"name": n} for n in ("Text", "Extra", "Source")],
-            templates=[{
-                "name": "Cloze",
-                "qfmt": '<div class="sa-question">{{cloze:Text}}</div>',
-                "afmt": '<div class="sa-question">{{cloze:Text}}</div><hr id="answer">'
-                        + _BACK_MATTER,
-            }],
-            css=CSS, model_type=genanki.Model.CLOZE),
+            templates=[
+                {
+                    "name": "Cloze",
+                    "qfmt": '<div class="sa-question">{{cloze:Text}}</div>',
+                    "afmt": '<div class="sa-question">{{cloze:Text}}</div><hr id="answer">'
+                    + _BACK_MATTER,
+                }
+            ],
+            css=CSS,
+            model_type=genanki.Model.CLOZE,
+        ),
     }
 
 
@@ -164,8 +182,7 @@ class ExportNote:
     def fields(self) -> list[str]:
         if self.type == "cloze":
             return [to_html(self.text), to_html(self.extra), to_html(self.source)]
-        return [to_html(self.front), to_html(self.back), to_html(self.extra),
-                to_html(self.source)]
+        return [to_html(self.front), to_html(self.back), to_html(self.extra), to_html(self.source)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,17 +208,44 @@ class ExportError(Exception):
 
 
 def decks_from_files(decks: Sequence[Deck]) -> list[ExportDeck]:
-    return [ExportDeck(d.id, d.name, d.description, tuple(
-        ExportNote(d.id, c.id, c.type, c.front, c.back, c.text, c.extra, c.source, c.tags)
-        for c in d.cards)) for d in decks]
+    return [
+        ExportDeck(
+            d.id,
+            d.name,
+            d.description,
+            tuple(
+                ExportNote(d.id, c.id, c.type, c.front, c.back, c.text, c.extra, c.source, c.tags)
+                for c in d.cards
+            ),
+        )
+        for d in decks
+    ]
 
 
 def decks_from_store(store, deck_ids: Sequence[str] | None = None) -> list[ExportDeck]:
     """Every active deck in the database (or those in `deck_ids`), as the student has them."""
-    return [ExportDeck(d["id"], d["name"], d["description"], tuple(
-        ExportNote(d["id"], c["card_key"], c["type"], c["front"], c["back"], c["text"],
-                   c["extra"], c["source"], c["tags"])
-        for c in store.deck_cards(d["id"]))) for d in store.deck_rows(deck_ids)]
+    return [
+        ExportDeck(
+            d["id"],
+            d["name"],
+            d["description"],
+            tuple(
+                ExportNote(
+                    d["id"],
+                    c["card_key"],
+                    c["type"],
+                    c["front"],
+                    c["back"],
+                    c["text"],
+                    c["extra"],
+                    c["source"],
+                    c["tags"],
+                )
+                for c in store.deck_cards(d["id"])
+            ),
+        )
+        for d in store.deck_rows(deck_ids)
+    ]
 
 
 def with_progress_from(store, decks: Sequence[ExportDeck]) -> list[ExportDeck]:
@@ -211,8 +255,7 @@ def with_progress_from(store, decks: Sequence[ExportDeck]) -> list[ExportDeck]:
         by_card: dict[str, dict[int, ItemProgress]] = {}
         for (card_key, ord_), value in store.deck_progress(deck.id).items():
             by_card.setdefault(card_key, {})[ord_] = ItemProgress(*value)
-        notes = tuple(replace(note, progress=by_card.get(note.card_key, {}))
-                      for note in deck.notes)
+        notes = tuple(replace(note, progress=by_card.get(note.card_key, {})) for note in deck.notes)
         result.append(replace(deck, notes=notes))
     return result
 
@@ -238,20 +281,35 @@ class ExportJob:
 LedgerRows = list[tuple[str, str, int]]
 
 
-def plan_export(store, decks: Sequence[ExportDeck], *, with_progress: bool = False,
-                now: float | None = None,
-                rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR) -> ExportJob:
+def plan_export(
+    store,
+    decks: Sequence[ExportDeck],
+    *,
+    with_progress: bool = False,
+    now: float | None = None,
+    rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR,
+) -> ExportJob:
     """Read what an export needs: the progress (if asked) and each note's last export."""
     if with_progress:
         decks = with_progress_from(store, decks)
-    guids = {(n.deck_id, n.card_key): note_guid(n.deck_id, n.card_key)
-             for deck in decks for n in deck.notes}
-    return ExportJob(tuple(decks), with_progress, time.time() if now is None else now,
-                     rollover_hour, guids, store.exported_notes(guids.values()))
+    guids = {
+        (n.deck_id, n.card_key): note_guid(n.deck_id, n.card_key)
+        for deck in decks
+        for n in deck.notes
+    }
+    return ExportJob(
+        tuple(decks),
+        with_progress,
+        time.time() if now is None else now,
+        rollover_hour,
+        guids,
+        store.exported_notes(guids.values()),
+    )
 
 
-def run_export(job: ExportJob, out: Path,
-               record: Callable[[LedgerRows], object] | None = None) -> ExportResult:
+def run_export(
+    job: ExportJob, out: Path, record: Callable[[LedgerRows], object] | None = None
+) -> ExportResult:
     """Write the package; no database needed.
 
     `record` gets the changed notes' new fingerprints when the package is complete,
@@ -259,34 +317,59 @@ def run_export(job: ExportJob, out: Path,
     """
     # Each note's HTML fields once: they are fingerprinted here and written below.
     prepared = prepare_notes(job.decks, job.guids)
-    contents = {guid: note_content_hash(note, fields)
-                for deck in job.decks for note in deck.notes
-                for guid, fields in [prepared[note.deck_id, note.card_key]]}
+    contents = {
+        guid: note_content_hash(note, fields)
+        for deck in job.decks
+        for note in deck.notes
+        for guid, fields in [prepared[note.deck_id, note.card_key]]
+    }
     mtimes, changed = note_mtimes(contents, job.exported_before, int(job.now))
-    return write_apkg(job.decks, out, with_progress=job.with_progress, now=job.now,
-                      rollover_hour=job.rollover_hour, note_mtimes=mtimes, prepared=prepared,
-                      before_replace=(lambda: record(changed)) if record and changed else None)
+    return write_apkg(
+        job.decks,
+        out,
+        with_progress=job.with_progress,
+        now=job.now,
+        rollover_hour=job.rollover_hour,
+        note_mtimes=mtimes,
+        prepared=prepared,
+        before_replace=(lambda: record(changed)) if record and changed else None,
+    )
 
 
-def prepare_notes(decks: Sequence[ExportDeck], guids: dict[tuple[str, str], str] | None = None,
-                  ) -> dict[tuple[str, str], tuple[str, list[str]]]:
+def prepare_notes(
+    decks: Sequence[ExportDeck],
+    guids: dict[tuple[str, str], str] | None = None,
+) -> dict[tuple[str, str], tuple[str, list[str]]]:
     """(deck id, card id) -> (GUID, HTML fields) for every note; GUIDs from `guids` if given."""
-    return {(n.deck_id, n.card_key): (guids[n.deck_id, n.card_key] if guids
-                                      else note_guid(n.deck_id, n.card_key), n.fields())
-            for deck in decks for n in deck.notes}
+    return {
+        (n.deck_id, n.card_key): (
+            guids[n.deck_id, n.card_key] if guids else note_guid(n.deck_id, n.card_key),
+            n.fields(),
+        )
+        for deck in decks
+        for n in deck.notes
+    }
 
 
-def export_to_file(store, decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = False,
-                   now: float | None = None,
-                   rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR) -> ExportResult:
+def export_to_file(
+    store,
+    decks: Sequence[ExportDeck],
+    out: Path,
+    *,
+    with_progress: bool = False,
+    now: float | None = None,
+    rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR,
+) -> ExportResult:
     """Export with the database's memory of earlier exports, so only edited notes update."""
-    job = plan_export(store, decks, with_progress=with_progress, now=now,
-                      rollover_hour=rollover_hour)
+    job = plan_export(
+        store, decks, with_progress=with_progress, now=now, rollover_hour=rollover_hour
+    )
     return run_export(job, out, store.record_exported)
 
 
-def note_mtimes(contents: dict[str, str], exported_before: dict[str, tuple[str, int]],
-                now: int) -> tuple[dict[str, int], LedgerRows]:
+def note_mtimes(
+    contents: dict[str, str], exported_before: dict[str, tuple[str, int]], now: int
+) -> tuple[dict[str, int], LedgerRows]:
     """Anki modification times for notes (guid -> content hash) about to be exported,
     and the ledger rows of the notes that changed.
 
@@ -311,8 +394,9 @@ def note_guid(deck_id: str, card_key: str) -> str:
     64 bits of BLAKE2b, URL-safe base64 (11 characters, like Anki's own GUIDs in size).
     Never change this: every student's Anki recognises our notes by it.
     """
-    digest = hashlib.blake2b(f"studyapp\x1f{deck_id}\x1f{card_key}".encode(),
-                             digest_size=8).digest()
+    digest = hashlib.blake2b(
+        f"studyapp\x1f{deck_id}\x1f{card_key}".encode(), digest_size=8
+    ).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -325,18 +409,24 @@ def anki_deck_id(deck_id: str) -> int:
 def note_content_hash(note: ExportNote, html_fields: list[str]) -> str:
     """What Anki would see of a note: its note type, fields and tags."""
     # Joined with the separators Anki itself uses between fields (\x1f).
-    payload = "\x1e".join((str(MODEL_IDS[note.type]), "\x1f".join(html_fields),
-                           " ".join(sorted(note.tags))))
+    payload = "\x1e".join(
+        (str(MODEL_IDS[note.type]), "\x1f".join(html_fields), " ".join(sorted(note.tags)))
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = False,
-               today: date | None = None, now: float | None = None,
-               rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR,
-               note_mtimes: dict[str, int] | None = None,
-               prepared: dict[tuple[str, str], tuple[str, list[str]]] | None = None,
-               before_replace: Callable[[], object] | None = None,
-               ) -> ExportResult:
+def write_apkg(
+    decks: Sequence[ExportDeck],
+    out: Path,
+    *,
+    with_progress: bool = False,
+    today: date | None = None,
+    now: float | None = None,
+    rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR,
+    note_mtimes: dict[str, int] | None = None,
+    prepared: dict[tuple[str, str], tuple[str, list[str]]] | None = None,
+    before_replace: Callable[[], object] | None = None,
+) -> ExportResult:
     """Write `decks` to `out` (.apkg). The file appears whole or not at all.
 
     `note_mtimes` (guid -> seconds) gives notes their modification time, see
@@ -373,16 +463,19 @@ def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = 
             # genanki writes the collection: schema, note types, decks. The decks
             # carry no notes: their rows are inserted in bulk below.
             genanki.Package(package_decks).write_to_db(conn.cursor(), now, ids)
-            note_rows, card_rows = _note_and_card_rows(decks, prepared, ids, int(now),
-                                                       note_mtimes or {})
+            note_rows, card_rows = _note_and_card_rows(
+                decks, prepared, ids, int(now), note_mtimes or {}
+            )
             conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-            conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                             card_rows)
+            conn.executemany(
+                "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
+            )
             note_count, card_count = len(note_rows), len(card_rows)
             with_state = revlog_rows = 0
             if with_progress:
-                with_state, revlog_rows = _write_progress(conn, decks, prepared, today,
-                                                          rollover_hour)
+                with_state, revlog_rows = _write_progress(
+                    conn, decks, prepared, today, rollover_hour
+                )
             conn.commit()
         finally:
             conn.close()
@@ -403,10 +496,13 @@ def write_apkg(decks: Sequence[ExportDeck], out: Path, *, with_progress: bool = 
     return ExportResult(out, len(decks), note_count, card_count, with_state, revlog_rows)
 
 
-def _note_and_card_rows(decks: Sequence[ExportDeck],
-                        prepared: dict[tuple[str, str], tuple[str, list[str]]],
-                        ids: Iterator[int], now: int, mtimes: dict[str, int],
-                        ) -> tuple[list[tuple], list[tuple]]:
+def _note_and_card_rows(
+    decks: Sequence[ExportDeck],
+    prepared: dict[tuple[str, str], tuple[str, list[str]]],
+    ids: Iterator[int],
+    now: int,
+    mtimes: dict[str, int],
+) -> tuple[list[tuple], list[tuple]]:
     """The rows genanki's ``Note.write_to_db`` would insert, for one ``executemany`` each.
 
     genanki executes one INSERT per note and per card, which was most of an
@@ -421,21 +517,56 @@ def _note_and_card_rows(decks: Sequence[ExportDeck],
             guid, fields = prepared[note.deck_id, note.card_key]
             note_id = next(ids)
             # The sort field is the first (genanki's default sort_field_index).
-            note_rows.append((note_id, guid, MODEL_IDS[note.type], mtimes.get(guid, now), -1,
-                              f" {' '.join(note.tags)} ", "\x1f".join(fields), fields[0],
-                              0, 0, ""))
+            note_rows.append(
+                (
+                    note_id,
+                    guid,
+                    MODEL_IDS[note.type],
+                    mtimes.get(guid, now),
+                    -1,
+                    f" {' '.join(note.tags)} ",
+                    "\x1f".join(fields),
+                    fields[0],
+                    0,
+                    0,
+                    "",
+                )
+            )
             # `due` is the new-card position: Anki shows new cards in deck order.
             due = next(position)
             card_rows.extend(
-                (next(ids), note_id, anki_deck, ord_, now, -1, 0, 0, due, 0, 0, 0, 0, 0, 0, 0,
-                 0, "")
-                for ord_ in item_ords(note.type, note.front, note.text))
+                (
+                    next(ids),
+                    note_id,
+                    anki_deck,
+                    ord_,
+                    now,
+                    -1,
+                    0,
+                    0,
+                    due,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    "",
+                )
+                for ord_ in item_ords(note.type, note.front, note.text)
+            )
     return note_rows, card_rows
 
 
-def _write_progress(conn: sqlite3.Connection, decks: Iterable[ExportDeck],
-                    prepared: dict[tuple[str, str], tuple[str, list[str]]], today: date,
-                    rollover_hour: int) -> tuple[int, int]:
+def _write_progress(
+    conn: sqlite3.Connection,
+    decks: Iterable[ExportDeck],
+    prepared: dict[tuple[str, str], tuple[str, list[str]]],
+    today: date,
+    rollover_hour: int,
+) -> tuple[int, int]:
     """Give the package's cards their SM-2 state and write the review log, in Anki's schema."""
     # genanki's collection uses the v1 scheduler, whose day number is whole
     # days since `crt`. Starting `crt` at the start of today's study day makes
@@ -445,10 +576,13 @@ def _write_progress(conn: sqlite3.Connection, decks: Iterable[ExportDeck],
     # learning answers had three buttons, and shifts our Good (3) to Easy (4).
     conf = json.loads(conn.execute("SELECT conf FROM col").fetchone()[0])
     conf.update(schedVer=2, rollover=rollover_hour)
-    conn.execute("UPDATE col SET crt = ?, conf = ?",
-                 [int(day_start.timestamp()), json.dumps(conf)])
-    card_ids = {(guid, ord_): cid for guid, ord_, cid in conn.execute(
-        "SELECT n.guid, c.ord, c.id FROM cards c JOIN notes n ON n.id = c.nid")}
+    conn.execute("UPDATE col SET crt = ?, conf = ?", [int(day_start.timestamp()), json.dumps(conf)])
+    card_ids = {
+        (guid, ord_): cid
+        for guid, ord_, cid in conn.execute(
+            "SELECT n.guid, c.ord, c.id FROM cards c JOIN notes n ON n.id = c.nid"
+        )
+    }
     used_revlog_ids: set[int] = set()
     cards_done = revlog_rows = 0
     for deck in decks:
@@ -467,9 +601,17 @@ def _write_progress(conn: sqlite3.Connection, decks: Iterable[ExportDeck],
                     conn.execute(
                         "UPDATE cards SET type = 2, queue = ?, due = ?, ivl = ?, factor = ?, "
                         "reps = ?, lapses = ?, left = 0, data = ? WHERE id = ?",
-                        [2 if queue is None else queue, (state.due - today).days,
-                         state.interval, state.ef_hundredths * 10, len(scheduled),
-                         state.lapses, json.dumps({"lrt": last}, separators=(",", ":")), cid])
+                        [
+                            2 if queue is None else queue,
+                            (state.due - today).days,
+                            state.interval,
+                            state.ef_hundredths * 10,
+                            len(scheduled),
+                            state.lapses,
+                            json.dumps({"lrt": last}, separators=(",", ":")),
+                            cid,
+                        ],
+                    )
                     cards_done += 1
                 elif queue is not None:
                     conn.execute("UPDATE cards SET queue = -1 WHERE id = ?", [cid])
@@ -477,10 +619,17 @@ def _write_progress(conn: sqlite3.Connection, decks: Iterable[ExportDeck],
                     conn.execute(
                         "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, "
                         "type) VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
-                        [_unique_ms(review["reviewed_at"], used_revlog_ids), cid,
-                         ANKI_EASE[review["grade"]], review["interval_after"],
-                         review["interval_before"], review["ef_after"] * 10,
-                         min(review["duration_ms"] or 0, MAX_ANSWER_MS), _revlog_type(review)])
+                        [
+                            _unique_ms(review["reviewed_at"], used_revlog_ids),
+                            cid,
+                            ANKI_EASE[review["grade"]],
+                            review["interval_after"],
+                            review["interval_before"],
+                            review["ef_after"] * 10,
+                            min(review["duration_ms"] or 0, MAX_ANSWER_MS),
+                            _revlog_type(review),
+                        ],
+                    )
                     revlog_rows += 1
     return cards_done, revlog_rows
 

@@ -35,8 +35,10 @@ def forecast_chart(stats: Stats) -> RenderableType:
             columns.append(BLOCKS[max(1, round(n / peak * (len(BLOCKS) - 1)))] * 2, style="cyan")
     width = 2 * len(days)
     axis = Text("today".ljust(width - len("+29 days")) + "+29 days", style="grey50")
-    summary = Text(f"today {days[0]} · tomorrow {days[1]} · next 7 days {sum(days[:7])} · "
-                   f"next 30 days {sum(days)} · busiest day {max(days)}")
+    summary = Text(
+        f"today {days[0]} · tomorrow {days[1]} · next 7 days {sum(days[:7])} · "
+        f"next 30 days {sum(days)} · busiest day {max(days)}"
+    )
     return Group(columns, axis, summary)
 
 
@@ -52,7 +54,7 @@ def heatmap_chart(stats: Stats, weeks: int = 26) -> RenderableType:
         if monday.day <= 7:  # the first week of a month carries its name
             label = monday.strftime("%b")
             at = margin + 2 * week
-            months[at:at + len(label)] = label
+            months[at : at + len(label)] = label
     lines = [Text("".join(months).rstrip(), style="grey50")]
     for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
         line = Text(name.ljust(margin), style="grey50")
@@ -66,9 +68,13 @@ def heatmap_chart(stats: Stats, weeks: int = 26) -> RenderableType:
         lines.append(line)
     total = sum(stats.heatmap.values())
     active = len(stats.heatmap)
-    legend = Text.assemble("less ", *((("■ ", style) for style in HEAT_STYLES)), "more   ",
-                           f"{total} reviews on {active} day{'s' * (active != 1)} · "
-                           f"streak {stats.streak_days} day{'s' * (stats.streak_days != 1)}")
+    legend = Text.assemble(
+        "less ",
+        *(("■ ", style) for style in HEAT_STYLES),
+        "more   ",
+        f"{total} reviews on {active} day{'s' * (active != 1)} · "
+        f"streak {stats.streak_days} day{'s' * (stats.streak_days != 1)}",
+    )
     return Group(*lines, legend)
 
 
@@ -79,8 +85,9 @@ def retention_table(stats: Stats) -> RenderableType:
     for _, label in windows:
         table.add_column(label, justify="right")
     for kind in ("overall", "young", "mature"):
-        row: list[str] = [kind + (" (< 21 d)" if kind == "young" else
-                                  " (≥ 21 d)" if kind == "mature" else "")]
+        row: list[str] = [
+            kind + (" (< 21 d)" if kind == "young" else " (≥ 21 d)" if kind == "mature" else "")
+        ]
         for window, _ in windows:
             r: Retention = stats.retention[window][kind]
             row.append(f"{_pct(r.rate)} of {r.reviews}" if r.reviews else "—")
@@ -112,8 +119,9 @@ def ef_chart(stats: Stats) -> RenderableType:
 
 def mastery_table(stats: Stats, limit: int | None = None) -> RenderableType:
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("Topic", no_wrap=True,
-                     min_width=max((len(t.tag) for t in stats.mastery), default=5))
+    table.add_column(
+        "Topic", no_wrap=True, min_width=max((len(t.tag) for t in stats.mastery), default=5)
+    )
     table.add_column("Cards", justify="right", no_wrap=True, min_width=5)
     table.add_column("Mature", no_wrap=True, min_width=15)
     table.add_column("Ret. 30 d", justify="right", no_wrap=True, min_width=9)
@@ -121,10 +129,12 @@ def mastery_table(stats: Stats, limit: int | None = None) -> RenderableType:
     for topic in stats.mastery[:limit]:
         weakest = topic.weakest[0] if topic.weakest else None
         table.add_row(
-            Text(topic.tag), str(topic.cards),
+            Text(topic.tag),
+            str(topic.cards),
             Text.assemble(_bar(topic.mature_share, 10), f" {topic.mature_share:.0%}"),
             _pct(topic.retention.rate),
-            Text(f"{weakest.label} (EF {weakest.ef:.2f})") if weakest else Text("—"))
+            Text(f"{weakest.label} (EF {weakest.ef:.2f})") if weakest else Text("—"),
+        )
     return table
 
 
@@ -142,13 +152,18 @@ def leeches_table(stats: Stats) -> RenderableType:
 
 def time_chart(stats: Stats, days: int = 30) -> RenderableType:
     """Minutes studied per day over the last 30 days."""
-    values = [stats.minutes_per_day.get((stats.today - timedelta(days=days - 1 - i)).isoformat(),
-                                        0.0) for i in range(days)]
+    values = [
+        stats.minutes_per_day.get((stats.today - timedelta(days=days - 1 - i)).isoformat(), 0.0)
+        for i in range(days)
+    ]
     peak = max(values) or 1
-    spark = Text("".join(BLOCKS[0 if v == 0 else max(1, round(v / peak * 8))] * 2
-                         for v in values), style="yellow")
-    return Group(spark, Text(f"{sum(values):.1f} min in the last 30 days · "
-                             f"today {values[-1]:.1f} min"))
+    spark = Text(
+        "".join(BLOCKS[0 if v == 0 else max(1, round(v / peak * 8))] * 2 for v in values),
+        style="yellow",
+    )
+    return Group(
+        spark, Text(f"{sum(values):.1f} min in the last 30 days · today {values[-1]:.1f} min")
+    )
 
 
 SECTIONS = (

@@ -86,11 +86,20 @@ class _Answer:
 class ReviewSession:
     """The queue for one sitting. Call :meth:`current`, then :meth:`answer` or :meth:`undo`."""
 
-    def __init__(self, store: Store, *, today: date | None = None, scope: Scope = Scope(),
-                 mode: str = "scheduled", ahead_days: int | None = None,
-                 weak_limit: int = WEAK_SPOTS_SIZE, new_per_day: int = DEFAULT_NEW_PER_DAY,
-                 leech_threshold: int | None = None, rollover_hour: int = 4,
-                 clock=datetime.now):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        today: date | None = None,
+        scope: Scope = Scope(),
+        mode: str = "scheduled",
+        ahead_days: int | None = None,
+        weak_limit: int = WEAK_SPOTS_SIZE,
+        new_per_day: int = DEFAULT_NEW_PER_DAY,
+        leech_threshold: int | None = None,
+        rollover_hour: int = 4,
+        clock=datetime.now,
+    ):
         if mode not in MODES:
             raise ValueError(f"unknown session mode {mode!r}")
         self.store = store
@@ -105,22 +114,29 @@ class ReviewSession:
         owed: list[int] = []
         if mode == "cram":
             # Study ahead: nothing here changes the schedule (answers are logged as cram).
-            self._review = deque(store.cram_item_ids(self.today, scope.deck_id, scope.tag,
-                                                     ahead_days))
+            self._review = deque(
+                store.cram_item_ids(self.today, scope.deck_id, scope.tag, ahead_days)
+            )
             self._new = deque()
         elif mode == "weak":
-            self._review = deque(item_id for item_id, *_ in store.weakest_items(
-                scope.tag, weak_limit, scope.deck_id, include_suspended=False))
+            self._review = deque(
+                item_id
+                for item_id, *_ in store.weakest_items(
+                    scope.tag, weak_limit, scope.deck_id, include_suspended=False
+                )
+            )
             self._new = deque()
         else:
             new_budget = new_card_budget(store, self.today, new_per_day)
             self._review = deque(store.due_item_ids(self.today, scope.deck_id, scope.tag))
-            self._new = deque(store.new_item_ids(new_budget, self.today, scope.deck_id,
-                                                 scope.tag))
+            self._new = deque(store.new_item_ids(new_budget, self.today, scope.deck_id, scope.tag))
             queued = set(self._review) | set(self._new)
             # Re-drills owed from an earlier sitting today (the student quit and came back).
-            owed = [i for i in store.pending_redrills(self.today, scope.deck_id, scope.tag)
-                    if i not in queued]
+            owed = [
+                i
+                for i in store.pending_redrills(self.today, scope.deck_id, scope.tag)
+                if i not in queued
+            ]
         # Each re-drill waits for `gap` more cards; 0 means it is ready now.
         self._redrill: list[list[int]] = [[item_id, 0] for item_id in owed]
         self._current: tuple[int, str] | None = None
@@ -154,7 +170,8 @@ class ReviewSession:
         else:
             self._current = None
         self._current_item: StudyItem | None = (
-            self.store.item(self._current[0]) if self._current else None)
+            self.store.item(self._current[0]) if self._current else None
+        )
         self._shown_at = monotonic()
 
     def current(self) -> StudyItem | None:
@@ -180,7 +197,7 @@ class ReviewSession:
             # Re-drills and cram do not reschedule: the card keeps its due date.
             due = self._current_item.state.due
             days = (due - self.today).days if due else 0
-            return {q: days for q in range(6)}
+            return dict.fromkeys(range(6), days)
         return sm2.preview_intervals(self._current_item.state, self.today)
 
     # -- answering -------------------------------------------------------------
@@ -196,9 +213,15 @@ class ReviewSession:
             kind = "cram"
         else:
             kind = "redrill" if bucket == "redrill" else "scheduled"
-        result = self.store.grade(item_id, quality, now=self._clock().astimezone(),
-                                  today=self.today, kind=kind, duration_ms=duration_ms,
-                                  leech_threshold=self.leech_threshold)
+        result = self.store.grade(
+            item_id,
+            quality,
+            now=self._clock().astimezone(),
+            today=self.today,
+            kind=kind,
+            duration_ms=duration_ms,
+            leech_threshold=self.leech_threshold,
+        )
         self.last_became_leech = result.became_leech
         for entry in self._redrill:
             entry[1] -= 1
@@ -276,6 +299,6 @@ class ReviewSession:
             next_due=self.store.next_due_date(self.today),
             due_tomorrow=self.store.due_count_on(self.today + timedelta(days=1)),
             # Cram and weak-spot sessions take no new cards: no limit to speak of.
-            new_waiting=self.mode == "scheduled" and bool(self.store.new_item_ids(
-                1, self.today, self.scope.deck_id, self.scope.tag)),
+            new_waiting=self.mode == "scheduled"
+            and bool(self.store.new_item_ids(1, self.today, self.scope.deck_id, self.scope.tag)),
         )

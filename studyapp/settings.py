@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, fields
 
 from studyapp.store import Store, StoreError
@@ -25,10 +26,9 @@ def load_settings(store: Store) -> Settings:
     for f in fields(Settings):
         raw = store.get_meta(_PREFIX + f.name)
         if raw is not None:
-            try:
+            # A bad stored value falls back to the default.
+            with contextlib.suppress(ValueError):
                 values[f.name] = _parse(f.name, raw)
-            except ValueError:
-                pass  # a bad stored value falls back to the default
     return Settings(**values)
 
 

@@ -24,8 +24,12 @@ FORECAST_DAYS = 30
 HEATMAP_DAYS = 182
 WEAKEST_PER_TOPIC = 3
 # The four mechanisms the product is built around come first in mastery.
-CORE_MECHANISMS = ("mechanism::endplate-dysfunction", "mechanism::sea",
-                   "mechanism::gate-control", "mechanism::descending-inhibition")
+CORE_MECHANISMS = (
+    "mechanism::endplate-dysfunction",
+    "mechanism::sea",
+    "mechanism::gate-control",
+    "mechanism::descending-inhibition",
+)
 EF_BUCKETS = (130, 150, 170, 190, 210, 230, 250, 270, 290)
 
 
@@ -89,15 +93,22 @@ class Stats:
         return {
             "forecast": self.forecast,
             "heatmap": self.heatmap,
-            "retention": {window: {kind: retention(r) for kind, r in kinds.items()}
-                          for window, kinds in self.retention.items()},
+            "retention": {
+                window: {kind: retention(r) for kind, r in kinds.items()}
+                for window, kinds in self.retention.items()
+            },
             "states": self.states,
             "ef_distribution": self.ef_distribution,
-            "mastery": {m.tag: {"cards": m.cards, "mature": m.mature,
-                                "mature_share": round(m.mature_share, 4),
-                                "retention": retention(m.retention),
-                                "weakest": [asdict(w) for w in m.weakest]}
-                        for m in self.mastery},
+            "mastery": {
+                m.tag: {
+                    "cards": m.cards,
+                    "mature": m.mature,
+                    "mature_share": round(m.mature_share, 4),
+                    "retention": retention(m.retention),
+                    "weakest": [asdict(w) for w in m.weakest],
+                }
+                for m in self.mastery
+            },
             "streak_days": self.streak_days,
             "minutes_per_day": self.minutes_per_day,
             "leeches": [asdict(leech) for leech in self.leeches],
@@ -109,9 +120,10 @@ def forecast(store: Store, today: date, days: int = FORECAST_DAYS) -> list[int]:
     counts = [0] * days
     last = today + timedelta(days=days - 1)
     for due, n in store.conn.execute(
-            "SELECT MAX(due, ?), COUNT(*) FROM items WHERE due IS NOT NULL AND suspended = 0 "
-            "AND retired = 0 AND due <= ? GROUP BY MAX(due, ?)",
-            [today.isoformat(), last.isoformat(), today.isoformat()]):
+        "SELECT MAX(due, ?), COUNT(*) FROM items WHERE due IS NOT NULL AND suspended = 0 "
+        "AND retired = 0 AND due <= ? GROUP BY MAX(due, ?)",
+        [today.isoformat(), last.isoformat(), today.isoformat()],
+    ):
         counts[(date.fromisoformat(due) - today).days] += n
     return counts
 
@@ -119,17 +131,25 @@ def forecast(store: Store, today: date, days: int = FORECAST_DAYS) -> list[int]:
 def heatmap(store: Store, today: date, days: int = HEATMAP_DAYS) -> dict[str, int]:
     """Reviews per study day over the last `days` days (days without reviews left out)."""
     start = today - timedelta(days=days - 1)
-    return {day: n for day, n in store.conn.execute(
-        "SELECT study_day, COUNT(*) FROM reviews WHERE kind != 'cram' AND study_day >= ? "
-        "AND study_day <= ? GROUP BY study_day ORDER BY study_day",
-        [start.isoformat(), today.isoformat()])}
+    return dict(
+        store.conn.execute(
+            "SELECT study_day, COUNT(*) FROM reviews WHERE kind != 'cram' AND study_day >= ? "
+            "AND study_day <= ? GROUP BY study_day ORDER BY study_day",
+            [start.isoformat(), today.isoformat()],
+        )
+    )
 
 
 def minutes_per_day(store: Store, today: date, days: int = 30) -> dict[str, float]:
     start = today - timedelta(days=days - 1)
-    return {day: round(ms / 60000, 1) for day, ms in store.conn.execute(
-        "SELECT study_day, COALESCE(SUM(duration_ms), 0) FROM reviews WHERE study_day >= ? "
-        "GROUP BY study_day ORDER BY study_day", [start.isoformat()])}
+    return {
+        day: round(ms / 60000, 1)
+        for day, ms in store.conn.execute(
+            "SELECT study_day, COALESCE(SUM(duration_ms), 0) FROM reviews WHERE study_day >= ? "
+            "GROUP BY study_day ORDER BY study_day",
+            [start.isoformat()],
+        )
+    }
 
 
 def _retention(rows) -> Retention:
@@ -139,8 +159,11 @@ def _retention(rows) -> Retention:
 
 def retention(store: Store, today: date) -> dict[str, dict[str, Retention]]:
     """Retention over the last 7 and 30 days and all time: overall, young and mature."""
-    windows = {"last_7_days": today - timedelta(days=6),
-               "last_30_days": today - timedelta(days=29), "all_time": None}
+    windows = {
+        "last_7_days": today - timedelta(days=6),
+        "last_30_days": today - timedelta(days=29),
+        "all_time": None,
+    }
     result: dict[str, dict[str, Retention]] = {}
     for name, start in windows.items():
         since = "AND study_day >= ?" if start else ""
@@ -152,19 +175,26 @@ def retention(store: Store, today: date) -> dict[str, dict[str, Retention]]:
             f"COALESCE(SUM(interval_before >= {MATURE_DAYS}), 0), "
             f"COALESCE(SUM(interval_before >= {MATURE_DAYS} AND grade >= 3), 0) "
             "FROM reviews WHERE kind = 'scheduled' AND due_before IS NOT NULL "
-            f"{since}", params).fetchone()
-        result[name] = {"overall": _retention(row[0:2]), "young": _retention(row[2:4]),
-                        "mature": _retention(row[4:6])}
+            f"{since}",
+            params,
+        ).fetchone()
+        result[name] = {
+            "overall": _retention(row[0:2]),
+            "young": _retention(row[2:4]),
+            "mature": _retention(row[4:6]),
+        }
     return result
 
 
 def states(store: Store) -> dict[str, int]:
     counts = dict.fromkeys((*ITEM_STATES, "retired"), 0)
     for state, n in store.conn.execute(
-            f"SELECT {STATE_SQL}, COUNT(*) FROM items i WHERE i.retired = 0 GROUP BY 1"):
+        f"SELECT {STATE_SQL}, COUNT(*) FROM items i WHERE i.retired = 0 GROUP BY 1"
+    ):
         counts[state] = n
     counts["retired"] = store.conn.execute(
-        "SELECT COUNT(*) FROM items WHERE retired = 1").fetchone()[0]
+        "SELECT COUNT(*) FROM items WHERE retired = 1"
+    ).fetchone()[0]
     return counts
 
 
@@ -172,7 +202,8 @@ def ef_distribution(store: Store) -> dict[str, int]:
     """Reviewed, active items by easiness, in buckets of 0.2 ("2.5" holds 2.50-2.69)."""
     counts = Counter()
     for ef, n in store.conn.execute(
-            "SELECT ef, COUNT(*) FROM items WHERE due IS NOT NULL AND retired = 0 GROUP BY ef"):
+        "SELECT ef, COUNT(*) FROM items WHERE due IS NOT NULL AND retired = 0 GROUP BY ef"
+    ):
         bucket = max(b for b in EF_BUCKETS if b <= ef) if ef >= EF_BUCKETS[0] else EF_BUCKETS[0]
         counts[f"{bucket / 100:.1f}"] += n
     return {f"{b / 100:.1f}": counts.get(f"{b / 100:.1f}", 0) for b in EF_BUCKETS}
@@ -184,9 +215,14 @@ def mastery(store: Store, today: date, tags: list[str] | None = None) -> list[To
     The four core mechanisms come first, then every other tag alphabetically.
     """
     all_tags = [tag for tag, _ in store.tag_counts()]
-    chosen = tags if tags is not None else (
-        [t for t in CORE_MECHANISMS if t in all_tags]
-        + [t for t in all_tags if t not in CORE_MECHANISMS])
+    chosen = (
+        tags
+        if tags is not None
+        else (
+            [t for t in CORE_MECHANISMS if t in all_tags]
+            + [t for t in all_tags if t not in CORE_MECHANISMS]
+        )
+    )
     start = (today - timedelta(days=29)).isoformat()
     result = []
     for tag in chosen:
@@ -194,22 +230,28 @@ def mastery(store: Store, today: date, tags: list[str] | None = None) -> list[To
         cards, mature = store.conn.execute(
             f"SELECT COUNT(*), COALESCE(SUM(i.interval >= {MATURE_DAYS} AND i.due IS NOT NULL), 0) "
             f"FROM items i JOIN cards c ON c.id = i.card_id WHERE i.retired = 0 AND {clause}",
-            params).fetchone()
+            params,
+        ).fetchone()
         row = store.conn.execute(
             "SELECT COUNT(*), COALESCE(SUM(r.grade >= 3), 0) FROM reviews r "
             "JOIN items i ON i.id = r.item_id JOIN cards c ON c.id = i.card_id "
             "WHERE r.kind = 'scheduled' AND r.due_before IS NOT NULL AND r.study_day >= ? "
-            f"AND {clause}", [start, *params]).fetchone()
+            f"AND {clause}",
+            [start, *params],
+        ).fetchone()
         weakest = tuple(
             WeakCard(item_id, label, ef / 100, lapses)
-            for item_id, label, ef, lapses in store.weakest_items(tag, WEAKEST_PER_TOPIC))
+            for item_id, label, ef, lapses in store.weakest_items(tag, WEAKEST_PER_TOPIC)
+        )
         result.append(TopicMastery(tag, cards, mature, _retention(row), weakest))
     return result
 
 
 def leeches(store: Store) -> list[Leech]:
-    return [Leech(item_id, deck, label, fails, suspended)
-            for item_id, deck, label, fails, suspended in store.leeches()]
+    return [
+        Leech(item_id, deck, label, fails, suspended)
+        for item_id, deck, label, fails, suspended in store.leeches()
+    ]
 
 
 def compute(store: Store, today: date) -> Stats:

@@ -8,8 +8,15 @@ import sys
 
 import pytest
 
-DOMAIN = ["studyapp.sm2", "studyapp.deckfile", "studyapp.cardtext", "studyapp.store",
-          "studyapp.session", "studyapp.bundled", "studyapp.locations"]
+DOMAIN = [
+    "studyapp.sm2",
+    "studyapp.deckfile",
+    "studyapp.cardtext",
+    "studyapp.store",
+    "studyapp.session",
+    "studyapp.bundled",
+    "studyapp.locations",
+]
 
 
 def loaded_after_import(module: str) -> set[str]:

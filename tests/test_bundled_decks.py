@@ -55,7 +55,9 @@ def test_no_two_study_items_ask_the_same_question(cards):
     questions = Counter()
     for card in cards:
         for ord_ in card.ords:
-            questions[faces(card.type, ord_, card.front, card.back, card.text).question.casefold()] += 1
+            questions[
+                faces(card.type, ord_, card.front, card.back, card.text).question.casefold()
+            ] += 1
     assert [q for q, n in questions.items() if n > 1] == []
 
 
@@ -67,16 +69,20 @@ def test_ids_are_stable_slugs(decks):
             assert re.match(r"^[a-z0-9-]+$", card.id), card.id
 
 
-@pytest.mark.parametrize("conflict", [
-    r"2017.*2009",                      # Tough et al. year
-    r"2008.*2015",                      # Shah et al. year
-    r"cervicogenic headache.*upper trapezius",  # Fernández-de-las-Peñas population
-    r"Dommerholt.*not in the source's reference list|missing from its reference list",
-    r"meta-analysis.*systematic review",  # Cummings & White design
-])
+@pytest.mark.parametrize(
+    "conflict",
+    [
+        r"2017.*2009",  # Tough et al. year
+        r"2008.*2015",  # Shah et al. year
+        r"cervicogenic headache.*upper trapezius",  # Fernández-de-las-Peñas population
+        r"Dommerholt.*not in the source's reference list|missing from its reference list",
+        r"meta-analysis.*systematic review",  # Cummings & White design
+    ],
+)
 def test_each_source_contradiction_is_flagged(cards, conflict):
-    flagged = [c for c in cards if "evidence::source-conflict" in c.tags
-               or "Source conflict" in c.extra]
+    flagged = [
+        c for c in cards if "evidence::source-conflict" in c.tags or "Source conflict" in c.extra
+    ]
     text = [" ".join((c.front, c.back, c.text, c.extra)) for c in flagged]
     assert any(re.search(conflict, t, re.S) for t in text), conflict
 

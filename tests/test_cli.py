@@ -55,7 +55,11 @@ def test_import_then_decks_and_stats(runner, tmp_path, sample_deck):
     assert "Sample::Mechanisms" in decks.output and "5" in decks.output
     data = json.loads(runner.invoke(cli, ["--db", str(db), "stats", "--json"]).output)
     assert {k: data[k] for k in ("cards", "new", "due_today", "reviews")} == {
-        "cards": 5, "new": 5, "due_today": 0, "reviews": 0}
+        "cards": 5,
+        "new": 5,
+        "due_today": 0,
+        "reviews": 0,
+    }
     assert data["decks"][0]["id"] == "sample" and data["decks"][0]["cards"] == 5
 
 
@@ -86,14 +90,24 @@ def _installed_studyapp() -> list[str]:
 def test_installed_command_and_module(tmp_path, sample_deck):
     env = {**os.environ, "STUDYAPP_DB": str(tmp_path / "p.db")}
     for command in (_installed_studyapp(), [sys.executable, "-m", "studyapp"]):
-        done = subprocess.run([*command, "check", str(sample_deck)], capture_output=True,
-                              text=True, env=env, cwd=tmp_path)
+        done = subprocess.run(
+            [*command, "check", str(sample_deck)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
         assert done.returncode == 0, done.stderr
         assert "ok: 1 deck" in done.stdout
     bad = tmp_path / "bad.toml"
-    bad.write_text('[deck\n')
-    done = subprocess.run([*_installed_studyapp(), "import", str(bad)], capture_output=True,
-                          text=True, env=env, cwd=tmp_path)
+    bad.write_text("[deck\n")
+    done = subprocess.run(
+        [*_installed_studyapp(), "import", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert f"{bad}:1: TOML syntax error" in done.stderr
@@ -102,10 +116,21 @@ def test_installed_command_and_module(tmp_path, sample_deck):
 def test_bundled_decks_are_valid_and_found_outside_checkout(tmp_path):
     env = {**os.environ, "STUDYAPP_DB": str(tmp_path / "p.db")}
     code = "from studyapp.locations import bundled_decks_dir; print(bundled_decks_dir())"
-    where = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           env=env, cwd=tmp_path, check=True).stdout.strip()
-    done = subprocess.run([*_installed_studyapp(), "check", where], capture_output=True,
-                          text=True, env=env, cwd=tmp_path)
+    where = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.strip()
+    done = subprocess.run(
+        [*_installed_studyapp(), "check", where],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
 
 

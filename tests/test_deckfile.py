@@ -6,8 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studyapp.cardtext import (_render_html, cloze_answer, cloze_question, deletion_numbers,
-                               faces, to_html)
+from studyapp.cardtext import (
+    _render_html,
+    cloze_answer,
+    cloze_question,
+    deletion_numbers,
+    faces,
+    to_html,
+)
 from studyapp.deckfile import DeckFileError, check_paths, load_deck
 from tests.strategies import MARKDOWN_ALPHABET
 
@@ -30,20 +36,48 @@ def test_sample_deck_loads(sample_deck):
 HEADER = '[deck]\nid = "d"\nname = "D"\n'
 
 
-@pytest.mark.parametrize("body, expected", [
-    ('[[cards]]\nid = "a"\nfrnt = "x"\nback = "y"\n',
-     [":7: unknown key 'frnt' in a card (did you mean 'front'?)", ":5: card 'a' is missing 'front'"]),
-    ('[[cards]]\nid = "a"\nfront = 3\nback = "y"\n', [":7: card 'a': 'front' must be a string, not integer"]),
-    ('[[cards]]\nid = "a"\nfront = "  "\nback = "y"\n', [":7: card 'a': 'front' is blank"]),
-    ('[[cards]]\nid = "a"\ntype = "flip"\nfront = "x"\nback = "y"\n', [":7: unknown card type 'flip'"]),
-    ('[[cards]]\nid = "a"\ntype = "cloze"\ntext = "no deletions here"\n', [":8: card 'a': cloze card has no deletions"]),
-    ('[[cards]]\nid = "a"\ntype = "cloze"\ntext = "{{c1::open"\n', [":8: card 'a': unclosed cloze deletion"]),
-    ('[[cards]]\nid = "a"\nfront = "x"\nback = "y"\ntags = ["two words"]\n', [":9: tag 'two words' contains a space"]),
-    ('[[cards]]\nid = "a"\nfront = "x"\nback = "y"\n\n[[cards]]\nid = "a"\nfront = "z"\nback = "w"\n',
-     [":11: duplicate card id 'a' (first at line 5)"]),
-    ('[[cards]]\nfront = "x"\nback = "y"\n', [":5: card is missing 'id'"]),
-    ('[[cards]]\nid = "a"\ntype = "cloze"\ntext = "{{c1::x}}"\nfront = "f"\n', [":9: card 'a': cloze cards use 'text', not 'front'"]),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (
+            '[[cards]]\nid = "a"\nfrnt = "x"\nback = "y"\n',
+            [
+                ":7: unknown key 'frnt' in a card (did you mean 'front'?)",
+                ":5: card 'a' is missing 'front'",
+            ],
+        ),
+        (
+            '[[cards]]\nid = "a"\nfront = 3\nback = "y"\n',
+            [":7: card 'a': 'front' must be a string, not integer"],
+        ),
+        ('[[cards]]\nid = "a"\nfront = "  "\nback = "y"\n', [":7: card 'a': 'front' is blank"]),
+        (
+            '[[cards]]\nid = "a"\ntype = "flip"\nfront = "x"\nback = "y"\n',
+            [":7: unknown card type 'flip'"],
+        ),
+        (
+            '[[cards]]\nid = "a"\ntype = "cloze"\ntext = "no deletions here"\n',
+            [":8: card 'a': cloze card has no deletions"],
+        ),
+        (
+            '[[cards]]\nid = "a"\ntype = "cloze"\ntext = "{{c1::open"\n',
+            [":8: card 'a': unclosed cloze deletion"],
+        ),
+        (
+            '[[cards]]\nid = "a"\nfront = "x"\nback = "y"\ntags = ["two words"]\n',
+            [":9: tag 'two words' contains a space"],
+        ),
+        (
+            '[[cards]]\nid = "a"\nfront = "x"\nback = "y"\n\n[[cards]]\nid = "a"\nfront = "z"\nback = "w"\n',
+            [":11: duplicate card id 'a' (first at line 5)"],
+        ),
+        ('[[cards]]\nfront = "x"\nback = "y"\n', [":5: card is missing 'id'"]),
+        (
+            '[[cards]]\nid = "a"\ntype = "cloze"\ntext = "{{c1::x}}"\nfront = "f"\n',
+            [":9: card 'a': cloze cards use 'text', not 'front'"],
+        ),
+    ],
+)
 def test_card_problems_name_file_and_line(write_deck, body, expected):
     path = write_deck(HEADER + "\n" + body)
     found = problems_of(path)
@@ -51,17 +85,26 @@ def test_card_problems_name_file_and_line(write_deck, body, expected):
         assert any(p.startswith(f"{path}{fragment}") for p in found), (fragment, found)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "file is empty"),
-    ("   \n\n", "file is empty"),
-    ('[[cards]]\nid = "a"\nfront = "x"\nback = "y"\n', "missing [deck] table"),
-    ('[deck]\nname = "D"\n', ":1: [deck] is missing 'id'"),
-    ('[deck]\nid = "d"\n', ":1: [deck] is missing 'name'"),
-    ('[deck]\nid = "d"\nname = 5\n', ":3: [deck] 'name' must be a string"),
-    ('[deck]\nid = "d"\nname = "D"\ndescripton = "x"\n', ":4: unknown key 'descripton' in [deck] (did you mean 'description'?)"),
-    ('[deck]\nid = "d"\nname = "D"\n[[cards]]\nid = "a"\nfront = "unterminated\n', ":6: TOML syntax error"),
-    ('colour = "red"\n[deck]\nid = "d"\nname = "D"\n', ":1: unknown key 'colour' in the file"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "file is empty"),
+        ("   \n\n", "file is empty"),
+        ('[[cards]]\nid = "a"\nfront = "x"\nback = "y"\n', "missing [deck] table"),
+        ('[deck]\nname = "D"\n', ":1: [deck] is missing 'id'"),
+        ('[deck]\nid = "d"\n', ":1: [deck] is missing 'name'"),
+        ('[deck]\nid = "d"\nname = 5\n', ":3: [deck] 'name' must be a string"),
+        (
+            '[deck]\nid = "d"\nname = "D"\ndescripton = "x"\n',
+            ":4: unknown key 'descripton' in [deck] (did you mean 'description'?)",
+        ),
+        (
+            '[deck]\nid = "d"\nname = "D"\n[[cards]]\nid = "a"\nfront = "unterminated\n',
+            ":6: TOML syntax error",
+        ),
+        ('colour = "red"\n[deck]\nid = "d"\nname = "D"\n', ":1: unknown key 'colour' in the file"),
+    ],
+)
 def test_file_level_problems(write_deck, text, message):
     path = write_deck(text)
     found = problems_of(path)
@@ -76,8 +119,10 @@ def test_not_utf8(tmp_path):
 
 
 def test_multiline_strings_do_not_confuse_line_numbers(write_deck):
-    path = write_deck(HEADER + '\n[[cards]]\nid = "a"\nfront = """\n[[cards]]\nback = 1\n"""\nback = "y"\n'
-                      '\n[[cards]]\nid = "b"\nfront = "x"\nbak = "y"\n')
+    path = write_deck(
+        HEADER + '\n[[cards]]\nid = "a"\nfront = """\n[[cards]]\nback = 1\n"""\nback = "y"\n'
+        '\n[[cards]]\nid = "b"\nfront = "x"\nbak = "y"\n'
+    )
     found = problems_of(path)
     assert any(":16: unknown key 'bak'" in p for p in found), found
 
@@ -88,7 +133,8 @@ def test_check_paths_reports_duplicate_deck_ids_across_files(write_deck, tmp_pat
     decks, problems = check_paths([tmp_path])
     assert len(decks) == 1
     assert [str(p) for p in problems] == [
-        f"{tmp_path / 'sub' / 'two.toml'}:2: deck id 'd' is also used by {tmp_path / 'one.toml'}"]
+        f"{tmp_path / 'sub' / 'two.toml'}:2: deck id 'd' is also used by {tmp_path / 'one.toml'}"
+    ]
 
 
 def test_check_paths_missing_path(tmp_path):

@@ -17,9 +17,19 @@ from click.testing import CliRunner
 
 from studyapp.cli import cli
 from studyapp.deckfile import load_deck, load_decks
-from studyapp.export import (MODEL_IDS, anki_deck_id, build_models, decks_from_files,
-                             decks_from_store, export_to_file, note_guid, plan_export,
-                             run_export, with_progress_from, write_apkg)
+from studyapp.export import (
+    MODEL_IDS,
+    anki_deck_id,
+    build_models,
+    decks_from_files,
+    decks_from_store,
+    export_to_file,
+    note_guid,
+    plan_export,
+    run_export,
+    with_progress_from,
+    write_apkg,
+)
 from studyapp.locations import bundled_decks_dir
 from studyapp.store import Store, StoreError
 
@@ -39,8 +49,8 @@ def anki(tmp_path):
 
 def import_into(col: Collection, package: Path, with_scheduling: bool = False):
     request = ImportAnkiPackageRequest(
-        package_path=str(package),
-        options=ImportAnkiPackageOptions(with_scheduling=with_scheduling))
+        package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=with_scheduling)
+    )
     return col.import_anki_package(request).log
 
 
@@ -54,10 +64,22 @@ def test_counts_models_fields_and_tags(anki, tmp_path, sample_deck):
     log = import_into(anki, export_files([sample_deck], tmp_path / "s.apkg"))
     assert (len(log.new), anki.note_count(), anki.card_count()) == (3, 3, 5)
     models = {m["name"]: m for m in anki.models.all()}
-    assert [f["name"] for f in models["StudyApp Basic"]["flds"]] == ["Front", "Back", "Extra", "Source"]
-    assert [f["name"] for f in models["StudyApp Reversed"]["flds"]] == ["Front", "Back", "Extra", "Source"]
+    assert [f["name"] for f in models["StudyApp Basic"]["flds"]] == [
+        "Front",
+        "Back",
+        "Extra",
+        "Source",
+    ]
+    assert [f["name"] for f in models["StudyApp Reversed"]["flds"]] == [
+        "Front",
+        "Back",
+        "Extra",
+        "Source",
+    ]
     assert [f["name"] for f in models["StudyApp Cloze"]["flds"]] == ["Text", "Extra", "Source"]
-    assert {m["id"] for m in models.values() if m["name"].startswith("StudyApp")} == set(MODEL_IDS.values())
+    assert {m["id"] for m in models.values() if m["name"].startswith("StudyApp")} == set(
+        MODEL_IDS.values()
+    )
     per_model = {name: len(anki.find_cards(f'"note:{name}"')) for name in models}
     assert per_model["StudyApp Basic"] == 1
     assert per_model["StudyApp Reversed"] == 2
@@ -82,8 +104,9 @@ def test_rendered_cards_show_the_text(anki, tmp_path, sample_deck):
     assert sorted(c.ord for c in reverse) == [0, 1]
     back_first = next(c for c in reverse if c.ord == 1)
     assert "Local twitch response" in back_first.question()
-    clozes = sorted((anki.get_card(c) for c in anki.find_cards('"note:StudyApp Cloze"')),
-                    key=lambda c: c.ord)
+    clozes = sorted(
+        (anki.get_card(c) for c in anki.find_cards('"note:StudyApp Cloze"')), key=lambda c: c.ord
+    )
     assert "[...]" in clozes[0].question() and "Gate Control Theory" not in clozes[0].question()
     assert "Gate Control Theory" in clozes[0].answer()
     assert "Melzack &amp; Wall" in clozes[0].question()
@@ -92,7 +115,9 @@ def test_rendered_cards_show_the_text(anki, tmp_path, sample_deck):
 
 
 def test_new_cards_keep_deck_order(anki, tmp_path):
-    import_into(anki, export_files([bundled_decks_dir() / "03-mechanisms.toml"], tmp_path / "m.apkg"))
+    import_into(
+        anki, export_files([bundled_decks_dir() / "03-mechanisms.toml"], tmp_path / "m.apkg")
+    )
     deck = load_deck(bundled_decks_dir() / "03-mechanisms.toml")
     dues = {}
     for cid in anki.find_cards(""):
@@ -112,8 +137,7 @@ def test_reexport_after_edit_updates_one_note_and_adds_none(anki, tmp_path, samp
     edited = sample_deck.read_text().replace('back = "Nociception"', 'back = "Nociceptive input"')
     sample_deck.write_text(edited)
     # Even within the same second as the first export, the edit must look newer to Anki.
-    log = import_into(anki, export_files([sample_deck], tmp_path / "v2.apkg", now=T0,
-                                         store=store))
+    log = import_into(anki, export_files([sample_deck], tmp_path / "v2.apkg", now=T0, store=store))
     assert (len(log.new), len(log.updated)) == (0, 1)
     assert anki.note_count() == 3
     note = anki.get_note(anki.find_notes('"note:StudyApp Basic"')[0])
@@ -132,7 +156,9 @@ def test_hostile_text_is_escaped_and_markdown_converted(anki, tmp_path, write_de
     deck = write_deck(
         '[deck]\nid = "h"\nname = "H"\n[[cards]]\nid = "x"\n'
         'front = "<script>alert(1)</script> is *bad*"\nback = "a < b & c"\n'
-        'extra = "- one\\n- **two**"\n', "h.toml")
+        'extra = "- one\\n- **two**"\n',
+        "h.toml",
+    )
     import_into(anki, export_files([deck], tmp_path / "h.apkg"))
     note = anki.get_note(anki.find_notes("")[0])
     assert note["Front"] == "&lt;script&gt;alert(1)&lt;/script&gt; is <em>bad</em>"
@@ -148,14 +174,15 @@ def test_with_progress_carries_sm2_state_and_review_log(anki, tmp_path, sample_d
     items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY new_position")]
     today = date.today()
     store.grade(items[0], 5, today=today - timedelta(days=10))
-    store.grade(items[0], 4, today=today - timedelta(days=9))   # interval 6, due today - 3
-    store.grade(items[1], 3, today=today - timedelta(days=1))   # interval 1, due today
-    store.grade(items[2], 1, today=today - timedelta(days=1))   # failed on first sight
+    store.grade(items[0], 4, today=today - timedelta(days=9))  # interval 6, due today - 3
+    store.grade(items[1], 3, today=today - timedelta(days=1))  # interval 1, due today
+    store.grade(items[2], 1, today=today - timedelta(days=1))  # failed on first sight
     store.grade(items[2], 4, today=today - timedelta(days=1), kind="redrill")
     store.set_suspended(items[4], True)
     out = tmp_path / "progress.apkg"
-    result = write_apkg(with_progress_from(store, decks_from_store(store)), out,
-                        with_progress=True, today=today)
+    result = write_apkg(
+        with_progress_from(store, decks_from_store(store)), out, with_progress=True, today=today
+    )
     assert (result.cards_with_progress, result.revlog_rows) == (3, 5)
 
     import_into(anki, out, with_scheduling=True)
@@ -206,8 +233,9 @@ def test_cli_export_and_reexport_through_anki(anki, tmp_path, sample_deck):
     assert len(import_into(anki, tmp_path / "all.apkg").new) == 3
     bad = runner.invoke(cli, [*db, "export", "-o", str(tmp_path / "no" / "x.apkg")])
     assert bad.exit_code == 1 and "no such folder" in bad.stderr
-    empty = runner.invoke(cli, ["--db", str(tmp_path / "empty.db"), "export", "-o",
-                                str(tmp_path / "e.apkg")])
+    empty = runner.invoke(
+        cli, ["--db", str(tmp_path / "empty.db"), "export", "-o", str(tmp_path / "e.apkg")]
+    )
     assert empty.exit_code == 1 and not (tmp_path / "e.apkg").exists()
 
 
@@ -225,13 +253,24 @@ def package_summary(path: Path) -> dict:
     models = json.loads(conn.execute("SELECT models FROM col").fetchone()[0])
     notes = []
     for guid, mid, tags, flds, nid in conn.execute(
-            "SELECT guid, mid, tags, flds, id FROM notes ORDER BY id"):
-        cards = [list(r) for r in conn.execute(
-            "SELECT ord, due, type, queue FROM cards WHERE nid = ? ORDER BY ord", [nid])]
-        notes.append({"guid": guid, "model": models[str(mid)]["name"], "tags": tags.split(),
-                      "fields": flds.split("\x1f"), "cards": cards})
-    templates = {m["name"]: [[t["qfmt"], t["afmt"]] for t in m["tmpls"]]
-                 for m in models.values()}
+        "SELECT guid, mid, tags, flds, id FROM notes ORDER BY id"
+    ):
+        cards = [
+            list(r)
+            for r in conn.execute(
+                "SELECT ord, due, type, queue FROM cards WHERE nid = ? ORDER BY ord", [nid]
+            )
+        ]
+        notes.append(
+            {
+                "guid": guid,
+                "model": models[str(mid)]["name"],
+                "tags": tags.split(),
+                "fields": flds.split("\x1f"),
+                "cards": cards,
+            }
+        )
+    templates = {m["name"]: [[t["qfmt"], t["afmt"]] for t in m["tmpls"]] for m in models.values()}
     conn.close()
     return {"notes": notes, "templates": templates}
 
@@ -244,8 +283,10 @@ def test_package_matches_golden_file(tmp_path, sample_deck):
 
 
 def note_and_card_rows(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
-    rows = {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
-            for table in ("notes", "cards")}
+    rows = {
+        table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+        for table in ("notes", "cards")
+    }
     conn.close()
     return rows
 
@@ -261,9 +302,15 @@ def test_bulk_rows_are_the_rows_genanki_writes(tmp_path, sample_deck):
     for deck in decks:
         anki_deck = genanki.Deck(anki_deck_id(deck.id), deck.name, deck.description)
         for note in deck.notes:
-            anki_deck.add_note(genanki.Note(
-                model=models[note.type], fields=note.fields(), tags=list(note.tags),
-                guid=note_guid(note.deck_id, note.card_key), due=next(position)))
+            anki_deck.add_note(
+                genanki.Note(
+                    model=models[note.type],
+                    fields=note.fields(),
+                    tags=list(note.tags),
+                    guid=note_guid(note.deck_id, note.card_key),
+                    due=next(position),
+                )
+            )
         package.decks.append(anki_deck)
     conn = sqlite3.connect(tmp_path / "genanki.anki2")
     package.write_to_db(conn.cursor(), T0, itertools.count(int(T0 * 1000)))

@@ -86,8 +86,13 @@ def test_worked_history_with_a_lapse():
         s = review(s, q, DAY)
         seen.append((s.interval, s.repetitions, s.ef_hundredths))
     assert seen == [
-        (1, 1, 250), (6, 2, 236), (15, 3, 236), (1, 0, 204),
-        (1, 1, 214), (6, 2, 214), (13, 3, 214),  # ceil(6 * 2.14) = ceil(12.84)
+        (1, 1, 250),
+        (6, 2, 236),
+        (15, 3, 236),
+        (1, 0, 204),
+        (1, 1, 214),
+        (6, 2, 214),
+        (13, 3, 214),  # ceil(6 * 2.14) = ceil(12.84)
     ]
 
 
@@ -124,8 +129,8 @@ def test_properties(history, q):
 @given(st.lists(grades, min_size=1, max_size=12))
 def test_exact_matches_rational_reference(history):
     # Reference implementation in exact rationals, straight from the SM-2 text.
-    from fractions import Fraction
     import math
+    from fractions import Fraction
 
     ef, interval, reps = Fraction(5, 2), 0, 0
     for q in history:
@@ -134,6 +139,9 @@ def test_exact_matches_rational_reference(history):
             reps += 1
         else:
             interval, reps = 1, 0
-        ef = max(Fraction(13, 10), ef + Fraction(1, 10) - (5 - q) * (Fraction(8, 100) + (5 - q) * Fraction(2, 100)))
+        ef = max(
+            Fraction(13, 10),
+            ef + Fraction(1, 10) - (5 - q) * (Fraction(8, 100) + (5 - q) * Fraction(2, 100)),
+        )
     s = run(history)
     assert (s.interval, s.repetitions, Fraction(s.ef_hundredths, 100)) == (interval, reps, ef)

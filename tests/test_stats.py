@@ -27,14 +27,16 @@ def ids(store):
 
 
 def set_state(store, item, *, due, interval, reps=3, ef=250, suspended=0):
-    store.conn.execute("UPDATE items SET due = ?, interval = ?, repetitions = ?, ef = ?, "
-                       "suspended = ? WHERE id = ?",
-                       [due.isoformat() if due else None, interval, reps, ef, suspended, item])
+    store.conn.execute(
+        "UPDATE items SET due = ?, interval = ?, repetitions = ?, ef = ?, "
+        "suspended = ? WHERE id = ?",
+        [due.isoformat() if due else None, interval, reps, ef, suspended, item],
+    )
 
 
 def test_forecast_counts_overdue_today_and_each_day(loaded):
     a, b, c, d, e = ids(loaded)
-    set_state(loaded, a, due=TODAY - timedelta(days=5), interval=3)   # overdue -> today
+    set_state(loaded, a, due=TODAY - timedelta(days=5), interval=3)  # overdue -> today
     set_state(loaded, b, due=TODAY, interval=3)
     set_state(loaded, c, due=TODAY + timedelta(days=2), interval=3)
     set_state(loaded, d, due=TODAY + timedelta(days=29), interval=30)
@@ -68,7 +70,7 @@ def test_retention_windows_and_young_mature_split(loaded):
 
 
 def test_mastery_per_tag(loaded):
-    a, b, c, d, e = ids(loaded)  # a, d, e are gate-control; b, c are ltr
+    a, _b, _c, d, _e = ids(loaded)  # a, d, e are gate-control; b, c are ltr
     set_state(loaded, a, due=TODAY + timedelta(days=30), interval=30, ef=260)
     set_state(loaded, d, due=TODAY + timedelta(days=3), interval=6, ef=170)
     topics = {m.tag: m for m in stats.mastery(loaded, TODAY)}
@@ -101,14 +103,22 @@ def test_heatmap_and_states(loaded):
     loaded.set_suspended(ids(loaded)[4], True)
     states = stats.states(loaded)
     # a: one pass (1-day step) -> learning; b: two passes (interval 6) -> young.
-    assert states == {"new": 2, "learning": 1, "young": 1, "mature": 0, "suspended": 1,
-                      "retired": 0}
+    assert states == {
+        "new": 2,
+        "learning": 1,
+        "young": 1,
+        "mature": 0,
+        "suspended": 1,
+        "retired": 0,
+    }
 
 
 def test_leech_at_threshold_is_flagged_and_suspended_and_undo_reverts(loaded):
     a = ids(loaded)[0]
-    results = [loaded.grade(a, 1, today=TODAY - timedelta(days=10 - n), leech_threshold=3)
-               for n in range(3)]
+    results = [
+        loaded.grade(a, 1, today=TODAY - timedelta(days=10 - n), leech_threshold=3)
+        for n in range(3)
+    ]
     assert [r.became_leech for r in results] == [False, False, True]
     assert loaded.item(a).suspended
     [leech] = stats.leeches(loaded)
@@ -146,7 +156,7 @@ def test_cram_ahead_takes_what_is_due_soon(loaded):
 
 
 def test_weak_spots_picks_lowest_ef_then_most_lapses(loaded):
-    a, b, c, d, e = ids(loaded)
+    a, b, _c, d, _e = ids(loaded)
     set_state(loaded, a, due=TODAY, interval=1, ef=200)
     set_state(loaded, b, due=TODAY, interval=1, ef=150)
     set_state(loaded, d, due=TODAY, interval=1, ef=150)
@@ -165,8 +175,19 @@ def test_stats_json_keeps_old_keys_and_adds_new(tmp_path, sample_deck):
     db = ["--db", str(tmp_path / "j.db")]
     runner.invoke(cli, [*db, "import", str(sample_deck)])
     data = json.loads(runner.invoke(cli, [*db, "stats", "--json"]).output)
-    for key in ("cards", "new", "due_today", "reviews", "decks", "forecast", "heatmap",
-                "retention", "mastery", "streak_days", "leeches"):
+    for key in (
+        "cards",
+        "new",
+        "due_today",
+        "reviews",
+        "decks",
+        "forecast",
+        "heatmap",
+        "retention",
+        "mastery",
+        "streak_days",
+        "leeches",
+    ):
         assert key in data
     assert len(data["forecast"]) == 30
     assert data["mastery"]["mechanism::gate-control"]["cards"] == 3

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -9,7 +9,7 @@ from studyapp.deckfile import load_deck
 from studyapp.store import SCHEMA_VERSION, Store, StoreError
 from tests.conftest import TODAY
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def item_ids(store):
@@ -20,7 +20,12 @@ def test_import_creates_one_item_per_study_item(store, sample_deck):
     report = store.import_decks([load_deck(sample_deck)])
     assert report.decks[0].created and report.decks[0].added == 3
     summary = store.summary(TODAY)
-    assert (summary["cards"], summary["new"], summary["due_today"], summary["reviews"]) == (5, 5, 0, 0)
+    assert (summary["cards"], summary["new"], summary["due_today"], summary["reviews"]) == (
+        5,
+        5,
+        0,
+        0,
+    )
 
 
 def test_reimport_unchanged_writes_nothing(store, sample_deck):
@@ -53,10 +58,14 @@ def test_edit_keeps_progress_and_removal_retires(store, sample_deck, write_deck)
 
 
 def test_cloze_deletion_removed_retires_its_item(store, write_deck):
-    path = write_deck('[deck]\nid="d"\nname="D"\n[[cards]]\nid="c"\ntype="cloze"\ntext="{{c1::a}} {{c2::b}}"\n')
+    path = write_deck(
+        '[deck]\nid="d"\nname="D"\n[[cards]]\nid="c"\ntype="cloze"\ntext="{{c1::a}} {{c2::b}}"\n'
+    )
     store.import_decks([load_deck(path)])
     assert store.summary(TODAY)["cards"] == 2
-    path = write_deck('[deck]\nid="d"\nname="D"\n[[cards]]\nid="c"\ntype="cloze"\ntext="{{c1::a}} b"\n')
+    path = write_deck(
+        '[deck]\nid="d"\nname="D"\n[[cards]]\nid="c"\ntype="cloze"\ntext="{{c1::a}} b"\n'
+    )
     store.import_decks([load_deck(path)])
     assert store.summary(TODAY)["cards"] == 1
 
@@ -69,7 +78,9 @@ def test_grade_logs_and_undo_restores_exactly(store, sample_deck):
     assert r1.after.interval == 1 and r2.after.repetitions == 0
     log = store.reviews_of(item)
     assert [(r["grade"], r["kind"], r["study_day"]) for r in log] == [
-        (4, "scheduled", "2026-11-23"), (2, "scheduled", "2026-11-23")]
+        (4, "scheduled", "2026-11-23"),
+        (2, "scheduled", "2026-11-23"),
+    ]
     assert log[0]["duration_ms"] == 1200
     with pytest.raises(StoreError):
         store.undo_review(r1.review_id)  # not the latest
@@ -94,7 +105,9 @@ def test_redrill_and_cram_leave_state_alone(store, sample_deck):
 def test_grade_rolls_back_on_failure(store, sample_deck):
     store.import_decks([load_deck(sample_deck)])
     item = item_ids(store)[0]
-    store.conn.execute("CREATE TRIGGER boom BEFORE INSERT ON reviews BEGIN SELECT RAISE(ABORT, 'boom'); END")
+    store.conn.execute(
+        "CREATE TRIGGER boom BEFORE INSERT ON reviews BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
     with pytest.raises(StoreError):
         store.grade(item, 5, now=NOW, today=TODAY)
     assert store.item_state(item).repetitions == 0
@@ -125,13 +138,12 @@ def test_review_path_has_no_full_table_scans(store, sample_deck):
     statements: list[str] = []
     store.conn.set_trace_callback(statements.append)
     session = ReviewSession(store, today=TODAY, leech_threshold=8)
-    session.answer(1)   # a fail: the leech check runs too
+    session.answer(1)  # a fail: the leech check runs too
     session.answer(5)
     session.undo()
     session.current()
     store.conn.set_trace_callback(None)
-    hot = [sql for sql in statements
-           if re.match(r"\s*(SELECT|UPDATE|INSERT|DELETE)", sql, re.I)]
+    hot = [sql for sql in statements if re.match(r"\s*(SELECT|UPDATE|INSERT|DELETE)", sql, re.I)]
     assert len(hot) >= 8
     for sql in hot:
         plan = "\n".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
@@ -203,8 +215,9 @@ def test_no_database_opened_at_import_time(tmp_path, monkeypatch):
     import sys
 
     monkeypatch.setenv("STUDYAPP_DB", str(tmp_path / "never.db"))
-    subprocess.run([sys.executable, "-c", "import studyapp.cli, studyapp.store, studyapp.session"],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-c", "import studyapp.cli, studyapp.store, studyapp.session"], check=True
+    )
     assert not (tmp_path / "never.db").exists()
 
 

@@ -36,10 +36,18 @@ class StudyApp(App[None]):
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
     ]
 
-    def __init__(self, store: Store, *, start: str = "home", rollover_hour: int = 4,
-                 clock: Callable[[], datetime] = datetime.now, sync_bundled: bool = True,
-                 scope: Scope = Scope(), mode: str = "scheduled",
-                 ahead_days: int | None = None):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        start: str = "home",
+        rollover_hour: int = 4,
+        clock: Callable[[], datetime] = datetime.now,
+        sync_bundled: bool = True,
+        scope: Scope = Scope(),
+        mode: str = "scheduled",
+        ahead_days: int | None = None,
+    ):
         super().__init__()
         self.store = store
         self.start = start
@@ -76,15 +84,24 @@ class StudyApp(App[None]):
         else:
             self.switch_screen(HomeScreen())
 
-    def new_session(self, scope: Scope, mode: str = "scheduled",
-                    ahead_days: int | None = None) -> ReviewSession:
-        return ReviewSession(self.store, today=self.today(), scope=scope, mode=mode,
-                             ahead_days=ahead_days, new_per_day=self.settings.new_per_day,
-                             leech_threshold=self.settings.leech_threshold,
-                             rollover_hour=self.rollover_hour, clock=self.clock)
+    def new_session(
+        self, scope: Scope, mode: str = "scheduled", ahead_days: int | None = None
+    ) -> ReviewSession:
+        return ReviewSession(
+            self.store,
+            today=self.today(),
+            scope=scope,
+            mode=mode,
+            ahead_days=ahead_days,
+            new_per_day=self.settings.new_per_day,
+            leech_threshold=self.settings.leech_threshold,
+            rollover_hour=self.rollover_hour,
+            clock=self.clock,
+        )
 
-    def start_review(self, scope: Scope, mode: str = "scheduled",
-                     ahead_days: int | None = None) -> None:
+    def start_review(
+        self, scope: Scope, mode: str = "scheduled", ahead_days: int | None = None
+    ) -> None:
         from studyapp.ui.screens.review import ReviewScreen
 
         self.push_screen(ReviewScreen(self.new_session(scope, mode, ahead_days)))
@@ -113,14 +130,18 @@ class StudyApp(App[None]):
             from studyapp.export import ExportError, decks_from_store, plan_export
 
             try:
-                job = plan_export(self.store, decks_from_store(self.store),
-                                  with_progress=request.with_progress,
-                                  rollover_hour=self.rollover_hour)
+                job = plan_export(
+                    self.store,
+                    decks_from_store(self.store),
+                    with_progress=request.with_progress,
+                    rollover_hour=self.rollover_hour,
+                )
             except (ExportError, StoreError, sqlite3.Error) as exc:
                 self.notify(str(exc), title="Export failed", severity="error", markup=False)
                 return
-            self.notify(f"Writing {request.path} …", title="Exporting to Anki", timeout=3,
-                        markup=False)
+            self.notify(
+                f"Writing {request.path} …", title="Exporting to Anki", timeout=3, markup=False
+            )
             self.write_export(job, request.path)
 
         self.push_screen(ExportScreen(default), export)
@@ -130,23 +151,32 @@ class StudyApp(App[None]):
         """Write the package off the UI thread; the database stays on the UI thread."""
         from studyapp.export import run_export
 
-        return run_export(job, path,
-                          lambda rows: self.call_from_thread(self.store.record_exported, rows))
+        return run_export(
+            job, path, lambda rows: self.call_from_thread(self.store.record_exported, rows)
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "export":
             return
         if event.state == WorkerState.SUCCESS:
             result = event.worker.result
-            self.notify(f"{result.notes} notes ({result.cards} cards) written to {result.path}",
-                        title="Exported to Anki", timeout=8, markup=False)
+            self.notify(
+                f"{result.notes} notes ({result.cards} cards) written to {result.path}",
+                title="Exported to Anki",
+                timeout=8,
+                markup=False,
+            )
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             from studyapp.export import ExportError
 
             known = isinstance(error, (ExportError, StoreError, sqlite3.Error))
-            self.notify(str(error) if known else f"{type(error).__name__}: {error}",
-                        title="Export failed", severity="error", markup=False)
+            self.notify(
+                str(error) if known else f"{type(error).__name__}: {error}",
+                title="Export failed",
+                severity="error",
+                markup=False,
+            )
 
     def guarded(self, action: Callable[[], object]) -> bool:
         """Run a database action; a failure becomes a notification, not a crash.
@@ -156,8 +186,13 @@ class StudyApp(App[None]):
         try:
             action()
         except (StoreError, sqlite3.Error) as exc:
-            self.notify(f"Not saved: {exc}", title="Database problem", severity="error",
-                        timeout=8, markup=False)
+            self.notify(
+                f"Not saved: {exc}",
+                title="Database problem",
+                severity="error",
+                timeout=8,
+                markup=False,
+            )
             return False
         return True
 
@@ -176,18 +211,26 @@ class StudyApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Review all due cards", "Start a review of every deck",
-                            lambda: self.start_review(Scope()))
-        yield SystemCommand("Browse cards", "Search, filter, suspend and add cards",
-                            self.open_browse)
-        yield SystemCommand("Study a tag", "Review one topic, e.g. one mechanism",
-                            self._pick_tag)
-        yield SystemCommand("Statistics", "Forecast, heatmap, retention, mastery by topic",
-                            self.open_stats)
-        yield SystemCommand("Export to Anki", "Write every deck to an .apkg file",
-                            self.action_export)
-        yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme",
-                            self.action_toggle_theme)
+        yield SystemCommand(
+            "Review all due cards",
+            "Start a review of every deck",
+            lambda: self.start_review(Scope()),
+        )
+        yield SystemCommand(
+            "Browse cards", "Search, filter, suspend and add cards", self.open_browse
+        )
+        yield SystemCommand("Study a tag", "Review one topic, e.g. one mechanism", self._pick_tag)
+        yield SystemCommand(
+            "Statistics", "Forecast, heatmap, retention, mastery by topic", self.open_stats
+        )
+        yield SystemCommand(
+            "Export to Anki", "Write every deck to an .apkg file", self.action_export
+        )
+        yield SystemCommand(
+            "Toggle light/dark theme",
+            "Switch between the light and dark theme",
+            self.action_toggle_theme,
+        )
         yield SystemCommand("Show keys", "Every key on this screen", self.action_show_keys)
 
     def _pick_tag(self) -> None:
@@ -203,13 +246,28 @@ class StudyApp(App[None]):
             home.action_study_tag()
 
 
-def create_app(store: Store, *, start: str = "home", rollover_hour: int = 4,
-               clock: Callable[[], datetime] = datetime.now, sync_bundled: bool = True,
-               scope: Scope = Scope(), mode: str = "scheduled",
-               ahead_days: int | None = None) -> StudyApp:
+def create_app(
+    store: Store,
+    *,
+    start: str = "home",
+    rollover_hour: int = 4,
+    clock: Callable[[], datetime] = datetime.now,
+    sync_bundled: bool = True,
+    scope: Scope = Scope(),
+    mode: str = "scheduled",
+    ahead_days: int | None = None,
+) -> StudyApp:
     """Build the app; the CLI and the tests both come through here."""
-    return StudyApp(store, start=start, rollover_hour=rollover_hour, clock=clock,
-                    sync_bundled=sync_bundled, scope=scope, mode=mode, ahead_days=ahead_days)
+    return StudyApp(
+        store,
+        start=start,
+        rollover_hour=rollover_hour,
+        clock=clock,
+        sync_bundled=sync_bundled,
+        scope=scope,
+        mode=mode,
+        ahead_days=ahead_days,
+    )
 
 
 def run(store: Store, **options) -> None:

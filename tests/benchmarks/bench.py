@@ -30,33 +30,42 @@ import tempfile
 import textwrap
 import time
 import tomllib
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 TARGETS = {
-    "grade_next_ms": 0.5,      # median, Anki's Rust backend on 100k cards: ~0.47 ms here
-    "first_card_ratio": 1.5,   # vs. a one-widget Textual app
-    "import_ratio": 2.0,       # vs. tomllib + sqlite-utils insert_all
-    "export_ratio": 1.2,       # vs. bare genanki
+    "grade_next_ms": 0.5,  # median, Anki's Rust backend on 100k cards: ~0.47 ms here
+    "first_card_ratio": 1.5,  # vs. a one-widget Textual app
+    "import_ratio": 2.0,  # vs. tomllib + sqlite-utils insert_all
+    "export_ratio": 1.2,  # vs. bare genanki
     "peak_rss_mb": 150,
 }
 
 
-def write_deck(path: Path, cards: int, deck_id: str = "bench", seed: int = 7,
-               markdown_share: float = 0.05) -> None:
+def write_deck(
+    path: Path, cards: int, deck_id: str = "bench", seed: int = 7, markdown_share: float = 0.05
+) -> None:
     """A deck file of `cards` cards: mostly basic, some reversed and cloze, with tags.
 
     `markdown_share` of the fronts use emphasis; in the bundled decks 2% of fields use
     any Markdown, so 5% is on the heavy side of real decks.
     """
     rng = random.Random(seed)
-    topics = ["mechanism::gate-control", "mechanism::sea", "mechanism::endplate-dysfunction",
-              "mechanism::descending-inhibition", "evidence::rct", "foundations::definition"]
-    lines = [f'[deck]\nid = "{deck_id}"\nname = "Bench::{deck_id}"\n'
-             'description = "Synthetic benchmark deck"\n']
+    topics = [
+        "mechanism::gate-control",
+        "mechanism::sea",
+        "mechanism::endplate-dysfunction",
+        "mechanism::descending-inhibition",
+        "evidence::rct",
+        "foundations::definition",
+    ]
+    lines = [
+        f'[deck]\nid = "{deck_id}"\nname = "Bench::{deck_id}"\n'
+        'description = "Synthetic benchmark deck"\n'
+    ]
     for n in range(cards):
         kind = rng.choices(("basic", "reversed", "cloze"), (8, 1, 1))[0]
         tag = rng.choice(topics)
@@ -64,8 +73,10 @@ def write_deck(path: Path, cards: int, deck_id: str = "bench", seed: int = 7,
         if kind != "basic":
             lines.append(f'type = "{kind}"')
         if kind == "cloze":
-            lines.append(f'text = "Card {n}: pressure may gate {{{{c1::nociception {n}}}}} via '
-                         f'the {{{{c2::Gate Control Theory}}}}."')
+            lines.append(
+                f'text = "Card {n}: pressure may gate {{{{c1::nociception {n}}}}} via '
+                f'the {{{{c2::Gate Control Theory}}}}."'
+            )
         else:
             pressure = "*pressure*" if rng.random() < markdown_share else "pressure"
             lines.append(f'front = "Question {n}: what does {pressure} gate at point {n}?"')
@@ -82,10 +93,11 @@ def median(values):
 
 def p95(values):
     ordered = sorted(values)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 # -- import -------------------------------------------------------------------------
+
 
 def bench_import(deck_path: Path, workdir: Path, repeat: int) -> dict:
     import sqlite_utils
@@ -104,17 +116,22 @@ def bench_import(deck_path: Path, workdir: Path, repeat: int) -> dict:
         base_db = workdir / f"bare-{run}.db"
         t = time.perf_counter()
         data = tomllib.loads(deck_path.read_text(encoding="utf-8"))
-        sqlite_utils.Database(base_db)["cards"].insert_all(data["cards"], alter=True,
-                                                           batch_size=5000)
+        sqlite_utils.Database(base_db)["cards"].insert_all(
+            data["cards"], alter=True, batch_size=5000
+        )
         bare.append(time.perf_counter() - t)
         for path in (db, base_db):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return {"import_s": median(ours), "import_bare_s": median(bare),
-            "import_ratio": median(ours) / median(bare)}
+    return {
+        "import_s": median(ours),
+        "import_bare_s": median(bare),
+        "import_ratio": median(ours) / median(bare),
+    }
 
 
 # -- the big collection -------------------------------------------------------------------
+
 
 def build_collection(deck_path: Path, db: Path, reviews: int, today: date, seed: int = 11):
     """Import the deck, then give it `reviews` logged answers spread over two years."""
@@ -137,30 +154,60 @@ def build_collection(deck_path: Path, db: Path, reviews: int, today: date, seed:
         grade = rng.choices(range(6), (2, 3, 5, 15, 45, 30))[0]
         ef_before = rng.randrange(130, 300, 2)
         ivl_before = rng.randrange(0, 200)
-        stamp = datetime.combine(day, datetime.min.time(), timezone.utc) + timedelta(
-            seconds=rng.randrange(8 * 3600, 22 * 3600))
-        rows.append((item, stamp.isoformat(timespec="milliseconds"), day.isoformat(), grade,
-                     "scheduled", rng.randrange(2000, 20000), ef_before, ivl_before, 2, 0,
-                     day.isoformat(), max(130, ef_before - 14), max(1, ivl_before * 2), 3, 0,
-                     (day + timedelta(days=max(1, ivl_before * 2))).isoformat()))
+        stamp = datetime.combine(day, datetime.min.time(), UTC) + timedelta(
+            seconds=rng.randrange(8 * 3600, 22 * 3600)
+        )
+        rows.append(
+            (
+                item,
+                stamp.isoformat(timespec="milliseconds"),
+                day.isoformat(),
+                grade,
+                "scheduled",
+                rng.randrange(2000, 20000),
+                ef_before,
+                ivl_before,
+                2,
+                0,
+                day.isoformat(),
+                max(130, ef_before - 14),
+                max(1, ivl_before * 2),
+                3,
+                0,
+                (day + timedelta(days=max(1, ivl_before * 2))).isoformat(),
+            )
+        )
     with store.transaction():
         store.conn.executemany(
             "INSERT INTO reviews (item_id, reviewed_at, study_day, grade, kind, duration_ms, "
             "ef_before, interval_before, repetitions_before, lapses_before, due_before, "
             "ef_after, interval_after, repetitions_after, lapses_after, due_after) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
         # Studied items: spread due dates so that a realistic few hundred are due today.
         store.conn.executemany(
             "UPDATE items SET ef = ?, interval = ?, repetitions = ?, lapses = ?, due = ? "
             "WHERE id = ?",
-            [(rng.randrange(130, 300, 2), ivl, 3, rng.randrange(0, 4),
-              (today + timedelta(days=rng.randrange(-3, ivl + 1))).isoformat(), item)
-             for item in studied for ivl in [rng.randrange(1, 400)]])
+            [
+                (
+                    rng.randrange(130, 300, 2),
+                    ivl,
+                    3,
+                    rng.randrange(0, 4),
+                    (today + timedelta(days=rng.randrange(-3, ivl + 1))).isoformat(),
+                    item,
+                )
+                for item in studied
+                for ivl in [rng.randrange(1, 400)]
+            ],
+        )
     store.conn.execute("ANALYZE")
     store.close()
 
 
 # -- grade -> next card ---------------------------------------------------------------------
+
 
 def bench_grade_next(db: Path, today: date, grades: int, seed: int = 5) -> dict:
     from studyapp.session import ReviewSession
@@ -179,8 +226,11 @@ def bench_grade_next(db: Path, today: date, grades: int, seed: int = 5) -> dict:
         session.current()
         timings.append((time.perf_counter() - t) * 1000)
     store.close()
-    return {"grade_next_ms": median(timings), "grade_next_p95_ms": p95(timings),
-            "grade_next_samples": len(timings)}
+    return {
+        "grade_next_ms": median(timings),
+        "grade_next_p95_ms": p95(timings),
+        "grade_next_samples": len(timings),
+    }
 
 
 # -- first card ------------------------------------------------------------------------------
@@ -241,8 +291,13 @@ FLOOR_CHILD = PEAK_KB + textwrap.dedent("""
 
 def _timed_child(code: str, *args: str) -> tuple[float, float]:
     t = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     elapsed = time.perf_counter() - t
     if done.returncode != 0:
         raise SystemExit(f"child failed: {done.stderr[-2000:]}")
@@ -257,12 +312,16 @@ def bench_first_card(db: Path, repeat: int) -> dict:
         app_runs.append(elapsed)
         rss.append(peak)
         floor_runs.append(_timed_child(FLOOR_CHILD)[0])
-    return {"first_card_s": median(app_runs), "one_widget_app_s": median(floor_runs),
-            "first_card_ratio": median(app_runs) / median(floor_runs),
-            "peak_rss_mb": max(rss)}
+    return {
+        "first_card_s": median(app_runs),
+        "one_widget_app_s": median(floor_runs),
+        "first_card_ratio": median(app_runs) / median(floor_runs),
+        "peak_rss_mb": max(rss),
+    }
 
 
 # -- export ------------------------------------------------------------------------------------
+
 
 def bench_export(workdir: Path, cards: int, repeat: int, markdown_share: float) -> dict:
     import genanki
@@ -283,33 +342,54 @@ def bench_export(workdir: Path, cards: int, repeat: int, markdown_share: float) 
         ours.append(time.perf_counter() - t)
         store.close()
         t = time.perf_counter()
-        basic = genanki.Model(1, "Basic", fields=[{"name": n} for n in
-                                                  ("Front", "Back", "Extra", "Source")],
-                              templates=[{"name": "Card 1", "qfmt": "{{Front}}",
-                                          "afmt": "{{Back}}"}])
-        reverse = genanki.Model(2, "Reversed", fields=basic.fields,
-                                templates=[*basic.templates,
-                                           {"name": "Card 2", "qfmt": "{{Back}}",
-                                            "afmt": "{{Front}}"}])
-        cloze = genanki.Model(3, "Cloze", fields=[{"name": n} for n in ("Text", "Extra",
-                                                                      "Source")],
-                              templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}",
-                                          "afmt": "{{cloze:Text}}"}],
-                              model_type=genanki.Model.CLOZE)
+        basic = genanki.Model(
+            1,
+            "Basic",
+            fields=[{"name": n} for n in ("Front", "Back", "Extra", "Source")],
+            templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Back}}"}],
+        )
+        reverse = genanki.Model(
+            2,
+            "Reversed",
+            fields=basic.fields,
+            templates=[
+                *basic.templates,
+                {"name": "Card 2", "qfmt": "{{Back}}", "afmt": "{{Front}}"},
+            ],
+        )
+        cloze = genanki.Model(
+            3,
+            "Cloze",
+            fields=[{"name": n} for n in ("Text", "Extra", "Source")],
+            templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}"}],
+            model_type=genanki.Model.CLOZE,
+        )
         anki_deck = genanki.Deck(99, deck.name)
         for card in deck.cards:
             if card.type == "cloze":
-                note = genanki.Note(cloze, [card.text, card.extra, card.source],
-                                    tags=list(card.tags), guid=genanki.guid_for(card.id))
+                note = genanki.Note(
+                    cloze,
+                    [card.text, card.extra, card.source],
+                    tags=list(card.tags),
+                    guid=genanki.guid_for(card.id),
+                )
             else:
                 model = reverse if card.type == "reversed" else basic
-                note = genanki.Note(model, [card.front, card.back, card.extra, card.source],
-                                    tags=list(card.tags), guid=genanki.guid_for(card.id))
+                note = genanki.Note(
+                    model,
+                    [card.front, card.back, card.extra, card.source],
+                    tags=list(card.tags),
+                    guid=genanki.guid_for(card.id),
+                )
             anki_deck.add_note(note)
         genanki.Package(anki_deck).write_to_file(workdir / f"bare-{run}.apkg")
         bare.append(time.perf_counter() - t)
-    return {"export_cards": cards, "export_s": median(ours), "export_bare_genanki_s": median(bare),
-            "export_ratio": median(ours) / median(bare)}
+    return {
+        "export_cards": cards,
+        "export_s": median(ours),
+        "export_bare_genanki_s": median(bare),
+        "export_ratio": median(ours) / median(bare),
+    }
 
 
 def machine() -> dict:
@@ -321,8 +401,12 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.release()}"}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
 
 
 def main(argv=None) -> int:
@@ -332,8 +416,12 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs per median (default 5)")
     parser.add_argument("--grades", type=int, default=500, help="grades timed (default 500)")
     parser.add_argument("--export-cards", type=int, default=10_000)
-    parser.add_argument("--markdown-share", type=float, default=0.05,
-                        help="share of exported fronts using Markdown emphasis (default 0.05)")
+    parser.add_argument(
+        "--markdown-share",
+        type=float,
+        default=0.05,
+        help="share of exported fronts using Markdown emphasis (default 0.05)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
 
@@ -355,29 +443,45 @@ def main(argv=None) -> int:
         results.update(bench_first_card(db, args.repeat))
         os.sync()
         results.update(bench_grade_next(db, today, args.grades))
-        results.update(bench_export(workdir, args.export_cards, args.repeat,
-                                    args.markdown_share))
+        results.update(bench_export(workdir, args.export_cards, args.repeat, args.markdown_share))
         results["export_markdown_share"] = args.markdown_share
     results["targets"] = TARGETS
     results["meets"] = {key: results[key] <= limit for key, limit in TARGETS.items()}
     if args.json:
         print(json.dumps(results, indent=2))
     else:
-        print(f"StudyApp benchmarks: {args.cards:,} cards, {args.reviews:,} reviews "
-              f"({results['machine']['cpu']}, {results['machine']['cores']} cores)")
+        print(
+            f"StudyApp benchmarks: {args.cards:,} cards, {args.reviews:,} reviews "
+            f"({results['machine']['cpu']}, {results['machine']['cores']} cores)"
+        )
         rows = [
-            ("import_s", f"{results['import_s']:.2f} s",
-             f"{results['import_ratio']:.2f}× bare tomllib+insert_all "
-             f"({results['import_bare_s']:.2f} s)", "≤ 2×"),
-            ("first_card_s", f"{results['first_card_s']:.2f} s",
-             f"{results['first_card_ratio']:.2f}× one-widget app "
-             f"({results['one_widget_app_s']:.2f} s)", "≤ 1.5×"),
-            ("grade_next_ms", f"{results['grade_next_ms']:.3f} ms",
-             f"p95 {results['grade_next_p95_ms']:.3f} ms", "≤ 0.5 ms"),
-            ("export_s", f"{results['export_s']:.2f} s",
-             f"{results['export_ratio']:.2f}× bare genanki "
-             f"({results['export_bare_genanki_s']:.2f} s, {args.export_cards:,} cards)",
-             "≤ 1.2×"),
+            (
+                "import_s",
+                f"{results['import_s']:.2f} s",
+                f"{results['import_ratio']:.2f}× bare tomllib+insert_all "
+                f"({results['import_bare_s']:.2f} s)",
+                "≤ 2×",
+            ),
+            (
+                "first_card_s",
+                f"{results['first_card_s']:.2f} s",
+                f"{results['first_card_ratio']:.2f}× one-widget app "
+                f"({results['one_widget_app_s']:.2f} s)",
+                "≤ 1.5×",
+            ),
+            (
+                "grade_next_ms",
+                f"{results['grade_next_ms']:.3f} ms",
+                f"p95 {results['grade_next_p95_ms']:.3f} ms",
+                "≤ 0.5 ms",
+            ),
+            (
+                "export_s",
+                f"{results['export_s']:.2f} s",
+                f"{results['export_ratio']:.2f}× bare genanki "
+                f"({results['export_bare_genanki_s']:.2f} s, {args.export_cards:,} cards)",
+                "≤ 1.2×",
+            ),
             ("peak_rss_mb", f"{results['peak_rss_mb']:.0f} MB", "", "≤ 150 MB"),
         ]
         for name, value, detail, target in rows:

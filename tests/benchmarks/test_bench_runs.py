@@ -15,13 +15,39 @@ BENCH = Path(__file__).parent / "bench.py"
 @pytest.mark.slow
 def test_bench_runs_and_reports_every_figure():
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--cards", "300", "--reviews", "2000", "--repeat", "1",
-         "--grades", "20", "--export-cards", "200", "--json"],
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            str(BENCH),
+            "--cards",
+            "300",
+            "--reviews",
+            "2000",
+            "--repeat",
+            "1",
+            "--grades",
+            "20",
+            "--export-cards",
+            "200",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
-    for key in ("import_s", "import_ratio", "first_card_s", "first_card_ratio", "grade_next_ms",
-                "grade_next_p95_ms", "export_s", "export_ratio", "peak_rss_mb", "machine"):
+    for key in (
+        "import_s",
+        "import_ratio",
+        "first_card_s",
+        "first_card_ratio",
+        "grade_next_ms",
+        "grade_next_p95_ms",
+        "export_s",
+        "export_ratio",
+        "peak_rss_mb",
+        "machine",
+    ):
         assert key in figures
     assert figures["grade_next_samples"] == 20
     assert all(figures[k] > 0 for k in ("import_s", "first_card_s", "export_s", "peak_rss_mb"))

@@ -37,8 +37,15 @@ class Terminal:
     def __init__(self, args: list[str], env: dict):
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        self.process = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave,
-                                        env=env, start_new_session=True, close_fds=True)
+        self.process = subprocess.Popen(
+            args,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
         os.close(slave)
         self.output = ""
         self._lock = threading.Lock()
@@ -79,8 +86,12 @@ def deck_db(tmp_path):
     deck.write_text(SAMPLE_DECK, encoding="utf-8")
     db = tmp_path / "crash.db"
     env = {**os.environ, "STUDYAPP_DB": str(db), "TERM": "xterm-256color"}
-    subprocess.run([sys.executable, "-m", "studyapp", "import", str(deck)], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "studyapp", "import", str(deck)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return db, env
 
 
@@ -131,11 +142,18 @@ REVIEWER = textwrap.dedent("""
 def test_two_processes_review_the_same_database(tmp_path, deck_db):
     db, env = deck_db
     per_process = 60
-    workers = [subprocess.Popen([sys.executable, "-c", REVIEWER, str(db), str(per_process)],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True) for _ in range(2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", REVIEWER, str(db), str(per_process)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [w.communicate(timeout=120) for w in workers]
-    for worker, (out, err) in zip(workers, outputs):
+    for worker, (out, err) in zip(workers, outputs, strict=False):
         assert worker.returncode == 0, err
         assert "locked" not in err
         assert out.strip() == str(per_process)

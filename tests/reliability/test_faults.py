@@ -19,8 +19,10 @@ from tests.conftest import SAMPLE_DECK, TODAY
 
 
 def big_deck(path: Path, cards: int) -> Path:
-    body = "".join(f'[[cards]]\nid = "c{n}"\nfront = "{"question " * 30}{n}"\n'
-                   f'back = "{"answer " * 30}"\n\n' for n in range(cards))
+    body = "".join(
+        f'[[cards]]\nid = "c{n}"\nfront = "{"question " * 30}{n}"\nback = "{"answer " * 30}"\n\n'
+        for n in range(cards)
+    )
     path.write_text(f'[deck]\nid = "big"\nname = "Big"\n\n{body}', encoding="utf-8")
     return path
 
@@ -50,8 +52,10 @@ async def test_disk_full_while_grading_keeps_the_card_and_the_app(tmp_path, make
     async with app.run_test(size=(80, 24)) as pilot:
         first = app.screen.session.current().id
         # The failure SQLite raises when the disk fills, at the moment of the grade.
-        store.conn.execute("CREATE TRIGGER full BEFORE INSERT ON reviews "
-                           "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+        store.conn.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON reviews "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
         await pilot.press("space", "5")
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.session.current().id == first  # still there, not lost
@@ -124,14 +128,35 @@ def test_unwritable_database_folder_is_a_clear_error(tmp_path):
 
 # -- fuzzing deck files ---------------------------------------------------------------------
 
-TOML_PIECES = st.sampled_from([
-    "[deck]\n", 'id = "d"\n', 'name = "D"\n', "[[cards]]\n", 'id = "c1"\n', 'id = "c1"\n',
-    'front = "F"\n', 'back = "B"\n', 'type = "cloze"\n', 'text = "{{c1::x}}"\n',
-    'text = "{{c1::open"\n', 'tags = ["a b", "ok::t"]\n', "tags = 3\n", 'frnt = "typo"\n',
-    'front = """multi\nline"""\n', "= broken\n", "[deck\n", 'x = [[[[1]]]]\n',
-    'front = "\\u0000"\n', 'back = "\U0001F600 \u202e \ufeff"\n', "\n", "# comment\n",
-    'cards = "not a table"\n', "[[deck]]\n", 'description = 5\n',
-])
+TOML_PIECES = st.sampled_from(
+    [
+        "[deck]\n",
+        'id = "d"\n',
+        'name = "D"\n',
+        "[[cards]]\n",
+        'id = "c1"\n',
+        'id = "c1"\n',
+        'front = "F"\n',
+        'back = "B"\n',
+        'type = "cloze"\n',
+        'text = "{{c1::x}}"\n',
+        'text = "{{c1::open"\n',
+        'tags = ["a b", "ok::t"]\n',
+        "tags = 3\n",
+        'frnt = "typo"\n',
+        'front = """multi\nline"""\n',
+        "= broken\n",
+        "[deck\n",
+        "x = [[[[1]]]]\n",
+        'front = "\\u0000"\n',
+        'back = "\U0001f600 \u202e \ufeff"\n',
+        "\n",
+        "# comment\n",
+        'cards = "not a table"\n',
+        "[[deck]]\n",
+        "description = 5\n",
+    ]
+)
 
 
 @st.composite
@@ -149,8 +174,11 @@ def deck_texts(draw):
     return text[:position] + noise + text[position:]
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(text=deck_texts())
 def test_fuzzed_deck_files_never_crash_and_never_half_import(tmp_path, text):
     path = tmp_path / "fuzz.toml"
@@ -163,8 +191,7 @@ def test_fuzzed_deck_files_never_crash_and_never_half_import(tmp_path, text):
     runner = CliRunner()
     result = runner.invoke(cli, ["--db", str(db), "import", str(path)])
     assert result.exit_code in (0, 1), result.output
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception,
-                                                                      SystemExit)
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
     if result.exit_code == 1 and db.exists():
         conn = sqlite3.connect(db)
         assert conn.execute("SELECT COUNT(*) FROM cards WHERE deck_id = 'd'").fetchone()[0] == 0
@@ -174,8 +201,9 @@ def test_fuzzed_deck_files_never_crash_and_never_half_import(tmp_path, text):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=300))
 def test_arbitrary_bytes_are_a_clear_problem(tmp_path, data):
     path = tmp_path / "bytes.toml"

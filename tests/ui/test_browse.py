@@ -54,11 +54,19 @@ async def test_add_and_edit_personal_card(sample_store, make_app):
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("b", "a")
-        await pilot.press(*"What is SEA?", "tab", *"Spontaneous electrical activity", "tab",
-                          "tab", *"mine::sea", "ctrl+s")
+        await pilot.press(
+            *"What is SEA?",
+            "tab",
+            *"Spontaneous electrical activity",
+            "tab",
+            "tab",
+            *"mine::sea",
+            "ctrl+s",
+        )
         await pilot.pause()
         card = sample_store.conn.execute(
-            "SELECT id, front, tags FROM cards WHERE deck_id = 'personal'").fetchone()
+            "SELECT id, front, tags FROM cards WHERE deck_id = 'personal'"
+        ).fetchone()
         assert card[1:] == ("What is SEA?", " mine::sea ")
         assert rows(app) == 6
         table = app.screen.query_one("#browse-table", DataTable)
@@ -81,14 +89,18 @@ async def test_add_card_requires_front_and_back(sample_store, make_app):
         await pilot.press("a", *"only a front", "ctrl+s")
         assert "needs a front and a back" in str(app.screen.query_one("#edit-error").visual)
         await pilot.press("escape")
-    assert sample_store.conn.execute("SELECT COUNT(*) FROM cards WHERE deck_id='personal'"
-                                     ).fetchone()[0] == 0
+    assert (
+        sample_store.conn.execute("SELECT COUNT(*) FROM cards WHERE deck_id='personal'").fetchone()[
+            0
+        ]
+        == 0
+    )
 
 
 def test_card_text_renders_markdown_and_never_markup():
     text = render_card_text("*soft* **hard** [bold red]x[/bold red]\n\n- one\n- two")
     assert text.plain == "soft hard [bold red]x[/bold red]\n\n• one\n• two"
-    styles = {text.plain[span.start:span.end]: str(span.style) for span in text.spans}
+    styles = {text.plain[span.start : span.end]: str(span.style) for span in text.spans}
     assert styles["soft"] == "italic" and styles["hard"] == "bold"
 
 
@@ -112,17 +124,25 @@ async def test_export_from_the_app(sample_store, make_app, tmp_path):
         messages = [n.message for n in app._notifications]
         assert any(m.endswith(f"written to {tmp_path / 'from-app.apkg'}") for m in messages)
     # The app remembered what it exported: exporting again changes no note's time.
-    assert len(sample_store.exported_notes(
-        [r[0] for r in sample_store.conn.execute("SELECT guid FROM exported_notes")])) == 3
+    assert (
+        len(
+            sample_store.exported_notes(
+                [r[0] for r in sample_store.conn.execute("SELECT guid FROM exported_notes")]
+            )
+        )
+        == 3
+    )
     col = Collection(str(tmp_path / "c.anki2"))
-    log = col.import_anki_package(ImportAnkiPackageRequest(
-        package_path=str(tmp_path / "from-app.apkg"))).log
+    log = col.import_anki_package(
+        ImportAnkiPackageRequest(package_path=str(tmp_path / "from-app.apkg"))
+    ).log
     assert len(log.new) == 3
     col.close()
 
 
-async def test_export_failure_in_the_background_is_one_notification(sample_store, make_app,
-                                                                    tmp_path):
+async def test_export_failure_in_the_background_is_one_notification(
+    sample_store, make_app, tmp_path
+):
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
@@ -133,5 +153,7 @@ async def test_export_failure_in_the_background_is_one_notification(sample_store
         await pilot.pause()
         failed = [n for n in app._notifications if n.title == "Export failed"]
         assert len(failed) == 1 and "is a folder" in failed[0].message
-        assert not list(tmp_path.glob(".taken.apkg*")) and not any((tmp_path / "taken.apkg").iterdir())
+        assert not list(tmp_path.glob(".taken.apkg*")) and not any(
+            (tmp_path / "taken.apkg").iterdir()
+        )
     assert sample_store.conn.execute("SELECT COUNT(*) FROM exported_notes").fetchone()[0] == 0

@@ -169,8 +169,17 @@ async def test_keys_screen_lists_every_binding(sample_store, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         text = "\n".join(f"{keys} {description}" for keys, description in app.screen.rows)
-        for description in ("Show answer", "Grade 0 (blackout)", "Grade 5 (perfect)", "Undo",
-                            "Suspend", "Bury", "Note", "Back", "Quit"):
+        for description in (
+            "Show answer",
+            "Grade 0 (blackout)",
+            "Grade 5 (perfect)",
+            "Undo",
+            "Suspend",
+            "Bury",
+            "Note",
+            "Back",
+            "Quit",
+        ):
             assert description in text
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
@@ -184,7 +193,6 @@ async def test_theme_toggle_is_remembered(sample_store, make_app):
     assert make_app(sample_store).settings.theme == "textual-light"
 
 
-
 async def test_cram_from_home_changes_no_schedule(sample_store, make_app):
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -193,8 +201,10 @@ async def test_cram_from_home_changes_no_schedule(sample_store, make_app):
         assert "cram" in str(app.screen.query_one("#review-card").border_subtitle)
         await pilot.press("space", "5")
     assert {r[0] for r in sample_store.conn.execute("SELECT kind FROM reviews")} == {"cram"}
-    assert sample_store.conn.execute("SELECT COUNT(*) FROM items WHERE due IS NOT NULL"
-                                     ).fetchone()[0] == 0
+    assert (
+        sample_store.conn.execute("SELECT COUNT(*) FROM items WHERE due IS NOT NULL").fetchone()[0]
+        == 0
+    )
 
 
 async def test_stats_screen_opens_and_goes_back(sample_store, make_app):

@@ -7,9 +7,10 @@ the SVGs in tests/ui/__snapshots__ before committing them.
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
+
 
 @pytest.fixture
 def utc(monkeypatch):
@@ -39,18 +40,19 @@ class TestReview:
         assert snap_compare(make_app(sample_store, start="review"), terminal_size=size)
 
     def test_back(self, snap_compare, sample_store, make_app, size):
-        assert snap_compare(make_app(sample_store, start="review"), press=["space"],
-                            terminal_size=size)
+        assert snap_compare(
+            make_app(sample_store, start="review"), press=["space"], terminal_size=size
+        )
 
     def test_cloze_back_with_redrill(self, snap_compare, sample_store, make_app, size):
         # Three cards in, one of them failed: a cloze card with counts showing the re-drill.
         press = ["space", "2", "space", "5", "space", "4", "space"]
-        assert snap_compare(make_app(sample_store, start="review"), press=press,
-                            terminal_size=size)
+        assert snap_compare(make_app(sample_store, start="review"), press=press, terminal_size=size)
 
     def test_summary(self, snap_compare, sample_store, make_app, size):
-        assert snap_compare(make_app(sample_store, start="review"), press=FIVE_PERFECT,
-                            terminal_size=size)
+        assert snap_compare(
+            make_app(sample_store, start="review"), press=FIVE_PERFECT, terminal_size=size
+        )
 
     def test_all_done(self, snap_compare, sample_store, make_app, size):
         for item in [r[0] for r in sample_store.conn.execute("SELECT id FROM items")]:
@@ -66,8 +68,12 @@ class TestBrowse:
     def test_card_detail(self, snap_compare, sample_store, make_app, size, utc):
         # The history shows local times: the zone and the moment of the answer are pinned.
         first = sample_store.conn.execute("SELECT MIN(id) FROM items").fetchone()[0]
-        sample_store.grade(first, 4, today=date(2026, 11, 20),
-                           now=datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc))
+        sample_store.grade(
+            first,
+            4,
+            today=date(2026, 11, 20),
+            now=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+        )
         assert snap_compare(make_app(sample_store), press=["b", "enter"], terminal_size=size)
 
 
@@ -75,8 +81,16 @@ class TestBrowse:
 class TestStats:
     def test_stats(self, snap_compare, sample_store, make_app, size):
         items = [r[0] for r in sample_store.conn.execute("SELECT id FROM items ORDER BY id")]
-        for day, item, grade in ((20, items[0], 5), (21, items[0], 4), (21, items[1], 2),
-                                 (22, items[2], 5)):
-            sample_store.grade(item, grade, today=date(2026, 11, day),
-                               now=datetime(2026, 11, day, 10, tzinfo=timezone.utc))
+        for day, item, grade in (
+            (20, items[0], 5),
+            (21, items[0], 4),
+            (21, items[1], 2),
+            (22, items[2], 5),
+        ):
+            sample_store.grade(
+                item,
+                grade,
+                today=date(2026, 11, day),
+                now=datetime(2026, 11, day, 10, tzinfo=UTC),
+            )
         assert snap_compare(make_app(sample_store), press=["s"], terminal_size=size)

@@ -13,8 +13,13 @@ from studyapp.store import ITEM_STATES, BrowseRow
 from studyapp.ui.formatting import shorten
 from studyapp.ui.widgets.key_bar import KeyBar
 
-STATE_STYLES = {"new": "cyan", "learning": "yellow", "young": "green", "mature": "bold green",
-                "suspended": "dim red"}
+STATE_STYLES = {
+    "new": "cyan",
+    "learning": "yellow",
+    "young": "green",
+    "mature": "bold green",
+    "suspended": "dim red",
+}
 ROW_LIMIT = 500
 DECK_WIDTH = 11
 # The other columns at their widest ("suspended", "2.50", "9999", "2026-11-24", "Lapses"),
@@ -40,12 +45,19 @@ class BrowseScreen(Screen[None]):
         yield Input(placeholder="Search text, tags and notes…  (/ to focus)", id="browse-search")
         with Horizontal(id="browse-filters"):
             # Deck names and tags come from deck files: shown as text, never as markup.
-            yield Select([(Text(name), deck_id) for deck_id, name in store.deck_names().items()],
-                         prompt="All decks", id="browse-deck")
-            yield Select([(Text(tag), tag) for tag, _ in store.tag_counts()], prompt="All tags",
-                         id="browse-tag")
-            yield Select([(state, state) for state in ITEM_STATES], prompt="All states",
-                         id="browse-state")
+            yield Select(
+                [(Text(name), deck_id) for deck_id, name in store.deck_names().items()],
+                prompt="All decks",
+                id="browse-deck",
+            )
+            yield Select(
+                [(Text(tag), tag) for tag, _ in store.tag_counts()],
+                prompt="All tags",
+                id="browse-tag",
+            )
+            yield Select(
+                [(state, state) for state in ITEM_STATES], prompt="All states", id="browse-state"
+            )
         yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="browse-count")
         yield KeyBar()
@@ -63,8 +75,13 @@ class BrowseScreen(Screen[None]):
         self._question_width = max(16, self.size.width - FIXED_COLUMNS_WIDTH)
         table.add_column("Deck", key="deck", width=DECK_WIDTH)
         table.add_column("Question", key="question", width=self._question_width)
-        for label, key in (("State", "state"), ("EF", "ef"), ("Ivl", "interval"),
-                           ("Due", "due"), ("Lapses", "lapses")):
+        for label, key in (
+            ("State", "state"),
+            ("EF", "ef"),
+            ("Ivl", "interval"),
+            ("Due", "due"),
+            ("Lapses", "lapses"),
+        ):
             table.add_column(label, key=key)
 
     def on_resize(self) -> None:
@@ -80,13 +97,17 @@ class BrowseScreen(Screen[None]):
             selected = self.query_one(widget_id, Select).value
             return None if selected is Select.NULL else selected
 
-        return {"search": self.query_one("#browse-search", Input).value,
-                "deck_id": value("#browse-deck"), "tag": value("#browse-tag"),
-                "state": value("#browse-state")}
+        return {
+            "search": self.query_one("#browse-search", Input).value,
+            "deck_id": value("#browse-deck"),
+            "tag": value("#browse-tag"),
+            "state": value("#browse-state"),
+        }
 
     def reload(self) -> None:
-        rows, total = self.app.store.browse(today=self.app.today(), limit=ROW_LIMIT,
-                                            **self._filters())
+        rows, total = self.app.store.browse(
+            today=self.app.today(), limit=ROW_LIMIT, **self._filters()
+        )
         self._show(rows, total)
 
     def _show(self, rows: list[BrowseRow], total: int) -> None:
@@ -107,8 +128,7 @@ class BrowseScreen(Screen[None]):
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         shown = f"{len(rows)} of {total}" if total > len(rows) else f"{total}"
-        self.query_one("#browse-count", Static).update(
-            f"{shown} study item{'s' * (total != 1)}")
+        self.query_one("#browse-count", Static).update(f"{shown} study item{'s' * (total != 1)}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.reload()
@@ -144,8 +164,7 @@ class BrowseScreen(Screen[None]):
         if item_id is None:
             return
         item = self.app.store.item(item_id)
-        if not self.app.guarded(
-                lambda: self.app.store.set_suspended(item_id, not item.suspended)):
+        if not self.app.guarded(lambda: self.app.store.set_suspended(item_id, not item.suspended)):
             return
         self.notify("Unsuspended." if item.suspended else "Suspended.", timeout=2)
         self.reload()

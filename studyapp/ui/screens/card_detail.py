@@ -32,8 +32,10 @@ class CardDetailScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="detail"):
             yield Static(id="detail-body")
-            yield Static("s suspend/unsuspend · e edit (your own cards) · escape close",
-                         classes="dialog-hint")
+            yield Static(
+                "s suspend/unsuspend · e edit (your own cards) · escape close",
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         self.refresh_detail()
@@ -51,21 +53,34 @@ class CardDetailScreen(ModalScreen[None]):
         body.append_text(render_card_text(item.faces.answer))
         body.append("\n\n")
         status = "suspended" if item.suspended else ("new" if state.is_new else "in review")
-        body.append(f"Status {status} · EF {state.ef_hundredths / 100:.2f} · "
-                    f"interval {state.interval} d · "
-                    f"due {state.due.isoformat() if state.due else '—'} · "
-                    f"repetitions {state.repetitions} · lapses {state.lapses}\n\n")
+        body.append(
+            f"Status {status} · EF {state.ef_hundredths / 100:.2f} · "
+            f"interval {state.interval} d · "
+            f"due {state.due.isoformat() if state.due else '—'} · "
+            f"repetitions {state.repetitions} · lapses {state.lapses}\n\n"
+        )
         self.history = history = store.reviews_of(self.item_id)
-        table = Table(box=None, pad_edge=False, title_justify="left",
-                      title=(f"History ({len(history)} answer{'s' * (len(history) != 1)})"
-                             if history else "No answers yet"))
+        table = Table(
+            box=None,
+            pad_edge=False,
+            title_justify="left",
+            title=(
+                f"History ({len(history)} answer{'s' * (len(history) != 1)})"
+                if history
+                else "No answers yet"
+            ),
+        )
         for column in ("When", "Kind", "Grade", "Interval", "EF"):
             table.add_column(column)
         for row in history:
             when = datetime.fromisoformat(row["reviewed_at"]).astimezone()
-            table.add_row(when.strftime("%Y-%m-%d %H:%M"), row["kind"],
-                          f"{row['grade']} {QUALITY_LABELS[row['grade']]}",
-                          f"{row['interval_after']} d", f"{row['ef_after'] / 100:.2f}")
+            table.add_row(
+                when.strftime("%Y-%m-%d %H:%M"),
+                row["kind"],
+                f"{row['grade']} {QUALITY_LABELS[row['grade']]}",
+                f"{row['interval_after']} d",
+                f"{row['ef_after'] / 100:.2f}",
+            )
         self.query_one("#detail-body", Static).update(Group(body, table) if history else body)
 
     def action_toggle_suspend(self) -> None:
@@ -83,4 +98,3 @@ class CardDetailScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss()
-

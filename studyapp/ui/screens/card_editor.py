@@ -42,8 +42,11 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
             yield Input(self.draft.front, placeholder="Front (question)", id="edit-front")
             yield Input(self.draft.back, placeholder="Back (answer)", id="edit-back")
             yield Input(self.draft.extra, placeholder="Extra: why (optional)", id="edit-extra")
-            yield Input(" ".join(self.draft.tags), placeholder="Tags, space-separated (optional)",
-                        id="edit-tags")
+            yield Input(
+                " ".join(self.draft.tags),
+                placeholder="Tags, space-separated (optional)",
+                id="edit-tags",
+            )
             yield Static(id="edit-error", classes="dialog-error")
             yield Static("tab next field · ctrl+s save · escape cancel", classes="dialog-hint")
 
@@ -54,13 +57,16 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
         self.focus_next()
 
     def action_save(self) -> None:
-        value = {key: self.query_one(f"#edit-{key}", Input).value.strip()
-                 for key in ("front", "back", "extra", "tags")}
+        value = {
+            key: self.query_one(f"#edit-{key}", Input).value.strip()
+            for key in ("front", "back", "extra", "tags")
+        }
         if not value["front"] or not value["back"]:
             self.query_one("#edit-error", Static).update("A card needs a front and a back.")
             return
-        self.dismiss(CardDraft(value["front"], value["back"], tuple(value["tags"].split()),
-                               value["extra"]))
+        self.dismiss(
+            CardDraft(value["front"], value["back"], tuple(value["tags"].split()), value["extra"])
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -71,7 +77,8 @@ def save_new_card(screen: Screen, draft: CardDraft | None) -> None:
         return
     store = screen.app.store
     if not screen.app.guarded(
-            lambda: store.add_personal_card(draft.front, draft.back, draft.tags, draft.extra)):
+        lambda: store.add_personal_card(draft.front, draft.back, draft.tags, draft.extra)
+    ):
         return
     screen.notify("Card added to My Cards.", timeout=2)
     if hasattr(screen, "reload"):
@@ -85,16 +92,21 @@ def edit_card(screen: Screen, card_id: int, then: Callable[[], None] | None = No
     store = screen.app.store
     card = store.card(card_id)
     if card["deck_id"] != PERSONAL_DECK_ID:
-        screen.notify("Only your own cards can be edited here; deck cards come from the "
-                      "tutor's deck files.", severity="warning")
+        screen.notify(
+            "Only your own cards can be edited here; deck cards come from the tutor's deck files.",
+            severity="warning",
+        )
         return
     draft = CardDraft(card["front"], card["back"], tuple(card["tags"].split()), card["extra"])
 
     def save(result: CardDraft | None) -> None:
         if result is None:
             return
-        if not screen.app.guarded(lambda: store.edit_personal_card(
-                card_id, result.front, result.back, result.tags, result.extra)):
+        if not screen.app.guarded(
+            lambda: store.edit_personal_card(
+                card_id, result.front, result.back, result.tags, result.extra
+            )
+        ):
             return
         screen.notify("Card saved.", timeout=2)
         (then or getattr(screen, "reload", lambda: None))()

@@ -39,8 +39,11 @@ class ChoiceScreen(ModalScreen[str | None]):
         options.clear_options()
         needle = text.strip().casefold()
         # Labels hold deck names and tags from deck files: text, never markup.
-        options.add_options(Option(Text(label), id=value) for label, value in self.choices
-                            if needle in label.casefold())
+        options.add_options(
+            Option(Text(label), id=value)
+            for label, value in self.choices
+            if needle in label.casefold()
+        )
         if options.option_count:
             options.highlighted = 0
 

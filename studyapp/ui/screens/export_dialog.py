@@ -37,8 +37,11 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             yield Input(str(self.default_path), placeholder="File name (.apkg)", id="export-path")
             yield Checkbox("Include my progress", id="export-progress")
             yield Static(id="export-error", classes="dialog-error")
-            yield Static("With progress, tick “Import any learning progress” in Anki's import "
-                         "dialog.\nenter or ctrl+s export · escape cancel", classes="dialog-hint")
+            yield Static(
+                "With progress, tick “Import any learning progress” in Anki's import "
+                "dialog.\nenter or ctrl+s export · escape cancel",
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()

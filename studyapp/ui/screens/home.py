@@ -59,8 +59,13 @@ class HomeScreen(Screen[None]):
         table.clear()
         counts = store.deck_counts(today)
         for deck in counts:
-            table.add_row(Text(deck.name), _count(deck.new, "cyan"), _count(deck.due, "green"),
-                          Text(str(deck.total), justify="right"), key=deck.id)
+            table.add_row(
+                Text(deck.name),
+                _count(deck.new, "cyan"),
+                _count(deck.due, "green"),
+                Text(str(deck.total), justify="right"),
+                key=deck.id,
+            )
         if counts:
             table.move_cursor(row=min(row, len(counts) - 1))
         answers, ms = store.day_progress(today)
@@ -68,12 +73,16 @@ class HomeScreen(Screen[None]):
         due = sum(d.due for d in counts)
         unseen = sum(d.new for d in counts)
         new_today = min(unseen, new_card_budget(store, today, self.app.settings.new_per_day))
-        done = (f"{answers} done ({duration_text(ms / 1000)})" if answers
-                else "none done yet")
+        done = f"{answers} done ({duration_text(ms / 1000)})" if answers else "none done yet"
         today_line = Text.assemble(
-            ("Today  ", "bold"), (f"{due} due", "green"), " · ",
-            (f"{new_today} new", "cyan"), f" of {unseen} · {done} · ",
-            ("streak ", "bold"), f"{streak} day{'s' * (streak != 1)}")
+            ("Today  ", "bold"),
+            (f"{due} due", "green"),
+            " · ",
+            (f"{new_today} new", "cyan"),
+            f" of {unseen} · {done} · ",
+            ("streak ", "bold"),
+            f"{streak} day{'s' * (streak != 1)}",
+        )
         self.query_one("#home-today", Static).update(today_line)
         next_due = store.next_due_date(today)
         hint = "r review everything · enter review the selected deck · t one topic"
@@ -115,8 +124,14 @@ class HomeScreen(Screen[None]):
             if kind == "ahead":
                 self.app.start_review(Scope(), mode, ahead_days=int(rest))
             else:
-                self.app.start_review(Scope(deck_id=rest) if kind == "deck" else
-                                      Scope(tag=rest) if kind == "tag" else Scope(), mode)
+                self.app.start_review(
+                    Scope(deck_id=rest)
+                    if kind == "deck"
+                    else Scope(tag=rest)
+                    if kind == "tag"
+                    else Scope(),
+                    mode,
+                )
 
         self.app.push_screen(ChoiceScreen(title, choices, hint), chosen)
 
@@ -125,12 +140,20 @@ class HomeScreen(Screen[None]):
 
     def action_cram(self) -> None:
         ahead = [(f"Everything due in the next {n} days", f"ahead:{n}") for n in (3, 7, 30)]
-        self._choose("Cram: study ahead, schedule untouched",
-                     ahead + self._deck_choices() + self._tag_choices(), "cram", "enter cram")
+        self._choose(
+            "Cram: study ahead, schedule untouched",
+            ahead + self._deck_choices() + self._tag_choices(),
+            "cram",
+            "enter cram",
+        )
 
     def action_weak_spots(self) -> None:
-        self._choose("Weak spots: lowest-EF cards of a topic",
-                     [("All topics", "all:")] + self._tag_choices(), "weak", "enter study")
+        self._choose(
+            "Weak spots: lowest-EF cards of a topic",
+            [("All topics", "all:"), *self._tag_choices()],
+            "weak",
+            "enter study",
+        )
 
     def action_stats(self) -> None:
         self.app.open_stats()

@@ -32,8 +32,9 @@ class KeysScreen(ModalScreen[None]):
             key = self.app.get_key_display(binding)
             if key not in keys:
                 keys.append(key)
-        self.rows = [(" / ".join(keys), description)
-                     for (_, description), keys in keys_by_action.items()]
+        self.rows = [
+            (" / ".join(keys), description) for (_, description), keys in keys_by_action.items()
+        ]
         self.rows.append(("ctrl+p", "Command palette: every action by name"))
         for row in self.rows:
             table.add_row(*row)

@@ -26,8 +26,9 @@ class NoteScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static("Your note on this card", classes="dialog-title")
             yield TextArea(self.note, id="note-text", soft_wrap=True)
-            yield Static("ctrl+s save · escape cancel · an empty note is removed",
-                         classes="dialog-hint")
+            yield Static(
+                "ctrl+s save · escape cancel · an empty note is removed", classes="dialog-hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#note-text", TextArea).focus()

@@ -28,8 +28,10 @@ class ReviewScreen(Screen[None]):
     BINDINGS = [
         Binding("space", "reveal", "Show answer"),
         Binding("enter", "reveal", "Show answer", show=False),
-        *(Binding(str(q), f"grade({q})", f"Grade {q} ({QUALITY_LABELS[q]})", show=False)
-          for q in range(6)),
+        *(
+            Binding(str(q), f"grade({q})", f"Grade {q} ({QUALITY_LABELS[q]})", show=False)
+            for q in range(6)
+        ),
         Binding("u", "undo", "Undo"),
         Binding("s", "suspend", "Suspend"),
         Binding("b", "bury", "Bury"),
@@ -58,8 +60,9 @@ class ReviewScreen(Screen[None]):
             with VerticalScroll(id="review-done"):
                 yield Static(id="review-done-title")
                 yield Static(id="review-done-body")
-        yield Horizontal(*(Static(id=f"grade-{q}", classes="grade") for q in range(6)),
-                         id="review-grades")
+        yield Horizontal(
+            *(Static(id=f"grade-{q}", classes="grade") for q in range(6)), id="review-grades"
+        )
         yield Static("[b]space[/b] show answer", id="review-reveal-hint")
         yield KeyBar()
 
@@ -82,9 +85,11 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-switcher", ContentSwitcher).current = "review-card"
         card = self.query_one("#review-card")
         card.border_title = Content(item.deck_name)
-        kind = (MODE_LABELS[self.session.mode] if self.session.mode != "scheduled"
-                and self.session.current_kind != "redrill"
-                else KIND_LABELS[self.session.current_kind])
+        kind = (
+            MODE_LABELS[self.session.mode]
+            if self.session.mode != "scheduled" and self.session.current_kind != "redrill"
+            else KIND_LABELS[self.session.current_kind]
+        )
         card.border_subtitle = Content(kind)
         card.scroll_home(animate=False)
         self.query_one("#review-question", Static).update(render_card_text(item.faces.question))
@@ -96,8 +101,9 @@ class ReviewScreen(Screen[None]):
         extra = self.query_one("#review-extra", Static)
         extra.update(render_card_text(item.extra) if item.extra else "")
         note = self.query_one("#review-note", Static)
-        note.update(Text.assemble(("Your note  ", "bold"), render_card_text(item.note))
-                    if item.note else "")
+        note.update(
+            Text.assemble(("Your note  ", "bold"), render_card_text(item.note)) if item.note else ""
+        )
         source = self.query_one("#review-source", Static)
         source.update(Text.assemble(("Source  ", "bold"), item.source) if item.source else "")
         extra.set_class(not item.extra, "empty")
@@ -129,22 +135,30 @@ class ReviewScreen(Screen[None]):
     def _update_counts(self) -> None:
         counts = self.session.counts()
         if self.session.mode == "scheduled":
-            queues = (("New ", "bold cyan"), f"{counts.new}   ",
-                      ("Review ", "bold green"), f"{counts.review}   ")
+            queues = (
+                ("New ", "bold cyan"),
+                f"{counts.new}   ",
+                ("Review ", "bold green"),
+                f"{counts.review}   ",
+            )
         else:
             label = "Cram " if self.session.mode == "cram" else "Weak spots "
             queues = ((label, "bold magenta"), f"{counts.review}   ")
-        self.query_one("#review-counts", Static).update(Text.assemble(
-            ("Done ", "bold"), f"{counts.done}   ", *queues,
-            ("Re-drill ", "bold yellow"), f"{counts.redrill}",
-        ))
+        self.query_one("#review-counts", Static).update(
+            Text.assemble(
+                ("Done ", "bold"),
+                f"{counts.done}   ",
+                *queues,
+                ("Re-drill ", "bold yellow"),
+                f"{counts.redrill}",
+            )
+        )
         progress = self.query_one("#review-progress", SessionProgress)
         progress.done, progress.total = counts.done, counts.done + counts.left
 
     def _update_grades(self) -> None:
         preview = self.session.preview()
-        redrill = (self.session.current_kind == "redrill"
-                   or self.session.mode != "scheduled")
+        redrill = self.session.current_kind == "redrill" or self.session.mode != "scheduled"
         for q in range(6):
             if redrill:
                 then = "again" if q < 4 else "done"
@@ -160,25 +174,43 @@ class ReviewScreen(Screen[None]):
         today = self.session.today
         title = self.query_one("#review-done-title", Static)
         body = self.query_one("#review-done-body", Static)
-        next_due = (f"Next review due {relative_day(summary.next_due, today)} "
-                    f"({summary.next_due.isoformat()})" if summary.next_due
-                    else "No reviews scheduled yet")
+        next_due = (
+            f"Next review due {relative_day(summary.next_due, today)} "
+            f"({summary.next_due.isoformat()})"
+            if summary.next_due
+            else "No reviews scheduled yet"
+        )
         tomorrow = f"{summary.due_tomorrow} card{'s' * (summary.due_tomorrow != 1)} due tomorrow"
-        waiting = (f"You have met today's limit of {self.session.new_per_day} new cards; "
-                   "more are waiting for tomorrow.\n" if summary.new_waiting else "")
+        waiting = (
+            f"You have met today's limit of {self.session.new_per_day} new cards; "
+            "more are waiting for tomorrow.\n"
+            if summary.new_waiting
+            else ""
+        )
         if summary.reviewed == 0:
             title.update("All done for now!")
-            body.update(Text.assemble(
-                f"Nothing left to review in {self.sub_title}.\n", waiting, "\n",
-                next_due, ".\n", tomorrow, ".\n\n",
-                ("escape", "bold"), " back to your decks"))
+            body.update(
+                Text.assemble(
+                    f"Nothing left to review in {self.sub_title}.\n",
+                    waiting,
+                    "\n",
+                    next_due,
+                    ".\n",
+                    tomorrow,
+                    ".\n\n",
+                    ("escape", "bold"),
+                    " back to your decks",
+                )
+            )
             return
         title.update("Session complete")
         accuracy = summary.accuracy or 0.0
         lines = Text.assemble(
-            ("Reviewed  ", "bold"), f"{summary.reviewed} answers in "
-            f"{duration_text(summary.seconds)}\n",
-            ("Accuracy  ", "bold"), f"{accuracy:.0%} graded 3 or more\n\n")
+            ("Reviewed  ", "bold"),
+            f"{summary.reviewed} answers in {duration_text(summary.seconds)}\n",
+            ("Accuracy  ", "bold"),
+            f"{accuracy:.0%} graded 3 or more\n\n",
+        )
         most = max(summary.grades.values())
         for q in range(5, -1, -1):
             n = summary.grades.get(q, 0)
@@ -187,8 +219,11 @@ class ReviewScreen(Screen[None]):
             lines.append(f"{bar:<17}", style="red" if q < 3 else "green")
             lines.append(f"{n}\n")
         lines.append(f"\n{waiting}{next_due}.\n{tomorrow}.\n\n")
-        lines.append_text(Text.assemble(("u", "bold"), " undo last grade · ",
-                                        ("escape", "bold"), " back to your decks"))
+        lines.append_text(
+            Text.assemble(
+                ("u", "bold"), " undo last grade · ", ("escape", "bold"), " back to your decks"
+            )
+        )
         body.update(lines)
 
     # -- actions ---------------------------------------------------------------
@@ -205,9 +240,13 @@ class ReviewScreen(Screen[None]):
         if not self.app.guarded(lambda: self.session.answer(quality)):
             return
         if self.session.last_became_leech:
-            self.notify("Failed too often: this card is now a leech and suspended. "
-                        "Rewrite it, or unsuspend it in Browse.", title="Leech",
-                        severity="warning", timeout=6)
+            self.notify(
+                "Failed too often: this card is now a leech and suspended. "
+                "Rewrite it, or unsuspend it in Browse.",
+                title="Leech",
+                severity="warning",
+                timeout=6,
+            )
         self.show_current()
 
     def action_undo(self) -> None:

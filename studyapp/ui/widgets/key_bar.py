@@ -82,7 +82,8 @@ class KeyBar(Widget):
             right = Text.assemble(
                 ("▏", self.get_component_rich_style("key-bar--separator")),
                 (f" {self.app.get_key_display(palette.binding)} ", key_style),
-                (f"{palette.binding.description} ", description_style))
+                (f"{palette.binding.description} ", description_style),
+            )
         room = max(0, self.size.width - right.cell_len)
         keys = Text(no_wrap=True, overflow="crop")
         boxes: list[_KeyBox] = []
@@ -91,11 +92,11 @@ class KeyBar(Widget):
             extra = Style() if active.enabled else dim
             item = Text.assemble(
                 (f" {self.app.get_key_display(active.binding)} ", key_style + extra),
-                (f"{active.binding.description} ", description_style + extra))
+                (f"{active.binding.description} ", description_style + extra),
+            )
             if keys.cell_len + item.cell_len > room:
                 break  # whole keys only; the Keys screen lists them all
-            boxes.append(_KeyBox(keys.cell_len, keys.cell_len + item.cell_len, key,
-                                 active.enabled))
+            boxes.append(_KeyBox(keys.cell_len, keys.cell_len + item.cell_len, key, active.enabled))
             keys.append_text(item)
         if palette is not None:
             keys.pad_right(room - keys.cell_len)

@@ -12,8 +12,11 @@ from textual.widget import Widget
 
 
 class SessionProgress(Widget):
-    COMPONENT_CLASSES = {"session-progress--done", "session-progress--left",
-                         "session-progress--complete"}
+    COMPONENT_CLASSES = {
+        "session-progress--done",
+        "session-progress--left",
+        "session-progress--complete",
+    }
     DEFAULT_CSS = """
     SessionProgress {
         height: 1;
@@ -32,9 +35,12 @@ class SessionProgress(Widget):
         width = max(0, self.size.width - len(label))
         filled = round(width * share)
         done_style = self.get_component_rich_style(
-            "session-progress--complete" if share >= 1 else "session-progress--done")
+            "session-progress--complete" if share >= 1 else "session-progress--done"
+        )
         return Text.assemble(
             ("━" * filled, done_style),
             ("━" * (width - filled), self.get_component_rich_style("session-progress--left")),
             label,
-            no_wrap=True, overflow="crop")
+            no_wrap=True,
+            overflow="crop",
+        )
