@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from studyapp.deckfile import collect_files, load_decks
 from studyapp.locations import bundled_decks_dir
@@ -32,7 +34,7 @@ class SyncResult:
         return "Bundled decks updated: " + "; ".join(changed)
 
 
-def _fingerprint(files) -> str:
+def _fingerprint(files: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode())

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from studyapp.store.browse import Browse
 from studyapp.store.columns import tag_clause
-from studyapp.store.connection import StoreBase, StoreError
+from studyapp.store.connection import DATABASE_ERRORS, StoreBase, StoreError
 from studyapp.store.decks import DeckImport
 from studyapp.store.exports import Exports
 from studyapp.store.models import (
@@ -44,6 +44,7 @@ from studyapp.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 __all__ = [
     "APPLICATION_ID",
+    "DATABASE_ERRORS",
     "ITEM_STATES",
     "MATURE_DAYS",
     "PERSONAL_DECK_ID",

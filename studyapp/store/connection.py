@@ -22,6 +22,12 @@ class StoreError(Exception):
     """A database problem worth one clear line to the user."""
 
 
+# What a caller may see go wrong in the store: its own errors, and SQLite's own from
+# reads outside a transaction (a damaged or vanished file). Callers catch this
+# instead of importing sqlite3 themselves.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (StoreError, sqlite3.Error)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -155,7 +161,8 @@ class StoreBase:
     # -- meta --------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        return self._one("SELECT value FROM meta WHERE key = ?", [key])
+        value: str | None = self._one("SELECT value FROM meta WHERE key = ?", [key])
+        return value
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
@@ -19,7 +18,7 @@ from studyapp import sm2
 from studyapp.bundled import sync_bundled_decks
 from studyapp.session import ReviewSession, Scope
 from studyapp.settings import THEMES, Settings, load_settings, save_setting
-from studyapp.store import Store, StoreError
+from studyapp.store import DATABASE_ERRORS, Store
 
 if TYPE_CHECKING:
     from studyapp.export import ExportJob, ExportResult
@@ -136,7 +135,7 @@ class StudyApp(App[None]):
                     with_progress=request.with_progress,
                     rollover_hour=self.rollover_hour,
                 )
-            except (ExportError, StoreError, sqlite3.Error) as exc:
+            except (ExportError, *DATABASE_ERRORS) as exc:
                 self.notify(str(exc), title="Export failed", severity="error", markup=False)
                 return
             self.notify(
@@ -170,7 +169,7 @@ class StudyApp(App[None]):
             error = event.worker.error
             from studyapp.export import ExportError
 
-            known = isinstance(error, (ExportError, StoreError, sqlite3.Error))
+            known = isinstance(error, (ExportError, *DATABASE_ERRORS))
             self.notify(
                 str(error) if known else f"{type(error).__name__}: {error}",
                 title="Export failed",
@@ -185,7 +184,7 @@ class StudyApp(App[None]):
         """
         try:
             action()
-        except (StoreError, sqlite3.Error) as exc:
+        except DATABASE_ERRORS as exc:
             self.notify(
                 f"Not saved: {exc}",
                 title="Database problem",
