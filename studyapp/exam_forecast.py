@@ -233,3 +233,36 @@ def exam_json(store: Store, today: date, normal_new_per_day: int) -> list[dict[s
             }
         )
     return out
+
+
+def report_lines(store: Store, today: date, normal_new_per_day: int) -> list[str]:
+    """What `studyapp exam` prints: each coming exam in numbers, then past ones with grades."""
+    from studyapp.exam import exam_statuses, short_date
+
+    names = store.deck_names()
+    lines: list[str] = []
+    for status in exam_statuses(store, today, normal_new_per_day):
+        exam = status.exam
+        forecast = forecast_exam(load_inputs(store, exam, today, normal_new_per_day))
+        days = status.days_left
+        lines += [
+            f"{exam.name} — {exam.date.isoformat()} "
+            f"({'today' if days == 0 else f'in {days} day' + 's' * (days != 1)}) · "
+            f"{exam.describe_scope(names)}",
+            f"  seen {status.seen}/{status.total} · {status.new_per_day} new/day "
+            f"(normal {status.normal_new_per_day}) · final window from "
+            f"{short_date(status.window_start, today)}",
+            f"  forecast {forecast_line(forecast)}",
+        ]
+    margin = margin_days(store)
+    for exam in store.exams():
+        if exam.date >= today:
+            continue
+        grades = store.exam_window_grades(exam, window_start(exam.date, margin))
+        answers = sum(grades.values())
+        spread = " ".join(f"{g}:{grades.get(g, 0)}" for g in range(6))
+        lines.append(
+            f"{exam.name} — {exam.date.isoformat()} (past) · final-window grades {spread} "
+            f"({answers} answer{'s' * (answers != 1)})"
+        )
+    return lines
