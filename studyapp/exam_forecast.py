@@ -203,9 +203,9 @@ def forecast_exam(inputs: ForecastInputs) -> Forecast:
 
 
 def forecast_line(forecast: Forecast) -> str:
-    """ "~35 cards/day (max 52) · 100% reviewed in the final window"."""
+    """`~35/day (max 52) · 100% reviewed in the final window`: cards a day, all kinds."""
     return (
-        f"~{round(forecast.average)} cards/day (max {forecast.peak}) · "
+        f"~{round(forecast.average)}/day (max {forecast.peak}) · "
         f"{forecast.final_window_coverage:.0%} reviewed in the final window"
     )
 
