@@ -139,6 +139,7 @@ class ReviewScreen(Screen[None]):
 
     def _update_counts(self) -> None:
         counts = self.session.counts()
+        queues: tuple[str | tuple[str, str], ...]
         if self.session.mode == "scheduled":
             queues = (
                 ("New ", "bold cyan"),
