@@ -135,12 +135,13 @@ class ReviewSession:
                 exam.new_item_ids(store, new_budget, self.today, scope.deck_id, scope.tag)
             )
             # Final-window reviews before an exam: logged as "exam", schedule untouched.
+            due = set(self._review)
             self._exam = deque(
                 i
                 for i in exam.exam_review_ids(store, self.today, scope.deck_id, scope.tag)
-                if i not in self._review
+                if i not in due
             )
-            queued = set(self._review) | set(self._new) | set(self._exam)
+            queued = due | set(self._new) | set(self._exam)
             # Re-drills owed from an earlier sitting today (the student quit and came back).
             owed = [
                 i

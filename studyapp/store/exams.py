@@ -136,10 +136,11 @@ class Exams(StoreBase):
 
     # -- the final window ----------------------------------------------------------
 
+    # "Reviewed since the window opened" is a set built from the reviews_day index
+    # (a few days of answers), not a lookup into each item's whole history.
     _OWED = (
-        f"FROM items i WHERE i.due > ? AND {_ACTIVE} "
-        "AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.item_id = i.id AND r.study_day >= ? "
-        "AND r.kind != 'cram')"
+        f"FROM items i WHERE i.due > ? AND {_ACTIVE} AND i.id NOT IN "
+        "(SELECT item_id FROM reviews WHERE study_day >= ? AND kind != 'cram')"
     )
 
     def exam_owed_count(self, exam: Exam, window_start: date) -> int:
@@ -205,14 +206,19 @@ class Exams(StoreBase):
 
     # -- what the forecast replays -------------------------------------------------
 
+    def database_file(self) -> str | None:
+        """The file this store reads, so a worker thread can open its own connection."""
+        row = self.conn.execute("PRAGMA database_list").fetchone()
+        return str(row[2]) if row and row[2] else None
+
     def exam_forecast_items(self, exam: Exam, window_start: date) -> list[tuple[Any, ...]]:
         """The scope's items in deck order: (ef, interval, repetitions, lapses, due, reviewed
         since the window opened)."""
         scope, params = exam_clause(exam)
         return self.conn.execute(
             "SELECT i.ef, i.interval, i.repetitions, i.lapses, i.due, "
-            "EXISTS (SELECT 1 FROM reviews r WHERE r.item_id = i.id AND r.study_day >= ? "
-            f"AND r.kind != 'cram') FROM items i WHERE {_ACTIVE}{scope} "
+            "i.id IN (SELECT item_id FROM reviews WHERE study_day >= ? AND kind != 'cram') "
+            f"FROM items i WHERE {_ACTIVE}{scope} "
             "ORDER BY i.due IS NOT NULL, i.new_position",
             [window_start.isoformat(), *params],
         ).fetchall()

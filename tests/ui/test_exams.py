@@ -86,6 +86,11 @@ async def test_dialog_scopes_moves_and_removes(sample_store, make_app):
         await pilot.pause()
         (moved,) = sample_store.exams()
         assert (moved.date, moved.tags) == (date(2026, 12, 10), ("ltr",))
+        exam.set_exam(sample_store, TODAY + timedelta(days=50), name="Later")
+        await pilot.press("x")
+        await pilot.press("ctrl+r")  # from the date field: the highlighted (first) exam
+        await pilot.pause()
+        assert [e.name for e in sample_store.exams()] == ["Later"]
         await pilot.press("x")
         app.screen.query_one("#exam-list").focus()
         await pilot.press("delete")

@@ -49,7 +49,9 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
     CSS_PATH = ["dialogs.tcss", "exam_dialog.tcss"]
     BINDINGS = [
         Binding("ctrl+s", "save", "Set exam", priority=True),
-        Binding("delete", "remove", "Remove selected exam"),
+        # ctrl+r works while typing (an Input takes delete); delete when the list has focus.
+        Binding("ctrl+r", "remove", "Remove highlighted exam", priority=True),
+        Binding("delete", "remove", "Remove highlighted exam", show=False),
         Binding("escape", "cancel", "Close"),
     ]
 
@@ -72,7 +74,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
                 )
             yield Static(id="exam-error", classes="dialog-error")
             yield Static(
-                "ctrl+s set (a name in use moves it) · delete remove · escape close",
+                "ctrl+s set · same name moves it · ctrl+r remove highlighted · esc close",
                 classes="dialog-hint",
             )
 

@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from studyapp.exam import ExamStatus, exam_statuses, pace_line
 from studyapp.exam_forecast import Forecast, ForecastInputs, forecast_exam, forecast_line
-from studyapp.store import Exam
+from studyapp.store import Exam, Store
 
 
 class ExamLine(Static):
@@ -56,16 +56,34 @@ class ExamLine(Static):
         self.update(line)
 
     def _start_forecast(self, status: ExamStatus) -> None:
-        from studyapp.exam_forecast import load_inputs
-
         if self.status != status:
             return
         store = self.app.store  # type: ignore[attr-defined]
-        self.run_forecast(load_inputs(store, status.exam, status.today, status.normal_new_per_day))
+        path = store.database_file()
+        if path is None:
+            # An in-memory database (tests) cannot be opened twice: read it here.
+            from studyapp.exam_forecast import load_inputs
+
+            inputs = load_inputs(store, status.exam, status.today, status.normal_new_per_day)
+            self.run_forecast(inputs, None)
+        else:
+            self.run_forecast(status, path)
 
     @work(thread=True, exclusive=True, group="exam-forecast", exit_on_error=False)
-    def run_forecast(self, inputs: ForecastInputs) -> tuple[ForecastInputs, Forecast]:
-        """Pure computation on data already read: safe off the UI thread."""
+    def run_forecast(
+        self, what: ExamStatus | ForecastInputs, path: str | None
+    ) -> tuple[ForecastInputs, Forecast]:
+        """Off the UI thread, on a connection of its own: reading a big scope takes a while."""
+        from studyapp.exam_forecast import load_inputs
+
+        if isinstance(what, ForecastInputs):
+            return what, forecast_exam(what)
+        assert path is not None
+        store = Store.open(path)
+        try:
+            inputs = load_inputs(store, what.exam, what.today, what.normal_new_per_day)
+        finally:
+            store.close()
         return inputs, forecast_exam(inputs)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
