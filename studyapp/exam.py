@@ -191,7 +191,10 @@ def exam_review_ids(
         )
         if share:
             chosen = set(ids)
-            owed = store.exam_owed_item_ids(exam, start, today, deck_id, tag)
+            # Enough for the share even if earlier exams took some of the same cards.
+            owed = store.exam_owed_item_ids(
+                exam, start, today, deck_id, tag, limit=share + len(chosen)
+            )
             ids += [i for i in owed if i not in chosen][:share]
     return ids
 

@@ -161,21 +161,24 @@ class Exams(StoreBase):
         today: date,
         deck_id: str | None = None,
         tag: str | None = None,
+        limit: int = -1,
     ) -> list[int]:
-        """The owed items (see :meth:`exam_owed_count`) a session may show, weakest first."""
+        """The owed items (see :meth:`exam_owed_count`) a session may show, weakest first,
+        at most `limit` (-1: all)."""
         scope, params = scope_clause(deck_id, tag)
         in_exam, exam_params = exam_clause(exam)
         return [
             r[0]
             for r in self.conn.execute(
                 f"SELECT i.id {self._OWED} AND (i.buried_until IS NULL OR i.buried_until <= ?)"
-                f"{scope}{in_exam} ORDER BY i.ef, i.id",
+                f"{scope}{in_exam} ORDER BY i.ef, i.id LIMIT ?",
                 [
                     exam.date.isoformat(),
                     window_start.isoformat(),
                     today.isoformat(),
                     *params,
                     *exam_params,
+                    limit,
                 ],
             )
         ]
