@@ -200,7 +200,15 @@ def stats(context: Context, as_json: bool) -> None:
     except StoreError as exc:
         fail(str(exc))
     if as_json:
-        click.echo(json.dumps({**summary, **figures.to_json()}, indent=2, ensure_ascii=False))
+        from studyapp.exam_forecast import exam_json
+        from studyapp.settings import load_settings
+
+        try:
+            exams = exam_json(store, today, load_settings(store).new_per_day)
+        except StoreError as exc:
+            fail(str(exc))
+        out = {**summary, **figures.to_json(), "exams": exams}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     from rich.console import Console
     from rich.rule import Rule
@@ -216,6 +224,55 @@ def stats(context: Context, as_json: bool) -> None:
     for title, renderable in sections(figures):
         console.print(Rule(title, align="left", style="grey42"))
         console.print(renderable)
+
+
+@cli.command()
+@click.argument("when", metavar="DATE", required=False)
+@click.option("--deck", "deck_ids", multiple=True, metavar="ID", help="A deck it covers (repeat).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag it covers (repeat).")
+@click.option("--name", help="What to call it (default: its deck or tag).")
+@click.option("--remove", metavar="NAME", help="Forget the exam of this name.")
+@click.pass_obj
+def exam(
+    context: Context,
+    when: str | None,
+    deck_ids: tuple[str, ...],
+    tags: tuple[str, ...],
+    name: str | None,
+    remove: str | None,
+) -> None:
+    """Set an exam (DATE as YYYY-MM-DD; all decks unless --deck/--tag), list them, or remove one.
+
+    New cards of its scope are paced to be seen a margin before it (the
+    exam_margin_days setting), and every card comes up once in that final window.
+    """
+    from studyapp.exam import parse_exam_date, set_exam
+    from studyapp.exam_forecast import report_lines
+    from studyapp.settings import load_settings
+
+    if remove and (when or deck_ids or tags or name):
+        raise click.UsageError("--remove goes alone")
+    if not when and (deck_ids or tags or name):
+        raise click.UsageError("give the exam's DATE")
+    try:
+        store = context.store()
+        today = context.today()
+        if remove:
+            if not store.remove_exam(remove):
+                fail(f"no exam named {remove!r}")
+            click.echo(f"Removed {remove}")
+            return
+        if when:
+            try:
+                day = parse_exam_date(when, today)
+            except ValueError as exc:
+                fail(str(exc))
+            exam_, created = set_exam(store, day, deck_ids=deck_ids, tags=tags, name=name)
+            click.echo(f"{'Set' if created else 'Moved'} {exam_.name} to {day.isoformat()}")
+        lines = report_lines(store, today, load_settings(store).new_per_day)
+    except StoreError as exc:
+        fail(str(exc))
+    click.echo("\n".join(lines) if lines else "No exams set: `studyapp exam YYYY-MM-DD`.")
 
 
 @cli.command()

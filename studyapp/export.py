@@ -635,7 +635,7 @@ def _write_progress(
 
 
 def _revlog_type(review: dict) -> int:
-    if review["kind"] == "cram":
+    if review["kind"] in ("cram", "exam"):
         return REVLOG_FILTERED
     if review["kind"] == "redrill":
         return REVLOG_RELEARN

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from time import monotonic
 
-from studyapp import sm2
+from studyapp import exam, sm2
 from studyapp.store import GradeResult, Store, StudyItem
 
 DEFAULT_NEW_PER_DAY = 20
@@ -26,8 +26,8 @@ MODES = ("scheduled", "cram", "weak")
 
 
 def new_card_budget(store: Store, day: date, new_per_day: int) -> int:
-    """How many new cards study day `day` may still introduce."""
-    return max(0, new_per_day - store.new_introduced_on(day))
+    """How many new cards study day `day` may still introduce (more when an exam needs it)."""
+    return max(0, exam.daily_new_limit(store, day, new_per_day) - store.new_introduced_on(day))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +51,11 @@ class Counts:
     new: int
     review: int
     redrill: int
+    exam: int = 0
 
     @property
     def left(self) -> int:
-        return self.new + self.review + self.redrill
+        return self.new + self.review + self.redrill + self.exam
 
 
 @dataclass
@@ -78,7 +79,7 @@ class _Answer:
     """One graded answer, kept so undo can take it back."""
 
     result: GradeResult
-    bucket: str  # "new" | "review" | "redrill"
+    bucket: str  # "new" | "review" | "exam" | "redrill"
     quality: int
     redrill_added: bool
 
@@ -111,6 +112,7 @@ class ReviewSession:
         self._clock = clock
         self.today = today or sm2.study_day(clock(), rollover_hour)
         self.new_per_day = new_per_day
+        self._exam: deque[int] = deque()
         owed: list[int] = []
         if mode == "cram":
             # Study ahead: nothing here changes the schedule (answers are logged as cram).
@@ -129,8 +131,17 @@ class ReviewSession:
         else:
             new_budget = new_card_budget(store, self.today, new_per_day)
             self._review = deque(store.due_item_ids(self.today, scope.deck_id, scope.tag))
-            self._new = deque(store.new_item_ids(new_budget, self.today, scope.deck_id, scope.tag))
-            queued = set(self._review) | set(self._new)
+            self._new = deque(
+                exam.new_item_ids(store, new_budget, self.today, scope.deck_id, scope.tag)
+            )
+            # Final-window reviews before an exam: logged as "exam", schedule untouched.
+            due = set(self._review)
+            self._exam = deque(
+                i
+                for i in exam.exam_review_ids(store, self.today, scope.deck_id, scope.tag)
+                if i not in due
+            )
+            queued = due | set(self._new) | set(self._exam)
             # Re-drills owed from an earlier sitting today (the student quit and came back).
             owed = [
                 i
@@ -161,6 +172,8 @@ class ReviewSession:
             self._current = (item_id, "redrill")
         elif self._review:
             self._current = (self._review.popleft(), "review")
+        elif self._exam:
+            self._current = (self._exam.popleft(), "exam")
         elif self._new:
             self._current = (self._new.popleft(), "new")
         elif self._redrill:
@@ -180,21 +193,22 @@ class ReviewSession:
 
     @property
     def current_kind(self) -> str | None:
-        """'new', 'review' or 'redrill' for the current card."""
+        """'new', 'review', 'exam' or 'redrill' for the current card."""
         return self._current[1] if self._current else None
 
     def counts(self) -> Counts:
         new = len(self._new) + (self._current[1] == "new" if self._current else 0)
         review = len(self._review) + (self._current[1] == "review" if self._current else 0)
         redrill = len(self._redrill) + (self._current[1] == "redrill" if self._current else 0)
-        return Counts(done=len(self._history), new=new, review=review, redrill=redrill)
+        exam_ = len(self._exam) + (self._current[1] == "exam" if self._current else 0)
+        return Counts(done=len(self._history), new=new, review=review, redrill=redrill, exam=exam_)
 
     def preview(self) -> dict[int, int]:
         """Days until the next review for each grade 0-5 of the current card."""
         if self._current_item is None:
             return {}
-        if self._current[1] == "redrill" or self.mode != "scheduled":
-            # Re-drills and cram do not reschedule: the card keeps its due date.
+        if self._current[1] in ("redrill", "exam") or self.mode != "scheduled":
+            # Re-drills, exam reviews and cram do not reschedule: the card keeps its due date.
             due = self._current_item.state.due
             days = (due - self.today).days if due else 0
             return dict.fromkeys(range(6), days)
@@ -211,8 +225,10 @@ class ReviewSession:
         duration_ms = int((monotonic() - self._shown_at) * 1000)
         if self.mode != "scheduled":
             kind = "cram"
+        elif bucket in ("redrill", "exam"):
+            kind = bucket
         else:
-            kind = "redrill" if bucket == "redrill" else "scheduled"
+            kind = "scheduled"
         result = self.store.grade(
             item_id,
             quality,
@@ -261,6 +277,8 @@ class ReviewSession:
             self._review.appendleft(item_id)
         elif bucket == "new":
             self._new.appendleft(item_id)
+        elif bucket == "exam":
+            self._exam.appendleft(item_id)
         else:
             self._redrill.insert(0, [item_id, 0])
 

@@ -15,9 +15,11 @@ class Settings:
     new_per_day: int = 20
     leech_threshold: int = 8
     theme: str = "textual-dark"
+    # Exams: new cards are all introduced this many days before; these days are the final window.
+    exam_margin_days: int = 7
 
 
-_LIMITS = {"new_per_day": (0, 9999), "leech_threshold": (1, 999)}
+_LIMITS = {"new_per_day": (0, 9999), "leech_threshold": (1, 999), "exam_margin_days": (1, 60)}
 _PREFIX = "setting."
 
 

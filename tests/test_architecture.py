@@ -14,6 +14,8 @@ DOMAIN = [
     "studyapp.cardtext",
     "studyapp.store",
     "studyapp.session",
+    "studyapp.exam",
+    "studyapp.exam_forecast",
     "studyapp.bundled",
     "studyapp.locations",
 ]

@@ -8,7 +8,8 @@ Tables:
 * ``reviews`` - the append-only review log: every graded answer with the
   state before and after, so undo restores a state exactly;
 * ``meta``    - key/value facts (the bundled decks' fingerprint);
-* ``exported_notes`` - what each Anki note looked like at its last export.
+* ``exported_notes`` - what each Anki note looked like at its last export;
+* ``exams``   - dates the student revises towards, with their decks and tags.
 
 Easiness is stored as integer hundredths (see :mod:`studyapp.sm2`). Dates are
 ISO strings (they sort as dates). Every write is one transaction, taken with
@@ -24,6 +25,7 @@ from studyapp.store.browse import Browse
 from studyapp.store.columns import tag_clause
 from studyapp.store.connection import DATABASE_ERRORS, StoreBase, StoreError
 from studyapp.store.decks import DeckImport
+from studyapp.store.exams import Exams
 from studyapp.store.exports import Exports
 from studyapp.store.models import (
     ITEM_STATES,
@@ -32,6 +34,7 @@ from studyapp.store.models import (
     BrowseRow,
     DeckChanges,
     DeckCounts,
+    Exam,
     GradeResult,
     ImportReport,
     StudyItem,
@@ -55,6 +58,7 @@ __all__ = [
     "BrowseRow",
     "DeckChanges",
     "DeckCounts",
+    "Exam",
     "GradeResult",
     "ImportReport",
     "Store",
@@ -64,5 +68,7 @@ __all__ = [
 ]
 
 
-class Store(DeckImport, Queues, Reviews, PersonalCards, Browse, Progress, Exports, StoreBase):
+class Store(
+    DeckImport, Queues, Reviews, PersonalCards, Browse, Progress, Exports, Exams, StoreBase
+):
     """The study database. Open one with :meth:`open`; tests may use :meth:`memory`."""

@@ -145,3 +145,19 @@ class DeckCounts:
     total: int
     new: int
     due: int
+
+
+@dataclass(frozen=True, slots=True)
+class Exam:
+    """A date the student revises towards, and what it covers (no decks and no tags: all)."""
+
+    id: int
+    name: str
+    date: date
+    deck_ids: tuple[str, ...]
+    tags: tuple[str, ...]
+
+    def describe_scope(self, deck_names: dict[str, str] | None = None) -> str:
+        names = [(deck_names or {}).get(d, d) for d in self.deck_ids]
+        names += [f"tag {t}" for t in self.tags]
+        return ", ".join(names) if names else "all decks"

@@ -9,7 +9,8 @@ from studyapp.store.columns import iso, parse_date, state_columns, state_from
 from studyapp.store.connection import StoreBase, StoreError, utcnow
 from studyapp.store.models import GradeResult
 
-REVIEW_KINDS = ("scheduled", "redrill", "cram")
+# exam: a final-window review before an exam (see studyapp.exam); like cram, state untouched.
+REVIEW_KINDS = ("scheduled", "redrill", "cram", "exam")
 
 
 class Reviews(StoreBase):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -92,6 +92,46 @@ CREATE TABLE exported_notes (
 );
 """
 
+# Exams (dates the student revises towards) and a review kind for the exam
+# reviews of their final window, logged like cram: SQLite cannot alter a CHECK
+# constraint, so the review log is rebuilt with 'exam' allowed (ids kept).
+EXAMS = """
+CREATE TABLE exams (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    exam_date TEXT NOT NULL,
+    deck_ids TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE reviews_rebuilt (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    reviewed_at TEXT NOT NULL,
+    study_day TEXT NOT NULL,
+    grade INTEGER NOT NULL CHECK (grade BETWEEN 0 AND 5),
+    kind TEXT NOT NULL CHECK (kind IN ('scheduled', 'redrill', 'cram', 'exam')),
+    duration_ms INTEGER,
+    ef_before INTEGER NOT NULL,
+    interval_before INTEGER NOT NULL,
+    repetitions_before INTEGER NOT NULL,
+    lapses_before INTEGER NOT NULL,
+    due_before TEXT,
+    ef_after INTEGER NOT NULL,
+    interval_after INTEGER NOT NULL,
+    repetitions_after INTEGER NOT NULL,
+    lapses_after INTEGER NOT NULL,
+    due_after TEXT
+);
+INSERT INTO reviews_rebuilt SELECT id, item_id, reviewed_at, study_day, grade, kind, duration_ms,
+    ef_before, interval_before, repetitions_before, lapses_before, due_before,
+    ef_after, interval_after, repetitions_after, lapses_after, due_after FROM reviews;
+DROP TABLE reviews;
+ALTER TABLE reviews_rebuilt RENAME TO reviews;
+CREATE INDEX reviews_item ON reviews (item_id, id);
+CREATE INDEX reviews_day ON reviews (study_day);
+"""
+
 # Migrations from version N to N+1, run in order inside one transaction, after
 # a backup copy of the file is written next to it. A new database is created
 # at version 1 and migrated the same way, so both end in the same schema.
@@ -104,6 +144,7 @@ MIGRATIONS: dict[int, str] = {
     3: "DROP INDEX items_due; CREATE INDEX items_due ON items "
     "(due, id, buried_until, suspended, retired) "
     "WHERE due IS NOT NULL AND suspended = 0 AND retired = 0",
+    4: EXAMS,
 }
 
 

@@ -21,7 +21,9 @@ from studyapp.settings import THEMES, Settings, load_settings, save_setting
 from studyapp.store import DATABASE_ERRORS, Store
 
 if TYPE_CHECKING:
+    from studyapp.exam_forecast import Forecast
     from studyapp.export import ExportJob, ExportResult
+    from studyapp.store import Exam
 
 
 class StudyApp(App[None]):
@@ -55,6 +57,8 @@ class StudyApp(App[None]):
         self.clock = clock
         self.settings: Settings = load_settings(store)
         self.startup_message: str | None = None
+        # One forecast per exam and study day (see ui/widgets/exam_line.py).
+        self.exam_forecasts: dict[tuple[Exam, date], Forecast] = {}
         if sync_bundled:
             # Synchronous and before the app runs: a broken database fails as one
             # clear line from the CLI, not inside the UI.
@@ -145,6 +149,11 @@ class StudyApp(App[None]):
 
         self.push_screen(ExportScreen(default), export)
 
+    def action_exams(self) -> None:
+        from studyapp.ui.screens.exam_dialog import ExamScreen, apply_exam_edit, exam_listing
+
+        self.push_screen(ExamScreen(exam_listing(self)), lambda edit: apply_exam_edit(self, edit))
+
     @work(thread=True, group="export", exit_on_error=False)
     def write_export(self, job: ExportJob, path: Path) -> ExportResult:
         """Write the package off the UI thread; the database stays on the UI thread."""
@@ -221,6 +230,11 @@ class StudyApp(App[None]):
         yield SystemCommand("Study a tag", "Review one topic, e.g. one mechanism", self._pick_tag)
         yield SystemCommand(
             "Statistics", "Forecast, heatmap, retention, mastery by topic", self.open_stats
+        )
+        yield SystemCommand(
+            "Exams",
+            "Set an exam date: new cards paced to it, every card reviewed before it",
+            self.action_exams,
         )
         yield SystemCommand(
             "Export to Anki", "Write every deck to an .apkg file", self.action_export

@@ -94,3 +94,37 @@ class TestStats:
                 now=datetime(2026, 11, day, 10, tzinfo=UTC),
             )
         assert snap_compare(make_app(sample_store), press=["s"], terminal_size=size)
+
+
+class TestExams:
+    """At 80×24 only: the exam line on home, and the dialog over it."""
+
+    @staticmethod
+    def with_exam(store):
+        from studyapp import exam
+        from studyapp.settings import save_setting
+
+        save_setting(store, "new_per_day", "1")
+        exam.set_exam(store, date(2026, 12, 3), deck_ids=("sample",), name="Anatomy")
+
+    @staticmethod
+    async def forecast_done(pilot):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    def test_home_with_exam(self, snap_compare, sample_store, make_app):
+        self.with_exam(sample_store)
+        assert snap_compare(
+            make_app(sample_store), run_before=self.forecast_done, terminal_size=(80, 24)
+        )
+
+    def test_exam_dialog(self, snap_compare, sample_store, make_app):
+        self.with_exam(sample_store)
+
+        async def open_dialog(pilot):
+            await self.forecast_done(pilot)
+            await pilot.press("x")
+            await pilot.pause()
+
+        assert snap_compare(make_app(sample_store), run_before=open_dialog, terminal_size=(80, 24))

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from studyapp.session import Scope, new_card_budget
 from studyapp.ui.formatting import duration_text, relative_day
+from studyapp.ui.widgets.exam_line import ExamLine
 from studyapp.ui.widgets.key_bar import KeyBar
 
 
@@ -26,6 +27,7 @@ class HomeScreen(Screen[None]):
         Binding("b", "browse", "Browse"),
         Binding("a", "add_card", "Add card"),
         Binding("e", "app.export", "Export to Anki"),
+        Binding("x", "app.exams", "Exams"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -33,6 +35,7 @@ class HomeScreen(Screen[None]):
             yield Static("StudyApp", id="home-title")
             yield Static(id="home-message")
             yield Static(id="home-today")
+            yield ExamLine(id="home-exam")
             yield DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
             yield Static(id="home-next")
         yield KeyBar()
@@ -84,6 +87,7 @@ class HomeScreen(Screen[None]):
             f"{streak} day{'s' * (streak != 1)}",
         )
         self.query_one("#home-today", Static).update(today_line)
+        self.query_one(ExamLine).refresh_plan()
         next_due = store.next_due_date(today)
         hint = "r review everything · enter review the selected deck · t one topic"
         if next_due:

@@ -19,7 +19,12 @@ from studyapp.ui.widgets.card_text import render_card_text
 from studyapp.ui.widgets.key_bar import KeyBar
 from studyapp.ui.widgets.session_progress import SessionProgress
 
-KIND_LABELS = {"new": "new", "review": "review", "redrill": "re-drill"}
+KIND_LABELS = {
+    "new": "new",
+    "review": "review",
+    "redrill": "re-drill",
+    "exam": "exam review · schedule untouched",
+}
 MODE_LABELS = {"cram": "cram · schedule untouched", "weak": "weak spot · schedule untouched"}
 
 
@@ -134,6 +139,7 @@ class ReviewScreen(Screen[None]):
 
     def _update_counts(self) -> None:
         counts = self.session.counts()
+        queues: tuple[str | tuple[str, str], ...]
         if self.session.mode == "scheduled":
             queues = (
                 ("New ", "bold cyan"),
@@ -141,6 +147,8 @@ class ReviewScreen(Screen[None]):
                 ("Review ", "bold green"),
                 f"{counts.review}   ",
             )
+            if counts.exam:
+                queues += (("Exam ", "bold magenta"), f"{counts.exam}   ")
         else:
             label = "Cram " if self.session.mode == "cram" else "Weak spots "
             queues = ((label, "bold magenta"), f"{counts.review}   ")
@@ -158,7 +166,9 @@ class ReviewScreen(Screen[None]):
 
     def _update_grades(self) -> None:
         preview = self.session.preview()
-        redrill = self.session.current_kind == "redrill" or self.session.mode != "scheduled"
+        redrill = (
+            self.session.current_kind in ("redrill", "exam") or self.session.mode != "scheduled"
+        )
         for q in range(6):
             if redrill:
                 then = "again" if q < 4 else "done"

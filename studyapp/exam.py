@@ -1,0 +1,279 @@
+"""Exam plans: new cards paced to a date, and the whole scope seen again in its final window.
+
+Pure planning over the store (the SQL is in :mod:`studyapp.store.exams`). For an
+exam on day E with a margin of m days (the `exam_margin_days` setting):
+
+* the *final window* is the study days E-m .. E (the exam morning counts);
+* the scope's unseen cards are introduced before the window opens, at
+  ceil(unseen / days left before it) a day, never fewer than the normal limit;
+  once the window is open, whatever is still unseen comes before the exam day;
+* a card SM-2 would next show after E, not yet reviewed in the window, comes up
+  once as an *exam review*: logged, SM-2 state untouched (as cram), so the
+  schedule after the exam is exactly SM-2's. They are spread evenly over the
+  window's days before the exam day, weakest (lowest EF) first.
+
+Once E has passed, an exam is history: it no longer paces or adds reviews.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from studyapp.store import Exam, Store, StoreError
+
+__all__ = [
+    "DEFAULT_MARGIN_DAYS",
+    "ExamStatus",
+    "daily_new_limit",
+    "exam_review_ids",
+    "exam_reviews_today",
+    "exam_statuses",
+    "margin_days",
+    "new_item_ids",
+    "pace_line",
+    "paced_new_per_day",
+    "parse_exam_date",
+    "raw_new_per_day",
+    "set_exam",
+    "window_start",
+]
+
+DEFAULT_MARGIN_DAYS = 7
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def window_start(exam_date: date, margin: int) -> date:
+    """The first study day of the final window."""
+    return exam_date - timedelta(days=margin)
+
+
+def raw_new_per_day(unseen: int, today: date, exam_date: date, margin: int) -> int:
+    """New cards a day that introduce all `unseen` before the window opens (0 if none or past).
+
+    `unseen` counts the scope's unseen cards at the start of study day `today`.
+    """
+    if unseen <= 0 or today > exam_date:
+        return 0
+    days = (window_start(exam_date, margin) - today).days
+    if days < 1:
+        # Too late for the margin: everything before the exam day (all of it on the day).
+        days = max(1, (exam_date - today).days)
+    return _ceil_div(unseen, days)
+
+
+def paced_new_per_day(unseen: int, today: date, exam_date: date, margin: int, normal: int) -> int:
+    """The day's new-card limit for one exam: its pace, never below the normal limit."""
+    return max(normal, raw_new_per_day(unseen, today, exam_date, margin))
+
+
+def exam_reviews_today(
+    owed: int, done_today: int, today: date, exam_date: date, margin: int
+) -> int:
+    """How many of the `owed` cards (still without a review in the window) come up today.
+
+    `done_today` exam reviews already given today count against the day's share,
+    so a second sitting the same day does not take tomorrow's.
+    """
+    if not window_start(exam_date, margin) <= today <= exam_date:
+        return 0
+    days = max(1, (exam_date - today).days)
+    return max(0, min(owed, _ceil_div(owed + done_today, days) - done_today))
+
+
+def parse_exam_date(text: str, today: date) -> date:
+    """An exam date from YYYY-MM-DD; ValueError with a readable message if bad or past."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+    if day < today:
+        raise ValueError(f"{day.isoformat()} is in the past")
+    return day
+
+
+def margin_days(store: Store) -> int:
+    from studyapp.settings import load_settings
+
+    return load_settings(store).exam_margin_days
+
+
+def set_exam(
+    store: Store,
+    when: date,
+    *,
+    deck_ids: tuple[str, ...] = (),
+    tags: tuple[str, ...] = (),
+    name: str | None = None,
+) -> tuple[Exam, bool]:
+    """Set (or move) an exam; True when it is new. StoreError for an unknown deck or tag."""
+    known = store.deck_names()
+    for deck_id in deck_ids:
+        if deck_id not in known:
+            raise StoreError(f"no deck with id {deck_id!r} (see `studyapp decks`)")
+    for tag in tags:
+        if not store.exam_scope_total(Exam(0, "", when, (), (tag,))):
+            raise StoreError(f"no cards tagged {tag!r}")
+    if name is None or not name.strip():
+        if len(deck_ids) == 1 and not tags:
+            name = known[deck_ids[0]]
+        elif len(tags) == 1 and not deck_ids:
+            name = tags[0]
+        else:
+            name = f"Exam {when.isoformat()}"
+    return store.set_exam(name.strip(), when, deck_ids, tags)
+
+
+# -- hooks for the review session ------------------------------------------------
+
+
+def daily_new_limit(store: Store, today: date, normal: int) -> int:
+    """Today's new-card limit: the normal one, or more to meet the exams that are set."""
+    exams = store.active_exams(today)
+    if not exams:
+        return normal
+    margin = margin_days(store)
+    needed = 0
+    for exam in exams:
+        unseen, introduced_today = store.exam_unseen(exam, today)
+        needed += raw_new_per_day(unseen + introduced_today, today, exam.date, margin)
+    return max(normal, needed)
+
+
+def new_item_ids(
+    store: Store, limit: int, today: date, deck_id: str | None, tag: str | None
+) -> list[int]:
+    """A session's new cards: those of the nearest exams' scopes first, then deck order."""
+    ids: list[int] = []
+    taken: set[int] = set()
+
+    def take(candidates: list[int]) -> None:
+        for item_id in candidates:
+            if len(ids) >= limit:
+                return
+            if item_id not in taken:
+                ids.append(item_id)
+                taken.add(item_id)
+
+    for exam in store.active_exams(today):
+        take(store.exam_new_item_ids(exam, limit - len(ids), today, deck_id, tag))
+    # At most len(ids) of the first `limit` in deck order are taken already.
+    take(store.new_item_ids(limit, today, deck_id, tag))
+    return ids
+
+
+def exam_review_ids(
+    store: Store, today: date, deck_id: str | None = None, tag: str | None = None
+) -> list[int]:
+    """Today's exam reviews within a session's scope, for every exam whose window is open.
+
+    Each exam's share of the day is worked out over its whole scope; a session
+    on one deck or tag takes that many of the cards owed within it.
+    """
+    exams = store.active_exams(today)
+    if not exams:
+        return []
+    margin = margin_days(store)
+    ids: list[int] = []
+    for exam in exams:
+        start = window_start(exam.date, margin)
+        if today < start:
+            continue
+        share = exam_reviews_today(
+            store.exam_owed_count(exam, start),
+            store.exam_reviews_on(exam, today),
+            today,
+            exam.date,
+            margin,
+        )
+        if share:
+            chosen = set(ids)
+            # Enough for the share even if earlier exams took some of the same cards.
+            owed = store.exam_owed_item_ids(
+                exam, start, today, deck_id, tag, limit=share + len(chosen)
+            )
+            ids += [i for i in owed if i not in chosen][:share]
+    return ids
+
+
+# -- what the student is shown -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExamStatus:
+    """One exam as of a study day: the counts home and `studyapp exam` show."""
+
+    exam: Exam
+    today: date
+    margin: int
+    total: int
+    unseen: int
+    new_per_day: int
+    normal_new_per_day: int
+
+    @property
+    def days_left(self) -> int:
+        return (self.exam.date - self.today).days
+
+    @property
+    def seen(self) -> int:
+        return self.total - self.unseen
+
+    @property
+    def window_start(self) -> date:
+        return window_start(self.exam.date, self.margin)
+
+    @property
+    def in_window(self) -> bool:
+        return self.window_start <= self.today <= self.exam.date
+
+
+def exam_statuses(store: Store, today: date, normal: int) -> list[ExamStatus]:
+    """Every exam not yet past, nearest first: two small counting queries each."""
+    exams = store.active_exams(today)
+    if not exams:
+        return []
+    margin = margin_days(store)
+    statuses = []
+    for exam in exams:
+        unseen, introduced_today = store.exam_unseen(exam, today)
+        statuses.append(
+            ExamStatus(
+                exam=exam,
+                today=today,
+                margin=margin,
+                total=store.exam_scope_total(exam),
+                unseen=unseen,
+                new_per_day=paced_new_per_day(
+                    unseen + introduced_today, today, exam.date, margin, normal
+                ),
+                normal_new_per_day=normal,
+            )
+        )
+    return statuses
+
+
+def short_date(day: date, today: date) -> str:
+    """'12 Jan', with the year when it is not this year's."""
+    text = f"{day.day} {day.strftime('%b')}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def pace_line(status: ExamStatus) -> str:
+    """One line on the pace and why: "28 new/day to meet Anatomy on 12 Jan"."""
+    exam, when = status.exam, short_date(status.exam.date, status.today)
+    days = status.days_left
+    left = "today" if days == 0 else f"{days} day{'s' * (days != 1)} left"
+    seen = f"{status.seen}/{status.total} seen"
+    if status.unseen and status.new_per_day > status.normal_new_per_day:
+        head = f"{status.new_per_day} new/day to meet {exam.name} on {when}"
+    elif status.unseen:
+        head = f"{status.new_per_day} new/day meets {exam.name} on {when}"
+    elif status.in_window:
+        head = f"Final window for {exam.name} on {when}"
+    else:
+        head = f"All seen for {exam.name} on {when}"
+    return f"{head} · {left} · {seen}"

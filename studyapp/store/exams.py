@@ -1,0 +1,247 @@
+"""Exams: the dates, each one's scope, and the queries that pace and complete it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from studyapp.store.columns import scope_clause, tag_clause
+from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.models import Exam
+
+# The state a scheduled answer was given in, from the review log's "before" columns.
+_STATE_BEFORE_SQL = (
+    "CASE WHEN due_before IS NULL THEN 'new' WHEN repetitions_before < 2 THEN 'learning' "
+    "WHEN interval_before < 21 THEN 'young' ELSE 'mature' END"
+)
+
+
+def exam_clause(exam: Exam) -> tuple[str, list[Any]]:
+    """` AND (...)` restricting items `i` to an exam's decks or tags (all items if neither)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if exam.deck_ids:
+        parts.append(f"i.deck_id IN ({', '.join('?' * len(exam.deck_ids))})")
+        params += exam.deck_ids
+    if exam.tags:
+        tag_sql: list[str] = []
+        for tag in exam.tags:
+            sql, tag_params = tag_clause(tag)
+            tag_sql.append(sql)
+            params += tag_params
+        parts.append(f"i.card_id IN (SELECT c.id FROM cards c WHERE {' OR '.join(tag_sql)})")
+    return (f" AND ({' OR '.join(parts)})" if parts else ""), params
+
+
+_ACTIVE = "i.suspended = 0 AND i.retired = 0"
+
+
+class Exams(StoreBase):
+    """Exams and what planning towards them reads."""
+
+    @staticmethod
+    def _exam_from(row: tuple[Any, ...]) -> Exam:
+        return Exam(
+            id=row[0],
+            name=row[1],
+            date=date.fromisoformat(row[2]),
+            deck_ids=tuple(row[3].split()),
+            tags=tuple(row[4].split()),
+        )
+
+    def exams(self) -> list[Exam]:
+        """Every exam, past ones included, by date."""
+        return [
+            self._exam_from(r)
+            for r in self.conn.execute(
+                "SELECT id, name, exam_date, deck_ids, tags FROM exams ORDER BY exam_date, name"
+            )
+        ]
+
+    def active_exams(self, today: date) -> list[Exam]:
+        """Exams on `today` or later, nearest first."""
+        return [
+            self._exam_from(r)
+            for r in self.conn.execute(
+                "SELECT id, name, exam_date, deck_ids, tags FROM exams WHERE exam_date >= ? "
+                "ORDER BY exam_date, name",
+                [today.isoformat()],
+            )
+        ]
+
+    def set_exam(
+        self, name: str, when: date, deck_ids: tuple[str, ...], tags: tuple[str, ...]
+    ) -> tuple[Exam, bool]:
+        """Add an exam, or move and re-scope the one of that name; True when it is new."""
+        with self.transaction():
+            existed = self._one("SELECT id FROM exams WHERE name = ?", [name]) is not None
+            self.conn.execute(
+                "INSERT INTO exams (name, exam_date, deck_ids, tags, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "exam_date = excluded.exam_date, deck_ids = excluded.deck_ids, "
+                "tags = excluded.tags",
+                [
+                    name,
+                    when.isoformat(),
+                    " ".join(deck_ids),
+                    " ".join(tags),
+                    utcnow().isoformat(timespec="seconds"),
+                ],
+            )
+            row = self.conn.execute(
+                "SELECT id, name, exam_date, deck_ids, tags FROM exams WHERE name = ?", [name]
+            ).fetchone()
+        return self._exam_from(row), not existed
+
+    def remove_exam(self, name: str) -> bool:
+        with self.transaction():
+            return self.conn.execute("DELETE FROM exams WHERE name = ?", [name]).rowcount > 0
+
+    # -- counting the scope ----------------------------------------------------------
+
+    def exam_scope_total(self, exam: Exam) -> int:
+        """Study items in the exam's scope (not suspended, not retired)."""
+        scope, params = exam_clause(exam)
+        return self._one(f"SELECT COUNT(*) FROM items i WHERE {_ACTIVE}{scope}", params) or 0
+
+    def exam_unseen(self, exam: Exam, today: date) -> tuple[int, int]:
+        """The scope's unseen items now, and how many of it were first seen on `today`."""
+        scope, params = exam_clause(exam)
+        row = self.conn.execute(
+            f"SELECT (SELECT COUNT(*) FROM items i WHERE i.due IS NULL AND {_ACTIVE}{scope}), "
+            "(SELECT COUNT(*) FROM reviews r JOIN items i ON i.id = r.item_id "
+            "WHERE r.study_day = ? AND r.kind = 'scheduled' AND r.due_before IS NULL"
+            f"{scope})",
+            [*params, today.isoformat(), *params],
+        ).fetchone()
+        return row[0], row[1]
+
+    def exam_new_item_ids(
+        self, exam: Exam, limit: int, today: date, deck_id: str | None, tag: str | None
+    ) -> list[int]:
+        """The exam scope's new items in deck order (within a session's scope), at most `limit`."""
+        if limit <= 0:
+            return []
+        scope, params = scope_clause(deck_id, tag)
+        in_exam, exam_params = exam_clause(exam)
+        return [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT i.id FROM items i WHERE i.due IS NULL AND {_ACTIVE} "
+                f"AND (i.buried_until IS NULL OR i.buried_until <= ?){scope}{in_exam} "
+                "ORDER BY i.new_position LIMIT ?",
+                [today.isoformat(), *params, *exam_params, limit],
+            )
+        ]
+
+    # -- the final window ----------------------------------------------------------
+
+    # "Reviewed since the window opened" is a set built from the reviews_day index
+    # (a few days of answers), not a lookup into each item's whole history.
+    _OWED = (
+        f"FROM items i WHERE i.due > ? AND {_ACTIVE} AND i.id NOT IN "
+        "(SELECT item_id FROM reviews WHERE study_day >= ? AND kind != 'cram')"
+    )
+
+    def exam_owed_count(self, exam: Exam, window_start: date) -> int:
+        """Scope items SM-2 shows only after the exam and not reviewed since the window opened."""
+        scope, params = exam_clause(exam)
+        return (
+            self._one(
+                f"SELECT COUNT(*) {self._OWED}{scope}",
+                [exam.date.isoformat(), window_start.isoformat(), *params],
+            )
+            or 0
+        )
+
+    def exam_owed_item_ids(
+        self,
+        exam: Exam,
+        window_start: date,
+        today: date,
+        deck_id: str | None = None,
+        tag: str | None = None,
+        limit: int = -1,
+    ) -> list[int]:
+        """The owed items (see :meth:`exam_owed_count`) a session may show, weakest first,
+        at most `limit` (-1: all)."""
+        scope, params = scope_clause(deck_id, tag)
+        in_exam, exam_params = exam_clause(exam)
+        return [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT i.id {self._OWED} AND (i.buried_until IS NULL OR i.buried_until <= ?)"
+                f"{scope}{in_exam} ORDER BY i.ef, i.id LIMIT ?",
+                [
+                    exam.date.isoformat(),
+                    window_start.isoformat(),
+                    today.isoformat(),
+                    *params,
+                    *exam_params,
+                    limit,
+                ],
+            )
+        ]
+
+    def exam_reviews_on(self, exam: Exam, day: date) -> int:
+        """Scope items given an exam review on study day `day`."""
+        scope, params = exam_clause(exam)
+        return (
+            self._one(
+                "SELECT COUNT(DISTINCT r.item_id) FROM reviews r JOIN items i ON i.id = r.item_id "
+                f"WHERE r.study_day = ? AND r.kind = 'exam'{scope}",
+                [day.isoformat(), *params],
+            )
+            or 0
+        )
+
+    def exam_window_grades(self, exam: Exam, window_start: date) -> dict[int, int]:
+        """Grades given to scope items in the final window (cram aside): grade -> answers."""
+        scope, params = exam_clause(exam)
+        return dict(
+            self.conn.execute(
+                "SELECT r.grade, COUNT(*) FROM reviews r JOIN items i ON i.id = r.item_id "
+                f"WHERE r.study_day BETWEEN ? AND ? AND r.kind != 'cram'{scope} "
+                "GROUP BY r.grade ORDER BY r.grade",
+                [window_start.isoformat(), exam.date.isoformat(), *params],
+            )
+        )
+
+    # -- what the forecast replays -------------------------------------------------
+
+    def database_file(self) -> str | None:
+        """The file this store reads, so a worker thread can open its own connection."""
+        row = self.conn.execute("PRAGMA database_list").fetchone()
+        return str(row[2]) if row and row[2] else None
+
+    def exam_forecast_items(self, exam: Exam, window_start: date) -> list[tuple[Any, ...]]:
+        """The scope's items in deck order: (ef, interval, repetitions, lapses, due, reviewed
+        since the window opened)."""
+        scope, params = exam_clause(exam)
+        return self.conn.execute(
+            "SELECT i.ef, i.interval, i.repetitions, i.lapses, i.due, "
+            "i.id IN (SELECT item_id FROM reviews WHERE study_day >= ? AND kind != 'cram') "
+            f"FROM items i WHERE {_ACTIVE}{scope} "
+            "ORDER BY i.due IS NOT NULL, i.new_position",
+            [window_start.isoformat(), *params],
+        ).fetchall()
+
+    def grade_counts_by_state(self, since: date) -> dict[str, dict[int, int]]:
+        """Scheduled grades since `since`, by the card's state when graded: state -> grade -> n."""
+        counts: dict[str, dict[int, int]] = {}
+        for state, grade, n in self.conn.execute(
+            f"SELECT {_STATE_BEFORE_SQL}, grade, COUNT(*) FROM reviews "
+            "WHERE study_day >= ? AND kind = 'scheduled' GROUP BY 1, 2",
+            [since.isoformat()],
+        ):
+            counts.setdefault(state, {})[grade] = n
+        return counts
+
+    def study_days_since(self, since: date) -> tuple[int, date | None]:
+        """Days with a review (cram aside) since `since`, and the first such day."""
+        row = self.conn.execute(
+            "SELECT COUNT(DISTINCT study_day), MIN(study_day) FROM reviews "
+            "WHERE study_day >= ? AND kind != 'cram'",
+            [since.isoformat()],
+        ).fetchone()
+        return row[0], date.fromisoformat(row[1]) if row[1] else None

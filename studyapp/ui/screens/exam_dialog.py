@@ -1,0 +1,187 @@
+"""Exams in the app: each one in numbers, set a new one (or move one), remove one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from studyapp.exam import ExamStatus, parse_exam_date, short_date
+from studyapp.exam_forecast import Forecast, forecast_line
+from studyapp.store import Exam
+
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
+
+
+@dataclass(frozen=True, slots=True)
+class ExamEdit:
+    """Set (or move) the exam `name`, or remove it."""
+
+    name: str
+    when: date | None = None
+    deck_ids: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    remove: bool = False
+
+
+@dataclass(frozen=True)
+class ExamListing:
+    """What the dialog shows: coming exams with their status, past ones with their grades."""
+
+    today: date
+    coming: list[tuple[ExamStatus, Forecast | None]] = field(default_factory=list)
+    past: list[tuple[Exam, dict[int, int]]] = field(default_factory=list)
+    scopes: list[tuple[str, str]] = field(default_factory=list)  # (label, "deck:ID" / "tag:T")
+
+
+class ExamScreen(ModalScreen[ExamEdit | None]):
+    """Dismisses with the exam to set or remove, or None."""
+
+    CSS_PATH = ["dialogs.tcss", "exam_dialog.tcss"]
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Set exam", priority=True),
+        # ctrl+r works while typing (an Input takes delete); delete when the list has focus.
+        Binding("ctrl+r", "remove", "Remove highlighted exam", priority=True),
+        Binding("delete", "remove", "Remove highlighted exam", show=False),
+        Binding("escape", "cancel", "Close"),
+    ]
+
+    def __init__(self, listing: ExamListing):
+        super().__init__()
+        self.listing = listing
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="exam-dialog"):
+            yield Static("Exams", classes="dialog-title")
+            yield OptionList(*self._options(), id="exam-list")
+            with Horizontal(id="exam-form"):
+                yield Input(placeholder="YYYY-MM-DD", id="exam-date")
+                yield Input(placeholder="Name (optional)", id="exam-name")
+                yield Select(
+                    [("All decks", "all:"), *self.listing.scopes],
+                    value="all:",
+                    allow_blank=False,
+                    id="exam-scope",
+                )
+            yield Static(id="exam-error", classes="dialog-error")
+            yield Static(
+                "ctrl+s set · same name moves it · ctrl+r remove highlighted · esc close",
+                classes="dialog-hint",
+            )
+
+    def _options(self) -> list[Option]:
+        today = self.listing.today
+        options = []
+        for status, forecast in self.listing.coming:
+            exam, days = status.exam, status.days_left
+            head = Text.assemble(
+                (exam.name, "bold"),
+                f" · {short_date(exam.date, today)} · ",
+                "today" if days == 0 else f"in {days} day{'s' * (days != 1)}",
+            )
+            head.append(
+                f"\n  {status.seen}/{status.total} seen · {status.new_per_day} new/day"
+                f" · window from {short_date(status.window_start, today)}"
+            )
+            head.append(f"\n  {forecast_line(forecast)}" if forecast else "")
+            options.append(Option(head, id=exam.name))
+        for exam, grades in self.listing.past:
+            answers = sum(grades.values())
+            spread = " ".join(f"{g}:{grades.get(g, 0)}" for g in range(6))
+            line = Text.assemble(
+                (exam.name, "bold"),
+                f" · {short_date(exam.date, today)} · past",
+                (f"\n  final window: {answers} answers · grades {spread}", "dim"),
+            )
+            options.append(Option(line, id=exam.name))
+        if not options:
+            options.append(Option(Text("No exams yet: set one below.", style="dim"), disabled=True))
+        return options
+
+    def on_mount(self) -> None:
+        self.query_one("#exam-date", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        error = self.query_one("#exam-error", Static)
+        try:
+            when = parse_exam_date(self.query_one("#exam-date", Input).value, self.listing.today)
+        except ValueError as exc:
+            error.update(str(exc))
+            return
+        scope = str(self.query_one("#exam-scope", Select).value)
+        kind, _, value = scope.partition(":")
+        deck_ids = (value,) if kind == "deck" else ()
+        tags = (value,) if kind == "tag" else ()
+        name = self.query_one("#exam-name", Input).value.strip()
+        self.dismiss(ExamEdit(name, when, deck_ids, tags))
+
+    def action_remove(self) -> None:
+        options = self.query_one("#exam-list", OptionList)
+        if options.highlighted is None or not self.listing.coming + self.listing.past:
+            self.query_one("#exam-error", Static).update("Select an exam in the list first.")
+            return
+        name = options.get_option_at_index(options.highlighted).id
+        if name:
+            self.dismiss(ExamEdit(name, remove=True))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def exam_listing(app: StudyApp) -> ExamListing:
+    """Read what the dialog shows (small counting queries; forecasts only from the day's cache)."""
+    from studyapp.exam import exam_statuses, margin_days, window_start
+    from studyapp.ui.widgets.exam_line import cached_forecast
+
+    store, today = app.store, app.today()
+    coming = [
+        (status, cached_forecast(app, status.exam, today))
+        for status in exam_statuses(store, today, app.settings.new_per_day)
+    ]
+    margin = margin_days(store)
+    past = [
+        (exam, store.exam_window_grades(exam, window_start(exam.date, margin)))
+        for exam in reversed(store.exams())
+        if exam.date < today
+    ]
+    scopes = [(name, f"deck:{deck_id}") for deck_id, name in store.deck_names().items()]
+    scopes += [(f"tag {tag}", f"tag:{tag}") for tag, _ in store.tag_counts()]
+    return ExamListing(today, coming, past, scopes)
+
+
+def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:
+    """Save what the dialog asked for; a problem becomes a notification."""
+    from studyapp.exam import set_exam
+    from studyapp.store import StoreError
+
+    if edit is None:
+        return
+    if edit.remove:
+        if app.guarded(lambda: app.store.remove_exam(edit.name)):
+            app.notify(f"Removed {edit.name}.", title="Exams", markup=False)
+        return
+    assert edit.when is not None
+    try:
+        exam, created = set_exam(
+            app.store, edit.when, deck_ids=edit.deck_ids, tags=edit.tags, name=edit.name or None
+        )
+    except StoreError as exc:
+        app.notify(str(exc), title="Exam not set", severity="error", markup=False)
+        return
+    app.notify(
+        f"{'Set' if created else 'Moved'} {exam.name} to {short_date(exam.date, app.today())}.",
+        title="Exams",
+        markup=False,
+    )

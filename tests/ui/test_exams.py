@@ -1,0 +1,142 @@
+"""The exam plan in the app: home's line and the exam dialog, through Textual's Pilot."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from studyapp import exam
+from studyapp.settings import save_setting
+from studyapp.ui.screens.exam_dialog import ExamScreen
+from studyapp.ui.screens.home import HomeScreen
+from studyapp.ui.screens.review import ReviewScreen
+
+SIZE = (80, 24)
+TODAY = date(2026, 11, 23)  # the app's pinned clock (tests/conftest.py)
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).visual)
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_no_exam_no_line(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.screen.query_one("#home-exam").display
+
+
+async def test_home_line_says_the_pace_and_why_then_the_forecast(sample_store, make_app):
+    save_setting(sample_store, "new_per_day", "1")
+    exam.set_exam(sample_store, TODAY + timedelta(days=10), deck_ids=("sample",))
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        line = text_of(app, "#home-exam")
+        # 5 unseen, 3 days before the 7-day window opens: 2 a day, not the normal 1.
+        assert line.startswith("2 new/day to meet Sample::Mechanisms on 3 Dec · 10 days left")
+        assert "0/5 seen" in line
+        assert "100% reviewed in the final window" in line
+        # The day's new cards follow the pace.
+        assert "2 new of 5" in text_of(app, "#home-today")
+        assert len(app.exam_forecasts) == 1
+
+
+async def test_dialog_sets_an_exam_and_home_shows_it(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        assert isinstance(app.screen, ExamScreen)
+        await pilot.press(*"2026-12-24", "tab", *"Anatomy", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        (saved,) = sample_store.exams()
+        assert (saved.name, saved.date, saved.deck_ids) == ("Anatomy", date(2026, 12, 24), ())
+        assert "meets Anatomy on 24 Dec · 31 days left · 0/5 seen" in text_of(app, "#home-exam")
+
+
+async def test_dialog_refuses_a_bad_date_and_stays_open(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x", *"2026-11-01", "enter")
+        assert isinstance(app.screen, ExamScreen)
+        assert text_of(app, "#exam-error") == "2026-11-01 is in the past"
+        await pilot.press(*["backspace"] * 10, *"soon", "enter")
+        assert "not a date" in text_of(app, "#exam-error")
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen) and sample_store.exams() == []
+
+
+async def test_dialog_scopes_moves_and_removes(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=40), name="Final")
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        dialog = app.screen
+        dialog.query_one("#exam-scope").value = "tag:ltr"
+        await pilot.press(*"2026-12-10", "tab", *"Final", "ctrl+s")
+        await pilot.pause()
+        (moved,) = sample_store.exams()
+        assert (moved.date, moved.tags) == (date(2026, 12, 10), ("ltr",))
+        exam.set_exam(sample_store, TODAY + timedelta(days=50), name="Later")
+        await pilot.press("x")
+        await pilot.press("ctrl+r")  # from the date field: the highlighted (first) exam
+        await pilot.pause()
+        assert [e.name for e in sample_store.exams()] == ["Later"]
+        await pilot.press("x")
+        app.screen.query_one("#exam-list").focus()
+        await pilot.press("delete")
+        await pilot.pause()
+        assert sample_store.exams() == []
+
+
+async def test_command_palette_opens_the_dialog(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"Exams")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamScreen)
+
+
+async def test_past_exam_is_listed_with_its_window_grades(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY, name="Midterm")
+    first = sample_store.conn.execute("SELECT MIN(id) FROM items").fetchone()[0]
+    sample_store.grade(first, 4, today=TODAY - timedelta(days=2))
+    app = make_app(sample_store, clock=lambda: datetime(2026, 12, 1, 12))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.screen.query_one("#home-exam").display  # pacing back to normal
+        await pilot.press("x")
+        listed = str(app.screen.query_one("#exam-list").get_option_at_index(0).prompt)
+        assert "Midterm · 23 Nov · past" in listed
+        assert "final window: 1 answers · grades 0:0 1:0 2:0 3:0 4:1 5:0" in listed
+
+
+async def test_exam_reviews_are_labelled_in_review(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=2), deck_ids=("sample",))
+    sample_store.conn.execute("UPDATE items SET repetitions = 3, interval = 30, due = '2026-12-20'")
+    sample_store.conn.commit()
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        card = app.screen.query_one("#review-card")
+        assert "exam review" in str(card.border_subtitle)
+        assert "Exam 3" in text_of(app, "#review-counts")
+        await pilot.press("space", "5")
+        assert {
+            r["kind"]
+            for r in sample_store.conn.execute("SELECT kind FROM reviews").fetchall()
+            for r in [{"kind": r[0]}]
+        } == {"exam"}
