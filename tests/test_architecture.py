@@ -9,7 +9,7 @@ import sys
 import pytest
 
 DOMAIN = ["studyapp.sm2", "studyapp.deckfile", "studyapp.cardtext", "studyapp.store",
-          "studyapp.session", "studyapp.bundled", "studyapp.locations"]
+          "studyapp.session", "studyapp.bundled", "studyapp.locations", "studyapp.lint"]
 
 
 def loaded_after_import(module: str) -> set[str]:
