@@ -29,8 +29,11 @@ MECHANISM_TAGS = {
 }
 # Every named mechanism is taught from these five angles (README, "The bundled decks").
 ANGLES = ("definition", "claim", "evidence", "application", "contrast")
-TAUGHT_MECHANISMS = [*stats.CORE_MECHANISMS, "mechanism::blood-flow",
-                     "mechanism::mechanical-disruption"]
+TAUGHT_MECHANISMS = [
+    *stats.CORE_MECHANISMS,
+    "mechanism::blood-flow",
+    "mechanism::mechanical-disruption",
+]
 TAG_RE = re.compile(r"^[a-z]+(::[a-z0-9-]+)*$")
 TOP_LEVEL_TAGS = {"foundations", "ltr", "mechanism", "clinical", "evidence", "angle"}
 OUTSIDE = "Outside the source ("
@@ -66,8 +69,13 @@ def test_every_card_is_sourced_and_explained(cards: list[Card]) -> None:
 
 @pytest.mark.parametrize("mechanism", TAUGHT_MECHANISMS)
 def test_each_mechanism_is_taught_from_five_angles(cards: list[Card], mechanism: str) -> None:
-    angles = {t.removeprefix("angle::") for c in cards if under(c, mechanism)
-              for t in c.tags if t.startswith("angle::")}
+    angles = {
+        t.removeprefix("angle::")
+        for c in cards
+        if under(c, mechanism)
+        for t in c.tags
+        if t.startswith("angle::")
+    }
     assert set(ANGLES) <= angles, (mechanism, set(ANGLES) - angles)
 
 
@@ -112,8 +120,9 @@ def test_no_two_study_items_ask_the_same_question(cards: list[Card]) -> None:
     questions: Counter[str] = Counter()
     for card in cards:
         for ord_ in card.ords:
-            questions[faces(card.type, ord_, card.front, card.back, card.text)
-                      .question.casefold()] += 1
+            questions[
+                faces(card.type, ord_, card.front, card.back, card.text).question.casefold()
+            ] += 1
     assert [q for q, n in questions.items() if n > 1] == []
 
 
@@ -125,32 +134,39 @@ def test_ids_are_stable_slugs(decks: list[Deck]) -> None:
             assert re.match(r"^[a-z0-9-]+$", card.id), card.id
 
 
-@pytest.mark.parametrize("needles", [
-    ("2017", "2009"),                                   # Tough et al.: year
-    ("Tough", "systematic review and meta-analysis"),   # Tough et al.: design
-    ("manual or needling", "Acupuncture and dry needling"),  # Tough et al.: scope
-    ("2008", "2015"),                                   # Shah et al.: year
-    ("Shah", "perspective"),                            # Shah et al.: not a study
-    ("cervicogenic headache", "upper trapezius"),       # Fernández-de-las-Peñas: population
-    ("muscle tension headaches", "Cervicogenic"),       # indication vs evidence
-    ("Dommerholt", "reference list"),                   # cited, never referenced
-    ("Melzack & Wall", "reference"),                    # cited, never referenced
-    ("Cummings & White", "meta-analysis", "systematic review"),  # design
-    ("key randomized control trial findings", "Cummings & White"),  # a review among RCTs
-    ("normalises", "correlat"),                         # SEA: effect vs correlation
-    ("improve", "correlation"),                         # blood flow: effect vs correlation
-])
+@pytest.mark.parametrize(
+    "needles",
+    [
+        ("2017", "2009"),  # Tough et al.: year
+        ("Tough", "systematic review and meta-analysis"),  # Tough et al.: design
+        ("manual or needling", "Acupuncture and dry needling"),  # Tough et al.: scope
+        ("2008", "2015"),  # Shah et al.: year
+        ("Shah", "perspective"),  # Shah et al.: not a study
+        ("cervicogenic headache", "upper trapezius"),  # Fernández-de-las-Peñas: population
+        ("muscle tension headaches", "Cervicogenic"),  # indication vs evidence
+        ("Dommerholt", "reference list"),  # cited, never referenced
+        ("Melzack & Wall", "reference"),  # cited, never referenced
+        ("Cummings & White", "meta-analysis", "systematic review"),  # design
+        ("key randomized control trial findings", "Cummings & White"),  # a review among RCTs
+        ("normalises", "correlat"),  # SEA: effect vs correlation
+        ("improve", "correlation"),  # blood flow: effect vs correlation
+    ],
+)
 def test_each_source_contradiction_is_flagged(cards: list[Card], needles: tuple[str, ...]) -> None:
     flagged = [whole(c) for c in cards if "evidence::source-conflict" in c.tags]
     assert any(all(n in text for n in needles) for text in flagged), needles
 
 
-@pytest.mark.parametrize(("author", "says"), [
-    ("Tough", "placebo"),
-    ("Cummings", "needle or placebo rather than the substance injected"),
-])
-def test_misreported_studies_say_what_the_paper_concluded(cards: list[Card], author: str,
-                                                          says: str) -> None:
+@pytest.mark.parametrize(
+    ("author", "says"),
+    [
+        ("Tough", "placebo"),
+        ("Cummings", "needle or placebo rather than the substance injected"),
+    ],
+)
+def test_misreported_studies_say_what_the_paper_concluded(
+    cards: list[Card], author: str, says: str
+) -> None:
     [card] = [c for c in cards if "evidence::misreported" in c.tags and author in c.front]
     outside = card.extra.split(OUTSIDE, 1)
     assert len(outside) == 2 and says in outside[1]
@@ -159,14 +175,16 @@ def test_misreported_studies_say_what_the_paper_concluded(cards: list[Card], aut
 
 def test_outside_context_is_marked_one_way(cards: list[Card]) -> None:
     for card in cards:
-        assert "beyond the source" not in card.extra.replace("in the trigger point literature "
-                                                              "beyond the source", ""), card.id
+        assert "beyond the source" not in card.extra.replace(
+            "in the trigger point literature beyond the source", ""
+        ), card.id
         for part in card.extra.split(OUTSIDE)[1:]:
             assert re.match(r"[^()]+(\([^()]*\)[^()]*)*\): ", part), (card.id, part[:60])
 
 
-@pytest.mark.parametrize("hedged", [r"\bgates? nociception", r"\brestore normal motor",
-                                    r"\bdisrupt abnormal endplate"])
+@pytest.mark.parametrize(
+    "hedged", [r"\bgates? nociception", r"\brestore normal motor", r"\bdisrupt abnormal endplate"]
+)
 def test_hedges_are_kept(cards: list[Card], hedged: str) -> None:
     stating = [c for c in cards if re.search(hedged, whole(c))]
     assert stating
@@ -181,8 +199,12 @@ def test_safety_gap_is_taught(cards: list[Card]) -> None:
 
 def test_study_designs_are_contrasted(cards: list[Card]) -> None:
     designs = {t for c in cards if "evidence::study-design" in c.tags for t in c.tags}
-    assert {"evidence::rct", "evidence::systematic-review", "evidence::meta-analysis",
-            "evidence::interpretation"} <= designs
+    assert {
+        "evidence::rct",
+        "evidence::systematic-review",
+        "evidence::meta-analysis",
+        "evidence::interpretation",
+    } <= designs
 
 
 def test_readme_lists_decks_with_counts(decks: list[Deck]) -> None:
