@@ -80,7 +80,7 @@ def _run_app(context: Context, start: str, **review) -> None:
 
 @cli.command()
 @click.option("--deck", "deck_id", metavar="ID", help="Only this deck (its id).")
-@click.option("--tag", metavar="TAG", help="Only this tag and its children, e.g. mechanism::sea.")
+@click.option("--tag", metavar="TAG", help="Only this tag and its children, e.g. mechanism::pain-modulation.")
 @click.option("--cram", is_flag=True,
               help="Study ahead without changing the schedule (answers are logged as cram).")
 @click.option("--ahead", type=click.IntRange(0, 3650), metavar="DAYS",
