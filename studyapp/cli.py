@@ -89,7 +89,9 @@ def _run_app(context: Context, start: str, **review) -> None:
 
 @cli.command()
 @click.option("--deck", "deck_id", metavar="ID", help="Only this deck (its id).")
-@click.option("--tag", metavar="TAG", help="Only this tag and its children, e.g. mechanism::sea.")
+@click.option(
+    "--tag", metavar="TAG", help="Only this tag and its children, e.g. mechanism::pain-modulation."
+)
 @click.option(
     "--cram",
     is_flag=True,
@@ -139,6 +141,38 @@ def check(paths: tuple[Path, ...]) -> None:
         sys.exit(1)
     cards = sum(len(d.cards) for d in decks)
     click.echo(f"ok: {len(decks)} deck{'s' * (len(decks) != 1)}, {cards} cards")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Findings as JSON on stdout.")
+def lint(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Card-quality findings for tutors: one `path:line: card: rule: severity: message` each.
+
+    Exit 1 on any error (or an invalid deck file), 0 when there are only warnings.
+    """
+    from studyapp.lint import lint_paths
+
+    report = lint_paths(paths)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for finding in report.findings:
+            click.echo(str(finding))
+    print_problems(report.problems)
+    errors, warnings = report.count("error"), report.count("warning")
+    if not as_json:
+        cards = sum(len(d.cards) for d in report.decks)
+        summary = (
+            f"{errors} error{'s' * (errors != 1)}, {warnings} "
+            f"warning{'s' * (warnings != 1)} in {cards} cards"
+        )
+        if report.problems:
+            n = len(report.problems)
+            summary += f"; {n} problem{'s' * (n != 1)} in invalid files"
+        click.echo(summary, err=bool(report.findings or report.problems))
+    if report.failed:
+        sys.exit(1)
 
 
 @cli.command("import")

@@ -18,7 +18,8 @@ from studyapp.cardtext import cloze_problems, item_ords
 
 CARD_TYPES = ("basic", "reversed", "cloze")
 DECK_KEYS = ("id", "name", "description")
-CARD_KEYS = ("id", "type", "front", "back", "text", "extra", "source", "tags")
+CARD_KEYS = ("id", "type", "front", "back", "text", "extra", "source", "tags", "lint_ignore")
+LINT_IGNORE_KEYS = ("rule", "reason")
 TOP_KEYS = ("deck", "cards")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -55,6 +56,8 @@ class Card:
     source: str = ""
     tags: tuple[str, ...] = ()
     line: int | None = None
+    # `studyapp lint` rules switched off for this card: (rule, reason) pairs.
+    lint_ignore: tuple[tuple[str, str], ...] = ()
 
     @property
     def ords(self) -> list[int]:
@@ -273,6 +276,12 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
                     problem(at, f"tag '{tag}' contains a space: use '-' or '::' instead")
                     ok = False
             values[key] = tuple(value)
+        elif key == "lint_ignore":
+            entries = _lint_ignore(value, label, at, problem)
+            if entries is None:
+                ok = False
+            else:
+                values[key] = entries
         elif not isinstance(value, str):
             problem(at, f"{label}: '{key}' must be a string, not {_type_name(value)}")
             ok = False
@@ -345,7 +354,34 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
         source=values.get("source", "").strip(),
         tags=values.get("tags", ()),
         line=header,
+        lint_ignore=values.get("lint_ignore", ()),
     )
+
+
+def _lint_ignore(
+    value: object, label: str, at: int | None, problem
+) -> tuple[tuple[str, str], ...] | None:
+    """`lint_ignore = [{rule = "...", reason = "..."}]` as (rule, reason) pairs, or None.
+
+    Only the shape is checked here; known rules and non-blank reasons are `studyapp lint`'s.
+    """
+    entries: list[tuple[str, str]] = []
+    for entry in value if isinstance(value, list) else [None]:
+        if (
+            not isinstance(entry, dict)
+            or set(entry) - set(LINT_IGNORE_KEYS)
+            or not isinstance(entry.get("rule"), str)
+            or not entry["rule"].strip()
+            or not isinstance(entry.get("reason", ""), str)
+        ):
+            problem(
+                at,
+                f"{label}: 'lint_ignore' must be an array of tables with a 'rule' and "
+                'a \'reason\', e.g. [{rule = "yes-no-question", reason = "why"}]',
+            )
+            return None
+        entries.append((entry["rule"].strip(), entry.get("reason", "").strip()))
+    return tuple(entries)
 
 
 def load_deck(path: Path) -> Deck:

@@ -23,13 +23,16 @@ from studyapp.store import ITEM_STATES, MATURE_DAYS, STATE_SQL, Store, tag_claus
 FORECAST_DAYS = 30
 HEATMAP_DAYS = 182
 WEAKEST_PER_TOPIC = 3
-# The four mechanisms the product is built around come first in mastery.
+# The four named mechanisms the product is built around come first in mastery, each as its own
+# topic. The bundled decks file them under the source's headings; a deck of one's own may still
+# use the flat form (`mechanism::sea`), which is ranked the same way (see `_core_rank`).
 CORE_MECHANISMS = (
-    "mechanism::endplate-dysfunction",
-    "mechanism::sea",
-    "mechanism::gate-control",
-    "mechanism::descending-inhibition",
+    "mechanism::neuromuscular-reset::endplate-dysfunction",
+    "mechanism::neuromuscular-reset::sea",
+    "mechanism::pain-modulation::gate-control",
+    "mechanism::pain-modulation::descending-inhibition",
 )
+_CORE_LEAVES = tuple(tag.rsplit("::", 1)[1] for tag in CORE_MECHANISMS)
 EF_BUCKETS = (130, 150, 170, 190, 210, 230, 250, 270, 290)
 
 
@@ -215,14 +218,14 @@ def mastery(store: Store, today: date, tags: list[str] | None = None) -> list[To
     The four core mechanisms come first, then every other tag alphabetically.
     """
     all_tags = [tag for tag, _ in store.tag_counts()]
-    chosen = (
-        tags
-        if tags is not None
-        else (
-            [t for t in CORE_MECHANISMS if t in all_tags]
-            + [t for t in all_tags if t not in CORE_MECHANISMS]
+    if tags is not None:
+        chosen = tags
+    else:
+        core = sorted(
+            (t for t in all_tags if _core_rank(t) is not None),
+            key=lambda t: (_core_rank(t) or 0, t),
         )
-    )
+        chosen = core + [t for t in all_tags if t not in core]
     start = (today - timedelta(days=29)).isoformat()
     result = []
     for tag in chosen:
@@ -245,6 +248,24 @@ def mastery(store: Store, today: date, tags: list[str] | None = None) -> list[To
         )
         result.append(TopicMastery(tag, cards, mature, _retention(row), weakest))
     return result
+
+
+def _core_rank(tag: str) -> int | None:
+    """Position of `tag` among the four core mechanisms (`mechanism::...::sea` or
+    `mechanism::sea`), or None for any other tag."""
+    parts = tag.split("::")
+    if len(parts) < 2 or parts[0] != "mechanism" or parts[-1] not in _CORE_LEAVES:
+        return None
+    return _CORE_LEAVES.index(parts[-1])
+
+
+def _core_rank(tag: str) -> int | None:
+    """Position of `tag` among the four core mechanisms (`mechanism::...::sea` or
+    `mechanism::sea`), or None for any other tag."""
+    parts = tag.split("::")
+    if len(parts) < 2 or parts[0] != "mechanism" or parts[-1] not in _CORE_LEAVES:
+        return None
+    return _CORE_LEAVES.index(parts[-1])
 
 
 def leeches(store: Store) -> list[Leech]:

@@ -18,6 +18,7 @@ DOMAIN = [
     "studyapp.exam_forecast",
     "studyapp.bundled",
     "studyapp.locations",
+    "studyapp.lint",
 ]
 
 

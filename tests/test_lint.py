@@ -1,0 +1,345 @@
+"""`studyapp lint`: every rule with a card that breaks it and one that does not, the
+suppression field, the command's output, exit codes and bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from studyapp.cli import cli
+from studyapp.lint import RULES, Finding, lint_paths
+from studyapp.locations import bundled_decks_dir
+
+HEADER = '[deck]\nid = "{deck}"\nname = "Lint::{deck}"\n\n'
+WriteDeck = Callable[..., Path]
+LintCards = Callable[..., list[Finding]]
+
+
+def card(card_id: str = "c", **fields: object) -> str:
+    """A [[cards]] table; string values quoted, a source and tag added unless given."""
+    fields.setdefault("source", "Somewhere")
+    fields.setdefault("tags", ["topic"])
+    lines = [f'id = "{card_id}"']
+    for key, value in fields.items():
+        if value is None:
+            continue
+        lines.append(
+            f"{key} = {json.dumps(value, ensure_ascii=False)}"
+            if key != "lint_ignore"
+            else f"{key} = {value}"
+        )
+    return "[[cards]]\n" + "\n".join(lines) + "\n\n"
+
+
+@pytest.fixture
+def lint_cards(write_deck: WriteDeck) -> Callable[..., list[Finding]]:
+    def run(*cards: str, deck: str = "d") -> list[Finding]:
+        path = write_deck(HEADER.format(deck=deck) + "".join(cards), f"{deck}.toml")
+        report = lint_paths([path])
+        assert report.problems == []
+        return report.findings
+
+    return run
+
+
+def rules(findings: list[Finding]) -> list[str]:
+    return [f.rule for f in findings]
+
+
+# --- one good and one bad card per rule -------------------------------------------------
+
+CASES = {
+    "answer-in-question": (
+        card(front="Which theory explains how pressure may gate pain?", back="Gate Control Theory"),
+        card(
+            front="Which theory explains how pressure may reduce pain?", back="Gate Control Theory"
+        ),
+    ),
+    "cloze-set": (
+        card(
+            type="cloze",
+            text="Use it for {{c1::chronic pain}}; {{c2::headaches}}; {{c3::restricted ROM}}.",
+        ),
+        card(
+            type="cloze", text="The LTR is an {{c1::involuntary}} reflex of the {{c2::taut band}}."
+        ),
+    ),
+    "cloze-inferable": (
+        card(
+            type="cloze", text="Pressure may {{c1::gate}} nociception via the Gate Control Theory."
+        ),
+        card(
+            type="cloze",
+            text="Pressure may gate nociception via the theory of {{c1::Melzack & Wall}}.",
+        ),
+    ),
+    "identifier-answer": (
+        card(front="What is the DOI of Tough et al.?", back="10.1016/j.ejpain.2008.01.006"),
+        card(front="In which journal did Tough et al. publish?", back="European Journal of Pain"),
+    ),
+    "yes-no-question": (
+        card(front="The source names a theory. Does it cite a year for it?", back="No"),
+        card(front="Which year does the source give for the theory?", back="None"),
+    ),
+    "long-answer": (
+        card(front="What does the source say about LTRs?", back=" ".join(["word"] * 26)),
+        card(front="What kind of reflex is the LTR?", back="An involuntary spinal cord reflex."),
+    ),
+    "missing-source": (
+        card(front="What is common at active trigger points?", back="Ischaemia", source=None),
+        card(front="What is common at active trigger points?", back="Ischaemia"),
+    ),
+    "untagged-conflict": (
+        card(front="Which year is Tough et al.?", back="2009", extra="Source conflict: 2017."),
+        card(
+            front="Which year is Tough et al.?",
+            back="2009",
+            extra="Source conflict: 2017.",
+            tags=["evidence::source-conflict"],
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_each_rule_flags_the_bad_card_and_passes_the_good_one(
+    lint_cards: LintCards, rule: str
+) -> None:
+    bad, good = CASES[rule]
+    assert rule in rules(lint_cards(bad))
+    assert rule not in rules(lint_cards(good))
+
+
+def test_every_rule_has_cases() -> None:
+    assert set(RULES) - set(CASES) == {"near-duplicate", "lint-ignore"}  # tested below
+
+
+def test_reverse_side_that_shows_the_front(lint_cards: LintCards) -> None:
+    bad = card(
+        type="reversed",
+        front="Descending inhibition (proposed mechanism)",
+        back="Stimulation activates descending inhibitory pathways",
+    )
+    good = card(
+        type="reversed",
+        front="Descending inhibition",
+        back="Brainstem pathways that damp nociceptive transmission in the spinal cord",
+    )
+    [finding] = lint_cards(bad)
+    assert finding.rule == "answer-in-question" and "reverse side" in finding.message
+    assert lint_cards(good) == []
+
+
+def test_a_list_of_deletions_in_prose_is_not_a_set(lint_cards: LintCards) -> None:
+    prose = card(
+        type="cloze",
+        text="Trigger points show abnormal {{c1::spontaneous electrical "
+        "activity}} on {{c2::EMG}}. This {{c3::normalises}} after LTR.",
+    )
+    assert "cloze-set" not in rules(lint_cards(prose))
+
+
+def test_a_choice_question_is_not_yes_no(lint_cards: LintCards) -> None:
+    choice = card(front="Is the LTR voluntary or involuntary?", back="Involuntary: a reflex")
+    assert "yes-no-question" not in rules(lint_cards(choice))
+
+
+def test_near_duplicates_across_decks(write_deck: WriteDeck) -> None:
+    one = write_deck(
+        HEADER.format(deck="one")
+        + card(
+            "a",
+            front="What does the source say is common at active trigger points?",
+            back="Ischaemia.",
+        ),
+        "one.toml",
+    )
+    two = write_deck(
+        HEADER.format(deck="two")
+        + card(
+            "b",
+            front="According to the source, what is common at active trigger points?",
+            back="Ischaemia",
+        )
+        + card(
+            "c", front="What kind of reflex is the LTR?", back="An involuntary spinal cord reflex."
+        ),
+        "two.toml",
+    )
+    findings = lint_paths([one, two]).findings
+    assert [(f.path.name, f.card_id, f.rule) for f in findings] == [
+        ("two.toml", "b", "near-duplicate")
+    ]
+    assert "one/a front" in findings[0].message
+    assert lint_paths([two]).findings == []  # one deck alone: nothing to repeat
+
+
+def test_siblings_of_one_card_are_not_duplicates(lint_cards: LintCards) -> None:
+    assert lint_cards(card(type="reversed", front="ROM", back="Range of motion")) == []
+
+
+# --- suppression ---------------------------------------------------------------------------
+
+YES_NO = {"front": "Does the source give contraindications?", "back": "No"}
+
+
+def test_suppression_with_a_reason_silences_the_rule(lint_cards: LintCards) -> None:
+    quiet = card(**YES_NO, lint_ignore='[{rule = "yes-no-question", reason = "the point"}]')
+    assert lint_cards(quiet) == []
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ('[{rule = "yes-no-question", reason = " "}]', "gives no reason"),
+        ('[{rule = "yes-no-question"}]', "gives no reason"),
+        ('[{rule = "no-such-rule", reason = "why"}]', "no known rule"),
+    ],
+)
+def test_bad_suppressions_are_errors(lint_cards: LintCards, entry: str, says: str) -> None:
+    findings = lint_cards(card(**YES_NO, lint_ignore=entry))
+    assert ("lint-ignore", "error") in [(f.rule, f.severity) for f in findings]
+    assert any(says in f.message for f in findings)
+    assert "yes-no-question" in rules(findings)  # an invalid entry suppresses nothing
+
+
+def test_unused_suppression_is_a_warning(lint_cards: LintCards) -> None:
+    findings = lint_cards(
+        card(front="What?", back="This", lint_ignore='[{rule = "long-answer", reason = "r"}]')
+    )
+    assert [(f.rule, f.severity) for f in findings] == [("lint-ignore", "warning")]
+
+
+def test_malformed_suppression_is_rejected_by_check(write_deck: WriteDeck) -> None:
+    path = write_deck(HEADER.format(deck="d") + card(**YES_NO, lint_ignore='"yes-no-question"'))
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1 and "'lint_ignore' must be an array of tables" in result.output
+
+
+# --- the bundled decks and the command ------------------------------------------------------
+
+
+def test_bundled_decks_lint_clean() -> None:
+    report = lint_paths([bundled_decks_dir()])
+    assert report.problems == [] and [str(f) for f in report.findings] == []
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_command_prints_one_line_per_finding_and_exits_1_on_errors(
+    runner: CliRunner, write_deck: WriteDeck
+) -> None:
+    path = write_deck(
+        HEADER.format(deck="d")
+        + card("doi", front="What is the DOI?", back="https://doi.org/10.1053/apmr.2001.25047")
+    )
+    result = runner.invoke(cli, ["lint", str(path)])
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.startswith(f"{path}:5: doi: identifier-answer: error: ")
+
+
+def test_warnings_only_exit_0(runner: CliRunner, write_deck: WriteDeck) -> None:
+    path = write_deck(HEADER.format(deck="d") + card(front="Is it?", back="Yes", source=None))
+    result = runner.invoke(cli, ["lint", str(path)])
+    assert result.exit_code == 0
+    assert "yes-no-question: warning" in result.output and "missing-source" in result.output
+
+
+def test_json_output(runner: CliRunner, write_deck: WriteDeck) -> None:
+    path = write_deck(HEADER.format(deck="d") + card(front="Is it?", back="Yes"))
+    result = runner.invoke(cli, ["lint", "--json", str(path)])
+    data = json.loads(result.output)
+    assert result.exit_code == 0
+    assert data["summary"] == {"decks": 1, "cards": 1, "errors": 0, "warnings": 1}
+    assert data["findings"][0] == {
+        "path": str(path),
+        "line": 5,
+        "card": "c",
+        "rule": "yes-no-question",
+        "severity": "warning",
+        "message": data["findings"][0]["message"],
+    }
+
+
+def test_clean_run(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["lint", str(bundled_decks_dir())])
+    assert result.exit_code == 0 and result.output.startswith("0 errors, 0 warnings")
+
+
+def test_usage_errors_exit_2(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ["lint"]).exit_code == 2
+    assert runner.invoke(cli, ["lint", "--nope", "x"]).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"[deck\n", ":1: TOML syntax error"),
+        (
+            b'[deck]\nid = "d"\nname = "D"\n[[cards]]\nid = "c"\nfront = "Q"\n',
+            ":4: card 'c' is missing 'back'",
+        ),
+        (b"\xff\xfe not text", ":1: file is not UTF-8 text"),
+    ],
+)
+def test_bad_input_is_one_clear_line(
+    runner: CliRunner, tmp_path: Path, content: bytes, says: str
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_bytes(content)
+    result = runner.invoke(cli, ["lint", str(path)])
+    assert (result.exit_code == 1 and result.exception is None) or isinstance(
+        result.exception, SystemExit
+    )
+    assert f"{path}{says}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_and_unreadable_paths(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["lint", str(tmp_path / "nope.toml")])
+    assert result.exit_code == 1 and "nope.toml: no such file or folder" in result.output
+    locked = tmp_path / "locked.toml"
+    locked.write_text("[deck]\n")
+    locked.chmod(0)
+    try:
+        result = runner.invoke(cli, ["lint", str(locked)])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+    finally:
+        locked.chmod(0o644)
+
+
+def test_lint_is_domain_code() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, studyapp.lint; print(any(m.startswith('textual') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_readme_shows_a_lint_run() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "studyapp lint decks/" in readme and "lint_ignore" in readme
+    for rule in RULES:
+        assert f"`{rule}`" in readme, rule
+
+
+def test_readme_example_is_the_real_output(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    command = "$ studyapp lint decks/ tests/fixtures/lint/gate-control.toml\n"
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(root)
+    result = runner.invoke(cli, ["lint", "decks/", "tests/fixtures/lint/gate-control.toml"])
+    assert result.exit_code == 1
+    assert result.output == shown
