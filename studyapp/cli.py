@@ -239,7 +239,13 @@ def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: 
 
     With PATHS, exports those deck files and folders; without, every deck in the database.
     """
-    from studyapp.export import ExportError, decks_from_files, decks_from_store, export_to_file
+    from studyapp.anki import (
+        ExportError,
+        decks_from_files,
+        decks_from_store,
+        export_to_file,
+        outlook_lines,
+    )
 
     out = out.expanduser()
     if out.suffix.lower() != ".apkg":
@@ -275,7 +281,16 @@ def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: 
             f"; progress for {result.cards_with_progress} cards, "
             f"{result.revlog_rows} review-log rows"
         )
+    if result.media_files:
+        line += f"; {result.media_files} media files"
     click.echo(line)
+    for outlook in outlook_lines(result):
+        click.echo(outlook)
+    if with_progress:
+        click.echo(
+            "Progress arrives only for notes new to the Anki collection: Anki keeps the "
+            "schedule of notes it already has."
+        )
 
 
 @cli.command()

@@ -18,7 +18,7 @@ from studyapp.cardtext import cloze_problems, item_ords
 
 CARD_TYPES = ("basic", "reversed", "cloze")
 DECK_KEYS = ("id", "name", "description")
-CARD_KEYS = ("id", "type", "front", "back", "text", "extra", "source", "tags")
+CARD_KEYS = ("id", "type", "front", "back", "text", "extra", "source", "tags", "guid")
 TOP_KEYS = ("deck", "cards")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -55,6 +55,8 @@ class Card:
     source: str = ""
     tags: tuple[str, ...] = ()
     line: int | None = None
+    # The note's Anki GUID, kept from a converted Anki deck ("" for StudyApp's own).
+    guid: str = ""
 
     @property
     def ords(self) -> list[int]:
@@ -333,6 +335,7 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
             elif isinstance(values.get(key), str) and not values[key].strip():
                 problem(lines.card_key(index, key), f"{label}: '{key}' is blank")
                 ok = False
+    ok = _check_guid(values, lines.card_key(index, "guid"), label, problem) and ok
     if not ok:
         return None
     return Card(
@@ -345,7 +348,21 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
         source=values.get("source", "").strip(),
         tags=values.get("tags", ()),
         line=header,
+        guid=values.get("guid", ""),
     )
+
+
+# Anki GUIDs are short printable text; a field separator or space would corrupt the note.
+GUID_RE = re.compile(r"^[!-~]{1,64}$")
+
+
+def _check_guid(values: dict[str, object], at: int | None, label: str, problem) -> bool:
+    """`guid` (optional): a kept Anki GUID, printable ASCII without spaces."""
+    guid = values.get("guid")
+    if isinstance(guid, str) and not GUID_RE.match(guid):
+        problem(at, f"{label}: 'guid' must be an Anki GUID: 1-64 printable characters, no spaces")
+        return False
+    return True
 
 
 def load_deck(path: Path) -> Deck:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -104,6 +104,13 @@ MIGRATIONS: dict[int, str] = {
     3: "DROP INDEX items_due; CREATE INDEX items_due ON items "
     "(due, id, buried_until, suspended, retired) "
     "WHERE due IS NOT NULL AND suspended = 0 AND retired = 0",
+    # Anki both ways: a converted card keeps its Anki GUID; the export ledger knows
+    # each note's deck, card and Anki cards, to name notes to delete and empty cards.
+    4: "ALTER TABLE cards ADD COLUMN guid TEXT; "
+    "ALTER TABLE exported_notes ADD COLUMN deck_id TEXT; "
+    "ALTER TABLE exported_notes ADD COLUMN card_key TEXT; "
+    "ALTER TABLE exported_notes ADD COLUMN ords TEXT; "
+    "CREATE INDEX exported_notes_deck ON exported_notes (deck_id)",
 }
 
 

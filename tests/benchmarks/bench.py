@@ -326,8 +326,8 @@ def bench_first_card(db: Path, repeat: int) -> dict:
 def bench_export(workdir: Path, cards: int, repeat: int, markdown_share: float) -> dict:
     import genanki
 
+    from studyapp.anki import decks_from_files, export_to_file
     from studyapp.deckfile import load_deck
-    from studyapp.export import decks_from_files, export_to_file
     from studyapp.store import Store
 
     deck_path = workdir / "export-deck.toml"
