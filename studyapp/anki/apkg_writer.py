@@ -41,8 +41,8 @@ NOTES_PER_BATCH = 2000
 # guid -> (content hash, mtime, card ords "0 1" or None) at each note's last export.
 ExportedBefore = Mapping[str, tuple[str, int, str | None]]
 # What a finished export tells the database, per note that changed:
-# (guid, content hash, mtime, deck id, card key, ords).
-LedgerRows = list[tuple[str, str, int, str, str, str]]
+# (guid, content hash, mtime, deck id, card key, ords, note type family).
+LedgerRows = list[tuple[str, str, int, str, str, str, str]]
 
 
 @dataclass(slots=True)
@@ -62,8 +62,8 @@ class ExportResult:
     # reversed card made basic): Anki keeps them, empty, until Tools > Empty Cards.
     empty_cards: int = 0
     media_files: int = 0
-    # GUIDs of notes Anki still has from earlier exports, to delete by hand.
-    to_delete: tuple[str, ...] = ()
+    # Notes Anki still has from earlier exports, sent tagged for deletion.
+    to_delete: int = 0
     ledger: LedgerRows = field(default_factory=list, repr=False)
 
 
@@ -76,13 +76,14 @@ def write_apkg(
     now: float | None = None,
     rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR,
     exported_before: ExportedBefore | None = None,
-    to_delete: Sequence[str] = (),
+    to_delete: Sequence[ExportNote] = (),
     before_replace: Callable[[ExportResult], object] | None = None,
 ) -> ExportResult:
     """Write `decks` to `out` (.apkg). The file appears whole or not at all.
 
     `exported_before` (see :data:`ExportedBefore`) keeps unchanged notes at the
     modification time of their last export, so Anki updates only edited ones.
+    `to_delete` are notes to send tagged for deletion (plan.deletion_marker).
     `before_replace` runs when the package is complete; if it raises, nothing
     is left at `out`.
     """
@@ -91,14 +92,14 @@ def write_apkg(
         raise ExportError(f"{out} is a folder; give a file name ending in .apkg")
     now = time.time() if now is None else now
     today = today or sm2.study_day(datetime.fromtimestamp(now), rollover_hour)
-    result = ExportResult(out, decks=len(decks), to_delete=tuple(to_delete))
+    result = ExportResult(out, decks=len(decks))
     fd, db_name = tempfile.mkstemp(suffix=".anki2")
     os.close(fd)
     db_path = Path(db_name)
     try:
         media = _write_collection(
             db_path,
-            decks,
+            [*decks, *_marker_decks(to_delete)],
             now,
             exported_before or {},
             result,
@@ -139,6 +140,17 @@ def replace_atomically(
         tmp_out.unlink(missing_ok=True)
 
 
+# Marker notes go into a deck of their own in the package, named after the deck
+# they came from, so they land in that deck in Anki (ids come from the deck id).
+def _marker_decks(markers: Sequence[ExportNote]) -> list[ExportDeck]:
+    by_deck: dict[str, list[ExportNote]] = {}
+    for note in markers:
+        by_deck.setdefault(note.deck_id, []).append(note)
+    return [
+        ExportDeck(deck_id, "", "", tuple(notes), marker=True) for deck_id, notes in by_deck.items()
+    ]
+
+
 def _write_collection(
     db_path: Path,
     decks: Sequence[ExportDeck],
@@ -151,6 +163,8 @@ def _write_collection(
     models = build_models()
     package_decks = []
     for deck in decks:
+        if deck.marker:
+            continue
         anki_deck = genanki.Deck(anki_deck_id(deck.id), deck.name, deck.description)
         for note_family in sorted({note.family for note in deck.notes}):
             anki_deck.add_model(models[note_family])
@@ -230,7 +244,7 @@ def _insert_notes(
                 media_files.setdefault(name, deck.media_dir / name)  # type: ignore[operator]
             guid = note.anki_guid
             ords = note.ords
-            mtime = _tally(note, guid, fields, ords, exported_before, now, result)
+            mtime = _tally(note, guid, fields, ords, exported_before, now, result, deck.marker)
             note_id = next(ids)
             note_rows.append(
                 (
@@ -285,8 +299,9 @@ def _insert_notes(
                         data,
                     )
                 )
-            result.notes += 1
-            result.cards += len(ords)
+            if not deck.marker:
+                result.notes += 1
+                result.cards += len(ords)
             if len(note_rows) >= NOTES_PER_BATCH:
                 flush()
     flush()
@@ -301,6 +316,7 @@ def _tally(
     exported_before: ExportedBefore,
     now: int,
     result: ExportResult,
+    marker: bool,
 ) -> int:
     """Count what Anki will do with the note; return its modification time.
 
@@ -311,7 +327,12 @@ def _tally(
     digest = note_content_hash(note.type, fields, note.tags)
     ords_text = " ".join(map(str, ords))
     previous = exported_before.get(guid)
-    if previous is None:
+    if marker:
+        result.to_delete += 1
+        if previous is not None and previous[0] == digest:
+            return previous[1]
+        mtime = max(now, previous[1] + 1) if previous else now
+    elif previous is None:
         result.added += 1
         mtime = now
     elif previous[0] == digest:
@@ -322,9 +343,9 @@ def _tally(
     else:
         result.updated += 1
         mtime = max(now, previous[1] + 1)
-    if previous is not None and previous[2]:
+    if previous is not None and previous[2] and not marker:
         result.empty_cards += len(set(previous[2].split()) - set(ords_text.split()))
-    result.ledger.append((guid, digest, mtime, note.deck_id, note.card_key, ords_text))
+    result.ledger.append((guid, digest, mtime, note.deck_id, note.card_key, ords_text, note.family))
     return mtime
 
 

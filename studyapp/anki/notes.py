@@ -79,6 +79,8 @@ class ExportDeck:
     notes: tuple[ExportNote, ...]
     # Where the deck's images and sounds are (deck files: MEDIA_FOLDER next to them).
     media_dir: Path | None = None
+    # Notes to delete (plan.deletion_marker) of a deck that is also exported.
+    marker: bool = False
 
 
 def decks_from_files(decks: Sequence[Deck]) -> list[ExportDeck]:

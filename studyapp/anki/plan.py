@@ -16,14 +16,18 @@ from typing import TYPE_CHECKING
 
 from studyapp import sm2
 from studyapp.anki.apkg_writer import ExportedBefore, ExportResult, LedgerRows, write_apkg
-from studyapp.anki.guids import retired_guid
-from studyapp.anki.notes import ExportDeck, with_progress_from
+from studyapp.anki.notes import ExportDeck, ExportNote, with_progress_from
 
 if TYPE_CHECKING:
     from studyapp.store import Store
 
-# Records a finished export: the changed notes, and the GUIDs the tutor was told to delete.
+# Records a finished export: the notes that changed (see LedgerRows), and the GUIDs
+# of notes sent for deletion, which are sent once: once deleted in Anki, a note
+# sent again would come back as a new one.
 Recorder = Callable[[LedgerRows, Sequence[str]], object]
+# The tag that marks, in Anki, notes a re-export no longer has.
+DELETE_TAG = "StudyApp::delete"
+MARKER_TEXT = "Removed from its StudyApp deck: delete this note."
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +39,11 @@ class ExportJob:
     now: float
     rollover_hour: int
     exported_before: ExportedBefore
-    # Notes Anki has from earlier exports of these decks that this one no longer
-    # sends (cards removed, moved to or from cloze, or under a retired note type).
-    to_delete: tuple[str, ...]
+    # Notes Anki has from earlier exports of these decks that the decks no longer
+    # have (cards removed, or moved to or from cloze, which makes a new note):
+    # sent again with only DELETE_TAG and MARKER_TEXT, for the tutor to delete,
+    # in this export only.
+    to_delete: tuple[ExportNote, ...]
 
 
 def plan_export(
@@ -54,23 +60,29 @@ def plan_export(
     guids = {note.anki_guid for deck in decks for note in deck.notes}
     exported_before = store.exported_notes(guids)
     earlier = store.exported_deck_notes(deck.id for deck in decks)
-    retired = {
-        old
-        for deck in decks
-        for note in deck.notes
-        if not note.guid
-        and (old := retired_guid(note.deck_id, note.card_key, note.type)) not in guids
-        and old is not None
-    }
-    to_delete = {guid for guid in earlier if guid not in guids}
-    to_delete |= set(store.exported_notes(retired))
+    to_delete = [
+        deletion_marker(guid, deck_id, card_key, note_type)
+        for guid, (deck_id, card_key, note_type) in earlier.items()
+        if guid not in guids
+    ]
+    exported_before = {**exported_before, **store.exported_notes(earlier.keys() - guids)}
     return ExportJob(
         tuple(decks),
         with_progress,
         time.time() if now is None else now,
         rollover_hour,
         exported_before,
-        tuple(sorted(to_delete)),
+        tuple(sorted(to_delete, key=lambda note: note.guid)),
+    )
+
+
+def deletion_marker(guid: str, deck_id: str, card_key: str, note_type: str) -> ExportNote:
+    """What a note to delete is sent as: the same note (GUID and note type), tagged."""
+    if note_type == "cloze":
+        text = f"{MARKER_TEXT} {{{{c1::{card_key}}}}}"
+        return ExportNote(deck_id, card_key, "cloze", text=text, tags=(DELETE_TAG,), guid=guid)
+    return ExportNote(
+        deck_id, card_key, "basic", MARKER_TEXT, card_key, tags=(DELETE_TAG,), guid=guid
     )
 
 
@@ -84,7 +96,10 @@ def run_export(job: ExportJob, out: Path, record: Recorder | None = None) -> Exp
 
     def before_replace(result: ExportResult) -> None:
         if record is not None and (result.ledger or job.to_delete):
-            record(result.ledger, job.to_delete)
+            live = [row for row in result.ledger if row[0] not in deleted]
+            record(live, sorted(deleted))
+
+    deleted = {note.guid for note in job.to_delete}
 
     return write_apkg(
         job.decks,
@@ -121,10 +136,9 @@ def outlook_lines(result: ExportResult) -> list[str]:
         f"{result.unchanged} unchanged."
     ]
     if result.to_delete:
-        search = " or ".join(f"guid:{guid}" for guid in result.to_delete)
         lines.append(
-            f"Delete {len(result.to_delete)} note{'s' * (len(result.to_delete) != 1)} "
-            f"by hand (Browse, search: {search})."
+            f"{result.to_delete} note{'s' * (result.to_delete != 1)} no longer in your decks: "
+            f"delete them in Anki (Browse, search tag:{DELETE_TAG}, select all, Notes > Delete)."
         )
     if result.empty_cards:
         lines.append(

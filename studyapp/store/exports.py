@@ -87,33 +87,32 @@ class Exports(StoreBase):
             )
         return known
 
-    def exported_deck_notes(self, deck_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
-        """Notes last exported from these decks: guid -> (deck id, card key)."""
+    def exported_deck_notes(self, deck_ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        """Notes last exported from these decks: guid -> (deck id, card key, note type)."""
         deck_ids = list(deck_ids)
         return {
-            r[0]: (r[1], r[2])
+            r[0]: (r[1], r[2], r[3])
             for r in self.conn.execute(
-                "SELECT guid, deck_id, card_key FROM exported_notes WHERE deck_id IN "
+                "SELECT guid, deck_id, card_key, note_type FROM exported_notes WHERE deck_id IN "
                 f"({','.join('?' * len(deck_ids))})",
                 deck_ids,
             )
         }
 
     def record_exported(
-        self,
-        rows: Sequence[tuple[str, str, int, str, str, str]],
-        forget: Sequence[str] = (),
+        self, rows: Sequence[tuple[str, str, int, str, str, str, str]], forget: Sequence[str] = ()
     ) -> None:
-        """Remember notes (guid, content hash, mtime, deck id, card key, ords) as just
-        exported, and forget notes (guids) the export told the tutor to delete."""
+        """Remember notes (guid, content hash, mtime, deck id, card key, ords, note type)
+        as just exported; forget notes (guids) just sent for deletion."""
         with self.transaction():
             self.conn.executemany(
-                "INSERT INTO exported_notes (guid, content_sha256, mtime, deck_id, card_key, ords) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guid) DO UPDATE SET "
+                "INSERT INTO exported_notes (guid, content_sha256, mtime, deck_id, card_key, ords, "
+                "note_type) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guid) DO UPDATE SET "
                 "content_sha256 = excluded.content_sha256, mtime = excluded.mtime, "
-                "deck_id = excluded.deck_id, card_key = excluded.card_key, ords = excluded.ords",
+                "deck_id = excluded.deck_id, card_key = excluded.card_key, ords = excluded.ords, "
+                "note_type = excluded.note_type",
                 rows,
             )
             self.conn.executemany(
-                "DELETE FROM exported_notes WHERE guid = ?", [(g,) for g in forget]
+                "DELETE FROM exported_notes WHERE guid = ?", [(guid,) for guid in forget]
             )

@@ -105,11 +105,13 @@ MIGRATIONS: dict[int, str] = {
     "(due, id, buried_until, suspended, retired) "
     "WHERE due IS NOT NULL AND suspended = 0 AND retired = 0",
     # Anki both ways: a converted card keeps its Anki GUID; the export ledger knows
-    # each note's deck, card and Anki cards, to name notes to delete and empty cards.
+    # each note's deck, card, Anki cards and note type, to mark notes to delete and count
+    # empty cards.
     4: "ALTER TABLE cards ADD COLUMN guid TEXT; "
     "ALTER TABLE exported_notes ADD COLUMN deck_id TEXT; "
     "ALTER TABLE exported_notes ADD COLUMN card_key TEXT; "
     "ALTER TABLE exported_notes ADD COLUMN ords TEXT; "
+    "ALTER TABLE exported_notes ADD COLUMN note_type TEXT; "
     "CREATE INDEX exported_notes_deck ON exported_notes (deck_id)",
 }
 
