@@ -130,3 +130,10 @@ def with_progress_from(store: Store, decks: Sequence[ExportDeck]) -> list[Export
         notes = tuple(replace(note, progress=by_card.get(note.card_key, {})) for note in deck.notes)
         result.append(replace(deck, notes=notes))
     return result
+
+
+def store_media_dir(store: Store) -> Path | None:
+    """Where the images and sounds of decks imported from Anki are kept: next to the
+    database (None for a database in memory)."""
+    row = store.conn.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]).parent / "studyapp-media" if row and row[2] else None

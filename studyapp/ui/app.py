@@ -128,11 +128,12 @@ class StudyApp(App[None]):
                 self.notify("An export is already running.", severity="warning")
                 return
             from studyapp.anki import ExportError, decks_from_store, plan_export
+            from studyapp.anki.notes import store_media_dir
 
             try:
                 job = plan_export(
                     self.store,
-                    decks_from_store(self.store),
+                    decks_from_store(self.store, media_dir=store_media_dir(self.store)),
                     with_progress=request.with_progress,
                     rollover_hour=self.rollover_hour,
                 )
