@@ -11,6 +11,7 @@ import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,10 @@ from studyapp import __version__, sm2
 from studyapp.deckfile import Problem, check_paths
 from studyapp.locations import DB_ENV, default_db_path
 from studyapp.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from studyapp.anki.convert import Conversion
+    from studyapp.deckfile import Deck
 
 
 class Context:
@@ -173,7 +178,7 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
         click.echo(changes.summary())
 
 
-def _convert(sources: list[Path]):  # -> Conversion
+def _convert(sources: list[Path]) -> Conversion:
     from studyapp.anki.apkg_reader import PackageError
     from studyapp.anki.convert import convert_sources
 
@@ -181,9 +186,10 @@ def _convert(sources: list[Path]):  # -> Conversion
         return convert_sources(sources)
     except PackageError as exc:
         fail(f"{exc}; nothing written")
+    raise AssertionError("unreachable: fail() exits")
 
 
-def _validated(conversion) -> list:  # Conversion -> list[Deck]
+def _validated(conversion: Conversion) -> list[Deck]:
     from studyapp.anki.convert import validated_decks
     from studyapp.deckfile import DeckFileError
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -348,7 +348,7 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
         source=values.get("source", "").strip(),
         tags=values.get("tags", ()),
         line=header,
-        guid=values.get("guid", ""),
+        guid=str(values.get("guid", "")),
     )
 
 
@@ -356,7 +356,12 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
 GUID_RE = re.compile(r"^[!-~]{1,64}$")
 
 
-def _check_guid(values: dict[str, object], at: int | None, label: str, problem) -> bool:
+def _check_guid(
+    values: dict[str, object],
+    at: int | None,
+    label: str,
+    problem: Callable[[int | None, str], None],
+) -> bool:
     """`guid` (optional): a kept Anki GUID, printable ASCII without spaces."""
     guid = values.get("guid")
     if isinstance(guid, str) and not GUID_RE.match(guid):

@@ -116,6 +116,7 @@ def test_spreadsheet_csv_and_tsv(tmp_path):
     (tmp_path / "quiz.tsv").write_text("Deltoid\tShoulder\nBiceps\tElbow <b>flexor</b>\n")
     result = run("convert", tmp_path / "sheet.csv", tmp_path / "quiz.tsv", "-o", tmp_path / "o")
     assert result.exit_code == 0, result.output
+    assert "Wrote 2 deck files (3 cards)" in result.output  # the title row is no card
     assert run("check", tmp_path / "o").exit_code == 0
     sheet = (tmp_path / "o" / "sheet.toml").read_text()
     assert 'front = "Origin of \\\\*trapezius\\\\*?"' in sheet and 'back = "Occiput, C7"' in sheet

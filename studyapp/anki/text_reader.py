@@ -20,6 +20,8 @@ SEPARATORS = {
     "pipe": "|",
     "colon": ":",
 }
+# Column titles a spreadsheet's first row may have (skipped when it is exactly one of these).
+HEADER_ROWS = [["front", "back"], ["question", "answer"], ["term", "definition"]]
 BASIC = NoteType("Basic", False, ("Front", "Back"), 1)
 
 
@@ -79,6 +81,8 @@ def read_text_notes(path: Path, default_deck: str) -> list[SourceNote]:
         line = first_row + reader.line_num
         if not any(cell.strip() for cell in row):
             continue
+        if width is None and not header and [c.strip().lower() for c in row] in HEADER_ROWS:
+            continue  # a spreadsheet's column titles
         if width is None:
             width = len(row)
         elif len(row) != width and "notetype" not in columns:

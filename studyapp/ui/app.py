@@ -165,6 +165,7 @@ class StudyApp(App[None]):
             result = event.worker.result
             from studyapp.anki import outlook_lines
 
+            assert result is not None  # a successful export worker returns its result
             self.notify(
                 f"{result.notes} notes ({result.cards} cards) written to {result.path}\n"
                 + "\n".join(outlook_lines(result)),
