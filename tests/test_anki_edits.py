@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import random
 import re
 from datetime import datetime, timedelta
 
@@ -221,5 +222,35 @@ def test_progress_after_redrills_cram_and_undo_passes_check_database(tmp_path, s
     kinds = col.db.all("SELECT type, factor FROM revlog ORDER BY id")
     assert [k for k, _ in kinds].count(2) == 2  # re-drills: relearning entries
     assert [f for k, f in kinds if k == 3] == [0, 0, 0]  # cram: filtered, ease factor 0
+    col.close()
+    store.close()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_any_mix_of_reviews_passes_check_database(tmp_path, sample_deck, seed):
+    """Random mixes of scheduled reviews, re-drills, cram and undo, over two weeks."""
+    rng = random.Random(seed)
+    store = Store.open(tmp_path / "p.db")
+    store.import_decks(load_decks([sample_deck]))
+    items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY new_position")]
+    moment = datetime.now().astimezone() - timedelta(days=15)
+    last: dict[int, int] = {}
+    for step in range(60):
+        when = moment + timedelta(days=step / 4, seconds=rng.randrange(60))
+        item = rng.choice(items)
+        action = rng.choice(["scheduled", "scheduled", "redrill", "cram", "undo"])
+        if action == "undo":
+            if item in last:
+                store.undo_review(last.pop(item))
+            continue
+        graded = store.grade(
+            item, rng.randrange(6), now=when, today=when.date(), kind=action, duration_ms=900
+        )
+        last[item] = graded.review_id
+    out = tmp_path / "mix.apkg"
+    export_to_file(store, decks_from_store(store), out, with_progress=True)
+    col = new_collection(tmp_path / "anki")
+    import_into(col, out, with_scheduling=True)
+    assert check_database_changes(col) == []
     col.close()
     store.close()

@@ -18,7 +18,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -42,7 +42,8 @@ NOTES_PER_BATCH = 2000
 ExportedBefore = Mapping[str, tuple[str, int, str | None]]
 # What a finished export tells the database, per note that changed:
 # (guid, content hash, mtime, deck id, card key, ords, note type family).
-LedgerRows = list[tuple[str, str, int, str, str, str, str]]
+LedgerRow = tuple[str, str, int, str, str, str, str]
+LedgerRows = Iterable[LedgerRow]
 
 
 @dataclass(slots=True)
@@ -64,7 +65,11 @@ class ExportResult:
     media_files: int = 0
     # Notes Anki still has from earlier exports, sent tagged for deletion.
     to_delete: int = 0
-    ledger: LedgerRows = field(default_factory=list, repr=False)
+    # Notes that changed since their last export (rows of `ledger`).
+    changed: int = 0
+    # For `before_replace` only: those notes' ledger rows, read from a scratch
+    # file as they are recorded (an export of 100k notes keeps none in memory).
+    ledger: LedgerRows = field(default_factory=tuple, repr=False)
 
 
 def write_apkg(
@@ -96,9 +101,11 @@ def write_apkg(
     fd, db_name = tempfile.mkstemp(suffix=".anki2")
     os.close(fd)
     db_path = Path(db_name)
+    ledger_path = db_path.with_suffix(".ledger")
     try:
         media = _write_collection(
             db_path,
+            ledger_path,
             [*decks, *_marker_decks(to_delete)],
             now,
             exported_before or {},
@@ -114,14 +121,23 @@ def write_apkg(
                     package.write(path, str(number))
                 package.writestr("media", json.dumps({str(n): p.name for n, p in enumerate(media)}))
 
-        replace_atomically(
-            out, write_package, (lambda: before_replace(result)) if before_replace else None
-        )
+        def record() -> None:
+            assert before_replace is not None
+            # Read in whichever thread `before_replace` hands the rows to.
+            ledger = sqlite3.connect(ledger_path, check_same_thread=False)
+            try:
+                result.ledger = ledger.execute("SELECT * FROM rows")
+                before_replace(result)
+            finally:
+                ledger.close()
+                result.ledger = ()
+
+        replace_atomically(out, write_package, record if before_replace else None)
     except OSError as exc:
         raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         db_path.unlink(missing_ok=True)
-    result.ledger = []
+        ledger_path.unlink(missing_ok=True)
     return result
 
 
@@ -153,6 +169,7 @@ def _marker_decks(markers: Sequence[ExportNote]) -> list[ExportDeck]:
 
 def _write_collection(
     db_path: Path,
+    ledger_path: Path,
     decks: Sequence[ExportDeck],
     now: float,
     exported_before: ExportedBefore,
@@ -174,6 +191,11 @@ def _write_collection(
         # A scratch file, zipped and then deleted: no journal, no fsync.
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("ATTACH DATABASE ? AS ledger", [str(ledger_path)])
+        conn.execute("PRAGMA ledger.journal_mode = OFF")
+        conn.execute(
+            "CREATE TABLE ledger.rows (guid, digest, mtime, deck_id, card_key, ords, family)"
+        )
         ids = itertools.count(int(now * 1000))
         # genanki writes schema, note types and decks; the decks carry no notes.
         genanki.Package(package_decks).write_to_db(conn.cursor(), now, ids)
@@ -216,6 +238,7 @@ def _insert_notes(
     note_rows: list[tuple[Any, ...]] = []
     card_rows: list[tuple[Any, ...]] = []
     log_rows: list[RevlogRow] = []
+    ledger_rows: list[LedgerRow] = []
     used_revlog_ids: set[int] = set()
     media_files: dict[str, Path] = {}
     position = itertools.count()
@@ -230,6 +253,8 @@ def _insert_notes(
             "VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
             log_rows,
         )
+        conn.executemany("INSERT INTO ledger.rows VALUES (?,?,?,?,?,?,?)", ledger_rows)
+        ledger_rows.clear()
         note_rows.clear()
         card_rows.clear()
         log_rows.clear()
@@ -244,7 +269,9 @@ def _insert_notes(
                 media_files.setdefault(name, deck.media_dir / name)  # type: ignore[operator]
             guid = note.anki_guid
             ords = note.ords
-            mtime = _tally(note, guid, fields, ords, exported_before, now, result, deck.marker)
+            mtime = _tally(
+                note, guid, fields, ords, exported_before, now, result, deck.marker, ledger_rows
+            )
             note_id = next(ids)
             note_rows.append(
                 (
@@ -317,6 +344,7 @@ def _tally(
     now: int,
     result: ExportResult,
     marker: bool,
+    ledger_rows: list[LedgerRow],
 ) -> int:
     """Count what Anki will do with the note; return its modification time.
 
@@ -345,7 +373,8 @@ def _tally(
         mtime = max(now, previous[1] + 1)
     if previous is not None and previous[2] and not marker:
         result.empty_cards += len(set(previous[2].split()) - set(ords_text.split()))
-    result.ledger.append((guid, digest, mtime, note.deck_id, note.card_key, ords_text, note.family))
+    ledger_rows.append((guid, digest, mtime, note.deck_id, note.card_key, ords_text, note.family))
+    result.changed += 1
     return mtime
 
 

@@ -95,9 +95,8 @@ def run_export(job: ExportJob, out: Path, record: Recorder | None = None) -> Exp
     """
 
     def before_replace(result: ExportResult) -> None:
-        if record is not None and (result.ledger or job.to_delete):
-            live = [row for row in result.ledger if row[0] not in deleted]
-            record(live, sorted(deleted))
+        if record is not None and (result.changed or job.to_delete):
+            record((row for row in result.ledger if row[0] not in deleted), sorted(deleted))
 
     deleted = {note.guid for note in job.to_delete}
 

@@ -100,7 +100,7 @@ class Exports(StoreBase):
         }
 
     def record_exported(
-        self, rows: Sequence[tuple[str, str, int, str, str, str, str]], forget: Sequence[str] = ()
+        self, rows: Iterable[tuple[str, str, int, str, str, str, str]], forget: Sequence[str] = ()
     ) -> None:
         """Remember notes (guid, content hash, mtime, deck id, card key, ords, note type)
         as just exported; forget notes (guids) just sent for deletion."""
