@@ -16,6 +16,8 @@ DOMAIN = [
     "studyapp.session",
     "studyapp.bundled",
     "studyapp.locations",
+    "studyapp.anki",
+    "studyapp.anki.convert",
 ]
 
 

@@ -39,11 +39,6 @@ def card_guid(deck_id: str, card_key: str, card_type: str, anki_guid: str | None
     return _guid(f"studyapp\x1f{deck_id}\x1f{card_key}\x1fbasic")
 
 
-def retired_guid(deck_id: str, card_key: str, card_type: str) -> str | None:
-    """The GUID this card had under StudyApp's retired basic/reversed note types, if different."""
-    return note_guid(deck_id, card_key) if family(card_type) == "basic" else None
-
-
 def anki_deck_id(deck_id: str) -> int:
     """A stable Anki deck id from our deck slug (Anki needs an int; 1 is 'Default')."""
     digest = hashlib.sha256(f"studyapp-deck:{deck_id}".encode()).digest()
