@@ -152,3 +152,35 @@ def test_package_from_a_newer_anki_is_refused(tmp_path):
     result = run("convert", package, "-o", tmp_path / "o")
     assert result.exit_code == 1 and "written by a newer Anki (package version 7)" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_converted_card_moved_to_cloze_gets_a_new_note(tmp_path):
+    """A kept Anki GUID stays with its note type family; a move to cloze is a new note."""
+    col = tutor_collection(tmp_path / "tutor")
+    source, col = anki_export(col, tmp_path, "apkg")
+    out = tmp_path / "converted"
+    assert run("convert", source, "-o", out).exit_code == 0
+    db = ("--db", tmp_path / "s.db")
+    assert run(*db, "export", out, "-o", tmp_path / "v1.apkg").exit_code == 0
+    import_into(col, tmp_path / "v1.apkg", merge=True)
+    deck_file = out / "tutor-anatomy.toml"
+    text = deck_file.read_text()
+    text = text.replace(
+        'type = "reversed"\nfront = "Deltoid"\nback = "Shoulder muscle [sound: beat.mp3]"\n',
+        'type = "cloze"\ntext = "{{c1::Deltoid}} moves the arm"\n',
+    )
+    deck_file.write_text(text)
+    assert run("check", out).exit_code == 0
+    for version in ("v2", "v3"):
+        result = run(*db, "export", out, "-o", tmp_path / f"{version}.apkg")
+        assert result.exit_code == 0, result.output
+        log = import_into(col, tmp_path / f"{version}.apkg", merge=True)
+        assert len(log.conflicting) == 0
+        if version == "v2":
+            assert len(log.new) == 1 and "1 note no longer in your decks" in result.output
+            col.remove_notes(col.find_notes("tag:StudyApp::delete"))
+        else:
+            assert len(log.new) == 0 and "no longer" not in result.output
+    assert len(col.find_notes('"Text:{{c1::Deltoid}} moves the arm"')) == 1
+    assert col.note_count() == 6
+    col.close()

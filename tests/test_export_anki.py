@@ -329,6 +329,7 @@ def test_notes_are_remembered_only_once_their_package_is_whole(tmp_path, sample_
     guids = {note.anki_guid for deck in job.decks for note in deck.notes}
     assert store.exported_notes(guids) == {}
     recorded = []
+    job = plan_export(store, decks_from_files(load_decks([sample_deck])), now=T0)
     run_export(job, tmp_path / "out.apkg", lambda rows, forget: recorded.extend(rows))
     assert (tmp_path / "out.apkg").exists() and len(recorded) == len(guids) == 3
     assert {row[0] for row in recorded} == guids

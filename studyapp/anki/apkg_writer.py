@@ -5,7 +5,8 @@ are streamed in, a batch of notes at a time, as the same rows genanki would
 write one INSERT at a time (a test compares them with genanki's). An export of
 100k cards so never holds all its rows in memory. With progress, each card
 row carries its review state and the review log goes into ``revlog``, in
-Anki's own schema (progress.py).
+Anki's own schema (progress.py). Notes the decks no longer have are sent once
+more, tagged for deletion (ledger.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -27,22 +28,18 @@ from typing import Any
 import genanki
 
 from studyapp import sm2
-from studyapp.anki.guids import anki_deck_id, note_content_hash
+from studyapp.anki.guids import anki_deck_id
+from studyapp.anki.ledger import Ledger, LedgerRow, Tally
 from studyapp.anki.notes import ExportDeck, ExportError, ExportNote
 from studyapp.anki.notetypes import MODEL_IDS, build_models
 from studyapp.anki.progress import RevlogRow, review_card_columns, revlog_rows
 
-# Deflated as Anki deflates its own packages: 7x smaller for about a second per
-# 100k cards (README, "Performance"), which a tutor e-mailing the file gains back.
+# Deflated as Anki deflates its own packages. Level 1: at 100k cards 0.3 s for
+# 48 -> 8.2 MB, where level 6 takes 1.4 s for 7.6 MB (README, "Performance").
 COMPRESSION = zipfile.ZIP_DEFLATED
-COMPRESS_LEVEL = 6
-NOTES_PER_BATCH = 2000
+COMPRESS_LEVEL = 1
+NOTES_PER_BATCH = 1000
 
-# guid -> (content hash, mtime, card ords "0 1" or None) at each note's last export.
-ExportedBefore = Mapping[str, tuple[str, int, str | None]]
-# What a finished export tells the database, per note that changed:
-# (guid, content hash, mtime, deck id, card key, ords, note type family).
-LedgerRow = tuple[str, str, int, str, str, str, str]
 LedgerRows = Iterable[LedgerRow]
 
 
@@ -63,13 +60,18 @@ class ExportResult:
     # reversed card made basic): Anki keeps them, empty, until Tools > Empty Cards.
     empty_cards: int = 0
     media_files: int = 0
-    # Notes Anki still has from earlier exports, sent tagged for deletion.
-    to_delete: int = 0
-    # Notes that changed since their last export (rows of `ledger`).
+    # Notes new or changed since their last export (the rows of `ledger`).
     changed: int = 0
-    # For `before_replace` only: those notes' ledger rows, read from a scratch
+    # Notes Anki has from earlier exports that the decks no longer have: sent
+    # this once, tagged ledger.DELETE_TAG, and then forgotten.
+    deleted: tuple[str, ...] = ()
+    # For `before_replace` only: the changed notes' ledger rows, read from a scratch
     # file as they are recorded (an export of 100k notes keeps none in memory).
     ledger: LedgerRows = field(default_factory=tuple, repr=False)
+
+    @property
+    def to_delete(self) -> int:
+        return len(self.deleted)
 
 
 def write_apkg(
@@ -80,15 +82,14 @@ def write_apkg(
     today: date | None = None,
     now: float | None = None,
     rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR,
-    exported_before: ExportedBefore | None = None,
-    to_delete: Sequence[ExportNote] = (),
+    ledger: Path | None = None,
     before_replace: Callable[[ExportResult], object] | None = None,
 ) -> ExportResult:
     """Write `decks` to `out` (.apkg). The file appears whole or not at all.
 
-    `exported_before` (see :data:`ExportedBefore`) keeps unchanged notes at the
-    modification time of their last export, so Anki updates only edited ones.
-    `to_delete` are notes to send tagged for deletion (plan.deletion_marker).
+    `ledger` is a snapshot of the last export (Store.snapshot_exported): notes
+    unchanged since keep its modification time, so Anki updates only edited
+    ones, and notes gone from the decks are sent tagged for deletion.
     `before_replace` runs when the package is complete; if it raises, nothing
     is left at `out`.
     """
@@ -101,14 +102,14 @@ def write_apkg(
     fd, db_name = tempfile.mkstemp(suffix=".anki2")
     os.close(fd)
     db_path = Path(db_name)
-    ledger_path = db_path.with_suffix(".ledger")
+    changed_path = db_path.with_suffix(".changed")
     try:
         media = _write_collection(
             db_path,
-            ledger_path,
-            [*decks, *_marker_decks(to_delete)],
+            changed_path,
+            ledger,
+            decks,
             now,
-            exported_before or {},
             result,
             (today, rollover_hour) if with_progress else None,
         )
@@ -124,12 +125,12 @@ def write_apkg(
         def record() -> None:
             assert before_replace is not None
             # Read in whichever thread `before_replace` hands the rows to.
-            ledger = sqlite3.connect(ledger_path, check_same_thread=False)
+            changed = sqlite3.connect(changed_path, check_same_thread=False)
             try:
-                result.ledger = ledger.execute("SELECT * FROM rows")
+                result.ledger = changed.execute("SELECT * FROM rows")
                 before_replace(result)
             finally:
-                ledger.close()
+                changed.close()
                 result.ledger = ()
 
         replace_atomically(out, write_package, record if before_replace else None)
@@ -137,7 +138,7 @@ def write_apkg(
         raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         db_path.unlink(missing_ok=True)
-        ledger_path.unlink(missing_ok=True)
+        changed_path.unlink(missing_ok=True)
     return result
 
 
@@ -156,56 +157,66 @@ def replace_atomically(
         tmp_out.unlink(missing_ok=True)
 
 
-# Marker notes go into a deck of their own in the package, named after the deck
-# they came from, so they land in that deck in Anki (ids come from the deck id).
-def _marker_decks(markers: Sequence[ExportNote]) -> list[ExportDeck]:
-    by_deck: dict[str, list[ExportNote]] = {}
-    for note in markers:
-        by_deck.setdefault(note.deck_id, []).append(note)
-    return [
-        ExportDeck(deck_id, "", "", tuple(notes), marker=True) for deck_id, notes in by_deck.items()
-    ]
-
-
 def _write_collection(
     db_path: Path,
-    ledger_path: Path,
+    changed_path: Path,
+    ledger_path: Path | None,
     decks: Sequence[ExportDeck],
     now: float,
-    exported_before: ExportedBefore,
     result: ExportResult,
     progress: tuple[date, int] | None,
 ) -> list[Path]:
     """The package's collection at `db_path`; returns the media files its notes show."""
-    models = build_models()
-    package_decks = []
-    for deck in decks:
-        if deck.marker:
-            continue
-        anki_deck = genanki.Deck(anki_deck_id(deck.id), deck.name, deck.description)
-        for note_family in sorted({note.family for note in deck.notes}):
-            anki_deck.add_model(models[note_family])
-        package_decks.append(anki_deck)
     conn = sqlite3.connect(db_path)
     try:
         # A scratch file, zipped and then deleted: no journal, no fsync.
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("ATTACH DATABASE ? AS ledger", [str(ledger_path)])
-        conn.execute("PRAGMA ledger.journal_mode = OFF")
+        conn.execute("ATTACH DATABASE ? AS changed", [str(changed_path)])
+        conn.execute("PRAGMA changed.journal_mode = OFF")
         conn.execute(
-            "CREATE TABLE ledger.rows (guid, digest, mtime, deck_id, card_key, ords, family)"
+            "CREATE TABLE changed.rows (guid, digest, mtime, deck_id, card_key, ords, family)"
         )
+        families = {note.family for deck in decks for note in deck.notes}
+        if ledger_path is not None:
+            conn.execute("ATTACH DATABASE ? AS before", [str(ledger_path)])
+            # Notes marked for deletion keep their note type.
+            families |= {
+                row[0]
+                for row in conn.execute(
+                    "SELECT DISTINCT note_type FROM before.notes WHERE deck_id IS NOT NULL"
+                )
+            }
+        models = build_models()
+        package_decks = []
+        for deck in decks:
+            anki_deck = genanki.Deck(anki_deck_id(deck.id), deck.name, deck.description)
+            for note_family in sorted(families & set(models)):
+                anki_deck.add_model(models[note_family])
+            package_decks.append(anki_deck)
         ids = itertools.count(int(now * 1000))
         # genanki writes schema, note types and decks; the decks carry no notes.
         genanki.Package(package_decks).write_to_db(conn.cursor(), now, ids)
         if progress is not None:
             _set_scheduler_day(conn, *progress)
-        media = _insert_notes(conn, decks, ids, int(now), exported_before, result, progress)
+        writer = _NoteWriter(conn, Ledger(conn, ledger_path is not None), ids, int(now), progress)
+        for deck in decks:
+            writer.write(deck, deck.notes)
+        gone = writer.ledger.gone()
+        for deck_id in dict.fromkeys(note.deck_id for note in gone):
+            deck = ExportDeck(deck_id, "", "", ())
+            writer.write(deck, [n for n in gone if n.deck_id == deck_id], markers=True)
+        writer.flush()
         conn.commit()
+        tally = writer.tally
+        result.added, result.updated, result.unchanged = tally.added, tally.updated, tally.unchanged
+        result.empty_cards, result.changed = tally.empty_cards, tally.changed
+        result.notes, result.cards = writer.notes, writer.cards
+        result.cards_with_progress, result.revlog_rows = writer.reviewed, writer.revlog
+        result.deleted = tuple(note.guid for note in gone)
     finally:
         conn.close()
-    return media
+    return list(writer.media.values())
 
 
 def _set_scheduler_day(conn: sqlite3.Connection, today: date, rollover_hour: int) -> None:
@@ -220,162 +231,103 @@ def _set_scheduler_day(conn: sqlite3.Connection, today: date, rollover_hour: int
     conn.execute("UPDATE col SET crt = ?, conf = ?", [int(day_start.timestamp()), json.dumps(conf)])
 
 
-def _insert_notes(
-    conn: sqlite3.Connection,
-    decks: Sequence[ExportDeck],
-    ids: Iterator[int],
-    now: int,
-    exported_before: ExportedBefore,
-    result: ExportResult,
-    progress: tuple[date, int] | None,
-) -> list[Path]:
-    """Stream the note, card and revlog rows in, NOTES_PER_BATCH notes at a time.
+class _NoteWriter:
+    """Streams note, card and revlog rows in, NOTES_PER_BATCH notes at a time.
 
     Ids are drawn in genanki's order (a note, then its cards); the sort field is
     the first (genanki's default); a new card's `due` is its note's position, so
     Anki shows new cards in deck order.
     """
-    note_rows: list[tuple[Any, ...]] = []
-    card_rows: list[tuple[Any, ...]] = []
-    log_rows: list[RevlogRow] = []
-    ledger_rows: list[LedgerRow] = []
-    used_revlog_ids: set[int] = set()
-    media_files: dict[str, Path] = {}
-    position = itertools.count()
 
-    def flush() -> None:
-        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        ledger: Ledger,
+        ids: Iterator[int],
+        now: int,
+        progress: tuple[date, int] | None,
+    ) -> None:
+        self.conn, self.ledger, self.ids, self.now, self.progress = conn, ledger, ids, now, progress
+        self.tally = Tally(now)
+        self.position = itertools.count()
+        self.used_revlog_ids: set[int] = set()
+        self.media: dict[str, Path] = {}
+        self.note_rows: list[tuple[Any, ...]] = []
+        self.card_rows: list[tuple[Any, ...]] = []
+        self.log_rows: list[RevlogRow] = []
+        self.notes = self.cards = self.reviewed = self.revlog = 0
+
+    def write(self, deck: ExportDeck, notes: Iterable[ExportNote], markers: bool = False) -> None:
+        available = _media_in(deck.media_dir)
+        batch: list[ExportNote] = []
+        for note in notes:
+            batch.append(note)
+            if len(batch) >= NOTES_PER_BATCH:
+                self._batch(deck, batch, available, markers)
+                batch = []
+        if batch:
+            self._batch(deck, batch, available, markers)
+
+    def _batch(
+        self, deck: ExportDeck, notes: list[ExportNote], available: frozenset[str], markers: bool
+    ) -> None:
+        did = anki_deck_id(deck.id)
+        notes = [self.ledger.fit_guid(note) for note in notes]
+        guids = [note.anki_guid for note in notes]
+        previous = self.ledger.previous(guids)
+        for note, guid in zip(notes, guids, strict=True):
+            used: set[str] = set()
+            fields = note.fields(available, used)
+            for name in used:
+                self.media.setdefault(name, deck.media_dir / name)  # type: ignore[operator]
+            ords = note.ords
+            if markers:
+                mtime = self.tally.marker(note, fields, previous.get(guid))
+            else:
+                mtime = self.tally.note(note, guid, fields, ords, previous.get(guid))
+                self.notes += 1
+                self.cards += len(ords)
+            note_id = next(self.ids)
+            tags = f" {' '.join(note.tags)} "
+            row = (note_id, guid, MODEL_IDS[note.family], mtime, -1, tags, "\x1f".join(fields))
+            self.note_rows.append((*row, fields[0], 0, 0, ""))
+            due = next(self.position)
+            for ord_ in ords:
+                self._card(note, note_id, did, ord_, due)
+        self.flush()
+
+    def _card(self, note: ExportNote, note_id: int, did: int, ord_: int, due: int) -> None:
+        card_id = next(self.ids)
+        columns: tuple[Any, ...] = (0, 0, due, 0, 0, 0, 0, 0, "")
+        item = note.progress.get(ord_) if self.progress is not None else None
+        if item is not None and self.progress is not None:
+            rows = revlog_rows(card_id, item, self.used_revlog_ids)
+            self.log_rows.extend(rows)
+            self.revlog += len(rows)
+            reviewed = review_card_columns(item, self.progress[0], rows)
+            if reviewed is not None:
+                columns = reviewed
+                self.reviewed += 1
+            elif item.suspended:
+                columns = (0, -1, due, 0, 0, 0, 0, 0, "")
+        self.card_rows.append(
+            (card_id, note_id, did, ord_, self.now, -1, *columns[:8], 0, 0, 0, columns[8])
+        )
+
+    def flush(self) -> None:
+        conn = self.conn
+        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", self.note_rows)
         conn.executemany(
-            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
+            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.card_rows
         )
         conn.executemany(
             "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
             "VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
-            log_rows,
+            self.log_rows,
         )
-        conn.executemany("INSERT INTO ledger.rows VALUES (?,?,?,?,?,?,?)", ledger_rows)
-        ledger_rows.clear()
-        note_rows.clear()
-        card_rows.clear()
-        log_rows.clear()
-
-    for deck in decks:
-        did = anki_deck_id(deck.id)
-        available = _media_in(deck.media_dir)
-        for note in deck.notes:
-            used: set[str] = set()
-            fields = note.fields(available, used)
-            for name in used:
-                media_files.setdefault(name, deck.media_dir / name)  # type: ignore[operator]
-            guid = note.anki_guid
-            ords = note.ords
-            mtime = _tally(
-                note, guid, fields, ords, exported_before, now, result, deck.marker, ledger_rows
-            )
-            note_id = next(ids)
-            note_rows.append(
-                (
-                    note_id,
-                    guid,
-                    MODEL_IDS[note.family],
-                    mtime,
-                    -1,
-                    f" {' '.join(note.tags)} ",
-                    "\x1f".join(fields),
-                    fields[0],
-                    0,
-                    0,
-                    "",
-                )
-            )
-            due = next(position)
-            for ord_ in ords:
-                card_id = next(ids)
-                columns: tuple[Any, ...] = (0, 0, due, 0, 0, 0, 0, 0, "")
-                item = note.progress.get(ord_) if progress is not None else None
-                if item is not None and progress is not None:
-                    rows = revlog_rows(card_id, item, used_revlog_ids)
-                    log_rows.extend(rows)
-                    result.revlog_rows += len(rows)
-                    reviewed = review_card_columns(item, progress[0], rows)
-                    if reviewed is not None:
-                        columns = reviewed
-                        result.cards_with_progress += 1
-                    elif item.suspended:
-                        columns = (0, -1, due, 0, 0, 0, 0, 0, "")
-                type_, queue, card_due, ivl, factor, reps, lapses, left, data = columns
-                card_rows.append(
-                    (
-                        card_id,
-                        note_id,
-                        did,
-                        ord_,
-                        now,
-                        -1,
-                        type_,
-                        queue,
-                        card_due,
-                        ivl,
-                        factor,
-                        reps,
-                        lapses,
-                        left,
-                        0,
-                        0,
-                        0,
-                        data,
-                    )
-                )
-            if not deck.marker:
-                result.notes += 1
-                result.cards += len(ords)
-            if len(note_rows) >= NOTES_PER_BATCH:
-                flush()
-    flush()
-    return list(media_files.values())
-
-
-def _tally(
-    note: ExportNote,
-    guid: str,
-    fields: list[str],
-    ords: list[int],
-    exported_before: ExportedBefore,
-    now: int,
-    result: ExportResult,
-    marker: bool,
-    ledger_rows: list[LedgerRow],
-) -> int:
-    """Count what Anki will do with the note; return its modification time.
-
-    A note unchanged since its last export keeps that export's time; a new or
-    changed one gets `now` (never earlier than its previous time + 1, so Anki
-    always sees a change as newer).
-    """
-    digest = note_content_hash(note.type, fields, note.tags)
-    ords_text = " ".join(map(str, ords))
-    previous = exported_before.get(guid)
-    if marker:
-        result.to_delete += 1
-        if previous is not None and previous[0] == digest:
-            return previous[1]
-        mtime = max(now, previous[1] + 1) if previous else now
-    elif previous is None:
-        result.added += 1
-        mtime = now
-    elif previous[0] == digest:
-        result.unchanged += 1
-        mtime = previous[1]
-        if previous[2] == ords_text:
-            return mtime
-    else:
-        result.updated += 1
-        mtime = max(now, previous[1] + 1)
-    if previous is not None and previous[2] and not marker:
-        result.empty_cards += len(set(previous[2].split()) - set(ords_text.split()))
-    ledger_rows.append((guid, digest, mtime, note.deck_id, note.card_key, ords_text, note.family))
-    result.changed += 1
-    return mtime
+        conn.executemany("INSERT INTO changed.rows VALUES (?,?,?,?,?,?,?)", self.tally.rows)
+        for rows in (self.note_rows, self.card_rows, self.log_rows, self.tally.rows):
+            rows.clear()
 
 
 def _media_in(folder: Path | None) -> frozenset[str]:

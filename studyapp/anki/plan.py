@@ -1,13 +1,15 @@
 """An export in two steps: read what it needs from the database, then write the package.
 
-:func:`plan_export` reads (progress, the ledger of earlier exports, the notes
-Anki should no longer have); :func:`run_export` writes without touching the
+:func:`plan_export` reads (progress, and a snapshot of the ledger of earlier
+exports into a scratch file); :func:`run_export` writes without touching the
 database, so the app can write off the UI thread, and records the new ledger
 only once the package is whole.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,35 +17,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studyapp import sm2
-from studyapp.anki.apkg_writer import ExportedBefore, ExportResult, LedgerRows, write_apkg
-from studyapp.anki.notes import ExportDeck, ExportNote, with_progress_from
+from studyapp.anki.apkg_writer import ExportResult, LedgerRows, write_apkg
+from studyapp.anki.ledger import DELETE_TAG
+from studyapp.anki.notes import ExportDeck, with_progress_from
 
 if TYPE_CHECKING:
     from studyapp.store import Store
 
-# Records a finished export: the notes that changed (see LedgerRows), and the GUIDs
-# of notes sent for deletion, which are sent once: once deleted in Anki, a note
-# sent again would come back as a new one.
+# Records a finished export: the notes that changed (see ledger.LedgerRow), and the
+# GUIDs of notes sent for deletion, which are sent once: once deleted in Anki, a
+# note sent again would come back as a new one.
 Recorder = Callable[[LedgerRows, Sequence[str]], object]
-# The tag that marks, in Anki, notes a re-export no longer has.
-DELETE_TAG = "StudyApp::delete"
-MARKER_TEXT = "Removed from its StudyApp deck: delete this note."
 
 
 @dataclass(frozen=True, slots=True)
 class ExportJob:
-    """An export with everything it needs from the database already read."""
+    """An export with everything it needs from the database already read. Used once:
+    running it removes its ledger snapshot."""
 
     decks: tuple[ExportDeck, ...]
     with_progress: bool
     now: float
     rollover_hour: int
-    exported_before: ExportedBefore
-    # Notes Anki has from earlier exports of these decks that the decks no longer
-    # have (cards removed, or moved to or from cloze, which makes a new note):
-    # sent again with only DELETE_TAG and MARKER_TEXT, for the tutor to delete,
-    # in this export only.
-    to_delete: tuple[ExportNote, ...]
+    # The ledger of earlier exports of these decks (Store.snapshot_exported).
+    ledger: Path
 
 
 def plan_export(
@@ -54,62 +51,47 @@ def plan_export(
     now: float | None = None,
     rollover_hour: int = sm2.DEFAULT_ROLLOVER_HOUR,
 ) -> ExportJob:
-    """Read what an export needs: the progress (if asked) and each note's last export."""
+    """Read what an export needs: the progress (if asked) and the decks' last export."""
     if with_progress:
         decks = with_progress_from(store, decks)
-    guids = {note.anki_guid for deck in decks for note in deck.notes}
-    exported_before = store.exported_notes(guids)
-    earlier = store.exported_deck_notes(deck.id for deck in decks)
-    to_delete = [
-        deletion_marker(guid, deck_id, card_key, note_type)
-        for guid, (deck_id, card_key, note_type) in earlier.items()
-        if guid not in guids
-    ]
-    exported_before = {**exported_before, **store.exported_notes(earlier.keys() - guids)}
+    fd, name = tempfile.mkstemp(prefix="studyapp-ledger-", suffix=".db")
+    os.close(fd)
+    ledger = Path(name)
+    ledger.unlink()  # SQLite makes the file
+    try:
+        store.snapshot_exported([deck.id for deck in decks], ledger)
+    except BaseException:
+        ledger.unlink(missing_ok=True)
+        raise
     return ExportJob(
-        tuple(decks),
-        with_progress,
-        time.time() if now is None else now,
-        rollover_hour,
-        exported_before,
-        tuple(sorted(to_delete, key=lambda note: note.guid)),
-    )
-
-
-def deletion_marker(guid: str, deck_id: str, card_key: str, note_type: str) -> ExportNote:
-    """What a note to delete is sent as: the same note (GUID and note type), tagged."""
-    if note_type == "cloze":
-        text = f"{MARKER_TEXT} {{{{c1::{card_key}}}}}"
-        return ExportNote(deck_id, card_key, "cloze", text=text, tags=(DELETE_TAG,), guid=guid)
-    return ExportNote(
-        deck_id, card_key, "basic", MARKER_TEXT, card_key, tags=(DELETE_TAG,), guid=guid
+        tuple(decks), with_progress, time.time() if now is None else now, rollover_hour, ledger
     )
 
 
 def run_export(job: ExportJob, out: Path, record: Recorder | None = None) -> ExportResult:
     """Write the package; no database needed.
 
-    `record` gets the changed notes' new fingerprints (and the GUIDs reported for
+    `record` gets the changed notes' new fingerprints (and the GUIDs sent for
     deletion) when the package is complete, before it replaces `out`: if
     recording fails, nothing is left at `out`.
     """
 
     def before_replace(result: ExportResult) -> None:
-        if record is not None and (result.changed or job.to_delete):
-            record((row for row in result.ledger if row[0] not in deleted), sorted(deleted))
+        if record is not None and (result.changed or result.deleted):
+            record(result.ledger, result.deleted)
 
-    deleted = {note.guid for note in job.to_delete}
-
-    return write_apkg(
-        job.decks,
-        out,
-        with_progress=job.with_progress,
-        now=job.now,
-        rollover_hour=job.rollover_hour,
-        exported_before=job.exported_before,
-        to_delete=job.to_delete,
-        before_replace=before_replace,
-    )
+    try:
+        return write_apkg(
+            job.decks,
+            out,
+            with_progress=job.with_progress,
+            now=job.now,
+            rollover_hour=job.rollover_hour,
+            ledger=job.ledger,
+            before_replace=before_replace,
+        )
+    finally:
+        job.ledger.unlink(missing_ok=True)
 
 
 def export_to_file(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 from studyapp.store.columns import state_from, tags_tuple
 from studyapp.store.connection import StoreBase
@@ -87,17 +88,26 @@ class Exports(StoreBase):
             )
         return known
 
-    def exported_deck_notes(self, deck_ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
-        """Notes last exported from these decks: guid -> (deck id, card key, note type)."""
-        deck_ids = list(deck_ids)
-        return {
-            r[0]: (r[1], r[2], r[3])
-            for r in self.conn.execute(
-                "SELECT guid, deck_id, card_key, note_type FROM exported_notes WHERE deck_id IN "
-                f"({','.join('?' * len(deck_ids))})",
-                deck_ids,
+    def snapshot_exported(self, deck_ids: Sequence[str], path: Path) -> None:
+        """Copy what the ledger knows of these decks' notes (and of notes exported before
+        the ledger kept decks) into a new SQLite file at `path`, table `notes`, for an
+        export to look up batch by batch instead of holding it all in memory."""
+        self.conn.execute("ATTACH DATABASE ? AS snapshot", [str(path)])
+        try:
+            self.conn.execute(
+                "CREATE TABLE snapshot.notes (guid TEXT PRIMARY KEY, content_sha256, mtime, "
+                "ords, deck_id, card_key, note_type)"
             )
-        }
+            self.conn.execute(
+                "INSERT INTO snapshot.notes SELECT guid, content_sha256, mtime, ords, deck_id, "
+                "card_key, note_type FROM exported_notes WHERE deck_id IS NULL OR deck_id IN "
+                f"({','.join('?' * len(deck_ids))})",
+                list(deck_ids),
+            )
+            self.conn.execute("CREATE INDEX snapshot.notes_card ON notes (deck_id, card_key)")
+            self.conn.commit()
+        finally:
+            self.conn.execute("DETACH DATABASE snapshot")
 
     def record_exported(
         self, rows: Iterable[tuple[str, str, int, str, str, str, str]], forget: Sequence[str] = ()
