@@ -50,10 +50,9 @@ def is_convertible(path: Path) -> bool:
 
 
 def slug(text: str) -> str:
-    """A deck-file id from a name: "Trigger Points::Mechanisms" -> "trigger-points--mechanisms"."""
-    value = re.sub(r"[^a-z0-9]+", "-", text.lower().replace("::", "\x00")).strip("-")
-    value = value.replace("\x00", "--").strip("-") or "deck"
-    return value if value[0].isalnum() else f"d{value}"
+    """A deck-file id from a name: "Trigger Points::Mechanisms" -> "trigger-points-mechanisms"."""
+    value = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return value or "deck"
 
 
 def card_id_for(note: SourceNote, front: str) -> str:
@@ -88,7 +87,13 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
             card_id = f"{card.id}-{len(seen)}"
         seen.add(card_id)
         by_deck.setdefault(note.deck, []).append(_with_id(card, card_id))
-    conversion.decks = [Deck(slug(name), name, "", tuple(cards)) for name, cards in by_deck.items()]
+    taken: set[str] = set()
+    for name, cards in by_deck.items():
+        deck_id = base = slug(name)
+        while deck_id in taken:  # "A::B" and "A B" both make "a-b"
+            deck_id = f"{base}-{len(taken) + 1}"
+        taken.add(deck_id)
+        conversion.decks.append(Deck(deck_id, name, "", tuple(cards)))
     return conversion
 
 
