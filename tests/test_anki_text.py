@@ -68,3 +68,14 @@ def test_unknown_separator_and_bad_column_name_the_line(tmp_path):
     source.write_text("#html:true\n#tags column:zero\na\tb\n")
     with pytest.raises(PackageError, match=r"notes.txt:2: a column number"):
         convert_sources([source])
+
+
+def test_deck_file_guid_is_checked(tmp_path):
+    from studyapp.deckfile import DeckFileError
+
+    good = '[deck]\nid = "d"\nname = "D"\n[[cards]]\nid = "c"\nfront = "F"\nback = "B"\n'
+    assert parse_deck(good + 'guid = "h.^TV-G18K"\n', tmp_path / "d.toml").cards[0].guid == (
+        "h.^TV-G18K"
+    )
+    with pytest.raises(DeckFileError, match=r"d.toml:8: card 'c': 'guid' must be an Anki GUID"):
+        parse_deck(good + 'guid = "has space"\n', tmp_path / "d.toml")

@@ -138,7 +138,9 @@ def _package_version(archive: zipfile.ZipFile, names: set[str], path: Path) -> i
                 version = value
     except (ValueError, IndexError):
         raise PackageError(f"{path}: damaged Anki package (unreadable 'meta')") from None
-    if version > LATEST_PACKAGE_VERSION or version == 0:
+    if version == 0:
+        raise PackageError(f"{path}: damaged Anki package (no package version in 'meta')")
+    if version > LATEST_PACKAGE_VERSION:
         raise PackageError(
             f"{path}: written by a newer Anki (package version {version}); in Anki, export it "
             "again with 'Support older Anki versions' ticked"

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -221,14 +223,27 @@ def write_media(conversion: Conversion, folder: Path) -> int:
 
 
 def write_decks(conversion: Conversion, out: Path) -> list[Path]:
-    """One deck file per deck under `out`, and the media in `out`/media/."""
+    """One deck file per deck under `out`, and the media in `out`/media/.
+
+    Everything is written into a staging folder first and moved into place once
+    whole, so a failure (a full disk, an unreadable media file) leaves nothing.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for deck in conversion.decks:
-        path = out / f"{deck.id}.toml"
-        path.write_text(deck_toml(deck), encoding="utf-8")
-        written.append(path)
-    write_media(conversion, out / MEDIA_FOLDER)
+    staging = Path(tempfile.mkdtemp(prefix=".studyapp-convert-", dir=out))
+    try:
+        for deck in conversion.decks:
+            (staging / f"{deck.id}.toml").write_text(deck_toml(deck), encoding="utf-8")
+        write_media(conversion, staging / MEDIA_FOLDER)
+        written = []
+        for path in sorted(staging.rglob("*")):
+            if path.is_file():
+                target = out / path.relative_to(staging)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+                if target.suffix == ".toml":
+                    written.append(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return written
 
 
