@@ -76,6 +76,7 @@ def test_anki_package_round_trip(tmp_path, form):
     exported = run(*db, "export", "-o", tmp_path / "back.apkg")
     assert exported.exit_code == 0, exported.output
     assert "2 media files" in exported.output and "6 notes added" in exported.output
+    assert "6 notes keep their Anki GUID" in exported.output
 
     log = import_into(col, tmp_path / "back.apkg", merge=True)
     assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, 0, 6)
@@ -183,4 +184,18 @@ def test_converted_card_moved_to_cloze_gets_a_new_note(tmp_path):
             assert len(log.new) == 0 and "no longer" not in result.output
     assert len(col.find_notes('"Text:{{c1::Deltoid}} moves the arm"')) == 1
     assert col.note_count() == 6
+    col.close()
+
+
+def test_converted_deck_back_with_import_defaults_makes_no_duplicates(tmp_path):
+    """Without "Merge note types" Anki keeps its own notes (conflicting), adds no copy."""
+    col = tutor_collection(tmp_path / "tutor")
+    source, col = anki_export(col, tmp_path, "apkg")
+    assert run("convert", source, "-o", tmp_path / "o").exit_code == 0
+    assert (
+        run("--db", tmp_path / "s.db", "export", tmp_path / "o", "-o", tmp_path / "b").exit_code
+        == 0
+    )
+    log = import_into(col, tmp_path / "b.apkg")
+    assert (len(log.new), len(log.conflicting), col.note_count()) == (0, 6, 6)
     col.close()

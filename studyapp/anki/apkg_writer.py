@@ -60,6 +60,8 @@ class ExportResult:
     # reversed card made basic): Anki keeps them, empty, until Tools > Empty Cards.
     empty_cards: int = 0
     media_files: int = 0
+    # Notes converted from Anki that kept their Anki GUID.
+    from_anki: int = 0
     # Notes new or changed since their last export (the rows of `ledger`).
     changed: int = 0
     # Notes Anki has from earlier exports that the decks no longer have: sent
@@ -211,7 +213,7 @@ def _write_collection(
         tally = writer.tally
         result.added, result.updated, result.unchanged = tally.added, tally.updated, tally.unchanged
         result.empty_cards, result.changed = tally.empty_cards, tally.changed
-        result.notes, result.cards = writer.notes, writer.cards
+        result.notes, result.cards, result.from_anki = writer.notes, writer.cards, writer.from_anki
         result.cards_with_progress, result.revlog_rows = writer.reviewed, writer.revlog
         result.deleted = tuple(note.guid for note in gone)
     finally:
@@ -255,7 +257,7 @@ class _NoteWriter:
         self.note_rows: list[tuple[Any, ...]] = []
         self.card_rows: list[tuple[Any, ...]] = []
         self.log_rows: list[RevlogRow] = []
-        self.notes = self.cards = self.reviewed = self.revlog = 0
+        self.notes = self.cards = self.reviewed = self.revlog = self.from_anki = 0
 
     def write(self, deck: ExportDeck, notes: Iterable[ExportNote], markers: bool = False) -> None:
         available = _media_in(deck.media_dir)
@@ -287,6 +289,7 @@ class _NoteWriter:
                 mtime = self.tally.note(note, guid, fields, ords, previous.get(guid))
                 self.notes += 1
                 self.cards += len(ords)
+                self.from_anki += guid == note.guid
             note_id = next(self.ids)
             tags = f" {' '.join(note.tags)} "
             row = (note_id, guid, MODEL_IDS[note.family], mtime, -1, tags, "\x1f".join(fields))

@@ -121,6 +121,11 @@ def outlook_lines(result: ExportResult) -> list[str]:
             f"{result.to_delete} note{'s' * (result.to_delete != 1)} no longer in your decks: "
             f"delete them in Anki (Browse, search tag:{DELETE_TAG}, select all, Notes > Delete)."
         )
+    if result.from_anki:
+        lines.append(
+            f"{result.from_anki} notes keep their Anki GUID: to update them in the collection "
+            "they came from, tick 'Merge note types' in Anki's import dialog."
+        )
     if result.empty_cards:
         lines.append(
             f"Anki will keep {result.empty_cards} empty card"
