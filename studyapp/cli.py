@@ -162,9 +162,10 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
     if problems:
         print_problems(problems)
         fail("nothing imported")
-    conversion = _convert(sources) if sources else None
-    if conversion is not None:
-        decks = [*decks, *_validated(conversion)]
+    conversion = None
+    if sources:
+        conversion, converted = _convert(sources)
+        decks = [*decks, *converted]
     try:
         report = context.store().import_decks(decks)
         from studyapp.anki.convert import copy_deck_media
@@ -178,27 +179,21 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
         click.echo(changes.summary())
 
 
-def _convert(sources: list[Path]) -> Conversion:
+def _convert(sources: list[Path]) -> tuple[Conversion, list[Deck]]:
+    """The sources as decks, validated as `studyapp check` would; any problem ends here."""
     from studyapp.anki.apkg_reader import PackageError
-    from studyapp.anki.convert import convert_sources
-
-    try:
-        return convert_sources(sources)
-    except PackageError as exc:
-        fail(f"{exc}; nothing written")
-    raise AssertionError("unreachable: fail() exits")
-
-
-def _validated(conversion: Conversion) -> list[Deck]:
-    from studyapp.anki.convert import validated_decks
+    from studyapp.anki.convert import convert_sources, validated_decks
     from studyapp.deckfile import DeckFileError
 
     try:
-        return validated_decks(conversion)
+        conversion = convert_sources(sources)
+        return conversion, validated_decks(conversion)
+    except PackageError as exc:
+        fail(f"{exc}; nothing written")
     except DeckFileError as exc:
         print_problems(exc.problems)
         fail("nothing written")
-    return []
+    raise AssertionError("unreachable: fail() exits")
 
 
 @cli.command()
@@ -218,8 +213,7 @@ def convert(sources: tuple[Path, ...], out: Path) -> None:
     Plain Text" .txt, or CSV/TSV of front and back) into deck files."""
     from studyapp.anki.convert import report_lines, write_decks
 
-    conversion = _convert(list(sources))
-    _validated(conversion)
+    conversion, _decks = _convert(list(sources))
     try:
         written = write_decks(conversion, out)
     except OSError as exc:
