@@ -11,6 +11,7 @@ import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,10 @@ from studyapp import __version__, sm2
 from studyapp.deckfile import Problem, check_paths
 from studyapp.locations import DB_ENV, default_db_path
 from studyapp.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from studyapp.anki.convert import Conversion
+    from studyapp.deckfile import Deck
 
 
 class Context:
@@ -179,17 +184,81 @@ def lint(paths: tuple[Path, ...], as_json: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_obj
 def import_(context: Context, paths: tuple[Path, ...]) -> None:
-    """Validate, then import deck files into the database (all or nothing)."""
-    decks, problems = check_paths(paths)
+    """Validate, then import deck files into the database (all or nothing).
+
+    Anki packages (.apkg, .colpkg) and text files of notes (.txt, .csv, .tsv) are
+    converted on the way in, as `studyapp convert` does.
+    """
+    from studyapp.anki.convert import is_convertible
+
+    sources = [p for p in paths if p.is_file() and is_convertible(p)]
+    decks, problems = check_paths([p for p in paths if p not in sources])
     if problems:
         print_problems(problems)
         fail("nothing imported")
+    conversion = None
+    if sources:
+        conversion, converted = _convert(sources)
+        decks = [*decks, *converted]
     try:
         report = context.store().import_decks(decks)
+        from studyapp.anki.convert import copy_deck_media
+
+        copy_deck_media(context.store(), decks, conversion)
     except StoreError as exc:
         fail(f"{exc}; nothing imported")
+    except OSError as exc:
+        fail(f"cannot copy media files: {exc.strerror or exc}")
     for changes in report.decks:
         click.echo(changes.summary())
+
+
+def _convert(sources: list[Path]) -> tuple[Conversion, list[Deck]]:
+    """The sources as decks, validated as `studyapp check` would; any problem ends here."""
+    from studyapp.anki.apkg_reader import PackageError
+    from studyapp.anki.convert import convert_sources, validated_decks
+    from studyapp.deckfile import DeckFileError
+
+    try:
+        conversion = convert_sources(sources)
+        return conversion, validated_decks(conversion)
+    except PackageError as exc:
+        fail(f"{exc}; nothing written")
+    except DeckFileError as exc:
+        print_problems(exc.problems)
+        fail("nothing written")
+    raise AssertionError("unreachable: fail() exits")
+
+
+@cli.command()
+@click.argument(
+    "sources", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the deck files (one per deck) and their media/.",
+)
+def convert(sources: tuple[Path, ...], out: Path) -> None:
+    """Convert Anki packages (.apkg, .colpkg) and text files of notes (Anki's "Notes in
+    Plain Text" .txt, or CSV/TSV of front and back) into deck files."""
+    from studyapp.anki.convert import report_lines, write_decks
+
+    conversion, _decks = _convert(list(sources))
+    try:
+        written = write_decks(conversion, out)
+    except OSError as exc:
+        fail(f"cannot write to {out}: {exc.strerror or exc}")
+    cards = sum(len(d.cards) for d in conversion.decks)
+    line = f"Wrote {len(written)} deck file{'s' * (len(written) != 1)} ({cards} cards) to {out}"
+    if conversion.media:
+        line += f", {len(conversion.media)} media files to {out / 'media'}"
+    click.echo(line)
+    for report in report_lines(conversion):
+        click.echo(report)
 
 
 @cli.command()
@@ -330,7 +399,14 @@ def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: 
 
     With PATHS, exports those deck files and folders; without, every deck in the database.
     """
-    from studyapp.export import ExportError, decks_from_files, decks_from_store, export_to_file
+    from studyapp.anki import (
+        ExportError,
+        decks_from_files,
+        decks_from_store,
+        export_to_file,
+        outlook_lines,
+    )
+    from studyapp.anki.notes import store_media_dir
 
     out = out.expanduser()
     if out.suffix.lower() != ".apkg":
@@ -345,7 +421,7 @@ def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: 
                 fail("nothing exported")
             selected = decks_from_files(decks)
         else:
-            selected = decks_from_store(context.store())
+            selected = decks_from_store(context.store(), media_dir=store_media_dir(context.store()))
             if not selected:
                 fail("no decks in the database; import some or name deck files to export")
         result = export_to_file(
@@ -366,7 +442,16 @@ def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: 
             f"; progress for {result.cards_with_progress} cards, "
             f"{result.revlog_rows} review-log rows"
         )
+    if result.media_files:
+        line += f"; {result.media_files} media files"
     click.echo(line)
+    for outlook in outlook_lines(result):
+        click.echo(outlook)
+    if with_progress:
+        click.echo(
+            "Progress arrives only for notes new to the Anki collection: Anki keeps the "
+            "schedule of notes it already has."
+        )
 
 
 @cli.command()

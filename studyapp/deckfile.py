@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,18 @@ from studyapp.cardtext import cloze_problems, item_ords
 
 CARD_TYPES = ("basic", "reversed", "cloze")
 DECK_KEYS = ("id", "name", "description")
-CARD_KEYS = ("id", "type", "front", "back", "text", "extra", "source", "tags", "lint_ignore")
+CARD_KEYS = (
+    "id",
+    "type",
+    "front",
+    "back",
+    "text",
+    "extra",
+    "source",
+    "tags",
+    "guid",
+    "lint_ignore",
+)
 LINT_IGNORE_KEYS = ("rule", "reason")
 TOP_KEYS = ("deck", "cards")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -58,6 +69,8 @@ class Card:
     line: int | None = None
     # `studyapp lint` rules switched off for this card: (rule, reason) pairs.
     lint_ignore: tuple[tuple[str, str], ...] = ()
+    # The note's Anki GUID, kept from a converted Anki deck ("" for StudyApp's own).
+    guid: str = ""
 
     @property
     def ords(self) -> list[int]:
@@ -342,6 +355,7 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
             elif isinstance(values.get(key), str) and not values[key].strip():
                 problem(lines.card_key(index, key), f"{label}: '{key}' is blank")
                 ok = False
+    ok = _check_guid(values, lines.card_key(index, "guid"), label, problem) and ok
     if not ok:
         return None
     return Card(
@@ -355,6 +369,7 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
         tags=values.get("tags", ()),
         line=header,
         lint_ignore=values.get("lint_ignore", ()),
+        guid=str(values.get("guid", "")),
     )
 
 
@@ -382,6 +397,24 @@ def _lint_ignore(
             return None
         entries.append((entry["rule"].strip(), entry.get("reason", "").strip()))
     return tuple(entries)
+
+
+# Anki GUIDs are short printable text; a field separator or space would corrupt the note.
+GUID_RE = re.compile(r"^[!-~]{1,64}$")
+
+
+def _check_guid(
+    values: dict[str, object],
+    at: int | None,
+    label: str,
+    problem: Callable[[int | None, str], None],
+) -> bool:
+    """`guid` (optional): a kept Anki GUID, printable ASCII without spaces."""
+    guid = values.get("guid")
+    if isinstance(guid, str) and not GUID_RE.match(guid):
+        problem(at, f"{label}: 'guid' must be an Anki GUID: 1-64 printable characters, no spaces")
+        return False
+    return True
 
 
 def load_deck(path: Path) -> Deck:

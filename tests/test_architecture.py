@@ -19,6 +19,8 @@ DOMAIN = [
     "studyapp.bundled",
     "studyapp.locations",
     "studyapp.lint",
+    "studyapp.anki",
+    "studyapp.anki.convert",
 ]
 
 

@@ -15,24 +15,24 @@ import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from click.testing import CliRunner
 
-from studyapp.cli import cli
-from studyapp.deckfile import load_deck, load_decks
-from studyapp.export import (
+from studyapp.anki import (
     MODEL_IDS,
     anki_deck_id,
     build_models,
     decks_from_files,
     decks_from_store,
     export_to_file,
-    note_guid,
     plan_export,
     run_export,
     with_progress_from,
     write_apkg,
 )
+from studyapp.cli import cli
+from studyapp.deckfile import load_deck, load_decks
 from studyapp.locations import bundled_decks_dir
 from studyapp.store import Store, StoreError
 
+BASIC = "StudyApp Basic (optional reversed card)"
 GOLDEN = Path(__file__).parent / "golden" / "sample_export.json"
 T0 = datetime(2026, 11, 23, 12, 0).timestamp()
 
@@ -64,43 +64,37 @@ def test_counts_models_fields_and_tags(anki, tmp_path, sample_deck):
     log = import_into(anki, export_files([sample_deck], tmp_path / "s.apkg"))
     assert (len(log.new), anki.note_count(), anki.card_count()) == (3, 3, 5)
     models = {m["name"]: m for m in anki.models.all()}
-    assert [f["name"] for f in models["StudyApp Basic"]["flds"]] == [
+    assert [f["name"] for f in models[BASIC]["flds"]] == [
         "Front",
         "Back",
         "Extra",
         "Source",
-    ]
-    assert [f["name"] for f in models["StudyApp Reversed"]["flds"]] == [
-        "Front",
-        "Back",
-        "Extra",
-        "Source",
+        "Add Reverse",
     ]
     assert [f["name"] for f in models["StudyApp Cloze"]["flds"]] == ["Text", "Extra", "Source"]
     assert {m["id"] for m in models.values() if m["name"].startswith("StudyApp")} == set(
         MODEL_IDS.values()
     )
     per_model = {name: len(anki.find_cards(f'"note:{name}"')) for name in models}
-    assert per_model["StudyApp Basic"] == 1
-    assert per_model["StudyApp Reversed"] == 2
+    assert per_model[BASIC] == 3  # one basic card, one reversed (two cards)
     assert per_model["StudyApp Cloze"] == 2
-    basic = anki.get_note(anki.find_notes('"note:StudyApp Basic"')[0])
+    basic = anki.get_note(anki.find_notes('"Front:What does pressure gate?"')[0])
     assert basic["Front"] == "What does pressure gate?"
     assert basic["Extra"].startswith("Gate control")
     assert basic["Source"] == "Proposed Mechanisms › Pain Modulation"
     assert basic.tags == ["mechanism::gate-control"]
     assert "Sample::Mechanisms" in [d.name for d in anki.decks.all_names_and_ids()]
-    card = anki.get_card(anki.find_cards('"note:StudyApp Basic"')[0])
+    card = anki.get_card(anki.find_cards('"Front:What does pressure gate?"')[0])
     assert anki.decks.name(card.did) == "Sample::Mechanisms"
 
 
 def test_rendered_cards_show_the_text(anki, tmp_path, sample_deck):
     import_into(anki, export_files([sample_deck], tmp_path / "s.apkg"))
-    basic = anki.get_card(anki.find_cards('"note:StudyApp Basic"')[0])
+    basic = anki.get_card(anki.find_cards('"Front:What does pressure gate?"')[0])
     assert "What does pressure gate?" in basic.question()
     answer = basic.answer()
     assert "Nociception" in answer and "Gate control" in answer and "Pain Modulation" in answer
-    reverse = [anki.get_card(c) for c in anki.find_cards('"note:StudyApp Reversed"')]
+    reverse = [anki.get_card(c) for c in anki.find_cards('"Add Reverse:_*"')]
     assert sorted(c.ord for c in reverse) == [0, 1]
     back_first = next(c for c in reverse if c.ord == 1)
     assert "Local twitch response" in back_first.question()
@@ -140,7 +134,7 @@ def test_reexport_after_edit_updates_one_note_and_adds_none(anki, tmp_path, samp
     log = import_into(anki, export_files([sample_deck], tmp_path / "v2.apkg", now=T0, store=store))
     assert (len(log.new), len(log.updated)) == (0, 1)
     assert anki.note_count() == 3
-    note = anki.get_note(anki.find_notes('"note:StudyApp Basic"')[0])
+    note = anki.get_note(anki.find_notes('"Front:What does pressure gate?"')[0])
     assert note["Back"] == "Nociceptive input"
 
 
@@ -304,10 +298,10 @@ def test_bulk_rows_are_the_rows_genanki_writes(tmp_path, sample_deck):
         for note in deck.notes:
             anki_deck.add_note(
                 genanki.Note(
-                    model=models[note.type],
+                    model=models[note.family],
                     fields=note.fields(),
                     tags=list(note.tags),
-                    guid=note_guid(note.deck_id, note.card_key),
+                    guid=note.anki_guid,
                     due=next(position),
                 )
             )
@@ -326,15 +320,17 @@ def test_notes_are_remembered_only_once_their_package_is_whole(tmp_path, sample_
     store = Store.memory()
     job = plan_export(store, decks_from_files(load_decks([sample_deck])), now=T0)
 
-    def full_disk(rows):
+    def full_disk(rows, forget):
         raise StoreError("could not save, nothing written: database or disk is full")
 
     with pytest.raises(StoreError):
         run_export(job, tmp_path / "out.apkg", full_disk)
     assert not list(tmp_path.glob("*out.apkg*"))  # neither the package nor its temp file
-    assert store.exported_notes(job.guids.values()) == {}
+    guids = {note.anki_guid for deck in job.decks for note in deck.notes}
+    assert store.exported_notes(guids) == {}
     recorded = []
-    run_export(job, tmp_path / "out.apkg", recorded.extend)
-    assert (tmp_path / "out.apkg").exists() and len(recorded) == len(job.guids) == 3
-    assert {guid for guid, _, mtime in recorded} == set(job.guids.values())
-    assert {mtime for _, _, mtime in recorded} == {int(T0)}
+    job = plan_export(store, decks_from_files(load_decks([sample_deck])), now=T0)
+    run_export(job, tmp_path / "out.apkg", lambda rows, forget: recorded.extend(rows))
+    assert (tmp_path / "out.apkg").exists() and len(recorded) == len(guids) == 3
+    assert {row[0] for row in recorded} == guids
+    assert {row[2] for row in recorded} == {int(T0)}

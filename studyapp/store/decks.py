@@ -88,7 +88,8 @@ class DeckImport(StoreBase):
         existing = {
             r["card_key"]: r
             for r in self._rows(
-                "SELECT id, card_key, type, front, back, text, extra, source, tags, position, retired "
+                "SELECT id, card_key, type, front, back, text, extra, source, tags, position, guid, "
+                "retired "
                 "FROM cards WHERE deck_id = ?",
                 [deck.id],
             )
@@ -110,7 +111,7 @@ class DeckImport(StoreBase):
             if old is None:
                 conn.execute(
                     "INSERT INTO cards (id, deck_id, card_key, type, front, back, text, extra, "
-                    "source, tags, position, modified_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "source, tags, position, guid, modified_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [next_card_id, deck.id, card.id, *content.values(), stamp],
                 )
                 card_row_id = next_card_id
@@ -130,7 +131,7 @@ class DeckImport(StoreBase):
                 if old_content != content or old["retired"]:
                     conn.execute(
                         "UPDATE cards SET type=?, front=?, back=?, text=?, extra=?, source=?, "
-                        "tags=?, position=?, retired=0, modified_at=CASE WHEN ? THEN ? "
+                        "tags=?, position=?, guid=?, retired=0, modified_at=CASE WHEN ? THEN ? "
                         "ELSE modified_at END WHERE id=?",
                         [
                             *content.values(),
@@ -182,6 +183,8 @@ class DeckImport(StoreBase):
             "source": card.source,
             "tags": tags_column(card.tags),
             "position": position,
+            # Last: the INSERT and UPDATE above list the columns in this order.
+            "guid": card.guid or None,
         }
 
     def _insert_new_cards(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 from studyapp.store.columns import state_from, tags_tuple
 from studyapp.store.connection import StoreBase
@@ -34,6 +35,16 @@ class Exports(StoreBase):
             row["tags"] = tags_tuple(row["tags"])
         return rows
 
+    def deck_card_rows(self, deck_id: str) -> Iterator[tuple[str, ...]]:
+        """A deck's active cards in file order, one tuple at a time (an export of 100k
+        cards holds no list of them): card_key, type, front, back, text, extra, source,
+        tags (space-separated), guid ('' when StudyApp's own)."""
+        yield from self.conn.execute(
+            "SELECT card_key, type, front, back, text, extra, source, tags, "
+            "coalesce(guid, '') FROM cards WHERE deck_id = ? AND retired = 0 ORDER BY position",
+            [deck_id],
+        )
+
     def deck_progress(self, deck_id: str) -> dict[tuple[str, int], tuple]:
         """(card key, ord) -> (SM-2 state, suspended, review rows) for a deck's active items."""
         progress: dict[tuple[str, int], tuple] = {}
@@ -58,30 +69,60 @@ class Exports(StoreBase):
             )
         return progress
 
-    def exported_notes(self, guids: Iterable[str]) -> dict[str, tuple[str, int]]:
-        """What each note looked like at its last export: guid -> (content hash, mtime)."""
+    def exported_notes(self, guids: Iterable[str]) -> dict[str, tuple[str, int, str | None]]:
+        """Each note at its last export: guid -> (content hash, mtime, Anki card ords as
+        "0 1", None if exported before StudyApp kept them)."""
         guids = list(guids)
-        known = {}
+        known: dict[str, tuple[str, int, str | None]] = {}
         for start in range(0, len(guids), 500):
             chunk = guids[start : start + 500]
             known.update(
                 {
-                    r[0]: (r[1], r[2])
+                    r[0]: (r[1], r[2], r[3])
                     for r in self.conn.execute(
-                        "SELECT guid, content_sha256, mtime FROM exported_notes WHERE guid IN "
-                        f"({','.join('?' * len(chunk))})",
+                        "SELECT guid, content_sha256, mtime, ords FROM exported_notes WHERE guid "
+                        f"IN ({','.join('?' * len(chunk))})",
                         chunk,
                     )
                 }
             )
         return known
 
-    def record_exported(self, rows: Sequence[tuple[str, str, int]]) -> None:
-        """Remember notes (guid, content hash, mtime) as just exported."""
+    def snapshot_exported(self, deck_ids: Sequence[str], path: Path) -> None:
+        """Copy what the ledger knows of these decks' notes (and of notes exported before
+        the ledger kept decks) into a new SQLite file at `path`, table `notes`, for an
+        export to look up batch by batch instead of holding it all in memory."""
+        self.conn.execute("ATTACH DATABASE ? AS snapshot", [str(path)])
+        try:
+            self.conn.execute(
+                "CREATE TABLE snapshot.notes (guid TEXT PRIMARY KEY, content_sha256, mtime, "
+                "ords, deck_id, card_key, note_type)"
+            )
+            self.conn.execute(
+                "INSERT INTO snapshot.notes SELECT guid, content_sha256, mtime, ords, deck_id, "
+                "card_key, note_type FROM exported_notes WHERE deck_id IS NULL OR deck_id IN "
+                f"({','.join('?' * len(deck_ids))})",
+                list(deck_ids),
+            )
+            self.conn.execute("CREATE INDEX snapshot.notes_card ON notes (deck_id, card_key)")
+            self.conn.commit()
+        finally:
+            self.conn.execute("DETACH DATABASE snapshot")
+
+    def record_exported(
+        self, rows: Iterable[tuple[str, str, int, str, str, str, str]], forget: Sequence[str] = ()
+    ) -> None:
+        """Remember notes (guid, content hash, mtime, deck id, card key, ords, note type)
+        as just exported; forget notes (guids) just sent for deletion."""
         with self.transaction():
             self.conn.executemany(
-                "INSERT INTO exported_notes (guid, content_sha256, mtime) VALUES (?, ?, ?) "
-                "ON CONFLICT (guid) DO UPDATE SET content_sha256 = excluded.content_sha256, "
-                "mtime = excluded.mtime",
+                "INSERT INTO exported_notes (guid, content_sha256, mtime, deck_id, card_key, ords, "
+                "note_type) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guid) DO UPDATE SET "
+                "content_sha256 = excluded.content_sha256, mtime = excluded.mtime, "
+                "deck_id = excluded.deck_id, card_key = excluded.card_key, ords = excluded.ords, "
+                "note_type = excluded.note_type",
                 rows,
+            )
+            self.conn.executemany(
+                "DELETE FROM exported_notes WHERE guid = ?", [(guid,) for guid in forget]
             )

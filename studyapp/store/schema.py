@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -145,6 +145,15 @@ MIGRATIONS: dict[int, str] = {
     "(due, id, buried_until, suspended, retired) "
     "WHERE due IS NOT NULL AND suspended = 0 AND retired = 0",
     4: EXAMS,
+    # Anki both ways: a converted card keeps its Anki GUID; the export ledger knows
+    # each note's deck, card, Anki cards and note type, to mark notes to delete and count
+    # empty cards.
+    5: "ALTER TABLE cards ADD COLUMN guid TEXT; "
+    "ALTER TABLE exported_notes ADD COLUMN deck_id TEXT; "
+    "ALTER TABLE exported_notes ADD COLUMN card_key TEXT; "
+    "ALTER TABLE exported_notes ADD COLUMN ords TEXT; "
+    "ALTER TABLE exported_notes ADD COLUMN note_type TEXT; "
+    "CREATE INDEX exported_notes_deck ON exported_notes (deck_id)",
 }
 
 

@@ -21,8 +21,8 @@ from studyapp.settings import THEMES, Settings, load_settings, save_setting
 from studyapp.store import DATABASE_ERRORS, Store
 
 if TYPE_CHECKING:
+    from studyapp.anki import ExportJob, ExportResult
     from studyapp.exam_forecast import Forecast
-    from studyapp.export import ExportJob, ExportResult
     from studyapp.store import Exam
 
 
@@ -130,12 +130,13 @@ class StudyApp(App[None]):
             if any(w.group == "export" and w.is_running for w in self.workers):
                 self.notify("An export is already running.", severity="warning")
                 return
-            from studyapp.export import ExportError, decks_from_store, plan_export
+            from studyapp.anki import ExportError, decks_from_store, plan_export
+            from studyapp.anki.notes import store_media_dir
 
             try:
                 job = plan_export(
                     self.store,
-                    decks_from_store(self.store),
+                    decks_from_store(self.store, media_dir=store_media_dir(self.store)),
                     with_progress=request.with_progress,
                     rollover_hour=self.rollover_hour,
                 )
@@ -157,10 +158,12 @@ class StudyApp(App[None]):
     @work(thread=True, group="export", exit_on_error=False)
     def write_export(self, job: ExportJob, path: Path) -> ExportResult:
         """Write the package off the UI thread; the database stays on the UI thread."""
-        from studyapp.export import run_export
+        from studyapp.anki import run_export
 
         return run_export(
-            job, path, lambda rows: self.call_from_thread(self.store.record_exported, rows)
+            job,
+            path,
+            lambda rows, forget: self.call_from_thread(self.store.record_exported, rows, forget),
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -168,15 +171,19 @@ class StudyApp(App[None]):
             return
         if event.state == WorkerState.SUCCESS:
             result = event.worker.result
+            from studyapp.anki import outlook_lines
+
+            assert result is not None  # a successful export worker returns its result
             self.notify(
-                f"{result.notes} notes ({result.cards} cards) written to {result.path}",
+                f"{result.notes} notes ({result.cards} cards) written to {result.path}\n"
+                + "\n".join(outlook_lines(result)),
                 title="Exported to Anki",
                 timeout=8,
                 markup=False,
             )
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
-            from studyapp.export import ExportError
+            from studyapp.anki import ExportError
 
             known = isinstance(error, (ExportError, *DATABASE_ERRORS))
             self.notify(

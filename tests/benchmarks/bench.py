@@ -13,7 +13,11 @@ runs, each against its own baseline measured in the same run):
 * grade_next_ms  grading a card and having the next one ready (domain level, durable
                  commit included): median and p95;
 * export_s       exporting 10,000 cards to .apkg, vs. bare genanki for the same notes;
-* peak_rss_mb    peak resident memory of the app process (first_card run).
+* peak_rss_mb    peak resident memory of the app process (first_card run);
+* export_full_s / export_full_peak_rss_mb
+                 exporting every item of the big collection to .apkg in a fresh
+                 process (first export: no ledger), its time and peak memory; the
+                 same export with the package stored, not deflated, beside it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ TARGETS = {
     "import_ratio": 2.0,  # vs. tomllib + sqlite-utils insert_all
     "export_ratio": 1.2,  # vs. bare genanki
     "peak_rss_mb": 150,
+    "export_full_peak_rss_mb": 150,
 }
 
 
@@ -326,8 +331,8 @@ def bench_first_card(db: Path, repeat: int) -> dict:
 def bench_export(workdir: Path, cards: int, repeat: int, markdown_share: float) -> dict:
     import genanki
 
+    from studyapp.anki import decks_from_files, export_to_file
     from studyapp.deckfile import load_deck
-    from studyapp.export import decks_from_files, export_to_file
     from studyapp.store import Store
 
     deck_path = workdir / "export-deck.toml"
@@ -392,6 +397,79 @@ def bench_export(workdir: Path, cards: int, repeat: int, markdown_share: float) 
     }
 
 
+EXPORT_FULL_CHILD = PEAK_KB + textwrap.dedent("""
+    import sys, time, zipfile
+    from pathlib import Path
+    import studyapp.anki.apkg_writer as writer
+    from studyapp.anki import decks_from_store, export_to_file
+    from studyapp.store import Store
+
+    db, out, deflate = sys.argv[1], Path(sys.argv[2]), sys.argv[3] == "deflate"
+    if not deflate:
+        writer.COMPRESSION = zipfile.ZIP_STORED
+    store = Store.open(db)
+    with store.transaction():  # every run is a first export: every note is new
+        store.conn.execute("DELETE FROM exported_notes")
+    t = time.perf_counter()
+    result = export_to_file(store, decks_from_store(store), out)
+    elapsed = time.perf_counter() - t
+    print(elapsed, result.cards, out.stat().st_size)
+    print(peak_kb())
+""")
+
+
+def bench_export_full(db: Path, workdir: Path, repeat: int) -> dict:
+    """Every item of the big collection to .apkg, deflated (as shipped) and stored."""
+    figures: dict = {}
+    for mode in ("deflate", "stored"):
+        times, peaks = [], []
+        for _ in range(repeat):
+            out = workdir / f"full-{mode}.apkg"
+            done = subprocess.run(
+                [sys.executable, "-c", EXPORT_FULL_CHILD, str(db), str(out), mode],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
+            if done.returncode != 0:
+                raise SystemExit(f"export child failed: {done.stderr[-2000:]}")
+            first, last = done.stdout.strip().splitlines()[-2:]
+            elapsed, cards, size = first.split()
+            times.append(float(elapsed))
+            peaks.append(int(last) / 1024)
+            out.unlink()
+        prefix = "export_full" if mode == "deflate" else "export_full_stored"
+        figures.update(
+            {
+                f"{prefix}_s": median(times),
+                f"{prefix}_peak_rss_mb": max(peaks),
+                f"{prefix}_package_mb": int(size) / 2**20,
+            }
+        )
+    figures["export_full_cards"] = int(cards)
+    return figures
+
+
+def export_full_rows(results: dict) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            "export_full_s",
+            f"{results['export_full_s']:.2f} s",
+            f"{results['export_full_cards']:,} cards, {results['export_full_package_mb']:.1f} MB "
+            f"deflated; stored: {results['export_full_stored_s']:.2f} s, "
+            f"{results['export_full_stored_package_mb']:.1f} MB",
+            "",
+        ),
+        (
+            "export_full_peak_rss_mb",
+            f"{results['export_full_peak_rss_mb']:.0f} MB",
+            f"stored: {results['export_full_stored_peak_rss_mb']:.0f} MB",
+            "≤ 150 MB",
+        ),
+    ]
+
+
 def machine() -> dict:
     cpu = platform.processor() or ""
     try:
@@ -445,6 +523,7 @@ def main(argv=None) -> int:
         results.update(bench_grade_next(db, today, args.grades))
         results.update(bench_export(workdir, args.export_cards, args.repeat, args.markdown_share))
         results["export_markdown_share"] = args.markdown_share
+        results.update(bench_export_full(db, workdir, args.repeat))
     results["targets"] = TARGETS
     results["meets"] = {key: results[key] <= limit for key, limit in TARGETS.items()}
     if args.json:
@@ -483,6 +562,7 @@ def main(argv=None) -> int:
                 "≤ 1.2×",
             ),
             ("peak_rss_mb", f"{results['peak_rss_mb']:.0f} MB", "", "≤ 150 MB"),
+            *export_full_rows(results),
         ]
         for name, value, detail, target in rows:
             print(f"  {name:<14} {value:>10}   {detail:<58} target {target}")

@@ -46,6 +46,8 @@ def test_bench_runs_and_reports_every_figure():
         "export_s",
         "export_ratio",
         "peak_rss_mb",
+        "export_full_s",
+        "export_full_peak_rss_mb",
         "machine",
     ):
         assert key in figures

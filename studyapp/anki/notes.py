@@ -1,0 +1,139 @@
+"""What an export sends to Anki: decks of notes, read from deck files or the database."""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from studyapp import sm2
+from studyapp.anki.fields import field_html
+from studyapp.anki.guids import card_guid
+from studyapp.anki.notetypes import REVERSE_MARK, family
+from studyapp.cardtext import item_ords
+from studyapp.deckfile import Deck
+
+if TYPE_CHECKING:
+    from studyapp.store import Store
+
+# The folder next to deck files that holds their images and sounds.
+MEDIA_FOLDER = "media"
+
+
+class ExportError(Exception):
+    """The export could not be written; nothing was left at the destination."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemProgress:
+    """One study item's SM-2 state and its review log, for --with-progress."""
+
+    state: sm2.SM2State
+    suspended: bool
+    reviews: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportNote:
+    deck_id: str
+    card_key: str
+    type: str
+    front: str = ""
+    back: str = ""
+    text: str = ""
+    extra: str = ""
+    source: str = ""
+    tags: tuple[str, ...] = ()
+    # The Anki GUID a converted card kept ("" for StudyApp's own cards).
+    guid: str = ""
+    # Anki card ordinal -> progress; empty when exporting without progress.
+    progress: Mapping[int, ItemProgress] = field(default_factory=dict)
+
+    @property
+    def anki_guid(self) -> str:
+        return card_guid(self.deck_id, self.card_key, self.type, self.guid or None)
+
+    @property
+    def family(self) -> str:
+        return family(self.type)
+
+    @property
+    def ords(self) -> list[int]:
+        return item_ords(self.type, self.front, self.text)
+
+    def fields(self, media: Container[str] = (), used: set[str] | None = None) -> list[str]:
+        """The note's fields as Anki HTML, in the note type's order."""
+        if self.type == "cloze":
+            return [field_html(t, media, used) for t in (self.text, self.extra, self.source)]
+        texts = (self.front, self.back, self.extra, self.source)
+        reverse = REVERSE_MARK if self.type == "reversed" else ""
+        return [*(field_html(t, media, used) for t in texts), reverse]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportDeck:
+    id: str
+    name: str
+    description: str
+    notes: tuple[ExportNote, ...]
+    # Where the deck's images and sounds are (deck files: MEDIA_FOLDER next to them).
+    media_dir: Path | None = None
+    # Notes to delete (plan.deletion_marker) of a deck that is also exported.
+    marker: bool = False
+
+
+def decks_from_files(decks: Sequence[Deck]) -> list[ExportDeck]:
+    return [
+        ExportDeck(
+            d.id,
+            d.name,
+            d.description,
+            tuple(
+                ExportNote(
+                    d.id, c.id, c.type, c.front, c.back, c.text, c.extra, c.source, c.tags, c.guid
+                )
+                for c in d.cards
+            ),
+            d.path.parent / MEDIA_FOLDER if d.path is not None else None,
+        )
+        for d in decks
+    ]
+
+
+def _store_notes(store: Store, deck_id: str) -> Iterator[ExportNote]:
+    for key, type_, front, back, text, extra, source, tags, guid in store.deck_card_rows(deck_id):
+        yield ExportNote(
+            deck_id, key, type_, front, back, text, extra, source, tuple(tags.split()), guid
+        )
+
+
+def decks_from_store(
+    store: Store, deck_ids: Sequence[str] | None = None, media_dir: Path | None = None
+) -> list[ExportDeck]:
+    """Every active deck in the database (or those in `deck_ids`), as the student has them."""
+    return [
+        ExportDeck(
+            d["id"], d["name"], d["description"], tuple(_store_notes(store, d["id"])), media_dir
+        )
+        for d in store.deck_rows(deck_ids)
+    ]
+
+
+def with_progress_from(store: Store, decks: Sequence[ExportDeck]) -> list[ExportDeck]:
+    """The same decks, each note carrying its items' SM-2 state and review log."""
+    result = []
+    for deck in decks:
+        by_card: dict[str, dict[int, ItemProgress]] = {}
+        for (card_key, ord_), (state, suspended, reviews) in store.deck_progress(deck.id).items():
+            by_card.setdefault(card_key, {})[ord_] = ItemProgress(state, suspended, reviews)
+        notes = tuple(replace(note, progress=by_card.get(note.card_key, {})) for note in deck.notes)
+        result.append(replace(deck, notes=notes))
+    return result
+
+
+def store_media_dir(store: Store) -> Path | None:
+    """Where the images and sounds of decks imported from Anki are kept: next to the
+    database (None for a database in memory)."""
+    row = store.conn.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]).parent / "studyapp-media" if row and row[2] else None

@@ -1,0 +1,131 @@
+"""StudyApp's Anki note types: fixed ids, fields, templates and CSS.
+
+Anki matches note types by id; changing a note type's fields under the same id
+makes Anki fork it (or, with "Merge note types", merge it). If the fields ever
+change, that is a new id and a migration note in the README.
+
+Basic and reversed cards share one note type, as Anki's stock "Basic (optional
+reversed card)" does: a reversed card is a basic one with "Add Reverse" filled
+in, so a tutor switching between the two keeps the same note in Anki. Cloze is
+its own kind in Anki and can never share a note type with them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import genanki
+
+# Fixed forever: Anki identifies note types by these ids.
+MODEL_IDS = {"basic": 1_731_542_016, "cloze": 1_731_542_015}
+MODEL_NAMES = {
+    "basic": "StudyApp Basic (optional reversed card)",
+    "cloze": "StudyApp Cloze",
+}
+# Note types of StudyApp before 0.x; packages no longer use them (see README).
+RETIRED_MODEL_IDS = {"StudyApp Basic": 1_731_542_013, "StudyApp Reversed": 1_731_542_014}
+BASIC_FIELDS = ("Front", "Back", "Extra", "Source", "Add Reverse")
+CLOZE_FIELDS = ("Text", "Extra", "Source")
+# What "Add Reverse" holds on a reversed card (any non-empty text makes card 2).
+REVERSE_MARK = "y"
+
+CSS = """\
+.card {
+  font-family: "Inter", "Segoe UI", "Helvetica Neue", Arial, sans-serif;
+  font-size: 20px;
+  line-height: 1.5;
+  text-align: left;
+  color: #1d2330;
+  background-color: #fbfbf8;
+  max-width: 42em;
+  margin: 0 auto;
+  padding: 1em 1.2em;
+}
+.sa-question { font-weight: 600; }
+.sa-answer { margin-top: .6em; }
+.sa-extra {
+  margin-top: 1.2em;
+  padding: .6em .9em;
+  border-left: 4px solid #5b8def;
+  background: #eef3fd;
+  font-size: .9em;
+}
+.sa-source {
+  margin-top: 1em;
+  font-size: .75em;
+  color: #6b7280;
+  text-transform: uppercase;
+  letter-spacing: .04em;
+}
+.sa-label { font-weight: 700; margin-right: .4em; }
+.cloze { font-weight: 700; color: #2554c7; }
+hr#answer { border: 0; border-top: 1px solid #d6d9e0; margin: 1em 0; }
+ul, ol { margin: .3em 0 .3em 1.2em; padding: 0; }
+.nightMode.card, .night_mode .card, .card.nightMode {
+  color: #e6e8ee;
+  background-color: #1e2128;
+}
+.nightMode .sa-extra, .night_mode .sa-extra {
+  background: #27324a;
+  border-left-color: #7aa2f7;
+}
+.nightMode .sa-source, .night_mode .sa-source { color: #9aa3b2; }
+.nightMode .cloze, .night_mode .cloze { color: #8fb0ff; }
+.nightMode hr#answer, .night_mode hr#answer { border-top-color: #3a3f4b; }
+"""
+
+# tex2jax_ignore: MathJax (which Anki runs on every card) leaves these parts
+# alone, so `\(x\)` typed in a card stays text (see fields.py for the rest).
+_TEXT = "tex2jax_ignore"
+_BACK_MATTER = (
+    f'{{{{#Extra}}}}<div class="sa-extra {_TEXT}">{{{{Extra}}}}</div>{{{{/Extra}}}}'
+    f'{{{{#Source}}}}<div class="sa-source {_TEXT}"><span class="sa-label">Source</span>'
+    "{{Source}}</div>{{/Source}}"
+)
+
+
+def _template(name: str, question: str, answer: str) -> dict[str, str]:
+    return {
+        "name": name,
+        "qfmt": f'<div class="sa-question {_TEXT}">{question}</div>',
+        "afmt": f'{{{{FrontSide}}}}<hr id="answer"><div class="sa-answer {_TEXT}">{answer}</div>'
+        + _BACK_MATTER,
+    }
+
+
+def build_models() -> dict[str, Any]:
+    """Our two note types (genanki.Model), by family: "basic" and "cloze"."""
+    reverse_question = "{{#Add Reverse}}{{Back}}{{/Add Reverse}}"
+    return {
+        "basic": genanki.Model(
+            MODEL_IDS["basic"],
+            MODEL_NAMES["basic"],
+            fields=[{"name": n} for n in BASIC_FIELDS],
+            templates=[
+                _template("Card 1", "{{Front}}", "{{Back}}"),
+                # Empty question when "Add Reverse" is empty: Anki makes no card 2.
+                _template("Card 2", reverse_question, "{{Front}}"),
+            ],
+            css=CSS,
+        ),
+        "cloze": genanki.Model(
+            MODEL_IDS["cloze"],
+            MODEL_NAMES["cloze"],
+            fields=[{"name": n} for n in CLOZE_FIELDS],
+            templates=[
+                {
+                    "name": "Cloze",
+                    "qfmt": f'<div class="sa-question {_TEXT}">{{{{cloze:Text}}}}</div>',
+                    "afmt": f'<div class="sa-question {_TEXT}">{{{{cloze:Text}}}}</div>'
+                    '<hr id="answer">' + _BACK_MATTER,
+                }
+            ],
+            css=CSS,
+            model_type=genanki.Model.CLOZE,
+        ),
+    }
+
+
+def family(card_type: str) -> str:
+    """The note type a deck-file card type goes to: "cloze", or "basic" for basic/reversed."""
+    return "cloze" if card_type == "cloze" else "basic"
