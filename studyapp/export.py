@@ -25,11 +25,8 @@ import hashlib
 import itertools
 import json
 import os
-import secrets
 import sqlite3
-import tempfile
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -37,7 +34,7 @@ from pathlib import Path
 
 import genanki
 
-from studyapp import sm2
+from studyapp import export_target, sm2
 from studyapp.cardtext import item_ords, to_html
 from studyapp.deckfile import Deck
 
@@ -449,16 +446,20 @@ def write_apkg(
             anki_deck.add_model(models[note_type])
         package_decks.append(anki_deck)
 
-    fd, db_path = tempfile.mkstemp(suffix=".anki2")
-    os.close(fd)
-    # Next to `out`, so the final rename is atomic; unique, so two exports never meet.
-    tmp_out: Path | None = out.with_name(f".{out.name}.{secrets.token_hex(6)}.tmp")
+    # Scratch and temp files live next to `out` (not in TMPDIR), named so a
+    # crashed export's leftovers are cleaned by the next one (export_target).
+    try:
+        db_path = export_target.scratch_file(out)
+    except OSError as exc:
+        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
+    tmp_out: Path | None = export_target.temp_path(out)
     try:
         conn = sqlite3.connect(db_path)
         try:
             # A scratch file, zipped below and then deleted: no journal, no fsync.
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("PRAGMA temp_store = MEMORY")
             ids = itertools.count(int(now * 1000))
             # genanki writes the collection: schema, note types, decks. The decks
             # carry no notes: their rows are inserted in bulk below.
@@ -480,15 +481,16 @@ def write_apkg(
         finally:
             conn.close()
         # Stored, not deflated, as genanki writes it: deflating cost more than the rest.
-        with zipfile.ZipFile(tmp_out, "w", zipfile.ZIP_STORED) as package:
-            package.write(db_path, "collection.anki2")
-            package.writestr("media", json.dumps({}))
+        export_target.write_zip(
+            tmp_out, {"collection.anki2": Path(db_path), "media": json.dumps({}).encode()}, now
+        )
         if before_replace is not None:
             before_replace()
         os.replace(tmp_out, out)
         tmp_out = None
-    except OSError as exc:
-        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
+    except (OSError, sqlite3.OperationalError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ExportError(f"cannot write {out}: {reason}") from None
     finally:
         Path(db_path).unlink(missing_ok=True)
         if tmp_out is not None:

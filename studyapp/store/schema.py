@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -92,6 +92,16 @@ CREATE TABLE exported_notes (
 );
 """
 
+_OLD_PERSONAL = "(SELECT 1 FROM decks WHERE id = 'personal' AND personal = 1)"
+RENAME_PERSONAL_DECK = f"""
+INSERT INTO decks (id, name, description, position, personal, retired)
+    SELECT '@personal', name, description, position, 1, retired FROM decks
+    WHERE id = 'personal' AND personal = 1;
+UPDATE cards SET deck_id = '@personal' WHERE deck_id = 'personal' AND EXISTS {_OLD_PERSONAL};
+UPDATE items SET deck_id = '@personal' WHERE deck_id = 'personal' AND EXISTS {_OLD_PERSONAL};
+DELETE FROM decks WHERE id = 'personal' AND personal = 1
+"""
+
 # Migrations from version N to N+1, run in order inside one transaction, after
 # a backup copy of the file is written next to it. A new database is created
 # at version 1 and migrated the same way, so both end in the same schema.
@@ -104,6 +114,9 @@ MIGRATIONS: dict[int, str] = {
     3: "DROP INDEX items_due; CREATE INDEX items_due ON items "
     "(due, id, buried_until, suspended, retired) "
     "WHERE due IS NOT NULL AND suspended = 0 AND retired = 0",
+    # The student's own cards move from the deck id 'personal', which a deck file
+    # could also use (and so take them over), to one no deck file can name.
+    4: RENAME_PERSONAL_DECK,
 }
 
 

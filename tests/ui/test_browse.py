@@ -65,7 +65,7 @@ async def test_add_and_edit_personal_card(sample_store, make_app):
         )
         await pilot.pause()
         card = sample_store.conn.execute(
-            "SELECT id, front, tags FROM cards WHERE deck_id = 'personal'"
+            "SELECT id, front, tags FROM cards WHERE deck_id = '@personal'"
         ).fetchone()
         assert card[1:] == ("What is SEA?", " mine::sea ")
         assert rows(app) == 6
@@ -90,9 +90,9 @@ async def test_add_card_requires_front_and_back(sample_store, make_app):
         assert "needs a front and a back" in str(app.screen.query_one("#edit-error").visual)
         await pilot.press("escape")
     assert (
-        sample_store.conn.execute("SELECT COUNT(*) FROM cards WHERE deck_id='personal'").fetchone()[
-            0
-        ]
+        sample_store.conn.execute(
+            "SELECT COUNT(*) FROM cards WHERE deck_id='@personal'"
+        ).fetchone()[0]
         == 0
     )
 
