@@ -9,6 +9,7 @@ accepted, in one pass, linear in the file's size.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -63,6 +64,9 @@ class LineMap:
 
 
 def _key_name(text: str) -> str:
+    if text.startswith('"') and "\\" in text:
+        # A quoted key with escapes: tomllib decodes it as it did for the data.
+        return str(tomllib.loads(f"k = {text}")["k"])
     if text[:1] in "\"'":
         return text[1:-1]
     return text

@@ -87,6 +87,8 @@ def take_backup(conn: sqlite3.Connection, db_path: Path, reason: str, now: datet
         dest = sqlite3.connect(str(partial))
         try:
             conn.backup(dest)
+            # One self-contained file: no -wal/-shm beside a backup.
+            dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
         os.replace(partial, target)
@@ -118,7 +120,7 @@ def rotate(db_path: Path) -> list[Path]:
 def is_good(path: Path) -> bool:
     """Whether `path` is a readable SQLite database that passes `PRAGMA quick_check`."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
         try:
             return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:
@@ -175,7 +177,7 @@ def restore(db_path: Path, backup: Path, now: datetime) -> Path | None:
         raise ValueError(f"{backup} is not a good StudyApp backup (it fails SQLite's check)")
     db_path = Path(db_path)
     staged = db_path.with_name(f".{db_path.name}.restoring")
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    src = sqlite3.connect(f"file:{backup}?mode=ro&immutable=1", uri=True)
     try:
         dest = sqlite3.connect(str(staged))
         try:

@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.widgets import DataTable, Select
 
+from studyapp.sanitize import printable
 from studyapp.ui.screens.browse import BrowseScreen
 from studyapp.ui.screens.card_detail import CardDetailScreen
-from studyapp.sanitize import printable
 from studyapp.ui.widgets.card_text import _render_markdown, render_card_text
 from tests.strategies import MARKDOWN_ALPHABET
 
