@@ -265,6 +265,8 @@ class ReviewSession:
                 for i in self.store.new_item_ids(budget, self.today, scope.deck_id, scope.tag)
                 if i not in current
             )
+            if self._current is None:
+                self._advance()
         return True
 
     def undo(self) -> StudyItem | None:
