@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from studyapp.sanitize import printable
+
 # {{c1::answer}} or {{c1::answer::hint}}, as Anki writes them.
 CLOZE_OPEN_RE = re.compile(r"\{\{c([0-9]*)::")
 # Anki numbers deletions c1, c2, ...; a card with more is surely a mistake (or an attack).
@@ -193,9 +195,14 @@ def plain_text(markdown_text: str) -> str | None:
 
 
 def to_html(markdown_text: str) -> str:
-    """Safe HTML for the Markdown subset; everything else arrives as escaped text."""
+    """Safe HTML for the Markdown subset; everything else arrives as escaped text.
+
+    Control characters are made visible first: U+001F (Anki's field separator)
+    in text stored by an older version would otherwise shift the note's fields.
+    """
     if not markdown_text:
         return ""
+    markdown_text = printable(markdown_text)
     text = plain_text(markdown_text)
     if text is not None:
         # Escaping alone gives markdown-it's output for plain text (property-tested).
