@@ -11,8 +11,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from studyapp.sanitize import printable
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 # {{c1::answer}} or {{c1::answer::hint}}, as Anki writes them.
 CLOZE_OPEN_RE = re.compile(r"\{\{c([0-9]*)::")
@@ -162,7 +166,7 @@ def faces(card_type: str, ord_: int, front: str, back: str, text: str) -> Faces:
 
 
 @lru_cache(maxsize=1)
-def markdown_parser():
+def markdown_parser() -> MarkdownIt:
     # Imported lazily: markdown-it is only needed when text is rendered.
     from markdown_it import MarkdownIt
 
@@ -216,7 +220,7 @@ def to_html(markdown_text: str) -> str:
 
 
 def _render_html(markdown_text: str) -> str:
-    html = markdown_parser().render(markdown_text).strip()
+    html = str(markdown_parser().render(markdown_text)).strip()
     # A single paragraph needs no <p> wrapper inside an Anki field.
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]

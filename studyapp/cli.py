@@ -10,7 +10,7 @@ import json
 import sqlite3
 import sys
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -42,7 +42,7 @@ class Context:
             return self._store.note_error(exc)
         return f"{self.db_path}: {exc}"
 
-    def today(self):
+    def today(self) -> date:
         return sm2.study_day(datetime.now(), self.rollover_hour)
 
     def close(self) -> None:
@@ -104,7 +104,7 @@ def cli(ctx: click.Context, db_path: Path | None, rollover_hour: int) -> None:
         _run_app(ctx.obj, start="home")
 
 
-def _run_app(context: Context, start: str, **review) -> None:
+def _run_app(context: Context, start: str, **review: object) -> None:
     from studyapp.ui.app import run  # the UI loads only when it is used
 
     try:

@@ -172,13 +172,11 @@ def parse_deck(source: str, path: Path) -> Deck:
                 problem(at, f"[deck] '{key}' must be a string, not {_type_name(value)}")
             elif key != "description" and not value.strip():
                 problem(at, f"[deck] '{key}' is blank")
-            elif (message := _text_problem(value, f"[deck] '{key}'")) is not None:
-                problem(at, message)
-        deck_id = deck_table.get("id") if isinstance(deck_table.get("id"), str) else ""
-        name = deck_table.get("name") if isinstance(deck_table.get("name"), str) else ""
-        description = (
-            deck_table.get("description") if isinstance(deck_table.get("description"), str) else ""
-        )
+            elif (text_message := _text_problem(value, f"[deck] '{key}'")) is not None:
+                problem(at, text_message)
+        deck_id = _string(deck_table.get("id"))
+        name = _string(deck_table.get("name"))
+        description = _string(deck_table.get("description"))
         id_message = _id_problem(deck_id, "deck id") if deck_id.strip() else None
         if id_message is not None and _text_problem(deck_id, "") is None:
             problem(lines.deck_keys.get("id", lines.deck_line), id_message)
@@ -324,22 +322,28 @@ def _parse_card(
             if key not in raw:
                 problem(header, f"{label} is missing '{key}'")
                 ok = False
-            elif isinstance(values.get(key), str) and not values[key].strip():
+            elif isinstance(values.get(key), str) and not _string(values[key]).strip():
                 problem(lines.card_key(index, key), f"{label}: '{key}' is blank")
                 ok = False
     if not ok:
         return None
+    tags = values.get("tags", ())
     return Card(
-        id=card_id,
-        type=card_type,
-        front=values.get("front", "").strip(),
-        back=values.get("back", "").strip(),
-        text=values.get("text", "").strip(),
-        extra=values.get("extra", "").strip(),
-        source=values.get("source", "").strip(),
-        tags=values.get("tags", ()),
+        id=_string(card_id),
+        type=_string(card_type),
+        front=_string(values.get("front")).strip(),
+        back=_string(values.get("back")).strip(),
+        text=_string(values.get("text")).strip(),
+        extra=_string(values.get("extra")).strip(),
+        source=_string(values.get("source")).strip(),
+        tags=tuple(str(t) for t in tags) if isinstance(tags, tuple) else (),
         line=header,
     )
+
+
+def _string(value: object) -> str:
+    """`value` if it is a string (already validated), else ''."""
+    return value if isinstance(value, str) else ""
 
 
 def load_deck(path: Path) -> Deck:
