@@ -37,7 +37,7 @@ def is_damage(exc: BaseException) -> bool:
     return "malformed" in text or "not a database" in text
 
 
-def damaged_message(path: Path | None, exc: BaseException | None = None) -> str:
+def damaged_message(path: Path | None, exc: BaseException | str | None = None) -> str:
     """The one line for a damaged database: which file, and what to do."""
     if path is None:
         return f"the database is damaged ({exc}); nothing more will be written to it"
@@ -278,6 +278,10 @@ def _refuse_foreign_file(path: Path) -> None:
     except OSError as exc:
         raise StoreError(f"cannot open {path}: {exc.strerror}") from None
     if header and header != b"SQLite format 3\x00":
+        if backups.list_backups(path):
+            # We kept backups of this very file: it was ours, and is now damaged.
+            backups.mark_damaged(path)
+            raise StoreError(damaged_message(path, "its header is not SQLite's"))
         raise StoreError(f"{path} is not a StudyApp database; refusing to touch it")
 
 
