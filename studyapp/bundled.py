@@ -60,6 +60,7 @@ def sync_bundled_decks(store: Store) -> SyncResult | None:
         before = json.loads(store.get_meta(DECK_IDS_KEY) or "[]")
     except ValueError:
         before = []  # unreadable: retire nothing rather than guess
+    store.backup_before("import")
     with store.transaction():
         report = store.import_decks(decks)
         report.decks.extend(store.retire_decks(d for d in before if d not in shipped))

@@ -8,12 +8,21 @@ Anki, escaping everything else. The TUI renders the same Markdown itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from studyapp.sanitize import printable
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 # {{c1::answer}} or {{c1::answer::hint}}, as Anki writes them.
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*?))?\}\}", re.DOTALL)
-CLOZE_OPEN_RE = re.compile(r"\{\{c(\d*)::")
+CLOZE_OPEN_RE = re.compile(r"\{\{c([0-9]*)::")
+# Anki numbers deletions c1, c2, ...; a card with more is surely a mistake (or an attack).
+MAX_CLOZE_NUMBER = 500
+_BRACES_RE = re.compile(r"[{}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,51 +33,116 @@ class Faces:
     answer: str
 
 
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """One `{{cN::answer::hint}}` in a cloze text: where it is and what it holds."""
+
+    start: int
+    end: int
+    number: str  # the digits as written ("" when there are none)
+    answer: str
+    hint: str | None
+
+
+def deletions(text: str) -> list[Deletion]:
+    """Every closed deletion in `text`, in order; one pass, linear in the text.
+
+    Reads `{{cN::` up to the first following `}}`; the hint is after the first
+    `::` that no brace follows (what the regex Anki-style parsers use matches).
+    """
+    found: list[Deletion] = []
+    position = 0
+    while (opening := CLOZE_OPEN_RE.search(text, position)) is not None:
+        content = opening.end()
+        close = text.find("}}", content)
+        if close < 0:
+            break  # no later opening can be closed either
+        if not opening.group(1):
+            position = content
+            continue
+        last_brace = _last_brace(text, content, close)
+        split = text.find("::", max(content, last_brace + 1), close)
+        if split < 0:
+            answer, hint = text[content:close], None
+        else:
+            answer, hint = text[content:split], text[split + 2 : close]
+        found.append(Deletion(opening.start(), close + 2, opening.group(1), answer, hint))
+        position = close + 2
+    return found
+
+
+def _last_brace(text: str, start: int, end: int) -> int:
+    last = -1
+    for match in _BRACES_RE.finditer(text, start, end):
+        last = match.start()
+    return last
+
+
+def _number(deletion: Deletion) -> int:
+    return int(deletion.number) if deletion.number else 0
+
+
 def deletion_numbers(text: str) -> list[int]:
     """The distinct cloze numbers in `text`, ascending (c1, c2, ... -> 1, 2, ...)."""
-    return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
+    return sorted({_number(d) for d in deletions(text)})
 
 
 def cloze_problems(text: str) -> list[str]:
     """What is wrong with a cloze text, as short messages (empty when fine)."""
     problems: list[str] = []
-    opened = len(CLOZE_OPEN_RE.findall(text))
-    closed = CLOZE_RE.findall(text)
+    opened = sum(1 for _ in CLOZE_OPEN_RE.finditer(text))
+    closed = deletions(text)
     if opened > len(closed):
         problems.append("unclosed cloze deletion: '{{cN::' without a matching '}}'")
     elif not closed:
         problems.append("cloze card has no deletions: mark one as {{c1::answer}}")
-    for number, content, _hint in closed:
-        if not number or int(number) < 1:
-            problems.append("cloze numbers start at c1")
-        if not content.strip():
+    for deletion in closed:
+        number = deletion.number
+        # Compare the digits' length first: int() of a huge number is not linear.
+        if len(number.lstrip("0")) > len(str(MAX_CLOZE_NUMBER)) or not (
+            1 <= _number(deletion) <= MAX_CLOZE_NUMBER
+        ):
+            problems.append(f"cloze number c{number[:12]} is outside c1..c{MAX_CLOZE_NUMBER}")
+        elif not deletion.answer.strip():
             problems.append(f"cloze deletion c{number} is empty")
     return problems
+
+
+def _rewrite(text: str, replace: Callable[[Deletion], str]) -> str:
+    parts: list[str] = []
+    position = 0
+    for deletion in deletions(text):
+        parts.append(text[position : deletion.start])
+        parts.append(replace(deletion))
+        position = deletion.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def without_cloze_markup(text: str) -> str:
+    """`text` with every deletion replaced by its answer."""
+    return _rewrite(text, lambda deletion: deletion.answer)
 
 
 def cloze_question(text: str, number: int) -> str:
     """The text with deletion `number` hidden as [...] (or [hint]) and the others shown."""
 
-    def hide(m: re.Match[str]) -> str:
-        if int(m.group(1)) == number:
-            return f"[{m.group(3).strip()}]" if m.group(3) else "[...]"
-        return m.group(2)
+    def hide(d: Deletion) -> str:
+        if _number(d) == number:
+            return f"[{d.hint.strip()}]" if d.hint and d.hint.strip() else "[...]"
+        return d.answer
 
-    return CLOZE_RE.sub(hide, text)
+    return _rewrite(text, hide)
 
 
 def cloze_answer(text: str, number: int) -> str:
     """The full text with deletion `number` in bold."""
-
-    def reveal(m: re.Match[str]) -> str:
-        return f"**{m.group(2)}**" if int(m.group(1)) == number else m.group(2)
-
-    return CLOZE_RE.sub(reveal, text)
+    return _rewrite(text, lambda d: f"**{d.answer}**" if _number(d) == number else d.answer)
 
 
 def cloze_deletion(text: str, number: int) -> str:
     """What deletion `number` hides (several parts joined by ' … ')."""
-    return " … ".join(m.group(2) for m in CLOZE_RE.finditer(text) if int(m.group(1)) == number)
+    return " … ".join(d.answer for d in deletions(text) if _number(d) == number)
 
 
 def item_label(card_type: str, ord_: int, front: str, back: str, text: str) -> str:
@@ -97,7 +171,7 @@ def faces(card_type: str, ord_: int, front: str, back: str, text: str) -> Faces:
 
 
 @lru_cache(maxsize=1)
-def markdown_parser():
+def markdown_parser() -> MarkdownIt:
     # Imported lazily: markdown-it is only needed when text is rendered.
     from markdown_it import MarkdownIt
 
@@ -130,9 +204,14 @@ def plain_text(markdown_text: str) -> str | None:
 
 
 def to_html(markdown_text: str) -> str:
-    """Safe HTML for the Markdown subset; everything else arrives as escaped text."""
+    """Safe HTML for the Markdown subset; everything else arrives as escaped text.
+
+    Control characters are made visible first: U+001F (Anki's field separator)
+    in text stored by an older version would otherwise shift the note's fields.
+    """
     if not markdown_text:
         return ""
+    markdown_text = printable(markdown_text)
     text = plain_text(markdown_text)
     if text is not None:
         # Escaping alone gives markdown-it's output for plain text (property-tested).
@@ -146,7 +225,7 @@ def to_html(markdown_text: str) -> str:
 
 
 def _render_html(markdown_text: str) -> str:
-    html = markdown_parser().render(markdown_text).strip()
+    html = str(markdown_parser().render(markdown_text)).strip()
     # A single paragraph needs no <p> wrapper inside an Anki field.
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]

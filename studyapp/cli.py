@@ -7,17 +7,19 @@ Exit codes: 0 ok, 1 a problem was found (bad deck file, database error),
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from studyapp import __version__, sm2
 from studyapp.deckfile import Problem, check_paths
 from studyapp.locations import DB_ENV, default_db_path
+from studyapp.sanitize import one_line
 from studyapp.store import Store, StoreError
 
 if TYPE_CHECKING:
@@ -38,7 +40,13 @@ class Context:
             self._store = Store.open(self.db_path)
         return self._store
 
-    def today(self):
+    def error_line(self, exc: sqlite3.Error) -> str:
+        """One line for a database error that escaped a command: the file, and what to do."""
+        if self._store is not None:
+            return self._store.note_error(exc)
+        return f"{self.db_path}: {exc}"
+
+    def today(self) -> date:
         return sm2.study_day(datetime.now(), self.rollover_hour)
 
     def close(self) -> None:
@@ -46,9 +54,22 @@ class Context:
             self._store.close()
 
 
-def fail(message: str) -> None:
-    click.echo(f"studyapp: {message}", err=True)
-    sys.exit(1)
+def fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(one_line(f"studyapp: {message}"), err=True)
+    sys.exit(code)
+
+
+class GuardedGroup(click.Group):
+    """Every command's database errors end as one line and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            fail(str(exc))
+        except sqlite3.Error as exc:
+            context = ctx.obj if isinstance(ctx.obj, Context) else None
+            fail(context.error_line(exc) if context else str(exc))
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -56,7 +77,11 @@ def print_problems(problems: list[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=GuardedGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_path",
@@ -83,13 +108,15 @@ def cli(ctx: click.Context, db_path: Path | None, rollover_hour: int) -> None:
         _run_app(ctx.obj, start="home")
 
 
-def _run_app(context: Context, start: str, **review) -> None:
+def _run_app(context: Context, start: str, **review: object) -> None:
     from studyapp.ui.app import run  # the UI loads only when it is used
 
     try:
-        run(context.store(), start=start, rollover_hour=context.rollover_hour, **review)
+        code = run(context.store(), start=start, rollover_hour=context.rollover_hour, **review)
     except StoreError as exc:
         fail(str(exc))
+    if code:
+        sys.exit(code)
 
 
 @cli.command()
@@ -130,9 +157,27 @@ def review(
     if ahead is not None and not cram:
         raise click.UsageError("--ahead goes with --cram")
     mode = "cram" if cram else "weak" if weak else "scheduled"
+    _check_scope(context.store(), deck_id, tag)
     _run_app(
         context, start="review", scope=Scope(deck_id=deck_id, tag=tag), mode=mode, ahead_days=ahead
     )
+
+
+def _known(values: list[str], limit: int = 12) -> str:
+    shown = ", ".join(values[:limit]) + (", …" if len(values) > limit else "")
+    return shown or "none"
+
+
+def _check_scope(store: Store, deck_id: str | None, tag: str | None) -> None:
+    """An unknown --deck or --tag is a usage error (exit 2), before the app opens."""
+    if deck_id is not None:
+        decks = list(store.deck_names())
+        if deck_id not in decks:
+            fail(f"no deck with id '{deck_id}' (known: {_known(decks)})", code=2)
+    if tag is not None:
+        tags = sorted(name for name, _ in store.tag_counts())
+        if tag not in tags:
+            fail(f"no cards tagged '{tag}' (known: {_known(tags)})", code=2)
 
 
 @cli.command()
@@ -210,7 +255,7 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
     except OSError as exc:
         fail(f"cannot copy media files: {exc.strerror or exc}")
     for changes in report.decks:
-        click.echo(changes.summary())
+        click.echo(one_line(changes.summary()))
 
 
 def _convert(sources: list[Path]) -> tuple[Conversion, list[Deck]]:
@@ -284,7 +329,13 @@ def decks(context: Context) -> None:
     for column in ("Total", "New", "Due"):
         table.add_column(column, justify="right")
     for deck in counts:
-        table.add_row(Text(deck.name), Text(deck.id), str(deck.total), str(deck.new), str(deck.due))
+        table.add_row(
+            Text(one_line(deck.name)),
+            Text(one_line(deck.id)),
+            str(deck.total),
+            str(deck.new),
+            str(deck.due),
+        )
     Console(soft_wrap=True).print(table)
 
 
@@ -383,10 +434,10 @@ def exam(
 @click.option(
     "-o",
     "--output",
-    "out",
+    "raw_out",
     required=True,
-    type=click.Path(path_type=Path),
-    help="The .apkg file to write.",
+    metavar="OUT",
+    help="The .apkg file to write, or a folder to write a dated one into.",
 )
 @click.option(
     "--with-progress",
@@ -394,7 +445,7 @@ def exam(
     help="Include your SM-2 progress and review log, so Anki continues from it.",
 )
 @click.pass_obj
-def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: bool) -> None:
+def export(context: Context, paths: tuple[Path, ...], raw_out: str, with_progress: bool) -> None:
     """Export decks to an Anki package (.apkg).
 
     With PATHS, exports those deck files and folders; without, every deck in the database.
@@ -407,12 +458,12 @@ def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: 
         outlook_lines,
     )
     from studyapp.anki.notes import store_media_dir
+    from studyapp.export_target import ExportTargetError, default_package_name, resolve_target
 
-    out = out.expanduser()
-    if out.suffix.lower() != ".apkg":
-        out = out.with_name(out.name + ".apkg")
-    if not out.parent.is_dir():
-        fail(f"{out.parent}: no such folder")
+    try:
+        out = resolve_target(raw_out, default_package_name(context.today().isoformat()))
+    except ExportTargetError as exc:
+        fail(str(exc))
     try:
         if paths:
             decks, problems = check_paths(paths)
@@ -466,7 +517,7 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
         store = context.store()
         if name is None:
             for key, current in asdict(load_settings(store)).items():
-                click.echo(f"{key} = {current}")
+                click.echo(one_line(f"{key} = {current}"))
             return
         if name not in setting_names():
             fail(f"unknown setting '{name}' (known: {', '.join(setting_names())})")
@@ -477,6 +528,47 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
     except StoreError as exc:
         fail(str(exc))
     click.echo(f"{name} = {value}")
+
+
+@cli.command("backups")
+@click.pass_obj
+def backups_(context: Context) -> None:
+    """List the database's backups, newest first."""
+    from studyapp.store.backups import backup_folder, list_backups
+
+    found = list_backups(context.db_path)
+    if not found:
+        click.echo(
+            f"No backups yet of {context.db_path} (they are kept in {backup_folder(context.db_path)})."
+        )
+        return
+    click.echo(f"Backups of {context.db_path}, newest first:")
+    for backup in found:
+        taken = backup.taken_at.strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(f"  {taken}  {backup.reason:<8} {backup.size / 1024:>8.0f} KB  {backup.path}")
+
+
+@cli.command()
+@click.argument("backup")
+@click.pass_obj
+def restore(context: Context, backup: str) -> None:
+    """Put BACKUP (a path, or a name from `studyapp backups`) in place of the database.
+
+    The current file is kept beside it (NAME.before-restore-TIME), never deleted.
+    """
+    from studyapp.store import backups
+
+    source = backups.resolve_backup(context.db_path, backup)
+    if source is None:
+        fail(f"no backup '{backup}'; `studyapp backups` lists them")
+    try:
+        aside = backups.restore(context.db_path, source, datetime.now())
+    except ValueError as exc:
+        fail(str(exc))
+    except (OSError, sqlite3.Error) as exc:
+        fail(f"cannot restore {source} to {context.db_path}: {exc}; the database is unchanged")
+    kept = f"; the previous file is kept as {aside}" if aside else ""
+    click.echo(f"Restored {source} to {context.db_path}{kept}")
 
 
 def main() -> None:

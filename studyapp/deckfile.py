@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.cardtext import cloze_problems, item_ords
+from studyapp.sanitize import FIELD_SEPARATOR, first_control_character, one_line
+from studyapp.tomllines import LineMap, map_lines
 
 CARD_TYPES = ("basic", "reversed", "cloze")
 DECK_KEYS = ("id", "name", "description")
@@ -32,7 +34,12 @@ CARD_KEYS = (
 )
 LINT_IGNORE_KEYS = ("rule", "reason")
 TOP_KEYS = ("deck", "cards")
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# Deck and card ids: a slug. The app's own decks (the student's cards) use ids
+# outside this pattern, so no deck file can ever name them.
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+MAX_ID_LENGTH = 100
+# Long keys get no "did you mean": difflib is quadratic in the key's length.
+_SUGGEST_MAX_LENGTH = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +50,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
-        return f"{where}: {self.message}"
+        # Messages quote the file's own text: it must not reach the terminal raw.
+        return one_line(f"{where}: {self.message}", show_breaks=True)
 
 
 class DeckFileError(Exception):
@@ -84,75 +92,40 @@ class Deck:
     description: str = ""
     cards: tuple[Card, ...] = ()
     path: Path | None = field(default=None, compare=False)
-
-
-@dataclass
-class _LineMap:
-    """Where things are in the file: tomllib does not report positions."""
-
-    deck_line: int | None = None
-    deck_keys: dict[str, int] = field(default_factory=dict)
-    top_keys: dict[str, int] = field(default_factory=dict)
-    card_lines: list[int] = field(default_factory=list)
-    card_keys: list[dict[str, int]] = field(default_factory=list)
-
-    def card_key(self, index: int, key: str | None = None) -> int | None:
-        if index < len(self.card_lines):
-            if key is not None and key in self.card_keys[index]:
-                return self.card_keys[index][key]
-            return self.card_lines[index]
-        return self.top_keys.get("cards")
-
-
-_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY_RE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
-
-
-def _map_lines(source: str) -> _LineMap:
-    lines = _LineMap()
-    section: str | None = None
-    in_multiline: str | None = None
-    for number, raw in enumerate(source.splitlines(), start=1):
-        if in_multiline:
-            if raw.count(in_multiline) % 2 == 1:
-                in_multiline = None
-            continue
-        header = _HEADER_RE.match(raw)
-        if header:
-            name = header.group(2).strip().strip("\"'")
-            if header.group(1) == "[[" and name == "cards":
-                section = "cards"
-                lines.card_lines.append(number)
-                lines.card_keys.append({})
-            elif name == "deck":
-                section = "deck"
-                lines.deck_line = number
-            else:
-                section = name
-            continue
-        key = _KEY_RE.match(raw)
-        if key:
-            name = key.group(1).strip("\"'")
-            if section is None:
-                lines.top_keys.setdefault(name, number)
-                if name == "deck":
-                    lines.deck_line = number
-            elif section == "deck":
-                lines.deck_keys.setdefault(name, number)
-            elif section == "cards":
-                lines.card_keys[-1].setdefault(name, number)
-            rest = raw[key.end() :]
-            for quote in ('"""', "'''"):
-                if rest.count(quote) % 2 == 1:
-                    in_multiline = quote
-                    break
-    return lines
+    id_line: int | None = field(default=None, compare=False)
 
 
 def _unknown_key(key: str, allowed: Sequence[str], what: str) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1)
+    close = []
+    if len(key) <= _SUGGEST_MAX_LENGTH:
+        close = difflib.get_close_matches(key, allowed, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown key '{key}' in {what}{hint}"
+    return f"unknown key '{_quoted(key)}' in {what}{hint}"
+
+
+def _quoted(value: str, width: int = 40) -> str:
+    """A value of the file, short enough to quote in a one-line message."""
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def _text_problem(value: str, what: str) -> str | None:
+    """Why `value` cannot be deck text (a control character), or None."""
+    found = first_control_character(value)
+    if found is None:
+        return None
+    offset, code = found
+    if value[offset] == FIELD_SEPARATOR:
+        return f"{what} contains {code} (Anki's field separator)"
+    return f"{what} contains the control character {code} (only tab and newline are allowed)"
+
+
+def _id_problem(value: str, what: str) -> str | None:
+    """Why `value` cannot be a deck or card id, or None."""
+    if len(value) > MAX_ID_LENGTH:
+        return f"{what} is longer than {MAX_ID_LENGTH} characters"
+    if not ID_RE.fullmatch(value):
+        return f"{what} '{_quoted(value)}' must be a slug: letters, digits, '-', '_', '.'"
+    return None
 
 
 def _type_name(value: object) -> str:
@@ -187,7 +160,7 @@ def parse_deck(source: str, path: Path) -> Deck:
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)$", "", message)
         raise DeckFileError([Problem(path, line, f"TOML syntax error: {message}")]) from None
 
-    lines = _map_lines(source)
+    lines = map_lines(source)
     for key in data:
         if key not in TOP_KEYS:
             problem(lines.top_keys.get(key), _unknown_key(key, TOP_KEYS, "the file"))
@@ -215,20 +188,18 @@ def parse_deck(source: str, path: Path) -> Deck:
                 problem(at, f"[deck] '{key}' must be a string, not {_type_name(value)}")
             elif key != "description" and not value.strip():
                 problem(at, f"[deck] '{key}' is blank")
-        deck_id = deck_table.get("id") if isinstance(deck_table.get("id"), str) else ""
-        name = deck_table.get("name") if isinstance(deck_table.get("name"), str) else ""
-        description = (
-            deck_table.get("description") if isinstance(deck_table.get("description"), str) else ""
-        )
-        if deck_id.strip() and not ID_RE.match(deck_id):
-            problem(
-                lines.deck_keys.get("id", lines.deck_line),
-                f"deck id '{deck_id}' must be a slug: letters, digits, '-', '_', '.'",
-            )
+            elif (text_message := _text_problem(value, f"[deck] '{key}'")) is not None:
+                problem(at, text_message)
+        deck_id = _string(deck_table.get("id"))
+        name = _string(deck_table.get("name"))
+        description = _string(deck_table.get("description"))
+        id_message = _id_problem(deck_id, "deck id") if deck_id.strip() else None
+        if id_message is not None and _text_problem(deck_id, "") is None:
+            problem(lines.deck_keys.get("id", lines.deck_line), id_message)
         if "::" in name and any(not part.strip() for part in name.split("::")):
             problem(
                 lines.deck_keys.get("name", lines.deck_line),
-                f"deck name '{name}' has an empty level between '::'",
+                f"deck name '{_quoted(name)}' has an empty level between '::'",
             )
 
     raw_cards = data.get("cards", [])
@@ -247,7 +218,9 @@ def parse_deck(source: str, path: Path) -> Deck:
             if raw_id in seen_ids:
                 first = seen_ids[raw_id]
                 where = f" (first at line {first})" if first else ""
-                problem(lines.card_key(index, "id"), f"duplicate card id '{raw_id}'{where}")
+                problem(
+                    lines.card_key(index, "id"), f"duplicate card id '{_quoted(raw_id)}'{where}"
+                )
             else:
                 seen_ids[raw_id] = card_line
         card = _parse_card(raw, index, lines, problem)
@@ -257,10 +230,22 @@ def parse_deck(source: str, path: Path) -> Deck:
     if problems:
         problems.sort(key=lambda p: p.line or 0)
         raise DeckFileError(problems)
-    return Deck(id=deck_id, name=name, description=description, cards=tuple(cards), path=path)
+    return Deck(
+        id=deck_id,
+        name=name,
+        description=description,
+        cards=tuple(cards),
+        path=path,
+        id_line=lines.deck_keys.get("id", lines.deck_line),
+    )
 
 
-def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
+def _parse_card(
+    raw: dict[str, object],
+    index: int,
+    lines: LineMap,
+    problem: Callable[[int | None, str], None],
+) -> Card | None:
     """Validate one card table; report through `problem`; None if it is unusable."""
     count = len(lines.card_keys)
     ok = True
@@ -269,7 +254,11 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
             problem(lines.card_key(index, key), _unknown_key(key, CARD_KEYS, "a card"))
             ok = False
     raw_id = raw.get("id")
-    label = f"card '{raw_id}'" if isinstance(raw_id, str) and raw_id.strip() else "card"
+    label = (
+        f"card '{_quoted(raw_id)}'"
+        if isinstance(raw_id, str) and raw_id.strip() and first_control_character(raw_id) is None
+        else "card"
+    )
     values: dict[str, object] = {}
     for key in CARD_KEYS:
         if key not in raw:
@@ -285,8 +274,11 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
                 if not tag.strip():
                     problem(at, "tags must not be blank")
                     ok = False
+                elif (message := _text_problem(tag, f"{label}: a tag")) is not None:
+                    problem(at, message)
+                    ok = False
                 elif any(ch.isspace() for ch in tag):
-                    problem(at, f"tag '{tag}' contains a space: use '-' or '::' instead")
+                    problem(at, f"tag '{_quoted(tag)}' contains a space: use '-' or '::' instead")
                     ok = False
             values[key] = tuple(value)
         elif key == "lint_ignore":
@@ -297,6 +289,9 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
                 values[key] = entries
         elif not isinstance(value, str):
             problem(at, f"{label}: '{key}' must be a string, not {_type_name(value)}")
+            ok = False
+        elif (message := _text_problem(value, f"{label}: '{key}'")) is not None:
+            problem(at, message)
             ok = False
         else:
             values[key] = value
@@ -310,18 +305,15 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
         if not card_id.strip():
             problem(lines.card_key(index, "id"), "card 'id' is blank")
             ok = False
-        elif not ID_RE.match(card_id):
-            problem(
-                lines.card_key(index, "id"),
-                f"card id '{card_id}' must be a slug: letters, digits, '-', '_', '.'",
-            )
+        elif (message := _id_problem(card_id, "card id")) is not None:
+            problem(lines.card_key(index, "id"), message)
             ok = False
 
     card_type = values.get("type", "basic")
     if "type" in values and card_type not in CARD_TYPES:
         problem(
             lines.card_key(index, "type"),
-            f"unknown card type '{card_type}' (use one of: {', '.join(CARD_TYPES)})",
+            f"unknown card type '{_quoted(str(card_type))}' (use one of: {', '.join(CARD_TYPES)})",
         )
         return None
     if card_type == "cloze":
@@ -352,21 +344,22 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
             if key not in raw:
                 problem(header, f"{label} is missing '{key}'")
                 ok = False
-            elif isinstance(values.get(key), str) and not values[key].strip():
+            elif isinstance(values.get(key), str) and not _string(values[key]).strip():
                 problem(lines.card_key(index, key), f"{label}: '{key}' is blank")
                 ok = False
     ok = _check_guid(values, lines.card_key(index, "guid"), label, problem) and ok
     if not ok:
         return None
+    tags = values.get("tags", ())
     return Card(
-        id=card_id,
-        type=card_type,
-        front=values.get("front", "").strip(),
-        back=values.get("back", "").strip(),
-        text=values.get("text", "").strip(),
-        extra=values.get("extra", "").strip(),
-        source=values.get("source", "").strip(),
-        tags=values.get("tags", ()),
+        id=_string(card_id),
+        type=_string(card_type),
+        front=_string(values.get("front")).strip(),
+        back=_string(values.get("back")).strip(),
+        text=_string(values.get("text")).strip(),
+        extra=_string(values.get("extra")).strip(),
+        source=_string(values.get("source")).strip(),
+        tags=tuple(str(t) for t in tags) if isinstance(tags, tuple) else (),
         line=header,
         lint_ignore=values.get("lint_ignore", ()),
         guid=str(values.get("guid", "")),
@@ -417,6 +410,11 @@ def _check_guid(
     return True
 
 
+def _string(value: object) -> str:
+    """`value` if it is a string (already validated), else ''."""
+    return value if isinstance(value, str) else ""
+
+
 def load_deck(path: Path) -> Deck:
     """Read and validate one deck file."""
     path = Path(path)
@@ -464,9 +462,11 @@ def check_paths(paths: Iterable[Path]) -> tuple[list[Deck], list[Problem]]:
             problems.extend(exc.problems)
             continue
         if deck.id in first_file:
-            line = _map_lines(path.read_text("utf-8")).deck_keys.get("id")
+            # The line was mapped when the file was read: each file is read once.
             problems.append(
-                Problem(path, line, f"deck id '{deck.id}' is also used by {first_file[deck.id]}")
+                Problem(
+                    path, deck.id_line, f"deck id '{deck.id}' is also used by {first_file[deck.id]}"
+                )
             )
             continue
         first_file[deck.id] = path

@@ -16,6 +16,11 @@ def data_dir() -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
+def backups_dir() -> Path:
+    """Where database backups are kept: a folder per database inside the data folder."""
+    return data_dir() / "backups"
+
+
 def default_db_path() -> Path:
     """The database a plain `studyapp` uses: $STUDYAPP_DB, else the user data folder."""
     override = os.environ.get(DB_ENV)

@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from studyapp.sanitize import one_line
 from studyapp.stats import Retention, Stats
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -129,11 +130,11 @@ def mastery_table(stats: Stats, limit: int | None = None) -> RenderableType:
     for topic in stats.mastery[:limit]:
         weakest = topic.weakest[0] if topic.weakest else None
         table.add_row(
-            Text(topic.tag),
+            Text(one_line(topic.tag)),
             str(topic.cards),
             Text.assemble(_bar(topic.mature_share, 10), f" {topic.mature_share:.0%}"),
             _pct(topic.retention.rate),
-            Text(f"{weakest.label} (EF {weakest.ef:.2f})") if weakest else Text("—"),
+            Text(f"{one_line(weakest.label)} (EF {weakest.ef:.2f})") if weakest else Text("—"),
         )
     return table
 
@@ -146,7 +147,9 @@ def leeches_table(stats: Stats) -> RenderableType:
     table.add_column("Deck")
     table.add_column("Fails", justify="right")
     for leech in stats.leeches:
-        table.add_row(Text(leech.label), Text(leech.deck_name), str(leech.fails))
+        table.add_row(
+            Text(one_line(leech.label)), Text(one_line(leech.deck_name)), str(leech.fails)
+        )
     return table
 
 

@@ -110,7 +110,10 @@ class ReviewSession:
         self.leech_threshold = leech_threshold
         self.last_became_leech = False
         self._clock = clock
-        self.today = today or sm2.study_day(clock(), rollover_hour)
+        # The study day follows the clock: `_clock_day` is what the clock said when
+        # `today` was last set, so a rollover mid-session moves `today` on.
+        self._clock_day = sm2.study_day(clock(), rollover_hour)
+        self.today = today or self._clock_day
         self.new_per_day = new_per_day
         self._exam: deque[int] = deque()
         owed: list[int] = []
@@ -221,6 +224,7 @@ class ReviewSession:
         sm2.validate_quality(quality)
         if self._current is None:
             raise RuntimeError("the session is finished")
+        self.follow_clock()
         item_id, bucket = self._current
         duration_ms = int((monotonic() - self._shown_at) * 1000)
         if self.mode != "scheduled":
@@ -248,6 +252,38 @@ class ReviewSession:
         self._history.append(_Answer(result, bucket, quality, redrill))
         self._advance()
         return result
+
+    def follow_clock(self) -> bool:
+        """Start the new study day if the rollover hour has passed; True if it did.
+
+        The grade about to be given counts on the new day; cards that became due
+        and the new day's new-card budget join the queue.
+        """
+        day = sm2.study_day(self._clock(), self.rollover_hour)
+        if day <= self._clock_day:
+            return False
+        self.today += day - self._clock_day
+        self._clock_day = day
+        if self.mode == "scheduled":
+            scope = self.scope
+            current = {self._current[0]} if self._current else set()
+            queued = set(self._review) | current | {i for i, _ in self._redrill}
+            self._review.extend(
+                i
+                for i in self.store.due_item_ids(self.today, scope.deck_id, scope.tag)
+                if i not in queued
+            )
+            budget = new_card_budget(self.store, self.today, self.new_per_day)
+            # The card on screen, if new, is graded on the new day: it takes one place.
+            budget = max(0, budget - (self.current_kind == "new"))
+            self._new = deque(
+                i
+                for i in self.store.new_item_ids(budget, self.today, scope.deck_id, scope.tag)
+                if i not in current
+            )
+            if self._current is None:
+                self._advance()
+        return True
 
     def undo(self) -> StudyItem | None:
         """Take back the last answer of this session; that card is shown again."""

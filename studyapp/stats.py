@@ -259,15 +259,6 @@ def _core_rank(tag: str) -> int | None:
     return _CORE_LEAVES.index(parts[-1])
 
 
-def _core_rank(tag: str) -> int | None:
-    """Position of `tag` among the four core mechanisms (`mechanism::...::sea` or
-    `mechanism::sea`), or None for any other tag."""
-    parts = tag.split("::")
-    if len(parts) < 2 or parts[0] != "mechanism" or parts[-1] not in _CORE_LEAVES:
-        return None
-    return _CORE_LEAVES.index(parts[-1])
-
-
 def leeches(store: Store) -> list[Leech]:
     return [
         Leech(item_id, deck, label, fails, suspended)

@@ -75,3 +75,11 @@ def make_app():
         return create_app(store, **kwargs)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path_factory, monkeypatch):
+    """Backups go to the user data folder: every test gets its own, never the real one."""
+    data = tmp_path_factory.mktemp("xdg-data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    return data

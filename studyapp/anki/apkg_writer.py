@@ -14,9 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import secrets
 import sqlite3
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,7 +25,7 @@ from typing import Any
 
 import genanki
 
-from studyapp import sm2
+from studyapp import export_target, sm2
 from studyapp.anki.guids import anki_deck_id
 from studyapp.anki.ledger import Ledger, LedgerRow, Tally
 from studyapp.anki.notes import ExportDeck, ExportError, ExportNote
@@ -101,10 +99,13 @@ def write_apkg(
     now = time.time() if now is None else now
     today = today or sm2.study_day(datetime.fromtimestamp(now), rollover_hour)
     result = ExportResult(out, decks=len(decks))
-    fd, db_name = tempfile.mkstemp(suffix=".anki2")
-    os.close(fd)
-    db_path = Path(db_name)
-    changed_path = db_path.with_suffix(".changed")
+    # Scratch files live next to `out`, not in TMPDIR (a full TMPDIR cannot stop an
+    # export), named so that a crashed export's leftovers are cleaned by the next one.
+    try:
+        db_path = Path(export_target.scratch_file(out))
+        changed_path = Path(export_target.scratch_file(out))
+    except OSError as exc:
+        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
         media = _write_collection(
             db_path,
@@ -116,13 +117,14 @@ def write_apkg(
             (today, rollover_hour) if with_progress else None,
         )
         result.media_files = len(media)
+        members: dict[str, Path | bytes] = {"collection.anki2": db_path}
+        members.update({str(number): path for number, path in enumerate(media)})
+        members["media"] = json.dumps({str(n): p.name for n, p in enumerate(media)}).encode()
 
         def write_package(target: Path) -> None:
-            with zipfile.ZipFile(target, "w", COMPRESSION, compresslevel=COMPRESS_LEVEL) as package:
-                package.write(db_path, "collection.anki2")
-                for number, path in enumerate(media):
-                    package.write(path, str(number))
-                package.writestr("media", json.dumps({str(n): p.name for n, p in enumerate(media)}))
+            export_target.write_zip(
+                target, members, now, compression=COMPRESSION, compress_level=COMPRESS_LEVEL
+            )
 
         def record() -> None:
             assert before_replace is not None
@@ -136,8 +138,9 @@ def write_apkg(
                 result.ledger = ()
 
         replace_atomically(out, write_package, record if before_replace else None)
-    except OSError as exc:
-        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
+    except (OSError, sqlite3.OperationalError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ExportError(f"cannot write {out}: {reason}") from None
     finally:
         db_path.unlink(missing_ok=True)
         changed_path.unlink(missing_ok=True)
@@ -148,8 +151,9 @@ def replace_atomically(
     out: Path, write: Callable[[Path], None], before_replace: Callable[[], object] | None
 ) -> None:
     """Write `out` through a temp file next to it, then rename: whole or not at all."""
-    # Next to `out`, so the final rename is atomic; unique, so two exports never meet.
-    tmp_out = out.with_name(f".{out.name}.{secrets.token_hex(6)}.tmp")
+    # Next to `out`, so the final rename is atomic; named with our pid, so two exports
+    # never meet and a crashed one's file is cleaned by the next export.
+    tmp_out = export_target.temp_path(out)
     try:
         write(tmp_out)
         if before_replace is not None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from studyapp.cardtext import CLOZE_RE, cloze_deletion, cloze_question, deletion_numbers
+from studyapp.cardtext import cloze_deletion, cloze_question, deletion_numbers, deletions
 from studyapp.deckfile import Card
 from studyapp.lint.text import plain, shared_share, words
 
@@ -139,10 +139,10 @@ def _in_list(gap: str) -> bool:
 def cloze_set(card: Card) -> Iterator[tuple[str, str]]:
     if card.type != "cloze":
         return
-    spans = list(CLOZE_RE.finditer(card.text))
+    spans = deletions(card.text)
     run = best = 1 if spans else 0
     for before, after in itertools.pairwise(spans):
-        run = run + 1 if _in_list(card.text[before.end() : after.start()]) else 1
+        run = run + 1 if _in_list(card.text[before.end : after.start]) else 1
         best = max(best, run)
     if best >= CLOZE_SET_RUN:
         yield (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from studyapp.cardtext import CLOZE_RE
+from studyapp.cardtext import without_cloze_markup
 
 STEM_LENGTH = 6
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -146,7 +146,7 @@ STOPWORDS = frozenset(
 
 def plain(text: str) -> str:
     """Card text without cloze markup (deletions shown) and Markdown emphasis."""
-    return _MARKUP_RE.sub("", CLOZE_RE.sub(lambda m: m.group(2), text))
+    return _MARKUP_RE.sub("", without_cloze_markup(text))
 
 
 def stem(word: str) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
+from studyapp.store import backups
 from studyapp.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION, migrate, run_script
 
 if TYPE_CHECKING:
@@ -26,6 +27,29 @@ class StoreError(Exception):
 # reads outside a transaction (a damaged or vanished file). Callers catch this
 # instead of importing sqlite3 themselves.
 DATABASE_ERRORS: tuple[type[Exception], ...] = (StoreError, sqlite3.Error)
+# SQLite's primary result codes for a damaged file.
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether `exc` says the database file itself is damaged (not busy, full or read-only)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return True
+    text = str(exc)
+    return "malformed" in text or "not a database" in text
+
+
+def damaged_message(path: Path | None, exc: BaseException | str | None = None) -> str:
+    """The one line for a damaged database: which file, and what to do."""
+    if path is None:
+        return f"the database is damaged ({exc}); nothing more will be written to it"
+    detail = f" ({exc})" if exc is not None else ""
+    return (
+        f"{path}: the database is damaged{detail}; nothing more will be written to it; "
+        f"{backups.damaged_advice(path)}"
+    )
 
 
 def utcnow() -> datetime:
@@ -35,9 +59,14 @@ def utcnow() -> datetime:
 class StoreBase:
     """The connection and what every concern shares: transactions, row helpers, meta."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
         self.conn = conn
+        self.path = path  # None for an in-memory database: no backups then
         self._db: sqlite_utils.Database | None = None
+        # Once damage is seen, every write is refused (see `transaction`).
+        self.damaged = False
+        self._daily_backup_checked = False
+        self.clock: Callable[[], datetime] = datetime.now
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -60,15 +89,26 @@ class StoreBase:
         path = Path(path)
         if str(path) != ":memory:":
             _refuse_foreign_file(path)
+            if backups.is_marked_damaged(path):
+                raise StoreError(damaged_message(path))
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-            store = cls(conn)
+            store = cls(conn, None if str(path) == ":memory:" else path)
             store._prepare(path)
-        except sqlite3.DatabaseError as exc:
+        except BaseException as exc:
+            # A refused file is let go at once: no -wal/-shm left beside it.
+            if conn is not None:
+                conn.close()
+            if not isinstance(exc, sqlite3.DatabaseError):
+                raise
+            if is_damage(exc) and str(path) != ":memory:":
+                backups.mark_damaged(path)
+                raise StoreError(damaged_message(path, exc)) from None
             raise StoreError(f"{path}: {_describe(exc, path)}") from None
         return store
 
@@ -97,13 +137,17 @@ class StoreBase:
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         if version == 0:
+            # A new file: nothing to back up before creating it.
+            self._daily_backup_checked = True
             with self.transaction():
                 run_script(conn, SCHEMA)
                 migrate(conn, 1)
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self._daily_backup_checked = False
         elif version < SCHEMA_VERSION:
             if path is not None:
                 self._backup(path.with_name(f"{path.name}.v{version}.bak"))
+                self.backup_before("upgrade")
             with self.transaction():
                 migrate(conn, version)
 
@@ -118,6 +162,50 @@ class StoreBase:
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot write the backup {target} before upgrading: {exc}") from None
 
+    def backup_before(self, reason: str) -> None:
+        """A rotating backup before a migration or an import; failing it stops the change.
+
+        Call it outside a transaction: inside one it does nothing (the copy must
+        not wait on the transaction's own lock); callers that group an import
+        with other writes take the backup first.
+        """
+        if self.path is None or self.conn.in_transaction:
+            return
+        try:
+            backups.take_backup(self.conn, self.path, reason, self.clock())
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(
+                f"{self.path}: cannot write a backup before the {reason} ({_describe(exc)}); "
+                "nothing changed"
+            ) from None
+        self._daily_backup_checked = True
+
+    def _before_write(self) -> None:
+        """Refuse to write to a damaged database; take the day's first backup."""
+        if self.damaged:
+            raise StoreError(damaged_message(self.path))
+        if self.path is None or self._daily_backup_checked:
+            return
+        self._daily_backup_checked = True
+        now = self.clock()
+        if not backups.has_backup_on(self.path, now.date()):
+            # A failed daily backup must not stop a grade from being saved; the
+            # next start tries again.
+            with contextlib.suppress(sqlite3.Error, OSError):
+                backups.take_backup(self.conn, self.path, "daily", now)
+
+    def note_error(self, exc: BaseException) -> str:
+        """Record a database error seen anywhere; its one line, naming the file and what to do."""
+        if isinstance(exc, StoreError):
+            return str(exc)  # already said in full by the store
+        if is_damage(exc):
+            self.damaged = True
+            if self.path is not None:
+                backups.mark_damaged(self.path)
+            return damaged_message(self.path, exc)
+        where = f"{self.path}: " if self.path is not None else ""
+        return f"{where}{_describe(exc, self.path)}"
+
     def close(self) -> None:
         self.conn.close()
 
@@ -128,6 +216,7 @@ class StoreBase:
             with self.db.atomic():
                 yield
             return
+        self._before_write()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -137,6 +226,8 @@ class StoreBase:
         except sqlite3.DatabaseError as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            if is_damage(exc):
+                raise StoreError(self.note_error(exc)) from None
             raise StoreError(f"could not save, nothing written: {_describe(exc)}") from None
         except BaseException:
             if self.conn.in_transaction:
@@ -147,6 +238,8 @@ class StoreBase:
         except sqlite3.DatabaseError as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            if is_damage(exc):
+                raise StoreError(self.note_error(exc)) from None
             raise StoreError(f"could not save: {_describe(exc)}") from None
 
     def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
@@ -198,6 +291,10 @@ def _refuse_foreign_file(path: Path) -> None:
     except OSError as exc:
         raise StoreError(f"cannot open {path}: {exc.strerror}") from None
     if header and header != b"SQLite format 3\x00":
+        if backups.list_backups(path):
+            # We kept backups of this very file: it was ours, and is now damaged.
+            backups.mark_damaged(path)
+            raise StoreError(damaged_message(path, "its header is not SQLite's"))
         raise StoreError(f"{path} is not a StudyApp database; refusing to touch it")
 
 
@@ -208,5 +305,7 @@ def _describe(exc: BaseException, path: Path | None = None) -> str:
     if "readonly" in text or "read-only" in text:
         return "the database is read-only"
     if "disk" in text and "full" in text:
-        return "the disk is full"
+        return "the disk is full (free some space and try again)"
+    if "locked" in text or "busy" in text:
+        return "the database is locked by another program (close it and try again)"
     return text

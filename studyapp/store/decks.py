@@ -25,6 +25,8 @@ class DeckImport(StoreBase):
         """
         stamp = (now or utcnow()).isoformat(timespec="seconds")
         report = ImportReport()
+        if decks and not self.damaged:
+            self.backup_before("import")
         with self.transaction():
             for deck in decks:
                 report.decks.append(self._import_deck(deck, stamp))

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from studyapp.store.columns import new_item_position, tags_column
 from studyapp.store.connection import StoreBase, StoreError, utcnow
 
-PERSONAL_DECK_ID = "personal"
+# Not a slug (deckfile.ID_RE): no deck file can name it, so none can take these cards over.
+PERSONAL_DECK_ID = "@personal"
 PERSONAL_DECK_NAME = "My Cards"
 
 
@@ -17,7 +18,10 @@ class PersonalCards(StoreBase):
     # -- personal cards ------------------------------------------------------------
 
     def _ensure_personal_deck(self) -> None:
-        if self._one("SELECT 1 FROM decks WHERE id = ?", [PERSONAL_DECK_ID]) is None:
+        if (
+            self._one("SELECT 1 FROM decks WHERE id = ? AND personal = 1", [PERSONAL_DECK_ID])
+            is None
+        ):
             position = (self._one("SELECT MAX(position) FROM decks") or 0) + 1
             self.conn.execute(
                 "INSERT INTO decks (id, name, description, position, personal) "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -132,6 +132,16 @@ CREATE INDEX reviews_item ON reviews (item_id, id);
 CREATE INDEX reviews_day ON reviews (study_day);
 """
 
+_OLD_PERSONAL = "(SELECT 1 FROM decks WHERE id = 'personal' AND personal = 1)"
+RENAME_PERSONAL_DECK = f"""
+INSERT INTO decks (id, name, description, position, personal, retired)
+    SELECT '@personal', name, description, position, 1, retired FROM decks
+    WHERE id = 'personal' AND personal = 1;
+UPDATE cards SET deck_id = '@personal' WHERE deck_id = 'personal' AND EXISTS {_OLD_PERSONAL};
+UPDATE items SET deck_id = '@personal' WHERE deck_id = 'personal' AND EXISTS {_OLD_PERSONAL};
+DELETE FROM decks WHERE id = 'personal' AND personal = 1
+"""
+
 # Migrations from version N to N+1, run in order inside one transaction, after
 # a backup copy of the file is written next to it. A new database is created
 # at version 1 and migrated the same way, so both end in the same schema.
@@ -154,6 +164,9 @@ MIGRATIONS: dict[int, str] = {
     "ALTER TABLE exported_notes ADD COLUMN ords TEXT; "
     "ALTER TABLE exported_notes ADD COLUMN note_type TEXT; "
     "CREATE INDEX exported_notes_deck ON exported_notes (deck_id)",
+    # The student's own cards move from the deck id 'personal', which a deck file
+    # could also use (and so take them over), to one no deck file can name.
+    6: RENAME_PERSONAL_DECK,
 }
 
 

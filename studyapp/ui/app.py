@@ -18,7 +18,7 @@ from studyapp import sm2
 from studyapp.bundled import sync_bundled_decks
 from studyapp.session import ReviewSession, Scope
 from studyapp.settings import THEMES, Settings, load_settings, save_setting
-from studyapp.store import DATABASE_ERRORS, Store
+from studyapp.store import DATABASE_ERRORS, Store, StoreError
 
 if TYPE_CHECKING:
     from studyapp.anki import ExportJob, ExportResult
@@ -59,6 +59,7 @@ class StudyApp(App[None]):
         self.startup_message: str | None = None
         # One forecast per exam and study day (see ui/widgets/exam_line.py).
         self.exam_forecasts: dict[tuple[Exam, date], Forecast] = {}
+        self.fatal_error: str | None = None
         if sync_bundled:
             # Synchronous and before the app runs: a broken database fails as one
             # clear line from the CLI, not inside the UI.
@@ -193,6 +194,16 @@ class StudyApp(App[None]):
                 markup=False,
             )
 
+    def _handle_exception(self, error: Exception) -> None:
+        # A database failure anywhere in the UI ends the app with one line (printed
+        # by the CLI after the terminal is restored) and exit status 1, not a
+        # traceback; anything else keeps Textual's report.
+        if isinstance(error, DATABASE_ERRORS):
+            self.fatal_error = self.store.note_error(error)
+            self.exit(return_code=1)
+            return
+        super()._handle_exception(error)
+
     def guarded(self, action: Callable[[], object]) -> bool:
         """Run a database action; a failure becomes a notification, not a crash.
 
@@ -201,8 +212,14 @@ class StudyApp(App[None]):
         try:
             action()
         except DATABASE_ERRORS as exc:
+            message = self.store.note_error(exc)
+            if self.store.damaged:
+                # Nothing more can be saved: stop here, with the line saying what to do.
+                self.fatal_error = message
+                self.exit(return_code=1)
+                return False
             self.notify(
-                f"Not saved: {exc}",
+                f"Not saved: {message}",
                 title="Database problem",
                 severity="error",
                 timeout=8,
@@ -290,5 +307,11 @@ def create_app(
     )
 
 
-def run(store: Store, **options) -> None:
-    create_app(store, **options).run()
+def run(store: Store, **options) -> int:
+    """Run the app; its exit status. A database failure raises StoreError once the
+    terminal is restored, so the CLI prints one line after the app is gone."""
+    app = create_app(store, **options)
+    app.run()
+    if app.fatal_error is not None:
+        raise StoreError(app.fatal_error)
+    return app.return_code or 0

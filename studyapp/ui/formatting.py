@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from studyapp.sanitize import one_line
+
 
 def days_text(days: int) -> str:
     """'1 day', '6 days', '3.2 mo', '1.4 yr': short enough for a grade label."""
@@ -44,5 +46,5 @@ def duration_text(seconds: float) -> str:
 
 def shorten(text: str, width: int) -> str:
     """One line of at most `width` characters."""
-    line = " ".join(text.split())
+    line = " ".join(one_line(text).split())
     return line if len(line) <= width else line[: width - 1] + "…"

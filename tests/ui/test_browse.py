@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.widgets import DataTable, Select
 
+from studyapp.sanitize import printable
 from studyapp.ui.screens.browse import BrowseScreen
 from studyapp.ui.screens.card_detail import CardDetailScreen
 from studyapp.ui.widgets.card_text import _render_markdown, render_card_text
@@ -65,7 +66,7 @@ async def test_add_and_edit_personal_card(sample_store, make_app):
         )
         await pilot.pause()
         card = sample_store.conn.execute(
-            "SELECT id, front, tags FROM cards WHERE deck_id = 'personal'"
+            "SELECT id, front, tags FROM cards WHERE deck_id = '@personal'"
         ).fetchone()
         assert card[1:] == ("What is SEA?", " mine::sea ")
         assert rows(app) == 6
@@ -90,9 +91,9 @@ async def test_add_card_requires_front_and_back(sample_store, make_app):
         assert "needs a front and a back" in str(app.screen.query_one("#edit-error").visual)
         await pilot.press("escape")
     assert (
-        sample_store.conn.execute("SELECT COUNT(*) FROM cards WHERE deck_id='personal'").fetchone()[
-            0
-        ]
+        sample_store.conn.execute(
+            "SELECT COUNT(*) FROM cards WHERE deck_id='@personal'"
+        ).fetchone()[0]
         == 0
     )
 
@@ -107,7 +108,7 @@ def test_card_text_renders_markdown_and_never_markup():
 @settings(max_examples=400)
 @given(st.text(alphabet=MARKDOWN_ALPHABET, max_size=30))
 def test_plain_card_text_skips_the_parser_and_looks_the_same(text):
-    assert render_card_text(text, "bold") == _render_markdown(text, "bold")
+    assert render_card_text(text, "bold") == _render_markdown(printable(text), "bold")
 
 
 async def test_export_from_the_app(sample_store, make_app, tmp_path):
@@ -144,19 +145,27 @@ async def test_export_from_the_app(sample_store, make_app, tmp_path):
 
 
 async def test_export_failure_in_the_background_is_one_notification(
-    sample_store, make_app, tmp_path
+    sample_store, make_app, tmp_path, monkeypatch
 ):
+    import errno
+
+    from studyapp import export_target
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    # Found only when the package is written: the disk fills up meanwhile.
+    monkeypatch.setattr(export_target, "write_zip", disk_full)
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
-        (tmp_path / "taken.apkg").mkdir()  # found only when the package is written
-        app.screen.query_one("#export-path").value = str(tmp_path / "taken.apkg")
+        out = tmp_path / "out"
+        out.mkdir()
+        app.screen.query_one("#export-path").value = str(out / "taken.apkg")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         failed = [n for n in app._notifications if n.title == "Export failed"]
-        assert len(failed) == 1 and "is a folder" in failed[0].message
-        assert not list(tmp_path.glob(".taken.apkg*")) and not any(
-            (tmp_path / "taken.apkg").iterdir()
-        )
+        assert len(failed) == 1 and "No space left" in failed[0].message
+        assert list(out.iterdir()) == []  # no package, no temp or scratch file
     assert sample_store.conn.execute("SELECT COUNT(*) FROM exported_notes").fetchone()[0] == 0

@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
+from studyapp.sanitize import one_line
 from studyapp.store import ITEM_STATES, BrowseRow
 from studyapp.ui.formatting import shorten
 from studyapp.ui.widgets.key_bar import KeyBar
@@ -46,12 +47,12 @@ class BrowseScreen(Screen[None]):
         with Horizontal(id="browse-filters"):
             # Deck names and tags come from deck files: shown as text, never as markup.
             yield Select(
-                [(Text(name), deck_id) for deck_id, name in store.deck_names().items()],
+                [(Text(one_line(name)), deck_id) for deck_id, name in store.deck_names().items()],
                 prompt="All decks",
                 id="browse-deck",
             )
             yield Select(
-                [(Text(tag), tag) for tag, _ in store.tag_counts()],
+                [(Text(one_line(tag)), tag) for tag, _ in store.tag_counts()],
                 prompt="All tags",
                 id="browse-tag",
             )

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from studyapp.sanitize import one_line
 from studyapp.sm2 import QUALITY_LABELS
 from studyapp.ui.widgets.card_text import render_card_text
 
@@ -45,9 +46,9 @@ class CardDetailScreen(ModalScreen[None]):
         item = store.item(self.item_id)
         state = item.state
         body = Text()
-        body.append(f"{item.deck_name}", style="bold")
+        body.append(one_line(item.deck_name), style="bold")
         body.append(f"  ·  {item.type}" + (f" #{item.ord + 1}" if item.type != "basic" else ""))
-        body.append("  ·  " + (" ".join(item.tags) or "no tags") + "\n\n", style="dim")
+        body.append("  ·  " + one_line(" ".join(item.tags) or "no tags") + "\n\n", style="dim")
         body.append_text(render_card_text(item.faces.question, "bold"))
         body.append("\n\n")
         body.append_text(render_card_text(item.faces.answer))

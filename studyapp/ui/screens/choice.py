@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from studyapp.sanitize import one_line
+
 
 class ChoiceScreen(ModalScreen[str | None]):
     """Dismisses with the chosen value, or None."""
@@ -40,7 +42,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         needle = text.strip().casefold()
         # Labels hold deck names and tags from deck files: text, never markup.
         options.add_options(
-            Option(Text(label), id=value)
+            Option(Text(one_line(label)), id=value)
             for label, value in self.choices
             if needle in label.casefold()
         )

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
+
+from studyapp.sanitize import one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     def __init__(self, default_path: Path):
         super().__init__()
         self.default_path = default_path
+        self._confirmed: Path | None = None  # the existing file the student agreed to replace
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -50,19 +54,25 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         self.action_export()
 
     def action_export(self) -> None:
-        raw = self.query_one("#export-path", Input).value.strip()
+        from studyapp.export_target import ExportTargetError, resolve_target
+
+        raw = self.query_one("#export-path", Input).value
         error = self.query_one("#export-error", Static)
-        if not raw:
-            error.update("Give the file a name.")
+        try:
+            path = resolve_target(raw, self.default_path.name)
+        except ExportTargetError as exc:
+            error.update(Text(one_line(str(exc))))
+            self._confirmed = None
             return
-        path = Path(raw).expanduser()
-        if path.suffix.lower() != ".apkg":
-            path = path.with_name(path.name + ".apkg")
-        path = path.resolve()
-        if not path.parent.is_dir():
-            error.update(f"No such folder: {path.parent}")
+        if path.exists() and self._confirmed != path:
+            # Ask before replacing a file: the same request again confirms it.
+            self._confirmed = path
+            error.update(Text(one_line(f"{path.name} exists: press enter again to replace it.")))
             return
         self.dismiss(ExportRequest(path, self.query_one("#export-progress", Checkbox).value))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._confirmed = None
 
     def action_cancel(self) -> None:
         self.dismiss(None)

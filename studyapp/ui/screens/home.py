@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from studyapp.sanitize import one_line
 from studyapp.session import Scope, new_card_budget
 from studyapp.ui.formatting import duration_text, relative_day
 from studyapp.ui.widgets.exam_line import ExamLine
@@ -63,7 +64,7 @@ class HomeScreen(Screen[None]):
         counts = store.deck_counts(today)
         for deck in counts:
             table.add_row(
-                Text(deck.name),
+                Text(one_line(deck.name)),
                 _count(deck.new, "cyan"),
                 _count(deck.due, "green"),
                 Text(str(deck.total), justify="right"),

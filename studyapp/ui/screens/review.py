@@ -11,6 +11,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
+from studyapp.sanitize import one_line
 from studyapp.session import ReviewSession
 from studyapp.sm2 import QUALITY_LABELS
 from studyapp.store import StudyItem
@@ -72,7 +73,7 @@ class ReviewScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.sub_title = self.session.scope.describe(self.app.store.deck_names())
+        self.sub_title = one_line(self.session.scope.describe(self.app.store.deck_names()))
         self.show_current()
 
     # -- showing ---------------------------------------------------------------
@@ -110,7 +111,9 @@ class ReviewScreen(Screen[None]):
             Text.assemble(("Your note  ", "bold"), render_card_text(item.note)) if item.note else ""
         )
         source = self.query_one("#review-source", Static)
-        source.update(Text.assemble(("Source  ", "bold"), item.source) if item.source else "")
+        source.update(
+            Text.assemble(("Source  ", "bold"), one_line(item.source)) if item.source else ""
+        )
         extra.set_class(not item.extra, "empty")
         note.set_class(not item.note, "empty")
         source.set_class(not item.source, "empty")

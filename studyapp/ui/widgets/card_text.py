@@ -9,12 +9,18 @@ from __future__ import annotations
 from rich.text import Text
 
 from studyapp.cardtext import markdown_parser, plain_text
+from studyapp.sanitize import printable
 
 _INLINE_STYLES = {"em_open": "italic", "strong_open": "bold", "code_inline": "reverse"}
 
 
 def render_card_text(markdown_text: str, base_style: str = "") -> Text:
-    """Render Markdown-subset card text: emphasis, lists, line breaks."""
+    """Render Markdown-subset card text: emphasis, lists, line breaks.
+
+    Control characters are made visible first (studyapp.sanitize): whatever the
+    database holds, it cannot drive the terminal.
+    """
+    markdown_text = printable(markdown_text)
     text = plain_text(markdown_text)
     if text is not None:
         return Text(text, style=base_style)
