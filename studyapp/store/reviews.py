@@ -161,12 +161,17 @@ class Reviews(StoreBase):
                 "UPDATE items SET suspended = ? WHERE id = ?", [int(suspended), item_id]
             )
 
-    def bury(self, item_id: int, until: date) -> None:
-        """Keep an item out of review until study day `until`."""
+    def bury(self, item_id: int, until: date | None) -> date | None:
+        """Keep an item out of review until study day `until` (None: not buried).
+
+        Returns what it was buried until before, so undo can put it back.
+        """
         with self.transaction():
+            before = parse_date(self._one("SELECT buried_until FROM items WHERE id = ?", [item_id]))
             self.conn.execute(
-                "UPDATE items SET buried_until = ? WHERE id = ?", [until.isoformat(), item_id]
+                "UPDATE items SET buried_until = ? WHERE id = ?", [iso(until), item_id]
             )
+        return before
 
     def set_note(self, card_id: int, note: str) -> None:
         """The student's own note on a card; import never touches it."""
