@@ -8,7 +8,31 @@ from datetime import date
 
 from studyapp.store import Store, StoreError
 
-THEMES = ("textual-dark", "textual-light")
+# Textual's built-in themes (tests check this list against the installed Textual):
+# the palette's "Theme" picks among them and the choice is remembered.
+THEMES = (
+    "textual-dark",
+    "textual-light",
+    "nord",
+    "gruvbox",
+    "catppuccin-mocha",
+    "dracula",
+    "tokyo-night",
+    "monokai",
+    "flexoki",
+    "catppuccin-latte",
+    "catppuccin-frappe",
+    "catppuccin-macchiato",
+    "solarized-light",
+    "solarized-dark",
+    "rose-pine",
+    "rose-pine-moon",
+    "rose-pine-dawn",
+    "atom-one-dark",
+    "atom-one-light",
+    "ansi-dark",
+    "ansi-light",
+)
 # Per-deck daily new-card limits are stored as `new_per_day.<deck id>`.
 DECK_LIMIT_PREFIX = "new_per_day."
 _TRUE = ("on", "true", "yes", "1")
@@ -35,7 +59,7 @@ class Settings:
 SETTING_HELP = {
     "new_per_day": "new cards a day, all decks together (0-9999)",
     "leech_threshold": "fails that make a card a leech (1-999)",
-    "theme": "textual-dark or textual-light",
+    "theme": "a Textual theme, e.g. textual-dark or textual-light",
     "bury_siblings": "siblings of a card studied today wait for tomorrow (on/off)",
     "interleave": "reviews shuffled across decks (on/off)",
 }
@@ -149,3 +173,19 @@ def extend_new_cards(store: Store, day: date, more: int) -> int:
     total = new_card_extension(store, day) + more
     store.set_meta(_EXTENSION_KEY, f"{day.isoformat()} {total}")
     return total
+
+
+def save_settings(store: Store, values: dict[str, str]) -> None:
+    """Validate every value, then store them all in one transaction (all or nothing)."""
+    for name, raw in values.items():
+        if name.startswith(DECK_LIMIT_PREFIX) and raw.strip().lower() in ("", "default"):
+            continue
+        try:
+            _parse(name, raw)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
+    with store.transaction():
+        for name, raw in values.items():
+            if name.startswith(DECK_LIMIT_PREFIX) and not raw.strip():
+                raw = "default"
+            save_setting(store, name, raw)
