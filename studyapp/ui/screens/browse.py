@@ -9,7 +9,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
-from studyapp.store import ITEM_STATES, BrowseRow
+from studyapp.store import BrowseRow
+from studyapp.store.browse import BROWSE_STATES
 from studyapp.ui.formatting import shorten
 from studyapp.ui.widgets.key_bar import KeyBar
 
@@ -19,6 +20,7 @@ STATE_STYLES = {
     "young": "green",
     "mature": "bold green",
     "suspended": "dim red",
+    "buried": "dim yellow",
 }
 ROW_LIMIT = 500
 DECK_WIDTH = 11
@@ -37,6 +39,7 @@ class BrowseScreen(Screen[None]):
         Binding("s", "toggle_suspend", "Suspend/unsuspend"),
         Binding("a", "add_card", "Add card"),
         Binding("e", "edit_card", "Edit own card"),
+        Binding("d", "delete_card", "Delete own card"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -56,7 +59,7 @@ class BrowseScreen(Screen[None]):
                 id="browse-tag",
             )
             yield Select(
-                [(state, state) for state in ITEM_STATES], prompt="All states", id="browse-state"
+                [(state, state) for state in BROWSE_STATES], prompt="All states", id="browse-state"
             )
         yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="browse-count")
@@ -181,6 +184,14 @@ class BrowseScreen(Screen[None]):
         from studyapp.ui.screens.card_editor import edit_card
 
         edit_card(self, self.app.store.item(item_id).card_id)
+
+    def action_delete_card(self) -> None:
+        item_id = self._selected_item()
+        if item_id is None:
+            return
+        from studyapp.ui.screens.card_editor import delete_card
+
+        delete_card(self, self.app.store.item(item_id).card_id, self.reload)
 
     def action_back(self) -> None:
         self.dismiss()
