@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +31,9 @@ class Context:
 
     def store(self) -> Store:
         if self._store is None:
+            if not self.db_path.parent.is_dir():
+                # A typo in --db must not quietly start a new, empty database elsewhere.
+                raise StoreError(f"{self.db_path.parent}: no such folder for the database")
             self._store = Store.open(self.db_path)
         return self._store
 
@@ -39,6 +43,27 @@ class Context:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+@contextmanager
+def working(label: str) -> Iterator[None]:
+    """A Rich progress bar on stderr while long work runs, when it is a terminal;
+    nothing at all when piped."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        progress.add_task(label, total=None)
+        yield
 
 
 def fail(message: str) -> None:
@@ -146,12 +171,14 @@ def check(paths: tuple[Path, ...]) -> None:
 @click.pass_obj
 def import_(context: Context, paths: tuple[Path, ...]) -> None:
     """Validate, then import deck files into the database (all or nothing)."""
-    decks, problems = check_paths(paths)
+    with working("Checking deck files"):
+        decks, problems = check_paths(paths)
     if problems:
         print_problems(problems)
         fail("nothing imported")
     try:
-        report = context.store().import_decks(decks)
+        with working(f"Importing {sum(len(d.cards) for d in decks)} cards"):
+            report = context.store().import_decks(decks)
     except StoreError as exc:
         fail(f"{exc}; nothing imported")
     for changes in report.decks:
@@ -159,8 +186,9 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
 @click.pass_obj
-def decks(context: Context) -> None:
+def decks(context: Context, as_json: bool) -> None:
     """List decks with total / new / due-today counts."""
     from rich.console import Console
     from rich.table import Table
@@ -170,6 +198,13 @@ def decks(context: Context) -> None:
         counts = context.store().deck_counts(context.today())
     except StoreError as exc:
         fail(str(exc))
+    if as_json:
+        rows = [
+            {"id": d.id, "name": d.name, "total": d.total, "new": d.new, "due_today": d.due}
+            for d in counts
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
     if not counts:
         click.echo(
             "No decks yet: run `studyapp` (it loads the bundled decks) or `studyapp import PATH`."
@@ -257,13 +292,14 @@ def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: 
             selected = decks_from_store(context.store())
             if not selected:
                 fail("no decks in the database; import some or name deck files to export")
-        result = export_to_file(
-            context.store(),
-            selected,
-            out,
-            with_progress=with_progress,
-            rollover_hour=context.rollover_hour,
-        )
+        with working(f"Writing {out.name}"):
+            result = export_to_file(
+                context.store(),
+                selected,
+                out,
+                with_progress=with_progress,
+                rollover_hour=context.rollover_hour,
+            )
     except (StoreError, ExportError) as exc:
         fail(str(exc))
     line = (
@@ -278,29 +314,64 @@ def export(context: Context, paths: tuple[Path, ...], out: Path, with_progress: 
     click.echo(line)
 
 
-@cli.command()
+# ignore_unknown_options: `settings new_per_day -5` is a value to check, not an option.
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("name", required=False)
 @click.argument("value", required=False)
 @click.pass_obj
 def settings(context: Context, name: str | None, value: str | None) -> None:
-    """Show settings, or set one: `studyapp settings new_per_day 30`."""
-    from studyapp.settings import load_settings, save_setting, setting_names
+    """Show settings, or set one: `studyapp settings new_per_day 30`.
+
+    A deck's own daily limit: `studyapp settings new_per_day.DECK-ID 5` (`default` removes it).
+    """
+    from studyapp.settings import (
+        DECK_LIMIT_PREFIX,
+        SETTING_HELP,
+        load_settings,
+        save_setting,
+        setting_names,
+        shown_value,
+    )
 
     try:
         store = context.store()
+        current = load_settings(store)
         if name is None:
-            for key, current in asdict(load_settings(store)).items():
-                click.echo(f"{key} = {current}")
+            for key in setting_names():
+                line = f"{key} = {shown_value(getattr(current, key))}"
+                click.echo(f"{line:<32}  # {SETTING_HELP[key]}")
+            for deck_id, limit in sorted(current.deck_new_per_day.items()):
+                click.echo(f"{DECK_LIMIT_PREFIX}{deck_id} = {limit}")
             return
-        if name not in setting_names():
+        per_deck = name.startswith(DECK_LIMIT_PREFIX)
+        if name not in setting_names() and not per_deck:
             fail(f"unknown setting '{name}' (known: {', '.join(setting_names())})")
         if value is None:
-            click.echo(getattr(load_settings(store), name))
+            shown = (
+                current.new_per_day_for(name[len(DECK_LIMIT_PREFIX) :])
+                if per_deck
+                else getattr(current, name)
+            )
+            click.echo("default" if shown is None else shown_value(shown))
             return
         save_setting(store, name, value)
     except StoreError as exc:
         fail(str(exc))
     click.echo(f"{name} = {value}")
+
+
+@cli.command("more-new")
+@click.argument("count", type=click.IntRange(1, 9999))
+@click.pass_obj
+def more_new(context: Context, count: int) -> None:
+    """Study COUNT more new cards today than the limits allow (Anki's Custom Study)."""
+    from studyapp.settings import extend_new_cards
+
+    try:
+        total = extend_new_cards(context.store(), context.today(), count)
+    except StoreError as exc:
+        fail(str(exc))
+    click.echo(f"Today's new-card limits are raised by {total}; tomorrow the usual ones apply.")
 
 
 def main() -> None:

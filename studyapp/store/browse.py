@@ -96,6 +96,15 @@ class Browse(StoreBase):
             for r in rows
         ], total
 
+    def browse_state(self, item_id: int, today: date) -> str:
+        """One item's state as Browse names it (new, learning, ..., suspended, buried)."""
+        return str(
+            self._one(
+                f"SELECT {_BROWSE_STATE_SQL} FROM items i WHERE i.id = :item",
+                {"today": today.isoformat(), "item": item_id},
+            )
+        )
+
     def card(self, card_id: int) -> dict:
         rows = self._rows(
             "SELECT c.*, d.personal FROM cards c JOIN decks d ON d.id = c.deck_id WHERE c.id = ?",

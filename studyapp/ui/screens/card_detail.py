@@ -15,6 +15,10 @@ from textual.widgets import Static
 
 from studyapp.sm2 import QUALITY_LABELS
 from studyapp.ui.widgets.card_text import render_card_text
+from studyapp.ui.widgets.key_bar import KeyBar
+
+# The review log's kinds in the review screen's words.
+KIND_WORDS = {"scheduled": "review", "redrill": "re-drill", "cram": "cram"}
 
 
 class CardDetailScreen(ModalScreen[None]):
@@ -22,6 +26,7 @@ class CardDetailScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("s", "toggle_suspend", "Suspend/unsuspend"),
         Binding("e", "edit", "Edit own card"),
+        Binding("d", "delete", "Delete own card"),
         Binding("escape", "close", "Close"),
     ]
 
@@ -33,9 +38,10 @@ class CardDetailScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog", id="detail"):
             yield Static(id="detail-body")
             yield Static(
-                "s suspend/unsuspend · e edit (your own cards) · escape close",
+                "s suspend/unsuspend · e edit, d delete (your own cards) · escape close",
                 classes="dialog-hint",
             )
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_detail()
@@ -52,7 +58,17 @@ class CardDetailScreen(ModalScreen[None]):
         body.append("\n\n")
         body.append_text(render_card_text(item.faces.answer))
         body.append("\n\n")
-        status = "suspended" if item.suspended else ("new" if state.is_new else "in review")
+        # The same words as the review screen and Browse.
+        for label, text, style in (
+            ("", item.extra, "italic"),
+            ("Your note  ", item.note, "yellow"),
+            ("Source  ", item.source, "dim"),
+        ):
+            if text:
+                body.append(label, style="bold")
+                body.append_text(render_card_text(text, style))
+                body.append("\n\n")
+        status = store.browse_state(self.item_id, self.app.today())
         body.append(
             f"Status {status} · EF {state.ef_hundredths / 100:.2f} · "
             f"interval {state.interval} d · "
@@ -76,7 +92,7 @@ class CardDetailScreen(ModalScreen[None]):
             when = datetime.fromisoformat(row["reviewed_at"]).astimezone()
             table.add_row(
                 when.strftime("%Y-%m-%d %H:%M"),
-                row["kind"],
+                KIND_WORDS.get(row["kind"], row["kind"]),
                 f"{row['grade']} {QUALITY_LABELS[row['grade']]}",
                 f"{row['interval_after']} d",
                 f"{row['ef_after'] / 100:.2f}",
@@ -95,6 +111,11 @@ class CardDetailScreen(ModalScreen[None]):
         from studyapp.ui.screens.card_editor import edit_card
 
         edit_card(self, self.app.store.item(self.item_id).card_id, then=self.refresh_detail)
+
+    def action_delete(self) -> None:
+        from studyapp.ui.screens.card_editor import delete_card
+
+        delete_card(self, self.app.store.item(self.item_id).card_id, self.dismiss)
 
     def action_close(self) -> None:
         self.dismiss()

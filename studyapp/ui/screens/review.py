@@ -96,15 +96,29 @@ class ReviewScreen(Screen[None]):
         )
         card.border_subtitle = Content(kind)
         card.scroll_home(animate=False)
-        self.query_one("#review-question", Static).update(render_card_text(item.faces.question))
-        self._fill_back(item)
+        self._fill_card(item)
         self._update_grades()
         self.call_after_refresh(self._update_scroll_hint)
 
+    def _text_width(self) -> int:
+        """Cells a line of card text gets (for list items' hanging indent)."""
+        width = self.query_one("#review-question").size.width
+        return width or max(20, self.app.size.width - 10)
+
+    def _fill_card(self, item: StudyItem) -> None:
+        width = self._text_width()
+        self.query_one("#review-question", Static).update(
+            render_card_text(item.faces.question, width=width)
+        )
+        self._fill_back(item)
+
     def _fill_back(self, item: StudyItem) -> None:
-        self.query_one("#review-answer", Static).update(render_card_text(item.faces.answer))
+        width = self._text_width()
+        self.query_one("#review-answer", Static).update(
+            render_card_text(item.faces.answer, width=width)
+        )
         extra = self.query_one("#review-extra", Static)
-        extra.update(render_card_text(item.extra) if item.extra else "")
+        extra.update(render_card_text(item.extra, width=width) if item.extra else "")
         note = self.query_one("#review-note", Static)
         note.update(
             Text.assemble(("Your note  ", "bold"), render_card_text(item.note)) if item.note else ""
@@ -167,7 +181,9 @@ class ReviewScreen(Screen[None]):
         progress.done, progress.total = counts.done, counts.done + counts.left
 
     def on_resize(self) -> None:
-        if self.session.current() is not None:
+        item = self.session.current()
+        if item is not None:
+            self.call_after_refresh(self._fill_card, item)
             self._update_grades()
             self.call_after_refresh(self._update_scroll_hint)
 
