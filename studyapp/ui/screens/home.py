@@ -67,6 +67,7 @@ class HomeScreen(Screen[None]):
         table.clear()
         counts = store.deck_counts(today)
         settings = self.app.settings
+        available = 0
         for deck in counts:
             # New: what a review of this deck would introduce today (its limits applied).
             new_today = min(
@@ -75,6 +76,7 @@ class HomeScreen(Screen[None]):
                     store, today, settings.new_per_day, settings.deck_new_per_day, deck.id
                 ),
             )
+            available += new_today
             table.add_row(
                 Text(deck.name),
                 _count(new_today, "cyan"),
@@ -88,8 +90,10 @@ class HomeScreen(Screen[None]):
         streak = store.streak_days(today)
         due = sum(d.due for d in counts)
         unseen = sum(d.new for d in counts)
+        # The decks' figures, within the total: the top line and the table agree.
         new_today = min(
-            unseen, new_card_budget(store, today, settings.new_per_day, settings.deck_new_per_day)
+            available,
+            new_card_budget(store, today, settings.new_per_day, settings.deck_new_per_day),
         )
         done = f"{answers} done ({studied_text(ms)})" if answers else "none done yet"
         today_line = Text.assemble(

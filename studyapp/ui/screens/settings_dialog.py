@@ -8,14 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Select, Static, Switch
+from textual.widgets import Checkbox, Input, Select, Static
 
 from studyapp.settings import DECK_LIMIT_PREFIX, THEMES, Settings, save_settings, shown_value
 from studyapp.store import StoreError
 from studyapp.ui.widgets.key_bar import KeyBar
 
 
-def _row(label: str, widget: Input | Switch | Select[str]) -> Horizontal:
+def _row(label: str, widget: Input | Checkbox | Select[str]) -> Horizontal:
     return Horizontal(Static(Text(label), classes="setting-label"), widget, classes="setting-row")
 
 
@@ -53,11 +53,11 @@ class SettingsScreen(ModalScreen[bool]):
                 )
                 yield _row(
                     "Siblings wait for tomorrow",
-                    Switch(s.bury_siblings, compact=True, id="set-bury_siblings"),
+                    Checkbox("on", s.bury_siblings, compact=True, id="set-bury_siblings"),
                 )
                 yield _row(
                     "Shuffle reviews across decks",
-                    Switch(s.interleave, compact=True, id="set-interleave"),
+                    Checkbox("on", s.interleave, compact=True, id="set-interleave"),
                 )
                 yield _row(
                     "Theme",
@@ -97,7 +97,7 @@ class SettingsScreen(ModalScreen[bool]):
             for name in ("new_per_day", "leech_threshold")
         }
         for name in ("bury_siblings", "interleave"):
-            values[name] = shown_value(self.query_one(f"#set-{name}", Switch).value)
+            values[name] = shown_value(self.query_one(f"#set-{name}", Checkbox).value)
         values["theme"] = str(self.query_one("#set-theme", Select).value)
         for number, deck_id in enumerate(self.deck_names):
             values[DECK_LIMIT_PREFIX + deck_id] = self.query_one(

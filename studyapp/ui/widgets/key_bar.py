@@ -14,7 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 
@@ -69,7 +69,15 @@ class KeyBar(Widget):
         self.refresh(layout=True)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._layout(width)[0])
+        lines = len(self._layout(width)[0])
+        # A dialog's bar covers the whole bar of the screen beneath it, so no key of
+        # that screen shows through as if it worked here.
+        stack = self.app.screen_stack
+        if isinstance(self.screen, ModalScreen) and self.screen in stack:
+            below = stack[stack.index(self.screen) - 1]
+            for bar in below.query(KeyBar):
+                lines = max(lines, bar.size.height)
+        return lines
 
     def render(self) -> Text:
         lines, boxes = self._layout(self.size.width)
