@@ -49,10 +49,12 @@ def grade_outcome(days: int, ef_change: int, width: int) -> str:
     (in hundredths) is what differs.
     """
     change = "±0" if ef_change == 0 else f"{ef_change / 100:+.2f}".replace("-", "−")
+    interval = short_days(days)
     for text in (
-        f"{short_days(days)} · ease {change}",
-        f"{short_days(days)} · {change}",
-        f"{short_days(days)} {change}",
+        f"{interval} · ease {change}",
+        f"{interval} · {change}",
+        f"{interval} {change}",
+        f"{interval.replace(' ', '')} {change}",
     ):
         if len(text) <= width:
             return text

@@ -155,3 +155,13 @@ async def test_theme_picked_anywhere_is_remembered(sample_store, make_app):
         app.theme = "nord"  # what the palette's "Theme" does
         await pilot.pause()
     assert make_app(sample_store).settings.theme == "nord"
+
+
+async def test_card_frame_stays_put_when_the_answer_is_shown(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = app.screen.query_one("#review-card").region
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.screen.query_one("#review-card").region == before

@@ -35,11 +35,11 @@ class BrowseScreen(Screen[None]):
     CSS_PATH = "browse.tcss"
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
-        Binding("enter", "open", "Open"),
-        Binding("s", "toggle_suspend", "Suspend/unsuspend"),
-        Binding("a", "add_card", "Add card"),
-        Binding("e", "edit_card", "Edit own card"),
-        Binding("d", "delete_card", "Delete own card"),
+        Binding("enter", "open", "Open", tooltip="Open the card: text, schedule, history"),
+        Binding("s", "toggle_suspend", "Suspend", tooltip="Suspend or unsuspend"),
+        Binding("a", "add_card", "Add", tooltip="Add a card of your own"),
+        Binding("e", "edit_card", "Edit", tooltip="Edit one of your own cards"),
+        Binding("d", "delete_card", "Delete", tooltip="Delete one of your own cards"),
         Binding("escape", "back", "Back"),
     ]
 

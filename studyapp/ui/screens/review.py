@@ -198,7 +198,7 @@ class ReviewScreen(Screen[None]):
             if redrill:
                 then = "again" if q < 4 else "done"
             else:
-                then = grade_outcome(preview[q], ease[q], width)
+                then = grade_outcome(preview[q], ease[q], width - 1)  # a cell between boxes
             name = f"{q} {QUALITY_LABELS[q]}" if width >= len(QUALITY_LABELS[q]) + 2 else str(q)
             label = Text(name, style="bold", no_wrap=True, overflow="ellipsis")
             label.append("\n")
