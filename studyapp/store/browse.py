@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from studyapp.cardtext import item_label
 from studyapp.store.columns import like_escape, parse_date, scope_clause, tags_tuple
@@ -26,7 +27,7 @@ class Browse(StoreBase):
             "SELECT c.tags, COUNT(i.id) FROM items i JOIN cards c ON c.id = i.card_id "
             "WHERE i.retired = 0 GROUP BY c.tags"
         ):
-            names = set()
+            names: set[str] = set()
             for tag in tags.split():
                 parts = tag.split("::")
                 names.update("::".join(parts[:k]) for k in range(1, len(parts) + 1))
@@ -105,7 +106,7 @@ class Browse(StoreBase):
             )
         )
 
-    def card(self, card_id: int) -> dict:
+    def card(self, card_id: int) -> dict[str, Any]:
         rows = self._rows(
             "SELECT c.*, d.personal FROM cards c JOIN decks d ON d.id = c.deck_id WHERE c.id = ?",
             [card_id],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from studyapp.store.columns import parse_date, scope_clause, state_from, tags_tuple
 from studyapp.store.connection import StoreBase, StoreError
@@ -23,7 +24,7 @@ class Queues(StoreBase):
     )
 
     @staticmethod
-    def _item_from(row: dict) -> StudyItem:
+    def _item_from(row: dict[str, Any]) -> StudyItem:
         return StudyItem(
             id=row["id"],
             card_id=row["card_id"],

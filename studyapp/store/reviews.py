@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from studyapp import sm2
 from studyapp.store.columns import iso, parse_date, state_columns, state_from
@@ -98,7 +99,7 @@ class Reviews(StoreBase):
                     "UPDATE items SET leech = 1, suspended = 1 WHERE id = ?", [item_id]
                 )
                 became_leech = True
-        return GradeResult(cursor.lastrowid, item_id, before, after, became_leech)
+        return GradeResult(int(cursor.lastrowid or 0), item_id, before, after, became_leech)
 
     def fail_count(self, item_id: int) -> int:
         """Scheduled answers below 3: what makes a leech."""
@@ -119,10 +120,10 @@ class Reviews(StoreBase):
         stops being one. Returns the item id.
         """
         with self.transaction():
-            row = self._rows("SELECT * FROM reviews WHERE id = ?", [review_id])
-            if not row:
+            rows = self._rows("SELECT * FROM reviews WHERE id = ?", [review_id])
+            if not rows:
                 raise StoreError(f"no review {review_id} to undo")
-            row = row[0]
+            row = rows[0]
             latest = self._one("SELECT MAX(id) FROM reviews WHERE item_id = ?", [row["item_id"]])
             if latest != review_id:
                 raise StoreError("only an item's latest review can be undone")
@@ -148,9 +149,9 @@ class Reviews(StoreBase):
                 self.conn.execute(
                     "UPDATE items SET leech = 0, suspended = 0 WHERE id = ?", [row["item_id"]]
                 )
-        return row["item_id"]
+        return int(row["item_id"])
 
-    def reviews_of(self, item_id: int) -> list[dict]:
+    def reviews_of(self, item_id: int) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM reviews WHERE item_id = ? ORDER BY id", [item_id])
 
     # -- item actions --------------------------------------------------------------

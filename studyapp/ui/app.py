@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -209,7 +209,7 @@ class StudyApp(App[None]):
         if event.worker.group != "export":
             return
         if event.state == WorkerState.SUCCESS:
-            result = event.worker.result
+            result = cast("ExportResult", event.worker.result)
             self.notify(
                 f"{result.notes} notes ({result.cards} cards) written to {result.path}",
                 title="Exported to Anki",
@@ -264,7 +264,7 @@ class StudyApp(App[None]):
         ):
             self.settings = replace(self.settings, theme=theme.name)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action by name: the app's, then the current screen's own, each once."""
         for command in super().get_system_commands(screen):
             if command.title != "Keys":  # ours lists this screen's keys instead
@@ -339,7 +339,7 @@ class SettingsChanged(Message):
     """Settings or today's limits changed: screens showing counts refresh them."""
 
 
-def _screen_commands(screen: Screen, covered: set[str]) -> Iterable[SystemCommand]:
+def _screen_commands(screen: Screen[Any], covered: set[str]) -> Iterable[SystemCommand]:
     """The screen's own shown keys as palette commands (the app's are listed already)."""
     seen = set(covered)
     for binding in getattr(type(screen), "BINDINGS", []):
@@ -380,5 +380,5 @@ def create_app(
     )
 
 
-def run(store: Store, **options) -> None:
+def run(store: Store, **options: Any) -> None:
     create_app(store, **options).run()

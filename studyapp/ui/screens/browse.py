@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,8 +30,14 @@ DECK_WIDTH = 11
 # each with its two cells of padding, plus the table's margin and scrollbar.
 FIXED_COLUMNS_WIDTH = (DECK_WIDTH + 2) + (9 + 2) + (4 + 2) + (4 + 2) + (10 + 2) + (6 + 2) + 2 + 2
 
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
+
 
 class BrowseScreen(Screen[None]):
+    if TYPE_CHECKING:
+        app: StudyApp  # the screens run only inside StudyApp
+
     _question_width = 0
 
     CSS_PATH = "browse.tcss"
@@ -95,21 +103,18 @@ class BrowseScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    def _filters(self) -> dict:
-        def value(widget_id: str):
-            selected = self.query_one(widget_id, Select).value
-            return None if selected is Select.NULL else selected
-
-        return {
-            "search": self.query_one("#browse-search", Input).value,
-            "deck_id": value("#browse-deck"),
-            "tag": value("#browse-tag"),
-            "state": value("#browse-state"),
-        }
+    def _selected(self, widget_id: str) -> str | None:
+        selected = self.query_one(widget_id, Select).value
+        return None if selected is Select.NULL else str(selected)
 
     def reload(self) -> None:
         rows, total = self.app.store.browse(
-            today=self.app.today(), limit=ROW_LIMIT, **self._filters()
+            today=self.app.today(),
+            limit=ROW_LIMIT,
+            search=self.query_one("#browse-search", Input).value,
+            deck_id=self._selected("#browse-deck"),
+            tag=self._selected("#browse-tag"),
+            state=self._selected("#browse-state"),
         )
         self._show(rows, total)
 
@@ -146,7 +151,7 @@ class BrowseScreen(Screen[None]):
         table = self.query_one("#browse-table", DataTable)
         if table.row_count == 0:
             return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -20,8 +21,14 @@ from studyapp.ui.widgets.key_bar import KeyBar
 # The review log's kinds in the review screen's words.
 KIND_WORDS = {"scheduled": "review", "redrill": "re-drill", "cram": "cram"}
 
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
+
 
 class CardDetailScreen(ModalScreen[None]):
+    if TYPE_CHECKING:
+        app: StudyApp  # the screens run only inside StudyApp
+
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("s", "toggle_suspend", "Suspend/unsuspend"),
@@ -115,7 +122,10 @@ class CardDetailScreen(ModalScreen[None]):
     def action_delete(self) -> None:
         from studyapp.ui.screens.card_editor import delete_card
 
-        delete_card(self, self.app.store.item(self.item_id).card_id, self.dismiss)
+        def close() -> None:
+            self.dismiss()
+
+        delete_card(self, self.app.store.item(self.item_id).card_id, close)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -174,7 +175,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-def _refresh(screen: Screen) -> None:
+def _refresh(screen: Screen[Any]) -> None:
     for name in ("reload", "refresh_counts", "refresh_detail"):
         method = getattr(screen, name, None)
         if method is not None:
@@ -182,7 +183,7 @@ def _refresh(screen: Screen) -> None:
             return
 
 
-def save_new_card(screen: Screen, draft: CardDraft | None) -> None:
+def save_new_card(screen: Screen[Any], draft: CardDraft | None) -> None:
     if draft is None:
         return
     store = screen.app.store  # type: ignore[attr-defined]
@@ -201,8 +202,8 @@ def save_new_card(screen: Screen, draft: CardDraft | None) -> None:
     _refresh(screen)
 
 
-def _own_card(screen: Screen, card_id: int) -> dict | None:
-    card: dict = screen.app.store.card(card_id)  # type: ignore[attr-defined]
+def _own_card(screen: Screen[Any], card_id: int) -> dict[str, Any] | None:
+    card: dict[str, Any] = screen.app.store.card(card_id)  # type: ignore[attr-defined]
     if card["deck_id"] != PERSONAL_DECK_ID:
         screen.notify(
             "Only your own cards can be changed here; deck cards come from the tutor's deck files.",
@@ -212,7 +213,7 @@ def _own_card(screen: Screen, card_id: int) -> dict | None:
     return card
 
 
-def edit_card(screen: Screen, card_id: int, then: Callable[[], None] | None = None) -> None:
+def edit_card(screen: Screen[Any], card_id: int, then: Callable[[], None] | None = None) -> None:
     """Open the editor on one of the student's own cards; deck-file cards are the tutor's."""
     card = _own_card(screen, card_id)
     if card is None:
@@ -248,7 +249,7 @@ def edit_card(screen: Screen, card_id: int, then: Callable[[], None] | None = No
     screen.app.push_screen(CardEditorScreen(draft, title="Edit your card"), save)
 
 
-def delete_card(screen: Screen, card_id: int, then: Callable[[], None]) -> None:
+def delete_card(screen: Screen[Any], card_id: int, then: Callable[[], None]) -> None:
     """Ask, then delete one of the student's own cards (its history stays in the log)."""
     if _own_card(screen, card_id) is None:
         return

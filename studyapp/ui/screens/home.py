@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,8 +16,14 @@ from studyapp.studytime import studied_text
 from studyapp.ui.formatting import relative_day
 from studyapp.ui.widgets.key_bar import KeyBar
 
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
+
 
 class HomeScreen(Screen[None]):
+    if TYPE_CHECKING:
+        app: StudyApp  # the screens run only inside StudyApp
+
     CSS_PATH = "home.tcss"
     # Short descriptions: every key fits the key bar at 80 columns (the palette and `?`
     # say more).

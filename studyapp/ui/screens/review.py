@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,8 +27,14 @@ UNDONE = {"grade": "Answer undone.", "suspend": "Suspend undone.", "bury": "Bury
 SCROLL_HINT = " · ↓ more below (scroll)"
 MODE_LABELS = {"cram": "cram · schedule untouched", "weak": "weak spot · schedule untouched"}
 
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
+
 
 class ReviewScreen(Screen[None]):
+    if TYPE_CHECKING:
+        app: StudyApp  # the screens run only inside StudyApp
+
     CSS_PATH = "review.tcss"
     BINDINGS = [
         Binding("space", "reveal", "Show answer"),
@@ -92,7 +100,7 @@ class ReviewScreen(Screen[None]):
         kind = (
             MODE_LABELS[self.session.mode]
             if self.session.mode != "scheduled" and self.session.current_kind != "redrill"
-            else KIND_LABELS[self.session.current_kind]
+            else KIND_LABELS[self.session.current_kind or "new"]
         )
         card.border_subtitle = Content(kind)
         card.scroll_home(animate=False)
@@ -141,7 +149,7 @@ class ReviewScreen(Screen[None]):
     def watch_finished(self, finished: bool) -> None:
         self.watch_revealed(self.revealed)
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Card keys need a card; undo shows only when there is something to undo.
 
         Grade keys stay live before the answer is shown, to say so.
@@ -158,6 +166,7 @@ class ReviewScreen(Screen[None]):
 
     def _update_counts(self) -> None:
         counts = self.session.counts()
+        queues: tuple[tuple[str, str] | str, ...]
         if self.session.mode == "scheduled":
             queues = (
                 ("New ", "bold cyan"),

@@ -3,6 +3,8 @@ Custom Study's "more new cards today"."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,8 +21,15 @@ def _row(label: str, widget: Input | Checkbox | Select[str]) -> Horizontal:
     return Horizontal(Static(Text(label), classes="setting-label"), widget, classes="setting-row")
 
 
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
+
+
 class SettingsScreen(ModalScreen[bool]):
     """Dismisses with True when something was saved."""
+
+    if TYPE_CHECKING:
+        app: StudyApp  # the screens run only inside StudyApp
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
@@ -107,7 +116,7 @@ class SettingsScreen(ModalScreen[bool]):
 
     def action_save(self) -> None:
         try:
-            save_settings(self.app.store, self.values())  # type: ignore[attr-defined]
+            save_settings(self.app.store, self.values())
         except StoreError as exc:
             self.query_one("#settings-error", Static).update(Text(str(exc)))
             return

@@ -6,6 +6,7 @@ console markup, so `[bold]` or `[link=...]` in a card is shown as typed.
 
 from __future__ import annotations
 
+from markdown_it.token import Token
 from rich.text import Text
 
 from studyapp.cardtext import markdown_parser, plain_text
@@ -90,7 +91,7 @@ def _render_markdown(markdown_text: str, base_style: str, width: int | None = No
     return out
 
 
-def _inline(out: Text, children) -> None:
+def _inline(out: Text, children: list[Token]) -> None:
     styles: list[str] = []
     for child in children:
         kind = child.type
