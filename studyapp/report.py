@@ -139,7 +139,13 @@ class MasteryTable:
         if wide:
             table.add_column("Topic", no_wrap=True, min_width=topic_width)
         else:
-            table.add_column("Topic · weakest card", overflow="ellipsis", no_wrap=True, ratio=1)
+            # Exactly what the other columns leave (5 + 15 + 9 cells and 3 gaps of 2).
+            table.add_column(
+                "Topic · weakest card",
+                overflow="ellipsis",
+                no_wrap=True,
+                width=max(12, options.max_width - 35),
+            )
         table.add_column("Cards", justify="right", no_wrap=True, min_width=5)
         table.add_column("Mature", no_wrap=True, min_width=15)
         table.add_column("Ret. 30 d", justify="right", no_wrap=True, min_width=9)
