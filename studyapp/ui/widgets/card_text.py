@@ -6,10 +6,14 @@ console markup, so `[bold]` or `[link=...]` in a card is shown as typed.
 
 from __future__ import annotations
 
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from studyapp.cardtext import markdown_parser, plain_text
+
+if TYPE_CHECKING:  # the parser loads only for cards that use Markdown
+    from markdown_it.token import Token
 
 _INLINE_STYLES = {"em_open": "italic", "strong_open": "bold", "code_inline": "reverse"}
 
