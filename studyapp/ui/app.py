@@ -350,8 +350,8 @@ def _screen_commands(screen: Screen[Any], covered: set[str]) -> Iterable[SystemC
             continue
         key = screen.app.get_key_display(binding)
         yield SystemCommand(
-            binding.description,
-            f"{binding.tooltip or binding.description} (key: {key})",
+            binding.tooltip or binding.description,
+            f"Key: {key}",
             partial(screen.run_action, binding.action),
         )
 

@@ -145,8 +145,8 @@ async def test_palette_lists_the_screens_actions_once(sample_store, make_app):
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert len(titles) == len(set(titles))
-        for title in ("Cram", "Weak", "Add", "Settings", "Study more new cards today"):
-            assert title in titles
+        for start in ("Cram", "Weak spots", "Add a card", "Settings", "Study more new cards"):
+            assert any(title.startswith(start) for title in titles), start
 
 
 async def test_theme_picked_anywhere_is_remembered(sample_store, make_app):

@@ -176,7 +176,7 @@ async def test_keys_screen_lists_every_binding(sample_store, make_app):
             "Undo",
             "Suspend",
             "Bury",
-            "Note",
+            "Write your own note",
             "Back",
             "Quit",
         ):

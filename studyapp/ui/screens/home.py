@@ -30,8 +30,8 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "review_all", "Review", tooltip="Review everything due"),
         Binding("enter", "review_deck", "Deck", tooltip="Review the selected deck"),
-        Binding("t", "study_tag", "Tag", tooltip="Study one tag, e.g. one mechanism"),
-        Binding("c", "cram", "Cram", tooltip="Study ahead, schedule untouched"),
+        Binding("t", "study_tag", "Tag", tooltip="Study a tag (one topic, e.g. one mechanism)"),
+        Binding("c", "cram", "Cram", tooltip="Cram: study ahead, schedule untouched"),
         Binding("w", "weak_spots", "Weak", tooltip="Weak spots: lowest-EF cards of a topic"),
         Binding("s", "stats", "Stats", tooltip="Statistics"),
         Binding("b", "browse", "Browse", tooltip="Browse and search cards"),

@@ -43,11 +43,11 @@ class ReviewScreen(Screen[None]):
             Binding(str(q), f"grade({q})", f"Grade {q} ({QUALITY_LABELS[q]})", show=False)
             for q in range(6)
         ),
-        Binding("u", "undo", "Undo"),
-        Binding("s", "suspend", "Suspend"),
-        Binding("b", "bury", "Bury"),
-        Binding("n", "note", "Note"),
-        Binding("x", "extend_new", "More new today"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last answer, suspend or bury"),
+        Binding("s", "suspend", "Suspend", tooltip="Suspend this card (unsuspend in Browse)"),
+        Binding("b", "bury", "Bury", tooltip="Bury this card until tomorrow"),
+        Binding("n", "note", "Note", tooltip="Write your own note on this card"),
+        Binding("x", "extend_new", "More new today", tooltip="Study more new cards today"),
         Binding("escape", "back", "Back"),
     ]
 
