@@ -61,9 +61,11 @@ class CardDetailScreen(ModalScreen[None]):
         body.append(f"{item.deck_name}", style="bold")
         body.append(f"  ·  {item.type}" + (f" #{item.ord + 1}" if item.type != "basic" else ""))
         body.append("  ·  " + (" ".join(item.tags) or "no tags") + "\n\n", style="dim")
-        body.append_text(render_card_text(item.faces.question, "bold"))
+        # Cells a line gets inside the dialog (for list items' hanging indent).
+        width = self.query_one("#detail-body").size.width or min(62, self.app.size.width - 12)
+        body.append_text(render_card_text(item.faces.question, "bold", width))
         body.append("\n\n")
-        body.append_text(render_card_text(item.faces.answer))
+        body.append_text(render_card_text(item.faces.answer, width=width))
         body.append("\n\n")
         # The same words as the review screen and Browse.
         for label, text, style in (
@@ -73,7 +75,7 @@ class CardDetailScreen(ModalScreen[None]):
         ):
             if text:
                 body.append(label, style="bold")
-                body.append_text(render_card_text(text, style))
+                body.append_text(render_card_text(text, style, width - len(label)))
                 body.append("\n\n")
         status = store.browse_state(self.item_id, self.app.today())
         body.append(
