@@ -238,3 +238,12 @@ async def test_browse_shows_and_filters_buried_cards(sample_store, make_app):
         app.screen.query_one("#browse-state").value = "buried"
         await pilot.pause()
         assert rows(app) == 1
+
+
+def test_list_items_wrap_with_a_hanging_indent():
+    text = render_card_text(
+        "- a *long* item that goes on past the width of the card\n- short", width=30
+    )
+    assert text.plain == ("• a long item that goes on\n  past the width of the card\n• short")
+    styles = {text.plain[span.start : span.end]: str(span.style) for span in text.spans}
+    assert styles["long"] == "italic"
