@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from dataclasses import asdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -37,6 +38,9 @@ class Context:
 
     def store(self) -> Store:
         if self._store is None:
+            if not self.db_path.parent.is_dir():
+                # A typo in --db must not quietly start a new, empty database elsewhere.
+                raise StoreError(f"{self.db_path.parent}: no such folder for the database")
             self._store = Store.open(self.db_path)
         return self._store
 
@@ -70,6 +74,27 @@ class GuardedGroup(click.Group):
         except sqlite3.Error as exc:
             context = ctx.obj if isinstance(ctx.obj, Context) else None
             fail(context.error_line(exc) if context else str(exc))
+
+
+@contextmanager
+def working(label: str) -> Iterator[None]:
+    """A Rich progress bar on stderr while long work runs, when it is a terminal;
+    nothing at all when piped."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        progress.add_task(label, total=None)
+        yield
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -237,7 +262,8 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
     from studyapp.anki.convert import is_convertible
 
     sources = [p for p in paths if p.is_file() and is_convertible(p)]
-    decks, problems = check_paths([p for p in paths if p not in sources])
+    with working("Checking deck files"):
+        decks, problems = check_paths([p for p in paths if p not in sources])
     if problems:
         print_problems(problems)
         fail("nothing imported")
@@ -246,7 +272,8 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
         conversion, converted = _convert(sources)
         decks = [*decks, *converted]
     try:
-        report = context.store().import_decks(decks)
+        with working(f"Importing {sum(len(d.cards) for d in decks)} cards"):
+            report = context.store().import_decks(decks)
         from studyapp.anki.convert import copy_deck_media
 
         copy_deck_media(context.store(), decks, conversion)
@@ -307,8 +334,9 @@ def convert(sources: tuple[Path, ...], out: Path) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
 @click.pass_obj
-def decks(context: Context) -> None:
+def decks(context: Context, as_json: bool) -> None:
     """List decks with total / new / due-today counts."""
     from rich.console import Console
     from rich.table import Table
@@ -318,6 +346,13 @@ def decks(context: Context) -> None:
         counts = context.store().deck_counts(context.today())
     except StoreError as exc:
         fail(str(exc))
+    if as_json:
+        rows = [
+            {"id": d.id, "name": d.name, "total": d.total, "new": d.new, "due_today": d.due}
+            for d in counts
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
     if not counts:
         click.echo(
             "No decks yet: run `studyapp` (it loads the bundled decks) or `studyapp import PATH`."
@@ -475,13 +510,14 @@ def export(context: Context, paths: tuple[Path, ...], raw_out: str, with_progres
             selected = decks_from_store(context.store(), media_dir=store_media_dir(context.store()))
             if not selected:
                 fail("no decks in the database; import some or name deck files to export")
-        result = export_to_file(
-            context.store(),
-            selected,
-            out,
-            with_progress=with_progress,
-            rollover_hour=context.rollover_hour,
-        )
+        with working(f"Writing {out.name}"):
+            result = export_to_file(
+                context.store(),
+                selected,
+                out,
+                with_progress=with_progress,
+                rollover_hour=context.rollover_hour,
+            )
     except (StoreError, ExportError) as exc:
         fail(str(exc))
     line = (
@@ -505,24 +541,45 @@ def export(context: Context, paths: tuple[Path, ...], raw_out: str, with_progres
         )
 
 
-@cli.command()
+# ignore_unknown_options: `settings new_per_day -5` is a value to check, not an option.
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("name", required=False)
 @click.argument("value", required=False)
 @click.pass_obj
 def settings(context: Context, name: str | None, value: str | None) -> None:
-    """Show settings, or set one: `studyapp settings new_per_day 30`."""
-    from studyapp.settings import load_settings, save_setting, setting_names
+    """Show settings, or set one: `studyapp settings new_per_day 30`.
+
+    A deck's own daily limit: `studyapp settings new_per_day.DECK-ID 5` (`default` removes it).
+    """
+    from studyapp.settings import (
+        DECK_LIMIT_PREFIX,
+        SETTING_HELP,
+        load_settings,
+        save_setting,
+        setting_names,
+        shown_value,
+    )
 
     try:
         store = context.store()
+        current = load_settings(store)
         if name is None:
-            for key, current in asdict(load_settings(store)).items():
-                click.echo(one_line(f"{key} = {current}"))
+            for key in setting_names():
+                line = one_line(f"{key} = {shown_value(getattr(current, key))}")
+                click.echo(f"{line:<32}  # {SETTING_HELP[key]}")
+            for deck_id, limit in sorted(current.deck_new_per_day.items()):
+                click.echo(one_line(f"{DECK_LIMIT_PREFIX}{deck_id} = {limit}"))
             return
-        if name not in setting_names():
+        per_deck = name.startswith(DECK_LIMIT_PREFIX)
+        if name not in setting_names() and not per_deck:
             fail(f"unknown setting '{name}' (known: {', '.join(setting_names())})")
         if value is None:
-            click.echo(getattr(load_settings(store), name))
+            shown = (
+                current.new_per_day_for(name[len(DECK_LIMIT_PREFIX) :])
+                if per_deck
+                else getattr(current, name)
+            )
+            click.echo("default" if shown is None else shown_value(shown))
             return
         save_setting(store, name, value)
     except StoreError as exc:
@@ -569,6 +626,20 @@ def restore(context: Context, backup: str) -> None:
         fail(f"cannot restore {source} to {context.db_path}: {exc}; the database is unchanged")
     kept = f"; the previous file is kept as {aside}" if aside else ""
     click.echo(f"Restored {source} to {context.db_path}{kept}")
+
+
+@cli.command("more-new")
+@click.argument("count", type=click.IntRange(1, 9999))
+@click.pass_obj
+def more_new(context: Context, count: int) -> None:
+    """Study COUNT more new cards today than the limits allow (Anki's Custom Study)."""
+    from studyapp.settings import extend_new_cards
+
+    try:
+        total = extend_new_cards(context.store(), context.today(), count)
+    except StoreError as exc:
+        fail(str(exc))
+    click.echo(f"Today's new-card limits are raised by {total}; tomorrow the usual ones apply.")
 
 
 def main() -> None:

@@ -143,25 +143,34 @@ def daily_new_limit(store: Store, today: date, normal: int) -> int:
     return max(normal, needed)
 
 
+def exam_new_item_ids(
+    store: Store, limit: int, today: date, deck_id: str | None, tag: str | None
+) -> list[int]:
+    """New cards of the nearest exams' scopes (at most `limit`): they come first."""
+    ids: list[int] = []
+    taken: set[int] = set()
+    for exam in store.active_exams(today):
+        for item_id in store.exam_new_item_ids(exam, limit - len(ids), today, deck_id, tag):
+            if len(ids) >= limit:
+                return ids
+            if item_id not in taken:
+                ids.append(item_id)
+                taken.add(item_id)
+    return ids
+
+
 def new_item_ids(
     store: Store, limit: int, today: date, deck_id: str | None, tag: str | None
 ) -> list[int]:
     """A session's new cards: those of the nearest exams' scopes first, then deck order."""
-    ids: list[int] = []
-    taken: set[int] = set()
-
-    def take(candidates: list[int]) -> None:
-        for item_id in candidates:
-            if len(ids) >= limit:
-                return
-            if item_id not in taken:
-                ids.append(item_id)
-                taken.add(item_id)
-
-    for exam in store.active_exams(today):
-        take(store.exam_new_item_ids(exam, limit - len(ids), today, deck_id, tag))
+    ids = exam_new_item_ids(store, limit, today, deck_id, tag)
+    taken = set(ids)
     # At most len(ids) of the first `limit` in deck order are taken already.
-    take(store.new_item_ids(limit, today, deck_id, tag))
+    for item_id in store.new_item_ids(limit, today, deck_id, tag):
+        if len(ids) >= limit:
+            break
+        if item_id not in taken:
+            ids.append(item_id)
     return ids
 
 

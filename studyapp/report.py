@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from studyapp.sanitize import one_line
 from studyapp.stats import Retention, Stats
+from studyapp.studytime import studied_text
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 HEAT_STYLES = ("grey30", "green4", "green3", "green1", "bold bright_green")
+# One shade per level as well as one colour, so the heatmap reads without colour (piped).
+HEAT_CELLS = ("· ", "░░", "▒▒", "▓▓", "██")
 
 
 def _pct(value: float | None) -> str:
@@ -65,13 +68,14 @@ def heatmap_chart(stats: Stats, weeks: int = 26) -> RenderableType:
                 break
             n = stats.heatmap.get(day.isoformat(), 0)
             level = 0 if n == 0 else min(4, 1 + int(3 * n / peak))
-            line.append("■ ", style=HEAT_STYLES[level])
+            line.append(HEAT_CELLS[level], style=HEAT_STYLES[level])
         lines.append(line)
     total = sum(stats.heatmap.values())
     active = len(stats.heatmap)
     legend = Text.assemble(
         "less ",
-        *(("■ ", style) for style in HEAT_STYLES),
+        *((cell, style) for cell, style in zip(HEAT_CELLS, HEAT_STYLES, strict=True)),
+        " ",
         "more   ",
         f"{total} reviews on {active} day{'s' * (active != 1)} · "
         f"streak {stats.streak_days} day{'s' * (stats.streak_days != 1)}",
@@ -118,25 +122,54 @@ def ef_chart(stats: Stats) -> RenderableType:
     return table
 
 
+# Below this width the weakest card goes under its topic instead of in a column of its own.
+WIDE_MASTERY = 110
+
+
+class MasteryTable:
+    """Mastery per topic, laid out for the width it gets (Stats screen or terminal)."""
+
+    def __init__(self, stats: Stats, limit: int | None = None):
+        self.stats = stats
+        self.limit = limit
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        wide = options.max_width >= WIDE_MASTERY
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        topic_width = max((len(t.tag) for t in self.stats.mastery), default=5)
+        if wide:
+            table.add_column("Topic", no_wrap=True, min_width=topic_width)
+        else:
+            # Exactly what the other columns leave (5 + 15 + 9 cells and 3 gaps of 2).
+            table.add_column(
+                "Topic · weakest card",
+                overflow="ellipsis",
+                no_wrap=True,
+                width=max(12, options.max_width - 35),
+            )
+        table.add_column("Cards", justify="right", no_wrap=True, min_width=5)
+        table.add_column("Mature", no_wrap=True, min_width=15)
+        table.add_column("Ret. 30 d", justify="right", no_wrap=True, min_width=9)
+        if wide:
+            table.add_column("Weakest card", overflow="ellipsis", no_wrap=True, ratio=1)
+        for topic in self.stats.mastery[: self.limit]:
+            weakest = topic.weakest[0] if topic.weakest else None
+            weakest_text = f"{one_line(weakest.label)} (EF {weakest.ef:.2f})" if weakest else "—"
+            tag = one_line(topic.tag)
+            cells: list[RenderableType] = [
+                str(topic.cards),
+                Text.assemble(_bar(topic.mature_share, 10), f" {topic.mature_share:.0%}"),
+                _pct(topic.retention.rate),
+            ]
+            if wide:
+                table.add_row(Text(tag), *cells, Text(weakest_text))
+            else:
+                table.add_row(Text.assemble(tag, ("\n  ↳ " + weakest_text, "dim")), *cells)
+        yield table
+
+
 def mastery_table(stats: Stats, limit: int | None = None) -> RenderableType:
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column(
-        "Topic", no_wrap=True, min_width=max((len(t.tag) for t in stats.mastery), default=5)
-    )
-    table.add_column("Cards", justify="right", no_wrap=True, min_width=5)
-    table.add_column("Mature", no_wrap=True, min_width=15)
-    table.add_column("Ret. 30 d", justify="right", no_wrap=True, min_width=9)
-    table.add_column("Weakest card", overflow="ellipsis", no_wrap=True, max_width=44)
-    for topic in stats.mastery[:limit]:
-        weakest = topic.weakest[0] if topic.weakest else None
-        table.add_row(
-            Text(one_line(topic.tag)),
-            str(topic.cards),
-            Text.assemble(_bar(topic.mature_share, 10), f" {topic.mature_share:.0%}"),
-            _pct(topic.retention.rate),
-            Text(f"{one_line(weakest.label)} (EF {weakest.ef:.2f})") if weakest else Text("—"),
-        )
-    return table
+    return MasteryTable(stats, limit)
 
 
 def leeches_table(stats: Stats) -> RenderableType:
@@ -154,7 +187,7 @@ def leeches_table(stats: Stats) -> RenderableType:
 
 
 def time_chart(stats: Stats, days: int = 30) -> RenderableType:
-    """Minutes studied per day over the last 30 days."""
+    """Time studied per day over the last 30 days (studyapp.studytime's definition)."""
     values = [
         stats.minutes_per_day.get((stats.today - timedelta(days=days - 1 - i)).isoformat(), 0.0)
         for i in range(days)
@@ -165,7 +198,11 @@ def time_chart(stats: Stats, days: int = 30) -> RenderableType:
         style="yellow",
     )
     return Group(
-        spark, Text(f"{sum(values):.1f} min in the last 30 days · today {values[-1]:.1f} min")
+        spark,
+        Text(
+            f"{studied_text(sum(values) * 60000)} in the last 30 days · "
+            f"today {studied_text(values[-1] * 60000)}"
+        ),
     )
 
 

@@ -1,4 +1,4 @@
-"""A review session: which card comes next, re-drills (SM-2 step 7) and undo.
+"""A review session: which card comes next, siblings, re-drills (SM-2 step 7) and undo.
 
 Pure domain logic over a :class:`~studyapp.store.Store`; the TUI drives it
 and the benchmarks time it. Every grade is committed by the store before the
@@ -8,12 +8,16 @@ next card is chosen, so quitting at any moment loses nothing already graded.
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from time import monotonic
 
 from studyapp import exam, sm2
+from studyapp.daily_queue import DailyQueue, build_queue
+from studyapp.settings import new_card_extension
 from studyapp.store import GradeResult, Store, StudyItem
+from studyapp.studytime import studied_ms
 
 DEFAULT_NEW_PER_DAY = 20
 # A card graded below 4 comes back after this many other cards (SM-2 step 7).
@@ -25,9 +29,26 @@ WEAK_SPOTS_SIZE = 20
 MODES = ("scheduled", "cram", "weak")
 
 
-def new_card_budget(store: Store, day: date, new_per_day: int) -> int:
-    """How many new cards study day `day` may still introduce (more when an exam needs it)."""
-    return max(0, exam.daily_new_limit(store, day, new_per_day) - store.new_introduced_on(day))
+def new_card_budget(
+    store: Store,
+    day: date,
+    new_per_day: int,
+    deck_new_per_day: Mapping[str, int] | None = None,
+    deck_id: str | None = None,
+) -> int:
+    """How many new cards study day `day` may still introduce: in all decks together, or in
+    deck `deck_id` (within its own limit, if it has one, and the total).
+
+    Custom Study's extension for the day raises every limit by the same number; an exam
+    that needs more new cards a day raises the total (studyapp.exam).
+    """
+    extra = new_card_extension(store, day)
+    total = exam.daily_new_limit(store, day, new_per_day)
+    budget = total + extra - store.new_introduced_on(day)
+    own = (deck_new_per_day or {}).get(deck_id) if deck_id else None
+    if own is not None:
+        budget = min(budget, own + extra - store.new_introduced_on(day, deck_id))
+    return max(0, budget)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +82,12 @@ class Counts:
 @dataclass
 class Summary:
     reviewed: int = 0
-    grades: Counter = field(default_factory=Counter)
+    grades: Counter[int] = field(default_factory=Counter)
+    # Time spent answering, each answer capped (studyapp.studytime).
     seconds: float = 0.0
     next_due: date | None = None
     due_tomorrow: int = 0
-    # Unseen cards held back by the daily new-card limit.
+    # Unseen cards held back by the daily new-card limit (not by suspending or burying).
     new_waiting: bool = False
 
     @property
@@ -82,6 +104,18 @@ class _Answer:
     bucket: str  # "new" | "review" | "exam" | "redrill"
     quality: int
     redrill_added: bool
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class _SetAside:
+    """A suspend or bury from the review screen, kept so undo can take it back."""
+
+    action: str  # "suspend" | "bury"
+    item_id: int
+    bucket: str
+    buried_before: date | None
+    dropped_redrills: tuple[int, ...]
 
 
 class ReviewSession:
@@ -97,9 +131,12 @@ class ReviewSession:
         ahead_days: int | None = None,
         weak_limit: int = WEAK_SPOTS_SIZE,
         new_per_day: int = DEFAULT_NEW_PER_DAY,
+        deck_new_per_day: Mapping[str, int] | None = None,
+        bury_siblings: bool = True,
+        interleave: bool = True,
         leech_threshold: int | None = None,
         rollover_hour: int = 4,
-        clock=datetime.now,
+        clock: Callable[[], datetime] = datetime.now,
     ):
         if mode not in MODES:
             raise ValueError(f"unknown session mode {mode!r}")
@@ -115,80 +152,107 @@ class ReviewSession:
         self._clock_day = sm2.study_day(clock(), rollover_hour)
         self.today = today or self._clock_day
         self.new_per_day = new_per_day
-        self._exam: deque[int] = deque()
-        owed: list[int] = []
-        if mode == "cram":
-            # Study ahead: nothing here changes the schedule (answers are logged as cram).
-            self._review = deque(
-                store.cram_item_ids(self.today, scope.deck_id, scope.tag, ahead_days)
-            )
-            self._new = deque()
-        elif mode == "weak":
-            self._review = deque(
-                item_id
-                for item_id, *_ in store.weakest_items(
-                    scope.tag, weak_limit, scope.deck_id, include_suspended=False
-                )
-            )
-            self._new = deque()
-        else:
-            new_budget = new_card_budget(store, self.today, new_per_day)
-            self._review = deque(store.due_item_ids(self.today, scope.deck_id, scope.tag))
-            self._new = deque(
-                exam.new_item_ids(store, new_budget, self.today, scope.deck_id, scope.tag)
-            )
-            # Final-window reviews before an exam: logged as "exam", schedule untouched.
-            due = set(self._review)
-            self._exam = deque(
-                i
-                for i in exam.exam_review_ids(store, self.today, scope.deck_id, scope.tag)
-                if i not in due
-            )
-            queued = due | set(self._new) | set(self._exam)
-            # Re-drills owed from an earlier sitting today (the student quit and came back).
-            owed = [
-                i
-                for i in store.pending_redrills(self.today, scope.deck_id, scope.tag)
-                if i not in queued
-            ]
+        self.deck_new_per_day = dict(deck_new_per_day or {})
+        self._ahead_days = ahead_days
+        self._weak_limit = weak_limit
+        self._bury_siblings = bury_siblings
+        self._interleave = interleave
+        queue = self._build_queue()
+        self._card_of = queue.card_of
+        self._review: deque[int] = deque(queue.review)
+        self._exam: deque[int] = deque(queue.exam)
+        self._new: deque[int] = deque(queue.new)
         # Each re-drill waits for `gap` more cards; 0 means it is ready now.
-        self._redrill: list[list[int]] = [[item_id, 0] for item_id in owed]
+        self._redrill: list[list[int]] = [[item_id, 0] for item_id in queue.owed]
         self._current: tuple[int, str] | None = None
-        self._history: list[_Answer] = []
-        self._started = monotonic()
+        self._current_item: StudyItem | None = None
+        self._last_card: int | None = None
+        self._history: list[_Answer | _SetAside] = []
         self._shown_at = monotonic()
         self._advance()
 
     # -- the queue -------------------------------------------------------------
 
-    def _take_ready_redrill(self) -> int | None:
+    def _build_queue(self) -> DailyQueue:
+        return build_queue(
+            self.store,
+            self.today,
+            deck_id=self.scope.deck_id,
+            tag=self.scope.tag,
+            mode=self.mode,
+            ahead_days=self._ahead_days,
+            weak_limit=self._weak_limit,
+            bury_siblings=self._bury_siblings,
+            interleave=self._interleave,
+            new_budget=lambda deck_id: new_card_budget(
+                self.store, self.today, self.new_per_day, self.deck_new_per_day, deck_id
+            ),
+            decks_with_own_limit=self.deck_new_per_day.keys(),
+        )
+
+    def _take_ready_redrill(self, avoid_card: bool) -> int | None:
         for index, (item_id, gap) in enumerate(self._redrill):
-            if gap <= 0:
+            if gap <= 0 and not (avoid_card and self._is_sibling_of_last(item_id)):
                 del self._redrill[index]
                 return item_id
         return None
 
+    def _is_sibling_of_last(self, item_id: int) -> bool:
+        return self._last_card is not None and self._card_of.get(item_id) == self._last_card
+
+    def _pop_unrelated(self, queue: deque[int]) -> int | None:
+        """The first item of `queue` that is not a sibling of the card just shown."""
+        for index, item_id in enumerate(queue):
+            if not self._is_sibling_of_last(item_id):
+                del queue[index]
+                return item_id
+        return None
+
     def _advance(self) -> None:
-        """Choose the next card: a ready re-drill, then due reviews, then new cards."""
-        item_id = self._take_ready_redrill()
+        """Choose the next card: a ready re-drill, then due reviews, exam reviews, new cards.
+
+        A sibling of the card just shown (when siblings are not buried) comes only
+        when nothing else is left.
+        """
+        if self._current is not None:
+            self._last_card = self._card_of.get(self._current[0])
+        self._current = self._next_unrelated() or self._next_any()
+        self._current_item = self.store.item(self._current[0]) if self._current else None
+        self._shown_at = monotonic()
+
+    def _next_unrelated(self) -> tuple[int, str] | None:
+        item_id = self._take_ready_redrill(avoid_card=True)
         if item_id is not None:
-            self._current = (item_id, "redrill")
-        elif self._review:
-            self._current = (self._review.popleft(), "review")
-        elif self._exam:
-            self._current = (self._exam.popleft(), "exam")
-        elif self._new:
-            self._current = (self._new.popleft(), "new")
-        elif self._redrill:
+            return (item_id, "redrill")
+        for queue, bucket in ((self._review, "review"), (self._exam, "exam"), (self._new, "new")):
+            item_id = self._pop_unrelated(queue)
+            if item_id is not None:
+                return (item_id, bucket)
+        # Only siblings left in the queues: a waiting re-drill comes a little early.
+        waiting = sorted(
+            (gap, index)
+            for index, (i, gap) in enumerate(self._redrill)
+            if not self._is_sibling_of_last(i)
+        )
+        if waiting:
+            return (self._redrill.pop(waiting[0][1])[0], "redrill")
+        return None
+
+    def _next_any(self) -> tuple[int, str] | None:
+        item_id = self._take_ready_redrill(avoid_card=False)
+        if item_id is not None:
+            return (item_id, "redrill")
+        if self._review:
+            return (self._review.popleft(), "review")
+        if self._exam:
+            return (self._exam.popleft(), "exam")
+        if self._new:
+            return (self._new.popleft(), "new")
+        if self._redrill:
             # Nothing else left: waiting re-drills come now, soonest first.
             self._redrill.sort(key=lambda entry: entry[1])
-            self._current = (self._redrill.pop(0)[0], "redrill")
-        else:
-            self._current = None
-        self._current_item: StudyItem | None = (
-            self.store.item(self._current[0]) if self._current else None
-        )
-        self._shown_at = monotonic()
+            return (self._redrill.pop(0)[0], "redrill")
+        return None
 
     def current(self) -> StudyItem | None:
         """The card to show now, or None when the session is done."""
@@ -200,24 +264,54 @@ class ReviewSession:
         return self._current[1] if self._current else None
 
     def counts(self) -> Counts:
-        new = len(self._new) + (self._current[1] == "new" if self._current else 0)
-        review = len(self._review) + (self._current[1] == "review" if self._current else 0)
-        redrill = len(self._redrill) + (self._current[1] == "redrill" if self._current else 0)
-        exam_ = len(self._exam) + (self._current[1] == "exam" if self._current else 0)
-        return Counts(done=len(self._history), new=new, review=review, redrill=redrill, exam=exam_)
+        bucket = self._current[1] if self._current else None
+        return Counts(
+            done=sum(isinstance(entry, _Answer) for entry in self._history),
+            new=len(self._new) + (bucket == "new"),
+            review=len(self._review) + (bucket == "review"),
+            redrill=len(self._redrill) + (bucket == "redrill"),
+            exam=len(self._exam) + (bucket == "exam"),
+        )
+
+    def _reschedules(self) -> bool:
+        # Re-drills, exam reviews and cram do not reschedule: the card keeps its due date.
+        return self.mode == "scheduled" and self.current_kind not in ("redrill", "exam")
 
     def preview(self) -> dict[int, int]:
         """Days until the next review for each grade 0-5 of the current card."""
-        if self._current_item is None:
+        item = self._current_item
+        if item is None:
             return {}
-        if self._current[1] in ("redrill", "exam") or self.mode != "scheduled":
-            # Re-drills, exam reviews and cram do not reschedule: the card keeps its due date.
-            due = self._current_item.state.due
+        if not self._reschedules():
+            due = item.state.due
             days = (due - self.today).days if due else 0
             return dict.fromkeys(range(6), days)
-        return sm2.preview_intervals(self._current_item.state, self.today)
+        return sm2.preview_intervals(item.state, self.today)
+
+    def preview_ease(self) -> dict[int, int]:
+        """How each grade 0-5 would change the current card's EF, in hundredths (0 for
+        answers that do not reschedule)."""
+        item = self._current_item
+        if item is None:
+            return {}
+        if not self._reschedules():
+            return dict.fromkeys(range(6), 0)
+        before = item.state.ef_hundredths
+        return {q: sm2.review(item.state, q, self.today).ef_hundredths - before for q in range(6)}
 
     # -- answering -------------------------------------------------------------
+
+    def _answer_kind(self, item_id: int, bucket: str) -> str:
+        """How an answer is logged: cram, a re-drill, an exam review, or the card's SM-2 review."""
+        if self.mode != "scheduled":
+            return "cram"
+        if bucket in ("redrill", "exam"):
+            return bucket
+        if self.store.scheduled_on(item_id, self.today):
+            # Already reviewed today (another session or another process had it queued
+            # too): logged as a re-drill, so no card is rescheduled twice in one day.
+            return "redrill"
+        return "scheduled"
 
     def answer(self, quality: int) -> GradeResult:
         """Grade the current card (committed before returning) and move on."""
@@ -227,18 +321,12 @@ class ReviewSession:
         self.follow_clock()
         item_id, bucket = self._current
         duration_ms = int((monotonic() - self._shown_at) * 1000)
-        if self.mode != "scheduled":
-            kind = "cram"
-        elif bucket in ("redrill", "exam"):
-            kind = bucket
-        else:
-            kind = "scheduled"
         result = self.store.grade(
             item_id,
             quality,
             now=self._clock().astimezone(),
             today=self.today,
-            kind=kind,
+            kind=self._answer_kind(item_id, bucket),
             duration_ms=duration_ms,
             leech_threshold=self.leech_threshold,
         )
@@ -249,15 +337,15 @@ class ReviewSession:
         redrill = quality < REDRILL_THRESHOLD and not result.became_leech
         if redrill:
             self._redrill.append([item_id, REDRILL_GAP])
-        self._history.append(_Answer(result, bucket, quality, redrill))
+        self._history.append(_Answer(result, bucket, quality, redrill, duration_ms))
         self._advance()
         return result
 
     def follow_clock(self) -> bool:
         """Start the new study day if the rollover hour has passed; True if it did.
 
-        The grade about to be given counts on the new day; cards that became due
-        and the new day's new-card budget join the queue.
+        The grade about to be given counts on the new day; cards that became due,
+        the new day's exam reviews and its new-card budget join the queue.
         """
         day = sm2.study_day(self._clock(), self.rollover_hour)
         if day <= self._clock_day:
@@ -265,43 +353,63 @@ class ReviewSession:
         self.today += day - self._clock_day
         self._clock_day = day
         if self.mode == "scheduled":
-            scope = self.scope
+            queue = self._build_queue()
+            self._card_of.update(queue.card_of)
             current = {self._current[0]} if self._current else set()
             queued = set(self._review) | current | {i for i, _ in self._redrill}
-            self._review.extend(
-                i
-                for i in self.store.due_item_ids(self.today, scope.deck_id, scope.tag)
-                if i not in queued
+            self._review.extend(i for i in queue.review if i not in queued)
+            self._exam = deque(i for i in queue.exam if i not in current)
+            new = [i for i in queue.new if i not in current]
+            budget = new_card_budget(
+                self.store, self.today, self.new_per_day, self.deck_new_per_day, self.scope.deck_id
             )
-            budget = new_card_budget(self.store, self.today, self.new_per_day)
-            # The card on screen, if new, is graded on the new day: it takes one place.
-            budget = max(0, budget - (self.current_kind == "new"))
-            self._new = deque(
-                i
-                for i in self.store.new_item_ids(budget, self.today, scope.deck_id, scope.tag)
-                if i not in current
-            )
+            if self.current_kind == "new" and new and len(new) >= budget:
+                # The card on screen, if new, is graded on the new day: it takes one place.
+                new.pop()
+            self._new = deque(new)
             if self._current is None:
                 self._advance()
         return True
 
-    def undo(self) -> StudyItem | None:
-        """Take back the last answer of this session; that card is shown again."""
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._history)
+
+    def last_action(self) -> str | None:
+        """What undo would take back: 'grade', 'suspend' or 'bury'."""
         if not self._history:
             return None
-        last = self._history.pop()
-        self.store.undo_review(last.result.review_id, self.leech_threshold)
-        if last.redrill_added:
-            # The entry it added is the newest one for that item.
-            for index in range(len(self._redrill) - 1, -1, -1):
-                if self._redrill[index][0] == last.result.item_id:
-                    del self._redrill[index]
-                    break
-        for entry in self._redrill:
-            entry[1] += 1
+        last = self._history[-1]
+        return "grade" if isinstance(last, _Answer) else last.action
+
+    def undo(self) -> StudyItem | None:
+        """Take back the last action of this session (a grade, suspend or bury); that card
+        is shown again. The database is changed first: if that fails, nothing moves."""
+        if not self._history:
+            return None
+        last = self._history[-1]
+        if isinstance(last, _Answer):
+            self.store.undo_review(last.result.review_id, self.leech_threshold)
+            item_id, bucket = last.result.item_id, last.bucket
+            if last.redrill_added:
+                # The entry it added is the newest one for that item.
+                for index in range(len(self._redrill) - 1, -1, -1):
+                    if self._redrill[index][0] == item_id:
+                        del self._redrill[index]
+                        break
+            for entry in self._redrill:
+                entry[1] += 1
+        else:
+            if last.action == "suspend":
+                self.store.set_suspended(last.item_id, False)
+            else:
+                self.store.bury(last.item_id, last.buried_before)
+            item_id, bucket = last.item_id, last.bucket
+            self._redrill.extend([i, REDRILL_GAP] for i in last.dropped_redrills)
+        self._history.pop()
         self._push_back_current()
-        self._current = (last.result.item_id, last.bucket)
-        self._current_item = self.store.item(last.result.item_id)
+        self._current = (item_id, bucket)
+        self._current_item = self.store.item(item_id)
         self._shown_at = monotonic()
         return self._current_item
 
@@ -318,24 +426,25 @@ class ReviewSession:
         else:
             self._redrill.insert(0, [item_id, 0])
 
-    def skip_current(self) -> None:
-        """Drop the current card from this session (after suspend or bury)."""
-        if self._current is None:
-            return
-        item_id = self._current[0]
+    def _set_aside(self, action: str, buried_before: date | None) -> None:
+        """Drop the current card from this session (after suspend or bury), undoably."""
+        assert self._current is not None
+        item_id, bucket = self._current
+        dropped = tuple(e[0] for e in self._redrill if e[0] == item_id)
         self._redrill = [e for e in self._redrill if e[0] != item_id]
+        self._history.append(_SetAside(action, item_id, bucket, buried_before, dropped))
         self._advance()
 
     def suspend_current(self) -> None:
         if self._current:
             self.store.set_suspended(self._current[0], True)
-            self.skip_current()
+            self._set_aside("suspend", None)
 
     def bury_current(self) -> None:
         """Out of review until tomorrow's study day."""
         if self._current:
-            self.store.bury(self._current[0], self.today + timedelta(days=1))
-            self.skip_current()
+            before = self.store.bury(self._current[0], self.today + timedelta(days=1))
+            self._set_aside("bury", before)
 
     def refresh_current(self) -> None:
         """Reload the current card (after its note changed)."""
@@ -344,15 +453,34 @@ class ReviewSession:
 
     # -- the end -------------------------------------------------------------
 
+    def new_limit_reached(self) -> bool:
+        """Whether today's new-card limit (for this scope) holds back unseen cards."""
+        scope = self.scope
+        return (
+            self.mode == "scheduled"
+            and new_card_budget(
+                self.store, self.today, self.new_per_day, self.deck_new_per_day, scope.deck_id
+            )
+            == 0
+            and bool(self.store.new_item_ids(1, self.today, scope.deck_id, scope.tag))
+        )
+
+    def new_limit_today(self) -> int:
+        """Today's new-card limit for this scope, with any Custom Study extension."""
+        own = self.deck_new_per_day.get(self.scope.deck_id or "")
+        limit = self.new_per_day if own is None else min(own, self.new_per_day)
+        return limit + new_card_extension(self.store, self.today)
+
     def summary(self) -> Summary:
-        grades = Counter(a.quality for a in self._history)
+        answers = [a for a in self._history if isinstance(a, _Answer)]
+        scope = self.scope
         return Summary(
-            reviewed=len(self._history),
-            grades=grades,
-            seconds=monotonic() - self._started,
-            next_due=self.store.next_due_date(self.today),
-            due_tomorrow=self.store.due_count_on(self.today + timedelta(days=1)),
-            # Cram and weak-spot sessions take no new cards: no limit to speak of.
-            new_waiting=self.mode == "scheduled"
-            and bool(self.store.new_item_ids(1, self.today, self.scope.deck_id, self.scope.tag)),
+            reviewed=len(answers),
+            grades=Counter(a.quality for a in answers),
+            seconds=studied_ms(a.duration_ms for a in answers) / 1000,
+            next_due=self.store.next_due_date(self.today, scope.deck_id, scope.tag),
+            due_tomorrow=self.store.due_count_on(
+                self.today + timedelta(days=1), scope.deck_id, scope.tag
+            ),
+            new_waiting=self.new_limit_reached(),
         )

@@ -3,11 +3,40 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from datetime import date
 
 from studyapp.store import Store, StoreError
 
-THEMES = ("textual-dark", "textual-light")
+# Textual's built-in themes (tests check this list against the installed Textual):
+# the palette's "Theme" picks among them and the choice is remembered.
+THEMES = (
+    "textual-dark",
+    "textual-light",
+    "nord",
+    "gruvbox",
+    "catppuccin-mocha",
+    "dracula",
+    "tokyo-night",
+    "monokai",
+    "flexoki",
+    "catppuccin-latte",
+    "catppuccin-frappe",
+    "catppuccin-macchiato",
+    "solarized-light",
+    "solarized-dark",
+    "rose-pine",
+    "rose-pine-moon",
+    "rose-pine-dawn",
+    "atom-one-dark",
+    "atom-one-light",
+    "ansi-dark",
+    "ansi-light",
+)
+# Per-deck daily new-card limits are stored as `new_per_day.<deck id>`.
+DECK_LIMIT_PREFIX = "new_per_day."
+_TRUE = ("on", "true", "yes", "1")
+_FALSE = ("off", "false", "no", "0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,33 +46,77 @@ class Settings:
     theme: str = "textual-dark"
     # Exams: new cards are all introduced this many days before; these days are the final window.
     exam_margin_days: int = 7
+    # Siblings (a reversed card's two directions, one note's cloze deletions) wait
+    # for the next day once one of them is studied, so neither gives the other away.
+    bury_siblings: bool = True
+    # Reviews in a shuffled order (seeded by the study day) instead of deck order.
+    interleave: bool = True
+    # A deck's own daily new-card limit (within new_per_day), by deck id.
+    deck_new_per_day: dict[str, int] = field(default_factory=dict)
+
+    def new_per_day_for(self, deck_id: str) -> int | None:
+        return self.deck_new_per_day.get(deck_id)
 
 
+SETTING_HELP = {
+    "new_per_day": "new cards a day, all decks together (0-9999)",
+    "leech_threshold": "fails that make a card a leech (1-999)",
+    "exam_margin_days": "days before an exam by which every new card is seen (1-60)",
+    "theme": "a Textual theme, e.g. textual-dark or textual-light",
+    "bury_siblings": "siblings of a card studied today wait for tomorrow (on/off)",
+    "interleave": "reviews shuffled across decks (on/off)",
+}
 _LIMITS = {"new_per_day": (0, 9999), "leech_threshold": (1, 999), "exam_margin_days": (1, 60)}
+_BOOLEANS = ("bury_siblings", "interleave")
 _PREFIX = "setting."
+_EXTENSION_KEY = "new_extension"
+
+
+def setting_names() -> list[str]:
+    """The settings `studyapp settings NAME` takes (plus `new_per_day.<deck id>`)."""
+    return [f.name for f in fields(Settings) if f.name != "deck_new_per_day"]
 
 
 def load_settings(store: Store) -> Settings:
-    values = {}
-    for f in fields(Settings):
-        raw = store.get_meta(_PREFIX + f.name)
+    values: dict[str, object] = {}
+    for name in setting_names():
+        raw = store.get_meta(_PREFIX + name)
         if raw is not None:
             # A bad stored value falls back to the default.
             with contextlib.suppress(ValueError):
-                values[f.name] = _parse(f.name, raw)
-    return Settings(**values)
+                values[name] = _parse(name, raw)
+    deck_limits: dict[str, int] = {}
+    for key, raw in store.conn.execute(
+        "SELECT key, value FROM meta WHERE key > ? AND key < ?",
+        [_PREFIX + DECK_LIMIT_PREFIX, _PREFIX + DECK_LIMIT_PREFIX + "\uffff"],
+    ):
+        with contextlib.suppress(ValueError):
+            deck_limits[key[len(_PREFIX + DECK_LIMIT_PREFIX) :]] = _int_setting("new_per_day", raw)
+    return Settings(**values, deck_new_per_day=deck_limits)  # type: ignore[arg-type]
 
 
-def _parse(name: str, raw: str):
-    if name in _LIMITS:
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
-        low, high = _LIMITS[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low} and {high}")
-        return value
+def _int_setting(name: str, raw: str) -> int:
+    low, high = _LIMITS.get(name, _LIMITS["new_per_day"])
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a whole number from {low} to {high}, not {raw!r}"
+        ) from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _parse(name: str, raw: str) -> int | str | bool:
+    if name in _LIMITS or name.startswith(DECK_LIMIT_PREFIX):
+        return _int_setting(name, raw)
+    if name in _BOOLEANS:
+        if raw.strip().lower() in _TRUE:
+            return True
+        if raw.strip().lower() in _FALSE:
+            return False
+        raise ValueError(f"{name} must be on or off, not {raw!r}")
     if name == "theme":
         if raw not in THEMES:
             raise ValueError(f"theme must be one of: {', '.join(THEMES)}")
@@ -51,14 +124,71 @@ def _parse(name: str, raw: str):
     raise ValueError(f"unknown setting {name!r} (known: {', '.join(setting_names())})")
 
 
-def setting_names() -> list[str]:
-    return [f.name for f in fields(Settings)]
-
-
 def save_setting(store: Store, name: str, raw: str) -> None:
-    """Validate and store one setting; raise StoreError with a readable message."""
+    """Validate and store one setting; raise StoreError with a readable message.
+
+    `new_per_day.<deck id>` with the value `default` removes that deck's own limit.
+    """
+    if name.startswith(DECK_LIMIT_PREFIX):
+        deck_id = name[len(DECK_LIMIT_PREFIX) :]
+        if deck_id not in store.deck_names():
+            raise StoreError(f"no deck with id {deck_id!r}")
+        if str(raw).strip().lower() == "default":
+            with store.transaction():
+                store.conn.execute("DELETE FROM meta WHERE key = ?", [_PREFIX + name])
+            return
     try:
         value = _parse(name, str(raw))
     except ValueError as exc:
         raise StoreError(str(exc)) from None
-    store.set_meta(_PREFIX + name, str(value))
+    stored = ("on" if value else "off") if isinstance(value, bool) else str(value)
+    store.set_meta(_PREFIX + name, stored)
+
+
+def shown_value(value: object) -> str:
+    """A setting's value as `studyapp settings` prints it and accepts it back."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+# -- custom study: more new cards today -------------------------------------------
+
+
+def new_card_extension(store: Store, day: date) -> int:
+    """Extra new cards allowed on study day `day` (Custom Study); 0 on any other day."""
+    raw = store.get_meta(_EXTENSION_KEY)
+    if raw is None:
+        return 0
+    stored_day, _, count = raw.partition(" ")
+    if stored_day != day.isoformat():
+        return 0
+    with contextlib.suppress(ValueError):
+        return max(0, int(count))
+    return 0
+
+
+def extend_new_cards(store: Store, day: date, more: int) -> int:
+    """Allow `more` new cards beyond today's limits (every deck's and the total); returns the
+    day's whole extension."""
+    if not 1 <= more <= 9999:
+        raise StoreError(f"extend by a number from 1 to 9999, not {more}")
+    total = new_card_extension(store, day) + more
+    store.set_meta(_EXTENSION_KEY, f"{day.isoformat()} {total}")
+    return total
+
+
+def save_settings(store: Store, values: dict[str, str]) -> None:
+    """Validate every value, then store them all in one transaction (all or nothing)."""
+    for name, raw in values.items():
+        if name.startswith(DECK_LIMIT_PREFIX) and raw.strip().lower() in ("", "default"):
+            continue
+        try:
+            _parse(name, raw)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
+    with store.transaction():
+        for name, raw in values.items():
+            if name.startswith(DECK_LIMIT_PREFIX) and not raw.strip():
+                raw = "default"
+            save_setting(store, name, raw)

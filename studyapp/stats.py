@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from studyapp.store import ITEM_STATES, MATURE_DAYS, STATE_SQL, Store, tag_clause
+from studyapp.studytime import STUDIED_MS_SQL
 
 FORECAST_DAYS = 30
 HEATMAP_DAYS = 182
@@ -146,9 +147,10 @@ def heatmap(store: Store, today: date, days: int = HEATMAP_DAYS) -> dict[str, in
 def minutes_per_day(store: Store, today: date, days: int = 30) -> dict[str, float]:
     start = today - timedelta(days=days - 1)
     return {
-        day: round(ms / 60000, 1)
+        day: round(ms / 60000, 3)
         for day, ms in store.conn.execute(
-            "SELECT study_day, COALESCE(SUM(duration_ms), 0) FROM reviews WHERE study_day >= ? "
+            f"SELECT study_day, COALESCE(SUM({STUDIED_MS_SQL}), 0) FROM reviews "
+            "WHERE study_day >= ? "
             "GROUP BY study_day ORDER BY study_day",
             [start.isoformat()],
         )

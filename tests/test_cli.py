@@ -143,3 +143,76 @@ def test_settings_show_set_and_reject(runner, tmp_path):
     assert bad.exit_code == 1 and "whole number" in bad.stderr
     assert runner.invoke(cli, [*db, "settings", "colour", "red"]).exit_code == 1
     assert runner.invoke(cli, [*db, "settings", "theme", "neon"]).exit_code == 1
+
+
+def test_settings_range_message_for_a_negative_number(runner, tmp_path):
+    db = ["--db", str(tmp_path / "s.db")]
+    result = runner.invoke(cli, [*db, "settings", "new_per_day", "-5"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "studyapp: new_per_day must be between 0 and 9999, not -5"
+
+
+def test_settings_per_deck_switches_and_more_new(runner, tmp_path, sample_deck):
+    db = ["--db", str(tmp_path / "s.db")]
+    assert runner.invoke(cli, [*db, "import", str(sample_deck)]).exit_code == 0
+    assert runner.invoke(cli, [*db, "settings", "new_per_day.sample", "3"]).exit_code == 0
+    assert runner.invoke(cli, [*db, "settings", "bury_siblings", "off"]).exit_code == 0
+    shown = runner.invoke(cli, [*db, "settings"]).output
+    assert "new_per_day.sample = 3" in shown and "bury_siblings = off" in shown
+    assert runner.invoke(cli, [*db, "settings", "new_per_day.sample"]).output.strip() == "3"
+    unknown = runner.invoke(cli, [*db, "settings", "new_per_day.nope", "3"])
+    assert unknown.exit_code == 1 and "no deck with id 'nope'" in unknown.stderr
+    more = runner.invoke(cli, [*db, "more-new", "10"])
+    assert more.exit_code == 0 and "raised by 10" in more.output
+    assert runner.invoke(cli, [*db, "more-new", "0"]).exit_code == 2
+
+
+def test_db_in_a_missing_folder_is_an_error_not_a_new_database(runner, tmp_path):
+    missing = tmp_path / "no-such-folder" / "study.db"
+    result = runner.invoke(cli, ["--db", str(missing), "decks"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"studyapp: {missing.parent}: no such folder for the database"
+    assert not missing.parent.exists()
+
+
+def test_decks_json(runner, tmp_path, sample_deck):
+    db = ["--db", str(tmp_path / "s.db")]
+    runner.invoke(cli, [*db, "import", str(sample_deck)])
+    rows = json.loads(runner.invoke(cli, [*db, "decks", "--json"]).output)
+    assert rows == [
+        {"id": "sample", "name": "Sample::Mechanisms", "total": 5, "new": 5, "due_today": 0}
+    ]
+
+
+def test_long_work_is_silent_when_piped(tmp_path, sample_deck):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "studyapp",
+            "--db",
+            str(tmp_path / "p.db"),
+            "import",
+            str(sample_deck),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stderr == ""
+
+
+def test_stats_fit_80_columns_and_the_heatmap_reads_without_colour(runner, tmp_path, sample_deck):
+    db = ["--db", str(tmp_path / "s.db")]
+    runner.invoke(cli, [*db, "import", str(sample_deck)])
+    runner.invoke(cli, [*db, "more-new", "1"])
+    from studyapp.store import Store
+
+    store = Store.open(tmp_path / "s.db")
+    store.add_personal_card("A front long enough to need cutting " * 4, "back", ["mechanism"])
+    for item in [r[0] for r in store.conn.execute("SELECT id FROM items")]:
+        store.grade(item, 2)
+    store.close()
+    output = runner.invoke(cli, [*db, "stats"], terminal_width=80).output
+    assert max(len(line) for line in output.splitlines()) <= 80
+    assert "↳ " in output  # the weakest card under its topic, not cut off
+    assert "██" in output or "▓▓" in output

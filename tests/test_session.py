@@ -12,6 +12,9 @@ def clock():
 
 
 def new_session(store, **kw):
+    # Deck order, siblings not buried: these tests follow the queue card by card.
+    kw.setdefault("bury_siblings", False)
+    kw.setdefault("interleave", False)
     return ReviewSession(store, today=TODAY, clock=clock, **kw)
 
 
@@ -30,10 +33,13 @@ def test_new_cards_in_deck_order_then_done(store, sample_deck):
     assert session.counts().new == 5
     seen = drain(session)
     assert [kind for _, kind in seen] == ["new"] * 5
-    assert [i for i, _ in seen] == sorted(i for i, _ in seen)
+    ids = sorted(i for i, _ in seen)
+    # Deck order, except that a sibling never comes straight after its sibling.
+    assert [i for i, _ in seen] == [ids[0], ids[1], ids[3], ids[2], ids[4]]
     assert session.current() is None
     summary = session.summary()
     assert summary.reviewed == 5 and summary.accuracy == 1.0
+    assert summary.new_waiting is False
     assert summary.next_due == TODAY + timedelta(days=1)
     assert summary.due_tomorrow == 5
 
@@ -50,12 +56,12 @@ def test_daily_new_limit_counts_earlier_sittings(store, sample_deck):
 def test_due_reviews_come_first_most_overdue_first(store, sample_deck):
     store.import_decks([load_deck(sample_deck)])
     ids = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")]
-    store.grade(ids[3], 4, today=TODAY - timedelta(days=5))
+    store.grade(ids[0], 4, today=TODAY - timedelta(days=5))
     store.grade(ids[4], 4, today=TODAY - timedelta(days=9))
     session = new_session(store)
     assert (session.current().id, session.current_kind) == (ids[4], "review")
     session.answer(5)
-    assert session.current().id == ids[3]
+    assert session.current().id == ids[0]
 
 
 def test_low_grade_redrills_until_four_without_touching_sm2(store, sample_deck):
@@ -119,7 +125,9 @@ def test_suspend_and_bury_take_card_out(store, sample_deck):
     assert session.counts().new == 3
     fresh = new_session(store)
     assert first not in [i for i, _ in drain(fresh)]
-    tomorrow = ReviewSession(store, today=TODAY + timedelta(days=1), clock=clock)
+    tomorrow = ReviewSession(
+        store, today=TODAY + timedelta(days=1), clock=clock, bury_siblings=False
+    )
     ids = [tomorrow.current().id]
     assert second in ids or second in [i for i, _ in drain(tomorrow)]
 

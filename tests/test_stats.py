@@ -209,4 +209,8 @@ def test_cram_summary_does_not_mention_the_new_card_limit(loaded):
     while session.current():
         session.answer(5)
     assert session.summary().new_waiting is False
-    assert ReviewSession(loaded, today=TODAY, new_per_day=1).summary().new_waiting is True
+    limited = ReviewSession(loaded, today=TODAY, new_per_day=1)
+    # Not met until the one new card of the day is answered.
+    assert limited.summary().new_waiting is False
+    limited.answer(5)
+    assert limited.summary().new_waiting is True

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from studyapp.cardtext import item_label
 from studyapp.store.columns import like_escape, parse_date, scope_clause, tags_tuple
 from studyapp.store.connection import StoreBase, StoreError
 from studyapp.store.models import ITEM_STATES, STATE_SQL, BrowseRow
+
+# Browse also shows (and filters) cards buried until a later study day.
+BROWSE_STATES = (*ITEM_STATES, "buried")
+_BROWSE_STATE_SQL = (
+    f"CASE WHEN NOT i.suspended AND i.buried_until > :today THEN 'buried' ELSE {STATE_SQL} END"
+)
 
 
 class Browse(StoreBase):
@@ -20,7 +27,7 @@ class Browse(StoreBase):
             "SELECT c.tags, COUNT(i.id) FROM items i JOIN cards c ON c.id = i.card_id "
             "WHERE i.retired = 0 GROUP BY c.tags"
         ):
-            names = set()
+            names: set[str] = set()
             for tag in tags.split():
                 parts = tag.split("::")
                 names.update("::".join(parts[:k]) for k in range(1, len(parts) + 1))
@@ -39,21 +46,28 @@ class Browse(StoreBase):
         limit: int = 500,
     ) -> tuple[list[BrowseRow], int]:
         """Study items matching the filters (at most `limit`) and how many match in all."""
-        scope, params = scope_clause(deck_id, tag)
+        scope, scope_params = scope_clause(deck_id, tag)
+        # Named parameters throughout (the state expression needs :today).
+        params: dict[str, object] = {"today": today.isoformat(), "limit": limit}
+        params.update({f"s{n}": value for n, value in enumerate(scope_params)})
+        for n in range(len(scope_params)):
+            scope = scope.replace("?", f":s{n}", 1)
         clauses = [f"i.retired = 0{scope}"]
         if state:
-            if state not in ITEM_STATES:
+            if state not in BROWSE_STATES:
                 raise StoreError(f"unknown state {state!r}")
-            clauses.append(f"({STATE_SQL}) = ?")
-            params.append(state)
-        for word in search.split():
-            pattern = f"%{like_escape(word)}%"
+            clauses.append(f"({_BROWSE_STATE_SQL}) = :state")
+            params["state"] = state
+        for n, word in enumerate(search.split()):
+            params[f"w{n}"] = f"%{like_escape(word)}%"
             clauses.append(
-                "(c.front LIKE ? ESCAPE '\\' OR c.back LIKE ? ESCAPE '\\' "
-                "OR c.text LIKE ? ESCAPE '\\' OR c.extra LIKE ? ESCAPE '\\' "
-                "OR c.tags LIKE ? ESCAPE '\\' OR c.note LIKE ? ESCAPE '\\')"
+                "("
+                + " OR ".join(
+                    f"c.{column} LIKE :w{n} ESCAPE '\\'"
+                    for column in ("front", "back", "text", "extra", "tags", "note")
+                )
+                + ")"
             )
-            params.extend([pattern] * 6)
         where = " AND ".join(clauses)
         base = (
             "FROM items i JOIN cards c ON c.id = i.card_id JOIN decks d ON d.id = i.deck_id "
@@ -63,8 +77,8 @@ class Browse(StoreBase):
         rows = self._rows(
             f"SELECT i.id AS item_id, c.id AS card_id, d.name AS deck_name, d.personal, c.type, "
             f"i.ord, c.front, c.back, c.text, c.tags, i.ef, i.interval, i.due, i.lapses, "
-            f"({STATE_SQL}) AS state {base} ORDER BY i.new_position LIMIT ?",
-            [*params, limit],
+            f"({_BROWSE_STATE_SQL}) AS state {base} ORDER BY i.new_position LIMIT :limit",
+            params,
         )
         return [
             BrowseRow(
@@ -83,7 +97,16 @@ class Browse(StoreBase):
             for r in rows
         ], total
 
-    def card(self, card_id: int) -> dict:
+    def browse_state(self, item_id: int, today: date) -> str:
+        """One item's state as Browse names it (new, learning, ..., suspended, buried)."""
+        return str(
+            self._one(
+                f"SELECT {_BROWSE_STATE_SQL} FROM items i WHERE i.id = :item",
+                {"today": today.isoformat(), "item": item_id},
+            )
+        )
+
+    def card(self, card_id: int) -> dict[str, Any]:
         rows = self._rows(
             "SELECT c.*, d.personal FROM cards c JOIN decks d ON d.id = c.deck_id WHERE c.id = ?",
             [card_id],

@@ -8,6 +8,7 @@ from studyapp.cardtext import item_label
 from studyapp.store.columns import scope_clause
 from studyapp.store.connection import StoreBase
 from studyapp.store.models import DeckCounts
+from studyapp.studytime import STUDIED_MS_SQL
 
 
 class Progress(StoreBase):
@@ -35,10 +36,11 @@ class Progress(StoreBase):
     # -- home and browse -------------------------------------------------------------
 
     def day_progress(self, day: date) -> tuple[int, int]:
-        """Answers logged on study day `day` (cram excluded) and the milliseconds spent."""
+        """Answers logged on study day `day` (cram excluded) and the time studied (every
+        answer, capped as studyapp.studytime defines it), in milliseconds."""
         row = self.conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) FROM reviews "
-            "WHERE study_day = ? AND kind != 'cram'",
+            f"SELECT COALESCE(SUM(kind != 'cram'), 0), COALESCE(SUM({STUDIED_MS_SQL}), 0) "
+            "FROM reviews WHERE study_day = ?",
             [day.isoformat()],
         ).fetchone()
         return row[0], row[1]

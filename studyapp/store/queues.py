@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from studyapp.store.columns import parse_date, scope_clause, state_from, tags_tuple
 from studyapp.store.connection import StoreBase, StoreError
@@ -22,7 +24,7 @@ class Queues(StoreBase):
     )
 
     @staticmethod
-    def _item_from(row: dict) -> StudyItem:
+    def _item_from(row: dict[str, Any]) -> StudyItem:
         return StudyItem(
             id=row["id"],
             card_id=row["card_id"],
@@ -80,13 +82,77 @@ class Queues(StoreBase):
             )
         ]
 
-    def new_introduced_on(self, day: date) -> int:
-        """How many new items got their first scheduled grade on study day `day`."""
+    def new_items_in_order(
+        self, today: date, deck_id: str | None = None, tag: str | None = None
+    ) -> Iterator[tuple[int, int, str]]:
+        """New items in deck order as (item id, card id, deck id), read lazily: the
+        session takes what its limits and sibling rules allow and stops."""
+        scope, params = scope_clause(deck_id, tag)
+        yield from self.conn.execute(
+            "SELECT i.id, i.card_id, i.deck_id FROM items i WHERE i.due IS NULL "
+            "AND i.suspended = 0 AND i.retired = 0 "
+            f"AND (i.buried_until IS NULL OR i.buried_until <= ?){scope} "
+            "ORDER BY i.new_position",
+            [today.isoformat(), *params],
+        )
+
+    def card_ids_of(self, item_ids: Sequence[int]) -> dict[int, int]:
+        """Each item's card (siblings share one)."""
+        found: dict[int, int] = {}
+        for start in range(0, len(item_ids), 500):
+            chunk = list(item_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self.conn.execute(f"SELECT id, card_id FROM items WHERE id IN ({marks})", chunk)
+            )
+        return found
+
+    def item_rows(self, item_ids: Sequence[int]) -> list[tuple[int, int, str]]:
+        """(item id, card id, deck id) of each of `item_ids`, in the order given."""
+        found: dict[int, tuple[int, int, str]] = {}
+        for start in range(0, len(item_ids), 500):
+            chunk = list(item_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                f"SELECT id, card_id, deck_id FROM items WHERE id IN ({marks})", chunk
+            ):
+                found[row[0]] = (row[0], row[1], row[2])
+        return [found[i] for i in item_ids if i in found]
+
+    def cards_studied_on(self, day: date) -> set[int]:
+        """Cards with an item graded (scheduled, re-drill or exam review) on study day `day`."""
+        return {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT i.card_id FROM reviews r JOIN items i ON i.id = r.item_id "
+                "WHERE r.study_day = ? AND r.kind IN ('scheduled', 'redrill', 'exam')",
+                [day.isoformat()],
+            )
+        }
+
+    def scheduled_on(self, item_id: int, day: date) -> bool:
+        """Whether the item already had its SM-2 review on study day `day`."""
+        return bool(
+            self._one(
+                "SELECT 1 FROM reviews WHERE item_id = ? AND study_day = ? "
+                "AND kind = 'scheduled' LIMIT 1",
+                [item_id, day.isoformat()],
+            )
+        )
+
+    def new_introduced_on(self, day: date, deck_id: str | None = None) -> int:
+        """How many new items got their first scheduled grade on study day `day`
+        (in deck `deck_id`, or in all decks)."""
+        if deck_id is None:
+            sql, params = "", [day.isoformat()]
+        else:
+            sql = " AND item_id IN (SELECT id FROM items WHERE deck_id = ?)"
+            params = [day.isoformat(), deck_id]
         return (
             self._one(
                 "SELECT COUNT(*) FROM reviews WHERE study_day = ? AND kind = 'scheduled' "
-                "AND due_before IS NULL",
-                [day.isoformat()],
+                f"AND due_before IS NULL{sql}",
+                params,
             )
             or 0
         )
@@ -108,22 +174,29 @@ class Queues(StoreBase):
             )
         ]
 
-    def next_due_date(self, after: date) -> date | None:
+    def next_due_date(
+        self, after: date, deck_id: str | None = None, tag: str | None = None
+    ) -> date | None:
+        """The first day after `after` with a review due (in a deck or tag, or anywhere)."""
+        scope, params = scope_clause(deck_id, tag)
         return parse_date(
             self._one(
-                "SELECT MIN(due) FROM items WHERE due IS NOT NULL AND suspended = 0 "
-                "AND retired = 0 AND due > ?",
-                [after.isoformat()],
+                "SELECT MIN(i.due) FROM items i WHERE i.due IS NOT NULL AND i.suspended = 0 "
+                f"AND i.retired = 0 AND i.due > ?{scope}",
+                [after.isoformat(), *params],
             )
         )
 
-    def due_count_on(self, day: date) -> int:
-        """Reviews due on or before `day` and not buried past it (not counting new cards)."""
+    def due_count_on(self, day: date, deck_id: str | None = None, tag: str | None = None) -> int:
+        """Reviews due on or before `day` and not buried past it (not counting new cards),
+        in a deck or tag, or anywhere."""
+        scope, params = scope_clause(deck_id, tag)
         return (
             self._one(
-                "SELECT COUNT(*) FROM items WHERE due IS NOT NULL AND suspended = 0 "
-                "AND retired = 0 AND due <= :day AND (buried_until IS NULL OR buried_until <= :day)",
-                {"day": day.isoformat()},
+                "SELECT COUNT(*) FROM items i WHERE i.due IS NOT NULL AND i.suspended = 0 "
+                "AND i.retired = 0 AND i.due <= ? "
+                f"AND (i.buried_until IS NULL OR i.buried_until <= ?){scope}",
+                [day.isoformat(), day.isoformat(), *params],
             )
             or 0
         )

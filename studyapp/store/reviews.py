@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from studyapp import sm2
 from studyapp.store.columns import iso, parse_date, state_columns, state_from
@@ -99,7 +100,7 @@ class Reviews(StoreBase):
                     "UPDATE items SET leech = 1, suspended = 1 WHERE id = ?", [item_id]
                 )
                 became_leech = True
-        return GradeResult(cursor.lastrowid, item_id, before, after, became_leech)
+        return GradeResult(int(cursor.lastrowid or 0), item_id, before, after, became_leech)
 
     def fail_count(self, item_id: int) -> int:
         """Scheduled answers below 3: what makes a leech."""
@@ -120,10 +121,10 @@ class Reviews(StoreBase):
         stops being one. Returns the item id.
         """
         with self.transaction():
-            row = self._rows("SELECT * FROM reviews WHERE id = ?", [review_id])
-            if not row:
+            rows = self._rows("SELECT * FROM reviews WHERE id = ?", [review_id])
+            if not rows:
                 raise StoreError(f"no review {review_id} to undo")
-            row = row[0]
+            row = rows[0]
             latest = self._one("SELECT MAX(id) FROM reviews WHERE item_id = ?", [row["item_id"]])
             if latest != review_id:
                 raise StoreError("only an item's latest review can be undone")
@@ -149,9 +150,9 @@ class Reviews(StoreBase):
                 self.conn.execute(
                     "UPDATE items SET leech = 0, suspended = 0 WHERE id = ?", [row["item_id"]]
                 )
-        return row["item_id"]
+        return int(row["item_id"])
 
-    def reviews_of(self, item_id: int) -> list[dict]:
+    def reviews_of(self, item_id: int) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM reviews WHERE item_id = ? ORDER BY id", [item_id])
 
     # -- item actions --------------------------------------------------------------
@@ -162,12 +163,17 @@ class Reviews(StoreBase):
                 "UPDATE items SET suspended = ? WHERE id = ?", [int(suspended), item_id]
             )
 
-    def bury(self, item_id: int, until: date) -> None:
-        """Keep an item out of review until study day `until`."""
+    def bury(self, item_id: int, until: date | None) -> date | None:
+        """Keep an item out of review until study day `until` (None: not buried).
+
+        Returns what it was buried until before, so undo can put it back.
+        """
         with self.transaction():
+            before = parse_date(self._one("SELECT buried_until FROM items WHERE id = ?", [item_id]))
             self.conn.execute(
-                "UPDATE items SET buried_until = ? WHERE id = ?", [until.isoformat(), item_id]
+                "UPDATE items SET buried_until = ? WHERE id = ?", [iso(until), item_id]
             )
+        return before
 
     def set_note(self, card_id: int, note: str) -> None:
         """The student's own note on a card; import never touches it."""

@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from studyapp import sm2
 from studyapp.bundled import sync_bundled_decks
 from studyapp.session import ReviewSession, Scope
-from studyapp.settings import THEMES, Settings, load_settings, save_setting
+from studyapp.settings import THEMES, Settings, extend_new_cards, load_settings, save_setting
 from studyapp.store import DATABASE_ERRORS, Store, StoreError
 
 if TYPE_CHECKING:
@@ -35,6 +38,7 @@ class StudyApp(App[None]):
         Binding("q", "quit", "Quit", priority=False),
         Binding("question_mark", "show_keys", "Keys"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+        Binding("o", "settings", "Settings", show=False),
     ]
 
     def __init__(
@@ -71,6 +75,8 @@ class StudyApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
+        # A theme picked anywhere (ctrl+t, the palette's "Theme") is remembered.
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.start == "review":
             # Straight to the first card: home is built only when the student goes back.
             self.start_review(*self.start_review_args)
@@ -91,24 +97,68 @@ class StudyApp(App[None]):
     def new_session(
         self, scope: Scope, mode: str = "scheduled", ahead_days: int | None = None
     ) -> ReviewSession:
+        settings = self.settings
         return ReviewSession(
             self.store,
             today=self.today(),
             scope=scope,
             mode=mode,
             ahead_days=ahead_days,
-            new_per_day=self.settings.new_per_day,
-            leech_threshold=self.settings.leech_threshold,
+            new_per_day=settings.new_per_day,
+            deck_new_per_day=settings.deck_new_per_day,
+            bury_siblings=settings.bury_siblings,
+            interleave=settings.interleave,
+            leech_threshold=settings.leech_threshold,
             rollover_hour=self.rollover_hour,
             clock=self.clock,
         )
 
+    def review_open(self) -> bool:
+        from studyapp.ui.screens.review import ReviewScreen
+
+        return any(isinstance(screen, ReviewScreen) for screen in self.screen_stack)
+
     def start_review(
         self, scope: Scope, mode: str = "scheduled", ahead_days: int | None = None
     ) -> None:
+        """Open a review. One session at a time: an open one is closed first (its answers
+        are saved), and the new queue is read after it, so no card is graded in both."""
         from studyapp.ui.screens.review import ReviewScreen
 
+        if self.review_open():
+            while self.review_open():
+                self.pop_screen()
+            self.notify("Switched to the new review; every answer so far is saved.", timeout=3)
         self.push_screen(ReviewScreen(self.new_session(scope, mode, ahead_days)))
+
+    def reload_settings(self) -> None:
+        self.settings = load_settings(self.store)
+        if self.theme != self.settings.theme:
+            self.theme = self.settings.theme
+
+    def action_settings(self) -> None:
+        from studyapp.ui.screens.settings_dialog import SettingsScreen
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.reload_settings()
+                self.notify("Settings saved.", timeout=2)
+                self.screen.post_message(SettingsChanged())
+
+        self.push_screen(SettingsScreen(self.settings, self.store.deck_names()), saved)
+
+    def action_extend_new(self) -> None:
+        from studyapp.ui.screens.settings_dialog import ExtendNewScreen
+
+        def extend(more: int | None) -> None:
+            if more is None:
+                return
+            today = self.today()
+            if self.guarded(lambda: extend_new_cards(self.store, today, more)):
+                self.notify(f"{more} more new card{'s' * (more != 1)} allowed today.", timeout=3)
+                self.screen.post_message(SettingsChanged())
+
+        self.push_screen(ExtendNewScreen(), extend)
 
     def open_stats(self) -> None:
         from studyapp.ui.screens.stats import StatsScreen
@@ -171,10 +221,9 @@ class StudyApp(App[None]):
         if event.worker.group != "export":
             return
         if event.state == WorkerState.SUCCESS:
-            result = event.worker.result
             from studyapp.anki import outlook_lines
 
-            assert result is not None  # a successful export worker returns its result
+            result = cast("ExportResult", event.worker.result)
             self.notify(
                 f"{result.notes} notes ({result.cards} cards) written to {result.path}\n"
                 + "\n".join(outlook_lines(result)),
@@ -235,40 +284,80 @@ class StudyApp(App[None]):
             self.push_screen(KeysScreen(self.screen))
 
     def action_toggle_theme(self) -> None:
-        theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
-        self.theme = theme
-        # Switching works even where the choice cannot be saved (a read-only database).
-        if self.guarded(lambda: save_setting(self.store, "theme", theme)):
-            self.settings = replace(self.settings, theme=theme)
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Review all due cards",
-            "Start a review of every deck",
-            lambda: self.start_review(Scope()),
-        )
-        yield SystemCommand(
-            "Browse cards", "Search, filter, suspend and add cards", self.open_browse
-        )
-        yield SystemCommand("Study a tag", "Review one topic, e.g. one mechanism", self._pick_tag)
-        yield SystemCommand(
-            "Statistics", "Forecast, heatmap, retention, mastery by topic", self.open_stats
-        )
-        yield SystemCommand(
-            "Exams",
-            "Set an exam date: new cards paced to it, every card reviewed before it",
-            self.action_exams,
-        )
-        yield SystemCommand(
-            "Export to Anki", "Write every deck to an .apkg file", self.action_export
-        )
-        yield SystemCommand(
-            "Toggle light/dark theme",
-            "Switch between the light and dark theme",
-            self.action_toggle_theme,
-        )
-        yield SystemCommand("Show keys", "Every key on this screen", self.action_show_keys)
+    def _remember_theme(self, theme: Theme) -> None:
+        # Switching works even where the choice cannot be saved (a read-only database).
+        if (
+            theme.name in THEMES
+            and theme.name != self.settings.theme
+            and self.guarded(lambda: save_setting(self.store, "theme", theme.name))
+        ):
+            self.settings = replace(self.settings, theme=theme.name)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action by name: the app's, then the current screen's own, each once."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":  # ours lists this screen's keys instead
+                yield command
+        # (title, help, callback, the screen actions it stands for)
+        app_commands: list[tuple[str, str, Callable[[], object], tuple[str, ...]]] = [
+            (
+                "Review all due cards",
+                "Start a review of every deck",
+                lambda: self.start_review(Scope()),
+                ("review_all",),
+            ),
+            (
+                "Browse cards",
+                "Search, filter, suspend and add cards",
+                self.open_browse,
+                ("browse",),
+            ),
+            ("Study a tag", "Review one topic, e.g. one mechanism", self._pick_tag, ("study_tag",)),
+            (
+                "Statistics",
+                "Forecast, heatmap, retention, mastery by topic",
+                self.open_stats,
+                ("stats",),
+            ),
+            (
+                "Exams",
+                "Set an exam date: new cards paced to it, every card reviewed before it",
+                self.action_exams,
+                ("app.exams", "exams"),
+            ),
+            (
+                "Export to Anki",
+                "Write every deck to an .apkg file",
+                self.action_export,
+                ("app.export", "export"),
+            ),
+            (
+                "Settings",
+                "New cards a day (per deck too), leeches, siblings, review order, theme",
+                self.action_settings,
+                ("app.settings", "settings"),
+            ),
+            (
+                "Study more new cards today",
+                "Custom study: extend today's new-card limit by N",
+                self.action_extend_new,
+                ("app.extend_new", "extend_new"),
+            ),
+            (
+                "Toggle light/dark theme",
+                "Switch between the light and dark theme",
+                self.action_toggle_theme,
+                ("app.toggle_theme", "toggle_theme"),
+            ),
+            ("Keys", "Every key on this screen", self.action_show_keys, ("app.show_keys",)),
+        ]
+        covered = {"quit", "app.quit", "show_keys"}
+        for title, help_text, callback, actions in app_commands:
+            covered.update(actions)
+            yield SystemCommand(title, help_text, callback)
+        yield from _screen_commands(screen, covered)
 
     def _pick_tag(self) -> None:
         from studyapp.ui.screens.home import HomeScreen
@@ -281,6 +370,27 @@ class StudyApp(App[None]):
             self.call_after_refresh(home.action_study_tag)
         else:
             home.action_study_tag()
+
+
+class SettingsChanged(Message):
+    """Settings or today's limits changed: screens showing counts refresh them."""
+
+
+def _screen_commands(screen: Screen[Any], covered: set[str]) -> Iterable[SystemCommand]:
+    """The screen's own shown keys as palette commands (the app's are listed already)."""
+    seen = set(covered)
+    for binding in getattr(type(screen), "BINDINGS", []):
+        if not isinstance(binding, Binding) or not binding.show or binding.action in seen:
+            continue
+        seen.add(binding.action)
+        if screen.check_action(binding.action.partition("(")[0], ()) is False:
+            continue
+        key = screen.app.get_key_display(binding)
+        yield SystemCommand(
+            binding.tooltip or binding.description,
+            f"Key: {key}",
+            partial(screen.run_action, binding.action),
+        )
 
 
 def create_app(
@@ -307,7 +417,7 @@ def create_app(
     )
 
 
-def run(store: Store, **options) -> int:
+def run(store: Store, **options: Any) -> int:
     """Run the app; its exit status. A database failure raises StoreError once the
     terminal is restored, so the CLI prints one line after the app is gone."""
     app = create_app(store, **options)

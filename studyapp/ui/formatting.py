@@ -35,13 +35,32 @@ def relative_day(day: date | None, today: date) -> str:
     return f"{days_text(-delta)} ago"
 
 
-def duration_text(seconds: float) -> str:
-    if seconds < 60:
-        return "under a minute"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+def short_days(days: int) -> str:
+    """'1 d', '6 d', '3.2 mo': the interval in a grade box."""
+    if days < 1:
+        return "today"
+    if days < 100:
+        return f"{days} d"
+    return days_text(days)
+
+
+def grade_outcome(days: int, ef_change: int, width: int) -> str:
+    """What a grade does, in `width` cells: '6 d · ease −0.14', '6 d −0.14' or '6 d'.
+
+    The interval alone often reads the same for 3, 4 and 5; the easiness change
+    (in hundredths) is what differs.
+    """
+    change = "±0" if ef_change == 0 else f"{ef_change / 100:+.2f}".replace("-", "−")
+    interval = short_days(days)
+    for text in (
+        f"{interval} · ease {change}",
+        f"{interval} · {change}",
+        f"{interval} {change}",
+        f"{interval.replace(' ', '')} {change}",
+    ):
+        if len(text) <= width:
+            return text
+    return short_days(days)
 
 
 def shorten(text: str, width: int) -> str:

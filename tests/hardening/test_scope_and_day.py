@@ -36,7 +36,10 @@ def test_unknown_deck_or_tag_exits_2_listing_the_known_ones(
 def test_a_session_open_across_the_rollover_grades_into_the_new_day(store, sample_deck):
     store.import_decks([load_deck(sample_deck)])
     now = [datetime(2026, 11, 23, 23, 0)]
-    session = ReviewSession(store, clock=lambda: now[0], new_per_day=2, rollover_hour=4)
+    # Siblings kept apart only (not buried): the new day offers its whole budget.
+    session = ReviewSession(
+        store, clock=lambda: now[0], new_per_day=2, rollover_hour=4, bury_siblings=False
+    )
     assert session.today.isoformat() == "2026-11-23"
     assert session.counts().new == 2
     session.answer(5)

@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 
 from studyapp.deckfile import load_deck
+from studyapp.settings import save_setting
 from studyapp.store import Store
 from tests.conftest import SAMPLE_DECK
 
@@ -21,5 +22,8 @@ def sample_store(tmp_path):
     path.write_text(SAMPLE_DECK, encoding="utf-8")
     store = Store.open(tmp_path / "ui.db")
     store.import_decks([load_deck(path)])
+    # These tests follow the sample deck card by card, in deck order: siblings are not
+    # buried here (tests/ui/test_siblings.py and tests/test_siblings_and_limits.py cover it).
+    save_setting(store, "bury_siblings", "off")
     yield store
     store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.widgets import DataTable, Select
@@ -9,6 +11,8 @@ from textual.widgets import DataTable, Select
 from studyapp.sanitize import printable
 from studyapp.ui.screens.browse import BrowseScreen
 from studyapp.ui.screens.card_detail import CardDetailScreen
+from studyapp.ui.screens.card_editor import CardEditorScreen, ConfirmScreen
+from studyapp.ui.screens.home import HomeScreen
 from studyapp.ui.widgets.card_text import _render_markdown, render_card_text
 from tests.strategies import MARKDOWN_ALPHABET
 
@@ -74,7 +78,7 @@ async def test_add_and_edit_personal_card(sample_store, make_app):
         table.move_cursor(row=5)
         await pilot.press("e")
         editor = app.screen
-        editor.query_one("#edit-front").value = "What does SEA stand for?"
+        editor.query_one("#edit-front").text = "What does SEA stand for?"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert sample_store.card(card[0])["front"] == "What does SEA stand for?"
@@ -88,8 +92,10 @@ async def test_add_card_requires_front_and_back(sample_store, make_app):
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a", *"only a front", "ctrl+s")
-        assert "needs a front and a back" in str(app.screen.query_one("#edit-error").visual)
-        await pilot.press("escape")
+        assert "needs both a front and a back" in str(app.screen.query_one("#edit-error").visual)
+        await pilot.press("escape")  # half-written: it asks first
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
     assert (
         sample_store.conn.execute(
             "SELECT COUNT(*) FROM cards WHERE deck_id='@personal'"
@@ -169,3 +175,87 @@ async def test_export_failure_in_the_background_is_one_notification(
         assert len(failed) == 1 and "No space left" in failed[0].message
         assert list(out.iterdir()) == []  # no package, no temp or scratch file
     assert sample_store.conn.execute("SELECT COUNT(*) FROM exported_notes").fetchone()[0] == 0
+
+
+async def test_reversed_and_cloze_cards_of_your_own_with_several_lines(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        editor = app.screen
+        assert isinstance(editor, CardEditorScreen)
+        editor.query_one("#edit-type").value = "reversed"
+        await pilot.pause()
+        await pilot.press(*"SEA", "tab", *"Spontaneous", "enter", *"electrical activity", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("a")
+        app.screen.query_one("#edit-type").value = "cloze"
+        await pilot.pause()
+        assert not app.screen.query_one("#edit-front").display
+        await pilot.press(*"{{c1::SEA}} is {{c2::spontaneous}}", "ctrl+s")
+        await pilot.pause()
+    rows_ = sample_store.conn.execute(
+        "SELECT c.type, c.back, COUNT(i.id) FROM cards c JOIN items i ON i.card_id = c.id "
+        "WHERE c.deck_id = '@personal' GROUP BY c.id ORDER BY c.id"
+    ).fetchall()
+    assert rows_ == [("reversed", "Spontaneous\nelectrical activity", 2), ("cloze", "", 2)]
+
+
+async def test_escape_on_an_untouched_card_closes_and_on_a_written_one_asks(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "escape")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("a", *"half", "escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, CardEditorScreen)
+        assert app.screen.query_one("#edit-front").text == "half"
+
+
+async def test_delete_your_own_card_after_confirming(sample_store, make_app):
+    card = sample_store.add_personal_card("Mine", "Yes", card_type="reversed")
+    item = sample_store.conn.execute(
+        "SELECT MIN(id) FROM items WHERE card_id = ?", [card]
+    ).fetchone()[0]
+    sample_store.grade(item, 4)
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        assert rows(app) == 7
+        table = app.screen.query_one("#browse-table", DataTable)
+        table.move_cursor(row=5)
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert rows(app) == 7
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert rows(app) == 5
+        # A deck-file card cannot be deleted here.
+        table.move_cursor(row=0)
+        await pilot.press("d")
+        assert isinstance(app.screen, BrowseScreen)
+    assert [r["grade"] for r in sample_store.reviews_of(item)] == [4]
+    assert sample_store.deck_counts(date(2026, 11, 23))[-1].total == 0
+
+
+async def test_browse_shows_and_filters_buried_cards(sample_store, make_app):
+    first = sample_store.conn.execute("SELECT MIN(id) FROM items").fetchone()[0]
+    sample_store.bury(first, date(2026, 11, 24))
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        table = app.screen.query_one("#browse-table", DataTable)
+        assert str(table.get_row_at(0)[2]) == "buried"
+        app.screen.query_one("#browse-state").value = "buried"
+        await pilot.pause()
+        assert rows(app) == 1
+
+
+def test_list_items_wrap_with_a_hanging_indent():
+    text = render_card_text(
+        "- a *long* item that goes on past the width of the card\n- short", width=30
+    )
+    assert text.plain == ("• a long item that goes on\n  past the width of the card\n• short")
+    styles = {text.plain[span.start : span.end]: str(span.style) for span in text.spans}
+    assert styles["long"] == "italic"

@@ -176,7 +176,7 @@ async def test_keys_screen_lists_every_binding(sample_store, make_app):
             "Undo",
             "Suspend",
             "Bury",
-            "Note",
+            "Write your own note",
             "Back",
             "Quit",
         ):
@@ -255,3 +255,16 @@ async def test_key_bar_drops_whole_keys_that_do_not_fit(sample_store, make_app):
         line = str(app.screen.query_one(KeyBar).render())
         assert len(line) == 40 and line.rstrip().endswith("^p palette")
         assert line.startswith(" space Show answer ") and "Susp" not in line
+
+
+def test_starting_a_review_loads_no_markdown_parser():
+    """Time to first card: plain cards never import markdown-it (only Markdown cards do)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, studyapp.ui.app, studyapp.ui.screens.review, studyapp.session; "
+        "print('markdown_it' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

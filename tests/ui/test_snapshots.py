@@ -128,3 +128,69 @@ class TestExams:
             await pilot.pause()
 
         assert snap_compare(make_app(sample_store), run_before=open_dialog, terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("size", SIZES)
+class TestDialogs:
+    def test_add_card(self, snap_compare, sample_store, make_app, size):
+        assert snap_compare(make_app(sample_store), press=["a"], terminal_size=size)
+
+    def test_add_card_error(self, snap_compare, sample_store, make_app, size):
+        press = ["a", *"only a front", "ctrl+s"]
+        assert snap_compare(make_app(sample_store), press=press, terminal_size=size)
+
+    def test_add_cloze_card(self, snap_compare, sample_store, make_app, size):
+        async def cloze(pilot):
+            await pilot.press("a")
+            pilot.app.screen.query_one("#edit-type").value = "cloze"
+            await pilot.pause()
+
+        assert snap_compare(make_app(sample_store), run_before=cloze, terminal_size=size)
+
+    def test_discard_question(self, snap_compare, sample_store, make_app, size):
+        press = ["a", *"half", "escape"]
+        assert snap_compare(make_app(sample_store), press=press, terminal_size=size)
+
+    def test_settings(self, snap_compare, sample_store, make_app, size):
+        assert snap_compare(make_app(sample_store), press=["o"], terminal_size=size)
+
+    def test_more_new_cards(self, snap_compare, sample_store, make_app, size):
+        assert snap_compare(make_app(sample_store), press=["m"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_browse_with_a_deck_selected(snap_compare, sample_store, make_app, size):
+    async def select_deck(pilot):
+        await pilot.press("b")
+        pilot.app.screen.query_one("#browse-deck").value = "sample"
+        await pilot.pause()
+
+    assert snap_compare(make_app(sample_store), run_before=select_deck, terminal_size=size)
+
+
+def test_browse_deck_list_open(snap_compare, sample_store, make_app):
+    # Long names end in "…" instead of breaking mid-word.
+    sample_store.add_personal_card("a", "b", ["mechanism::descending-inhibition::very-long-tag"])
+    press = ["b", "tab", "tab", "tab", "enter"]
+    assert snap_compare(make_app(sample_store), press=press, terminal_size=(80, 24))
+
+
+SMALL = (60, 20)
+
+
+def test_review_back_at_60x20(snap_compare, sample_store, make_app):
+    assert snap_compare(
+        make_app(sample_store, start="review"), press=["space"], terminal_size=SMALL
+    )
+
+
+def test_home_at_60x20(snap_compare, sample_store, make_app):
+    assert snap_compare(make_app(sample_store), terminal_size=SMALL)
+
+
+def test_review_summary_with_the_new_card_limit_met(snap_compare, sample_store, make_app):
+    from studyapp.settings import save_setting
+
+    save_setting(sample_store, "new_per_day", "2")
+    press = ["space", "5", "space", "4"]
+    assert snap_compare(make_app(sample_store, start="review"), press=press, terminal_size=(80, 24))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,7 +12,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
 from studyapp.sanitize import one_line
-from studyapp.store import ITEM_STATES, BrowseRow
+from studyapp.store import BrowseRow
+from studyapp.store.browse import BROWSE_STATES
 from studyapp.ui.formatting import shorten
 from studyapp.ui.widgets.key_bar import KeyBar
 
@@ -20,6 +23,7 @@ STATE_STYLES = {
     "young": "green",
     "mature": "bold green",
     "suspended": "dim red",
+    "buried": "dim yellow",
 }
 ROW_LIMIT = 500
 DECK_WIDTH = 11
@@ -27,17 +31,24 @@ DECK_WIDTH = 11
 # each with its two cells of padding, plus the table's margin and scrollbar.
 FIXED_COLUMNS_WIDTH = (DECK_WIDTH + 2) + (9 + 2) + (4 + 2) + (4 + 2) + (10 + 2) + (6 + 2) + 2 + 2
 
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
+
 
 class BrowseScreen(Screen[None]):
+    if TYPE_CHECKING:
+        app: StudyApp  # the screens run only inside StudyApp
+
     _question_width = 0
 
     CSS_PATH = "browse.tcss"
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
-        Binding("enter", "open", "Open"),
-        Binding("s", "toggle_suspend", "Suspend/unsuspend"),
-        Binding("a", "add_card", "Add card"),
-        Binding("e", "edit_card", "Edit own card"),
+        Binding("enter", "open", "Open", tooltip="Open the card: text, schedule, history"),
+        Binding("s", "toggle_suspend", "Suspend", tooltip="Suspend or unsuspend"),
+        Binding("a", "add_card", "Add", tooltip="Add a card of your own"),
+        Binding("e", "edit_card", "Edit", tooltip="Edit one of your own cards"),
+        Binding("d", "delete_card", "Delete", tooltip="Delete one of your own cards"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -57,7 +68,7 @@ class BrowseScreen(Screen[None]):
                 id="browse-tag",
             )
             yield Select(
-                [(state, state) for state in ITEM_STATES], prompt="All states", id="browse-state"
+                [(state, state) for state in BROWSE_STATES], prompt="All states", id="browse-state"
             )
         yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="browse-count")
@@ -93,21 +104,18 @@ class BrowseScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    def _filters(self) -> dict:
-        def value(widget_id: str):
-            selected = self.query_one(widget_id, Select).value
-            return None if selected is Select.NULL else selected
-
-        return {
-            "search": self.query_one("#browse-search", Input).value,
-            "deck_id": value("#browse-deck"),
-            "tag": value("#browse-tag"),
-            "state": value("#browse-state"),
-        }
+    def _selected(self, widget_id: str) -> str | None:
+        selected = self.query_one(widget_id, Select).value
+        return None if selected is Select.NULL else str(selected)
 
     def reload(self) -> None:
         rows, total = self.app.store.browse(
-            today=self.app.today(), limit=ROW_LIMIT, **self._filters()
+            today=self.app.today(),
+            limit=ROW_LIMIT,
+            search=self.query_one("#browse-search", Input).value,
+            deck_id=self._selected("#browse-deck"),
+            tag=self._selected("#browse-tag"),
+            state=self._selected("#browse-state"),
         )
         self._show(rows, total)
 
@@ -144,7 +152,7 @@ class BrowseScreen(Screen[None]):
         table = self.query_one("#browse-table", DataTable)
         if table.row_count == 0:
             return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -182,6 +190,14 @@ class BrowseScreen(Screen[None]):
         from studyapp.ui.screens.card_editor import edit_card
 
         edit_card(self, self.app.store.item(item_id).card_id)
+
+    def action_delete_card(self) -> None:
+        item_id = self._selected_item()
+        if item_id is None:
+            return
+        from studyapp.ui.screens.card_editor import delete_card
+
+        delete_card(self, self.app.store.item(item_id).card_id, self.reload)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -16,13 +17,24 @@ from textual.widgets import Static
 from studyapp.sanitize import one_line
 from studyapp.sm2 import QUALITY_LABELS
 from studyapp.ui.widgets.card_text import render_card_text
+from studyapp.ui.widgets.key_bar import KeyBar
+
+# The review log's kinds in the review screen's words.
+KIND_WORDS = {"scheduled": "review", "redrill": "re-drill", "cram": "cram"}
+
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
 
 
 class CardDetailScreen(ModalScreen[None]):
+    if TYPE_CHECKING:
+        app: StudyApp  # the screens run only inside StudyApp
+
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("s", "toggle_suspend", "Suspend/unsuspend"),
         Binding("e", "edit", "Edit own card"),
+        Binding("d", "delete", "Delete own card"),
         Binding("escape", "close", "Close"),
     ]
 
@@ -34,9 +46,10 @@ class CardDetailScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog", id="detail"):
             yield Static(id="detail-body")
             yield Static(
-                "s suspend/unsuspend · e edit (your own cards) · escape close",
+                "s suspend/unsuspend · e edit, d delete (your own cards) · escape close",
                 classes="dialog-hint",
             )
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_detail()
@@ -49,11 +62,23 @@ class CardDetailScreen(ModalScreen[None]):
         body.append(one_line(item.deck_name), style="bold")
         body.append(f"  ·  {item.type}" + (f" #{item.ord + 1}" if item.type != "basic" else ""))
         body.append("  ·  " + one_line(" ".join(item.tags) or "no tags") + "\n\n", style="dim")
-        body.append_text(render_card_text(item.faces.question, "bold"))
+        # Cells a line gets inside the dialog (for list items' hanging indent).
+        width = self.query_one("#detail-body").size.width or min(62, self.app.size.width - 12)
+        body.append_text(render_card_text(item.faces.question, "bold", width))
         body.append("\n\n")
-        body.append_text(render_card_text(item.faces.answer))
+        body.append_text(render_card_text(item.faces.answer, width=width))
         body.append("\n\n")
-        status = "suspended" if item.suspended else ("new" if state.is_new else "in review")
+        # The same words as the review screen and Browse.
+        for label, text, style in (
+            ("", item.extra, "italic"),
+            ("Your note  ", item.note, "yellow"),
+            ("Source  ", item.source, "dim"),
+        ):
+            if text:
+                body.append(label, style="bold")
+                body.append_text(render_card_text(text, style, width - len(label)))
+                body.append("\n\n")
+        status = store.browse_state(self.item_id, self.app.today())
         body.append(
             f"Status {status} · EF {state.ef_hundredths / 100:.2f} · "
             f"interval {state.interval} d · "
@@ -77,7 +102,7 @@ class CardDetailScreen(ModalScreen[None]):
             when = datetime.fromisoformat(row["reviewed_at"]).astimezone()
             table.add_row(
                 when.strftime("%Y-%m-%d %H:%M"),
-                row["kind"],
+                KIND_WORDS.get(row["kind"], row["kind"]),
                 f"{row['grade']} {QUALITY_LABELS[row['grade']]}",
                 f"{row['interval_after']} d",
                 f"{row['ef_after'] / 100:.2f}",
@@ -96,6 +121,14 @@ class CardDetailScreen(ModalScreen[None]):
         from studyapp.ui.screens.card_editor import edit_card
 
         edit_card(self, self.app.store.item(self.item_id).card_id, then=self.refresh_detail)
+
+    def action_delete(self) -> None:
+        from studyapp.ui.screens.card_editor import delete_card
+
+        def close() -> None:
+            self.dismiss()
+
+        delete_card(self, self.app.store.item(self.item_id).card_id, close)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -1,17 +1,27 @@
-"""Add or edit a card of the student's own (the personal deck in the database)."""
+"""Add, edit or delete a card of the student's own (the personal deck in the database)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static, TextArea
 
-from studyapp.store import PERSONAL_DECK_ID
+from studyapp.store import PERSONAL_DECK_ID, StoreError
+from studyapp.store.personal import CARD_TYPES, check_personal_card
+from studyapp.ui.widgets.key_bar import KeyBar
+
+TYPE_HELP = {
+    "basic": "front → back",
+    "reversed": "asked both ways: front → back and back → front",
+    "cloze": "mark what to hide: {{c1::answer}}, {{c2::another}}",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +30,11 @@ class CardDraft:
     back: str
     tags: tuple[str, ...]
     extra: str
+    card_type: str = "basic"
+    text: str = ""  # a cloze card's text
+
+
+EMPTY_DRAFT = CardDraft("", "", (), "")
 
 
 class CardEditorScreen(ModalScreen[CardDraft | None]):
@@ -33,82 +48,225 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
 
     def __init__(self, draft: CardDraft | None = None, title: str = "New card (My Cards)"):
         super().__init__()
-        self.draft = draft or CardDraft("", "", (), "")
+        self.draft = draft or EMPTY_DRAFT
         self.title_text = title
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Input(self.draft.front, placeholder="Front (question)", id="edit-front")
-            yield Input(self.draft.back, placeholder="Back (answer)", id="edit-back")
-            yield Input(self.draft.extra, placeholder="Extra: why (optional)", id="edit-extra")
+        draft = self.draft
+        with Vertical(classes="dialog", id="editor"):
+            with Horizontal(id="edit-head"):
+                yield Static(self.title_text, classes="dialog-title", id="edit-title")
+                yield Select(
+                    [(name, name) for name in CARD_TYPES],
+                    value=draft.card_type,
+                    allow_blank=False,
+                    compact=True,
+                    id="edit-type",
+                )
+            yield Static(TYPE_HELP[draft.card_type], id="edit-type-help", classes="dialog-hint")
+            yield _area(draft.front, "Front (question)", "edit-front")
+            yield _area(draft.back, "Back (answer)", "edit-back")
+            yield _area(draft.text, "Text with {{c1::deletions}}", "edit-text")
+            yield _area(draft.extra, "Extra: why (optional)", "edit-extra")
             yield Input(
-                " ".join(self.draft.tags),
+                " ".join(draft.tags),
                 placeholder="Tags, space-separated (optional)",
+                compact=True,
                 id="edit-tags",
             )
             yield Static(id="edit-error", classes="dialog-error")
             yield Static("tab next field · ctrl+s save · escape cancel", classes="dialog-hint")
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#edit-front", Input).focus()
+        self._show_fields(self.draft.card_type)
+        first = "#edit-text" if self.draft.card_type == "cloze" else "#edit-front"
+        self.query_one(first, TextArea).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.focus_next()
+    def _show_fields(self, card_type: str) -> None:
+        cloze = card_type == "cloze"
+        self.query_one("#edit-front").display = not cloze
+        self.query_one("#edit-back").display = not cloze
+        self.query_one("#edit-text").display = cloze
+        self.query_one("#edit-type-help", Static).update(Text(TYPE_HELP[card_type]))
 
-    def action_save(self) -> None:
-        value = {
-            key: self.query_one(f"#edit-{key}", Input).value.strip()
-            for key in ("front", "back", "extra", "tags")
-        }
-        if not value["front"] or not value["back"]:
-            self.query_one("#edit-error", Static).update("A card needs a front and a back.")
-            return
-        self.dismiss(
-            CardDraft(value["front"], value["back"], tuple(value["tags"].split()), value["extra"])
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._show_fields(str(event.value))
+
+    def current(self) -> CardDraft:
+        def area(name: str) -> str:
+            return self.query_one(f"#edit-{name}", TextArea).text.strip()
+
+        return CardDraft(
+            area("front"),
+            area("back"),
+            tuple(self.query_one("#edit-tags", Input).value.split()),
+            area("extra"),
+            str(self.query_one("#edit-type", Select).value),
+            area("text"),
         )
 
+    def action_save(self) -> None:
+        draft = self.current()
+        try:
+            check_personal_card(draft.card_type, draft.front, draft.back, draft.text, draft.tags)
+        except StoreError as exc:
+            message = str(exc)
+            self.query_one("#edit-error", Static).update(Text(message[:1].upper() + message[1:]))
+            return
+        self.dismiss(draft)
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.current() == _normalised(self.draft):
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard this card?", "What you wrote is not saved.", "Discard"),
+            answer,
+        )
 
 
-def save_new_card(screen: Screen, draft: CardDraft | None) -> None:
+def _normalised(draft: CardDraft) -> CardDraft:
+    return CardDraft(
+        draft.front.strip(),
+        draft.back.strip(),
+        tuple(" ".join(draft.tags).split()),
+        draft.extra.strip(),
+        draft.card_type,
+        draft.text.strip(),
+    )
+
+
+def _area(text: str, title: str, widget_id: str) -> TextArea:
+    area = TextArea(text, soft_wrap=True, id=widget_id, classes="edit-area")
+    area.border_title = title
+    return area
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; dismisses with True for yes."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n", "answer(False)", "No"),
+        Binding("escape", "answer(False)", "No", show=False),
+    ]
+
+    def __init__(self, question: str, detail: str, yes: str):
+        super().__init__()
+        self.question = question
+        self.detail = detail
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog confirm"):
+            yield Static(Text(self.question), classes="dialog-title")
+            yield Static(Text(self.detail))
+            yield Static(f"y {self.yes.lower()} · n or escape keep it", classes="dialog-hint")
+        yield KeyBar()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+def _refresh(screen: Screen[Any]) -> None:
+    for name in ("reload", "refresh_counts", "refresh_detail"):
+        method = getattr(screen, name, None)
+        if method is not None:
+            method()
+            return
+
+
+def save_new_card(screen: Screen[Any], draft: CardDraft | None) -> None:
     if draft is None:
         return
-    store = screen.app.store
-    if not screen.app.guarded(
-        lambda: store.add_personal_card(draft.front, draft.back, draft.tags, draft.extra)
+    store = screen.app.store  # type: ignore[attr-defined]
+    if not screen.app.guarded(  # type: ignore[attr-defined]
+        lambda: store.add_personal_card(
+            draft.front,
+            draft.back,
+            draft.tags,
+            draft.extra,
+            card_type=draft.card_type,
+            text=draft.text,
+        )
     ):
         return
     screen.notify("Card added to My Cards.", timeout=2)
-    if hasattr(screen, "reload"):
-        screen.reload()
-    elif hasattr(screen, "refresh_counts"):
-        screen.refresh_counts()
+    _refresh(screen)
 
 
-def edit_card(screen: Screen, card_id: int, then: Callable[[], None] | None = None) -> None:
-    """Open the editor on one of the student's own cards; deck-file cards are the tutor's."""
-    store = screen.app.store
-    card = store.card(card_id)
+def _own_card(screen: Screen[Any], card_id: int) -> dict[str, Any] | None:
+    card: dict[str, Any] = screen.app.store.card(card_id)  # type: ignore[attr-defined]
     if card["deck_id"] != PERSONAL_DECK_ID:
         screen.notify(
-            "Only your own cards can be edited here; deck cards come from the tutor's deck files.",
+            "Only your own cards can be changed here; deck cards come from the tutor's deck files.",
             severity="warning",
         )
+        return None
+    return card
+
+
+def edit_card(screen: Screen[Any], card_id: int, then: Callable[[], None] | None = None) -> None:
+    """Open the editor on one of the student's own cards; deck-file cards are the tutor's."""
+    card = _own_card(screen, card_id)
+    if card is None:
         return
-    draft = CardDraft(card["front"], card["back"], tuple(card["tags"].split()), card["extra"])
+    store = screen.app.store  # type: ignore[attr-defined]
+    draft = CardDraft(
+        card["front"],
+        card["back"],
+        tuple(card["tags"].split()),
+        card["extra"],
+        card["type"],
+        card["text"],
+    )
 
     def save(result: CardDraft | None) -> None:
         if result is None:
             return
-        if not screen.app.guarded(
+        if not screen.app.guarded(  # type: ignore[attr-defined]
             lambda: store.edit_personal_card(
-                card_id, result.front, result.back, result.tags, result.extra
+                card_id,
+                result.front,
+                result.back,
+                result.tags,
+                result.extra,
+                card_type=result.card_type,
+                text=result.text,
             )
         ):
             return
         screen.notify("Card saved.", timeout=2)
-        (then or getattr(screen, "reload", lambda: None))()
+        (then or (lambda: _refresh(screen)))()
 
     screen.app.push_screen(CardEditorScreen(draft, title="Edit your card"), save)
+
+
+def delete_card(screen: Screen[Any], card_id: int, then: Callable[[], None]) -> None:
+    """Ask, then delete one of the student's own cards (its history stays in the log)."""
+    if _own_card(screen, card_id) is None:
+        return
+    store = screen.app.store  # type: ignore[attr-defined]
+
+    def answer(yes: bool | None) -> None:
+        if yes and screen.app.guarded(  # type: ignore[attr-defined]
+            lambda: store.delete_personal_card(card_id)
+        ):
+            screen.notify("Card deleted.", timeout=2)
+            then()
+
+    screen.app.push_screen(
+        ConfirmScreen(
+            "Delete this card of yours?",
+            "It leaves review and Browse for good; its past answers stay in the log.",
+            "Delete",
+        ),
+        answer,
+    )

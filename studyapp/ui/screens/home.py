@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,24 +13,35 @@ from textual.widgets import DataTable, Static
 
 from studyapp.sanitize import one_line
 from studyapp.session import Scope, new_card_budget
-from studyapp.ui.formatting import duration_text, relative_day
+from studyapp.studytime import studied_text
+from studyapp.ui.formatting import relative_day
 from studyapp.ui.widgets.exam_line import ExamLine
 from studyapp.ui.widgets.key_bar import KeyBar
 
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
+
 
 class HomeScreen(Screen[None]):
+    if TYPE_CHECKING:
+        app: StudyApp  # the screens run only inside StudyApp
+
     CSS_PATH = "home.tcss"
+    # Short descriptions: every key fits the key bar at 80 columns (the palette and `?`
+    # say more).
     BINDINGS = [
-        Binding("r", "review_all", "Review all"),
-        Binding("enter", "review_deck", "Review deck"),
-        Binding("t", "study_tag", "Study a tag"),
-        Binding("c", "cram", "Cram"),
-        Binding("w", "weak_spots", "Weak spots"),
-        Binding("s", "stats", "Stats"),
-        Binding("b", "browse", "Browse"),
-        Binding("a", "add_card", "Add card"),
-        Binding("e", "app.export", "Export to Anki"),
-        Binding("x", "app.exams", "Exams"),
+        Binding("r", "review_all", "Review", tooltip="Review everything due"),
+        Binding("enter", "review_deck", "Deck", tooltip="Review the selected deck"),
+        Binding("t", "study_tag", "Tag", tooltip="Study a tag (one topic, e.g. one mechanism)"),
+        Binding("c", "cram", "Cram", tooltip="Cram: study ahead, schedule untouched"),
+        Binding("w", "weak_spots", "Weak", tooltip="Weak spots: lowest-EF cards of a topic"),
+        Binding("s", "stats", "Stats", tooltip="Statistics"),
+        Binding("b", "browse", "Browse", tooltip="Browse and search cards"),
+        Binding("a", "add_card", "Add", tooltip="Add a card of your own"),
+        Binding("e", "app.export", "Export", tooltip="Export to Anki"),
+        Binding("x", "app.exams", "Exams", tooltip="Exams: dates to be ready by"),
+        Binding("m", "app.extend_new", "More new", tooltip="Study more new cards today"),
+        Binding("o", "app.settings", "Settings", tooltip="Settings"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -39,7 +52,7 @@ class HomeScreen(Screen[None]):
             yield ExamLine(id="home-exam")
             yield DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
             yield Static(id="home-next")
-        yield KeyBar()
+        yield KeyBar(max_lines=2)
 
     def on_mount(self) -> None:
         table = self.query_one("#home-decks", DataTable)
@@ -56,16 +69,29 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_counts()
 
+    def on_settings_changed(self) -> None:
+        self.refresh_counts()
+
     def refresh_counts(self) -> None:
         store, today = self.app.store, self.app.today()
         table = self.query_one("#home-decks", DataTable)
         row = table.cursor_row
         table.clear()
         counts = store.deck_counts(today)
+        settings = self.app.settings
+        available = 0
         for deck in counts:
+            # New: what a review of this deck would introduce today (its limits applied).
+            new_today = min(
+                deck.new,
+                new_card_budget(
+                    store, today, settings.new_per_day, settings.deck_new_per_day, deck.id
+                ),
+            )
+            available += new_today
             table.add_row(
                 Text(one_line(deck.name)),
-                _count(deck.new, "cyan"),
+                _count(new_today, "cyan"),
                 _count(deck.due, "green"),
                 Text(str(deck.total), justify="right"),
                 key=deck.id,
@@ -76,8 +102,12 @@ class HomeScreen(Screen[None]):
         streak = store.streak_days(today)
         due = sum(d.due for d in counts)
         unseen = sum(d.new for d in counts)
-        new_today = min(unseen, new_card_budget(store, today, self.app.settings.new_per_day))
-        done = f"{answers} done ({duration_text(ms / 1000)})" if answers else "none done yet"
+        # The decks' figures, within the total: the top line and the table agree.
+        new_today = min(
+            available,
+            new_card_budget(store, today, settings.new_per_day, settings.deck_new_per_day),
+        )
+        done = f"{answers} done ({studied_text(ms)})" if answers else "none done yet"
         today_line = Text.assemble(
             ("Today  ", "bold"),
             (f"{due} due", "green"),

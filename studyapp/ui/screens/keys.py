@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from studyapp.ui.widgets.key_bar import KeyBar
 
 
 class KeysScreen(ModalScreen[None]):
@@ -17,7 +21,7 @@ class KeysScreen(ModalScreen[None]):
         Binding("question_mark", "close", "Close", show=False),
     ]
 
-    def __init__(self, under: Screen):
+    def __init__(self, under: Screen[Any]):
         super().__init__()
         self.under = under
 
@@ -26,9 +30,12 @@ class KeysScreen(ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         # Keys bound to the same action are listed together: "space / ⏎  Show answer".
+        # The key bar's words are short; here each key says in full what it does.
         keys_by_action: dict[tuple[str, str], list[str]] = {}
         for binding in [*_bindings(type(self.under)), *_bindings(type(self.app))]:
-            keys = keys_by_action.setdefault((binding.action, binding.description), [])
+            action = binding.action.removeprefix("app.")
+            what = binding.tooltip or binding.description
+            keys = keys_by_action.setdefault((action, what), [])
             key = self.app.get_key_display(binding)
             if key not in keys:
                 keys.append(key)
@@ -42,6 +49,7 @@ class KeysScreen(ModalScreen[None]):
             yield Static("Keys", classes="dialog-title")
             yield Static(table)
             yield Static("escape close", classes="dialog-hint")
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss()

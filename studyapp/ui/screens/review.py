@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +17,8 @@ from studyapp.sanitize import one_line
 from studyapp.session import ReviewSession
 from studyapp.sm2 import QUALITY_LABELS
 from studyapp.store import StudyItem
-from studyapp.ui.formatting import days_text, duration_text, relative_day
+from studyapp.studytime import studied_text
+from studyapp.ui.formatting import grade_outcome, relative_day
 from studyapp.ui.widgets.card_text import render_card_text
 from studyapp.ui.widgets.key_bar import KeyBar
 from studyapp.ui.widgets.session_progress import SessionProgress
@@ -26,10 +29,18 @@ KIND_LABELS = {
     "redrill": "re-drill",
     "exam": "exam review · schedule untouched",
 }
+UNDONE = {"grade": "Answer undone.", "suspend": "Suspend undone.", "bury": "Bury undone."}
+SCROLL_HINT = " · ↓ more below (scroll)"
 MODE_LABELS = {"cram": "cram · schedule untouched", "weak": "weak spot · schedule untouched"}
+
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
 
 
 class ReviewScreen(Screen[None]):
+    if TYPE_CHECKING:
+        app: StudyApp  # the screens run only inside StudyApp
+
     CSS_PATH = "review.tcss"
     BINDINGS = [
         Binding("space", "reveal", "Show answer"),
@@ -38,10 +49,11 @@ class ReviewScreen(Screen[None]):
             Binding(str(q), f"grade({q})", f"Grade {q} ({QUALITY_LABELS[q]})", show=False)
             for q in range(6)
         ),
-        Binding("u", "undo", "Undo"),
-        Binding("s", "suspend", "Suspend"),
-        Binding("b", "bury", "Bury"),
-        Binding("n", "note", "Note"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last answer, suspend or bury"),
+        Binding("s", "suspend", "Suspend", tooltip="Suspend this card (unsuspend in Browse)"),
+        Binding("b", "bury", "Bury", tooltip="Bury this card until tomorrow"),
+        Binding("n", "note", "Note", tooltip="Write your own note on this card"),
+        Binding("m", "extend_new", "More new today", tooltip="Study more new cards today"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -94,18 +106,33 @@ class ReviewScreen(Screen[None]):
         kind = (
             MODE_LABELS[self.session.mode]
             if self.session.mode != "scheduled" and self.session.current_kind != "redrill"
-            else KIND_LABELS[self.session.current_kind]
+            else KIND_LABELS[self.session.current_kind or "new"]
         )
         card.border_subtitle = Content(kind)
         card.scroll_home(animate=False)
-        self.query_one("#review-question", Static).update(render_card_text(item.faces.question))
-        self._fill_back(item)
+        self._fill_card(item)
         self._update_grades()
+        self.call_after_refresh(self._update_scroll_hint)
+
+    def _text_width(self) -> int:
+        """Cells a line of card text gets (for list items' hanging indent)."""
+        width = self.query_one("#review-question").size.width
+        return width or max(20, self.app.size.width - 10)
+
+    def _fill_card(self, item: StudyItem) -> None:
+        width = self._text_width()
+        self.query_one("#review-question", Static).update(
+            render_card_text(item.faces.question, width=width)
+        )
+        self._fill_back(item)
 
     def _fill_back(self, item: StudyItem) -> None:
-        self.query_one("#review-answer", Static).update(render_card_text(item.faces.answer))
+        width = self._text_width()
+        self.query_one("#review-answer", Static).update(
+            render_card_text(item.faces.answer, width=width)
+        )
         extra = self.query_one("#review-extra", Static)
-        extra.update(render_card_text(item.extra) if item.extra else "")
+        extra.update(render_card_text(item.extra, width=width) if item.extra else "")
         note = self.query_one("#review-note", Static)
         note.update(
             Text.assemble(("Your note  ", "bold"), render_card_text(item.note)) if item.note else ""
@@ -124,25 +151,30 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-grades").set_class(not revealed or self.finished, "hidden")
         self.query_one("#review-reveal-hint").set_class(revealed or self.finished, "hidden")
         self.refresh_bindings()
+        if not self.finished:
+            self.call_after_refresh(self._update_scroll_hint)
 
     def watch_finished(self, finished: bool) -> None:
         self.watch_revealed(self.revealed)
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Grade keys do nothing until the answer is shown; card keys need a card."""
-        if action == "grade":
-            return self.revealed and not self.finished
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Card keys need a card; undo shows only when there is something to undo.
+
+        Grade keys stay live before the answer is shown, to say so.
+        """
+        if action in ("grade", "suspend", "bury", "note"):
+            return not self.finished
         if action == "reveal":
             return not (self.revealed or self.finished)
-        if action in ("suspend", "bury", "note"):
-            return not self.finished
         if action == "undo":
-            return bool(self.session.counts().done)
+            return self.session.can_undo
+        if action == "extend_new":
+            return self.finished and self.session.new_limit_reached()
         return True
 
     def _update_counts(self) -> None:
         counts = self.session.counts()
-        queues: tuple[str | tuple[str, str], ...]
+        queues: tuple[tuple[str, str] | str, ...]
         if self.session.mode == "scheduled":
             queues = (
                 ("New ", "bold cyan"),
@@ -167,19 +199,39 @@ class ReviewScreen(Screen[None]):
         progress = self.query_one("#review-progress", SessionProgress)
         progress.done, progress.total = counts.done, counts.done + counts.left
 
+    def on_resize(self) -> None:
+        item = self.session.current()
+        if item is not None:
+            self.call_after_refresh(self._fill_card, item)
+            self._update_grades()
+            self.call_after_refresh(self._update_scroll_hint)
+
     def _update_grades(self) -> None:
         preview = self.session.preview()
+        ease = self.session.preview_ease()
         redrill = (
             self.session.current_kind in ("redrill", "exam") or self.session.mode != "scheduled"
         )
+        # Six boxes share the width (less the margins); labels never wrap away.
+        width = max(1, (self.app.size.width - 2) // 6)
         for q in range(6):
+            box = self.query_one(f"#grade-{q}", Static)
             if redrill:
                 then = "again" if q < 4 else "done"
             else:
-                then = days_text(preview[q])
-            box = self.query_one(f"#grade-{q}", Static)
-            box.update(Text.assemble((f"{q} ", "bold"), QUALITY_LABELS[q], "\n", (then, "dim")))
+                then = grade_outcome(preview[q], ease[q], width - 1)  # a cell between boxes
+            name = f"{q} {QUALITY_LABELS[q]}" if width >= len(QUALITY_LABELS[q]) + 2 else str(q)
+            label = Text(name, style="bold", no_wrap=True, overflow="ellipsis")
+            label.append("\n")
+            label.append(then, style="dim")
+            box.update(label)
             box.set_class(q < 3, "fail")
+
+    def _update_scroll_hint(self) -> None:
+        """Say so when the card is longer than the screen (it scrolls)."""
+        card = self.query_one("#review-card", VerticalScroll)
+        kind = str(card.border_subtitle or "").removesuffix(SCROLL_HINT)
+        card.border_subtitle = Content(kind + (SCROLL_HINT if card.max_scroll_y > 0 else ""))
 
     def _show_done(self) -> None:
         self.query_one("#review-switcher", ContentSwitcher).current = "review-done"
@@ -195,8 +247,8 @@ class ReviewScreen(Screen[None]):
         )
         tomorrow = f"{summary.due_tomorrow} card{'s' * (summary.due_tomorrow != 1)} due tomorrow"
         waiting = (
-            f"You have met today's limit of {self.session.new_per_day} new cards; "
-            "more are waiting for tomorrow.\n"
+            f"You have met today's limit of {self.session.new_limit_today()} new cards; "
+            "more are waiting for tomorrow (x: study more today).\n"
             if summary.new_waiting
             else ""
         )
@@ -220,7 +272,7 @@ class ReviewScreen(Screen[None]):
         accuracy = summary.accuracy or 0.0
         lines = Text.assemble(
             ("Reviewed  ", "bold"),
-            f"{summary.reviewed} answers in {duration_text(summary.seconds)}\n",
+            f"{summary.reviewed} answers · {studied_text(summary.seconds * 1000)} answering\n",
             ("Accuracy  ", "bold"),
             f"{accuracy:.0%} graded 3 or more\n\n",
         )
@@ -234,7 +286,7 @@ class ReviewScreen(Screen[None]):
         lines.append(f"\n{waiting}{next_due}.\n{tomorrow}.\n\n")
         lines.append_text(
             Text.assemble(
-                ("u", "bold"), " undo last grade · ", ("escape", "bold"), " back to your decks"
+                ("u", "bold"), " undo the last answer · ", ("escape", "bold"), " back to your decks"
             )
         )
         body.update(lines)
@@ -246,7 +298,10 @@ class ReviewScreen(Screen[None]):
             self.revealed = True
 
     def action_grade(self, quality: int) -> None:
-        if not self.revealed or self.session.current() is None:
+        if self.session.current() is None:
+            return
+        if not self.revealed:
+            self.notify("Show the answer first (space).", timeout=2)
             return
         # Committed to SQLite inside answer(), before the next card is shown. If the
         # commit fails the card stays on screen and the session is unchanged.
@@ -263,13 +318,23 @@ class ReviewScreen(Screen[None]):
         self.show_current()
 
     def action_undo(self) -> None:
-        if not self.session.counts().done:
+        action = self.session.last_action()
+        if action is None:
             self.notify("Nothing to undo in this session.")
             return
         if not self.app.guarded(self.session.undo):
             return
         self.show_current()
-        self.notify("Last grade undone.", timeout=2)
+        self.notify(UNDONE[action], timeout=2)
+
+    def action_extend_new(self) -> None:
+        self.app.action_extend_new()
+
+    def on_settings_changed(self) -> None:
+        """Today's limit was extended: a finished session starts again with the new cards."""
+        if self.finished:
+            self.session = self.app.new_session(self.session.scope, self.session.mode)
+            self.show_current()
 
     def action_suspend(self) -> None:
         if self.session.current() is None:

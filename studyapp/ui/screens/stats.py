@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,8 +14,14 @@ from studyapp import stats
 from studyapp.report import as_of, sections
 from studyapp.ui.widgets.key_bar import KeyBar
 
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
+
 
 class StatsScreen(Screen[None]):
+    if TYPE_CHECKING:
+        app: StudyApp  # the screens run only inside StudyApp
+
     CSS_PATH = "stats.tcss"
     BINDINGS = [
         Binding("r", "refresh", "Refresh"),

@@ -6,28 +6,58 @@ console markup, so `[bold]` or `[link=...]` in a card is shown as typed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from studyapp.cardtext import markdown_parser, plain_text
 from studyapp.sanitize import printable
 
+if TYPE_CHECKING:  # the parser loads only for cards that use Markdown
+    from markdown_it.token import Token
+
 _INLINE_STYLES = {"em_open": "italic", "strong_open": "bold", "code_inline": "reverse"}
 
 
-def render_card_text(markdown_text: str, base_style: str = "") -> Text:
+def render_card_text(markdown_text: str, base_style: str = "", width: int | None = None) -> Text:
     """Render Markdown-subset card text: emphasis, lists, line breaks.
 
     Control characters are made visible first (studyapp.sanitize): whatever the
-    database holds, it cannot drive the terminal.
+    database holds, it cannot drive the terminal. With `width` (the cells the text
+    gets), a list item longer than a line wraps with a hanging indent, under its
+    first word rather than under the bullet.
     """
     markdown_text = printable(markdown_text)
     text = plain_text(markdown_text)
     if text is not None:
         return Text(text, style=base_style)
-    return _render_markdown(markdown_text, base_style)
+    return _render_markdown(markdown_text, base_style, width)
 
 
-def _render_markdown(markdown_text: str, base_style: str) -> Text:
+def _hang(item: Text, indent: int, width: int | None) -> Text:
+    """`item` word-wrapped to `width - indent` cells, continuation lines indented."""
+    room = (width or 0) - indent
+    if width is None or room < 10 or item.cell_len <= room:
+        return item
+    plain = item.plain
+    offsets: list[int] = []
+    start = 0
+    while len(plain) - start > room:
+        cut = plain.rfind(" ", start, start + room + 1)
+        cut = cut if cut > start else start + room
+        offsets.append(cut)
+        start = cut + (plain[cut] == " " if cut < len(plain) else 0)
+    pieces = item.divide(offsets)
+    out = Text()
+    for n, piece in enumerate(pieces):
+        if n:
+            piece = piece[1:] if piece.plain.startswith(" ") else piece
+            out.append("\n" + " " * indent)
+        out.append_text(piece)
+    return out
+
+
+def _render_markdown(markdown_text: str, base_style: str, width: int | None = None) -> Text:
     out = Text(style=base_style)
     tokens = markdown_parser().parse(markdown_text)
     lists: list[list[int | None]] = []  # per open list: the next number, or None for bullets
@@ -55,13 +85,21 @@ def _render_markdown(markdown_text: str, base_style: str) -> Text:
         elif kind == "inline":
             if pending_prefix:
                 out.append(pending_prefix, style="bold")
+                item = Text()
+                _inline(item, token.children or [])
+                lines = item.split("\n", allow_blank=True)
+                for n, line in enumerate(lines):
+                    if n:
+                        out.append("\n" + " " * len(pending_prefix))
+                    out.append_text(_hang(line, len(pending_prefix), width))
                 pending_prefix = ""
-            _inline(out, token.children or [])
+            else:
+                _inline(out, token.children or [])
     out.rstrip()
     return out
 
 
-def _inline(out: Text, children) -> None:
+def _inline(out: Text, children: list[Token]) -> None:
     styles: list[str] = []
     for child in children:
         kind = child.type

@@ -2,8 +2,8 @@
 
 Textual's Footer mounts and styles a widget per key and rebuilds them all
 whenever the bindings change (reveal, grade, focus): that was a third of the
-time to show the first card. This bar draws the same keys as one line of text
-and redraws it on change; clicking a key still presses it.
+time to show the first card. This bar draws the same keys as text (one line,
+two when they do not fit) and redraws it on change; clicking a key still presses it.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from typing import NamedTuple
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.screen import Screen
+from textual.geometry import Size
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 
 class _KeyBox(NamedTuple):
+    line: int
     start: int
     end: int
     key: str
@@ -30,7 +32,7 @@ class KeyBar(Widget):
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
-        height: 1;
+        height: auto;
         color: $footer-foreground;
         background: $footer-background;
         & > .key-bar--key {
@@ -48,8 +50,13 @@ class KeyBar(Widget):
     }
     """
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, max_lines: int = 1, id: str | None = None, classes: str | None = None
+    ) -> None:
+        """`max_lines` 2: keys that do not fit on one line go on a second (home, where
+        every key is a way in); beyond that the Keys screen (`?`) lists them all."""
         super().__init__(id=id, classes=classes)
+        self.max_lines = max_lines
         self._boxes: list[_KeyBox] = []
 
     def on_mount(self) -> None:
@@ -58,10 +65,26 @@ class KeyBar(Widget):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def _bindings_changed(self, screen: Screen) -> None:
-        self.refresh()
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        lines = len(self._layout(width)[0])
+        # A dialog's bar covers the whole bar of the screen beneath it, so no key of
+        # that screen shows through as if it worked here.
+        stack = self.app.screen_stack
+        if isinstance(self.screen, ModalScreen) and self.screen in stack:
+            below = stack[stack.index(self.screen) - 1]
+            for bar in below.query(KeyBar):
+                lines = max(lines, bar.size.height)
+        return lines
 
     def render(self) -> Text:
+        lines, boxes = self._layout(self.size.width)
+        self._boxes = boxes
+        return Text("\n").join(lines)
+
+    def _layout(self, width: int) -> tuple[list[Text], list[_KeyBox]]:
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
         palette_key = self.app.COMMAND_PALETTE_BINDING
@@ -84,8 +107,8 @@ class KeyBar(Widget):
                 (f" {self.app.get_key_display(palette.binding)} ", key_style),
                 (f"{palette.binding.description} ", description_style),
             )
-        room = max(0, self.size.width - right.cell_len)
-        keys = Text(no_wrap=True, overflow="crop")
+        room = max(0, width - right.cell_len)
+        lines = [Text(no_wrap=True, overflow="crop")]
         boxes: list[_KeyBox] = []
         dim = Style(dim=True)
         for key, active in shown:
@@ -94,19 +117,25 @@ class KeyBar(Widget):
                 (f" {self.app.get_key_display(active.binding)} ", key_style + extra),
                 (f"{active.binding.description} ", description_style + extra),
             )
-            if keys.cell_len + item.cell_len > room:
-                break  # whole keys only; the Keys screen lists them all
-            boxes.append(_KeyBox(keys.cell_len, keys.cell_len + item.cell_len, key, active.enabled))
-            keys.append_text(item)
+            line = lines[-1]
+            if line.cell_len + item.cell_len > room:
+                if len(lines) == self.max_lines or not line.cell_len:
+                    break  # whole keys only; the Keys screen lists them all
+                line = Text(no_wrap=True, overflow="crop")
+                lines.append(line)
+            start = line.cell_len
+            boxes.append(_KeyBox(len(lines) - 1, start, start + item.cell_len, key, active.enabled))
+            line.append_text(item)
         if palette is not None:
-            keys.pad_right(room - keys.cell_len)
-            boxes.append(_KeyBox(room, room + right.cell_len, palette_key, palette.enabled))
-        self._boxes = boxes
-        return keys + right
+            first = lines[0]
+            first.pad_right(room - first.cell_len)
+            boxes.append(_KeyBox(0, room, room + right.cell_len, palette_key, palette.enabled))
+            lines[0] = first + right
+        return lines, boxes
 
     def on_click(self, event: events.Click) -> None:
         for box in self._boxes:
-            if box.start <= event.x < box.end:
+            if box.line == event.y and box.start <= event.x < box.end:
                 if box.enabled:
                     self.app.simulate_key(box.key)
                 else:

@@ -1,0 +1,134 @@
+"""What one sitting studies, in which order: due reviews, exam reviews, new cards, owed
+re-drills.
+
+Siblings (a reversed card's two directions, one note's cloze deletions) give each
+other away when studied the same day. As Anki does, once one of them is studied
+(or queued) today, the others wait for another day; with that turned off they are
+only kept apart (see ReviewSession). Reviews are shuffled across decks, in an order
+fixed for the study day.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date
+
+from studyapp import exam
+from studyapp.store import Store
+
+
+@dataclass(slots=True)
+class DailyQueue:
+    review: list[int]
+    # Final-window reviews before an exam: logged as "exam", the schedule untouched.
+    exam: list[int]
+    new: list[int]
+    # Re-drills owed from an earlier sitting today (the student quit and came back).
+    owed: list[int]
+    # Each queued item's card: siblings share one.
+    card_of: dict[int, int]
+
+
+def build_queue(
+    store: Store,
+    today: date,
+    *,
+    deck_id: str | None,
+    tag: str | None,
+    mode: str,
+    ahead_days: int | None,
+    weak_limit: int,
+    bury_siblings: bool,
+    interleave: bool,
+    new_budget: Callable[[str | None], int],
+    decks_with_own_limit: Collection[str],
+) -> DailyQueue:
+    """The queue for a session; `new_budget(deck_id)` says how many new cards that deck
+    (None: all decks together) may still introduce today."""
+    if mode == "cram":
+        # Study ahead: nothing here changes the schedule (answers are logged as cram).
+        review = store.cram_item_ids(today, deck_id, tag, ahead_days)
+        return DailyQueue(review, [], [], [], store.card_ids_of(review))
+    if mode == "weak":
+        review = [
+            item_id
+            for item_id, *_ in store.weakest_items(
+                tag, weak_limit, deck_id, include_suspended=False
+            )
+        ]
+        return DailyQueue(review, [], [], [], store.card_ids_of(review))
+    review = store.due_item_ids(today, deck_id, tag)
+    due = set(review)
+    if interleave:
+        # Quitting and coming back the same day finds the same order.
+        random.Random(today.toordinal()).shuffle(review)
+    owed = store.pending_redrills(today, deck_id, tag)
+    card_of = store.card_ids_of([*review, *owed])
+    taken: set[int] = store.cards_studied_on(today) if bury_siblings else set()
+    if bury_siblings:
+        kept = []
+        for item_id in review:
+            if card_of[item_id] not in taken:
+                taken.add(card_of[item_id])
+                kept.append(item_id)
+        review = kept
+    exams = [i for i in exam.exam_review_ids(store, today, deck_id, tag) if i not in due]
+    if exams:
+        card_of.update(store.card_ids_of(exams))
+        if bury_siblings:
+            kept = []
+            for item_id in exams:
+                if card_of[item_id] not in taken:
+                    taken.add(card_of[item_id])
+                    kept.append(item_id)
+            exams = kept
+    new = _new_cards(
+        store, today, deck_id, tag, new_budget, decks_with_own_limit, taken, bury_siblings, card_of
+    )
+    queued = set(review) | set(exams) | set(new)
+    return DailyQueue(review, exams, new, [i for i in owed if i not in queued], card_of)
+
+
+def _new_cards(
+    store: Store,
+    today: date,
+    deck_id: str | None,
+    tag: str | None,
+    new_budget: Callable[[str | None], int],
+    decks_with_own_limit: Collection[str],
+    taken: set[int],
+    bury_siblings: bool,
+    card_of: dict[int, int],
+) -> list[int]:
+    """Today's new cards, within the total and each deck's own limit: those of the nearest
+    exams' scopes first, then deck order."""
+    budget = new_budget(deck_id)
+    if budget <= 0:
+        return []
+    first = store.item_rows(exam.exam_new_item_ids(store, budget, today, deck_id, tag))
+    firsts = {row[0] for row in first}
+    candidates = itertools.chain(
+        first,
+        (row for row in store.new_items_in_order(today, deck_id, tag) if row[0] not in firsts),
+    )
+    deck_budgets: dict[str, int] = {}
+    chosen: list[int] = []
+    for item_id, card_id, item_deck in candidates:
+        if card_id in taken:
+            continue  # a sibling of a card studied or queued today
+        if item_deck in decks_with_own_limit:
+            if item_deck not in deck_budgets:
+                deck_budgets[item_deck] = new_budget(item_deck)
+            if deck_budgets[item_deck] <= 0:
+                continue
+            deck_budgets[item_deck] -= 1
+        if bury_siblings:
+            taken.add(card_id)
+        card_of[item_id] = card_id
+        chosen.append(item_id)
+        if len(chosen) >= budget:
+            break
+    return chosen

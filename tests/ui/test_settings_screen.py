@@ -1,0 +1,67 @@
+"""The Settings screen and Custom Study's "more new cards today", through Pilot."""
+
+from __future__ import annotations
+
+from studyapp.settings import load_settings
+from studyapp.ui.screens.home import HomeScreen
+from studyapp.ui.screens.review import ReviewScreen
+from studyapp.ui.screens.settings_dialog import ExtendNewScreen, SettingsScreen
+
+SIZE = (80, 24)
+
+
+def home_new_today(app) -> str:
+    return str(app.screen.query_one("#home-today").visual)
+
+
+async def test_settings_screen_saves_every_setting(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        screen.query_one("#set-new_per_day").value = "2"
+        screen.query_one("#set-interleave").value = False
+        screen.query_one("#set-theme").value = "textual-light"
+        screen.query_one("#set-deck-0").value = "1"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "1 new of 5" in home_new_today(app)
+        assert app.theme == "textual-light"
+    saved = load_settings(sample_store)
+    assert (saved.new_per_day, saved.interleave, saved.theme) == (2, False, "textual-light")
+    assert saved.deck_new_per_day == {"sample": 1}
+
+
+async def test_settings_screen_refuses_a_bad_value_and_saves_nothing(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        app.screen.query_one("#set-leech_threshold").value = "0"
+        app.screen.query_one("#set-new_per_day").value = "3"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SettingsScreen)
+        error = str(app.screen.query_one("#settings-error").visual)
+        assert error == "leech_threshold must be between 1 and 999, not 0"
+    assert load_settings(sample_store).new_per_day == 20
+
+
+async def test_more_new_cards_today_after_the_limit_is_met(sample_store, make_app):
+    from studyapp.settings import save_setting
+
+    save_setting(sample_store, "new_per_day", "1")
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "5")
+        screen = app.screen
+        assert screen.finished
+        assert "met today's limit of 1 new cards" in str(
+            screen.query_one("#review-done-body").visual
+        )
+        await pilot.press("m")
+        assert isinstance(app.screen, ExtendNewScreen)
+        await pilot.press("backspace", "backspace", "2", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and not app.screen.finished
+        assert app.screen.session.counts().new == 2
