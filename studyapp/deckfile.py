@@ -361,13 +361,20 @@ def _parse_card(
         source=_string(values.get("source")).strip(),
         tags=tuple(str(t) for t in tags) if isinstance(tags, tuple) else (),
         line=header,
-        lint_ignore=values.get("lint_ignore", ()),
+        lint_ignore=_lint_pairs(values.get("lint_ignore")),
         guid=str(values.get("guid", "")),
     )
 
 
+def _lint_pairs(value: object) -> tuple[tuple[str, str], ...]:
+    """The (rule, reason) pairs `_lint_ignore` stored, typed again."""
+    if not isinstance(value, tuple):
+        return ()
+    return tuple((str(rule), str(reason)) for rule, reason in value)
+
+
 def _lint_ignore(
-    value: object, label: str, at: int | None, problem
+    value: object, label: str, at: int | None, problem: Callable[[int | None, str], None]
 ) -> tuple[tuple[str, str], ...] | None:
     """`lint_ignore = [{rule = "...", reason = "..."}]` as (rule, reason) pairs, or None.
 

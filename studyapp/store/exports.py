@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
-from studyapp.store.columns import state_from, tags_tuple
+from studyapp import sm2
+from studyapp.store.columns import state_from
 from studyapp.store.connection import StoreBase
+
+# An item's SM-2 state, whether it is suspended, and its review rows, oldest first.
+DeckProgressEntry = tuple[sm2.SM2State, bool, tuple[dict[str, Any], ...]]
 
 
 class Exports(StoreBase):
@@ -14,7 +19,7 @@ class Exports(StoreBase):
 
     # -- export ----------------------------------------------------------------------
 
-    def deck_rows(self, deck_ids: Sequence[str] | None = None) -> list[dict]:
+    def deck_rows(self, deck_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Active decks in their order (all of them, or those in `deck_ids`)."""
         rows = self._rows(
             "SELECT id, name, description FROM decks WHERE retired = 0 ORDER BY position"
@@ -23,17 +28,6 @@ class Exports(StoreBase):
             return rows
         wanted = set(deck_ids)
         return [r for r in rows if r["id"] in wanted]
-
-    def deck_cards(self, deck_id: str) -> list[dict]:
-        """A deck's active cards in file order, with tags as a tuple."""
-        rows = self._rows(
-            "SELECT card_key, type, front, back, text, extra, source, tags FROM cards "
-            "WHERE deck_id = ? AND retired = 0 ORDER BY position",
-            [deck_id],
-        )
-        for row in rows:
-            row["tags"] = tags_tuple(row["tags"])
-        return rows
 
     def deck_card_rows(self, deck_id: str) -> Iterator[tuple[str, ...]]:
         """A deck's active cards in file order, one tuple at a time (an export of 100k
@@ -45,16 +39,16 @@ class Exports(StoreBase):
             [deck_id],
         )
 
-    def deck_progress(self, deck_id: str) -> dict[tuple[str, int], tuple]:
+    def deck_progress(self, deck_id: str) -> dict[tuple[str, int], DeckProgressEntry]:
         """(card key, ord) -> (SM-2 state, suspended, review rows) for a deck's active items."""
-        progress: dict[tuple[str, int], tuple] = {}
+        progress: dict[tuple[str, int], DeckProgressEntry] = {}
         items = self._rows(
             "SELECT i.id, c.card_key, i.ord, i.ef, i.interval, i.repetitions, i.lapses, i.due, "
             "i.suspended FROM items i JOIN cards c ON c.id = i.card_id "
             "WHERE i.deck_id = ? AND i.retired = 0",
             [deck_id],
         )
-        reviews: dict[int, list[dict]] = {}
+        reviews: dict[int, list[dict[str, Any]]] = {}
         for row in self._rows(
             "SELECT r.* FROM reviews r JOIN items i ON i.id = r.item_id "
             "WHERE i.deck_id = ? AND i.retired = 0 ORDER BY r.id",

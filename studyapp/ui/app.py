@@ -184,6 +184,7 @@ class StudyApp(App[None]):
             from studyapp.anki import ExportError, decks_from_store, plan_export
             from studyapp.anki.notes import store_media_dir
 
+            export_errors: tuple[type[Exception], ...] = (ExportError, *DATABASE_ERRORS)
             try:
                 job = plan_export(
                     self.store,
@@ -191,7 +192,7 @@ class StudyApp(App[None]):
                     with_progress=request.with_progress,
                     rollover_hour=self.rollover_hour,
                 )
-            except (ExportError, *DATABASE_ERRORS) as exc:
+            except export_errors as exc:
                 self.notify(str(exc), title="Export failed", severity="error", markup=False)
                 return
             self.notify(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -57,7 +58,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         if options.highlighted is not None:
             self.dismiss(options.get_option_at_index(options.highlighted).id)
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         # Arrow keys move through the list while typing in the filter.
         options = self.query_one("#choice-list", OptionList)
         if event.key in ("down", "up") and self.focused is self.query_one("#choice-filter"):
