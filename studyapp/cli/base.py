@@ -1,0 +1,139 @@
+"""What every `studyapp` command shares: the group, its context, one-line failures.
+
+Exit codes: 0 ok, 1 a problem was found (bad deck file, database error),
+2 usage. Errors are one line each on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from studyapp import __version__, sm2
+from studyapp.deckfile import Problem
+from studyapp.locations import DB_ENV, default_db_path
+from studyapp.sanitize import one_line
+from studyapp.store import Store, StoreError
+
+
+class Context:
+    """What every command shares: where the database is, opened on first use."""
+
+    def __init__(self, db_path: Path | None, rollover_hour: int):
+        self.db_path = db_path or default_db_path()
+        self.rollover_hour = rollover_hour
+        self._store: Store | None = None
+
+    def store(self) -> Store:
+        if self._store is None:
+            if not self.db_path.parent.is_dir():
+                # A typo in --db must not quietly start a new, empty database elsewhere.
+                raise StoreError(f"{self.db_path.parent}: no such folder for the database")
+            self._store = Store.open(self.db_path)
+        return self._store
+
+    def error_line(self, exc: sqlite3.Error) -> str:
+        """One line for a database error that escaped a command: the file, and what to do."""
+        if self._store is not None:
+            return self._store.note_error(exc)
+        return f"{self.db_path}: {exc}"
+
+    def today(self) -> date:
+        return sm2.study_day(datetime.now(), self.rollover_hour)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(one_line(f"studyapp: {message}"), err=True)
+    sys.exit(code)
+
+
+class GuardedGroup(click.Group):
+    """Every command's database errors end as one line and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            fail(str(exc))
+        except sqlite3.Error as exc:
+            context = ctx.obj if isinstance(ctx.obj, Context) else None
+            fail(context.error_line(exc) if context else str(exc))
+
+
+@contextmanager
+def working(label: str) -> Iterator[None]:
+    """A Rich progress bar on stderr while long work runs, when it is a terminal;
+    nothing at all when piped."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        progress.add_task(label, total=None)
+        yield
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@click.group(
+    cls=GuardedGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Database file (default: ${DB_ENV}, else your user data folder).",
+)
+@click.option(
+    "--rollover-hour",
+    type=click.IntRange(0, 23),
+    default=4,
+    show_default=True,
+    help="Hour (local time) at which a new study day starts.",
+)
+@click.version_option(__version__, prog_name="studyapp")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None, rollover_hour: int) -> None:
+    """Spaced-repetition flashcards in your terminal (SM-2).
+
+    Run without a command to open the app.
+    """
+    ctx.obj = Context(db_path, rollover_hour)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        run_app(ctx.obj, start="home")
+
+
+def run_app(context: Context, start: str, **review: object) -> None:
+    from studyapp.ui.app import run  # the UI loads only when it is used
+
+    try:
+        code = run(context.store(), start=start, rollover_hour=context.rollover_hour, **review)
+    except StoreError as exc:
+        fail(str(exc))
+    if code:
+        sys.exit(code)

@@ -1,0 +1,91 @@
+"""The way out to Anki: export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from studyapp.cli.base import Context, cli, fail, print_problems, working
+from studyapp.deckfile import check_paths
+from studyapp.store import StoreError
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "raw_out",
+    required=True,
+    metavar="OUT",
+    help="The .apkg file to write, or a folder to write a dated one into.",
+)
+@click.option(
+    "--with-progress",
+    is_flag=True,
+    help="Include your SM-2 progress and review log, so Anki continues from it.",
+)
+@click.pass_obj
+def export(context: Context, paths: tuple[Path, ...], raw_out: str, with_progress: bool) -> None:
+    """Export decks to an Anki package (.apkg).
+
+    With PATHS, exports those deck files and folders; without, every deck in the database.
+    """
+    from studyapp.anki import (
+        ExportError,
+        decks_from_files,
+        decks_from_store,
+        export_to_file,
+        outlook_lines,
+    )
+    from studyapp.anki.notes import store_media_dir
+    from studyapp.export_target import ExportTargetError, default_package_name, resolve_target
+
+    try:
+        out = resolve_target(raw_out, default_package_name(context.today().isoformat()))
+    except ExportTargetError as exc:
+        fail(str(exc))
+    try:
+        if paths:
+            decks, problems = check_paths(paths)
+            if problems:
+                print_problems(problems)
+                fail("nothing exported")
+            selected = decks_from_files(decks)
+        else:
+            selected = decks_from_store(context.store(), media_dir=store_media_dir(context.store()))
+            if not selected:
+                fail("no decks in the database; import some or name deck files to export")
+        with working(f"Writing {out.name}"):
+            result = export_to_file(
+                context.store(),
+                selected,
+                out,
+                with_progress=with_progress,
+                rollover_hour=context.rollover_hour,
+            )
+    except (StoreError, ExportError) as exc:
+        fail(str(exc))
+    line = (
+        f"Exported {result.decks} deck{'s' * (result.decks != 1)}, {result.notes} notes "
+        f"({result.cards} cards) to {result.path}"
+    )
+    if with_progress:
+        line += (
+            f"; progress for {result.cards_with_progress} cards, "
+            f"{result.revlog_rows} review-log rows"
+        )
+    if result.media_files:
+        line += f"; {result.media_files} media files"
+    click.echo(line)
+    for outlook in outlook_lines(result):
+        click.echo(outlook)
+    if with_progress:
+        click.echo(
+            "Progress arrives only for notes new to the Anki collection: Anki keeps the "
+            "schedule of notes it already has."
+        )
+
+
+# ignore_unknown_options: `settings new_per_day -5` is a value to check, not an option.

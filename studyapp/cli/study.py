@@ -1,0 +1,221 @@
+"""Studying: review, stats, exams, settings and today's extra new cards."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from studyapp.cli.base import Context, cli, fail, run_app
+from studyapp.sanitize import one_line
+from studyapp.store import Store, StoreError
+
+
+@cli.command()
+@click.option("--deck", "deck_id", metavar="ID", help="Only this deck (its id).")
+@click.option(
+    "--tag", metavar="TAG", help="Only this tag and its children, e.g. mechanism::pain-modulation."
+)
+@click.option(
+    "--cram",
+    is_flag=True,
+    help="Study ahead without changing the schedule (answers are logged as cram).",
+)
+@click.option(
+    "--ahead",
+    type=click.IntRange(0, 3650),
+    metavar="DAYS",
+    help="With --cram: everything due in the next DAYS days.",
+)
+@click.option(
+    "--weak",
+    is_flag=True,
+    help="Weak spots: the cards with the lowest EF or most lapses (schedule untouched).",
+)
+@click.pass_obj
+def review(
+    context: Context,
+    deck_id: str | None,
+    tag: str | None,
+    cram: bool,
+    ahead: int | None,
+    weak: bool,
+) -> None:
+    """Open the app straight into reviewing what is due (or cramming, or weak spots)."""
+    from studyapp.session import Scope
+
+    if cram and weak:
+        raise click.UsageError("choose --cram or --weak, not both")
+    if ahead is not None and not cram:
+        raise click.UsageError("--ahead goes with --cram")
+    mode = "cram" if cram else "weak" if weak else "scheduled"
+    _check_scope(context.store(), deck_id, tag)
+    run_app(
+        context, start="review", scope=Scope(deck_id=deck_id, tag=tag), mode=mode, ahead_days=ahead
+    )
+
+
+def _known(values: list[str], limit: int = 12) -> str:
+    shown = ", ".join(values[:limit]) + (", …" if len(values) > limit else "")
+    return shown or "none"
+
+
+def _check_scope(store: Store, deck_id: str | None, tag: str | None) -> None:
+    """An unknown --deck or --tag is a usage error (exit 2), before the app opens."""
+    if deck_id is not None:
+        decks = list(store.deck_names())
+        if deck_id not in decks:
+            fail(f"no deck with id '{deck_id}' (known: {_known(decks)})", code=2)
+    if tag is not None:
+        tags = sorted(name for name, _ in store.tag_counts())
+        if tag not in tags:
+            fail(f"no cards tagged '{tag}' (known: {_known(tags)})", code=2)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def stats(context: Context, as_json: bool) -> None:
+    """Progress: counts, forecast, heatmap, retention, mastery by topic, leeches."""
+    from studyapp import stats as stats_module
+
+    try:
+        store = context.store()
+        today = context.today()
+        summary = store.summary(today)
+        figures = stats_module.compute(store, today)
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        from studyapp.exam_forecast import exam_json
+        from studyapp.settings import load_settings
+
+        try:
+            exams = exam_json(store, today, load_settings(store).new_per_day)
+        except StoreError as exc:
+            fail(str(exc))
+        out = {**summary, **figures.to_json(), "exams": exams}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.rule import Rule
+
+    from studyapp.report import sections
+
+    console = Console(soft_wrap=False)
+    console.print(
+        f"[b]Cards[/b] {summary['cards']}   [b]New[/b] {summary['new']}   "
+        f"[b]Due today[/b] {summary['due_today']}   "
+        f"[b]Reviews logged[/b] {summary['reviews']}"
+    )
+    for title, renderable in sections(figures):
+        console.print(Rule(title, align="left", style="grey42"))
+        console.print(renderable)
+
+
+@cli.command()
+@click.argument("when", metavar="DATE", required=False)
+@click.option("--deck", "deck_ids", multiple=True, metavar="ID", help="A deck it covers (repeat).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag it covers (repeat).")
+@click.option("--name", help="What to call it (default: its deck or tag).")
+@click.option("--remove", metavar="NAME", help="Forget the exam of this name.")
+@click.pass_obj
+def exam(
+    context: Context,
+    when: str | None,
+    deck_ids: tuple[str, ...],
+    tags: tuple[str, ...],
+    name: str | None,
+    remove: str | None,
+) -> None:
+    """Set an exam (DATE as YYYY-MM-DD; all decks unless --deck/--tag), list them, or remove one.
+
+    New cards of its scope are paced to be seen a margin before it (the
+    exam_margin_days setting), and every card comes up once in that final window.
+    """
+    from studyapp.exam import parse_exam_date, set_exam
+    from studyapp.exam_forecast import report_lines
+    from studyapp.settings import load_settings
+
+    if remove and (when or deck_ids or tags or name):
+        raise click.UsageError("--remove goes alone")
+    if not when and (deck_ids or tags or name):
+        raise click.UsageError("give the exam's DATE")
+    try:
+        store = context.store()
+        today = context.today()
+        if remove:
+            if not store.remove_exam(remove):
+                fail(f"no exam named {remove!r}")
+            click.echo(f"Removed {remove}")
+            return
+        if when:
+            try:
+                day = parse_exam_date(when, today)
+            except ValueError as exc:
+                fail(str(exc))
+            exam_, created = set_exam(store, day, deck_ids=deck_ids, tags=tags, name=name)
+            click.echo(f"{'Set' if created else 'Moved'} {exam_.name} to {day.isoformat()}")
+        lines = report_lines(store, today, load_settings(store).new_per_day)
+    except StoreError as exc:
+        fail(str(exc))
+    click.echo("\n".join(lines) if lines else "No exams set: `studyapp exam YYYY-MM-DD`.")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("name", required=False)
+@click.argument("value", required=False)
+@click.pass_obj
+def settings(context: Context, name: str | None, value: str | None) -> None:
+    """Show settings, or set one: `studyapp settings new_per_day 30`.
+
+    A deck's own daily limit: `studyapp settings new_per_day.DECK-ID 5` (`default` removes it).
+    """
+    from studyapp.settings import (
+        DECK_LIMIT_PREFIX,
+        SETTING_HELP,
+        load_settings,
+        save_setting,
+        setting_names,
+        shown_value,
+    )
+
+    try:
+        store = context.store()
+        current = load_settings(store)
+        if name is None:
+            for key in setting_names():
+                line = one_line(f"{key} = {shown_value(getattr(current, key))}")
+                click.echo(f"{line:<32}  # {SETTING_HELP[key]}")
+            for deck_id, limit in sorted(current.deck_new_per_day.items()):
+                click.echo(one_line(f"{DECK_LIMIT_PREFIX}{deck_id} = {limit}"))
+            return
+        per_deck = name.startswith(DECK_LIMIT_PREFIX)
+        if name not in setting_names() and not per_deck:
+            fail(f"unknown setting '{name}' (known: {', '.join(setting_names())})")
+        if value is None:
+            shown = (
+                current.new_per_day_for(name[len(DECK_LIMIT_PREFIX) :])
+                if per_deck
+                else getattr(current, name)
+            )
+            click.echo("default" if shown is None else shown_value(shown))
+            return
+        save_setting(store, name, value)
+    except StoreError as exc:
+        fail(str(exc))
+    click.echo(f"{name} = {value}")
+
+
+@cli.command("more-new")
+@click.argument("count", type=click.IntRange(1, 9999))
+@click.pass_obj
+def more_new(context: Context, count: int) -> None:
+    """Study COUNT more new cards today than the limits allow (Anki's Custom Study)."""
+    from studyapp.settings import extend_new_cards
+
+    try:
+        total = extend_new_cards(context.store(), context.today(), count)
+    except StoreError as exc:
+        fail(str(exc))
+    click.echo(f"Today's new-card limits are raised by {total}; tomorrow the usual ones apply.")
