@@ -12,12 +12,50 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from studyapp import exam
+from studyapp.settings import new_card_extension
 from studyapp.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a session studies: everything, one deck, or one tag (and its children)."""
+
+    deck_id: str | None = None
+    tag: str | None = None
+
+    def describe(self, deck_names: dict[str, str] | None = None) -> str:
+        if self.deck_id:
+            return (deck_names or {}).get(self.deck_id, self.deck_id)
+        if self.tag:
+            return f"tag {self.tag}"
+        return "all decks"
+
+
+def new_card_budget(
+    store: Store,
+    day: date,
+    new_per_day: int,
+    deck_new_per_day: Mapping[str, int] | None = None,
+    deck_id: str | None = None,
+) -> int:
+    """How many new cards study day `day` may still introduce: in all decks together, or in
+    deck `deck_id` (within its own limit, if it has one, and the total).
+
+    Custom Study's extension for the day raises every limit by the same number; an exam
+    that needs more new cards a day raises the total (studyapp.exam).
+    """
+    extra = new_card_extension(store, day)
+    total = exam.daily_new_limit(store, day, new_per_day)
+    budget = total + extra - store.new_introduced_on(day)
+    own = (deck_new_per_day or {}).get(deck_id) if deck_id else None
+    if own is not None:
+        budget = min(budget, own + extra - store.new_introduced_on(day, deck_id))
+    return max(0, budget)
 
 
 @dataclass(slots=True)

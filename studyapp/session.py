@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from time import monotonic
 
-from studyapp import exam, sm2
-from studyapp.daily_queue import DailyQueue, build_queue
+from studyapp import sm2
+
+# Scope and new_card_budget are part of the session's interface.
+from studyapp.daily_queue import DailyQueue, Scope, build_queue, new_card_budget
+from studyapp.session_records import Answer, Counts, SetAside, Summary
 from studyapp.settings import new_card_extension
 from studyapp.store import GradeResult, Store, StudyItem
 from studyapp.studytime import studied_ms
+
+__all__ = ["Counts", "ReviewSession", "Scope", "Summary", "new_card_budget"]
 
 DEFAULT_NEW_PER_DAY = 20
 # A card graded below 4 comes back after this many other cards (SM-2 step 7).
@@ -27,95 +31,6 @@ WEAK_SPOTS_SIZE = 20
 # scheduled: the SM-2 review; cram: study ahead; weak: lowest-EF cards of a topic.
 # Only "scheduled" changes SM-2 state; the others are logged as cram.
 MODES = ("scheduled", "cram", "weak")
-
-
-def new_card_budget(
-    store: Store,
-    day: date,
-    new_per_day: int,
-    deck_new_per_day: Mapping[str, int] | None = None,
-    deck_id: str | None = None,
-) -> int:
-    """How many new cards study day `day` may still introduce: in all decks together, or in
-    deck `deck_id` (within its own limit, if it has one, and the total).
-
-    Custom Study's extension for the day raises every limit by the same number; an exam
-    that needs more new cards a day raises the total (studyapp.exam).
-    """
-    extra = new_card_extension(store, day)
-    total = exam.daily_new_limit(store, day, new_per_day)
-    budget = total + extra - store.new_introduced_on(day)
-    own = (deck_new_per_day or {}).get(deck_id) if deck_id else None
-    if own is not None:
-        budget = min(budget, own + extra - store.new_introduced_on(day, deck_id))
-    return max(0, budget)
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """What a session studies: everything, one deck, or one tag (and its children)."""
-
-    deck_id: str | None = None
-    tag: str | None = None
-
-    def describe(self, deck_names: dict[str, str] | None = None) -> str:
-        if self.deck_id:
-            return (deck_names or {}).get(self.deck_id, self.deck_id)
-        if self.tag:
-            return f"tag {self.tag}"
-        return "all decks"
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    done: int
-    new: int
-    review: int
-    redrill: int
-    exam: int = 0
-
-    @property
-    def left(self) -> int:
-        return self.new + self.review + self.redrill + self.exam
-
-
-@dataclass
-class Summary:
-    reviewed: int = 0
-    grades: Counter[int] = field(default_factory=Counter)
-    # Time spent answering, each answer capped (studyapp.studytime).
-    seconds: float = 0.0
-    next_due: date | None = None
-    due_tomorrow: int = 0
-    # Unseen cards held back by the daily new-card limit (not by suspending or burying).
-    new_waiting: bool = False
-
-    @property
-    def accuracy(self) -> float | None:
-        total = sum(self.grades.values())
-        return sum(n for g, n in self.grades.items() if g >= 3) / total if total else None
-
-
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    """One graded answer, kept so undo can take it back."""
-
-    result: GradeResult
-    bucket: str  # "new" | "review" | "exam" | "redrill"
-    quality: int
-    redrill_added: bool
-    duration_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class _SetAside:
-    """A suspend or bury from the review screen, kept so undo can take it back."""
-
-    action: str  # "suspend" | "bury"
-    item_id: int
-    bucket: str
-    buried_before: date | None
-    dropped_redrills: tuple[int, ...]
 
 
 class ReviewSession:
@@ -167,7 +82,7 @@ class ReviewSession:
         self._current: tuple[int, str] | None = None
         self._current_item: StudyItem | None = None
         self._last_card: int | None = None
-        self._history: list[_Answer | _SetAside] = []
+        self._history: list[Answer | SetAside] = []
         self._shown_at = monotonic()
         self._advance()
 
@@ -266,7 +181,7 @@ class ReviewSession:
     def counts(self) -> Counts:
         bucket = self._current[1] if self._current else None
         return Counts(
-            done=sum(isinstance(entry, _Answer) for entry in self._history),
+            done=sum(isinstance(entry, Answer) for entry in self._history),
             new=len(self._new) + (bucket == "new"),
             review=len(self._review) + (bucket == "review"),
             redrill=len(self._redrill) + (bucket == "redrill"),
@@ -337,7 +252,7 @@ class ReviewSession:
         redrill = quality < REDRILL_THRESHOLD and not result.became_leech
         if redrill:
             self._redrill.append([item_id, REDRILL_GAP])
-        self._history.append(_Answer(result, bucket, quality, redrill, duration_ms))
+        self._history.append(Answer(result, bucket, quality, redrill, duration_ms))
         self._advance()
         return result
 
@@ -380,7 +295,7 @@ class ReviewSession:
         if not self._history:
             return None
         last = self._history[-1]
-        return "grade" if isinstance(last, _Answer) else last.action
+        return "grade" if isinstance(last, Answer) else last.action
 
     def undo(self) -> StudyItem | None:
         """Take back the last action of this session (a grade, suspend or bury); that card
@@ -388,7 +303,7 @@ class ReviewSession:
         if not self._history:
             return None
         last = self._history[-1]
-        if isinstance(last, _Answer):
+        if isinstance(last, Answer):
             self.store.undo_review(last.result.review_id, self.leech_threshold)
             item_id, bucket = last.result.item_id, last.bucket
             if last.redrill_added:
@@ -432,7 +347,7 @@ class ReviewSession:
         item_id, bucket = self._current
         dropped = tuple(e[0] for e in self._redrill if e[0] == item_id)
         self._redrill = [e for e in self._redrill if e[0] != item_id]
-        self._history.append(_SetAside(action, item_id, bucket, buried_before, dropped))
+        self._history.append(SetAside(action, item_id, bucket, buried_before, dropped))
         self._advance()
 
     def suspend_current(self) -> None:
@@ -472,7 +387,7 @@ class ReviewSession:
         return limit + new_card_extension(self.store, self.today)
 
     def summary(self) -> Summary:
-        answers = [a for a in self._history if isinstance(a, _Answer)]
+        answers = [a for a in self._history if isinstance(a, Answer)]
         scope = self.scope
         return Summary(
             reviewed=len(answers),

@@ -21,4 +21,3 @@ def main() -> None:
         cli(prog_name="studyapp")
     except KeyboardInterrupt:
         sys.exit(130)
-
