@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -298,69 +297,14 @@ class StudyApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action by name: the app's, then the current screen's own, each once."""
+        from studyapp.ui.commands import palette_commands
+
         for command in super().get_system_commands(screen):
             if command.title != "Keys":  # ours lists this screen's keys instead
                 yield command
-        # (title, help, callback, the screen actions it stands for)
-        app_commands: list[tuple[str, str, Callable[[], object], tuple[str, ...]]] = [
-            (
-                "Review all due cards",
-                "Start a review of every deck",
-                lambda: self.start_review(Scope()),
-                ("review_all",),
-            ),
-            (
-                "Browse cards",
-                "Search, filter, suspend and add cards",
-                self.open_browse,
-                ("browse",),
-            ),
-            ("Study a tag", "Review one topic, e.g. one mechanism", self._pick_tag, ("study_tag",)),
-            (
-                "Statistics",
-                "Forecast, heatmap, retention, mastery by topic",
-                self.open_stats,
-                ("stats",),
-            ),
-            (
-                "Exams",
-                "Set an exam date: new cards paced to it, every card reviewed before it",
-                self.action_exams,
-                ("app.exams", "exams"),
-            ),
-            (
-                "Export to Anki",
-                "Write every deck to an .apkg file",
-                self.action_export,
-                ("app.export", "export"),
-            ),
-            (
-                "Settings",
-                "New cards a day (per deck too), leeches, siblings, review order, theme",
-                self.action_settings,
-                ("app.settings", "settings"),
-            ),
-            (
-                "Study more new cards today",
-                "Custom study: extend today's new-card limit by N",
-                self.action_extend_new,
-                ("app.extend_new", "extend_new"),
-            ),
-            (
-                "Toggle light/dark theme",
-                "Switch between the light and dark theme",
-                self.action_toggle_theme,
-                ("app.toggle_theme", "toggle_theme"),
-            ),
-            ("Keys", "Every key on this screen", self.action_show_keys, ("app.show_keys",)),
-        ]
-        covered = {"quit", "app.quit", "show_keys"}
-        for title, help_text, callback, actions in app_commands:
-            covered.update(actions)
-            yield SystemCommand(title, help_text, callback)
-        yield from _screen_commands(screen, covered)
+        yield from palette_commands(self, screen)
 
-    def _pick_tag(self) -> None:
+    def pick_tag(self) -> None:
         from studyapp.ui.screens.home import HomeScreen
 
         home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
@@ -375,23 +319,6 @@ class StudyApp(App[None]):
 
 class SettingsChanged(Message):
     """Settings or today's limits changed: screens showing counts refresh them."""
-
-
-def _screen_commands(screen: Screen[Any], covered: set[str]) -> Iterable[SystemCommand]:
-    """The screen's own shown keys as palette commands (the app's are listed already)."""
-    seen = set(covered)
-    for binding in getattr(type(screen), "BINDINGS", []):
-        if not isinstance(binding, Binding) or not binding.show or binding.action in seen:
-            continue
-        seen.add(binding.action)
-        if screen.check_action(binding.action.partition("(")[0], ()) is False:
-            continue
-        key = screen.app.get_key_display(binding)
-        yield SystemCommand(
-            binding.tooltip or binding.description,
-            f"Key: {key}",
-            partial(screen.run_action, binding.action),
-        )
 
 
 def create_app(

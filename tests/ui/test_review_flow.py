@@ -223,7 +223,7 @@ async def test_stats_screen_opens_and_goes_back(sample_store, make_app):
 async def test_palette_study_a_tag_works_when_started_in_review(sample_store, make_app):
     app = make_app(sample_store, start="review")
     async with app.run_test(size=SIZE) as pilot:
-        app._pick_tag()
+        app.pick_tag()
         await pilot.pause()
         await pilot.pause()
         await pilot.press(*"ltr", "enter")
