@@ -165,3 +165,17 @@ async def test_card_frame_stays_put_when_the_answer_is_shown(sample_store, make_
         await pilot.press("space")
         await pilot.pause()
         assert app.screen.query_one("#review-card").region == before
+
+
+async def test_undo_key_goes_once_the_last_grade_is_undone(sample_store, make_app):
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.screen.query_one("KeyBar")
+        await pilot.press("space", "4")
+        await pilot.pause()
+        assert " u Undo" in str(bar.render())
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen.session.counts().done == 0
+        # What the terminal shows, not what the bar would draw if asked again.
+        assert "Undo" not in app.export_screenshot()

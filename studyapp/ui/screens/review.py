@@ -94,6 +94,8 @@ class ReviewScreen(Screen[None]):
         """Show the session's current card (front only), or the end of the session."""
         item = self.session.current()
         self.revealed = False
+        # Undo and suspend change what the keys can do even when `revealed` does not.
+        self.refresh_bindings()
         self._update_counts()
         if item is None:
             self.finished = True
