@@ -145,3 +145,16 @@ class DeckCounts:
     total: int
     new: int
     due: int
+
+
+@dataclass(frozen=True, slots=True)
+class TagGroup:
+    """Figures for the items whose card has one exact value of cards.tags."""
+
+    tags: str
+    items: int  # active items
+    mature: int  # of those, reviewed with an interval of 21 days or more
+    recent_reviews: int  # scheduled reviews (not first sight) since the window's start
+    recent_passed: int  # of those, graded 3 or more
+    # The lowest-EF reviewed active items, then most lapses: (id, label, ef, lapses).
+    weakest: tuple[tuple[int, str, int, int], ...]
