@@ -8,7 +8,6 @@ collection that it replaced.
 from __future__ import annotations
 
 import contextlib
-
 from datetime import date, datetime, timedelta
 
 from hypothesis import HealthCheck, settings
