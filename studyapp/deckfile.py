@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,29 +74,49 @@ class Deck:
 class _LineMap:
     """Where things are in the file: tomllib does not report positions."""
 
+    source: str = ""
     deck_line: int | None = None
     deck_keys: dict[str, int] = field(default_factory=dict)
     top_keys: dict[str, int] = field(default_factory=dict)
     card_lines: list[int] = field(default_factory=list)
-    card_keys: list[dict[str, int]] = field(default_factory=list)
+    card_keys: list[dict[str, int]] | None = None
 
     def card_key(self, index: int, key: str | None = None) -> int | None:
         if index < len(self.card_lines):
-            if key is not None and key in self.card_keys[index]:
-                return self.card_keys[index][key]
+            if key is not None:
+                keys = self._card_keys()[index]
+                if key in keys:
+                    return keys[key]
             return self.card_lines[index]
         return self.top_keys.get("cards")
+
+    def _card_keys(self) -> list[dict[str, int]]:
+        # A card key's line is wanted only for a problem: mapped on the first one, rather
+        # than a dict per card for every file (a million-card deck: ~1 GB).
+        if self.card_keys is None:
+            self.card_keys = _map_lines(self.source, with_card_keys=True).card_keys or []
+        return self.card_keys
+
+
+def _source_lines(source: str, chunk: int = 1 << 20) -> Iterator[str]:
+    """source.splitlines(), a chunk at a time: a big file's lines are never all in a list."""
+    start = 0
+    while start < len(source):
+        end = source.find("\n", start + chunk)
+        end = len(source) if end == -1 else end + 1
+        yield from source[start:end].splitlines()
+        start = end
 
 
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY_RE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
 
 
-def _map_lines(source: str) -> _LineMap:
-    lines = _LineMap()
+def _map_lines(source: str, with_card_keys: bool = False) -> _LineMap:
+    lines = _LineMap(source, card_keys=[] if with_card_keys else None)
     section: str | None = None
     in_multiline: str | None = None
-    for number, raw in enumerate(source.splitlines(), start=1):
+    for number, raw in enumerate(_source_lines(source), start=1):
         if in_multiline:
             if raw.count(in_multiline) % 2 == 1:
                 in_multiline = None
@@ -107,7 +127,8 @@ def _map_lines(source: str) -> _LineMap:
             if header.group(1) == "[[" and name == "cards":
                 section = "cards"
                 lines.card_lines.append(number)
-                lines.card_keys.append({})
+                if lines.card_keys is not None:
+                    lines.card_keys.append({})
             elif name == "deck":
                 section = "deck"
                 lines.deck_line = number
@@ -123,7 +144,7 @@ def _map_lines(source: str) -> _LineMap:
                     lines.deck_line = number
             elif section == "deck":
                 lines.deck_keys.setdefault(name, number)
-            elif section == "cards":
+            elif section == "cards" and lines.card_keys is not None:
                 lines.card_keys[-1].setdefault(name, number)
             rest = raw[key.end() :]
             for quote in ('"""', "'''"):
@@ -237,6 +258,7 @@ def parse_deck(source: str, path: Path) -> Deck:
         card = _parse_card(raw, index, lines, problem)
         if card is not None:
             cards.append(card)
+        raw_cards[index] = None  # its Card holds what is needed: free the table as we go
 
     if problems:
         problems.sort(key=lambda p: p.line or 0)
@@ -246,7 +268,7 @@ def parse_deck(source: str, path: Path) -> Deck:
 
 def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
     """Validate one card table; report through `problem`; None if it is unusable."""
-    count = len(lines.card_keys)
+    count = len(lines.card_lines)
     ok = True
     for key in raw:
         if key not in CARD_KEYS:
@@ -259,22 +281,27 @@ def _parse_card(raw: dict, index: int, lines: _LineMap, problem) -> Card | None:
         if key not in raw:
             continue
         value = raw[key]
-        at = lines.card_key(index, key)
         if key == "tags":
             if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-                problem(at, f"{label}: 'tags' must be an array of strings")
+                problem(lines.card_key(index, key), f"{label}: 'tags' must be an array of strings")
                 ok = False
                 continue
             for tag in value:
                 if not tag.strip():
-                    problem(at, "tags must not be blank")
+                    problem(lines.card_key(index, key), "tags must not be blank")
                     ok = False
                 elif any(ch.isspace() for ch in tag):
-                    problem(at, f"tag '{tag}' contains a space: use '-' or '::' instead")
+                    problem(
+                        lines.card_key(index, key),
+                        f"tag '{tag}' contains a space: use '-' or '::' instead",
+                    )
                     ok = False
             values[key] = tuple(value)
         elif not isinstance(value, str):
-            problem(at, f"{label}: '{key}' must be a string, not {_type_name(value)}")
+            problem(
+                lines.card_key(index, key),
+                f"{label}: '{key}' must be a string, not {_type_name(value)}",
+            )
             ok = False
         else:
             values[key] = value
