@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from studyapp.store import ITEM_STATES, STATE_SQL, Store, tag_names, tags_match
 
@@ -85,10 +86,10 @@ class Stats:
     streak_days: int
     minutes_per_day: dict[str, float] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The keys `studyapp stats --json` adds to the summary."""
 
-        def retention(r: Retention) -> dict:
+        def retention(r: Retention) -> dict[str, Any]:
             return {"rate": None if r.rate is None else round(r.rate, 4), "reviews": r.reviews}
 
         return {
@@ -154,7 +155,7 @@ def minutes_per_day(store: Store, today: date, days: int = 30) -> dict[str, floa
     }
 
 
-def _retention(rows: Sequence[int | None]) -> Retention:
+def _retention(rows: Sequence[int]) -> Retention:
     total, passed = rows
     return Retention(passed / total if total else None, total or 0)
 
@@ -199,7 +200,7 @@ def states(store: Store) -> dict[str, int]:
 
 def ef_distribution(store: Store) -> dict[str, int]:
     """Reviewed, active items by easiness, in buckets of 0.2 ("2.5" holds 2.50-2.69)."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for ef, n in store.conn.execute(
         "SELECT ef, COUNT(*) FROM items WHERE due IS NOT NULL AND retired = 0 GROUP BY ef"
     ):

@@ -47,7 +47,7 @@ def tags_match(column: str, tag: str) -> bool:
 
 def tag_names(column: str) -> set[str]:
     """The tags of one value of cards.tags and their parents (`a` and `a::b` for `a::b`)."""
-    names = set()
+    names: set[str] = set()
     for tag in column.split():
         parts = tag.split("::")
         names.update("::".join(parts[:k]) for k in range(1, len(parts) + 1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from studyapp.deckfile import Card, Deck
 from studyapp.store.columns import new_item_position, tags_column
@@ -97,7 +98,7 @@ class DeckImport(StoreBase):
             self._insert_new_cards(deck, position, stamp, changes)
             return changes
 
-        items_by_card: dict[int, dict[int, dict]] = {}
+        items_by_card: dict[int, dict[int, dict[str, Any]]] = {}
         for r in self._rows(
             "SELECT id, card_id, ord, retired, new_position FROM items WHERE deck_id = ?", [deck.id]
         ):
@@ -116,7 +117,7 @@ class DeckImport(StoreBase):
                 card_row_id = next_card_id
                 next_card_id += 1
                 changes.added += 1
-                current_items: dict[int, dict] = {}
+                current_items: dict[int, dict[str, Any]] = {}
             else:
                 card_row_id = old["id"]
                 current_items = items_by_card.get(card_row_id, {})
@@ -164,7 +165,7 @@ class DeckImport(StoreBase):
         return changes
 
     @staticmethod
-    def _card_columns(card: Card, position: int) -> dict:
+    def _card_columns(card: Card, position: int) -> dict[str, Any]:
         return {
             "type": card.type,
             "front": card.front,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from studyapp.cardtext import item_label
 from studyapp.store.columns import scope_clause
@@ -140,8 +141,8 @@ class Progress(StoreBase):
         for tags, item_id in ranked:
             weakest_by_tags.setdefault(tags, []).append(details[item_id])
         return [
-            TagGroup(tags, *figures, tuple(weakest_by_tags.get(tags, ())))
-            for tags, figures in counts.items()
+            TagGroup(tags, items, mature, reviews, passed, tuple(weakest_by_tags.get(tags, ())))
+            for tags, (items, mature, reviews, passed) in counts.items()
         ]
 
     def leeches(self) -> list[tuple[int, str, str, int, bool]]:
@@ -158,7 +159,7 @@ class Progress(StoreBase):
 
     # -- counts for `stats` --------------------------------------------------------
 
-    def summary(self, today: date) -> dict:
+    def summary(self, today: date) -> dict[str, Any]:
         decks = self.deck_counts(today)
         return {
             "cards": sum(d.total for d in decks),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -11,6 +13,9 @@ from textual.widgets import Static
 from studyapp import stats
 from studyapp.report import as_of, sections
 from studyapp.ui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
 
 
 class StatsScreen(Screen[None]):
@@ -29,7 +34,8 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats-body").focus()
 
     def action_refresh(self) -> None:
-        figures = stats.compute(self.app.store, self.app.today())
+        app = cast("StudyApp", self.app)
+        figures = stats.compute(app.store, app.today())
         body = self.query_one("#stats-body", VerticalScroll)
         body.remove_children()
         body.mount(Static(f"Statistics  {as_of(figures.today)}", classes="stats-title"))
