@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from studyapp.deckfile import Card, Deck
 from studyapp.store.columns import new_item_position, tags_column
 from studyapp.store.connection import StoreBase, StoreError, utcnow
 from studyapp.store.models import DeckChanges, ImportReport
+
+if TYPE_CHECKING:
+    # Types only: the review path never parses a deck file.
+    from studyapp.deckfile import Card, Deck
 
 
 class DeckImport(StoreBase):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from studyapp import sm2
 from studyapp.cardtext import Faces, faces
@@ -147,9 +148,11 @@ class DeckCounts:
     due: int
 
 
-@dataclass(frozen=True, slots=True)
-class TagGroup:
-    """Figures for the items whose card has one exact value of cards.tags."""
+class TagGroup(NamedTuple):
+    """Figures for the items whose card has one exact value of cards.tags.
+
+    (A NamedTuple: only stats uses it, and a dataclass costs start-up time to build.)
+    """
 
     tags: str
     items: int  # active items
