@@ -278,3 +278,29 @@ def test_tags_match_is_what_tag_clause_selects():
             row = store.conn.execute(f"SELECT {clause} FROM (SELECT ? AS tags) c", [*params, value])
             assert bool(row.fetchone()[0]) == tags_match(value, tag), (tag, value)
     store.close()
+
+
+def test_home_and_decks_counts_never_scan_the_collection(store, sample_deck):
+    """What home and `decks` run reads kept counts and index ranges, never a whole table."""
+    import re
+
+    from studyapp.deckfile import load_deck
+
+    store.import_decks([load_deck(sample_deck)])
+    store.grade(store.new_item_ids(1, TODAY)[0], 4, today=TODAY)
+    store.conn.execute("ANALYZE")
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    store.deck_counts(TODAY)
+    store.day_progress(TODAY)
+    store.streak_days(TODAY)
+    store.review_count()
+    store.next_due_date(TODAY)
+    store.conn.set_trace_callback(None)
+    assert len(statements) >= 5
+    for sql in statements:
+        plan = "\n".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
+        assert not re.search(r"^SCAN (items|cards|reviews|i|c|r)\b(?! USING)", plan, re.M), (
+            sql,
+            plan,
+        )
