@@ -101,17 +101,19 @@ class Progress(StoreBase):
     def tag_groups(self, recent_since: str, weakest: int) -> list[TagGroup]:
         """Mastery's figures per distinct value of cards.tags (a few dozen, not per item).
 
-        Three grouped passes instead of three queries per topic; a topic's figures are
-        the sums over the groups whose tags it matches, and its weakest items are among
+        Grouped passes instead of three queries per topic; a topic's figures are the
+        sums over the groups whose tags it matches, and its weakest items are among
         the groups' own `weakest`.
         """
         counts: dict[str, list[int]] = {}
-        for tags, items, mature in self.conn.execute(
+        reviewed: dict[str, int] = {}
+        for tags, items, mature, seen in self.conn.execute(
             f"SELECT c.tags, COUNT(*), COALESCE(SUM(i.interval >= {MATURE_DAYS} "
-            "AND i.due IS NOT NULL), 0) FROM items i JOIN cards c ON c.id = i.card_id "
-            "WHERE i.retired = 0 GROUP BY c.tags"
+            "AND i.due IS NOT NULL), 0), COALESCE(SUM(i.due IS NOT NULL), 0) "
+            "FROM items i JOIN cards c ON c.id = i.card_id WHERE i.retired = 0 GROUP BY c.tags"
         ):
             counts[tags] = [items, mature, 0, 0]
+            reviewed[tags] = seen
         for tags, reviews, passed in self.conn.execute(
             "SELECT c.tags, COUNT(*), COALESCE(SUM(r.grade >= 3), 0) FROM reviews r "
             "JOIN items i ON i.id = r.item_id JOIN cards c ON c.id = i.card_id "
@@ -120,30 +122,55 @@ class Progress(StoreBase):
             [recent_since],
         ):
             counts.setdefault(tags, [0, 0, 0, 0])[2:] = [reviews, passed]
-        # The ranking reads only tags, ef and lapses; labels only for the few winners.
-        ranked = self.conn.execute(
-            "SELECT tags, id FROM (SELECT c.tags, i.id, ROW_NUMBER() OVER "
-            "(PARTITION BY c.tags ORDER BY i.ef, i.lapses DESC, i.id) AS n "
-            "FROM items i JOIN cards c ON c.id = i.card_id "
-            "WHERE i.retired = 0 AND i.due IS NOT NULL) WHERE n <= ?",
-            [weakest],
-        ).fetchall()
-        details = {
-            r[0]: (r[0], item_label(r[1], r[2], r[3], r[4], r[5]), r[6], r[7])
-            for r in self.conn.execute(
-                "SELECT i.id, c.type, i.ord, c.front, c.back, c.text, i.ef, i.lapses FROM items i "
-                "JOIN cards c ON c.id = i.card_id WHERE i.id IN "
-                f"({', '.join('?' * len(ranked))})",
-                [item_id for _, item_id in ranked],
-            )
-        }
-        weakest_by_tags: dict[str, list[tuple[int, str, int, int]]] = {}
-        for tags, item_id in ranked:
-            weakest_by_tags.setdefault(tags, []).append(details[item_id])
+        wanted = {tags: min(weakest, n) for tags, n in reviewed.items() if n}
+        weakest_by_tags = self._weakest_per_tags(wanted)
         return [
-            TagGroup(tags, items, mature, reviews, passed, tuple(weakest_by_tags.get(tags, ())))
+            TagGroup(tags, items, mature, reviews, passed, weakest_by_tags.get(tags, ()))
             for tags, (items, mature, reviews, passed) in counts.items()
         ]
+
+    def _weakest_per_tags(
+        self, wanted: dict[str, int], chunk: int = 500
+    ) -> dict[str, tuple[tuple[int, str, int, int], ...]]:
+        """The `wanted[tags]` lowest-EF reviewed items (then most lapses) of each tags value.
+
+        Walks the items in that order a chunk at a time and stops once every group is
+        full: usually after a few hundred items, where ranking within every group
+        (a window function) sorts them all with their tags.
+        """
+        chosen: dict[str, list[int]] = {tags: [] for tags in wanted}
+        open_groups = len(wanted)
+        cursor = self.conn.execute(
+            "SELECT id, card_id FROM items WHERE retired = 0 AND due IS NOT NULL "
+            "ORDER BY ef, lapses DESC, id"
+        )
+        while open_groups:
+            rows = cursor.fetchmany(chunk)
+            if not rows:
+                break
+            tags_of = dict(
+                self.conn.execute(
+                    f"SELECT id, tags FROM cards WHERE id IN ({', '.join('?' * len(rows))})",
+                    [card_id for _, card_id in rows],
+                )
+            )
+            for item_id, card_id in rows:
+                group = chosen[tags_of[card_id]]
+                if len(group) < wanted[tags_of[card_id]]:
+                    group.append(item_id)
+                    open_groups -= len(group) == wanted[tags_of[card_id]]
+        cursor.close()
+        ids = [item_id for group in chosen.values() for item_id in group]
+        details: dict[int, tuple[int, str, int, int]] = {}
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            for r in self.conn.execute(
+                "SELECT i.id, c.type, i.ord, c.front, c.back, c.text, i.ef, i.lapses FROM items i "
+                f"JOIN cards c ON c.id = i.card_id WHERE i.id IN ({', '.join('?' * len(part))})",
+                part,
+            ):
+                details[r[0]] = (r[0], item_label(r[1], r[2], r[3], r[4], r[5]), r[6], r[7])
+        return {tags: tuple(details[i] for i in group) for tags, group in chosen.items()}
 
     def leeches(self) -> list[tuple[int, str, str, int, bool]]:
         """Leech items: (id, deck name, label, fails, suspended)."""
