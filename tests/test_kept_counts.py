@@ -89,7 +89,19 @@ def recount_reviews(store: Store, today: date) -> dict:
             break
         streak += 1
         expected -= timedelta(days=1)
+    progress = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) FROM reviews "
+        "WHERE study_day = ? AND kind != 'cram'",
+        [today.isoformat()],
+    ).fetchone()
+    introduced = conn.execute(
+        "SELECT COUNT(*) FROM reviews WHERE study_day = ? AND kind = 'scheduled' "
+        "AND due_before IS NULL",
+        [today.isoformat()],
+    ).fetchone()[0]
     return {
+        "day_progress": tuple(progress),
+        "new_introduced": introduced,
         "heatmap": heatmap,
         "minutes_per_day": minutes,
         "retention": retention,
@@ -232,6 +244,8 @@ class KeptCounts(RuleBasedStateMachine):
             assert figures.retention == again["retention"]
             assert figures.streak_days == again["streak_days"]
             assert self.store.review_count() == again["reviews"]
+            assert self.store.day_progress(today) == again["day_progress"]
+            assert self.store.new_introduced_on(today) == again["new_introduced"]
             assert figures.mastery == mastery_per_tag(self.store, today)
 
     def teardown(self) -> None:

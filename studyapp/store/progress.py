@@ -49,7 +49,7 @@ class Progress(StoreBase):
     def day_progress(self, day: date) -> tuple[int, int]:
         """Answers logged on study day `day` (cram excluded) and the milliseconds spent."""
         row = self.conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) FROM reviews "
+            "SELECT COALESCE(SUM(reviews), 0), COALESCE(SUM(duration_ms), 0) FROM review_days "
             "WHERE study_day = ? AND kind != 'cram'",
             [day.isoformat()],
         ).fetchone()

@@ -84,8 +84,8 @@ class Queues(StoreBase):
         """How many new items got their first scheduled grade on study day `day`."""
         return (
             self._one(
-                "SELECT COUNT(*) FROM reviews WHERE study_day = ? AND kind = 'scheduled' "
-                "AND due_before IS NULL",
+                "SELECT SUM(reviews) FROM review_days WHERE study_day = ? AND kind = 'scheduled' "
+                "AND first = 1",
                 [day.isoformat()],
             )
             or 0
