@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from studyapp.deckfile import collect_files, load_decks
 from studyapp.locations import bundled_decks_dir
 from studyapp.store import ImportReport, Store
 
@@ -47,12 +46,19 @@ def sync_bundled_decks(store: Store) -> SyncResult | None:
 
     Cheap when nothing changed: one hash of a few small files, no parsing.
     """
-    files, _ = collect_files([bundled_decks_dir()])
+    # A plain listing, and the deck-file parser only once something changed: this runs
+    # before every first card. (The bundled folder is flat.)
+    folder = bundled_decks_dir()
+    if not folder.is_dir():
+        return None
+    files = sorted(p for p in folder.iterdir() if p.suffix == ".toml" and p.is_file())
     if not files:
         return None
     fingerprint = _fingerprint(files)
     if store.get_meta(FINGERPRINT_KEY) == fingerprint:
         return None
+    from studyapp.deckfile import load_decks
+
     first_run = not store.deck_names()
     decks = load_decks(files)
     shipped = [deck.id for deck in decks]

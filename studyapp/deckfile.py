@@ -226,6 +226,7 @@ def parse_deck(source: str, path: Path) -> Deck:
         card = _parse_card(raw, index, lines, problem)
         if card is not None:
             cards.append(card)
+        raw_cards[index] = None  # its Card holds what is needed: free the table as we go
 
     if problems:
         problems.sort(key=lambda p: p.line or 0)
@@ -247,7 +248,7 @@ def _parse_card(
     problem: Callable[[int | None, str], None],
 ) -> Card | None:
     """Validate one card table; report through `problem`; None if it is unusable."""
-    count = len(lines.card_keys)
+    count = len(lines.card_lines)
     ok = True
     for key in raw:
         if key not in CARD_KEYS:
@@ -264,34 +265,39 @@ def _parse_card(
         if key not in raw:
             continue
         value = raw[key]
-        at = lines.card_key(index, key)
         if key == "tags":
             if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-                problem(at, f"{label}: 'tags' must be an array of strings")
+                problem(lines.card_key(index, key), f"{label}: 'tags' must be an array of strings")
                 ok = False
                 continue
             for tag in value:
                 if not tag.strip():
-                    problem(at, "tags must not be blank")
+                    problem(lines.card_key(index, key), "tags must not be blank")
                     ok = False
                 elif (message := _text_problem(tag, f"{label}: a tag")) is not None:
-                    problem(at, message)
+                    problem(lines.card_key(index, key), message)
                     ok = False
                 elif any(ch.isspace() for ch in tag):
-                    problem(at, f"tag '{_quoted(tag)}' contains a space: use '-' or '::' instead")
+                    problem(
+                        lines.card_key(index, key),
+                        f"tag '{_quoted(tag)}' contains a space: use '-' or '::' instead",
+                    )
                     ok = False
             values[key] = tuple(value)
         elif key == "lint_ignore":
-            entries = _lint_ignore(value, label, at, problem)
+            entries = _lint_ignore(value, label, lines.card_key(index, key), problem)
             if entries is None:
                 ok = False
             else:
                 values[key] = entries
         elif not isinstance(value, str):
-            problem(at, f"{label}: '{key}' must be a string, not {_type_name(value)}")
+            problem(
+                lines.card_key(index, key),
+                f"{label}: '{key}' must be a string, not {_type_name(value)}",
+            )
             ok = False
         elif (message := _text_problem(value, f"{label}: '{key}'")) is not None:
-            problem(at, message)
+            problem(lines.card_key(index, key), message)
             ok = False
         else:
             values[key] = value

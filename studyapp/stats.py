@@ -15,11 +15,12 @@ terminal and the Stats screen. Definitions (shared with Anki where it has one):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from studyapp.store import ITEM_STATES, MATURE_DAYS, STATE_SQL, Store, tag_clause
-from studyapp.studytime import STUDIED_MS_SQL
+from studyapp.store import ITEM_STATES, STATE_SQL, Store, tag_names, tags_match
 
 FORECAST_DAYS = 30
 HEATMAP_DAYS = 182
@@ -88,10 +89,10 @@ class Stats:
     streak_days: int
     minutes_per_day: dict[str, float] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The keys `studyapp stats --json` adds to the summary."""
 
-        def retention(r: Retention) -> dict:
+        def retention(r: Retention) -> dict[str, Any]:
             return {"rate": None if r.rate is None else round(r.rate, 4), "reviews": r.reviews}
 
         return {
@@ -137,8 +138,9 @@ def heatmap(store: Store, today: date, days: int = HEATMAP_DAYS) -> dict[str, in
     start = today - timedelta(days=days - 1)
     return dict(
         store.conn.execute(
-            "SELECT study_day, COUNT(*) FROM reviews WHERE kind != 'cram' AND study_day >= ? "
-            "AND study_day <= ? GROUP BY study_day ORDER BY study_day",
+            "SELECT study_day, SUM(reviews) FROM review_days WHERE kind != 'cram' "
+            "AND study_day >= ? AND study_day <= ? GROUP BY study_day HAVING SUM(reviews) > 0 "
+            "ORDER BY study_day",
             [start.isoformat(), today.isoformat()],
         )
     )
@@ -149,15 +151,15 @@ def minutes_per_day(store: Store, today: date, days: int = 30) -> dict[str, floa
     return {
         day: round(ms / 60000, 3)
         for day, ms in store.conn.execute(
-            f"SELECT study_day, COALESCE(SUM({STUDIED_MS_SQL}), 0) FROM reviews "
-            "WHERE study_day >= ? "
-            "GROUP BY study_day ORDER BY study_day",
+            # review_days keeps time studied (each answer capped, studyapp.studytime).
+            "SELECT study_day, SUM(duration_ms) FROM review_days WHERE study_day >= ? "
+            "GROUP BY study_day HAVING SUM(reviews) > 0 ORDER BY study_day",
             [start.isoformat()],
         )
     }
 
 
-def _retention(rows) -> Retention:
+def _retention(rows: Sequence[int]) -> Retention:
     total, passed = rows
     return Retention(passed / total if total else None, total or 0)
 
@@ -171,17 +173,14 @@ def retention(store: Store, today: date) -> dict[str, dict[str, Retention]]:
     }
     result: dict[str, dict[str, Retention]] = {}
     for name, start in windows.items():
-        since = "AND study_day >= ?" if start else ""
-        params = [start.isoformat()] if start else []
+        # review_days sums the log by first sight, maturity (interval_before >= 21) and pass.
         row = store.conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(grade >= 3), 0), "
-            f"COALESCE(SUM(interval_before < {MATURE_DAYS}), 0), "
-            f"COALESCE(SUM(interval_before < {MATURE_DAYS} AND grade >= 3), 0), "
-            f"COALESCE(SUM(interval_before >= {MATURE_DAYS}), 0), "
-            f"COALESCE(SUM(interval_before >= {MATURE_DAYS} AND grade >= 3), 0) "
-            "FROM reviews WHERE kind = 'scheduled' AND due_before IS NOT NULL "
-            f"{since}",
-            params,
+            "SELECT COALESCE(SUM(reviews), 0), COALESCE(SUM(reviews * passed), 0), "
+            "COALESCE(SUM(reviews * (1 - mature)), 0), "
+            "COALESCE(SUM(reviews * (1 - mature) * passed), 0), "
+            "COALESCE(SUM(reviews * mature), 0), COALESCE(SUM(reviews * mature * passed), 0) "
+            "FROM review_days WHERE kind = 'scheduled' AND first = 0 AND study_day >= ?",
+            [start.isoformat() if start else ""],
         ).fetchone()
         result[name] = {
             "overall": _retention(row[0:2]),
@@ -205,7 +204,7 @@ def states(store: Store) -> dict[str, int]:
 
 def ef_distribution(store: Store) -> dict[str, int]:
     """Reviewed, active items by easiness, in buckets of 0.2 ("2.5" holds 2.50-2.69)."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for ef, n in store.conn.execute(
         "SELECT ef, COUNT(*) FROM items WHERE due IS NOT NULL AND retired = 0 GROUP BY ef"
     ):
@@ -218,8 +217,11 @@ def mastery(store: Store, today: date, tags: list[str] | None = None) -> list[To
     """Per tag: items, how many are mature, 30-day retention and the weakest items.
 
     The four core mechanisms come first, then every other tag alphabetically.
+    Each figure is read once per distinct set of card tags and summed per topic
+    here, rather than queried per topic (see :meth:`Store.tag_groups`).
     """
-    all_tags = [tag for tag, _ in store.tag_counts()]
+    groups = store.tag_groups((today - timedelta(days=29)).isoformat(), WEAKEST_PER_TOPIC)
+    all_tags = sorted({name for g in groups if g.items for name in tag_names(g.tags)})
     if tags is not None:
         chosen = tags
     else:
@@ -228,27 +230,27 @@ def mastery(store: Store, today: date, tags: list[str] | None = None) -> list[To
             key=lambda t: (_core_rank(t) or 0, t),
         )
         chosen = core + [t for t in all_tags if t not in core]
-    start = (today - timedelta(days=29)).isoformat()
     result = []
     for tag in chosen:
-        clause, params = tag_clause(tag)
-        cards, mature = store.conn.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(i.interval >= {MATURE_DAYS} AND i.due IS NOT NULL), 0) "
-            f"FROM items i JOIN cards c ON c.id = i.card_id WHERE i.retired = 0 AND {clause}",
-            params,
-        ).fetchone()
-        row = store.conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(r.grade >= 3), 0) FROM reviews r "
-            "JOIN items i ON i.id = r.item_id JOIN cards c ON c.id = i.card_id "
-            "WHERE r.kind = 'scheduled' AND r.due_before IS NOT NULL AND r.study_day >= ? "
-            f"AND {clause}",
-            [start, *params],
-        ).fetchone()
+        members = [g for g in groups if tags_match(g.tags, tag)]
+        candidates = sorted(
+            (w for g in members for w in g.weakest), key=lambda w: (w[2], -w[3], w[0])
+        )
         weakest = tuple(
             WeakCard(item_id, label, ef / 100, lapses)
-            for item_id, label, ef, lapses in store.weakest_items(tag, WEAKEST_PER_TOPIC)
+            for item_id, label, ef, lapses in candidates[:WEAKEST_PER_TOPIC]
         )
-        result.append(TopicMastery(tag, cards, mature, _retention(row), weakest))
+        result.append(
+            TopicMastery(
+                tag,
+                sum(g.items for g in members),
+                sum(g.mature for g in members),
+                _retention(
+                    (sum(g.recent_reviews for g in members), sum(g.recent_passed for g in members))
+                ),
+                weakest,
+            )
+        )
     return result
 
 

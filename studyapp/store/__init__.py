@@ -22,7 +22,7 @@ that owns its SQL; :class:`Store` puts them together.
 from __future__ import annotations
 
 from studyapp.store.browse import Browse
-from studyapp.store.columns import tag_clause
+from studyapp.store.columns import tag_clause, tag_names, tags_match
 from studyapp.store.connection import DATABASE_ERRORS, StoreBase, StoreError
 from studyapp.store.decks import DeckImport
 from studyapp.store.exams import Exams
@@ -38,6 +38,7 @@ from studyapp.store.models import (
     GradeResult,
     ImportReport,
     StudyItem,
+    TagGroup,
 )
 from studyapp.store.personal import PERSONAL_DECK_ID, PERSONAL_DECK_NAME, PersonalCards
 from studyapp.store.progress import Progress
@@ -64,7 +65,10 @@ __all__ = [
     "Store",
     "StoreError",
     "StudyItem",
+    "TagGroup",
     "tag_clause",
+    "tag_names",
+    "tags_match",
 ]
 
 

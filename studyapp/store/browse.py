@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from studyapp.cardtext import item_label
-from studyapp.store.columns import like_escape, parse_date, scope_clause, tags_tuple
+from studyapp.store.columns import like_escape, parse_date, scope_clause, tag_names, tags_tuple
 from studyapp.store.connection import StoreBase, StoreError
 from studyapp.store.models import ITEM_STATES, STATE_SQL, BrowseRow
 
@@ -27,11 +27,7 @@ class Browse(StoreBase):
             "SELECT c.tags, COUNT(i.id) FROM items i JOIN cards c ON c.id = i.card_id "
             "WHERE i.retired = 0 GROUP BY c.tags"
         ):
-            names: set[str] = set()
-            for tag in tags.split():
-                parts = tag.split("::")
-                names.update("::".join(parts[:k]) for k in range(1, len(parts) + 1))
-            for name in names:
+            for name in tag_names(tags):
                 counts[name] = counts.get(name, 0) + n
         return sorted(counts.items())
 

@@ -35,6 +35,25 @@ def tag_clause(tag: str) -> tuple[str, list[str]]:
     )
 
 
+# SQLite's LIKE folds ASCII letters only; tags_match folds the same way.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def tags_match(column: str, tag: str) -> bool:
+    """What :func:`tag_clause` selects, in Python, for one value of cards.tags."""
+    folded, wanted = column.translate(_ASCII_LOWER), tag.translate(_ASCII_LOWER)
+    return f" {wanted} " in folded or f" {wanted}::" in folded
+
+
+def tag_names(column: str) -> set[str]:
+    """The tags of one value of cards.tags and their parents (`a` and `a::b` for `a::b`)."""
+    names: set[str] = set()
+    for tag in column.split():
+        parts = tag.split("::")
+        names.update("::".join(parts[:k]) for k in range(1, len(parts) + 1))
+    return names
+
+
 def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

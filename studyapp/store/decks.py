@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from studyapp.deckfile import Card, Deck
 from studyapp.store.columns import new_item_position, tags_column
 from studyapp.store.connection import StoreBase, StoreError, utcnow
 from studyapp.store.models import DeckChanges, ImportReport
+
+if TYPE_CHECKING:
+    # Types only: the review path never parses a deck file.
+    from studyapp.deckfile import Card, Deck
 
 
 class DeckImport(StoreBase):
@@ -100,13 +104,13 @@ class DeckImport(StoreBase):
             self._insert_new_cards(deck, position, stamp, changes)
             return changes
 
-        items_by_card: dict[int, dict[int, dict]] = {}
+        items_by_card: dict[int, dict[int, dict[str, Any]]] = {}
         for r in self._rows(
             "SELECT id, card_id, ord, retired, new_position FROM items WHERE deck_id = ?", [deck.id]
         ):
             items_by_card.setdefault(r["card_id"], {})[r["ord"]] = r
         next_card_id = (self._one("SELECT MAX(id) FROM cards") or 0) + 1
-        new_items: list[dict] = []
+        new_items: list[tuple[int, int, int]] = []
         for card_position, card in enumerate(deck.cards):
             content = self._card_columns(card, card_position)
             old = existing.pop(card.id, None)
@@ -119,7 +123,7 @@ class DeckImport(StoreBase):
                 card_row_id = next_card_id
                 next_card_id += 1
                 changes.added += 1
-                current_items: dict[int, dict] = {}
+                current_items: dict[int, dict[str, Any]] = {}
             else:
                 card_row_id = old["id"]
                 current_items = items_by_card.get(card_row_id, {})
@@ -147,14 +151,7 @@ class DeckImport(StoreBase):
                 new_position = new_item_position(position, card_position, ord_)
                 item = current_items.get(ord_)
                 if item is None:
-                    new_items.append(
-                        {
-                            "card_id": card_row_id,
-                            "deck_id": deck.id,
-                            "ord": ord_,
-                            "new_position": new_position,
-                        }
-                    )
+                    new_items.append((card_row_id, ord_, new_position))
                 elif item["retired"] or item["new_position"] != new_position:
                     conn.execute(
                         "UPDATE items SET retired = 0, new_position = ? WHERE id = ?",
@@ -163,8 +160,7 @@ class DeckImport(StoreBase):
             for ord_, item in current_items.items():
                 if ord_ not in wanted and not item["retired"]:
                     conn.execute("UPDATE items SET retired = 1 WHERE id = ?", [item["id"]])
-        if new_items:
-            self.db["items"].insert_all(new_items, batch_size=5000)
+        self._insert_items(new_items, deck.id)
         for old in existing.values():
             if not old["retired"]:
                 conn.execute(
@@ -175,7 +171,7 @@ class DeckImport(StoreBase):
         return changes
 
     @staticmethod
-    def _card_columns(card: Card, position: int) -> dict:
+    def _card_columns(card: Card, position: int) -> dict[str, Any]:
         return {
             "type": card.type,
             "front": card.front,
@@ -192,33 +188,42 @@ class DeckImport(StoreBase):
     def _insert_new_cards(
         self, deck: Deck, position: int, stamp: str, changes: DeckChanges
     ) -> None:
-        """Fast path for a deck with no cards yet: two bulk inserts."""
+        """Fast path for a deck with no cards yet: two bulk inserts.
+
+        Rows are generated as they are written (plain executemany, no row dicts),
+        so a million-card deck costs no second copy of itself in memory.
+        """
         first_id = (self._one("SELECT MAX(id) FROM cards") or 0) + 1
-        card_rows = []
-        item_rows = []
-        for offset, card in enumerate(deck.cards):
-            card_id = first_id + offset
-            card_rows.append(
-                {
-                    "id": card_id,
-                    "deck_id": deck.id,
-                    "card_key": card.id,
-                    **self._card_columns(card, offset),
-                    "modified_at": stamp,
-                }
-            )
-            for ord_ in card.ords:
-                item_rows.append(
-                    {
-                        "card_id": card_id,
-                        "deck_id": deck.id,
-                        "ord": ord_,
-                        "new_position": new_item_position(position, offset, ord_),
-                    }
+        self.conn.executemany(
+            "INSERT INTO cards (id, deck_id, card_key, type, front, back, text, extra, source, "
+            "tags, position, guid, modified_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                (
+                    first_id + offset,
+                    deck.id,
+                    card.id,
+                    *self._card_columns(card, offset).values(),
+                    stamp,
                 )
-        self.db["cards"].insert_all(card_rows, batch_size=5000)
-        self.db["items"].insert_all(item_rows, batch_size=5000)
-        changes.added = len(card_rows)
+                for offset, card in enumerate(deck.cards)
+            ),
+        )
+        self._insert_items(
+            (
+                (first_id + offset, ord_, new_item_position(position, offset, ord_))
+                for offset, card in enumerate(deck.cards)
+                for ord_ in card.ords
+            ),
+            deck.id,
+        )
+        changes.added = len(deck.cards)
+
+    def _insert_items(self, rows: Iterable[tuple[int, int, int]], deck_id: str) -> None:
+        """Insert new study items from (card id, ord, new_position) rows."""
+        self.conn.executemany(
+            "INSERT INTO items (card_id, deck_id, ord, new_position) VALUES (?, ?, ?, ?)",
+            ((card_id, deck_id, ord_, new_position) for card_id, ord_, new_position in rows),
+        )
 
     def deck_names(self) -> dict[str, str]:
         return {

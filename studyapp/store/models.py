@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from studyapp import sm2
 from studyapp.cardtext import Faces, faces
@@ -161,3 +162,18 @@ class Exam:
         names = [(deck_names or {}).get(d, d) for d in self.deck_ids]
         names += [f"tag {t}" for t in self.tags]
         return ", ".join(names) if names else "all decks"
+
+
+class TagGroup(NamedTuple):
+    """Figures for the items whose card has one exact value of cards.tags.
+
+    (A NamedTuple: only stats uses it, and a dataclass costs start-up time to build.)
+    """
+
+    tags: str
+    items: int  # active items
+    mature: int  # of those, reviewed with an interval of 21 days or more
+    recent_reviews: int  # scheduled reviews (not first sight) since the window's start
+    recent_passed: int  # of those, graded 3 or more
+    # The lowest-EF reviewed active items, then most lapses: (id, label, ef, lapses).
+    weakest: tuple[tuple[int, str, int, int], ...]

@@ -144,15 +144,20 @@ class Queues(StoreBase):
         """How many new items got their first scheduled grade on study day `day`
         (in deck `deck_id`, or in all decks)."""
         if deck_id is None:
-            sql, params = "", [day.isoformat()]
-        else:
-            sql = " AND item_id IN (SELECT id FROM items WHERE deck_id = ?)"
-            params = [day.isoformat(), deck_id]
+            # All decks: the kept per-day sums (review_days), not the day's log rows.
+            return (
+                self._one(
+                    "SELECT SUM(reviews) FROM review_days WHERE study_day = ? "
+                    "AND kind = 'scheduled' AND first = 1",
+                    [day.isoformat()],
+                )
+                or 0
+            )
         return (
             self._one(
                 "SELECT COUNT(*) FROM reviews WHERE study_day = ? AND kind = 'scheduled' "
-                f"AND due_before IS NULL{sql}",
-                params,
+                "AND due_before IS NULL AND item_id IN (SELECT id FROM items WHERE deck_id = ?)",
+                [day.isoformat(), deck_id],
             )
             or 0
         )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 7
+from studyapp.studytime import STUDIED_MS_SQL
+
+SCHEMA_VERSION = 8
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -142,6 +144,96 @@ UPDATE items SET deck_id = '@personal' WHERE deck_id = 'personal' AND EXISTS {_O
 DELETE FROM decks WHERE id = 'personal' AND personal = 1
 """
 
+# Counts for home, `decks` and stats, kept by triggers so that no screen has to
+# read the whole collection: every write to items or reviews, from any code
+# path (grade, undo, suspend, import, retire, personal cards, plain SQL), keeps
+# them exact. (Added in schema 7.)
+#
+# deck_item_counts: per deck, the items in review (not retired, not suspended)
+# and how many of those are new. Due counts depend on the day, so they come
+# from the items_due index, which gains deck_id for that.
+#
+# review_days: the review log summed per study day, kind, first sight
+# (due_before IS NULL), mature (interval_before >= 21, models.MATURE_DAYS) and
+# passed (grade >= 3): what heatmap, retention, streak and time need. Its
+# duration_ms is time studied: each answer capped (studyapp.studytime).
+KEPT_COUNTS = """
+DROP INDEX items_due;
+CREATE INDEX items_due ON items (due, id, buried_until, suspended, retired, deck_id)
+    WHERE due IS NOT NULL AND suspended = 0 AND retired = 0;
+-- Mastery's 30-day retention per topic reads this, not one log row per review.
+CREATE INDEX reviews_scheduled_day ON reviews (study_day, item_id, grade)
+    WHERE kind = 'scheduled' AND due_before IS NOT NULL;
+CREATE TABLE deck_item_counts (
+    deck_id TEXT PRIMARY KEY,
+    active INTEGER NOT NULL,
+    new INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO deck_item_counts (deck_id, active, new)
+    SELECT deck_id, SUM(retired = 0 AND suspended = 0),
+        SUM(retired = 0 AND suspended = 0 AND due IS NULL)
+    FROM items GROUP BY deck_id;
+CREATE TRIGGER items_count_insert AFTER INSERT ON items
+WHEN new.retired = 0 AND new.suspended = 0 BEGIN
+    INSERT INTO deck_item_counts (deck_id, active, new) VALUES (new.deck_id, 1, new.due IS NULL)
+        ON CONFLICT (deck_id) DO UPDATE SET active = active + 1, new = new + excluded.new;
+END;
+CREATE TRIGGER items_count_delete AFTER DELETE ON items
+WHEN old.retired = 0 AND old.suspended = 0 BEGIN
+    UPDATE deck_item_counts SET active = active - 1, new = new - (old.due IS NULL)
+        WHERE deck_id = old.deck_id;
+END;
+CREATE TRIGGER items_count_update AFTER UPDATE OF deck_id, due, suspended, retired ON items
+WHEN (old.retired = 0 AND old.suspended = 0) != (new.retired = 0 AND new.suspended = 0)
+    OR (old.due IS NULL) != (new.due IS NULL) OR old.deck_id != new.deck_id BEGIN
+    UPDATE deck_item_counts SET active = active - 1, new = new - (old.due IS NULL)
+        WHERE deck_id = old.deck_id AND old.retired = 0 AND old.suspended = 0;
+    INSERT INTO deck_item_counts (deck_id, active, new)
+        SELECT new.deck_id, 1, new.due IS NULL WHERE new.retired = 0 AND new.suspended = 0
+        ON CONFLICT (deck_id) DO UPDATE SET active = active + 1, new = new + excluded.new;
+END;
+CREATE TABLE review_days (
+    study_day TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    first INTEGER NOT NULL,
+    mature INTEGER NOT NULL,
+    passed INTEGER NOT NULL,
+    reviews INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    PRIMARY KEY (study_day, kind, first, mature, passed)
+) WITHOUT ROWID;
+INSERT INTO review_days
+    SELECT study_day, kind, due_before IS NULL, interval_before >= 21, grade >= 3, COUNT(*),
+        COALESCE(SUM({studied}), 0)
+    FROM reviews GROUP BY 1, 2, 3, 4, 5;
+CREATE TRIGGER reviews_count_insert AFTER INSERT ON reviews BEGIN
+    INSERT INTO review_days VALUES (new.study_day, new.kind, new.due_before IS NULL,
+        new.interval_before >= 21, new.grade >= 3, 1, {studied_new})
+        ON CONFLICT DO UPDATE SET reviews = reviews + 1,
+            duration_ms = duration_ms + excluded.duration_ms;
+END;
+CREATE TRIGGER reviews_count_delete AFTER DELETE ON reviews BEGIN
+    UPDATE review_days SET reviews = reviews - 1,
+        duration_ms = duration_ms - {studied_old}
+    WHERE study_day = old.study_day AND kind = old.kind AND first = (old.due_before IS NULL)
+        AND mature = (old.interval_before >= 21) AND passed = (old.grade >= 3);
+END;
+CREATE TRIGGER reviews_count_update AFTER UPDATE ON reviews BEGIN
+    UPDATE review_days SET reviews = reviews - 1,
+        duration_ms = duration_ms - {studied_old}
+    WHERE study_day = old.study_day AND kind = old.kind AND first = (old.due_before IS NULL)
+        AND mature = (old.interval_before >= 21) AND passed = (old.grade >= 3);
+    INSERT INTO review_days VALUES (new.study_day, new.kind, new.due_before IS NULL,
+        new.interval_before >= 21, new.grade >= 3, 1, {studied_new})
+        ON CONFLICT DO UPDATE SET reviews = reviews + 1,
+            duration_ms = duration_ms + excluded.duration_ms;
+END
+""".format(
+    studied=STUDIED_MS_SQL,
+    studied_new=STUDIED_MS_SQL.replace("duration_ms", "new.duration_ms"),
+    studied_old=STUDIED_MS_SQL.replace("duration_ms", "old.duration_ms"),
+)
+
 # Migrations from version N to N+1, run in order inside one transaction, after
 # a backup copy of the file is written next to it. A new database is created
 # at version 1 and migrated the same way, so both end in the same schema.
@@ -164,17 +256,28 @@ MIGRATIONS: dict[int, str] = {
     "ALTER TABLE exported_notes ADD COLUMN ords TEXT; "
     "ALTER TABLE exported_notes ADD COLUMN note_type TEXT; "
     "CREATE INDEX exported_notes_deck ON exported_notes (deck_id)",
+    # Counts kept by triggers. After the exams migration, which rebuilds `reviews`
+    # (dropping any trigger on it).
+    6: KEPT_COUNTS,
     # The student's own cards move from the deck id 'personal', which a deck file
-    # could also use (and so take them over), to one no deck file can name.
-    6: RENAME_PERSONAL_DECK,
+    # could also use (and so take them over), to one no deck file can name. (The
+    # count triggers move their counts to the new id.)
+    7: RENAME_PERSONAL_DECK,
 }
 
 
 def run_script(conn: sqlite3.Connection, script: str) -> None:
-    # executescript() would commit the open transaction; run statement by statement.
-    for statement in script.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    # executescript() would commit the open transaction; run statement by statement
+    # (a trigger's body holds semicolons: a statement ends where SQLite says it is whole).
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):
+            if statement.strip(" \n;"):
+                conn.execute(statement)
+            statement = ""
+    if statement.strip(" \n;"):
+        conn.execute(statement)
 
 
 def migrate(conn: sqlite3.Connection, from_version: int) -> None:

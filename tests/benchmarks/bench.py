@@ -18,6 +18,15 @@ runs, each against its own baseline measured in the same run):
                  exporting every item of the big collection to .apkg in a fresh
                  process (first export: no ledger), its time and peak memory; the
                  same export with the package stored, not deflated, beside it.
+* first_card_loaded_s  first_card_s again (and its floor) with a busy loop on another core;
+* stats_s        summary + every stats figure on the collection (what `stats --json`
+                 and the Stats screen compute), in process; stats_cli_s the whole command;
+* home_s, decks_s  a fresh process until home shows its deck counts / `studyapp decks`;
+* import_peak_rss_mb  peak memory of a process importing the N-card deck file.
+
+With --big-cards/--big-reviews, a second, bigger collection is built and home_s,
+decks_s and import_peak_rss_mb are measured on it too (home_big_s, ...), with
+their ratio to the first collection's.
 """
 
 from __future__ import annotations
@@ -47,7 +56,11 @@ TARGETS = {
     "export_ratio": 1.2,  # vs. bare genanki
     "peak_rss_mb": 150,
     "export_full_peak_rss_mb": 150,
+    "first_card_loaded_ratio": 1.5,  # the same, with the other core busy
+    "stats_s": 0.5,
 }
+# With --big-*: home and `decks` on the 10x collection within 1.5x of the 1x one.
+BIG_TARGETS = {"home_big_ratio": 1.5, "decks_big_ratio": 1.5}
 
 
 def write_deck(
@@ -152,18 +165,19 @@ def build_collection(deck_path: Path, db: Path, reviews: int, today: date, seed:
     # About 70% of items have been studied; the reviews fall on them.
     studied = items[: int(len(items) * 0.7)]
     start = today - timedelta(days=730)
-    rows = []
-    for n in range(reviews):
-        item = studied[n % len(studied)]
-        day = start + timedelta(days=rng.randrange(730))
-        grade = rng.choices(range(6), (2, 3, 5, 15, 45, 30))[0]
-        ef_before = rng.randrange(130, 300, 2)
-        ivl_before = rng.randrange(0, 200)
-        stamp = datetime.combine(day, datetime.min.time(), UTC) + timedelta(
-            seconds=rng.randrange(8 * 3600, 22 * 3600)
-        )
-        rows.append(
-            (
+
+    def review_rows():
+        # Generated while inserted: ten million rows never sit in memory at once.
+        for n in range(reviews):
+            item = studied[n % len(studied)]
+            day = start + timedelta(days=rng.randrange(730))
+            grade = rng.choices(range(6), (2, 3, 5, 15, 45, 30))[0]
+            ef_before = rng.randrange(130, 300, 2)
+            ivl_before = rng.randrange(0, 200)
+            stamp = datetime.combine(day, datetime.min.time(), UTC) + timedelta(
+                seconds=rng.randrange(8 * 3600, 22 * 3600)
+            )
+            yield (
                 item,
                 stamp.isoformat(timespec="milliseconds"),
                 day.isoformat(),
@@ -181,20 +195,20 @@ def build_collection(deck_path: Path, db: Path, reviews: int, today: date, seed:
                 0,
                 (day + timedelta(days=max(1, ivl_before * 2))).isoformat(),
             )
-        )
+
     with store.transaction():
         store.conn.executemany(
             "INSERT INTO reviews (item_id, reviewed_at, study_day, grade, kind, duration_ms, "
             "ef_before, interval_before, repetitions_before, lapses_before, due_before, "
             "ef_after, interval_after, repetitions_after, lapses_after, due_after) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
+            review_rows(),
         )
         # Studied items: spread due dates so that a realistic few hundred are due today.
         store.conn.executemany(
             "UPDATE items SET ef = ?, interval = ?, repetitions = ?, lapses = ?, due = ? "
             "WHERE id = ?",
-            [
+            (
                 (
                     rng.randrange(130, 300, 2),
                     ivl,
@@ -205,7 +219,7 @@ def build_collection(deck_path: Path, db: Path, reviews: int, today: date, seed:
                 )
                 for item in studied
                 for ivl in [rng.randrange(1, 400)]
-            ],
+            ),
         )
     store.conn.execute("ANALYZE")
     store.close()
@@ -487,6 +501,25 @@ def machine() -> dict:
     }
 
 
+def scale_figures(args, workdir: Path, deck_path: Path, db: Path, today: date) -> dict:
+    """Stats, screen opens, import memory and loaded start-up (bench_scale.py)."""
+    from tests.benchmarks import bench_scale
+
+    results = bench_scale.bench_first_card_loaded(db, args.repeat)
+    results.update(bench_scale.bench_stats(db, today, args.repeat))
+    results.update(bench_scale.bench_open_times(db, args.repeat))
+    results.update(bench_scale.bench_import_memory(deck_path, workdir))
+    if args.big_cards:
+        results.update(
+            bench_scale.big_collection_figures(
+                workdir, args.big_cards, args.big_reviews, args.repeat
+            )
+        )
+        results["home_big_ratio"] = results["home_big_s"] / results["home_s"]
+        results["decks_big_ratio"] = results["decks_big_s"] / results["decks_s"]
+    return results
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cards", type=int, default=100_000)
@@ -500,6 +533,10 @@ def main(argv=None) -> int:
         default=0.05,
         help="share of exported fronts using Markdown emphasis (default 0.05)",
     )
+    parser.add_argument(
+        "--big-cards", type=int, default=0, help="also a bigger collection (e.g. 1000000)"
+    )
+    parser.add_argument("--big-reviews", type=int, default=0, help="reviews in the bigger one")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
 
@@ -524,8 +561,10 @@ def main(argv=None) -> int:
         results.update(bench_export(workdir, args.export_cards, args.repeat, args.markdown_share))
         results["export_markdown_share"] = args.markdown_share
         results.update(bench_export_full(db, workdir, args.repeat))
-    results["targets"] = TARGETS
-    results["meets"] = {key: results[key] <= limit for key, limit in TARGETS.items()}
+        results.update(scale_figures(args, workdir, deck_path, db, today))
+    targets = {**TARGETS, **(BIG_TARGETS if args.big_cards else {})}
+    results["targets"] = targets
+    results["meets"] = {key: results[key] <= limit for key, limit in targets.items()}
     if args.json:
         print(json.dumps(results, indent=2))
     else:
@@ -564,9 +603,17 @@ def main(argv=None) -> int:
             ("peak_rss_mb", f"{results['peak_rss_mb']:.0f} MB", "", "≤ 150 MB"),
             *export_full_rows(results),
         ]
+        rows += scale_rows(results)
         for name, value, detail, target in rows:
-            print(f"  {name:<14} {value:>10}   {detail:<58} target {target}")
+            goal = f"target {target}" if target else ""
+            print(f"  {name:<22} {value:>10}   {detail:<58} {goal}")
     return 0
+
+
+def scale_rows(results: dict) -> list[tuple[str, str, str, str]]:
+    from tests.benchmarks.bench_scale import scale_rows as rows
+
+    return rows(results)
 
 
 if __name__ == "__main__":

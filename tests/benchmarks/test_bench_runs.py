@@ -28,6 +28,10 @@ def test_bench_runs_and_reports_every_figure():
             "20",
             "--export-cards",
             "200",
+            "--big-cards",
+            "600",
+            "--big-reviews",
+            "4000",
             "--json",
         ],
         capture_output=True,
@@ -48,8 +52,19 @@ def test_bench_runs_and_reports_every_figure():
         "peak_rss_mb",
         "export_full_s",
         "export_full_peak_rss_mb",
+        "first_card_loaded_ratio",
+        "stats_s",
+        "stats_cli_s",
+        "home_s",
+        "decks_s",
+        "import_peak_rss_mb",
+        "home_big_ratio",
+        "decks_big_ratio",
+        "import_big_peak_rss_mb",
         "machine",
     ):
         assert key in figures
     assert figures["grade_next_samples"] == 20
     assert all(figures[k] > 0 for k in ("import_s", "first_card_s", "export_s", "peak_rss_mb"))
+    assert all(figures[k] > 0 for k in ("stats_s", "home_s", "home_big_s", "decks_big_s"))
+    assert set(figures["meets"]) >= {"stats_s", "home_big_ratio", "decks_big_ratio"}

@@ -63,7 +63,7 @@ class HomeScreen(Screen[None]):
         banner = self.query_one("#home-message", Static)
         banner.update(message or "")
         banner.display = bool(message)
-        self.refresh_counts()
+        # No refresh_counts() here: the ScreenResume that follows the first mount does it.
         table.focus()
 
     def on_screen_resume(self) -> None:

@@ -37,7 +37,8 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats-body").focus()
 
     def action_refresh(self) -> None:
-        figures = stats.compute(self.app.store, self.app.today())
+        app = self.app
+        figures = stats.compute(app.store, app.today())
         body = self.query_one("#stats-body", VerticalScroll)
         body.remove_children()
         body.mount(Static(f"Statistics  {as_of(figures.today)}", classes="stats-title"))
