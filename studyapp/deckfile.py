@@ -7,7 +7,6 @@ twice). Every problem carries the file and, where there is one, the line.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -15,8 +14,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.cardtext import cloze_problems, item_ords
-from studyapp.sanitize import FIELD_SEPARATOR, first_control_character, one_line
+from studyapp.deck_fields import (
+    ID_RE,
+    MAX_ID_LENGTH,
+    check_guid,
+    id_problem,
+    lint_ignore_pairs,
+    lint_pairs,
+    quoted,
+    string_or_empty,
+    text_problem,
+    type_name,
+    unknown_key,
+)
+from studyapp.sanitize import first_control_character, one_line
 from studyapp.tomllines import LineMap, map_lines
+
+__all__ = [
+    "CARD_KEYS",
+    "CARD_TYPES",
+    "ID_RE",
+    "MAX_ID_LENGTH",
+    "Card",
+    "Deck",
+    "DeckFileError",
+    "Problem",
+    "check_paths",
+    "collect_files",
+    "load_deck",
+    "load_decks",
+    "parse_deck",
+]
 
 CARD_TYPES = ("basic", "reversed", "cloze")
 DECK_KEYS = ("id", "name", "description")
@@ -32,14 +60,7 @@ CARD_KEYS = (
     "guid",
     "lint_ignore",
 )
-LINT_IGNORE_KEYS = ("rule", "reason")
 TOP_KEYS = ("deck", "cards")
-# Deck and card ids: a slug. The app's own decks (the student's cards) use ids
-# outside this pattern, so no deck file can ever name them.
-ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-MAX_ID_LENGTH = 100
-# Long keys get no "did you mean": difflib is quadratic in the key's length.
-_SUGGEST_MAX_LENGTH = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,50 +116,6 @@ class Deck:
     id_line: int | None = field(default=None, compare=False)
 
 
-def _unknown_key(key: str, allowed: Sequence[str], what: str) -> str:
-    close = []
-    if len(key) <= _SUGGEST_MAX_LENGTH:
-        close = difflib.get_close_matches(key, allowed, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown key '{_quoted(key)}' in {what}{hint}"
-
-
-def _quoted(value: str, width: int = 40) -> str:
-    """A value of the file, short enough to quote in a one-line message."""
-    return value if len(value) <= width else value[: width - 1] + "…"
-
-
-def _text_problem(value: str, what: str) -> str | None:
-    """Why `value` cannot be deck text (a control character), or None."""
-    found = first_control_character(value)
-    if found is None:
-        return None
-    offset, code = found
-    if value[offset] == FIELD_SEPARATOR:
-        return f"{what} contains {code} (Anki's field separator)"
-    return f"{what} contains the control character {code} (only tab and newline are allowed)"
-
-
-def _id_problem(value: str, what: str) -> str | None:
-    """Why `value` cannot be a deck or card id, or None."""
-    if len(value) > MAX_ID_LENGTH:
-        return f"{what} is longer than {MAX_ID_LENGTH} characters"
-    if not ID_RE.fullmatch(value):
-        return f"{what} '{_quoted(value)}' must be a slug: letters, digits, '-', '_', '.'"
-    return None
-
-
-def _type_name(value: object) -> str:
-    return {
-        str: "string",
-        int: "integer",
-        float: "number",
-        bool: "boolean",
-        list: "array",
-        dict: "table",
-    }.get(type(value), type(value).__name__)
-
-
 def parse_deck(source: str, path: Path) -> Deck:
     """Parse and validate the text of a deck file; raise DeckFileError with every problem."""
     problems: list[Problem] = []
@@ -163,7 +140,7 @@ def parse_deck(source: str, path: Path) -> Deck:
     lines = map_lines(source)
     for key in data:
         if key not in TOP_KEYS:
-            problem(lines.top_keys.get(key), _unknown_key(key, TOP_KEYS, "the file"))
+            problem(lines.top_keys.get(key), unknown_key(key, TOP_KEYS, "the file"))
 
     deck_table = data.get("deck")
     deck_id = name = description = ""
@@ -176,7 +153,7 @@ def parse_deck(source: str, path: Path) -> Deck:
             if key not in DECK_KEYS:
                 problem(
                     lines.deck_keys.get(key, lines.deck_line),
-                    _unknown_key(key, DECK_KEYS, "[deck]"),
+                    unknown_key(key, DECK_KEYS, "[deck]"),
                 )
         for key in DECK_KEYS:
             value = deck_table.get(key)
@@ -185,21 +162,21 @@ def parse_deck(source: str, path: Path) -> Deck:
                 if key != "description":
                     problem(at, f"[deck] is missing '{key}'")
             elif not isinstance(value, str):
-                problem(at, f"[deck] '{key}' must be a string, not {_type_name(value)}")
+                problem(at, f"[deck] '{key}' must be a string, not {type_name(value)}")
             elif key != "description" and not value.strip():
                 problem(at, f"[deck] '{key}' is blank")
-            elif (text_message := _text_problem(value, f"[deck] '{key}'")) is not None:
+            elif (text_message := text_problem(value, f"[deck] '{key}'")) is not None:
                 problem(at, text_message)
-        deck_id = _string(deck_table.get("id"))
-        name = _string(deck_table.get("name"))
-        description = _string(deck_table.get("description"))
-        id_message = _id_problem(deck_id, "deck id") if deck_id.strip() else None
-        if id_message is not None and _text_problem(deck_id, "") is None:
+        deck_id = string_or_empty(deck_table.get("id"))
+        name = string_or_empty(deck_table.get("name"))
+        description = string_or_empty(deck_table.get("description"))
+        id_message = id_problem(deck_id, "deck id") if deck_id.strip() else None
+        if id_message is not None and text_problem(deck_id, "") is None:
             problem(lines.deck_keys.get("id", lines.deck_line), id_message)
         if "::" in name and any(not part.strip() for part in name.split("::")):
             problem(
                 lines.deck_keys.get("name", lines.deck_line),
-                f"deck name '{_quoted(name)}' has an empty level between '::'",
+                f"deck name '{quoted(name)}' has an empty level between '::'",
             )
 
     raw_cards = data.get("cards", [])
@@ -218,9 +195,7 @@ def parse_deck(source: str, path: Path) -> Deck:
             if raw_id in seen_ids:
                 first = seen_ids[raw_id]
                 where = f" (first at line {first})" if first else ""
-                problem(
-                    lines.card_key(index, "id"), f"duplicate card id '{_quoted(raw_id)}'{where}"
-                )
+                problem(lines.card_key(index, "id"), f"duplicate card id '{quoted(raw_id)}'{where}")
             else:
                 seen_ids[raw_id] = card_line
         card = _parse_card(raw, index, lines, problem)
@@ -252,11 +227,11 @@ def _parse_card(
     ok = True
     for key in raw:
         if key not in CARD_KEYS:
-            problem(lines.card_key(index, key), _unknown_key(key, CARD_KEYS, "a card"))
+            problem(lines.card_key(index, key), unknown_key(key, CARD_KEYS, "a card"))
             ok = False
     raw_id = raw.get("id")
     label = (
-        f"card '{_quoted(raw_id)}'"
+        f"card '{quoted(raw_id)}'"
         if isinstance(raw_id, str) and raw_id.strip() and first_control_character(raw_id) is None
         else "card"
     )
@@ -274,18 +249,18 @@ def _parse_card(
                 if not tag.strip():
                     problem(lines.card_key(index, key), "tags must not be blank")
                     ok = False
-                elif (message := _text_problem(tag, f"{label}: a tag")) is not None:
+                elif (message := text_problem(tag, f"{label}: a tag")) is not None:
                     problem(lines.card_key(index, key), message)
                     ok = False
                 elif any(ch.isspace() for ch in tag):
                     problem(
                         lines.card_key(index, key),
-                        f"tag '{_quoted(tag)}' contains a space: use '-' or '::' instead",
+                        f"tag '{quoted(tag)}' contains a space: use '-' or '::' instead",
                     )
                     ok = False
             values[key] = tuple(value)
         elif key == "lint_ignore":
-            entries = _lint_ignore(value, label, lines.card_key(index, key), problem)
+            entries = lint_ignore_pairs(value, label, lines.card_key(index, key), problem)
             if entries is None:
                 ok = False
             else:
@@ -293,10 +268,10 @@ def _parse_card(
         elif not isinstance(value, str):
             problem(
                 lines.card_key(index, key),
-                f"{label}: '{key}' must be a string, not {_type_name(value)}",
+                f"{label}: '{key}' must be a string, not {type_name(value)}",
             )
             ok = False
-        elif (message := _text_problem(value, f"{label}: '{key}'")) is not None:
+        elif (message := text_problem(value, f"{label}: '{key}'")) is not None:
             problem(lines.card_key(index, key), message)
             ok = False
         else:
@@ -311,7 +286,7 @@ def _parse_card(
         if not card_id.strip():
             problem(lines.card_key(index, "id"), "card 'id' is blank")
             ok = False
-        elif (message := _id_problem(card_id, "card id")) is not None:
+        elif (message := id_problem(card_id, "card id")) is not None:
             problem(lines.card_key(index, "id"), message)
             ok = False
 
@@ -319,7 +294,7 @@ def _parse_card(
     if "type" in values and card_type not in CARD_TYPES:
         problem(
             lines.card_key(index, "type"),
-            f"unknown card type '{_quoted(str(card_type))}' (use one of: {', '.join(CARD_TYPES)})",
+            f"unknown card type '{quoted(str(card_type))}' (use one of: {', '.join(CARD_TYPES)})",
         )
         return None
     if card_type == "cloze":
@@ -350,82 +325,26 @@ def _parse_card(
             if key not in raw:
                 problem(header, f"{label} is missing '{key}'")
                 ok = False
-            elif isinstance(values.get(key), str) and not _string(values[key]).strip():
+            elif isinstance(values.get(key), str) and not string_or_empty(values[key]).strip():
                 problem(lines.card_key(index, key), f"{label}: '{key}' is blank")
                 ok = False
-    ok = _check_guid(values, lines.card_key(index, "guid"), label, problem) and ok
+    ok = check_guid(values, lines.card_key(index, "guid"), label, problem) and ok
     if not ok:
         return None
     tags = values.get("tags", ())
     return Card(
-        id=_string(card_id),
-        type=_string(card_type),
-        front=_string(values.get("front")).strip(),
-        back=_string(values.get("back")).strip(),
-        text=_string(values.get("text")).strip(),
-        extra=_string(values.get("extra")).strip(),
-        source=_string(values.get("source")).strip(),
+        id=string_or_empty(card_id),
+        type=string_or_empty(card_type),
+        front=string_or_empty(values.get("front")).strip(),
+        back=string_or_empty(values.get("back")).strip(),
+        text=string_or_empty(values.get("text")).strip(),
+        extra=string_or_empty(values.get("extra")).strip(),
+        source=string_or_empty(values.get("source")).strip(),
         tags=tuple(str(t) for t in tags) if isinstance(tags, tuple) else (),
         line=header,
-        lint_ignore=_lint_pairs(values.get("lint_ignore")),
+        lint_ignore=lint_pairs(values.get("lint_ignore")),
         guid=str(values.get("guid", "")),
     )
-
-
-def _lint_pairs(value: object) -> tuple[tuple[str, str], ...]:
-    """The (rule, reason) pairs `_lint_ignore` stored, typed again."""
-    if not isinstance(value, tuple):
-        return ()
-    return tuple((str(rule), str(reason)) for rule, reason in value)
-
-
-def _lint_ignore(
-    value: object, label: str, at: int | None, problem: Callable[[int | None, str], None]
-) -> tuple[tuple[str, str], ...] | None:
-    """`lint_ignore = [{rule = "...", reason = "..."}]` as (rule, reason) pairs, or None.
-
-    Only the shape is checked here; known rules and non-blank reasons are `studyapp lint`'s.
-    """
-    entries: list[tuple[str, str]] = []
-    for entry in value if isinstance(value, list) else [None]:
-        if (
-            not isinstance(entry, dict)
-            or set(entry) - set(LINT_IGNORE_KEYS)
-            or not isinstance(entry.get("rule"), str)
-            or not entry["rule"].strip()
-            or not isinstance(entry.get("reason", ""), str)
-        ):
-            problem(
-                at,
-                f"{label}: 'lint_ignore' must be an array of tables with a 'rule' and "
-                'a \'reason\', e.g. [{rule = "yes-no-question", reason = "why"}]',
-            )
-            return None
-        entries.append((entry["rule"].strip(), entry.get("reason", "").strip()))
-    return tuple(entries)
-
-
-# Anki GUIDs are short printable text; a field separator or space would corrupt the note.
-GUID_RE = re.compile(r"^[!-~]{1,64}$")
-
-
-def _check_guid(
-    values: dict[str, object],
-    at: int | None,
-    label: str,
-    problem: Callable[[int | None, str], None],
-) -> bool:
-    """`guid` (optional): a kept Anki GUID, printable ASCII without spaces."""
-    guid = values.get("guid")
-    if isinstance(guid, str) and not GUID_RE.match(guid):
-        problem(at, f"{label}: 'guid' must be an Anki GUID: 1-64 printable characters, no spaces")
-        return False
-    return True
-
-
-def _string(value: object) -> str:
-    """`value` if it is a string (already validated), else ''."""
-    return value if isinstance(value, str) else ""
 
 
 def load_deck(path: Path) -> Deck:

@@ -166,3 +166,15 @@ def test_html_is_escaped_and_markdown_subset_converted():
 def test_plain_text_fast_path_matches_markdown_it(text):
     # Both paths see the text after control characters are made visible.
     assert to_html(text) == _render_html(printable(text))
+
+
+@pytest.mark.parametrize("guid", ["abc\\n", "has space", "x" * 65, ""])
+def test_a_kept_anki_guid_must_be_printable_ascii_and_whole(write_deck, guid):
+    path = write_deck(HEADER + f'\n[[cards]]\nid = "a"\nfront = "x"\nback = "y"\nguid = "{guid}"\n')
+    found = problems_of(path)
+    assert any(":9: card 'a': 'guid' must be an Anki GUID" in p for p in found), found
+
+
+def test_a_kept_anki_guid_passes(write_deck):
+    path = write_deck(HEADER + '\n[[cards]]\nid = "a"\nfront = "x"\nback = "y"\nguid = "Ab1!x"\n')
+    assert load_deck(path).cards[0].guid == "Ab1!x"

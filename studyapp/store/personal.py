@@ -8,7 +8,7 @@ from studyapp.cardtext import cloze_problems, item_ords
 from studyapp.store.columns import new_item_position, tags_column
 from studyapp.store.connection import StoreBase, StoreError, utcnow
 
-# Not a slug (deckfile.ID_RE): no deck file can name it, so none can take these cards over.
+# Not a slug (deck_fields.ID_RE): no deck file can name it, so none can take these cards over.
 PERSONAL_DECK_ID = "@personal"
 PERSONAL_DECK_NAME = "My Cards"
 CARD_TYPES = ("basic", "reversed", "cloze")
