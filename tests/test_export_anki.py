@@ -334,3 +334,20 @@ def test_notes_are_remembered_only_once_their_package_is_whole(tmp_path, sample_
     assert (tmp_path / "out.apkg").exists() and len(recorded) == len(guids) == 3
     assert {row[0] for row in recorded} == guids
     assert {row[2] for row in recorded} == {int(T0)}
+
+
+def test_the_students_note_reaches_anki_in_the_extra_field(anki, tmp_path, sample_deck):
+    store = Store.open(tmp_path / "student.db")
+    store.import_decks([load_deck(sample_deck)])
+    card_id = store.conn.execute("SELECT id FROM cards WHERE card_key = 'basic-1'").fetchone()[0]
+    store.set_note(card_id, "Think *gate* <b>not</b> door")
+    out = tmp_path / "with-note.apkg"
+    export_to_file(store, decks_from_store(store), out, now=T0)
+    import_into(anki, out)
+    note = anki.get_note(anki.find_notes('"Front:What does pressure gate?"')[0])
+    assert (
+        "<strong>My note:</strong> Think <em>gate</em> &lt;b&gt;not&lt;/b&gt; door"
+        in (note["Extra"])
+    )
+    others = [anki.get_note(n)["Extra"] for n in anki.find_notes("") if n != note.id]
+    assert not any("My note" in extra for extra in others)

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 # The folder next to deck files that holds their images and sounds.
 MEDIA_FOLDER = "media"
 
+# How the student's own note on a card is labelled in Anki's Extra field.
+STUDENT_NOTE_LABEL = "My note"
+
 
 class ExportError(Exception):
     """The export could not be written; nothing was left at the destination."""
@@ -102,10 +105,29 @@ def decks_from_files(decks: Sequence[Deck]) -> list[ExportDeck]:
 
 
 def _store_notes(store: Store, deck_id: str) -> Iterator[ExportNote]:
-    for key, type_, front, back, text, extra, source, tags, guid in store.deck_card_rows(deck_id):
+    for row in store.deck_card_rows(deck_id):
+        key, type_, front, back, text, extra, source, tags, guid, note = row
         yield ExportNote(
-            deck_id, key, type_, front, back, text, extra, source, tuple(tags.split()), guid
+            deck_id,
+            key,
+            type_,
+            front,
+            back,
+            text,
+            with_student_note(extra, note),
+            source,
+            tuple(tags.split()),
+            guid,
         )
+
+
+def with_student_note(extra: str, note: str) -> str:
+    """The Extra field with the student's own note on the card below it (Anki has no
+    field for it; a note type of our own with one more field would be a new note type)."""
+    if not note.strip():
+        return extra
+    labelled = f"**{STUDENT_NOTE_LABEL}:** {note.strip()}"
+    return f"{extra}\n\n{labelled}" if extra else labelled
 
 
 def decks_from_store(

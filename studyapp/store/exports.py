@@ -32,10 +32,11 @@ class Exports(StoreBase):
     def deck_card_rows(self, deck_id: str) -> Iterator[tuple[str, ...]]:
         """A deck's active cards in file order, one tuple at a time (an export of 100k
         cards holds no list of them): card_key, type, front, back, text, extra, source,
-        tags (space-separated), guid ('' when StudyApp's own)."""
+        tags (space-separated), guid ('' when StudyApp's own), the student's note."""
         yield from self.conn.execute(
             "SELECT card_key, type, front, back, text, extra, source, tags, "
-            "coalesce(guid, '') FROM cards WHERE deck_id = ? AND retired = 0 ORDER BY position",
+            "coalesce(guid, ''), note FROM cards WHERE deck_id = ? AND retired = 0 "
+            "ORDER BY position",
             [deck_id],
         )
 
