@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from studyapp.locations import bundled_decks_dir
 from studyapp.store import ImportReport, Store
@@ -31,7 +32,7 @@ class SyncResult:
         return "Bundled decks updated: " + "; ".join(changed)
 
 
-def _fingerprint(files) -> str:
+def _fingerprint(files: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode())
