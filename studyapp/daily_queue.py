@@ -107,27 +107,27 @@ def build_queue(
     card_of = store.card_ids_of([*review, *owed])
     taken: set[int] = store.cards_studied_on(today) if bury_siblings else set()
     if bury_siblings:
-        kept = []
-        for item_id in review:
-            if card_of[item_id] not in taken:
-                taken.add(card_of[item_id])
-                kept.append(item_id)
-        review = kept
+        review = _one_per_card(review, card_of, taken)
     exams = [i for i in exam.exam_review_ids(store, today, deck_id, tag) if i not in due]
     if exams:
         card_of.update(store.card_ids_of(exams))
         if bury_siblings:
-            kept = []
-            for item_id in exams:
-                if card_of[item_id] not in taken:
-                    taken.add(card_of[item_id])
-                    kept.append(item_id)
-            exams = kept
+            exams = _one_per_card(exams, card_of, taken)
     new = _new_cards(
         store, today, deck_id, tag, new_budget, decks_with_own_limit, taken, bury_siblings, card_of
     )
     queued = set(review) | set(exams) | set(new)
     return DailyQueue(review, exams, new, [i for i in owed if i not in queued], card_of)
+
+
+def _one_per_card(item_ids: list[int], card_of: dict[int, int], taken: set[int]) -> list[int]:
+    """The items whose card is not `taken` yet, one per card (taking it)."""
+    kept = []
+    for item_id in item_ids:
+        if card_of[item_id] not in taken:
+            taken.add(card_of[item_id])
+            kept.append(item_id)
+    return kept
 
 
 def _new_cards(
