@@ -250,7 +250,7 @@ class ReviewScreen(Screen[None]):
         tomorrow = f"{summary.due_tomorrow} card{'s' * (summary.due_tomorrow != 1)} due tomorrow"
         waiting = (
             f"You have met today's limit of {self.session.new_limit_today()} new cards; "
-            "more are waiting for tomorrow (x: study more today).\n"
+            "more are waiting for tomorrow (m: study more today).\n"
             if summary.new_waiting
             else ""
         )
