@@ -13,34 +13,37 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+# Blanks (and comments, which run to the end of the line) are read as part of the
+# token after them, so they cost no token of their own: a 100k-card file is a few
+# million tokens, and each one is Python work.
 _TOKEN_RE = re.compile(
-    r'''(?P<string>"""(?:[^"\\]|\\[\s\S]|"(?!""))*"{0,2}"""'''
+    r"(?:[ \t\r]+|#[^\n]*)*"
+    r'''(?:(?P<string>"""(?:[^"\\]|\\[\s\S]|"(?!""))*"{0,2}"""'''
     r"|'''(?:[^']|'(?!''))*'{0,2}'''"
     r'|"(?:[^"\\\n]|\\.)*"'
     r"|'[^'\n]*')"
-    r"|(?P<comment>#[^\n]*)"
     r"|(?P<newline>\n)"
-    r"|(?P<space>[ \t\r]+)"
     r"|(?P<bare>[A-Za-z0-9_-]+)"
-    r"|(?P<other>.)",
+    r"|(?P<other>.)"
+    r"|(?P<end>$))",
     re.DOTALL,
 )
 
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: str  # string | comment | newline | space | bare | other
-    text: str
-    line: int
+# (kind, text, line): kind is string | newline | bare | other.
+Token = tuple[str, str, int]
 
 
 def tokens(source: str) -> Iterator[Token]:
     line = 1
     for match in _TOKEN_RE.finditer(source):
-        kind = match.lastgroup or "other"
-        text = match.group()
-        yield Token(kind, text, line)
-        if kind in ("newline", "string"):
+        kind = match.lastgroup
+        if kind is None or kind == "end":
+            continue  # blanks or a comment at the very end
+        text = match.group(kind)
+        yield kind, text, line
+        if kind == "newline":
+            line += 1
+        elif kind == "string":
             line += text.count("\n")
 
 
@@ -79,57 +82,54 @@ def map_lines(source: str) -> LineMap:
     depth = 0  # open [ and { inside a value
     at_line_start = True
     stream = tokens(source)
-    for token in stream:
-        kind = token.kind
-        if kind in ("space", "comment"):
-            continue
+    for kind, text, line in stream:
         if kind == "newline":
             at_line_start = depth == 0
             continue
-        if depth == 0 and at_line_start and token.text == "[":
+        if depth == 0 and at_line_start and text == "[":
             # A table header: [name] or [[name]], the name possibly dotted or quoted.
             parts: list[str] = []
             double = False
-            for inner in stream:
-                if inner.text == "[" and not parts:
+            for inner_kind, inner_text, _ in stream:
+                if inner_text == "[" and not parts:
                     double = True
-                elif inner.text == "]":
+                elif inner_text == "]":
                     break
-                elif inner.kind in ("bare", "string"):
-                    parts.append(_key_name(inner.text))
+                elif inner_kind in ("bare", "string"):
+                    parts.append(_key_name(inner_text))
             name = ".".join(parts)
             if parts:
-                lines.top_keys.setdefault(parts[0], token.line)
+                lines.top_keys.setdefault(parts[0], line)
             if name == "cards" and double:
                 section = "cards"
-                lines.card_lines.append(token.line)
+                lines.card_lines.append(line)
                 lines.card_keys.append({})
             elif name == "deck" and not double:
                 section = "deck"
-                lines.deck_line = token.line
+                lines.deck_line = line
             else:
                 section = f"[{name}]"  # any other table: its keys are not mapped
             at_line_start = False
             continue
         if depth == 0 and at_line_start and kind in ("bare", "string"):
-            name = _key_name(token.text)
+            name = _key_name(text)
             if section is None:
-                lines.top_keys.setdefault(name, token.line)
+                lines.top_keys.setdefault(name, line)
                 if name == "deck":
-                    lines.deck_line = lines.deck_line or token.line
+                    lines.deck_line = lines.deck_line or line
             elif section == "deck":
-                lines.deck_keys.setdefault(name, token.line)
+                lines.deck_keys.setdefault(name, line)
             elif section == "cards":
-                lines.card_keys[-1].setdefault(name, token.line)
+                lines.card_keys[-1].setdefault(name, line)
             # The rest of the key (dots, quoted parts) up to '=' is not a value.
-            for inner in stream:
-                if inner.text == "=":
+            for _, inner_text, _ in stream:
+                if inner_text == "=":
                     break
             at_line_start = False
             continue
         at_line_start = False
-        if token.text in ("[", "{"):
+        if text in ("[", "{"):
             depth += 1
-        elif token.text in ("]", "}"):
+        elif text in ("]", "}"):
             depth = max(0, depth - 1)
     return lines
