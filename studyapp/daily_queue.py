@@ -98,13 +98,15 @@ def build_queue(
             )
         ]
         return DailyQueue(review, [], [], [], store.card_ids_of(review))
-    review = store.due_item_ids(today, deck_id, tag)
-    due = set(review)
+    due_items = store.due_items(today, deck_id, tag)
+    card_of = dict(due_items)
+    review = [item_id for item_id, _ in due_items]
+    due = set(card_of)
     if interleave:
         # Quitting and coming back the same day finds the same order.
         random.Random(today.toordinal()).shuffle(review)
     owed = store.pending_redrills(today, deck_id, tag)
-    card_of = store.card_ids_of([*review, *owed])
+    card_of.update(store.card_ids_of(owed))
     taken: set[int] = store.cards_studied_on(today) if bury_siblings else set()
     if bury_siblings:
         review = _one_per_card(review, card_of, taken)

@@ -54,11 +54,18 @@ class Queues(StoreBase):
         self, today: date, deck_id: str | None = None, tag: str | None = None
     ) -> list[int]:
         """Due and overdue items, most overdue first."""
+        return [item_id for item_id, _ in self.due_items(today, deck_id, tag)]
+
+    def due_items(
+        self, today: date, deck_id: str | None = None, tag: str | None = None
+    ) -> list[tuple[int, int]]:
+        """(item id, card id) of the due and overdue items, most overdue first; read from
+        the items_due index alone (it carries the card id for the sibling rules)."""
         scope, params = scope_clause(deck_id, tag)
         return [
-            r[0]
+            (r[0], r[1])
             for r in self.conn.execute(
-                "SELECT i.id FROM items i WHERE i.due IS NOT NULL AND i.suspended = 0 "
+                "SELECT i.id, i.card_id FROM items i WHERE i.due IS NOT NULL AND i.suspended = 0 "
                 "AND i.retired = 0 AND i.due <= ? AND (i.buried_until IS NULL OR i.buried_until <= ?)"
                 f"{scope} ORDER BY i.due, i.id",
                 [today.isoformat(), today.isoformat(), *params],

@@ -159,7 +159,7 @@ DELETE FROM decks WHERE id = 'personal' AND personal = 1
 # duration_ms is time studied: each answer capped (studyapp.studytime).
 KEPT_COUNTS = """
 DROP INDEX items_due;
-CREATE INDEX items_due ON items (due, id, buried_until, suspended, retired, deck_id)
+CREATE INDEX items_due ON items (due, id, buried_until, suspended, retired, deck_id, card_id)
     WHERE due IS NOT NULL AND suspended = 0 AND retired = 0;
 -- Mastery's 30-day retention per topic reads this, not one log row per review.
 CREATE INDEX reviews_scheduled_day ON reviews (study_day, item_id, grade)
