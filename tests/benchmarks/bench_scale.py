@@ -14,7 +14,14 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from tests.benchmarks.bench import PEAK_KB, ROOT, _timed_child, bench_first_card, median
+from tests.benchmarks.bench import (
+    PEAK_KB,
+    ROOT,
+    _timed_child,
+    bench_first_card,
+    child_env,
+    median,
+)
 
 HOME_CHILD = PEAK_KB + textwrap.dedent("""
     import sys
@@ -56,7 +63,7 @@ def _timed_command(*args: str) -> float:
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=child_env(),
     )
     elapsed = time.perf_counter() - t
     if done.returncode != 0:
