@@ -135,6 +135,13 @@ class TestDialogs:
     def test_add_card(self, snap_compare, sample_store, make_app, size):
         assert snap_compare(make_app(sample_store), press=["a"], terminal_size=size)
 
+    def test_pick_a_tag(self, snap_compare, sample_store, make_app, size):
+        assert snap_compare(make_app(sample_store), press=["t"], terminal_size=size)
+
+    def test_note_on_a_card(self, snap_compare, sample_store, make_app, size):
+        app = make_app(sample_store, start="review")
+        assert snap_compare(app, press=["n", *"mnemonic"], terminal_size=size)
+
     def test_add_card_error(self, snap_compare, sample_store, make_app, size):
         press = ["a", *"only a front", "ctrl+s"]
         assert snap_compare(make_app(sample_store), press=press, terminal_size=size)

@@ -12,6 +12,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from studyapp.sanitize import one_line
+from studyapp.ui.widgets.key_bar import KeyBar
 
 
 class ChoiceScreen(ModalScreen[str | None]):
@@ -32,6 +33,7 @@ class ChoiceScreen(ModalScreen[str | None]):
             yield Input(placeholder="Type to filter…", id="choice-filter")
             yield OptionList(id="choice-list")
             yield Static(f"{self.hint} · ↑↓ move · escape cancel", classes="dialog-hint")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._fill("")

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from studyapp.exam import ExamStatus, parse_exam_date, short_date
 from studyapp.exam_forecast import Forecast, forecast_line
 from studyapp.store import Exam
+from studyapp.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from studyapp.ui.app import StudyApp
@@ -77,6 +78,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
                 "ctrl+s set · same name moves it · ctrl+r remove highlighted · esc close",
                 classes="dialog-hint",
             )
+        yield KeyBar()
 
     def _options(self) -> list[Option]:
         today = self.listing.today

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
 
 from studyapp.sanitize import one_line
+from studyapp.ui.widgets.key_bar import KeyBar
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
                 "dialog.\nenter or ctrl+s export · escape cancel",
                 classes="dialog-hint",
             )
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()

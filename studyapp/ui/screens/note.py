@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from studyapp.ui.widgets.key_bar import KeyBar
+
 
 class NoteScreen(ModalScreen[str | None]):
     """Dismisses with the note text (empty removes the note), or None when cancelled."""
@@ -29,6 +31,7 @@ class NoteScreen(ModalScreen[str | None]):
             yield Static(
                 "ctrl+s save · escape cancel · an empty note is removed", classes="dialog-hint"
             )
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#note-text", TextArea).focus()
