@@ -175,6 +175,15 @@ def test_db_in_a_missing_folder_is_an_error_not_a_new_database(runner, tmp_path)
     assert not missing.parent.exists()
 
 
+def test_first_run_makes_the_default_data_folder(runner, tmp_path, monkeypatch):
+    # A new student: no --db, no $STUDYAPP_DB, and no data folder yet.
+    monkeypatch.delenv("STUDYAPP_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "fresh-home" / "share"))
+    result = runner.invoke(cli, ["decks"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "fresh-home" / "share" / "studyapp" / "studyapp.db").is_file()
+
+
 def test_decks_json(runner, tmp_path, sample_deck):
     db = ["--db", str(tmp_path / "s.db")]
     runner.invoke(cli, [*db, "import", str(sample_deck)])

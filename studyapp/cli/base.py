@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 a problem was found (bad deck file, database error),
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -28,12 +29,15 @@ class Context:
 
     def __init__(self, db_path: Path | None, rollover_hour: int):
         self.db_path = db_path or default_db_path()
+        # A database the student named (--db, $STUDYAPP_DB) must be in a folder that
+        # exists; the default one, in the user data folder, is made on the first run.
+        self.db_path_named = db_path is not None or bool(os.environ.get(DB_ENV))
         self.rollover_hour = rollover_hour
         self._store: Store | None = None
 
     def store(self) -> Store:
         if self._store is None:
-            if not self.db_path.parent.is_dir():
+            if self.db_path_named and not self.db_path.parent.is_dir():
                 # A typo in --db must not quietly start a new, empty database elsewhere.
                 raise StoreError(f"{self.db_path.parent}: no such folder for the database")
             self._store = Store.open(self.db_path)
