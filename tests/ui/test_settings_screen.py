@@ -22,6 +22,7 @@ async def test_settings_screen_saves_every_setting(sample_store, make_app):
         assert isinstance(screen, SettingsScreen)
         screen.query_one("#set-new_per_day").value = "2"
         screen.query_one("#set-interleave").value = False
+        screen.query_one("#set-exam_margin_days").value = "10"
         screen.query_one("#set-theme").value = "textual-light"
         screen.query_one("#set-deck-0").value = "1"
         await pilot.press("ctrl+s")
@@ -31,6 +32,7 @@ async def test_settings_screen_saves_every_setting(sample_store, make_app):
         assert app.theme == "textual-light"
     saved = load_settings(sample_store)
     assert (saved.new_per_day, saved.interleave, saved.theme) == (2, False, "textual-light")
+    assert saved.exam_margin_days == 10
     assert saved.deck_new_per_day == {"sample": 1}
 
 

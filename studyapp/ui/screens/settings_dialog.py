@@ -61,6 +61,15 @@ class SettingsScreen(ModalScreen[bool]):
                     ),
                 )
                 yield _row(
+                    "Exams: every card seen, days before",
+                    Input(
+                        str(s.exam_margin_days),
+                        type="integer",
+                        compact=True,
+                        id="set-exam_margin_days",
+                    ),
+                )
+                yield _row(
                     "Siblings wait for tomorrow",
                     Checkbox("on", s.bury_siblings, compact=True, id="set-bury_siblings"),
                 )
@@ -103,7 +112,7 @@ class SettingsScreen(ModalScreen[bool]):
         """Every setting as text, as `studyapp settings NAME VALUE` takes it."""
         values = {
             name: self.query_one(f"#set-{name}", Input).value
-            for name in ("new_per_day", "leech_threshold")
+            for name in ("new_per_day", "leech_threshold", "exam_margin_days")
         }
         for name in ("bury_siblings", "interleave"):
             values[name] = shown_value(self.query_one(f"#set-{name}", Checkbox).value)
