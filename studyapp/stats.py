@@ -35,6 +35,9 @@ CORE_MECHANISMS = (
     "mechanism::pain-modulation::descending-inhibition",
 )
 _CORE_LEAVES = tuple(tag.rsplit("::", 1)[1] for tag in CORE_MECHANISMS)
+# Tags on how a card is written (the angle it takes on a fact: definition, claim, ...),
+# not on what it teaches: no topic of their own in mastery.
+NOT_TOPICS = ("angle",)
 EF_BUCKETS = (130, 150, 170, 190, 210, 230, 250, 270, 290)
 
 
@@ -221,7 +224,15 @@ def mastery(store: Store, today: date, tags: list[str] | None = None) -> list[To
     here, rather than queried per topic (see :meth:`Store.tag_groups`).
     """
     groups = store.tag_groups((today - timedelta(days=29)).isoformat(), WEAKEST_PER_TOPIC)
-    all_tags = sorted({name for g in groups if g.items for name in tag_names(g.tags)})
+    all_tags = sorted(
+        {
+            name
+            for g in groups
+            if g.items
+            for name in tag_names(g.tags)
+            if name.split("::", 1)[0] not in NOT_TOPICS
+        }
+    )
     if tags is not None:
         chosen = tags
     else:

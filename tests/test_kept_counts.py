@@ -116,7 +116,7 @@ def recount_reviews(store: Store, today: date) -> dict:
 
 def mastery_per_tag(store: Store, today: date) -> list[stats.TopicMastery]:
     """Mastery as it was before schema 5: three queries per topic."""
-    all_tags = [tag for tag, _ in store.tag_counts()]
+    all_tags = [tag for tag, _ in store.tag_counts() if tag.split("::")[0] not in stats.NOT_TOPICS]
     core = sorted(
         (t for t in all_tags if stats._core_rank(t) is not None),
         key=lambda t: (stats._core_rank(t) or 0, t),

@@ -84,6 +84,16 @@ def test_mastery_per_tag(loaded):
     assert stats.mastery(loaded, TODAY)[0].tag == "mechanism::gate-control"
 
 
+def test_angle_tags_are_not_topics(store, write_deck):
+    path = write_deck(
+        '[deck]\nid = "d"\nname = "D"\n[[cards]]\nid = "a"\nfront = "q"\nback = "a"\n'
+        'tags = ["mechanism::blood-flow", "angle::claim"]\n'
+    )
+    store.import_decks([load_deck(path)])
+    topics = [m.tag for m in stats.mastery(store, TODAY)]
+    assert topics == ["mechanism", "mechanism::blood-flow"]
+
+
 def test_streak_counts_consecutive_days(loaded):
     a = ids(loaded)[0]
     for back in (0, 1, 2, 4):
