@@ -151,7 +151,8 @@ DELETE FROM decks WHERE id = 'personal' AND personal = 1
 #
 # deck_item_counts: per deck, the items in review (not retired, not suspended)
 # and how many of those are new. Due counts depend on the day, so they come
-# from the items_due index, which gains deck_id for that.
+# from the items_due index, which gains deck_id for that (and card_id, so the
+# sibling rules at session start need no second lookup per due item).
 #
 # review_days: the review log summed per study day, kind, first sight
 # (due_before IS NULL), mature (interval_before >= 21, models.MATURE_DAYS) and
