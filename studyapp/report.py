@@ -137,15 +137,13 @@ class MasteryTable:
         wide = options.max_width >= WIDE_MASTERY
         table = Table(box=None, pad_edge=False, header_style="bold")
         topic_width = max((len(t.tag) for t in self.stats.mastery), default=5)
+        # Narrow: exactly what the other columns leave (5 + 15 + 9 cells and 3 gaps of 2).
+        narrow_width = max(12, options.max_width - 35)
         if wide:
             table.add_column("Topic", no_wrap=True, min_width=topic_width)
         else:
-            # Exactly what the other columns leave (5 + 15 + 9 cells and 3 gaps of 2).
             table.add_column(
-                "Topic · weakest card",
-                overflow="ellipsis",
-                no_wrap=True,
-                width=max(12, options.max_width - 35),
+                "Topic · weakest card", overflow="ellipsis", no_wrap=True, width=narrow_width
             )
         table.add_column("Cards", justify="right", no_wrap=True, min_width=5)
         table.add_column("Mature", no_wrap=True, min_width=15)
@@ -155,7 +153,7 @@ class MasteryTable:
         for topic in self.stats.mastery[: self.limit]:
             weakest = topic.weakest[0] if topic.weakest else None
             weakest_text = f"{one_line(weakest.label)} (EF {weakest.ef:.2f})" if weakest else "—"
-            tag = one_line(topic.tag)
+            tag = one_line(topic.tag) if wide else fit_tag(one_line(topic.tag), narrow_width)
             cells: list[RenderableType] = [
                 str(topic.cards),
                 Text.assemble(_bar(topic.mature_share, 10), f" {topic.mature_share:.0%}"),
@@ -166,6 +164,19 @@ class MasteryTable:
             else:
                 table.add_row(Text.assemble(tag, ("\n  ↳ " + weakest_text, "dim")), *cells)
         yield table
+
+
+def fit_tag(tag: str, width: int) -> str:
+    """`tag` in `width` cells, its middle levels elided first: the last level is what tells
+    one topic from its siblings (`mechanism::…::endplate-dysfunction`)."""
+    if len(tag) <= width:
+        return tag
+    parts = tag.split("::")
+    if len(parts) > 2:
+        short = f"{parts[0]}::…::{parts[-1]}"
+        if len(short) <= width:
+            return short
+    return "…" + tag[len(tag) - width + 1 :]
 
 
 def mastery_table(stats: Stats, limit: int | None = None) -> RenderableType:

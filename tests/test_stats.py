@@ -224,3 +224,23 @@ def test_cram_summary_does_not_mention_the_new_card_limit(loaded):
     assert limited.summary().new_waiting is False
     limited.answer(5)
     assert limited.summary().new_waiting is True
+
+
+@pytest.mark.parametrize(
+    ("tag", "width", "shown"),
+    [
+        ("mechanism::blood-flow", 45, "mechanism::blood-flow"),
+        (
+            "mechanism::neuromuscular-reset::endplate-dysfunction",
+            45,
+            "mechanism::…::endplate-dysfunction",
+        ),
+        ("mechanism::neuromuscular-reset::endplate-dysfunction", 21, "…endplate-dysfunction"),
+        ("a-very-long-single-level-topic-name", 12, "…-topic-name"),
+    ],
+)
+def test_long_topics_keep_their_last_level_in_a_narrow_table(tag, width, shown):
+    from studyapp.report import fit_tag
+
+    assert fit_tag(tag, width) == shown
+    assert len(fit_tag(tag, width)) <= width
