@@ -26,11 +26,11 @@ __all__ = [
     "DEFAULT_MARGIN_DAYS",
     "ExamStatus",
     "daily_new_limit",
+    "exam_new_item_ids",
     "exam_review_ids",
     "exam_reviews_today",
     "exam_statuses",
     "margin_days",
-    "new_item_ids",
     "pace_line",
     "paced_new_per_day",
     "parse_exam_date",
@@ -156,21 +156,6 @@ def exam_new_item_ids(
             if item_id not in taken:
                 ids.append(item_id)
                 taken.add(item_id)
-    return ids
-
-
-def new_item_ids(
-    store: Store, limit: int, today: date, deck_id: str | None, tag: str | None
-) -> list[int]:
-    """A session's new cards: those of the nearest exams' scopes first, then deck order."""
-    ids = exam_new_item_ids(store, limit, today, deck_id, tag)
-    taken = set(ids)
-    # At most len(ids) of the first `limit` in deck order are taken already.
-    for item_id in store.new_item_ids(limit, today, deck_id, tag):
-        if len(ids) >= limit:
-            break
-        if item_id not in taken:
-            ids.append(item_id)
     return ids
 
 
