@@ -180,10 +180,9 @@ class StudyApp(App[None]):
             if any(w.group == "export" and w.is_running for w in self.workers):
                 self.notify("An export is already running.", severity="warning")
                 return
-            from studyapp.anki import ExportError, decks_from_store, plan_export
+            from studyapp.anki import decks_from_store, plan_export
             from studyapp.anki.notes import store_media_dir
 
-            export_errors: tuple[type[Exception], ...] = (ExportError, *DATABASE_ERRORS)
             try:
                 job = plan_export(
                     self.store,
@@ -191,7 +190,7 @@ class StudyApp(App[None]):
                     with_progress=request.with_progress,
                     rollover_hour=self.rollover_hour,
                 )
-            except export_errors as exc:
+            except _export_errors() as exc:
                 self.notify(str(exc), title="Export failed", severity="error", markup=False)
                 return
             self.notify(
@@ -233,9 +232,7 @@ class StudyApp(App[None]):
             )
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
-            from studyapp.anki import ExportError
-
-            known = isinstance(error, (ExportError, *DATABASE_ERRORS))
+            known = isinstance(error, _export_errors())
             self.notify(
                 str(error) if known else f"{type(error).__name__}: {error}",
                 title="Export failed",
@@ -319,6 +316,13 @@ class StudyApp(App[None]):
 
 class SettingsChanged(Message):
     """Settings or today's limits changed: screens showing counts refresh them."""
+
+
+def _export_errors() -> tuple[type[Exception], ...]:
+    """What an export may fail with that deserves its one line (anything else is a bug)."""
+    from studyapp.anki import ExportError  # the Anki code loads only when exporting
+
+    return (ExportError, *DATABASE_ERRORS)
 
 
 def create_app(
