@@ -28,21 +28,22 @@ def backups_(context: Context) -> None:
         click.echo(f"  {taken}  {backup.reason:<8} {backup.size / 1024:>8.0f} KB  {backup.path}")
 
 
-@cli.command()
+@cli.command("restore")
 @click.argument("backup")
 @click.pass_obj
-def restore(context: Context, backup: str) -> None:
+def restore_(context: Context, backup: str) -> None:
     """Put BACKUP (a path, or a name from `studyapp backups`) in place of the database.
 
-    The current file is kept beside it (NAME.before-restore-TIME), never deleted.
+    The current file is kept beside it (NAME.before-restore-TIME, a name of its
+    own), never deleted. Refused while the database is open anywhere.
     """
-    from studyapp.store import backups
+    from studyapp.store import backups, restore
 
     source = backups.resolve_backup(context.db_path, backup)
     if source is None:
         fail(f"no backup '{backup}'; `studyapp backups` lists them")
     try:
-        aside = backups.restore(context.db_path, source, datetime.now())
+        aside = restore.restore(context.db_path, source, datetime.now())
     except ValueError as exc:
         fail(str(exc))
     except (OSError, sqlite3.Error) as exc:

@@ -3,13 +3,15 @@
 A consistent copy (SQLite's backup API, the WAL included) is taken before the
 day's first write and before every migration or import, into a folder of its
 own per database inside the data folder. Rotation keeps the newest copy of
-each of the last 7 days and of each of the last 4 weeks (and the few newest).
-A damaged database is marked so nothing more is written to it until a backup
-is restored.
+each of the last 7 days and of each of the last 4 weeks (and the few newest);
+backups dated after "now" (a clock that was in the future) are ranked on their
+own, so they can never push out the copy just written. A damaged database is
+marked so nothing more is written to it until a backup is restored.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -24,8 +26,10 @@ KEEP_DAILY = 7
 KEEP_WEEKLY = 4
 KEEP_NEWEST = 5
 _NAME_RE = re.compile(r"(\d{4}-\d\d-\d\dT\d{6})-([a-z]+)(?:-\d+)?\.db")
-_STAMP = "%Y-%m-%dT%H%M%S"
+NAME_STAMP = "%Y-%m-%dT%H%M%S"
 DAMAGED_MARKER = "DAMAGED"
+# `.NAME.PID.partial`: a backup being written (older versions left `.NAME.partial`).
+_PARTIAL_RE = re.compile(r"\..+?(?:\.(\d+))?\.partial")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +63,9 @@ def list_backups(db_path: Path) -> list[Backup]:
     for path in entries:
         match = _NAME_RE.fullmatch(path.name)
         if match and path.is_file():
-            found.append(Backup(path, datetime.strptime(match.group(1), _STAMP), match.group(2)))
+            found.append(
+                Backup(path, datetime.strptime(match.group(1), NAME_STAMP), match.group(2))
+            )
     found.sort(key=lambda b: (b.taken_at, b.path.name), reverse=True)
     return found
 
@@ -76,13 +82,14 @@ def take_backup(conn: sqlite3.Connection, db_path: Path, reason: str, now: datet
     """
     folder = backup_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{now.strftime(_STAMP)}-{reason}"
+    stem = f"{now.strftime(NAME_STAMP)}-{reason}"
     target = folder / f"{stem}.db"
     counter = 2
     while target.exists():
         target = folder / f"{stem}-{counter}.db"
         counter += 1
-    partial = folder / f".{target.name}.partial"
+    clean_stale_partials(folder)
+    partial = folder / f".{target.name}.{os.getpid()}.partial"
     try:
         dest = sqlite3.connect(str(partial))
         try:
@@ -94,24 +101,57 @@ def take_backup(conn: sqlite3.Connection, db_path: Path, reason: str, now: datet
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    rotate(db_path)
+    rotate(db_path, now, keep=target)
     return target
 
 
-def rotate(db_path: Path) -> list[Path]:
-    """Delete backups beyond the newest per day (7 days) and per week (4 weeks); return them."""
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: not ours to judge
+    return True
+
+
+def clean_stale_partials(folder: Path) -> list[Path]:
+    """Remove `.partial` files that backups which no longer run (killed, crashed) left."""
+    removed: list[Path] = []
+    with contextlib.suppress(OSError):
+        for entry in folder.iterdir():
+            match = _PARTIAL_RE.fullmatch(entry.name)
+            if match and not (match.group(1) and _alive(int(match.group(1)))):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    removed.append(entry)
+    return removed
+
+
+def rotate(db_path: Path, now: datetime | None = None, keep: Path | None = None) -> list[Path]:
+    """Delete backups beyond the newest per day (7 days) and per week (4 weeks); return them.
+
+    `keep` (the copy just written) is never deleted. Backups dated after `now`
+    come from a clock that was in the future: the newest few of them are kept
+    and ranked apart, so they never crowd out the backups of today's clock.
+    """
     backups = list_backups(db_path)
-    keep: set[Path] = {b.path for b in backups[:KEEP_NEWEST]}
+    future = [b for b in backups if now is not None and b.taken_at > now]
+    present = [b for b in backups if b not in future]
+    kept: set[Path] = {b.path for b in present[:KEEP_NEWEST]}
+    kept.update(b.path for b in future[:KEEP_NEWEST])
+    if keep is not None:
+        kept.add(keep)
     days: dict[date, Path] = {}
     weeks: dict[tuple[int, int], Path] = {}
-    for backup in backups:  # newest first: the first seen of a day or week is its newest
+    for backup in present:  # newest first: the first seen of a day or week is its newest
         days.setdefault(backup.taken_at.date(), backup.path)
         weeks.setdefault(backup.taken_at.isocalendar()[:2], backup.path)
-    keep.update(list(days.values())[:KEEP_DAILY])
-    keep.update(list(weeks.values())[:KEEP_WEEKLY])
+    kept.update(list(days.values())[:KEEP_DAILY])
+    kept.update(list(weeks.values())[:KEEP_WEEKLY])
     removed = []
     for backup in backups:
-        if backup.path not in keep:
+        if backup.path not in kept:
             backup.path.unlink(missing_ok=True)
             removed.append(backup.path)
     return removed
@@ -165,38 +205,3 @@ def resolve_backup(db_path: Path, name: str) -> Path | None:
         return candidate
     in_folder = backup_folder(db_path) / name
     return in_folder if in_folder.is_file() else None
-
-
-def restore(db_path: Path, backup: Path, now: datetime) -> Path | None:
-    """Put `backup` in place of the database, keeping the current file aside.
-
-    Returns where the current file was put (None if there was none). Raises
-    ValueError when `backup` is not a good database, OSError on a file error.
-    """
-    if not is_good(backup):
-        raise ValueError(f"{backup} is not a good StudyApp backup (it fails SQLite's check)")
-    db_path = Path(db_path)
-    staged = db_path.with_name(f".{db_path.name}.restoring")
-    src = sqlite3.connect(f"file:{backup}?mode=ro&immutable=1", uri=True)
-    try:
-        dest = sqlite3.connect(str(staged))
-        try:
-            src.backup(dest)
-        finally:
-            dest.close()
-    except sqlite3.Error:
-        staged.unlink(missing_ok=True)
-        raise
-    finally:
-        src.close()
-    aside: Path | None = None
-    if db_path.exists():
-        aside = db_path.with_name(f"{db_path.name}.before-restore-{now.strftime(_STAMP)}")
-        os.replace(db_path, aside)
-        for suffix in ("-wal", "-shm"):
-            sidecar = db_path.with_name(db_path.name + suffix)
-            if sidecar.exists():
-                os.replace(sidecar, aside.with_name(aside.name + suffix))
-    os.replace(staged, db_path)
-    (backup_folder(db_path) / DAMAGED_MARKER).unlink(missing_ok=True)
-    return aside

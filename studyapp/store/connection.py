@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from studyapp.store import backups
+from studyapp.store import backups, restore
 from studyapp.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION, migrate, run_script
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ class StoreBase:
         self.damaged = False
         self._daily_backup_checked = False
         self.clock: Callable[[], datetime] = datetime.now
+        # The shared open lock (an fd): a restore is refused while it is held.
+        self._open_lock: int | None = None
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -87,23 +90,34 @@ class StoreBase:
     def open(cls, path: Path | str) -> Self:
         """Open (creating or upgrading) the database at `path`."""
         path = Path(path)
+        lock: int | None = None
         if str(path) != ":memory:":
             _refuse_foreign_file(path)
             if backups.is_marked_damaged(path):
                 raise StoreError(damaged_message(path))
+            interrupted = restore.interrupted_restore(path)
+            if interrupted is not None:
+                raise StoreError(interrupted)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
+            try:
+                lock = restore.hold_open_lock(path)
+            except restore.DatabaseInUse as exc:
+                raise StoreError(str(exc)) from None
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
             store = cls(conn, None if str(path) == ":memory:" else path)
+            store._open_lock = lock
             store._prepare(path)
         except BaseException as exc:
             # A refused file is let go at once: no -wal/-shm left beside it.
             if conn is not None:
                 conn.close()
+            if lock is not None:
+                os.close(lock)
             if not isinstance(exc, sqlite3.DatabaseError):
                 raise
             if is_damage(exc) and str(path) != ":memory:":
@@ -208,6 +222,9 @@ class StoreBase:
 
     def close(self) -> None:
         self.conn.close()
+        if self._open_lock is not None:
+            os.close(self._open_lock)  # the lock goes with the fd
+            self._open_lock = None
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -281,6 +298,9 @@ def _read_only(path: Path) -> bool:
 
 def _refuse_foreign_file(path: Path) -> None:
     """Refuse a file that exists but is not an SQLite database, before SQLite touches it."""
+    problem = restore.not_a_plain_file(path)
+    if problem is not None:
+        raise StoreError(problem)
     try:
         with path.open("rb") as f:
             header = f.read(16)
