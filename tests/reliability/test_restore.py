@@ -1,0 +1,237 @@
+"""Restore keeps what it promises: the old file aside, one restore at a time, never while open."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from studyapp.cli import cli
+from studyapp.store import SCHEMA_VERSION, Store, StoreError, backups, restore
+from tests.hardening.test_database_failures import damage
+
+NOW = datetime(2026, 11, 23, 12, 0, 0)
+
+
+def db_with(path: Path, value: str) -> Path:
+    """A StudyApp database whose meta `mark` is `value`, closed (no -wal beside it)."""
+    store = Store.open(path)
+    store.set_meta("mark", value)
+    store.close()
+    return path
+
+
+def mark(path: Path) -> str:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return str(conn.execute("SELECT value FROM meta WHERE key = 'mark'").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def run_cli(env_db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`studyapp` in a process of its own (so its locks are its own)."""
+    return subprocess.run(
+        [sys.executable, "-m", "studyapp", "--db", str(env_db), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+    )
+
+
+@pytest.fixture
+def dbs(tmp_path) -> tuple[Path, Path, Path]:
+    """The database (mark 'current') and two backups (marks 'one', 'two')."""
+    return (
+        db_with(tmp_path / "study.db", "current"),
+        db_with(tmp_path / "one.db", "one"),
+        db_with(tmp_path / "two.db", "two"),
+    )
+
+
+def test_two_restores_in_one_second_keep_both_previous_files(dbs):
+    db, one, two = dbs
+    first = restore.restore(db, one, NOW)
+    second = restore.restore(db, two, NOW)
+    assert first is not None and second is not None and first != second
+    assert (mark(first), mark(second), mark(db)) == ("current", "one", "two")
+
+
+def test_restore_never_replaces_an_existing_kept_aside_file(dbs):
+    db, one, _ = dbs
+    taken = db.with_name(f"{db.name}.before-restore-{NOW:%Y-%m-%dT%H%M%S}")
+    taken.write_bytes(b"the student's own file")
+    aside = restore.restore(db, one, NOW)
+    assert aside is not None and aside != taken and mark(aside) == "current"
+    assert taken.read_bytes() == b"the student's own file"
+
+
+def test_concurrent_restores_serialise_and_keep_every_previous_file(dbs):
+    db, one, two = dbs
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "studyapp", "--db", str(db), "restore", str(source)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for source in (one, two)
+    ]
+    outputs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    kept = sorted(db.parent.glob("study.db.before-restore-*"))
+    assert len(kept) == 2
+    assert sorted(mark(k) for k in kept) + [mark(db)] in (
+        ["current", "one", "two"],
+        ["current", "two", "one"],
+    )
+    assert not list(db.parent.glob(".study.db.restoring*"))
+
+
+@pytest.mark.parametrize("crash_at", ["link", "replace"])
+def test_a_crash_inside_restore_leaves_the_old_database_in_place(dbs, monkeypatch, crash_at):
+    db, one, _ = dbs
+
+    class Killed(BaseException):
+        pass
+
+    def crash(*args, **kwargs):
+        raise Killed
+
+    monkeypatch.setattr(restore.os, crash_at, crash)
+    with pytest.raises(Killed):
+        restore.restore(db, one, NOW)
+    monkeypatch.undo()
+    assert mark(db) == "current"
+    Store.open(db).close()
+
+
+def test_an_interrupted_restore_is_said_not_papered_over_with_an_empty_database(tmp_path):
+    # What an older restore left when killed between its two renames: no database.
+    db = tmp_path / "study.db"
+    staged = db_with(tmp_path / ".study.db.restoring", "staged")
+    result = CliRunner().invoke(cli, ["--db", str(db), "decks"])
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert "\n" not in line and "restore into it was interrupted" in line and str(staged) in line
+    assert not db.exists()
+
+
+def test_restore_is_refused_while_the_app_has_the_database_open(dbs):
+    db, one, _ = dbs
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from studyapp.store import Store; s = Store.open(sys.argv[1]); "
+            "print('open', flush=True); sys.stdin.readline(); s.set_meta('mark', 'graded'); "
+            "s.close()",
+            str(db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert app.stdout is not None and app.stdout.readline() == "open\n"
+        result = run_cli(db, "restore", str(one))
+    finally:
+        app.communicate("\n", timeout=30)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "is open in StudyApp or another program" in (
+        result.stderr
+    )
+    assert not list(db.parent.glob("study.db.before-restore-*"))
+    assert mark(db) == "graded"  # the open app's grade went to the database, not aside
+
+
+def test_restore_is_refused_while_another_program_has_the_database_open(dbs):
+    db, one, _ = dbs
+    other = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+            "c.execute('SELECT 1 FROM meta').fetchone(); print('open', flush=True); "
+            "sys.stdin.readline()",
+            str(db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline() == "open\n"
+        result = run_cli(db, "restore", str(one))
+    finally:
+        other.communicate("\n", timeout=30)
+    assert result.returncode == 1 and "is open" in result.stderr
+    assert mark(db) == "current"
+
+
+def foreign(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (x)")
+    conn.commit()
+    conn.close()
+
+
+def newer(path: Path) -> None:
+    db_with(path, "newer")
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+
+
+def damaged(path: Path) -> None:
+    db_with(path, "damaged")
+    damage(path)
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: p.write_bytes(b""), "it is empty"),
+        (foreign, "another program's SQLite database"),
+        (newer, "written by a newer StudyApp"),
+        (damaged, "it is damaged"),
+    ],
+    ids=["empty", "foreign", "newer", "damaged"],
+)
+def test_restore_refuses_what_the_app_cannot_use(dbs, tmp_path, make, reason):
+    db = dbs[0]
+    bad = tmp_path / "bad.db"
+    make(bad)
+    before = db.read_bytes()
+    result = CliRunner().invoke(cli, ["--db", str(db), "restore", str(bad)])
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert "\n" not in line and "not a good StudyApp backup" in line and reason in line
+    assert db.read_bytes() == before
+    assert not list(db.parent.glob("study.db.before-restore-*"))
+
+
+def test_a_good_backup_restores_and_the_app_opens_it(dbs):
+    db, one, _ = dbs
+    result = CliRunner().invoke(cli, ["--db", str(db), "restore", str(one)])
+    assert result.exit_code == 0, result.output
+    assert mark(db) == "one" and backups.is_good(db)
+    store = Store.open(db)
+    assert store.get_meta("mark") == "one"
+    store.close()
+
+
+def test_opening_waits_for_a_restore_under_way_then_says_so(dbs, monkeypatch):
+    db = dbs[0]
+    monkeypatch.setattr(restore, "OPEN_WAIT_SECONDS", 0.2)
+    with restore._locked(db, restore.OPEN_LOCK, restore.fcntl.LOCK_EX) as got:
+        assert got
+        with pytest.raises(StoreError, match="a restore of this database is under way"):
+            Store.open(db)
