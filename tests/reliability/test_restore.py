@@ -235,3 +235,76 @@ def test_opening_waits_for_a_restore_under_way_then_says_so(dbs, monkeypatch):
         assert got
         with pytest.raises(StoreError, match="a restore of this database is under way"):
             Store.open(db)
+
+
+def test_backups_survive_a_clock_that_was_in_the_future(tmp_path):
+    store = Store.open(tmp_path / "f.db")
+    for day in range(1, 11):  # ten backups while the clock said 2031
+        backups.take_backup(store.conn, store.path, "daily", datetime(2031, 1, day, 9))
+    written = [
+        backups.take_backup(store.conn, store.path, "daily", datetime(2026, 11, day, 9))
+        for day in range(20, 24)
+    ]
+    kept = {b.path for b in backups.list_backups(store.path)}
+    assert set(written) <= kept  # not one of today's clock was deleted as it was written
+    assert sum(b.taken_at.year == 2031 for b in backups.list_backups(store.path)) >= 1
+    assert len(kept) <= 1 + 2 * backups.KEEP_NEWEST + backups.KEEP_DAILY + backups.KEEP_WEEKLY
+    store.close()
+
+
+def test_a_killed_backups_partial_file_is_cleaned_up(tmp_path):
+    store = Store.open(tmp_path / "p.db")
+    folder = backups.backup_folder(store.path)
+    folder.mkdir(parents=True, exist_ok=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=-1)
+    try:
+        killed = folder / f".2026-11-22T090000-daily.db.{dead.pid}.partial"
+        legacy = folder / ".2026-11-21T090000-daily.db.partial"
+        running = folder / f".2026-11-23T090000-daily.db.{live.pid}.partial"
+        for path in (killed, legacy, running):
+            path.write_bytes(b"x" * 4096)
+        backups.take_backup(store.conn, store.path, "daily", NOW)
+        assert not killed.exists() and not legacy.exists()
+        assert running.exists()  # a backup still being written is left alone
+    finally:
+        live.communicate(b"", timeout=30)
+    store.close()
+
+
+def fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe.db"
+    os.mkfifo(path)
+    return path
+
+
+def test_a_fifo_as_the_database_is_refused_not_waited_on(tmp_path):
+    pipe = fifo(tmp_path)
+    good = db_with(tmp_path / "good.db", "good")
+    for args in (["decks"], ["restore", str(good)]):
+        result = run_cli(pipe, *args)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.count("\n") == 1 and "not a plain file" in result.stderr
+    env_run = subprocess.run(
+        [sys.executable, "-m", "studyapp", "decks"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "STUDYAPP_DB": str(pipe)},
+    )
+    assert env_run.returncode == 1 and "not a plain file" in env_run.stderr
+
+
+def test_a_device_as_the_database_is_refused_and_nothing_is_made_beside_it(tmp_path):
+    journal = Path("/dev/null-journal")
+    existed = journal.exists()
+    result = subprocess.run(
+        [sys.executable, "-m", "studyapp", "decks"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "STUDYAPP_DB": "/dev/null"},
+    )
+    assert result.returncode == 1 and "/dev/null is not a plain file" in result.stderr
+    assert journal.exists() == existed
