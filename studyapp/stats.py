@@ -137,14 +137,17 @@ def forecast(store: Store, today: date, days: int = FORECAST_DAYS) -> list[int]:
 
 
 def heatmap(store: Store, today: date, days: int = HEATMAP_DAYS) -> dict[str, int]:
-    """Reviews per study day over the last `days` days (days without reviews left out)."""
+    """Reviews per study day over the last `days` days (days without reviews left out).
+
+    Days after `today` (logged before the timezone moved west) count as today.
+    """
     start = today - timedelta(days=days - 1)
     return dict(
         store.conn.execute(
-            "SELECT study_day, SUM(reviews) FROM review_days WHERE kind != 'cram' "
-            "AND study_day >= ? AND study_day <= ? GROUP BY study_day HAVING SUM(reviews) > 0 "
-            "ORDER BY study_day",
-            [start.isoformat(), today.isoformat()],
+            "SELECT MIN(study_day, ?) AS day, SUM(reviews) FROM review_days "
+            "WHERE kind != 'cram' AND study_day >= ? GROUP BY day HAVING SUM(reviews) > 0 "
+            "ORDER BY day",
+            [today.isoformat(), start.isoformat()],
         )
     )
 
@@ -155,9 +158,9 @@ def minutes_per_day(store: Store, today: date, days: int = 30) -> dict[str, floa
         day: round(ms / 60000, 3)
         for day, ms in store.conn.execute(
             # review_days keeps time studied (each answer capped, studyapp.studytime).
-            "SELECT study_day, SUM(duration_ms) FROM review_days WHERE study_day >= ? "
-            "GROUP BY study_day HAVING SUM(reviews) > 0 ORDER BY study_day",
-            [start.isoformat()],
+            "SELECT MIN(study_day, ?) AS day, SUM(duration_ms) FROM review_days "
+            "WHERE study_day >= ? GROUP BY day HAVING SUM(reviews) > 0 ORDER BY day",
+            [today.isoformat(), start.isoformat()],
         )
     }
 

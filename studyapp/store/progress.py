@@ -58,13 +58,15 @@ class Progress(StoreBase):
 
     def streak_days(self, today: date) -> int:
         """Consecutive study days with a review, ending today (or yesterday, if not yet today)."""
-        days = [
-            date.fromisoformat(r[0])
+        # A day after today (logged before the timezone moved west) counts as today.
+        logged = {
+            min(date.fromisoformat(r[0]), today)
             for r in self.conn.execute(
                 "SELECT study_day FROM review_days WHERE kind != 'cram' "
-                "GROUP BY study_day HAVING SUM(reviews) > 0 ORDER BY study_day DESC"
+                "GROUP BY study_day HAVING SUM(reviews) > 0"
             )
-        ]
+        }
+        days = sorted(logged, reverse=True)
         expected = today
         if days and days[0] < today:
             expected = today - timedelta(days=1)
