@@ -24,6 +24,7 @@ from studyapp.store import Exam, Store, StoreError
 
 __all__ = [
     "DEFAULT_MARGIN_DAYS",
+    "MAX_DAYS_AHEAD",
     "ExamStatus",
     "daily_new_limit",
     "exam_new_item_ids",
@@ -40,6 +41,10 @@ __all__ = [
 ]
 
 DEFAULT_MARGIN_DAYS = 7
+# How far ahead an exam may be set: pacing and forecasts run day by day up to it,
+# and a date near year 9999 would run off the calendar.
+MAX_YEARS_AHEAD = 5
+MAX_DAYS_AHEAD = MAX_YEARS_AHEAD * 366
 
 
 def _ceil_div(a: int, b: int) -> int:
@@ -92,6 +97,11 @@ def parse_exam_date(text: str, today: date) -> date:
         raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
     if day < today:
         raise ValueError(f"{day.isoformat()} is in the past")
+    if (day - today).days > MAX_DAYS_AHEAD:
+        raise ValueError(
+            f"{day.isoformat()} is more than {MAX_YEARS_AHEAD} years ahead; "
+            f"set an exam within {MAX_YEARS_AHEAD} years"
+        )
     return day
 
 

@@ -21,7 +21,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from studyapp import sm2
-from studyapp.exam import exam_reviews_today, margin_days, raw_new_per_day, window_start
+from studyapp.exam import (
+    MAX_DAYS_AHEAD,
+    exam_reviews_today,
+    margin_days,
+    raw_new_per_day,
+    window_start,
+)
 from studyapp.store import MATURE_DAYS, Exam, Store
 
 HISTORY_DAYS = 90
@@ -143,6 +149,8 @@ def simulate(inputs: ForecastInputs, study_share: float | None = None) -> Foreca
     states = list(inputs.states)
     today, exam_date, margin = inputs.today, inputs.exam_date, inputs.margin
     start = window_start(exam_date, margin)
+    # An exam set too far ahead (before dates were limited) is replayed only so far.
+    last_day = min(exam_date, today + timedelta(days=MAX_DAYS_AHEAD))
     reviewed = set(inputs.reviewed_in_window)
     unseen = [i for i, s in enumerate(states) if s.due is None]
     unseen.reverse()  # pop() takes them in deck order
@@ -153,7 +161,7 @@ def simulate(inputs: ForecastInputs, study_share: float | None = None) -> Foreca
             due_on.setdefault(max(state.due, today), []).append(index)
     days: list[DayLoad] = []
     day = today
-    while day <= exam_date:
+    while day <= last_day:
         due_today = due_on.pop(day, [])
         if day != today and rng.random() >= share:
             # A day off: today's work waits for the next day.

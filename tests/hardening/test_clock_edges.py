@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+
+from click.testing import CliRunner
 
 from studyapp import stats
+from studyapp.cli import cli
 from studyapp.deckfile import load_deck
+from studyapp.store import Store
 from tests.conftest import TODAY
 
 
@@ -19,3 +23,20 @@ def test_reviews_logged_after_today_by_a_timezone_change_are_counted(store, samp
     assert figures.heatmap == {TODAY.isoformat(): 1}
     assert TODAY.isoformat() in figures.minutes_per_day
     assert figures.streak_days == 1
+
+
+def test_an_exam_in_year_9999_is_refused_and_one_already_stored_does_not_crash(tmp_path):
+    db = tmp_path / "e.db"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", str(db), "exam", "9999-12-31"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0 and "years ahead" in result.stderr
+    # One set before dates were limited: listing it and stats still answer.
+    store = Store.open(db)
+    store.set_exam("Far", date(9999, 12, 31), (), ())
+    store.close()
+    for args in (["exam"], ["stats", "--json"]):
+        result = runner.invoke(cli, ["--db", str(db), *args])
+        assert result.exit_code == 0, (args, result.output)
+        assert "9999-12-31" in result.output
+    assert runner.invoke(cli, ["--db", str(db), "exam", "--remove", "Far"]).exit_code == 0
