@@ -24,8 +24,9 @@ PACKAGE_SUFFIX = ".apkg"
 MAX_NAME_BYTES = 200
 # `.NAME.PID.HEX.tmp`: what an export leaves while it writes.
 _TEMP_RE = re.compile(r"\..+\.(\d+)\.[0-9a-f]{12}\.tmp")
-# Zip timestamps start in 1980: a clock set earlier is clamped, not an error.
+# Zip timestamps run from 1980 to 2107: a clock outside is clamped, not an error.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_ZIP_END = (2107, 12, 31, 23, 59, 58)
 
 
 class ExportTargetError(Exception):
@@ -46,9 +47,9 @@ def resolve_target(raw: str | os.PathLike[str], default_name: str) -> Path:
     if not text:
         raise ExportTargetError("no file name given; name an .apkg file or a folder")
     path = Path(text).expanduser()
-    names_folder = text.endswith(("/", os.sep)) or path.is_dir()
+    names_folder = text.endswith(("/", os.sep)) or _is_dir(path)
     if names_folder:
-        if not path.is_dir():
+        if not _is_dir(path):
             raise ExportTargetError(f"{path}: no such folder")
         folder = path.resolve()
         if folder == Path(folder.anchor):
@@ -59,7 +60,7 @@ def resolve_target(raw: str | os.PathLike[str], default_name: str) -> Path:
     else:
         if path.suffix.lower() != PACKAGE_SUFFIX:
             path = path.with_name(path.name + PACKAGE_SUFFIX)
-        if not path.parent.is_dir():
+        if not _is_dir(path.parent):
             raise ExportTargetError(f"{path.parent}: no such folder")
         path = path.parent.resolve() / path.name
     size = len(os.fsencode(path.name))
@@ -72,6 +73,14 @@ def resolve_target(raw: str | os.PathLike[str], default_name: str) -> Path:
     if path.exists() and not os.access(path, os.W_OK):
         raise ExportTargetError(f"cannot replace {path}: permission denied")
     return path
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether `path` is a folder; False (not an error) for a name too long to look up."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _alive(pid: int) -> bool:
@@ -127,7 +136,7 @@ def write_zip(
     compress_level: int | None = None,
 ) -> None:
     """A zip of `members`, dated `now` (clamped to zip's 1980 start), synced to disk."""
-    stamp = max(time.localtime(now)[:6], _ZIP_EPOCH)
+    stamp = min(max(time.localtime(now)[:6], _ZIP_EPOCH), _ZIP_END)
     with zipfile.ZipFile(target, "w", compression, compresslevel=compress_level) as package:
         for name, content in members.items():
             info = zipfile.ZipInfo(name, date_time=stamp)

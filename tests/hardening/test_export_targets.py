@@ -39,6 +39,8 @@ def test_a_folder_gets_a_dated_file_inside_it(tmp_path, sample_deck):
         ("   ", "no file name given"),
         ("/", "will not write into the root folder"),
         ("x" * 250, "file name is too long"),
+        ("x" * 256, "file name is too long"),
+        ("x" * 300 + "/x.apkg", "no such folder"),
         ("missing-folder/", "no such folder"),
         ("missing-folder/x.apkg", "no such folder"),
     ],
@@ -96,6 +98,16 @@ def test_a_clock_before_1980_still_writes_a_valid_zip(tmp_path, sample_deck, mon
     with zipfile.ZipFile(tmp_path / "old.apkg") as package:
         assert package.testzip() is None
         assert {i.date_time[0] for i in package.infolist()} == {1980}
+
+
+def test_a_clock_after_2107_still_writes_a_valid_zip(tmp_path, sample_deck, monkeypatch):
+    in_2108 = time.mktime((2108, 6, 1, 12, 0, 0, 0, 0, -1))
+    monkeypatch.setattr(time, "time", lambda: in_2108)
+    result = export(tmp_path, sample_deck, str(tmp_path / "late.apkg"))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "late.apkg") as package:
+        assert package.testzip() is None
+        assert {i.date_time[0] for i in package.infolist()} == {2107}
 
 
 def test_disk_full_while_writing_leaves_nothing(tmp_path, sample_deck, monkeypatch):
