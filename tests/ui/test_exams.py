@@ -74,6 +74,18 @@ async def test_dialog_refuses_a_bad_date_and_stays_open(sample_store, make_app):
         assert isinstance(app.screen, HomeScreen) and sample_store.exams() == []
 
 
+async def test_dialog_shows_markup_typed_as_a_date_as_text(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x", *"[/b]", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamScreen)
+        assert text_of(app, "#exam-error") == "'[/b]' is not a date; write it as YYYY-MM-DD"
+        await pilot.press(*["backspace"] * 4, *"2099-01-01", "enter")
+        assert "years ahead" in text_of(app, "#exam-error")
+
+
 async def test_dialog_scopes_moves_and_removes(sample_store, make_app):
     exam.set_exam(sample_store, TODAY + timedelta(days=40), name="Final")
     app = make_app(sample_store)

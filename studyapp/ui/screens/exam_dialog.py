@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from studyapp.exam import ExamStatus, parse_exam_date, short_date
 from studyapp.exam_forecast import Forecast, forecast_line
+from studyapp.sanitize import one_line
 from studyapp.store import Exam
 from studyapp.ui.widgets.key_bar import KeyBar
 
@@ -120,7 +121,8 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
         try:
             when = parse_exam_date(self.query_one("#exam-date", Input).value, self.listing.today)
         except ValueError as exc:
-            error.update(str(exc))
+            # Text, not markup: what was typed (`[/b]`) is shown as typed, never parsed.
+            error.update(Text(one_line(str(exc))))
             return
         scope = str(self.query_one("#exam-scope", Select).value)
         kind, _, value = scope.partition(":")
