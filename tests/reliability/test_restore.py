@@ -88,7 +88,7 @@ def test_concurrent_restores_serialise_and_keep_every_previous_file(dbs):
     assert [p.returncode for p in procs] == [0, 0], outputs
     kept = sorted(db.parent.glob("study.db.before-restore-*"))
     assert len(kept) == 2
-    assert sorted(mark(k) for k in kept) + [mark(db)] in (
+    assert [*sorted(mark(k) for k in kept), mark(db)] in (
         ["current", "one", "two"],
         ["current", "two", "one"],
     )
