@@ -83,13 +83,8 @@ def take_backup(conn: sqlite3.Connection, db_path: Path, reason: str, now: datet
     folder = backup_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{now.strftime(NAME_STAMP)}-{reason}"
-    target = folder / f"{stem}.db"
-    counter = 2
-    while target.exists():
-        target = folder / f"{stem}-{counter}.db"
-        counter += 1
     clean_stale_partials(folder)
-    partial = folder / f".{target.name}.{os.getpid()}.partial"
+    partial = folder / f".{stem}.db.{os.getpid()}.partial"
     try:
         dest = sqlite3.connect(str(partial))
         try:
@@ -98,11 +93,32 @@ def take_backup(conn: sqlite3.Connection, db_path: Path, reason: str, now: datet
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
-        os.replace(partial, target)
+        target = _publish(partial, folder, stem)
     finally:
         partial.unlink(missing_ok=True)
     rotate(db_path, now, keep=target)
     return target
+
+
+def _publish(partial: Path, folder: Path, stem: str) -> Path:
+    """Give the whole copy `partial` the first free name `STEM.db`, `STEM-2.db`, …
+
+    A hard link fails rather than replace a file: a backup another process wrote
+    in the same second is never overwritten.
+    """
+    counter = 1
+    while True:
+        target = folder / (f"{stem}.db" if counter == 1 else f"{stem}-{counter}.db")
+        counter += 1
+        try:
+            os.link(partial, target)
+            return target
+        except FileExistsError:
+            continue
+        except OSError:
+            if not target.exists():  # no hard links on this file system
+                os.replace(partial, target)
+                return target
 
 
 def _alive(pid: int) -> bool:

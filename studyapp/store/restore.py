@@ -172,6 +172,25 @@ def interrupted_restore(db_path: Path) -> str | None:
     )
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _clean_killed_restores(db_path: Path) -> None:
+    """Remove what a killed restore left: its staged copy, and a kept-aside name that is
+    only a second name (a hard link) for the database itself, not a copy of an old one."""
+    for stale in _staging_names(db_path):
+        stale.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        for entry in db_path.parent.iterdir():
+            aside = entry.name.startswith(f"{db_path.name}.before-restore-")
+            if aside and _same_file(entry, db_path):
+                entry.unlink(missing_ok=True)
+
+
 def _place_aside(source: Path, name: str) -> Path:
     """Give `source` a new name `name` (or `name-2`, …) beside it, never replacing a file.
 
@@ -264,11 +283,10 @@ def restore(db_path: Path, backup: Path, now: datetime) -> Path | None:
     ):
         if not got or _open_elsewhere(db_path):
             raise in_use
-        for stale in _staging_names(db_path):  # no other restore runs: these were killed
-            stale.unlink(missing_ok=True)
+        _clean_killed_restores(db_path)
         staged = _stage(backup, db_path)
+        aside: Path | None = None
         try:
-            aside: Path | None = None
             if db_path.exists():
                 _checkpoint(db_path)
                 aside = _place_aside(db_path, f"{db_path.name}.before-restore-{now:{NAME_STAMP}}")
@@ -280,6 +298,11 @@ def restore(db_path: Path, backup: Path, now: datetime) -> Path | None:
                     db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
             os.replace(staged, db_path)
             _sync_folder(db_path.parent)
+        except BaseException:
+            # The database is still the old file: a second name for it is no copy.
+            if aside is not None and _same_file(aside, db_path):
+                aside.unlink(missing_ok=True)
+            raise
         finally:
             staged.unlink(missing_ok=True)
     (backup_folder(db_path) / DAMAGED_MARKER).unlink(missing_ok=True)

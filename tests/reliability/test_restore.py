@@ -110,7 +110,19 @@ def test_a_crash_inside_restore_leaves_the_old_database_in_place(dbs, monkeypatc
         restore.restore(db, one, NOW)
     monkeypatch.undo()
     assert mark(db) == "current"
+    assert not list(db.parent.glob("study.db.before-restore-*"))  # no alias of the live file
     Store.open(db).close()
+
+
+def test_what_a_killed_restore_left_is_cleared_by_the_next(dbs):
+    db, one, _ = dbs
+    # Killed between keeping the old file aside (a hard link) and renaming the copy in.
+    alias = db.with_name(f"{db.name}.before-restore-2026-11-22T100000")
+    os.link(db, alias)
+    staged = db_with(db.with_name(f".{db.name}.restoring-999999-abcd"), "staged")
+    aside = restore.restore(db, one, NOW)
+    assert not alias.exists() and not staged.exists()
+    assert aside is not None and mark(aside) == "current" and mark(db) == "one"
 
 
 def test_an_interrupted_restore_is_said_not_papered_over_with_an_empty_database(tmp_path):
@@ -249,6 +261,21 @@ def test_backups_survive_a_clock_that_was_in_the_future(tmp_path):
     assert set(written) <= kept  # not one of today's clock was deleted as it was written
     assert sum(b.taken_at.year == 2031 for b in backups.list_backups(store.path)) >= 1
     assert len(kept) <= 1 + 2 * backups.KEEP_NEWEST + backups.KEEP_DAILY + backups.KEEP_WEEKLY
+    store.close()
+
+
+def test_backups_in_one_second_never_overwrite_one_another(tmp_path):
+    store = Store.open(tmp_path / "s.db")
+    folder = backups.backup_folder(store.path)
+    folder.mkdir(parents=True, exist_ok=True)
+    taken = folder / f"{NOW:%Y-%m-%dT%H%M%S}-daily.db"
+    taken.write_bytes(b"written by another process this second")
+    first = backups.take_backup(store.conn, store.path, "daily", NOW)
+    second = backups.take_backup(store.conn, store.path, "daily", NOW)
+    assert len({taken, first, second}) == 3
+    assert taken.read_bytes() == b"written by another process this second"
+    assert backups.is_good(first) and backups.is_good(second)
+    assert not list(folder.glob(".*.partial"))
     store.close()
 
 
