@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -95,23 +96,61 @@ def test_concurrent_restores_serialise_and_keep_every_previous_file(dbs):
     assert not list(db.parent.glob(".study.db.restoring*"))
 
 
-@pytest.mark.parametrize("crash_at", ["link", "replace"])
-def test_a_crash_inside_restore_leaves_the_old_database_in_place(dbs, monkeypatch, crash_at):
+@pytest.mark.parametrize(
+    ("call", "nth"), [("link", 1), ("replace", 1), ("replace", 2), ("unlink", 1)]
+)
+def test_a_crash_at_any_point_of_restore_leaves_a_database_in_place(dbs, monkeypatch, call, nth):
     db, one, _ = dbs
 
     class Killed(BaseException):
         pass
 
-    def crash(*args, **kwargs):
-        raise Killed
+    real = getattr(os, call)
+    calls = []
 
-    monkeypatch.setattr(restore.os, crash_at, crash)
-    with pytest.raises(Killed):
+    def crash_on_nth(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == nth:
+            raise Killed
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(os, call, crash_on_nth)
+    crashed = False
+    try:
         restore.restore(db, one, NOW)
+    except Killed:
+        crashed = True
     monkeypatch.undo()
-    assert mark(db) == "current"
-    assert not list(db.parent.glob("study.db.before-restore-*"))  # no alias of the live file
+    assert db.exists() and mark(db) == ("current" if crashed else "one")
+    if crashed:
+        assert (
+            not [  # no second name for the live file posing as a kept copy
+                p for p in db.parent.glob("study.db.before-restore-*") if os.path.samefile(p, db)
+            ]
+        )
     Store.open(db).close()
+
+
+def test_restores_racing_in_one_process_and_one_second_keep_every_previous_file(dbs):
+    db, one, two = dbs
+    errors: list[BaseException] = []
+
+    def run(source: Path) -> None:
+        try:
+            restore.restore(db, source, NOW)
+        except BaseException as exc:  # collected: a thread's failure must fail the test
+            errors.append(exc)
+
+    for _ in range(4):
+        threads = [threading.Thread(target=run, args=(s,)) for s in (one, two)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert errors == []
+    kept = list(db.parent.glob("study.db.before-restore-*"))
+    assert len(kept) == 8
+    assert sorted(mark(k) for k in kept).count("current") == 1
 
 
 def test_what_a_killed_restore_left_is_cleared_by_the_next(dbs):
