@@ -129,6 +129,16 @@ class TestExams:
 
         assert snap_compare(make_app(sample_store), run_before=open_dialog, terminal_size=(80, 24))
 
+    def test_exam_dialog_markup_typed_as_date(self, snap_compare, sample_store, make_app):
+        self.with_exam(sample_store)
+
+        async def type_markup(pilot):
+            await self.forecast_done(pilot)
+            await pilot.press("x", *"[/b]", "enter")
+            await pilot.pause()
+
+        assert snap_compare(make_app(sample_store), run_before=type_markup, terminal_size=(80, 24))
+
 
 @pytest.mark.parametrize("size", SIZES)
 class TestDialogs:
