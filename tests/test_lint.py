@@ -200,6 +200,13 @@ def test_mirror_images_across_decks_and_not_within_a_reversed_card(write_deck: W
     assert lint_paths([two]).findings == []
 
 
+def test_a_mirrored_pair_is_not_also_a_near_duplicate(lint_cards: LintCards) -> None:
+    # Swapped question and answer: the same words, so near-duplicate would fire too.
+    first = card("a", front="What is common at active trigger points?", back="Ischaemia")
+    second = card("b", front="Where is ischaemia common?", back="At active trigger points")
+    assert [(f.card_id, f.rule) for f in lint_cards(first, second)] == [("b", "mirror-image")]
+
+
 def test_one_way_overlap_is_not_a_mirror(lint_cards: LintCards) -> None:
     # The second question contains the first answer, but not the other way round.
     first = card("a", front="What is common at active trigger points?", back="Ischaemia")

@@ -120,11 +120,12 @@ def lint_decks(decks: Sequence[Deck], source: str | None = None) -> list[Finding
         for card in deck.cards:
             for finder in CARD_RULES:
                 raw.extend((deck, card, rule, message) for rule, message in finder(card))
+    mirrors = list(mirror_images(decks))
+    raw.extend((m.deck, m.card, "mirror-image", m.message) for m in mirrors)
+    known = frozenset((id(m.earlier), id(m.card)) for m in mirrors)
     raw.extend(
-        (deck, card, "near-duplicate", message) for deck, card, message in near_duplicates(decks)
-    )
-    raw.extend(
-        (deck, card, "mirror-image", message) for deck, card, message in mirror_images(decks)
+        (deck, card, "near-duplicate", message)
+        for deck, card, message in near_duplicates(decks, known=known)
     )
     if source is not None:
         raw.extend(
