@@ -1,4 +1,7 @@
-"""The bundled decks: structure a tutor can rely on, and faithfulness to the source."""
+"""The bundled decks: structure a tutor can rely on, and faithfulness to the source.
+
+What the decks teach is held to the source claim by claim in tests/content/.
+"""
 
 from __future__ import annotations
 
@@ -27,15 +30,10 @@ MECHANISM_TAGS = {
     "mechanism::pain-modulation::gate-control",
     "mechanism::pain-modulation::descending-inhibition",
 }
-# Every named mechanism is taught from these five angles (README, "The bundled decks").
-ANGLES = ("definition", "claim", "evidence", "application", "contrast")
-TAUGHT_MECHANISMS = [
-    *stats.CORE_MECHANISMS,
-    "mechanism::blood-flow",
-    "mechanism::mechanical-disruption",
-]
 TAG_RE = re.compile(r"^[a-z]+(::[a-z0-9-]+)*$")
-TOP_LEVEL_TAGS = {"foundations", "ltr", "mechanism", "clinical", "evidence", "angle"}
+TOP_LEVEL_TAGS = {"foundations", "ltr", "mechanism", "clinical", "evidence"}
+# Each named mechanism has a sentence or two in the source: a card per thing it says.
+MIN_CARDS_PER_NAMED_MECHANISM = 2
 OUTSIDE = "Outside the source ("
 
 
@@ -59,7 +57,8 @@ def under(card: Card, tag: str) -> bool:
 
 def test_fewer_items_than_the_padded_decks(cards: list[Card]) -> None:
     items = sum(len(card.ords) for card in cards)
-    assert 60 <= items < 136  # 136 before the rewrite, about 30% of them repeats
+    assert 60 <= items < 136  # 136 before the first rewrite, about 30% of them repeats
+    assert items < 96  # 96 with five angles per mechanism, 41 of them in Mechanisms
 
 
 def test_every_card_is_sourced_and_explained(cards: list[Card]) -> None:
@@ -67,33 +66,20 @@ def test_every_card_is_sourced_and_explained(cards: list[Card]) -> None:
     assert [c.id for c in cards if not c.extra] == []
 
 
-@pytest.mark.parametrize("mechanism", TAUGHT_MECHANISMS)
-def test_each_mechanism_is_taught_from_five_angles(cards: list[Card], mechanism: str) -> None:
-    angles = {
-        t.removeprefix("angle::")
-        for c in cards
-        if under(c, mechanism)
-        for t in c.tags
-        if t.startswith("angle::")
-    }
-    assert set(ANGLES) <= angles, (mechanism, set(ANGLES) - angles)
-
-
 def test_mechanism_tags_follow_the_source_headings(cards: list[Card]) -> None:
     used = {t for c in cards for t in c.tags if t.split("::")[0] == "mechanism"}
     assert used <= MECHANISM_TAGS, used - MECHANISM_TAGS
     # The four named mechanisms sit under their headings, never flat (`mechanism::sea`).
     for core in stats.CORE_MECHANISMS:
-        assert sum(core in c.tags for c in cards) >= 5, core
+        assert sum(core in c.tags for c in cards) >= MIN_CARDS_PER_NAMED_MECHANISM, core
         assert f"mechanism::{core.rsplit('::', 1)[1]}" not in used
 
 
-def test_angle_tags_only_on_mechanism_cards(cards: list[Card]) -> None:
-    for card in cards:
-        angles = [t for t in card.tags if t.startswith("angle::")]
-        assert all(a.removeprefix("angle::") in ANGLES for a in angles), card.id
-        if angles:
-            assert any(t.startswith("mechanism") for t in card.tags), card.id
+def test_mechanisms_are_not_padded_to_a_quota(cards: list[Card]) -> None:
+    """The Mechanisms section is about a sixth of the source; its cards stay near that."""
+    mechanism_cards = [c for c in cards if under(c, "mechanism")]
+    assert len(mechanism_cards) <= len(cards) / 3
+    assert [c.id for c in cards if any(t.startswith("angle::") for t in c.tags)] == []
 
 
 def test_tags_are_hierarchical_and_consistent(cards: list[Card]) -> None:
@@ -113,7 +99,7 @@ def test_stats_shows_the_four_named_mechanisms_first_and_on_their_own(decks: lis
     # A heading counts its children: neuromuscular reset includes endplate and SEA items.
     reset = "mechanism::neuromuscular-reset"
     assert counts[reset] >= counts[stats.CORE_MECHANISMS[0]] + counts[stats.CORE_MECHANISMS[1]] - 1
-    assert all(counts[t] >= 5 for t in stats.CORE_MECHANISMS)
+    assert all(counts[t] >= MIN_CARDS_PER_NAMED_MECHANISM for t in stats.CORE_MECHANISMS)
 
 
 def test_no_two_study_items_ask_the_same_question(cards: list[Card]) -> None:
@@ -213,3 +199,60 @@ def test_readme_lists_decks_with_counts(decks: list[Deck]) -> None:
         items = sum(len(card.ords) for card in deck.cards)
         row = f"| {deck.name} | `{deck.id}` | {len(deck.cards)} | {items} |"
         assert row in readme, row
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        "does not draw this link",  # it does: "Manual release and LTR improve microcirculation"
+        "without needing signals from the brain",  # Melzack & Wall's gate has descending control
+        "cannot produce or suppress",  # an unmarked claim from outside the source
+        "especially worth trying",  # pain of unclear origin needs screening first
+    ],
+)
+def test_errors_found_in_review_stay_fixed(cards: list[Card], wrong: str) -> None:
+    assert [c.id for c in cards if wrong in whole(c)] == []
+
+
+def test_no_rule_that_pressure_means_gate_control_and_a_needle_descending_inhibition(
+    cards: list[Card],
+) -> None:
+    pain = [c for c in cards if under(c, "mechanism::pain-modulation")]
+    assert [c.id for c in pain if re.search(r"needl", c.front + c.back, re.IGNORECASE)] == []
+
+
+def test_no_answer_is_a_bare_count(cards: list[Card]) -> None:
+    counts = re.compile(r"^(one|two|three|four|five|six|\d+)\.?$", re.IGNORECASE)
+    assert [c.id for c in cards if counts.match(c.back.strip()) and "2015" not in c.back] == []
+
+
+@pytest.mark.parametrize(
+    ("author", "also"),
+    [
+        ("Tough", "could be compatible with a treatment effect"),
+        ("Cummings", "no trials were of sufficient quality or design"),
+    ],
+)
+def test_misreported_studies_are_told_both_ways(cards: list[Card], author: str, also: str) -> None:
+    [card] = [c for c in cards if "evidence::misreported" in c.tags and author in c.front]
+    assert also in card.extra.split(OUTSIDE, 1)[1]
+
+
+def test_cards_on_unclear_pain_say_screen_and_refer(cards: list[Card]) -> None:
+    practice = [
+        c
+        for c in cards
+        if "unclear origin" in c.front + c.back or c.id in {"no-contraindications", "referred-pain"}
+    ]
+    assert len(practice) >= 3
+    for card in practice:
+        outside = card.extra.split(OUTSIDE, 1)[-1]
+        assert card.extra.count(OUTSIDE) == 1, card.id
+        assert re.search(r"\bscreen", outside) and re.search(
+            r"\brefer(ral|red to)\b|doctor", outside
+        ), card.id
+
+
+def test_referred_pain_is_not_taught_as_trigger_points_only(cards: list[Card]) -> None:
+    [card] = [c for c in cards if c.id == "referred-pain"]
+    assert "not only" in card.extra and "organs" in card.extra

@@ -55,7 +55,7 @@ def test_a_deck_gone_from_a_release_is_retired_and_can_come_back(shipped):
     store.grade(item, 4, today=TODAY)
     evidence.unlink()
     result = bundled.sync_bundled_decks(store)
-    assert "Trigger Points::Evidence: removed (20 retired)" in result.message()
+    assert "Trigger Points::Evidence: removed (17 retired)" in result.message()
     assert "tp-evidence" not in store.deck_names()
     assert not store.due_item_ids(TODAY + timedelta(days=30), deck_id="tp-evidence")
     assert store.review_count() == 1  # history is kept

@@ -35,11 +35,19 @@ def card(card_id: str = "c", **fields: object) -> str:
     return "[[cards]]\n" + "\n".join(lines) + "\n\n"
 
 
+# A source text for `off-source`: what the small decks below are held to.
+SOURCE = (
+    "Pressure may also gate nociception via the Gate Control Theory (Melzack & Wall). "
+    "An LTR is an involuntary spinal cord reflex of the taut muscle band. "
+    "Ischaemia is common at active trigger points."
+)
+
+
 @pytest.fixture
 def lint_cards(write_deck: WriteDeck) -> Callable[..., list[Finding]]:
-    def run(*cards: str, deck: str = "d") -> list[Finding]:
+    def run(*cards: str, deck: str = "d", source: str | None = None) -> list[Finding]:
         path = write_deck(HEADER.format(deck=deck) + "".join(cards), f"{deck}.toml")
-        report = lint_paths([path])
+        report = lint_paths([path], source)
         assert report.problems == []
         return report.findings
 
@@ -102,6 +110,16 @@ CASES = {
             tags=["evidence::source-conflict"],
         ),
     ),
+    "off-source": (
+        card(front="What kind of reflex is the LTR?", back="A voluntary brainstem habit."),
+        card(front="What kind of reflex is the LTR?", back="An involuntary spinal cord reflex."),
+    ),
+    "mirror-image": (
+        card("a", front="What is common at active trigger points?", back="Ischaemia")
+        + card("b", front="Where is ischaemia common?", back="At active trigger points"),
+        card("a", front="What is common at active trigger points?", back="Ischaemia")
+        + card("b", front="What may gate nociception?", back="Pressure"),
+    ),
 }
 
 
@@ -110,12 +128,142 @@ def test_each_rule_flags_the_bad_card_and_passes_the_good_one(
     lint_cards: LintCards, rule: str
 ) -> None:
     bad, good = CASES[rule]
-    assert rule in rules(lint_cards(bad))
-    assert rule not in rules(lint_cards(good))
+    assert rule in rules(lint_cards(bad, source=SOURCE))
+    assert rule not in rules(lint_cards(good, source=SOURCE))
 
 
 def test_every_rule_has_cases() -> None:
     assert set(RULES) - set(CASES) == {"near-duplicate", "lint-ignore"}  # tested below
+
+
+# --- answers held to the source, and mirror images ----------------------------------------
+
+
+def test_off_source_names_the_missing_words_and_only_runs_with_a_source(
+    lint_cards: LintCards,
+) -> None:
+    bad = card(front="What kind of reflex is the LTR?", back="A voluntary brainstem habit.")
+    [finding] = lint_cards(bad, source=SOURCE)
+    assert finding.rule == "off-source" and finding.severity == "error" and finding.line == 5
+    assert "3 of 3 content words" in finding.message and "brains, habit, volunt" in finding.message
+    assert lint_cards(bad) == []
+
+
+def test_off_source_allows_a_minority_of_new_words_and_answers_about_the_source(
+    lint_cards: LintCards,
+) -> None:
+    # "involuntary spinal reflex" is the source's; "brisk" is one word in four: not mostly absent.
+    some = card(front="What kind of reflex is the LTR?", back="A brisk involuntary spinal reflex.")
+    none = card("n", front="What year does the source give for Melzack & Wall?", back="None.")
+    assert lint_cards(some, none, source=SOURCE) == []
+
+
+def test_off_source_checks_every_item_of_a_card(lint_cards: LintCards) -> None:
+    cloze = card("z", type="cloze", text="Pressure may {{c1::soothe fascia}} via a theory.")
+    reverse = card("r", type="reversed", front="Lactic acid buildup", back="Ischaemia")
+    found = [
+        (f.card_id, f.message.split(":")[0]) for f in lint_cards(cloze, reverse, source=SOURCE)
+    ]
+    assert found == [("z", "c1"), ("r", "reverse")]
+
+
+def test_an_answer_marked_as_outside_material_or_suppressed_passes(lint_cards: LintCards) -> None:
+    marked = card(front="Which year?", back="1965 (outside the source: Science 1965;150:971)")
+    quiet = card(
+        "q",
+        front="What kind of reflex is the LTR?",
+        back="A voluntary brainstem habit.",
+        lint_ignore='[{rule = "off-source", reason = "a deliberate wrong answer for a quiz"}]',
+    )
+    assert lint_cards(marked, quiet, source=SOURCE) == []
+    # Without a source there is nothing to suppress yet: no "suppresses nothing" warning.
+    assert lint_cards(quiet) == []
+
+
+def test_mirror_images_across_decks_and_not_within_a_reversed_card(write_deck: WriteDeck) -> None:
+    one = write_deck(
+        HEADER.format(deck="one")
+        + card("tough", front="What did Tough et al. find about needling?", back="It reduced pain"),
+        "one.toml",
+    )
+    two = write_deck(
+        HEADER.format(deck="two")
+        + card("which", front="Which review found that needling reduced pain?", back="Tough et al.")
+        + card("rev", type="reversed", front="Gate Control Theory", back="Melzack & Wall"),
+        "two.toml",
+    )
+    findings = lint_paths([one, two]).findings
+    assert [(f.path.name, f.card_id, f.rule, f.severity) for f in findings] == [
+        ("two.toml", "which", "mirror-image", "warning")
+    ]
+    assert "mirrors one/tough front" in findings[0].message
+    assert lint_paths([two]).findings == []
+
+
+def test_a_mirrored_pair_is_not_also_a_near_duplicate(lint_cards: LintCards) -> None:
+    # Swapped question and answer: the same words, so near-duplicate would fire too.
+    first = card("a", front="What is common at active trigger points?", back="Ischaemia")
+    second = card("b", front="Where is ischaemia common?", back="At active trigger points")
+    assert [(f.card_id, f.rule) for f in lint_cards(first, second)] == [("b", "mirror-image")]
+
+
+def test_one_way_overlap_is_not_a_mirror(lint_cards: LintCards) -> None:
+    # The second question contains the first answer, but not the other way round.
+    first = card("a", front="What is common at active trigger points?", back="Ischaemia")
+    second = card("b", front="Which heading does ischaemia fall under?", back="Improved Blood Flow")
+    assert "mirror-image" not in rules(lint_cards(first, second))
+
+
+def test_command_holds_answers_to_a_source_file(
+    runner: CliRunner, write_deck: WriteDeck, tmp_path: Path
+) -> None:
+    path = write_deck(
+        HEADER.format(deck="d")
+        + card(
+            "habit", front="What kind of reflex is the LTR?", back="A voluntary brainstem habit."
+        )
+    )
+    source = tmp_path / "source.txt"
+    source.write_text(SOURCE, encoding="utf-8")
+    assert runner.invoke(cli, ["lint", str(path)]).exit_code == 0
+    result = runner.invoke(cli, ["lint", "--source", str(source), str(path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].startswith(f"{path}:5: habit: off-source: error: front: ")
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (None, ": no such source text"),
+        (b"\xff\xfe not text", ": the source text is not UTF-8 (byte 0)"),
+        (b"  \n", ": the source text is empty"),
+    ],
+)
+def test_bad_source_file_is_one_clear_line(
+    runner: CliRunner, tmp_path: Path, content: bytes | None, says: str
+) -> None:
+    deck = tmp_path / "d.toml"
+    deck.write_text(HEADER.format(deck="d") + card(front="Q?", back="Ischaemia"), encoding="utf-8")
+    source = tmp_path / "source.txt"
+    if content is not None:
+        source.write_bytes(content)
+    result = runner.invoke(cli, ["lint", "--source", str(source), str(deck)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output.strip().startswith(f"studyapp: {source}{says}")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_bundled_decks_lint_clean_against_a_source_made_of_their_answers() -> None:
+    # The real source lives beside the repository (tests/content checks the decks against it);
+    # here the rule must at least accept the decks' own answers and reject an unrelated text.
+    from studyapp.deckfile import load_decks
+    from studyapp.lint.rules import items
+
+    decks = load_decks([bundled_decks_dir()])
+    answers = " ".join(i.answer for d in decks for c in d.cards for i in items(c))
+    assert lint_paths([bundled_decks_dir()], answers).findings == []
+    unrelated = lint_paths([bundled_decks_dir()], "Bake the bread at a high heat.").findings
+    assert {f.rule for f in unrelated} == {"off-source"}
 
 
 def test_reverse_side_that_shows_the_front(lint_cards: LintCards) -> None:

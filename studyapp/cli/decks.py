@@ -35,14 +35,20 @@ def check(paths: tuple[Path, ...]) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Findings as JSON on stdout.")
-def lint(paths: tuple[Path, ...], as_json: bool) -> None:
+@click.option(
+    "--source",
+    "source_path",
+    type=click.Path(path_type=Path),
+    help="The text the decks were written from: report answers it does not support.",
+)
+def lint(paths: tuple[Path, ...], as_json: bool, source_path: Path | None) -> None:
     """Card-quality findings for tutors: one `path:line: card: rule: severity: message` each.
 
     Exit 1 on any error (or an invalid deck file), 0 when there are only warnings.
     """
     from studyapp.lint import lint_paths
 
-    report = lint_paths(paths)
+    report = lint_paths(paths, None if source_path is None else _source_text(source_path))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -62,6 +68,21 @@ def lint(paths: tuple[Path, ...], as_json: bool) -> None:
         click.echo(summary, err=bool(report.findings or report.problems))
     if report.failed:
         sys.exit(1)
+
+
+def _source_text(path: Path) -> str:
+    """The text `lint --source` holds answers to; unreadable or empty: one line, exit 1."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        fail(f"{path}: the source text is not UTF-8 (byte {error.start}); save it as UTF-8")
+    except FileNotFoundError:
+        fail(f"{path}: no such source text")
+    except OSError as error:
+        fail(f"{path}: cannot read the source text: {error.strerror or error}")
+    if not text.strip():
+        fail(f"{path}: the source text is empty")
+    return text
 
 
 @cli.command("import")

@@ -2,7 +2,8 @@
 
 :func:`lint_paths` validates the deck files first (invalid files are reported as
 :class:`~studyapp.deckfile.Problem` lines and not linted), then runs every rule of
-:data:`RULES` on every card, and near-duplicate detection across all decks given.
+:data:`RULES` on every card, near-duplicate and mirror-image detection across all decks
+given, and, given the source text the decks were written from, holds every answer to it.
 
 A card switches a rule off for itself with a reason::
 
@@ -19,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.deckfile import Card, Deck, Problem, check_paths
+from studyapp.lint.against_source import off_source_findings
 from studyapp.lint.duplicates import near_duplicates
+from studyapp.lint.mirrors import mirror_images
 from studyapp.lint.rules import CARD_RULES, RULES, Rule, Severity
 
 __all__ = ["RULES", "Finding", "LintReport", "Rule", "Severity", "lint_decks", "lint_paths"]
@@ -109,16 +112,26 @@ def _suppressions(card: Card) -> tuple[dict[str, str], list[tuple[str, Severity,
     return valid, bad
 
 
-def lint_decks(decks: Sequence[Deck]) -> list[Finding]:
-    """Every finding for `decks` (already valid), in file and line order."""
+def lint_decks(decks: Sequence[Deck], source: str | None = None) -> list[Finding]:
+    """Every finding for `decks` (already valid), in file and line order; answers are held
+    to `source`, the text the decks were written from, when it is given."""
     raw: list[tuple[Deck, Card, str, str]] = []
     for deck in decks:
         for card in deck.cards:
             for finder in CARD_RULES:
                 raw.extend((deck, card, rule, message) for rule, message in finder(card))
+    mirrors = list(mirror_images(decks))
+    raw.extend((m.deck, m.card, "mirror-image", m.message) for m in mirrors)
+    known = frozenset((id(m.earlier), id(m.card)) for m in mirrors)
     raw.extend(
-        (deck, card, "near-duplicate", message) for deck, card, message in near_duplicates(decks)
+        (deck, card, "near-duplicate", message)
+        for deck, card, message in near_duplicates(decks, known=known)
     )
+    if source is not None:
+        raw.extend(
+            (deck, card, "off-source", message)
+            for deck, card, message in off_source_findings(decks, source)
+        )
 
     findings: list[Finding] = []
     used: set[tuple[int, str]] = set()
@@ -138,7 +151,8 @@ def lint_decks(decks: Sequence[Deck]) -> list[Finding]:
                     Finding(_deck_path(deck), card.line, card.id, rule, severity, message)
                 )
             for rule in valid:
-                if (id(card), rule) not in used:
+                # Without the source, an off-source suppression has nothing to suppress yet.
+                if (id(card), rule) not in used and (rule != "off-source" or source is not None):
                     findings.append(
                         Finding(
                             _deck_path(deck),
@@ -155,7 +169,7 @@ def lint_decks(decks: Sequence[Deck]) -> list[Finding]:
     return findings
 
 
-def lint_paths(paths: Iterable[Path]) -> LintReport:
-    """Validate and lint the deck files and folders in `paths`."""
+def lint_paths(paths: Iterable[Path], source: str | None = None) -> LintReport:
+    """Validate and lint the deck files and folders in `paths` (answers held to `source`)."""
     decks, problems = check_paths(paths)
-    return LintReport(decks, problems, lint_decks(decks))
+    return LintReport(decks, problems, lint_decks(decks, source))

@@ -41,9 +41,12 @@ def _entries(decks: Sequence[Deck]) -> list[_Entry]:
 
 
 def near_duplicates(
-    decks: Sequence[Deck], threshold: int = NEAR_DUPLICATE_SCORE
+    decks: Sequence[Deck],
+    threshold: int = NEAR_DUPLICATE_SCORE,
+    known: frozenset[tuple[int, int]] = frozenset(),
 ) -> Iterator[tuple[Deck, Card, str]]:
-    """(deck, card, message) for each item that nearly repeats an earlier item of another card."""
+    """(deck, card, message) for each item that nearly repeats an earlier item of another card;
+    pairs in `known` ((id of the earlier card, id of the later)) are already reported."""
     entries = _entries(decks)
     keys = [e.key for e in entries]
     reported: set[tuple[int, int]] = set()
@@ -54,6 +57,8 @@ def near_duplicates(
         for _choice, score, earlier in sorted(matches, key=lambda m: m[2]):
             first, second = entries[earlier], entries[later]
             if earlier >= later or first.card is second.card:
+                continue
+            if (id(first.card), id(second.card)) in known:
                 continue
             if (id(second.card), earlier) in reported:
                 continue

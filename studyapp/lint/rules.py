@@ -64,6 +64,16 @@ RULES: dict[str, Rule] = {
             f"mentions a conflict or contradiction without the tag {CONFLICT_TAG}",
         ),
         Rule(
+            "off-source",
+            "error",
+            "with --source: an answer mostly made of words the source never uses",
+        ),
+        Rule(
+            "mirror-image",
+            "warning",
+            "two cards whose questions and answers swap each other's key terms",
+        ),
+        Rule(
             "lint-ignore",
             "error",
             "a suppression naming no known rule or giving no reason (unused: a warning)",
