@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from studyapp.sanitize import printable
@@ -69,6 +70,56 @@ def deletions(text: str) -> list[Deletion]:
         found.append(Deletion(opening.start(), close + 2, opening.group(1), answer, hint))
         position = close + 2
     return found
+
+
+# `![alt](media/name.png)`, or `![alt](<media/a name.png>)` for a name with spaces:
+# Markdown's own image syntax, the one markup of the subset the terminal draws itself.
+IMAGE_RE = re.compile(r"!\[([^\[\]\n]*)\]\((?:<([^<>\n]+)>|([^\s()<>]+))\)")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """One `![alt](target)` in card text."""
+
+    start: int
+    end: int
+    alt: str
+    target: str
+
+
+def image_refs(text: str) -> list[ImageRef]:
+    """Every image a card text shows, in order."""
+    return [
+        ImageRef(m.start(), m.end(), m.group(1).strip(), (m.group(2) or m.group(3)).strip())
+        for m in IMAGE_RE.finditer(text)
+    ]
+
+
+def image_token(alt: str, target: str) -> str:
+    """The Markdown for an image (the converter writes it for Anki's `<img>`)."""
+    alt = re.sub(r"[\[\]\n]+", " ", alt).strip()
+    if re.fullmatch(r"[^\s()<>]+", target):
+        return f"![{alt}]({target})"
+    return f"![{alt}](<{target}>)"
+
+
+def image_label(ref: ImageRef) -> str:
+    """What the text shows in place of a picture (and all it shows with images off)."""
+    return f"[image: {ref.alt or PurePosixPath(ref.target).name}]"
+
+
+def with_image_labels(text: str) -> str:
+    """`text` with each image token replaced by its label, escaped for Markdown."""
+    if "![" not in text:
+        return text
+    parts: list[str] = []
+    position = 0
+    for ref in image_refs(text):
+        parts.append(text[position : ref.start])
+        parts.append(re.sub(r"([\\`*_])", r"\\\1", image_label(ref)))
+        position = ref.end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def _last_brace(text: str, start: int, end: int) -> int:
