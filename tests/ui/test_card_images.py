@@ -117,3 +117,32 @@ async def test_a_picture_damaged_after_import_shows_a_placeholder(picture_store,
         await pilot.press("space", "4")
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)  # the session goes on
+
+
+async def test_card_detail_shows_the_picture_and_opens_it_full_screen(picture_store, make_app):
+    from studyapp.ui.screens.card_detail import CardDetailScreen
+
+    app = make_app(picture_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        item_id = picture_store.conn.execute("SELECT min(id) FROM items").fetchone()[0]
+        app.push_screen(CardDetailScreen(item_id))
+        await settle(pilot)
+        detail = app.screen
+        assert detail.query_one("#detail-picture", CardImage).query(HalfcellImage)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, PictureScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is detail
+
+
+def test_card_detail_with_a_picture(snap_compare, picture_store, make_app):
+    from studyapp.ui.screens.card_detail import CardDetailScreen
+
+    async def run_before(pilot):
+        item_id = picture_store.conn.execute("SELECT min(id) FROM items").fetchone()[0]
+        pilot.app.push_screen(CardDetailScreen(item_id))
+        await settle(pilot)
+
+    assert snap_compare(make_app(picture_store), run_before=run_before, terminal_size=(80, 24))
