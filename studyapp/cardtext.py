@@ -108,15 +108,17 @@ def image_label(ref: ImageRef) -> str:
     return f"[image: {ref.alt or PurePosixPath(ref.target).name}]"
 
 
-def with_image_labels(text: str) -> str:
-    """`text` with each image token replaced by its label, escaped for Markdown."""
+def with_image_labels(text: str, markdown: bool = True) -> str:
+    """`text` with each image token replaced by its label (escaped for Markdown, unless
+    `markdown` is False: for one-line labels shown as they are)."""
     if "![" not in text:
         return text
     parts: list[str] = []
     position = 0
     for ref in image_refs(text):
         parts.append(text[position : ref.start])
-        parts.append(re.sub(r"([\\`*_])", r"\\\1", image_label(ref)))
+        label = image_label(ref)
+        parts.append(re.sub(r"([\\`*_])", r"\\\1", label) if markdown else label)
         position = ref.end
     parts.append(text[position:])
     return "".join(parts)
@@ -197,10 +199,13 @@ def cloze_deletion(text: str, number: int) -> str:
 
 
 def item_label(card_type: str, ord_: int, front: str, back: str, text: str) -> str:
-    """One line naming a study item: its question, or for cloze which deletion it asks."""
+    """One line naming a study item: its question, or for cloze which deletion it asks.
+    A picture is named by its label (`[image: alt]`)."""
     if card_type == "cloze":
-        return f"[{cloze_deletion(text, ord_ + 1)}] {cloze_question(text, ord_ + 1)}"
-    return faces(card_type, ord_, front, back, text).question
+        label = f"[{cloze_deletion(text, ord_ + 1)}] {cloze_question(text, ord_ + 1)}"
+    else:
+        label = faces(card_type, ord_, front, back, text).question
+    return with_image_labels(label, markdown=False)
 
 
 def item_ords(card_type: str, front: str | None, text: str | None) -> list[int]:

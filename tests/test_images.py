@@ -176,3 +176,14 @@ def test_fixture_copy_with_the_picture_deleted_fails(tmp_path):
     (tmp_path / "deck" / "media" / "trapezius.png").unlink()
     found = problems(tmp_path / "deck" / "anatomy.toml")
     assert [line.split(": ", 1)[0].rsplit(":", 1)[1] for line in found] == ["8", "14"]
+
+
+def test_one_line_labels_name_pictures_by_their_alt_text():
+    from studyapp.cardtext import item_label
+
+    front = "Which *muscle*? ![The snake_case trapezius](media/t.png)"
+    assert item_label("basic", 0, front, "b", "") == (
+        "Which *muscle*? [image: The snake_case trapezius]"
+    )
+    cloze = "The {{c1::trapezius}} ![](media/t_1.png)"
+    assert item_label("cloze", 0, "", "", cloze) == "[trapezius] The [...] [image: t_1.png]"

@@ -59,6 +59,12 @@ class CardDetailScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.refresh_detail()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The picture key only for a card with a picture (and pictures on)."""
+        if action == "picture":
+            return self.picture is not None and self.app.show_images
+        return True
+
     def action_picture(self) -> None:
         if self.picture is not None and self.app.show_images:
             from studyapp.ui.screens.picture import PictureScreen
@@ -106,6 +112,7 @@ class CardDetailScreen(ModalScreen[None]):
         )
         if self.app.show_images:
             self.query_one("#detail-picture", CardImage).show(self.picture, self.app.media_dir)
+        self.refresh_bindings()
         self.history = history = store.reviews_of(self.item_id)
         table = Table(
             box=None,
