@@ -146,3 +146,41 @@ def test_card_detail_with_a_picture(snap_compare, picture_store, make_app):
         await settle(pilot)
 
     assert snap_compare(make_app(picture_store), run_before=run_before, terminal_size=(80, 24))
+
+
+async def test_settings_dialog_switches_pictures_off(picture_store, make_app):
+    from studyapp.settings import load_settings
+    from studyapp.ui.screens.settings_dialog import SettingsScreen
+
+    app = make_app(picture_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        assert isinstance(app.screen, SettingsScreen)
+        app.screen.query_one("#set-images").value = False
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert load_settings(picture_store).images is False
+    assert app.show_images is False
+
+
+def test_review_no_images_reaches_the_app(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import studyapp.ui.app
+    from studyapp.cli import cli
+
+    seen = {}
+
+    def fake_run(store, **options):
+        seen.update(options)
+        return 0
+
+    monkeypatch.setattr(studyapp.ui.app, "run", fake_run)
+    db = ["--db", str(tmp_path / "s.db")]
+    assert CliRunner().invoke(cli, [*db, "import", str(FIXTURE)]).exit_code == 0
+    assert CliRunner().invoke(cli, [*db, "review", "--no-images"]).exit_code == 0
+    assert seen["images"] is False
+    assert CliRunner().invoke(cli, [*db, "review"]).exit_code == 0
+    assert seen["images"] is True
+    done = CliRunner().invoke(cli, [*db, "settings", "images", "off"])
+    assert done.exit_code == 0, done.output
