@@ -203,6 +203,8 @@ def item_label(card_type: str, ord_: int, front: str, back: str, text: str) -> s
     A picture is named by its label (`[image: alt]`)."""
     if card_type == "cloze":
         label = f"[{cloze_deletion(text, ord_ + 1)}] {cloze_question(text, ord_ + 1)}"
+    elif card_type == "occlusion":
+        label = f"[occlusion {ord_ + 1}] {front}"
     else:
         label = faces(card_type, ord_, front, back, text).question
     return with_image_labels(label, markdown=False)
@@ -214,6 +216,13 @@ def item_ords(card_type: str, front: str | None, text: str | None) -> list[int]:
         return [0, 1]
     if card_type == "cloze":
         return [n - 1 for n in deletion_numbers(text or "")]
+    if card_type == "occlusion":
+        from studyapp.occlusion import OcclusionError, parse
+
+        try:
+            return [n - 1 for n in parse(text or "").numbers]
+        except OcclusionError:
+            return []
     return [0]
 
 

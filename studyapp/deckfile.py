@@ -46,7 +46,7 @@ __all__ = [
     "parse_deck",
 ]
 
-CARD_TYPES = ("basic", "reversed", "cloze")
+CARD_TYPES = ("basic", "reversed", "cloze", "occlusion")
 DECK_KEYS = ("id", "name", "description")
 CARD_KEYS = (
     "id",
@@ -338,6 +338,13 @@ def _parse_card(
                 for message in cloze_problems(text):
                     problem(lines.card_key(index, "text"), f"{label}: {message}")
                     ok = False
+    elif card_type == "occlusion":
+        from studyapp.occlusion import card_problems
+
+        for field_key, field_message in card_problems(raw, values):
+            at = lines.card_key(index, field_key) if field_key else header
+            problem(at, f"{label}{field_message}")
+            ok = False
     else:
         if "text" in raw:
             problem(

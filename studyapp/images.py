@@ -192,6 +192,13 @@ def load_image(path: Path, side: int = DECODED_SIDE) -> PILImage:
     return _load_cached(path, status.st_size, status.st_mtime_ns, side)
 
 
+def original_size(path: Path) -> tuple[int, int]:
+    """The picture's own width and height (occlusion shapes are in these pixels)."""
+    with _open(path, path.name) as image:
+        width, height = image.size
+        return width, height
+
+
 @lru_cache(maxsize=16)
 def _load_cached(path: Path, size: int, mtime_ns: int, side: int) -> PILImage:
     label = path.name
@@ -211,14 +218,34 @@ def deck_image_problems(deck: Deck) -> list[Problem]:
 
     folder = deck.path.parent
     verdicts: dict[str, str | None] = {}
+    sizes: dict[str, tuple[int, int]] = {}
     problems: list[Problem] = []
     for line, label, target in deck.images:
         if target not in verdicts:
             try:
-                check_image(resolve(folder, target), f"image '{target}'", media_name(target))
-                verdicts[target] = None
+                info = check_image(resolve(folder, target), f"image '{target}'", media_name(target))
+                verdicts[target], sizes[target] = None, (info.width, info.height)
             except ImageProblem as exc:
                 verdicts[target] = str(exc)
         if (message := verdicts[target]) is not None:
             problems.append(Problem(deck.path, line, f"{label}: {message}"))
+    problems.extend(_occlusion_problems(deck, sizes))
+    return problems
+
+
+def _occlusion_problems(deck: Deck, sizes: dict[str, tuple[int, int]]) -> list[Problem]:
+    """Occlusion shapes must lie on their picture (checked once its size is known)."""
+    from studyapp.cardtext import image_refs
+    from studyapp.deckfile import Problem
+    from studyapp.occlusion import bounds_problem, parse
+
+    assert deck.path is not None
+    problems: list[Problem] = []
+    for card in deck.cards:
+        if card.type != "occlusion":
+            continue
+        size = sizes.get(image_refs(card.front)[0].target)
+        message = bounds_problem(parse(card.text), *size) if size else None
+        if message is not None:
+            problems.append(Problem(deck.path, card.line, f"card '{card.id}': {message}"))
     return problems

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from studyapp.anki.apkg_reader import PackageContents, PackageError, SourceNote, read_package
 from studyapp.anki.html_to_markdown import html_to_markdown, plain_to_markdown
 from studyapp.anki.notes import MEDIA_FOLDER
+from studyapp.anki.occlusion_notes import is_occlusion_note
 from studyapp.anki.text_reader import read_text_notes
 from studyapp.cardtext import cloze_problems
 from studyapp.deckfile import Card, Deck
@@ -123,6 +124,28 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
     return conversion
 
 
+def _occlusion(note: SourceNote, conversion: Conversion) -> Card | None:
+    from studyapp.anki.occlusion_notes import occlusion_card
+    from studyapp.occlusion import OcclusionError
+
+    try:
+        front, text, extra, source = occlusion_card(note, conversion)
+    except OcclusionError as exc:
+        conversion.skipped.append(f"{note.deck}: note {note.guid or note.line}: {exc}")
+        return None
+    conversion.mapping[f"{note.note_type.name} → occlusion"] += 1
+    return Card(
+        card_id_for(note, text),
+        "occlusion",
+        front,
+        text=text,
+        extra=extra,
+        source=source,
+        tags=_tags(note.tags),
+        guid=note.guid or "",
+    )
+
+
 def _with_id(card: Card, card_id: str) -> Card:
     if card.id == card_id:
         return card
@@ -130,6 +153,8 @@ def _with_id(card: Card, card_id: str) -> Card:
 
 
 def _card(note: SourceNote, conversion: Conversion) -> Card | None:
+    if is_occlusion_note(note):
+        return _occlusion(note, conversion)
     names = [n.lower() for n in note.note_type.fields]
     texts = []
     for value in note.fields:

@@ -184,3 +184,50 @@ def test_review_no_images_reaches_the_app(tmp_path, monkeypatch):
     assert seen["images"] is True
     done = CliRunner().invoke(cli, [*db, "settings", "images", "off"])
     assert done.exit_code == 0, done.output
+
+
+@pytest.fixture
+def occlusion_store(tmp_path):
+    store = Store.open(tmp_path / "ui.db")
+    deck = load_deck(FIXTURE.parent / "occlusion.toml")
+    store.import_decks([deck])
+    copy_deck_media(store, [deck], None)
+    save_setting(store, "interleave", "off")
+    yield store
+    store.close()
+
+
+def drawn_pixel(screen, point):
+    [drawn] = screen.query_one("#review-picture", CardImage).query(HalfcellImage)
+    return drawn.image.getpixel(point)
+
+
+async def test_revealing_an_occlusion_lifts_its_mask(occlusion_store, make_app):
+    from studyapp.occlusion import ASKED, OTHER
+
+    app = make_app(occlusion_store, start="review")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.session.current().ord == 0  # occlusion 1: the rect over the head
+        assert drawn_pixel(screen, (44, 5)) == ASKED
+        assert drawn_pixel(screen, (18, 22)) == OTHER  # hide all: occlusion 3 masked too
+        await pilot.press("f")
+        await settle(pilot)
+        full = app.screen.query_one(HalfcellImage).image
+        assert full.getpixel((44, 5)) == ASKED  # full-screen keeps the answer hidden
+        await pilot.press("escape")
+        await pilot.press("space")
+        await settle(pilot)
+        assert drawn_pixel(screen, (44, 5)) != ASKED
+        assert drawn_pixel(screen, (18, 22)) == OTHER
+        assert "1: the head" in str(screen.query_one("#review-extra").visual)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_occlusion_front(snap_compare, occlusion_store, make_app, size):
+    async def run_before(pilot):
+        await settle(pilot)
+
+    app = make_app(occlusion_store, start="review")
+    assert snap_compare(app, run_before=run_before, terminal_size=size)

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from studyapp.cardtext import ImageRef, image_label
 from studyapp.sanitize import one_line
-from studyapp.ui.widgets.card_image import CardImage
+from studyapp.ui.widgets.card_image import CardImage, Overlay
 from studyapp.ui.widgets.key_bar import KeyBar
 
 
@@ -31,9 +31,9 @@ class PictureScreen(ModalScreen[None]):
         Binding("f", "close", "Close", show=False),
     ]
 
-    def __init__(self, ref: ImageRef, media_dir: Path | None):
+    def __init__(self, ref: ImageRef, media_dir: Path | None, overlay: Overlay | None = None):
         super().__init__()
-        self.ref, self.media_dir = ref, media_dir
+        self.ref, self.media_dir, self.overlay = ref, media_dir, overlay
 
     def compose(self) -> ComposeResult:
         yield Static(Text(one_line(image_label(self.ref))), id="picture-title")
@@ -41,7 +41,8 @@ class PictureScreen(ModalScreen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#picture", CardImage).show(self.ref, self.media_dir)
+        # An occlusion card's masks stay on: full-screen must not give the answer away.
+        self.query_one("#picture", CardImage).show(self.ref, self.media_dir, self.overlay)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
+from studyapp import occlusion
 from studyapp.cardtext import ImageRef, image_refs
 from studyapp.sanitize import one_line
 from studyapp.session import ReviewSession
@@ -20,7 +21,7 @@ from studyapp.sm2 import QUALITY_LABELS
 from studyapp.store import StudyItem
 from studyapp.studytime import studied_text
 from studyapp.ui.formatting import grade_outcome, relative_day
-from studyapp.ui.widgets.card_image import CardImage
+from studyapp.ui.widgets.card_image import CardImage, Overlay
 from studyapp.ui.widgets.card_text import render_card_text
 from studyapp.ui.widgets.key_bar import KeyBar
 from studyapp.ui.widgets.session_progress import SessionProgress
@@ -163,8 +164,18 @@ class ReviewScreen(Screen[None]):
 
     def _show_picture(self, item: StudyItem) -> None:
         picture = self.query_one("#review-picture", CardImage)
-        picture.show(self._picture(item), self.app.media_dir)
+        picture.show(self._picture(item), self.app.media_dir, self._overlay(item))
         self.call_after_refresh(self._fit_picture)
+
+    def _overlay(self, item: StudyItem) -> Overlay | None:
+        """An occlusion card's masks: the asked one marked, lifted once revealed."""
+        if item.type != "occlusion":
+            return None
+        try:
+            shapes = occlusion.parse(item.text)
+        except occlusion.OcclusionError:
+            return None  # not from a checked deck file: the picture alone
+        return shapes, item.ord + 1, self.revealed
 
     def _fit_picture(self) -> None:
         """The picture gets the rows the card's text leaves (at least 4: it scrolls then)."""
@@ -190,7 +201,8 @@ class ReviewScreen(Screen[None]):
         if ref is not None:
             from studyapp.ui.screens.picture import PictureScreen
 
-            self.app.push_screen(PictureScreen(ref, self.app.media_dir))
+            assert item is not None
+            self.app.push_screen(PictureScreen(ref, self.app.media_dir, self._overlay(item)))
 
     def watch_revealed(self, revealed: bool) -> None:
         item = self.session.current()

@@ -19,12 +19,15 @@ from textual.containers import Container
 from textual.widget import Widget
 from textual.widgets import Static
 
-from studyapp import images
+from studyapp import images, occlusion
 from studyapp.cardtext import ImageRef, image_label
 from studyapp.sanitize import one_line
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
+
+# Masks over the picture: the card's shapes, the occlusion asked, whether it is revealed.
+Overlay = tuple[occlusion.Occlusions, int, bool]
 
 
 def detect_protocol() -> None:
@@ -76,17 +79,20 @@ class CardImage(Container):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.ref: ImageRef | None = None
+        self.overlay: Overlay | None = None
         self.path: Path | None = None
         self.display = False
 
     def compose(self) -> ComposeResult:
         yield Static(classes="card-image-label")
 
-    def show(self, ref: ImageRef | None, media_dir: Path | None) -> None:
-        """Show `ref` (a file in `media_dir`), or nothing when it is None."""
-        if ref == self.ref:
+    def show(
+        self, ref: ImageRef | None, media_dir: Path | None, overlay: Overlay | None = None
+    ) -> None:
+        """Show `ref` (a file in `media_dir`) with `overlay`'s masks, or nothing (None)."""
+        if ref == self.ref and overlay == self.overlay:
             return
-        self.ref = ref
+        self.ref, self.overlay = ref, overlay
         self.display = ref is not None
         for old in self.query(".card-image-picture"):
             old.remove()
@@ -101,25 +107,31 @@ class CardImage(Container):
             label.update(Text(one_line(f"{image_label(ref)} (no such file)")))
             return
         self.path = media_dir / name
-        self._load(self.path, ref)
+        self._load(self.path, ref, overlay)
 
     @work(thread=True, exclusive=True, group="card-image")
-    def _load(self, path: Path, ref: ImageRef) -> None:
+    def _load(self, path: Path, ref: ImageRef, overlay: Overlay | None) -> None:
         try:
             picture = images.load_image(path)
+            if overlay is not None:
+                shapes, asked, revealed = overlay
+                size = images.original_size(path)
+                picture = occlusion.draw(picture, shapes, size, asked, revealed)
         except images.ImageProblem as problem:
-            self.app.call_from_thread(self._failed, ref, str(problem))
+            self.app.call_from_thread(self._failed, ref, overlay, str(problem))
             return
-        self.app.call_from_thread(self._loaded, ref, picture)
+        self.app.call_from_thread(self._loaded, ref, overlay, picture)
 
-    def _failed(self, ref: ImageRef, problem: str) -> None:
-        if ref == self.ref:
+    def _failed(self, ref: ImageRef, overlay: Overlay | None, problem: str) -> None:
+        if ref == self.ref and overlay == self.overlay:
             label = self.query_one(".card-image-label", Static)
             label.update(Text(one_line(f"{image_label(ref)}: {problem}")))
 
-    def _loaded(self, ref: ImageRef, picture: PILImage) -> None:
-        if ref != self.ref:
-            return  # the card moved on while it was decoding
+    def _loaded(self, ref: ImageRef, overlay: Overlay | None, picture: PILImage) -> None:
+        if ref != self.ref or overlay != self.overlay:
+            return  # the card moved on (or was revealed) while it was decoding
+        for old in self.query(".card-image-picture"):
+            old.remove()
         self.query_one(".card-image-label", Static).display = False
         widget = _image_widget(picture)
         widget.add_class("card-image-picture")
