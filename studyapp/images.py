@@ -199,7 +199,9 @@ def original_size(path: Path) -> tuple[int, int]:
         return width, height
 
 
-@lru_cache(maxsize=16)
+# A few pictures: this card's, the last one's, one full-screen. Each is at most
+# DECODED_SIDE² x 4 bytes (10 MB), so the cache stays under 60 MB.
+@lru_cache(maxsize=6)
 def _load_cached(path: Path, size: int, mtime_ns: int, side: int) -> PILImage:
     label = path.name
     if size > MAX_BYTES:

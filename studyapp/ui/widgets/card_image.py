@@ -9,6 +9,7 @@ alt text and why, never a traceback: the domain has already refused such files a
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -34,7 +35,10 @@ def detect_protocol() -> None:
     """Ask the terminal what it can draw. textual-image can only ask before Textual
     takes the terminal over, so `ui.app.run` calls this first (when images are on).
     Even for half blocks: importing any part of textual-image asks, and an answer
-    arriving once Textual reads the keyboard would be taken for key presses."""
+    arriving once Textual reads the keyboard would be taken for key presses. Without a
+    terminal (headless runs, tests) textual-image asks nothing: it loads when first used."""
+    if not (sys.__stdout__ and sys.__stdout__.isatty()):
+        return
     import textual_image.widget  # noqa: F401 (importing it asks the terminal)
 
 
