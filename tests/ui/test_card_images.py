@@ -137,7 +137,8 @@ async def test_card_detail_shows_the_picture_and_opens_it_full_screen(picture_st
         assert app.screen is detail
 
 
-def test_card_detail_with_a_picture(snap_compare, picture_store, make_app):
+@pytest.mark.parametrize("size", SIZES)
+def test_card_detail_with_a_picture(snap_compare, picture_store, make_app, size):
     from studyapp.ui.screens.card_detail import CardDetailScreen
 
     async def run_before(pilot):
@@ -145,7 +146,7 @@ def test_card_detail_with_a_picture(snap_compare, picture_store, make_app):
         pilot.app.push_screen(CardDetailScreen(item_id))
         await settle(pilot)
 
-    assert snap_compare(make_app(picture_store), run_before=run_before, terminal_size=(80, 24))
+    assert snap_compare(make_app(picture_store), run_before=run_before, terminal_size=size)
 
 
 async def test_settings_dialog_switches_pictures_off(picture_store, make_app):
