@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from studyapp.sanitize import printable
@@ -69,6 +70,58 @@ def deletions(text: str) -> list[Deletion]:
         found.append(Deletion(opening.start(), close + 2, opening.group(1), answer, hint))
         position = close + 2
     return found
+
+
+# `![alt](media/name.png)`, or `![alt](<media/a name.png>)` for a name with spaces:
+# Markdown's own image syntax, the one markup of the subset the terminal draws itself.
+IMAGE_RE = re.compile(r"!\[([^\[\]\n]*)\]\((?:<([^<>\n]+)>|([^\s()<>]+))\)")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """One `![alt](target)` in card text."""
+
+    start: int
+    end: int
+    alt: str
+    target: str
+
+
+def image_refs(text: str) -> list[ImageRef]:
+    """Every image a card text shows, in order."""
+    return [
+        ImageRef(m.start(), m.end(), m.group(1).strip(), (m.group(2) or m.group(3)).strip())
+        for m in IMAGE_RE.finditer(text)
+    ]
+
+
+def image_token(alt: str, target: str) -> str:
+    """The Markdown for an image (the converter writes it for Anki's `<img>`)."""
+    alt = re.sub(r"[\[\]\n]+", " ", alt).strip()
+    if re.fullmatch(r"[^\s()<>]+", target):
+        return f"![{alt}]({target})"
+    return f"![{alt}](<{target}>)"
+
+
+def image_label(ref: ImageRef) -> str:
+    """What the text shows in place of a picture (and all it shows with images off)."""
+    return f"[image: {ref.alt or PurePosixPath(ref.target).name}]"
+
+
+def with_image_labels(text: str, markdown: bool = True) -> str:
+    """`text` with each image token replaced by its label (escaped for Markdown, unless
+    `markdown` is False: for one-line labels shown as they are)."""
+    if "![" not in text:
+        return text
+    parts: list[str] = []
+    position = 0
+    for ref in image_refs(text):
+        parts.append(text[position : ref.start])
+        label = image_label(ref)
+        parts.append(re.sub(r"([\\`*_])", r"\\\1", label) if markdown else label)
+        position = ref.end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def _last_brace(text: str, start: int, end: int) -> int:
@@ -146,10 +199,15 @@ def cloze_deletion(text: str, number: int) -> str:
 
 
 def item_label(card_type: str, ord_: int, front: str, back: str, text: str) -> str:
-    """One line naming a study item: its question, or for cloze which deletion it asks."""
+    """One line naming a study item: its question, or for cloze which deletion it asks.
+    A picture is named by its label (`[image: alt]`)."""
     if card_type == "cloze":
-        return f"[{cloze_deletion(text, ord_ + 1)}] {cloze_question(text, ord_ + 1)}"
-    return faces(card_type, ord_, front, back, text).question
+        label = f"[{cloze_deletion(text, ord_ + 1)}] {cloze_question(text, ord_ + 1)}"
+    elif card_type == "occlusion":
+        label = f"[occlusion {ord_ + 1}] {front}"
+    else:
+        label = faces(card_type, ord_, front, back, text).question
+    return with_image_labels(label, markdown=False)
 
 
 def item_ords(card_type: str, front: str | None, text: str | None) -> list[int]:
@@ -158,6 +216,13 @@ def item_ords(card_type: str, front: str | None, text: str | None) -> list[int]:
         return [0, 1]
     if card_type == "cloze":
         return [n - 1 for n in deletion_numbers(text or "")]
+    if card_type == "occlusion":
+        from studyapp.occlusion import OcclusionError, parse
+
+        try:
+            return [n - 1 for n in parse(text or "").numbers]
+        except OcclusionError:
+            return []
     return [0]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studyapp.cardtext import cloze_problems, item_ords
+from studyapp.cardtext import cloze_problems, image_refs, item_ords
 from studyapp.deck_fields import (
     ID_RE,
     MAX_ID_LENGTH,
@@ -46,7 +46,7 @@ __all__ = [
     "parse_deck",
 ]
 
-CARD_TYPES = ("basic", "reversed", "cloze")
+CARD_TYPES = ("basic", "reversed", "cloze", "occlusion")
 DECK_KEYS = ("id", "name", "description")
 CARD_KEYS = (
     "id",
@@ -114,6 +114,9 @@ class Deck:
     cards: tuple[Card, ...] = ()
     path: Path | None = field(default=None, compare=False)
     id_line: int | None = field(default=None, compare=False)
+    # Every image the cards show: (line, card label, target), checked against the files
+    # by load_deck (parse_deck reads text only).
+    images: tuple[tuple[int | None, str, str], ...] = field(default=(), compare=False)
 
 
 def parse_deck(source: str, path: Path) -> Deck:
@@ -185,6 +188,7 @@ def parse_deck(source: str, path: Path) -> Deck:
         problem(lines.top_keys.get("cards"), "'cards' must be an array of tables: write [[cards]]")
         raw_cards = []
     seen_ids: dict[str, int | None] = {}
+    images: list[tuple[int | None, str, str]] = []
     for index, raw in enumerate(raw_cards):
         card_line = lines.card_key(index)
         if not isinstance(raw, dict):
@@ -201,6 +205,7 @@ def parse_deck(source: str, path: Path) -> Deck:
         card = _parse_card(raw, index, lines, problem)
         if card is not None:
             cards.append(card)
+            images.extend(_card_images(card, index, lines, problem))
         raw_cards[index] = None  # its Card holds what is needed: free the table as we go
 
     if problems:
@@ -213,7 +218,26 @@ def parse_deck(source: str, path: Path) -> Deck:
         cards=tuple(cards),
         path=path,
         id_line=lines.deck_keys.get("id", lines.deck_line),
+        images=tuple(images),
     )
+
+
+def _card_images(
+    card: Card, index: int, lines: LineMap, problem: Callable[[int | None, str], None]
+) -> list[tuple[int | None, str, str]]:
+    """The images `card` shows, with their lines; how one is named is checked here."""
+    from studyapp.images import target_problem
+
+    found: list[tuple[int | None, str, str]] = []
+    for key in ("front", "back", "text", "extra", "source"):
+        for ref in image_refs(getattr(card, key)):
+            line = lines.card_key(index, key)
+            message = target_problem(ref.target)
+            if message is not None:
+                problem(line, f"card '{card.id}': {message}")
+            else:
+                found.append((line, f"card '{card.id}'", ref.target))
+    return found
 
 
 def _parse_card(
@@ -314,6 +338,13 @@ def _parse_card(
                 for message in cloze_problems(text):
                     problem(lines.card_key(index, "text"), f"{label}: {message}")
                     ok = False
+    elif card_type == "occlusion":
+        from studyapp.occlusion import card_problems
+
+        for field_key, field_message in card_problems(raw, values):
+            at = lines.card_key(index, field_key) if field_key else header
+            problem(at, f"{label}{field_message}")
+            ok = False
     else:
         if "text" in raw:
             problem(
@@ -359,7 +390,13 @@ def load_deck(path: Path) -> Deck:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise DeckFileError([Problem(path, line, "file is not UTF-8 text")]) from None
-    return parse_deck(source.removeprefix("\ufeff"), path)
+    deck = parse_deck(source.removeprefix("\ufeff"), path)
+    from studyapp.images import deck_image_problems
+
+    problems = deck_image_problems(deck)
+    if problems:
+        raise DeckFileError(problems)
+    return deck
 
 
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:

@@ -51,6 +51,8 @@ class Settings:
     bury_siblings: bool = True
     # Reviews in a shuffled order (seeded by the study day) instead of deck order.
     interleave: bool = True
+    # Pictures drawn on cards; off: their alt text only (`review --no-images` for one session).
+    images: bool = True
     # A deck's own daily new-card limit (within new_per_day), by deck id.
     deck_new_per_day: dict[str, int] = field(default_factory=dict)
 
@@ -65,9 +67,10 @@ SETTING_HELP = {
     "theme": "a Textual theme, e.g. textual-dark or textual-light",
     "bury_siblings": "siblings of a card studied today wait for tomorrow (on/off)",
     "interleave": "reviews shuffled across decks (on/off)",
+    "images": "pictures on cards drawn in the terminal; off shows their alt text (on/off)",
 }
 _LIMITS = {"new_per_day": (0, 9999), "leech_threshold": (1, 999), "exam_margin_days": (1, 60)}
-_BOOLEANS = ("bury_siblings", "interleave")
+_BOOLEANS = ("bury_siblings", "interleave", "images")
 _PREFIX = "setting."
 _EXTENSION_KEY = "new_extension"
 

@@ -29,7 +29,7 @@ from studyapp import export_target, sm2
 from studyapp.anki.guids import anki_deck_id
 from studyapp.anki.ledger import Ledger, LedgerRow, Tally
 from studyapp.anki.notes import ExportDeck, ExportError, ExportNote
-from studyapp.anki.notetypes import MODEL_IDS, build_models
+from studyapp.anki.notetypes import NOTE_TYPE_IDS, build_models
 from studyapp.anki.progress import RevlogRow, review_card_columns, revlog_rows
 
 # Deflated as Anki deflates its own packages. Level 1: at 100k cards 0.3 s for
@@ -283,7 +283,7 @@ class _NoteWriter:
         previous = self.ledger.previous(guids)
         for note, guid in zip(notes, guids, strict=True):
             used: set[str] = set()
-            fields = note.fields(available, used)
+            fields = note.fields(available, used, deck.media_dir)
             for name in used:
                 self.media.setdefault(name, deck.media_dir / name)  # type: ignore[operator]
             ords = note.ords
@@ -296,7 +296,7 @@ class _NoteWriter:
                 self.from_anki += guid == note.guid
             note_id = next(self.ids)
             tags = f" {' '.join(note.tags)} "
-            row = (note_id, guid, MODEL_IDS[note.family], mtime, -1, tags, "\x1f".join(fields))
+            row = (note_id, guid, NOTE_TYPE_IDS[note.family], mtime, -1, tags, "\x1f".join(fields))
             self.note_rows.append((*row, fields[0], 0, 0, ""))
             due = next(self.position)
             for ord_ in ords:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from studyapp.anki.apkg_reader import PackageContents, PackageError, SourceNote, read_package
 from studyapp.anki.html_to_markdown import html_to_markdown, plain_to_markdown
 from studyapp.anki.notes import MEDIA_FOLDER
+from studyapp.anki.occlusion_notes import is_occlusion_note
 from studyapp.anki.text_reader import read_text_notes
 from studyapp.cardtext import cloze_problems
 from studyapp.deckfile import Card, Deck
@@ -46,6 +47,29 @@ class Conversion:
     media: dict[str, PackageContents] = field(default_factory=dict)
     mapping: Counter[str] = field(default_factory=Counter)
     skipped: list[str] = field(default_factory=list)
+    # Media name -> its card text: a picture (`![alt](media/NAME)` once checked) or
+    # the placeholder, with one line in `bad_images` for each image that failed.
+    images: dict[str, str | None] = field(default_factory=dict)
+    bad_images: list[str] = field(default_factory=list)
+
+    def image_text(self, src: str, alt: str) -> str:
+        """The card text for `<img src alt>`: the picture when the package has it whole."""
+        from studyapp.anki.fields import placeholder
+        from studyapp.cardtext import image_token
+        from studyapp.images import ImageProblem, check_image, target_problem
+
+        if src not in self.images:
+            self.images[src] = None
+            target = f"{MEDIA_FOLDER}/{src}"
+            contents = self.media.get(src)
+            if contents is not None and target_problem(target) is None and "<" not in src:
+                try:
+                    check_image(contents.media[src](), f"image '{src}'", src)
+                    self.images[src] = target
+                except ImageProblem as exc:
+                    self.bad_images.append(f"{exc} (kept as [image: {src}])")
+        shown = self.images[src]
+        return placeholder("image", src) if shown is None else image_token(alt, shown)
 
 
 def is_convertible(path: Path) -> bool:
@@ -100,6 +124,28 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
     return conversion
 
 
+def _occlusion(note: SourceNote, conversion: Conversion) -> Card | None:
+    from studyapp.anki.occlusion_notes import occlusion_card
+    from studyapp.occlusion import OcclusionError
+
+    try:
+        front, text, extra, source = occlusion_card(note, conversion)
+    except OcclusionError as exc:
+        conversion.skipped.append(f"{note.deck}: note {note.guid or note.line}: {exc}")
+        return None
+    conversion.mapping[f"{note.note_type.name} → occlusion"] += 1
+    return Card(
+        card_id_for(note, text),
+        "occlusion",
+        front,
+        text=text,
+        extra=extra,
+        source=source,
+        tags=_tags(note.tags),
+        guid=note.guid or "",
+    )
+
+
 def _with_id(card: Card, card_id: str) -> Card:
     if card.id == card_id:
         return card
@@ -107,11 +153,15 @@ def _with_id(card: Card, card_id: str) -> Card:
 
 
 def _card(note: SourceNote, conversion: Conversion) -> Card | None:
-    convert = html_to_markdown if note.is_html else plain_to_markdown
+    if is_occlusion_note(note):
+        return _occlusion(note, conversion)
     names = [n.lower() for n in note.note_type.fields]
     texts = []
     for value in note.fields:
-        text, _media = convert(value)
+        if note.is_html:
+            text, _media = html_to_markdown(value, conversion.image_text)
+        else:
+            text, _media = plain_to_markdown(value)
         texts.append(text)
     named = dict(zip(names, texts, strict=False))
     extra = next((named[n] for n in EXTRA_FIELDS if named.get(n)), "")
@@ -252,6 +302,9 @@ def report_lines(conversion: Conversion) -> list[str]:
     if conversion.skipped:
         lines.append(f"Skipped {len(conversion.skipped)} notes:")
         lines.extend(f"  {reason}" for reason in conversion.skipped)
+    if conversion.bad_images:
+        lines.append(f"{len(conversion.bad_images)} images cannot be shown:")
+        lines.extend(f"  {problem}" for problem in conversion.bad_images)
     return lines
 
 

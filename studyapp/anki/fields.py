@@ -7,9 +7,9 @@ with a backslash, so both become character references, which Anki shows as
 the characters but never interprets. (The templates also mark our fields
 `tex2jax_ignore`, so MathJax skips them.)
 
-The one exception is media a converted deck brought along: `[image: NAME]` and
-`[sound: NAME]` become an image or a sound when NAME is one of the deck's
-media files.
+The exceptions are media: a picture `![alt](media/NAME)`, and the placeholders
+`[image: NAME]` and `[sound: NAME]` of a converted deck, become an `<img>` or a
+sound when NAME is one of the deck's media files.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import html
 import re
 from collections.abc import Container
 
-from studyapp.cardtext import to_html
+from studyapp.cardtext import image_refs, to_html
+from studyapp.images import media_name
 
 # In the HTML to_html returns: the file name is HTML-escaped there.
 MEDIA_PLACEHOLDER_RE = re.compile(r"\[(image|sound): ([^\[\]<>\n]+?)\]")
@@ -31,9 +32,10 @@ def neutralise(field_html: str) -> str:
 
 def field_html(markdown_text: str, media: Container[str] = (), used: set[str] | None = None) -> str:
     """One field's HTML; names of media files it shows are added to `used`."""
+    markdown_text, pictures = _set_pictures_aside(markdown_text, media)
     rendered = to_html(markdown_text)
     if "[" not in rendered or not media:
-        return neutralise(rendered)
+        return _with_pictures(neutralise(rendered), pictures, used)
     parts: list[str] = []
     start = 0
     for match in MEDIA_PLACEHOLDER_RE.finditer(rendered):
@@ -49,7 +51,51 @@ def field_html(markdown_text: str, media: Container[str] = (), used: set[str] | 
             used.add(name)
         start = match.end()
     parts.append(neutralise(rendered[start:]))
-    return "".join(parts)
+    return _with_pictures("".join(parts), pictures, used)
+
+
+# Stands in for a picture while the Markdown is rendered: private-use characters,
+# which neither Markdown, escaping nor neutralise() touch.
+_MARK = "\ue000{}\ue001"
+_MARK_RE = re.compile("\ue000([0-9]+)\ue001")
+
+
+def _set_pictures_aside(
+    markdown_text: str, media: Container[str]
+) -> tuple[str, list[tuple[str, str]]]:
+    """The text with each `![alt](media/NAME)` of a file in `media` marked; (NAME, alt)s."""
+    if "![" not in markdown_text or not media:
+        return markdown_text, []
+    pictures: list[tuple[str, str]] = []
+    parts: list[str] = []
+    position = 0
+    for ref in image_refs(markdown_text):
+        name = media_name(ref.target)
+        if name is None or name not in media:
+            continue
+        parts.append(markdown_text[position : ref.start])
+        parts.append(_MARK.format(len(pictures)))
+        pictures.append((name, ref.alt))
+        position = ref.end
+    parts.append(markdown_text[position:])
+    return "".join(parts), pictures
+
+
+def _with_pictures(field: str, pictures: list[tuple[str, str]], used: set[str] | None) -> str:
+    if not pictures:
+        return field
+
+    def img(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        if number >= len(pictures):
+            return match.group()  # a card's own private-use text, not ours
+        name, alt = pictures[number]
+        if used is not None:
+            used.add(name)
+        alt_attribute = f' alt="{html.escape(alt)}"' if alt else ""
+        return f'<img src="{html.escape(name)}"{alt_attribute}>'
+
+    return _MARK_RE.sub(img, field)
 
 
 def placeholder(kind: str, name: str) -> str:

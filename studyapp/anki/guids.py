@@ -10,7 +10,7 @@ import base64
 import hashlib
 from collections.abc import Sequence
 
-from studyapp.anki.notetypes import MODEL_IDS, family
+from studyapp.anki.notetypes import NOTE_TYPE_IDS, family
 
 
 def _guid(payload: str) -> str:
@@ -36,6 +36,8 @@ def card_guid(deck_id: str, card_key: str, card_type: str, anki_guid: str | None
         return anki_guid
     if family(card_type) == "cloze":
         return note_guid(deck_id, card_key)
+    if family(card_type) == "occlusion":  # its own note type, as cloze is
+        return _guid(f"studyapp\x1f{deck_id}\x1f{card_key}\x1focclusion")
     return _guid(f"studyapp\x1f{deck_id}\x1f{card_key}\x1fbasic")
 
 
@@ -49,6 +51,6 @@ def note_content_hash(card_type: str, html_fields: Sequence[str], tags: Sequence
     """What Anki would see of a note: its note type, fields and tags."""
     # Joined with the separators Anki itself uses between fields (\x1f).
     payload = "\x1e".join(
-        (str(MODEL_IDS[family(card_type)]), "\x1f".join(html_fields), " ".join(sorted(tags)))
+        (str(NOTE_TYPE_IDS[family(card_type)]), "\x1f".join(html_fields), " ".join(sorted(tags)))
     )
     return hashlib.sha256(payload.encode()).hexdigest()

@@ -2,14 +2,15 @@
 
 Bold and italics become ``**`` and ``*``, line breaks and block elements become
 line breaks, lists become ``- `` / ``1. `` lines; entities are decoded and no
-tag is left. Images and sounds become visible placeholders (fields.placeholder)
-that the export turns back into media. Characters that Markdown would read as
+tag is left. Sounds, and images the caller does not turn into `![alt](media/NAME)`,
+become visible placeholders (fields.placeholder) that the export turns back into media. Characters that Markdown would read as
 markup are escaped, so the text shows as it did in Anki.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 
 from studyapp.anki.fields import placeholder
@@ -38,9 +39,14 @@ def _with_sound_placeholders(text: str) -> str:
     return "".join(parts)
 
 
+# (src, alt) -> the card text for an <img>: a picture the deck can show, or the placeholder.
+ImageText = Callable[[str, str], str]
+
+
 class _Converter(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, image: ImageText | None = None) -> None:
         super().__init__(convert_charrefs=True)
+        self.image = image
         self.out: list[str] = []
         self.lists: list[list[int]] = []  # per open list: [is_ordered, next number]
         self.skipping = 0
@@ -72,10 +78,12 @@ class _Converter(HTMLParser):
             else:
                 self.out.append("- ")
         elif tag == "img":
-            src = dict(attrs).get("src") or ""
+            named = dict(attrs)
+            src = named.get("src") or ""
             if src:
                 self.media.append(src)
-                self.out.append(placeholder("image", src))
+                alt = named.get("alt") or ""
+                self.out.append(self.image(src, alt) if self.image else placeholder("image", src))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED:
@@ -97,9 +105,10 @@ class _Converter(HTMLParser):
         self.out.append(_with_sound_placeholders(_SPACES.sub(" ", data)))
 
 
-def html_to_markdown(field_html: str) -> tuple[str, list[str]]:
-    """(card text, media file names it shows) for one Anki field."""
-    converter = _Converter()
+def html_to_markdown(field_html: str, image: ImageText | None = None) -> tuple[str, list[str]]:
+    """(card text, media file names it shows) for one Anki field; `image` writes each
+    picture (by default the `[image: NAME]` placeholder)."""
+    converter = _Converter(image)
     converter.feed(field_html)
     converter.close()
     text = "".join(converter.out)

@@ -33,6 +33,10 @@ def deletion_marker(guid: str, deck_id: str, card_key: str, note_type: str) -> E
     if note_type == "cloze":
         text = f"{MARKER_TEXT} {{{{c1::{card_key}}}}}"
         return ExportNote(deck_id, card_key, "cloze", text=text, tags=(DELETE_TAG,), guid=guid)
+    if note_type == "occlusion":  # no shapes: Anki keeps the note, with no cards, tagged
+        return ExportNote(
+            deck_id, card_key, "occlusion", MARKER_TEXT, tags=(DELETE_TAG,), guid=guid
+        )
     return ExportNote(
         deck_id, card_key, "basic", MARKER_TEXT, card_key, tags=(DELETE_TAG,), guid=guid
     )

@@ -65,8 +65,17 @@ class ExportNote:
     def ords(self) -> list[int]:
         return item_ords(self.type, self.front, self.text)
 
-    def fields(self, media: Container[str] = (), used: set[str] | None = None) -> list[str]:
+    def fields(
+        self,
+        media: Container[str] = (),
+        used: set[str] | None = None,
+        media_dir: Path | None = None,
+    ) -> list[str]:
         """The note's fields as Anki HTML, in the note type's order."""
+        if self.type == "occlusion":
+            from studyapp.anki.occlusion_notes import occlusion_fields
+
+            return occlusion_fields(self, media, used, media_dir)
         if self.type == "cloze":
             return [field_html(t, media, used) for t in (self.text, self.extra, self.source)]
         texts = (self.front, self.back, self.extra, self.source)

@@ -18,9 +18,13 @@ import genanki
 
 # Fixed forever: Anki identifies note types by these ids.
 MODEL_IDS = {"basic": 1_731_542_016, "cloze": 1_731_542_015}
+# Image occlusion goes out only with decks that have such cards.
+OCCLUSION_MODEL_ID = 1_731_542_017
+NOTE_TYPE_IDS = {**MODEL_IDS, "occlusion": OCCLUSION_MODEL_ID}
 MODEL_NAMES = {
     "basic": "StudyApp Basic (optional reversed card)",
     "cloze": "StudyApp Cloze",
+    "occlusion": "StudyApp Image Occlusion",
 }
 # Note types of StudyApp before 0.x; packages no longer use them (see README).
 RETIRED_MODEL_IDS = {"StudyApp Basic": 1_731_542_013, "StudyApp Reversed": 1_731_542_014}
@@ -93,8 +97,62 @@ def _template(name: str, question: str, answer: str) -> dict[str, str]:
     }
 
 
+# Anki's own Image Occlusion note type, as Anki 23.10+ makes it: its fields are found
+# by their tags and the type by originalStockKind, so Anki's editor and reviewer treat
+# our notes as its own (templates and CSS as Anki's stock ones).
+OCCLUSION_FIELDS = ("Occlusion", "Image", "Header", "Back Extra", "Comments")
+_IMAGE_OCCLUSION_KIND = 6
+_IO_QUESTION = """{{#Header}}<div>{{Header}}</div>{{/Header}}
+<div style="display: none">{{cloze:Occlusion}}</div>
+<div id="err"></div>
+<div id="image-occlusion-container">
+    {{Image}}
+    <canvas id="image-occlusion-canvas"></canvas>
+</div>
+<script>
+try {
+    anki.imageOcclusion.setup();
+} catch (exc) {
+    document.getElementById("err").innerHTML = `Error loading image occlusion. Is your Anki version up to date?<br><br>${exc}`;
+}
+</script>
+"""
+_IO_ANSWER = (
+    _IO_QUESTION
+    + """
+<div><button id="toggle">Toggle Masks</button></div>
+{{#Back Extra}}<div>{{Back Extra}}</div>{{/Back Extra}}
+"""
+)
+_IO_CSS = """\
+#image-occlusion-canvas {
+    --inactive-shape-color: #ffeba2;
+    --active-shape-color: #ff8e8e;
+    --inactive-shape-border: 1px #212121;
+    --active-shape-border: 1px #212121;
+    --highlight-shape-color: #ff8e8e00;
+    --highlight-shape-border: 1px #ff8e8e;
+}
+
+.card {
+    font-family: arial;
+    font-size: 20px;
+    text-align: center;
+    color: black;
+    background-color: white;
+}
+"""
+
+
+class _OcclusionModel(genanki.Model):  # type: ignore[misc]
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+        model: dict[str, Any] = super().to_json(timestamp, deck_id)
+        model["originalStockKind"] = _IMAGE_OCCLUSION_KIND
+        return model
+
+
 def build_models() -> dict[str, Any]:
-    """Our two note types (genanki.Model), by family: "basic" and "cloze"."""
+    """Our note types (genanki.Model), by family: "basic", "cloze" and "occlusion"."""
     reverse_question = "{{#Add Reverse}}{{Back}}{{/Add Reverse}}"
     return {
         "basic": genanki.Model(
@@ -123,9 +181,21 @@ def build_models() -> dict[str, Any]:
             css=CSS,
             model_type=genanki.Model.CLOZE,
         ),
+        "occlusion": _OcclusionModel(
+            OCCLUSION_MODEL_ID,
+            MODEL_NAMES["occlusion"],
+            fields=[
+                {"name": name, "tag": tag, "preventDeletion": tag < 4}
+                for tag, name in enumerate(OCCLUSION_FIELDS)
+            ],
+            templates=[{"name": "Image Occlusion", "qfmt": _IO_QUESTION, "afmt": _IO_ANSWER}],
+            css=_IO_CSS,
+            model_type=genanki.Model.CLOZE,
+        ),
     }
 
 
 def family(card_type: str) -> str:
-    """The note type a deck-file card type goes to: "cloze", or "basic" for basic/reversed."""
-    return "cloze" if card_type == "cloze" else "basic"
+    """The note type a deck-file card type goes to: "cloze", "occlusion", or "basic" for
+    basic/reversed."""
+    return card_type if card_type in ("cloze", "occlusion") else "basic"

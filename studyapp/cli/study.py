@@ -32,6 +32,7 @@ from studyapp.store import Store, StoreError
     is_flag=True,
     help="Weak spots: the cards with the lowest EF or most lapses (schedule untouched).",
 )
+@click.option("--no-images", is_flag=True, help="Text only: pictures show as their alt text.")
 @click.pass_obj
 def review(
     context: Context,
@@ -40,6 +41,7 @@ def review(
     cram: bool,
     ahead: int | None,
     weak: bool,
+    no_images: bool,
 ) -> None:
     """Open the app straight into reviewing what is due (or cramming, or weak spots)."""
     from studyapp.session import Scope
@@ -51,7 +53,12 @@ def review(
     mode = "cram" if cram else "weak" if weak else "scheduled"
     _check_scope(context.store(), deck_id, tag)
     run_app(
-        context, start="review", scope=Scope(deck_id=deck_id, tag=tag), mode=mode, ahead_days=ahead
+        context,
+        start="review",
+        scope=Scope(deck_id=deck_id, tag=tag),
+        mode=mode,
+        ahead_days=ahead,
+        images=not no_images,
     )
 
 

@@ -51,9 +51,12 @@ class StudyApp(App[None]):
         scope: Scope = Scope(),
         mode: str = "scheduled",
         ahead_days: int | None = None,
+        images: bool = True,
     ):
         super().__init__()
         self.store = store
+        # False for `review --no-images`; the `images` setting can switch them off too.
+        self.images_allowed = images
         self.start = start
         self.start_review_args = (scope, mode, ahead_days)
         self.rollover_hour = rollover_hour
@@ -71,6 +74,17 @@ class StudyApp(App[None]):
 
     def today(self) -> date:
         return sm2.study_day(self.clock(), self.rollover_hour)
+
+    @property
+    def show_images(self) -> bool:
+        return self.images_allowed and self.settings.images
+
+    @property
+    def media_dir(self) -> Path | None:
+        """Where the decks' pictures are kept (next to the database)."""
+        from studyapp.anki.notes import store_media_dir
+
+        return store_media_dir(self.store)
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
@@ -335,6 +349,7 @@ def create_app(
     scope: Scope = Scope(),
     mode: str = "scheduled",
     ahead_days: int | None = None,
+    images: bool = True,
 ) -> StudyApp:
     """Build the app; the CLI and the tests both come through here."""
     return StudyApp(
@@ -346,6 +361,7 @@ def create_app(
         scope=scope,
         mode=mode,
         ahead_days=ahead_days,
+        images=images,
     )
 
 
@@ -353,6 +369,10 @@ def run(store: Store, **options: Any) -> int:
     """Run the app; its exit status. A database failure raises StoreError once the
     terminal is restored, so the CLI prints one line after the app is gone."""
     app = create_app(store, **options)
+    if app.show_images:
+        from studyapp.ui.widgets.card_image import detect_protocol
+
+        detect_protocol()
     app.run()
     if app.fatal_error is not None:
         raise StoreError(app.fatal_error)

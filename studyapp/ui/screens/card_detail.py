@@ -14,8 +14,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from studyapp.cardtext import ImageRef, image_refs
 from studyapp.sanitize import one_line
 from studyapp.sm2 import QUALITY_LABELS
+from studyapp.ui.widgets.card_image import CardImage
 from studyapp.ui.widgets.card_text import render_card_text
 from studyapp.ui.widgets.key_bar import KeyBar
 
@@ -35,15 +37,18 @@ class CardDetailScreen(ModalScreen[None]):
         Binding("s", "toggle_suspend", "Suspend/unsuspend"),
         Binding("e", "edit", "Edit own card"),
         Binding("d", "delete", "Delete own card"),
+        Binding("f", "picture", "Picture", tooltip="The card's picture full-screen"),
         Binding("escape", "close", "Close"),
     ]
 
     def __init__(self, item_id: int):
         super().__init__()
         self.item_id = item_id
+        self.picture: ImageRef | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="detail"):
+            yield CardImage(id="detail-picture")
             yield Static(id="detail-body")
             yield Static(
                 "s suspend/unsuspend · e edit, d delete (your own cards) · escape close",
@@ -53,6 +58,18 @@ class CardDetailScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.refresh_detail()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The picture key only for a card with a picture (and pictures on)."""
+        if action == "picture":
+            return self.picture is not None and self.app.show_images
+        return True
+
+    def action_picture(self) -> None:
+        if self.picture is not None and self.app.show_images:
+            from studyapp.ui.screens.picture import PictureScreen
+
+            self.app.push_screen(PictureScreen(self.picture, self.app.media_dir))
 
     def refresh_detail(self) -> None:
         store = self.app.store
@@ -85,6 +102,17 @@ class CardDetailScreen(ModalScreen[None]):
             f"due {state.due.isoformat() if state.due else '—'} · "
             f"repetitions {state.repetitions} · lapses {state.lapses}\n\n"
         )
+        self.picture = next(
+            (
+                ref
+                for face in (item.faces.question, item.faces.answer, item.extra)
+                for ref in image_refs(face)
+            ),
+            None,
+        )
+        if self.app.show_images:
+            self.query_one("#detail-picture", CardImage).show(self.picture, self.app.media_dir)
+        self.refresh_bindings()
         self.history = history = store.reviews_of(self.item_id)
         table = Table(
             box=None,

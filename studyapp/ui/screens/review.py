@@ -13,12 +13,15 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
+from studyapp import occlusion
+from studyapp.cardtext import ImageRef, image_refs
 from studyapp.sanitize import one_line
 from studyapp.session import ReviewSession
 from studyapp.sm2 import QUALITY_LABELS
 from studyapp.store import StudyItem
 from studyapp.studytime import studied_text
 from studyapp.ui.formatting import grade_outcome, relative_day
+from studyapp.ui.widgets.card_image import CardImage, Overlay
 from studyapp.ui.widgets.card_text import render_card_text
 from studyapp.ui.widgets.key_bar import KeyBar
 from studyapp.ui.widgets.session_progress import SessionProgress
@@ -54,6 +57,7 @@ class ReviewScreen(Screen[None]):
         Binding("b", "bury", "Bury", tooltip="Bury this card until tomorrow"),
         Binding("n", "note", "Note", tooltip="Write your own note on this card"),
         Binding("m", "extend_new", "More new today", tooltip="Study more new cards today"),
+        Binding("f", "picture", "Picture", tooltip="The card's picture full-screen"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -71,6 +75,7 @@ class ReviewScreen(Screen[None]):
         with ContentSwitcher(initial="review-card", id="review-switcher"):
             with VerticalScroll(id="review-card"):
                 yield Static(id="review-question")
+                yield CardImage(id="review-picture")
                 yield Static(id="review-answer")
                 yield Static(id="review-extra")
                 yield Static(id="review-note")
@@ -146,14 +151,70 @@ class ReviewScreen(Screen[None]):
         extra.set_class(not item.extra, "empty")
         note.set_class(not item.note, "empty")
         source.set_class(not item.source, "empty")
+        self._show_picture(item)
+
+    def _picture(self, item: StudyItem) -> ImageRef | None:
+        """The picture the card shows now: the question's, once revealed the answer's."""
+        if not self.app.show_images:
+            return None
+        faces = [item.faces.question]
+        if self.revealed:
+            faces += [item.faces.answer, item.extra]
+        return next((ref for face in faces for ref in image_refs(face)), None)
+
+    def _show_picture(self, item: StudyItem) -> None:
+        picture = self.query_one("#review-picture", CardImage)
+        picture.show(self._picture(item), self.app.media_dir, self._overlay(item))
+        self.call_after_refresh(self._fit_picture)
+
+    def _overlay(self, item: StudyItem) -> Overlay | None:
+        """An occlusion card's masks: the asked one marked, lifted once revealed."""
+        if item.type != "occlusion":
+            return None
+        try:
+            shapes = occlusion.parse(item.text)
+        except occlusion.OcclusionError:
+            return None  # not from a checked deck file: the picture alone
+        return shapes, item.ord + 1, self.revealed
+
+    def _fit_picture(self) -> None:
+        """The picture gets the rows the card's text leaves (at least 4: it scrolls then)."""
+        card = self.query_one("#review-card", VerticalScroll)
+        picture = self.query_one("#review-picture", CardImage)
+        if not picture.display:
+            return
+        used = sum(
+            child.outer_size.height + child.styles.margin.top + child.styles.margin.bottom
+            for child in card.children
+            if child is not picture and child.display and child.styles.display != "none"
+        )
+        rows = max(4, card.scrollable_content_region.height - used)
+        if picture.styles.height is None or picture.styles.height.value != rows:
+            picture.styles.height = rows
+            # The new height is laid out on the next refresh: measure again then.
+            self.call_after_refresh(self._fit_picture)
+            self.call_after_refresh(self._update_scroll_hint)
+
+    def action_picture(self) -> None:
+        item = self.session.current()
+        ref = self._picture(item) if item is not None else None
+        if ref is not None:
+            from studyapp.ui.screens.picture import PictureScreen
+
+            assert item is not None
+            self.app.push_screen(PictureScreen(ref, self.app.media_dir, self._overlay(item)))
 
     def watch_revealed(self, revealed: bool) -> None:
+        item = self.session.current()
+        if item is not None and not self.finished:
+            self._show_picture(item)
         for widget_id in ("#review-answer", "#review-extra", "#review-note", "#review-source"):
             self.query_one(widget_id).set_class(not revealed, "hidden")
         self.query_one("#review-grades").set_class(not revealed or self.finished, "hidden")
         self.query_one("#review-reveal-hint").set_class(revealed or self.finished, "hidden")
         self.refresh_bindings()
         if not self.finished:
+            self.call_after_refresh(self._fit_picture)
             self.call_after_refresh(self._update_scroll_hint)
 
     def watch_finished(self, finished: bool) -> None:
@@ -170,6 +231,9 @@ class ReviewScreen(Screen[None]):
             return not (self.revealed or self.finished)
         if action == "undo":
             return self.session.can_undo
+        if action == "picture":
+            item = None if self.finished else self.session.current()
+            return item is not None and self._picture(item) is not None
         if action == "extend_new":
             return self.finished and self.session.new_limit_reached()
         return True

@@ -78,6 +78,10 @@ class SettingsScreen(ModalScreen[bool]):
                     Checkbox("on", s.interleave, compact=True, id="set-interleave"),
                 )
                 yield _row(
+                    "Pictures on cards",
+                    Checkbox("on", s.images, compact=True, id="set-images"),
+                )
+                yield _row(
                     "Theme",
                     Select(
                         [(name, name) for name in THEMES],
@@ -114,7 +118,7 @@ class SettingsScreen(ModalScreen[bool]):
             name: self.query_one(f"#set-{name}", Input).value
             for name in ("new_per_day", "leech_threshold", "exam_margin_days")
         }
-        for name in ("bury_siblings", "interleave"):
+        for name in ("bury_siblings", "interleave", "images"):
             values[name] = shown_value(self.query_one(f"#set-{name}", Checkbox).value)
         values["theme"] = str(self.query_one("#set-theme", Select).value)
         for number, deck_id in enumerate(self.deck_names):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from studyapp.cardtext import markdown_parser, plain_text
+from studyapp.cardtext import markdown_parser, plain_text, with_image_labels
 from studyapp.sanitize import printable
 
 if TYPE_CHECKING:  # the parser loads only for cards that use Markdown
@@ -27,7 +27,8 @@ def render_card_text(markdown_text: str, base_style: str = "", width: int | None
     gets), a list item longer than a line wraps with a hanging indent, under its
     first word rather than under the bullet.
     """
-    markdown_text = printable(markdown_text)
+    # A picture is drawn by CardImage; the text says where it belongs (its alt text).
+    markdown_text = with_image_labels(printable(markdown_text))
     text = plain_text(markdown_text)
     if text is not None:
         return Text(text, style=base_style)
