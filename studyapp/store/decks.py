@@ -15,26 +15,89 @@ if TYPE_CHECKING:
     from studyapp.deckfile import Card, Deck
 
 
+# meta: a folder of media an import committed and has yet to move in.
+PENDING_MEDIA_KEY = "pending_import_media"
+
+
+class DeckNotOwned(StoreError):
+    """An import would retire the cards of a deck it shares no card with."""
+
+    def __init__(self, deck_id: str, name: str, cards: int) -> None:
+        self.deck_id, self.name, self.cards = deck_id, name, cards
+        super().__init__(
+            f"deck '{deck_id}' ({name}) comes from somewhere else: this import has none of "
+            f"its {cards} cards and would retire them all"
+        )
+
+
+class _NeedsBackup(Exception):
+    """Undoes a trial import that turned out to change something."""
+
+
 class DeckImport(StoreBase):
     """Bringing deck files into the database."""
 
     # -- importing decks ---------------------------------------------------------
 
-    def import_decks(self, decks: Sequence[Deck], now: datetime | None = None) -> ImportReport:
+    def import_decks(
+        self,
+        decks: Sequence[Deck],
+        now: datetime | None = None,
+        replace: bool = False,
+        pending_media: str | None = None,
+    ) -> ImportReport:
         """Bring the database in line with `decks`, in one transaction.
 
         New cards arrive new; edited cards keep their SM-2 state and history;
         cards gone from a file are retired (out of review, history kept).
-        An unchanged deck writes nothing.
+        An unchanged deck writes nothing, and an import that changes nothing
+        takes no backup (it would push an older one out of the rotation).
+        A deck that shares no card with the one holding its id is not its
+        owner: DeckNotOwned, unless `replace` says to retire that deck's cards.
+        `pending_media` (a folder of staged media) is recorded in the same
+        transaction under PENDING_MEDIA_KEY, for whoever moves the files in.
         """
         stamp = (now or utcnow()).isoformat(timespec="seconds")
-        report = ImportReport()
+        known = self._live_deck_ids()
+        if decks and not self.damaged and all(d.id in known for d in decks):
+            try:
+                with self.transaction():
+                    report = self._import_all(decks, stamp, replace, pending_media)
+                    if report.changed:
+                        raise _NeedsBackup  # undone: the backup comes first
+                return report
+            except _NeedsBackup:
+                pass
         if decks and not self.damaged:
             self.backup_before("import")
         with self.transaction():
-            for deck in decks:
-                report.decks.append(self._import_deck(deck, stamp))
+            return self._import_all(decks, stamp, replace, pending_media)
+
+    def _import_all(
+        self, decks: Sequence[Deck], stamp: str, replace: bool, pending_media: str | None
+    ) -> ImportReport:
+        report = ImportReport()
+        for deck in decks:
+            report.decks.append(self._import_deck(deck, stamp, replace))
+        if pending_media is not None:
+            self.set_meta(PENDING_MEDIA_KEY, pending_media)
         return report
+
+    def _live_deck_ids(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT id FROM decks WHERE retired = 0")}
+
+    def card_identities(self) -> list[tuple[str, str, str, str | None]]:
+        """(deck id, card key, type, kept Anki GUID) of every card of every shared deck."""
+        return [
+            (r[0], r[1], r[2], r[3])
+            for r in self.conn.execute(
+                "SELECT cards.deck_id, cards.card_key, cards.type, cards.guid FROM cards "
+                "JOIN decks ON decks.id = cards.deck_id WHERE decks.personal = 0"
+            )
+        ]
+
+    def deck_descriptions(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.conn.execute("SELECT id, description FROM decks")}
 
     def retire_decks(
         self, deck_ids: Iterable[str], now: datetime | None = None
@@ -65,7 +128,7 @@ class DeckImport(StoreBase):
                 changes.append(DeckChanges(deck_id, row[0], retired=cards, removed=True))
         return changes
 
-    def _import_deck(self, deck: Deck, stamp: str) -> DeckChanges:
+    def _import_deck(self, deck: Deck, stamp: str, replace: bool) -> DeckChanges:
         conn = self.conn
         changes = DeckChanges(deck.id, deck.name)
         row = conn.execute(
@@ -100,6 +163,8 @@ class DeckImport(StoreBase):
                 [deck.id],
             )
         }
+        if row is not None and not replace:
+            self._refuse_unless_owner(deck, row[0], existing)
         if not existing:
             self._insert_new_cards(deck, position, stamp, changes)
             return changes
@@ -169,6 +234,16 @@ class DeckImport(StoreBase):
                 conn.execute("UPDATE items SET retired = 1 WHERE card_id = ?", [old["id"]])
                 changes.retired += 1
         return changes
+
+    @staticmethod
+    def _refuse_unless_owner(deck: Deck, name: str, existing: dict[str, Any]) -> None:
+        """Retiring cards is for the deck's own source: one that shares at least one card."""
+        incoming = {card.id for card in deck.cards}
+        if any(key in existing for key in incoming):
+            return
+        live = sum(1 for r in existing.values() if not r["retired"])
+        if live:
+            raise DeckNotOwned(deck.id, name, live)
 
     @staticmethod
     def _card_columns(card: Card, position: int) -> dict[str, Any]:
