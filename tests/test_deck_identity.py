@@ -253,7 +253,9 @@ def test_import_with_unreadable_media_imports_nothing(tmp_path, monkeypatch):
     note["Front"], note["Back"] = "Q", f'<img src="{name}">'
     col.add_note(note, 1)
     col.export_anki_package(
-        out_path=str(tmp_path / "m.apkg"), options=ExportAnkiPackageOptions(), limit=None
+        out_path=str(tmp_path / "m.apkg"),
+        options=ExportAnkiPackageOptions(with_media=True),
+        limit=None,
     )
     col.close()
     import studyapp.anki.converted_files as converted_files
@@ -313,3 +315,32 @@ def test_a_no_op_import_takes_no_backup(tmp_path):
     again = run("--db", db, "import", BUNDLED)
     assert again.exit_code == 0 and again.output.count("unchanged") == 5
     assert list_backups(db) == backups
+    edited = tmp_path / "edited.toml"
+    text = (BUNDLED / "01-foundations.toml").read_text()
+    edited.write_text(text.replace('back = "', 'back = "Edited: ', 1))
+    changed = run("--db", db, "import", edited)
+    assert changed.exit_code == 0 and "1 updated" in changed.output
+    assert len(list_backups(db)) == len(backups) + 1
+
+
+def test_import_takes_media_from_the_package_never_the_current_folder(tmp_path, monkeypatch):
+    col = new_collection(tmp_path / "col")
+    name = col.media.write_data("pic.png", b"package's")
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "Q", f'<img src="{name}">'
+    col.add_note(note, 1)
+    col.export_anki_package(
+        out_path=str(tmp_path / "m.apkg"),
+        options=ExportAnkiPackageOptions(with_media=True),
+        limit=None,
+    )
+    col.close()
+    elsewhere = tmp_path / "cwd"
+    (elsewhere / "media").mkdir(parents=True)
+    (elsewhere / "media" / "pic.png").write_bytes(b"someone else's")
+    (elsewhere / "media" / "secret.txt").write_bytes(b"private")
+    monkeypatch.chdir(elsewhere)
+    result = run("--db", tmp_path / "s.db", "import", tmp_path / "m.apkg")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "studyapp-media").iterdir()) == ["pic.png"]
+    assert (tmp_path / "studyapp-media" / "pic.png").read_bytes() == b"package's"

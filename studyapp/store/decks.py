@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -30,8 +31,21 @@ class DeckNotOwned(StoreError):
         )
 
 
-class _NeedsBackup(Exception):
-    """Undoes a trial import that turned out to change something."""
+# meta: a digest of each deck as last imported, so an import that changes nothing
+# (the same files again) is known before it starts and takes no backup.
+FINGERPRINT_PREFIX = "deck_import_sha256:"
+
+
+def _fingerprint(deck: Deck) -> str:
+    """A digest of what an import writes of `deck`: its name and description, and every
+    card's columns in order. (Deck text holds no \\x1e or \\x1f: control characters are refused.)"""
+    digest = hashlib.sha256(f"{deck.id}\x1f{deck.name}\x1f{deck.description}\x1e".encode())
+    for c in deck.cards:
+        digest.update(
+            f"{c.id}\x1f{c.type}\x1f{c.front}\x1f{c.back}\x1f{c.text}\x1f{c.extra}\x1f"
+            f"{c.source}\x1f{c.tags}\x1f{c.guid}\x1e".encode()
+        )
+    return digest.hexdigest()
 
 
 class DeckImport(StoreBase):
@@ -58,20 +72,24 @@ class DeckImport(StoreBase):
         transaction under PENDING_MEDIA_KEY, for whoever moves the files in.
         """
         stamp = (now or utcnow()).isoformat(timespec="seconds")
-        known = self._live_deck_ids()
-        if decks and not self.damaged and all(d.id in known for d in decks):
-            try:
-                with self.transaction():
-                    report = self._import_all(decks, stamp, replace, pending_media)
-                    if report.changed:
-                        raise _NeedsBackup  # undone: the backup comes first
-                return report
-            except _NeedsBackup:
-                pass
-        if decks and not self.damaged:
+        prints = {deck.id: _fingerprint(deck) for deck in decks}
+        if decks and not self.damaged and not self._imported_before(prints):
             self.backup_before("import")
         with self.transaction():
-            return self._import_all(decks, stamp, replace, pending_media)
+            report = self._import_all(decks, stamp, replace, pending_media)
+            for deck_id, digest in prints.items():
+                if self.get_meta(FINGERPRINT_PREFIX + deck_id) != digest:
+                    self.set_meta(FINGERPRINT_PREFIX + deck_id, digest)
+            return report
+
+    def _imported_before(self, prints: dict[str, str]) -> bool:
+        """Every deck is in the database, as this import would leave it (its last import
+        was of the same content, and nothing but an import changes a deck's cards)."""
+        live = {r[0] for r in self.conn.execute("SELECT id FROM decks WHERE retired = 0")}
+        return all(
+            deck_id in live and self.get_meta(FINGERPRINT_PREFIX + deck_id) == digest
+            for deck_id, digest in prints.items()
+        )
 
     def _import_all(
         self, decks: Sequence[Deck], stamp: str, replace: bool, pending_media: str | None
@@ -82,9 +100,6 @@ class DeckImport(StoreBase):
         if pending_media is not None:
             self.set_meta(PENDING_MEDIA_KEY, pending_media)
         return report
-
-    def _live_deck_ids(self) -> set[str]:
-        return {r[0] for r in self.conn.execute("SELECT id FROM decks WHERE retired = 0")}
 
     def card_identities(self) -> list[tuple[str, str, str, str | None]]:
         """(deck id, card key, type, kept Anki GUID) of every card of every shared deck."""
