@@ -211,7 +211,7 @@ def test_convert_never_overwrites_a_tutors_file_without_force(tmp_path):
     refused = run("convert", source, "-o", out)
     assert refused.exit_code == 1
     assert refused.stderr.strip() == (
-        f"studyapp: {out / 'deck.toml'} already exist: --force replaces them; nothing written"
+        f"studyapp: {out / 'deck.toml'} already exists: --force replaces them; nothing written"
     )
     assert (out / "deck.toml").read_text() == "# the tutor's edits\n"
     assert run("convert", source, "-o", out, "--force").exit_code == 0

@@ -30,8 +30,8 @@ class OutputExists(Exception):
 
     def __init__(self, path: Path, count: int) -> None:
         self.path, self.count = path, count
-        others = f" and {count - 1} more" if count > 1 else ""
-        super().__init__(f"{path}{others} already exist")
+        verb = f"and {count - 1} more already exist" if count > 1 else "already exists"
+        super().__init__(f"{path} {verb}")
 
 
 def write_media(conversion: Conversion, folder: Path) -> int:
