@@ -131,6 +131,25 @@ def test_two_files_with_one_name_do_not_retire_each_other(tmp_path):
         store.close()
 
 
+def test_two_tutors_default_decks_do_not_retire_each_other(tmp_path):
+    db = ("--db", tmp_path / "s.db")
+    first = package(tmp_path, {"Default": [("Tutor A", "a")]}, "a.apkg")
+    second = package(tmp_path, {"Default": [("Tutor B", "b")]}, "b.apkg")
+    assert run(*db, "import", first).exit_code == 0
+    refused = run(*db, "import", second)
+    assert refused.exit_code == 1
+    assert "deck 'default' (Default) comes from somewhere else" in refused.stderr
+
+
+def test_a_repeated_front_keeps_its_id_when_an_earlier_note_goes(tmp_path):
+    rows = ["Other,o", "Same,1", "Same,2"]
+    (tmp_path / "q.csv").write_text("\n".join(rows) + "\n")
+    before = [c.id for c in convert_sources([tmp_path / "q.csv"]).decks[0].cards]
+    (tmp_path / "q.csv").write_text("\n".join(rows[1:]) + "\n")
+    after = [c.id for c in convert_sources([tmp_path / "q.csv"]).decks[0].cards]
+    assert after == before[1:]
+
+
 def test_a_tutors_updated_package_still_updates_its_deck(tmp_path):
     db = ("--db", tmp_path / "s.db")
     first = package(tmp_path, {"Tutor": [("One", "1"), ("Two", "2")]}, "v1.apkg")

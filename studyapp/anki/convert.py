@@ -113,7 +113,7 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
                 )
         notes.extend(read)
     by_deck: dict[str, list[Card]] = {}
-    seen: set[str] = set()
+    seen: Counter[str] = Counter()
     for note in notes:
         if DELETE_TAG in note.tags:
             # StudyApp's own "delete this note" marker, sent back: not a card.
@@ -122,10 +122,10 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
         card = _card(note, conversion)
         if card is None:
             continue
-        card_id = card.id
-        while card_id in seen:  # the same front twice in a text file
-            card_id = f"{card.id}-{len(seen)}"
-        seen.add(card_id)
+        # The same front twice in a text file: numbered by how many came before it
+        # (ids have no '-' of their own, so "n…-2" is no other card's).
+        seen[card.id] += 1
+        card_id = card.id if seen[card.id] == 1 else f"{card.id}-{seen[card.id]}"
         by_deck.setdefault(deck_name(note.deck), []).append(_with_id(card, card_id))
     ids = deck_ids(by_deck)
     for name, cards in by_deck.items():
