@@ -56,17 +56,23 @@ def write_decks(conversion: Conversion, out: Path, force: bool = False) -> list[
     """One deck file per deck under `out`, and the media in `out`/media/.
 
     OutputExists if a file is already there, unless `force`. Everything is
-    written beside `out` first; a new or empty `out` then arrives in one rename,
-    and into a folder with other files each file is moved in, put back as it was
-    if any move fails.
+    written beside `out` first; a new `out` then arrives in one rename, and into
+    an existing folder each file is moved in, all put back as they were if any
+    move fails.
     """
     planned = _planned(conversion)
     present = [out / rel for rel in planned if (out / rel).exists() or (out / rel).is_symlink()]
     if present and not force:
         raise OutputExists(present[0], len(present))
+    out = out.resolve()  # "-o ." has a parent and a name too
     out.parent.mkdir(parents=True, exist_ok=True)
-    # Beside OUT, not inside it: a killed convert leaves nothing `check OUT` would read.
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.studyapp-convert-", dir=out.parent))
+    try:
+        # Beside OUT, not inside it: a killed convert leaves nothing `check OUT` would read.
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.studyapp-convert-", dir=out.parent))
+    except PermissionError:
+        if not out.is_dir():
+            raise
+        staging = Path(tempfile.mkdtemp(prefix=".studyapp-convert-", dir=out))
     try:
         umask = os.umask(0)
         os.umask(umask)
@@ -74,9 +80,9 @@ def write_decks(conversion: Conversion, out: Path, force: bool = False) -> list[
         for deck in conversion.decks:
             (staging / f"{deck.id}.toml").write_text(deck_toml(deck), encoding="utf-8")
         write_media(conversion, staging / MEDIA_FOLDER)
-        if not out.exists() or (out.is_dir() and not any(out.iterdir())):
-            os.replace(staging, out)  # an empty folder is replaced whole
-        else:
+        if not out.exists():
+            os.replace(staging, out)
+        else:  # never replace the folder itself: it may be someone's working directory
             _move_in(staging, out, planned)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
