@@ -189,6 +189,7 @@ def test_own_package_back_in_keeps_every_review_and_state(tmp_path):
             last = "(SELECT MAX(id) FROM cards)"
             store.conn.execute(f"UPDATE cards SET retired = 1 WHERE id = {last}")
             store.conn.execute(f"UPDATE items SET retired = 1 WHERE card_id = {last}")
+        store.add_personal_card("My own front", "My own back", [])  # exported too
     finally:
         store.close()
     exported = run("--db", db, "export", "-o", tmp_path / "own.apkg", "--with-progress")
@@ -200,6 +201,7 @@ def test_own_package_back_in_keeps_every_review_and_state(tmp_path):
     assert back.exit_code == 0, back.output
     assert "retired" not in back.output and "new deck" not in back.output
     assert "StudyApp::delete marker" in back.output  # skipped, and said so
+    assert "already one of your own cards" in back.output
     assert snapshot(db) == before
 
 

@@ -133,8 +133,9 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
     return conversion
 
 
-# A card the database has: (deck id, card key, card type, its kept Anki GUID or None).
-KnownCard = tuple[str, str, str, "str | None"]
+# A card the database has: (deck id, card key, card type, its kept Anki GUID or None,
+# whether it is one of the student's own cards).
+KnownCard = tuple[str, str, str, "str | None", bool]
 
 
 def adopt_known_cards(
@@ -145,16 +146,22 @@ def adopt_known_cards(
     Matched by the GUID each card has in Anki (its kept one, or the one StudyApp's
     export gave it), so a package exported from this database, or a tutor's
     package imported before, maps back onto the same cards and keeps their
-    progress, whatever the deck is now called.
+    progress, whatever the deck is now called. The student's own cards, exported
+    and brought back, are left out: they are here already.
     """
     incoming = {card.guid for deck in conversion.decks for card in deck.cards if card.guid}
     owner: dict[str, tuple[str, str, bool]] = {}
-    for deck_id, card_key, card_type, stored in known:
+    personal: set[str] = set()
+    for deck_id, card_key, card_type, stored, own in known:
         guid = card_guid(deck_id, card_key, card_type, stored)
         if guid in incoming:
             owner[guid] = (deck_id, card_key, bool(stored))
+            if own:
+                personal.add(guid)
     if not owner:
         return
+    if personal:
+        _leave_out(conversion, personal, "already one of your own cards")
     adopted: list[tuple[Deck, bool]] = []
     taken: set[str] = set()
     for deck in conversion.decks:
@@ -181,6 +188,19 @@ def adopt_known_cards(
         else deck
         for deck, was_adopted in adopted
     ]
+
+
+def _leave_out(conversion: Conversion, guids: set[str], reason: str) -> None:
+    """Drop the cards of these notes (and any deck left empty), saying why."""
+    decks = []
+    for deck in conversion.decks:
+        kept = tuple(card for card in deck.cards if card.guid not in guids)
+        conversion.skipped.extend(
+            f"{deck.name}: note {card.guid}: {reason}" for card in deck.cards if card.guid in guids
+        )
+        if kept:
+            decks.append(dataclasses.replace(deck, cards=kept))
+    conversion.decks = decks
 
 
 def _with_id(card: Card, card_id: str) -> Card:

@@ -101,13 +101,13 @@ class DeckImport(StoreBase):
             self.set_meta(PENDING_MEDIA_KEY, pending_media)
         return report
 
-    def card_identities(self) -> list[tuple[str, str, str, str | None]]:
-        """(deck id, card key, type, kept Anki GUID) of every card of every shared deck."""
+    def card_identities(self) -> list[tuple[str, str, str, str | None, bool]]:
+        """(deck id, card key, type, kept Anki GUID, personal) of every card."""
         return [
-            (r[0], r[1], r[2], r[3])
+            (r[0], r[1], r[2], r[3], bool(r[4]))
             for r in self.conn.execute(
-                "SELECT cards.deck_id, cards.card_key, cards.type, cards.guid FROM cards "
-                "JOIN decks ON decks.id = cards.deck_id WHERE decks.personal = 0"
+                "SELECT cards.deck_id, cards.card_key, cards.type, cards.guid, decks.personal "
+                "FROM cards JOIN decks ON decks.id = cards.deck_id"
             )
         ]
 
