@@ -68,7 +68,8 @@ def sync_bundled_decks(store: Store) -> SyncResult | None:
         before = []  # unreadable: retire nothing rather than guess
     store.backup_before("import")
     with store.transaction():
-        report = store.import_decks(decks)
+        # The bundled decks are ours: a release may replace a deck whole.
+        report = store.import_decks(decks, replace=True)
         report.decks.extend(store.retire_decks(d for d in before if d not in shipped))
         store.set_meta(FINGERPRINT_KEY, fingerprint)
         store.set_meta(DECK_IDS_KEY, json.dumps(shipped))

@@ -440,7 +440,29 @@ def check_paths(paths: Iterable[Path]) -> tuple[list[Deck], list[Problem]]:
             continue
         first_file[deck.id] = path
         decks.append(deck)
+    problems.extend(_shared_guids(decks))
     return decks, problems
+
+
+def _shared_guids(decks: Iterable[Deck]) -> list[Problem]:
+    """One Anki GUID on two cards: Anki would get one note twice (two versions of a deck)."""
+    first: dict[str, tuple[Path, int | None]] = {}
+    problems = []
+    for deck in decks:
+        if deck.path is None:
+            continue
+        for card in deck.cards:
+            if not card.guid:
+                continue
+            if card.guid not in first:
+                first[card.guid] = (deck.path, card.line)
+                continue
+            path, line = first[card.guid]
+            where = f"{path}:{line}" if line else str(path)
+            problems.append(
+                Problem(deck.path, card.line, f"guid '{card.guid}' is also used by {where}")
+            )
+    return problems
 
 
 def load_decks(paths: Iterable[Path]) -> list[Deck]:

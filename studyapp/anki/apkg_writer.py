@@ -26,7 +26,7 @@ from typing import Any
 import genanki
 
 from studyapp import export_target, sm2
-from studyapp.anki.guids import anki_deck_id
+from studyapp.anki.guids import package_deck_id
 from studyapp.anki.ledger import Ledger, LedgerRow, Tally
 from studyapp.anki.notes import ExportDeck, ExportError, ExportNote
 from studyapp.anki.notetypes import NOTE_TYPE_IDS, build_models
@@ -196,7 +196,9 @@ def _write_collection(
         models = build_models()
         package_decks = []
         for deck in decks:
-            anki_deck = genanki.Deck(anki_deck_id(deck.id), deck.name, deck.description)
+            anki_deck = genanki.Deck(
+                package_deck_id(deck.id, deck.name), deck.name, deck.description
+            )
             for note_family in sorted(families & set(models)):
                 anki_deck.add_model(models[note_family])
             package_decks.append(anki_deck)
@@ -277,7 +279,7 @@ class _NoteWriter:
     def _batch(
         self, deck: ExportDeck, notes: list[ExportNote], available: frozenset[str], markers: bool
     ) -> None:
-        did = anki_deck_id(deck.id)
+        did = package_deck_id(deck.id, deck.name)
         notes = [self.ledger.fit_guid(note) for note in notes]
         guids = [note.anki_guid for note in notes]
         previous = self.ledger.previous(guids)

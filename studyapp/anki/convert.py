@@ -12,26 +12,22 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
-import shutil
-import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from studyapp.anki.apkg_reader import PackageContents, PackageError, SourceNote, read_package
+from studyapp.anki.guids import card_guid
 from studyapp.anki.html_to_markdown import html_to_markdown, plain_to_markdown
+from studyapp.anki.ledger import DELETE_TAG
 from studyapp.anki.notes import MEDIA_FOLDER
 from studyapp.anki.occlusion_notes import is_occlusion_note
 from studyapp.anki.text_reader import read_text_notes
 from studyapp.cardtext import cloze_problems
+from studyapp.deck_fields import MAX_ID_LENGTH
 from studyapp.deckfile import Card, Deck
-
-if TYPE_CHECKING:
-    from studyapp.store import Store
 
 PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 TEXT_SUFFIXES = (".txt", ".csv", ".tsv")
@@ -82,6 +78,35 @@ def slug(text: str) -> str:
     return value or "deck"
 
 
+def _name_hash(name: str) -> str:
+    return hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
+
+
+def deck_ids(names: Iterable[str]) -> dict[str, str]:
+    """Deck name -> deck id: its slug, unless that is too long or shared with another name.
+
+    Each id depends on its own name only (a clash or a long name adds a hash of
+    the exact name), so the order of the notes never decides which deck gets
+    which id: a tutor deleting a note cannot swap two decks' ids.
+    """
+    names = list(dict.fromkeys(names))
+    bases = {name: slug(name) for name in names}
+    uses = Counter(bases.values())
+    ids = {}
+    for name, base in bases.items():
+        if uses[base] > 1 or len(base) > MAX_ID_LENGTH:
+            # 9 characters of suffix keep the id within MAX_ID_LENGTH.
+            base = f"{base[: MAX_ID_LENGTH - 9].rstrip('-')}-{_name_hash(name)}"
+        ids[name] = base
+    return ids
+
+
+def deck_name(name: str) -> str:
+    """A package's deck name as a deck file can hold it: empty '::' levels dropped."""
+    levels = [level.strip() for level in name.split("::")]
+    return "::".join(level for level in levels if level) or "Default"
+
+
 def card_id_for(note: SourceNote, front: str) -> str:
     """Stable across conversions: from the Anki GUID, else (text files) from the front."""
     key = f"guid\x1f{note.guid}" if note.guid else f"front\x1f{front}"
@@ -92,35 +117,44 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
     """Read every source (PackageError on the first bad one) into decks."""
     conversion = Conversion()
     notes: list[SourceNote] = []
+    first_source: dict[str, Path] = {}
     for path in paths:
         suffix = path.suffix.lower()
         if suffix in PACKAGE_SUFFIXES:
             contents = read_package(path)
-            notes.extend(contents.notes)
+            read = contents.notes
             for name in contents.media:
                 conversion.media.setdefault(name, contents)
         elif suffix in TEXT_SUFFIXES:
-            notes.extend(read_text_notes(path, default_deck=path.stem))
+            read = read_text_notes(path, default_deck=path.stem)
         else:
             raise PackageError(f"{path}: not an Anki package or a text file of notes")
+        for note in read:
+            if note.guid and first_source.setdefault(note.guid, path) != path:
+                # Two versions of one deck: Anki would be sent one GUID twice.
+                raise PackageError(
+                    f"{path}: note {note.guid} is also in {first_source[note.guid]}; "
+                    "convert one version of a deck at a time"
+                )
+        notes.extend(read)
     by_deck: dict[str, list[Card]] = {}
-    seen: set[str] = set()
+    seen: Counter[str] = Counter()
     for note in notes:
+        if DELETE_TAG in note.tags:
+            # StudyApp's own "delete this note" marker, sent back: not a card.
+            conversion.skipped.append(f"{note.deck}: note {note.guid}: a {DELETE_TAG} marker")
+            continue
         card = _card(note, conversion)
         if card is None:
             continue
-        card_id = card.id
-        while card_id in seen:  # the same front twice in a text file
-            card_id = f"{card.id}-{len(seen)}"
-        seen.add(card_id)
-        by_deck.setdefault(note.deck, []).append(_with_id(card, card_id))
-    taken: set[str] = set()
+        # The same front twice in a text file: numbered by how many came before it
+        # (ids have no '-' of their own, so "n…-2" is no other card's).
+        seen[card.id] += 1
+        card_id = card.id if seen[card.id] == 1 else f"{card.id}-{seen[card.id]}"
+        by_deck.setdefault(deck_name(note.deck), []).append(_with_id(card, card_id))
+    ids = deck_ids(by_deck)
     for name, cards in by_deck.items():
-        deck_id = base = slug(name)
-        while deck_id in taken:  # "A::B" and "A B" both make "a-b"
-            deck_id = f"{base}-{len(taken) + 1}"
-        taken.add(deck_id)
-        conversion.decks.append(Deck(deck_id, name, "", tuple(cards)))
+        conversion.decks.append(Deck(ids[name], name, "", tuple(cards)))
     return conversion
 
 
@@ -144,6 +178,76 @@ def _occlusion(note: SourceNote, conversion: Conversion) -> Card | None:
         tags=_tags(note.tags),
         guid=note.guid or "",
     )
+
+
+# A card the database has: (deck id, card key, card type, its kept Anki GUID or None,
+# whether it is one of the student's own cards).
+KnownCard = tuple[str, str, str, "str | None", bool]
+
+
+def adopt_known_cards(
+    conversion: Conversion, known: Iterable[KnownCard], descriptions: Mapping[str, str]
+) -> None:
+    """Converted notes the database already has take back their deck and card ids.
+
+    Matched by the GUID each card has in Anki (its kept one, or the one StudyApp's
+    export gave it), so a package exported from this database, or a tutor's
+    package imported before, maps back onto the same cards and keeps their
+    progress, whatever the deck is now called. The student's own cards, exported
+    and brought back, are left out: they are here already.
+    """
+    incoming = {card.guid for deck in conversion.decks for card in deck.cards if card.guid}
+    owner: dict[str, tuple[str, str, bool]] = {}
+    personal: set[str] = set()
+    for deck_id, card_key, card_type, stored, own in known:
+        guid = card_guid(deck_id, card_key, card_type, stored)
+        if guid in incoming:
+            owner[guid] = (deck_id, card_key, bool(stored))
+            if own:
+                personal.add(guid)
+    if not owner:
+        return
+    if personal:
+        _leave_out(conversion, personal, "already one of your own cards")
+    adopted: list[tuple[Deck, bool]] = []
+    taken: set[str] = set()
+    for deck in conversion.decks:
+        votes = Counter(owner[c.guid][0] for c in deck.cards if c.guid in owner)
+        home = next((d for d, _n in votes.most_common() if d not in taken), None)
+        if home is None:
+            adopted.append((deck, False))
+            continue
+        taken.add(home)
+        cards = []
+        for card in deck.cards:
+            found = owner.get(card.guid)
+            if found is not None and found[0] == home:
+                # StudyApp's own GUIDs are computed, not kept: "" as in the database.
+                guid = card.guid if found[2] else ""
+                card = dataclasses.replace(card, id=found[1], guid=guid, line=None)
+            cards.append(card)
+        deck = Deck(home, deck.name, descriptions.get(home, ""), tuple(cards))
+        adopted.append((deck, True))
+    conversion.decks = [
+        # A deck left with its own id must not take an adopted deck's.
+        dataclasses.replace(deck, id=f"{deck.id[: MAX_ID_LENGTH - 9]}-{_name_hash(deck.name)}")
+        if not was_adopted and deck.id in taken
+        else deck
+        for deck, was_adopted in adopted
+    ]
+
+
+def _leave_out(conversion: Conversion, guids: set[str], reason: str) -> None:
+    """Drop the cards of these notes (and any deck left empty), saying why."""
+    decks = []
+    for deck in conversion.decks:
+        kept = tuple(card for card in deck.cards if card.guid not in guids)
+        conversion.skipped.extend(
+            f"{deck.name}: note {card.guid}: {reason}" for card in deck.cards if card.guid in guids
+        )
+        if kept:
+            decks.append(dataclasses.replace(deck, cards=kept))
+    conversion.decks = decks
 
 
 def _with_id(card: Card, card_id: str) -> Card:
@@ -251,42 +355,6 @@ def deck_toml(deck: Deck) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_media(conversion: Conversion, folder: Path) -> int:
-    """Copy the converted decks' media files into `folder`; how many were copied."""
-    if not conversion.media:
-        return 0
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, contents in conversion.media.items():
-        target = folder / Path(name).name
-        target.write_bytes(contents.media[name]())
-    return len(conversion.media)
-
-
-def write_decks(conversion: Conversion, out: Path) -> list[Path]:
-    """One deck file per deck under `out`, and the media in `out`/media/.
-
-    Everything is written into a staging folder first and moved into place once
-    whole, so a failure (a full disk, an unreadable media file) leaves nothing.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".studyapp-convert-", dir=out))
-    try:
-        for deck in conversion.decks:
-            (staging / f"{deck.id}.toml").write_text(deck_toml(deck), encoding="utf-8")
-        write_media(conversion, staging / MEDIA_FOLDER)
-        written = []
-        for path in sorted(staging.rglob("*")):
-            if path.is_file():
-                target = out / path.relative_to(staging)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-                if target.suffix == ".toml":
-                    written.append(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return written
-
-
 def validated_decks(conversion: Conversion) -> list[Deck]:
     """The converted decks as `studyapp check` reads them (DeckFileError if not valid)."""
     from studyapp.deckfile import parse_deck
@@ -306,22 +374,3 @@ def report_lines(conversion: Conversion) -> list[str]:
         lines.append(f"{len(conversion.bad_images)} images cannot be shown:")
         lines.extend(f"  {problem}" for problem in conversion.bad_images)
     return lines
-
-
-def copy_deck_media(store: Store, decks: Sequence[Deck], conversion: Conversion | None) -> int:
-    """Keep the media of imported decks next to the database, for the next export:
-    a conversion's media, and the media/ folder next to imported deck files."""
-    from studyapp.anki.notes import store_media_dir
-
-    folder = store_media_dir(store)
-    if folder is None:
-        return 0
-    copied = write_media(conversion, folder) if conversion is not None else 0
-    for source in {d.path.parent / MEDIA_FOLDER for d in decks if d.path is not None}:
-        if source.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
-            for file in source.iterdir():
-                if file.is_file():
-                    shutil.copyfile(file, folder / file.name)
-                    copied += 1
-    return copied

@@ -47,6 +47,16 @@ def anki_deck_id(deck_id: str) -> int:
     return (int.from_bytes(digest[:8], "big") >> 12) + 2
 
 
+# Anki's own "Default" deck: every collection has it, under this id.
+DEFAULT_DECK_ID = 1
+
+
+def package_deck_id(deck_id: str, name: str) -> int:
+    """The Anki deck id an export gives a deck: Anki's Default deck for one named "Default"
+    (Anki renames a second deck of that name "Default_"), anki_deck_id otherwise."""
+    return DEFAULT_DECK_ID if name == "Default" else anki_deck_id(deck_id)
+
+
 def note_content_hash(card_type: str, html_fields: Sequence[str], tags: Sequence[str]) -> str:
     """What Anki would see of a note: its note type, fields and tags."""
     # Joined with the separators Anki itself uses between fields (\x1f).

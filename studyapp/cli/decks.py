@@ -17,6 +17,7 @@ from studyapp.store import StoreError
 if TYPE_CHECKING:
     from studyapp.anki.convert import Conversion
     from studyapp.deckfile import Deck
+    from studyapp.store import Store
 
 
 @cli.command()
@@ -87,14 +88,24 @@ def _source_text(path: Path) -> str:
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Let a deck take over the id of a deck it shares no card with, retiring that "
+    "deck's cards (history kept).",
+)
 @click.pass_obj
-def import_(context: Context, paths: tuple[Path, ...]) -> None:
+def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     """Validate, then import deck files into the database (all or nothing).
 
     Anki packages (.apkg, .colpkg) and text files of notes (.txt, .csv, .tsv) are
-    converted on the way in, as `studyapp convert` does.
+    converted on the way in, as `studyapp convert` does; notes this database
+    already has (a package exported from it, a package imported before) go back
+    onto their own cards, progress kept.
     """
-    from studyapp.anki.convert import is_convertible
+    from studyapp.anki.convert import is_convertible, report_lines
+    from studyapp.anki.converted_files import discard_staged, finish_pending_media, stage_media
+    from studyapp.store import DeckNotOwned
 
     sources = [p for p in paths if p.is_file() and is_convertible(p)]
     with working("Checking deck files"):
@@ -102,32 +113,62 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
     if problems:
         print_problems(problems)
         fail("nothing imported")
+    store = context.store()
+    # Media only from beside the deck files named, never from a converted deck's folder.
+    deck_files = [d.path for d in decks if d.path is not None]
     conversion = None
     if sources:
-        conversion, converted = _convert(sources)
+        conversion, converted = _convert(sources, store)
+        if not converted:
+            for line in report_lines(conversion):
+                click.echo(one_line(line), err=True)
+            fail(f"no notes to import in {', '.join(map(str, sources))}; nothing imported")
         decks = [*decks, *converted]
+    staged = None
     try:
+        finish_pending_media(store)  # an import killed after its commit
+        staged = stage_media(store, deck_files, conversion)
         with working(f"Importing {sum(len(d.cards) for d in decks)} cards"):
-            report = context.store().import_decks(decks)
-        from studyapp.anki.convert import copy_deck_media
-
-        copy_deck_media(context.store(), decks, conversion)
+            report = store.import_decks(
+                decks, replace=replace, pending_media=None if staged is None else str(staged)
+            )
+    except DeckNotOwned as exc:
+        discard_staged(staged)
+        fail(f"{exc}; nothing imported (--replace lets this import retire them)")
     except StoreError as exc:
+        discard_staged(staged)
         fail(f"{exc}; nothing imported")
     except OSError as exc:
-        fail(f"cannot copy media files: {exc.strerror or exc}")
+        discard_staged(staged)
+        fail(f"cannot copy media files: {exc.strerror or exc}; nothing imported")
     for changes in report.decks:
         click.echo(one_line(changes.summary()))
+    if conversion is not None:
+        for line in report_lines(conversion):
+            click.echo(one_line(line))
+    try:
+        finish_pending_media(store, staged)
+    except (OSError, StoreError) as exc:
+        detail = exc.strerror if isinstance(exc, OSError) else None
+        fail(
+            f"decks imported, but their media wait in {staged}: {detail or exc}; "
+            "the next import moves them in"
+        )
 
 
-def _convert(sources: list[Path]) -> tuple[Conversion, list[Deck]]:
-    """The sources as decks, validated as `studyapp check` would; any problem ends here."""
+def _convert(sources: list[Path], store: Store | None = None) -> tuple[Conversion, list[Deck]]:
+    """The sources as decks, validated as `studyapp check` would; any problem ends here.
+
+    With a `store`, notes it already has take back their deck and card ids.
+    """
     from studyapp.anki.apkg_reader import PackageError
-    from studyapp.anki.convert import convert_sources, validated_decks
+    from studyapp.anki.convert import adopt_known_cards, convert_sources, validated_decks
     from studyapp.deckfile import DeckFileError
 
     try:
         conversion = convert_sources(sources)
+        if store is not None:
+            adopt_known_cards(conversion, store.card_identities(), store.deck_descriptions())
         return conversion, validated_decks(conversion)
     except PackageError as exc:
         fail(f"{exc}; nothing written")
@@ -149,23 +190,34 @@ def _convert(sources: list[Path]) -> tuple[Conversion, list[Deck]]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the deck files (one per deck) and their media/.",
 )
-def convert(sources: tuple[Path, ...], out: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace deck files and media already in the folder.")
+def convert(sources: tuple[Path, ...], out: Path, force: bool) -> None:
     """Convert Anki packages (.apkg, .colpkg) and text files of notes (Anki's "Notes in
-    Plain Text" .txt, or CSV/TSV of front and back) into deck files."""
-    from studyapp.anki.convert import report_lines, write_decks
+    Plain Text" .txt, or CSV/TSV of front and back) into deck files.
+
+    Files already in the folder (a tutor's edits) are never replaced without --force;
+    the files arrive all together or not at all."""
+    from studyapp.anki.convert import report_lines
+    from studyapp.anki.converted_files import OutputExists, write_decks
 
     conversion, _decks = _convert(list(sources))
+    if not conversion.decks:
+        for report in report_lines(conversion):
+            click.echo(one_line(report), err=True)
+        fail(f"no notes to convert in {', '.join(map(str, sources))}; nothing written")
     try:
-        written = write_decks(conversion, out)
+        written = write_decks(conversion, out, force=force)
+    except OutputExists as exc:
+        fail(f"{exc}: --force replaces them; nothing written")
     except OSError as exc:
-        fail(f"cannot write to {out}: {exc.strerror or exc}")
+        fail(f"cannot write to {out}: {exc.strerror or exc}; nothing written")
     cards = sum(len(d.cards) for d in conversion.decks)
     line = f"Wrote {len(written)} deck file{'s' * (len(written) != 1)} ({cards} cards) to {out}"
     if conversion.media:
         line += f", {len(conversion.media)} media files to {out / 'media'}"
     click.echo(line)
     for report in report_lines(conversion):
-        click.echo(report)
+        click.echo(one_line(report))
 
 
 @cli.command()

@@ -24,7 +24,7 @@ from __future__ import annotations
 from studyapp.store.browse import Browse
 from studyapp.store.columns import tag_clause, tag_names, tags_match
 from studyapp.store.connection import DATABASE_ERRORS, StoreBase, StoreError
-from studyapp.store.decks import DeckImport
+from studyapp.store.decks import DeckImport, DeckNotOwned
 from studyapp.store.exams import Exams
 from studyapp.store.exports import Exports
 from studyapp.store.models import (
@@ -59,6 +59,7 @@ __all__ = [
     "BrowseRow",
     "DeckChanges",
     "DeckCounts",
+    "DeckNotOwned",
     "Exam",
     "GradeResult",
     "ImportReport",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -15,26 +16,103 @@ if TYPE_CHECKING:
     from studyapp.deckfile import Card, Deck
 
 
+# meta: a folder of media an import committed and has yet to move in.
+PENDING_MEDIA_KEY = "pending_import_media"
+
+
+class DeckNotOwned(StoreError):
+    """An import would retire the cards of a deck it shares no card with."""
+
+    def __init__(self, deck_id: str, name: str, cards: int) -> None:
+        self.deck_id, self.name, self.cards = deck_id, name, cards
+        super().__init__(
+            f"deck '{deck_id}' ({name}) comes from somewhere else: this import has none of "
+            f"its {cards} cards and would retire them all"
+        )
+
+
+# meta: a digest of each deck as last imported, so an import that changes nothing
+# (the same files again) is known before it starts and takes no backup.
+FINGERPRINT_PREFIX = "deck_import_sha256:"
+
+
+def _fingerprint(deck: Deck) -> str:
+    """A digest of what an import writes of `deck`: its name and description, and every
+    card's columns in order. (Deck text holds no \\x1e or \\x1f: control characters are refused.)"""
+    digest = hashlib.sha256(f"{deck.id}\x1f{deck.name}\x1f{deck.description}\x1e".encode())
+    for c in deck.cards:
+        digest.update(
+            f"{c.id}\x1f{c.type}\x1f{c.front}\x1f{c.back}\x1f{c.text}\x1f{c.extra}\x1f"
+            f"{c.source}\x1f{c.tags}\x1f{c.guid}\x1e".encode()
+        )
+    return digest.hexdigest()
+
+
 class DeckImport(StoreBase):
     """Bringing deck files into the database."""
 
     # -- importing decks ---------------------------------------------------------
 
-    def import_decks(self, decks: Sequence[Deck], now: datetime | None = None) -> ImportReport:
+    def import_decks(
+        self,
+        decks: Sequence[Deck],
+        now: datetime | None = None,
+        replace: bool = False,
+        pending_media: str | None = None,
+    ) -> ImportReport:
         """Bring the database in line with `decks`, in one transaction.
 
         New cards arrive new; edited cards keep their SM-2 state and history;
         cards gone from a file are retired (out of review, history kept).
-        An unchanged deck writes nothing.
+        An unchanged deck writes nothing, and an import that changes nothing
+        takes no backup (it would push an older one out of the rotation).
+        A deck that shares no card with the one holding its id is not its
+        owner: DeckNotOwned, unless `replace` says to retire that deck's cards.
+        `pending_media` (a folder of staged media) is recorded in the same
+        transaction under PENDING_MEDIA_KEY, for whoever moves the files in.
         """
         stamp = (now or utcnow()).isoformat(timespec="seconds")
-        report = ImportReport()
-        if decks and not self.damaged:
+        prints = {deck.id: _fingerprint(deck) for deck in decks}
+        if decks and not self.damaged and not self._imported_before(prints):
             self.backup_before("import")
         with self.transaction():
-            for deck in decks:
-                report.decks.append(self._import_deck(deck, stamp))
+            report = self._import_all(decks, stamp, replace, pending_media)
+            for deck_id, digest in prints.items():
+                if self.get_meta(FINGERPRINT_PREFIX + deck_id) != digest:
+                    self.set_meta(FINGERPRINT_PREFIX + deck_id, digest)
+            return report
+
+    def _imported_before(self, prints: dict[str, str]) -> bool:
+        """Every deck is in the database, as this import would leave it (its last import
+        was of the same content, and nothing but an import changes a deck's cards)."""
+        live = {r[0] for r in self.conn.execute("SELECT id FROM decks WHERE retired = 0")}
+        return all(
+            deck_id in live and self.get_meta(FINGERPRINT_PREFIX + deck_id) == digest
+            for deck_id, digest in prints.items()
+        )
+
+    def _import_all(
+        self, decks: Sequence[Deck], stamp: str, replace: bool, pending_media: str | None
+    ) -> ImportReport:
+        report = ImportReport()
+        for deck in decks:
+            report.decks.append(self._import_deck(deck, stamp, replace))
+        if pending_media is not None:
+            self.set_meta(PENDING_MEDIA_KEY, pending_media)
         return report
+
+    def card_identities(self) -> list[tuple[str, str, str, str | None, bool]]:
+        """(deck id, card key, type, kept Anki GUID, personal) of every card."""
+        return [
+            (r[0], r[1], r[2], r[3], bool(r[4]))
+            for r in self.conn.execute(
+                "SELECT cards.deck_id, cards.card_key, cards.type, cards.guid, decks.personal "
+                "FROM cards JOIN decks ON decks.id = cards.deck_id"
+            )
+        ]
+
+    def deck_descriptions(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.conn.execute("SELECT id, description FROM decks")}
 
     def retire_decks(
         self, deck_ids: Iterable[str], now: datetime | None = None
@@ -65,7 +143,7 @@ class DeckImport(StoreBase):
                 changes.append(DeckChanges(deck_id, row[0], retired=cards, removed=True))
         return changes
 
-    def _import_deck(self, deck: Deck, stamp: str) -> DeckChanges:
+    def _import_deck(self, deck: Deck, stamp: str, replace: bool) -> DeckChanges:
         conn = self.conn
         changes = DeckChanges(deck.id, deck.name)
         row = conn.execute(
@@ -100,6 +178,8 @@ class DeckImport(StoreBase):
                 [deck.id],
             )
         }
+        if row is not None and not replace:
+            self._refuse_unless_owner(deck, row[0], existing)
         if not existing:
             self._insert_new_cards(deck, position, stamp, changes)
             return changes
@@ -169,6 +249,16 @@ class DeckImport(StoreBase):
                 conn.execute("UPDATE items SET retired = 1 WHERE card_id = ?", [old["id"]])
                 changes.retired += 1
         return changes
+
+    @staticmethod
+    def _refuse_unless_owner(deck: Deck, name: str, existing: dict[str, Any]) -> None:
+        """Retiring cards is for the deck's own source: one that shares at least one card."""
+        incoming = {card.id for card in deck.cards}
+        if any(key in existing for key in incoming):
+            return
+        live = sum(1 for r in existing.values() if not r["retired"])
+        if live:
+            raise DeckNotOwned(deck.id, name, live)
 
     @staticmethod
     def _card_columns(card: Card, position: int) -> dict[str, Any]:
