@@ -399,3 +399,42 @@ def test_event_lines_are_validated(tmp_path):
         read_events(b"\xff\xfe\n", "f").problem
         == "f:1: not a StudyApp event file (not UTF-8 text); skipped"
     )
+
+
+# -- the command ----------------------------------------------------------------------
+
+
+def test_the_sync_command_and_its_setting(tmp_path):
+    from click.testing import CliRunner
+
+    from studyapp.cli import cli
+
+    a, _b, folder = _two_synced(tmp_path)
+    a.close()
+    _b.close()
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "sync", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Synced through {folder}: 3 reviews in from 1 other device")
+    again = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "sync", str(folder)])
+    assert "0 reviews in" in again.stdout and "0 written" in again.stdout
+
+    no_folder = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "sync"])
+    assert no_folder.exit_code == 1 and "no sync_folder setting" in no_folder.stderr
+    bad = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "settings", "sync_folder", "rel"])
+    assert bad.exit_code == 1 and "must be a full path" in bad.stderr
+    runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "settings", "sync_folder", str(folder)])
+    (folder / f"x{FILE_SUFFIX}").write_text("\x1b[31mred\n")
+    damaged = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "sync"])
+    assert damaged.exit_code == 1 and "Traceback" not in damaged.output
+    assert damaged.stderr.splitlines() == [
+        f"studyapp: {folder}/x{FILE_SUFFIX}:1: not a StudyApp event file "
+        "(not JSON (Expecting value)); skipped"
+    ]
+    missing = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "sync", str(tmp_path / "no")])
+    assert missing.exit_code == 1
+    assert missing.stderr == f"studyapp: {tmp_path / 'no'}: no such folder to sync through\n"
+    shown = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "settings", "sync_folder", "off"])
+    assert shown.exit_code == 0
+    listing = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "settings"])
+    assert "sync_folder = off" in listing.stdout

@@ -34,8 +34,8 @@ class SyncReport:
 
     def summary(self) -> str:
         text = (
-            f"{self.merged} reviews in from {self.devices} other device(s), "
-            f"{self.written} written out; {self.items_changed} cards rescheduled"
+            f"{self.merged} reviews in from {self.devices} other device(s); "
+            f"{self.written} written to this device's file; {self.items_changed} cards rescheduled"
         )
         if self.waiting:
             text += f"; {self.waiting} reviews wait for cards this database does not have"
