@@ -438,3 +438,35 @@ def test_the_sync_command_and_its_setting(tmp_path):
     assert shown.exit_code == 0
     listing = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "settings"])
     assert "sync_folder = off" in listing.stdout
+
+
+def test_a_copied_database_is_caught_and_becomes_a_device_of_its_own(tmp_path):
+    a, b, folder = _two_synced(tmp_path)
+    b.close()
+    a.close()
+    shutil.copy(tmp_path / "a.db", tmp_path / "copy.db")
+    a = Store.open(tmp_path / "a.db")
+    _session(a, "a", [(3, 4, "scheduled", 60)])
+    sync_folder(a, folder)
+    copy = Store.open(tmp_path / "copy.db")
+    _session(copy, "b", [(4, 3, "scheduled", 70)])
+    own = folder / f"{a.device_id()}{FILE_SUFFIX}"
+    before = own.read_bytes()
+    report = sync_folder(copy, folder)
+    assert len(report.problems) == 1 and "copy of another device's database" in report.problems[0]
+    assert own.read_bytes() == before  # one writer per file, still
+    copy.close()
+    from click.testing import CliRunner
+
+    from studyapp.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "copy.db"), "sync", "--new-device", str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("This database is now device ")
+    copy = Store.open(tmp_path / "copy.db")
+    assert sync_folder(a, folder).merged == 1
+    assert _log(a) == _log(copy) and _keyed_states(a) == _keyed_states(copy)
+    a.close()
+    copy.close()

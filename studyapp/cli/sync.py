@@ -12,8 +12,13 @@ from studyapp.sanitize import one_line
 
 @cli.command("sync")
 @click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--new-device",
+    is_flag=True,
+    help="First give this database a device id of its own (it was copied from another device).",
+)
 @click.pass_obj
-def sync(context: Context, folder: Path | None) -> None:
+def sync(context: Context, folder: Path | None, new_device: bool) -> None:
     """Exchange reviews with your other devices through FOLDER (default: the sync_folder setting).
 
     This device appends what you did to its own file in FOLDER, merges every other
@@ -29,6 +34,10 @@ def sync(context: Context, folder: Path | None) -> None:
         if not configured:
             fail("no FOLDER given and no sync_folder setting (`studyapp settings sync_folder DIR`)")
         folder = Path(configured)
+    if not folder.is_dir():
+        fail(f"{folder}: no such folder to sync through")
+    if new_device:
+        click.echo(f"This database is now device {store.become_new_device()}.")
     report = sync_folder(store, folder)
     for problem in report.problems:
         click.echo(one_line(f"studyapp: {problem}"), err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -41,11 +42,25 @@ class SyncEvents(StoreBase):
     def device_id(self) -> str:
         device = self.get_meta(DEVICE_KEY)
         if device is None:  # made by the schema-9 migration; kept here for safety
-            import secrets
-
             device = secrets.token_hex(8)
             self.set_meta(DEVICE_KEY, device)
         return device
+
+    def become_new_device(self) -> str:
+        """Give this database a device id of its own (it was copied from another device's).
+
+        Reviews already here keep the old id as their origin, so every device goes on
+        ordering them the same way. Returns the new id.
+        """
+        old = self.device_id()
+        new = secrets.token_hex(8)
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE reviews SET origin_device = ?, origin_seq = id WHERE origin_device IS NULL",
+                [old],
+            )
+            self.set_meta(DEVICE_KEY, new)
+        return new
 
     def review_events(self) -> list[ReviewEvent]:
         """Every review in the log (this device's and merged ones), as events."""

@@ -49,9 +49,12 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
     report = SyncReport()
     device = store.device_id()
     own = folder / f"{device}{FILE_SUFFIX}"
+    local = store.review_events()
     own_ids = _prepare_own_file(own, device, report)
+    if own_ids is not None and _written_elsewhere(own, device, own_ids, local, report):
+        own_ids = None
     if own_ids is not None:
-        report.written += _append(own, store.review_events(), own_ids)
+        report.written += _append(own, local, own_ids)
     incoming: list[ReviewEvent] = []
     for path in sorted(folder.glob(f"*{FILE_SUFFIX}")):
         if path == own or not path.is_file():
@@ -80,8 +83,25 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
     return report
 
 
-def _prepare_own_file(own: Path, device: str, report: SyncReport) -> set[str] | None:
-    """The event ids already in this device's file, its torn tail cut off; None if unusable."""
+def _written_elsewhere(
+    own: Path, device: str, in_file: dict[str, str], local: list[ReviewEvent], report: SyncReport
+) -> bool:
+    """Whether this device's file holds reviews by this device id that this database lacks:
+    a copy of this database is syncing on another machine (two writers on one file)."""
+    have = {event.event_id for event in local}
+    if all(origin != device or event_id in have for event_id, origin in in_file.items()):
+        return False
+    report.problems.append(
+        f"{own}: holds reviews by this device's id that this database does not have (is it a "
+        "copy of another device's database?); nothing written to it: run `studyapp sync "
+        "--new-device` to give this database an id of its own"
+    )
+    return True
+
+
+def _prepare_own_file(own: Path, device: str, report: SyncReport) -> dict[str, str] | None:
+    """Event id -> origin device of what this device's file holds, its torn tail cut off;
+    None if the file cannot be used."""
     try:
         data = own.read_bytes()
     except FileNotFoundError:
@@ -104,10 +124,10 @@ def _prepare_own_file(own: Path, device: str, report: SyncReport) -> set[str] | 
             _sync_dir(own.parent)
     except OSError as exc:
         raise StoreError(f"{own}: cannot write ({exc.strerror}); nothing merged") from None
-    return {event.event_id for event in read.events}
+    return {event.event_id: event.device for event in read.events}
 
 
-def _append(own: Path, events: list[ReviewEvent], already: set[str]) -> int:
+def _append(own: Path, events: list[ReviewEvent], already: dict[str, str]) -> int:
     """Append the events not yet in the file, and fsync before anything else happens."""
     fresh = [event for event in events if event.event_id not in already]
     if not fresh:
@@ -118,7 +138,7 @@ def _append(own: Path, events: list[ReviewEvent], already: set[str]) -> int:
             _sync_file(f.fileno())
     except OSError as exc:
         raise StoreError(f"{own}: cannot write ({exc.strerror}); nothing merged") from None
-    already.update(event.event_id for event in fresh)
+    already.update((event.event_id, event.device) for event in fresh)
     return len(fresh)
 
 
