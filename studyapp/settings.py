@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field, fields
 from datetime import date
+from pathlib import Path
 
 from studyapp.store import Store, StoreError
 
@@ -53,6 +54,9 @@ class Settings:
     interleave: bool = True
     # Pictures drawn on cards; off: their alt text only (`review --no-images` for one session).
     images: bool = True
+    # A folder shared with the student's other devices (studyapp.sync): the app syncs
+    # through it at start and after each session. Empty: off.
+    sync_folder: str = ""
     # A deck's own daily new-card limit (within new_per_day), by deck id.
     deck_new_per_day: dict[str, int] = field(default_factory=dict)
 
@@ -68,6 +72,8 @@ SETTING_HELP = {
     "bury_siblings": "siblings of a card studied today wait for tomorrow (on/off)",
     "interleave": "reviews shuffled across decks (on/off)",
     "images": "pictures on cards drawn in the terminal; off shows their alt text (on/off)",
+    "sync_folder": "a folder shared with your other devices, synced at start and after "
+    "each session (a full path, or off)",
 }
 _LIMITS = {"new_per_day": (0, 9999), "leech_threshold": (1, 999), "exam_margin_days": (1, 60)}
 _BOOLEANS = ("bury_siblings", "interleave", "images")
@@ -124,7 +130,18 @@ def _parse(name: str, raw: str) -> int | str | bool:
         if raw not in THEMES:
             raise ValueError(f"theme must be one of: {', '.join(THEMES)}")
         return raw
+    if name == "sync_folder":
+        return _folder_setting(raw)
     raise ValueError(f"unknown setting {name!r} (known: {', '.join(setting_names())})")
+
+
+def _folder_setting(raw: str) -> str:
+    if raw.strip().lower() in ("", *_FALSE):
+        return ""
+    folder = Path(raw.strip()).expanduser()
+    if not folder.is_absolute():
+        raise ValueError(f"sync_folder must be a full path (or off), not {raw!r}")
+    return str(folder)
 
 
 def save_setting(store: Store, name: str, raw: str) -> None:
@@ -152,7 +169,7 @@ def shown_value(value: object) -> str:
     """A setting's value as `studyapp settings` prints it and accepts it back."""
     if isinstance(value, bool):
         return "on" if value else "off"
-    return str(value)
+    return str(value) or "off"
 
 
 # -- custom study: more new cards today -------------------------------------------

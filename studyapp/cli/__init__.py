@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 # Imported for what importing them does: each module adds its commands to the group.
-from studyapp.cli import backups, decks, export, study  # noqa: F401
+from studyapp.cli import backups, decks, export, study, sync  # noqa: F401
 from studyapp.cli.base import cli
 
 __all__ = ["cli", "main"]

@@ -45,6 +45,7 @@ from studyapp.store.progress import Progress
 from studyapp.store.queues import Queues
 from studyapp.store.reviews import REVIEW_KINDS, Reviews
 from studyapp.store.schema import APPLICATION_ID, SCHEMA_VERSION
+from studyapp.store.sync_events import SyncEvents
 
 __all__ = [
     "APPLICATION_ID",
@@ -74,6 +75,15 @@ __all__ = [
 
 
 class Store(
-    DeckImport, Queues, Reviews, PersonalCards, Browse, Progress, Exports, Exams, StoreBase
+    DeckImport,
+    Queues,
+    Reviews,
+    PersonalCards,
+    Browse,
+    Progress,
+    Exports,
+    Exams,
+    SyncEvents,
+    StoreBase,
 ):
     """The study database. Open one with :meth:`open`; tests may use :meth:`memory`."""

@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -235,6 +235,28 @@ END
     studied_old=STUDIED_MS_SQL.replace("duration_ms", "old.duration_ms"),
 )
 
+# Devices merged through a synced folder (studyapp.sync): every review gets a
+# random event id (kept by a trigger, so no write path can forget it), and a
+# review merged from another device keeps that device's id and sequence number,
+# which order events whose times tie. NULL origin: written here (sequence = id).
+# Each database is one device, with a random id of its own. (Added in schema 9.)
+SYNC_EVENTS = """
+ALTER TABLE reviews ADD COLUMN event_id TEXT;
+ALTER TABLE reviews ADD COLUMN origin_device TEXT;
+ALTER TABLE reviews ADD COLUMN origin_seq INTEGER;
+UPDATE reviews SET event_id = lower(hex(randomblob(16)));
+CREATE UNIQUE INDEX reviews_event ON reviews (event_id);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', lower(hex(randomblob(8))));
+CREATE TRIGGER reviews_event_id AFTER INSERT ON reviews WHEN new.event_id IS NULL BEGIN
+    UPDATE reviews SET event_id = lower(hex(randomblob(16))) WHERE id = new.id;
+END;
+DROP TRIGGER reviews_count_update;
+""" + KEPT_COUNTS[KEPT_COUNTS.index("CREATE TRIGGER reviews_count_update") :].replace(
+    # Only the columns review_days counts by: setting an event id must not count a review.
+    "AFTER UPDATE ON reviews",
+    "AFTER UPDATE OF study_day, kind, due_before, interval_before, grade, duration_ms ON reviews",
+)
+
 # Migrations from version N to N+1, run in order inside one transaction, after
 # a backup copy of the file is written next to it. A new database is created
 # at version 1 and migrated the same way, so both end in the same schema.
@@ -264,6 +286,7 @@ MIGRATIONS: dict[int, str] = {
     # could also use (and so take them over), to one no deck file can name. (The
     # count triggers move their counts to the new id.)
     7: RENAME_PERSONAL_DECK,
+    8: SYNC_EVENTS,
 }
 
 

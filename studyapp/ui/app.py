@@ -97,6 +97,12 @@ class StudyApp(App[None]):
             from studyapp.ui.screens.home import HomeScreen
 
             self.push_screen(HomeScreen())
+        self.start_folder_sync()
+
+    def start_folder_sync(self) -> None:
+        from studyapp.ui.folder_sync import start_sync
+
+        start_sync(self)
 
     def leave_review(self) -> None:
         """Back from a review: to the home screen, building it if review came first."""
@@ -106,6 +112,8 @@ class StudyApp(App[None]):
             self.pop_screen()
         else:
             self.switch_screen(HomeScreen())
+        # After each session: this device's answers out, the others' in.
+        self.start_folder_sync()
 
     def new_session(
         self, scope: Scope, mode: str = "scheduled", ahead_days: int | None = None
@@ -231,6 +239,11 @@ class StudyApp(App[None]):
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        from studyapp.ui.folder_sync import SYNC_GROUP, sync_finished
+
+        if event.worker.group == SYNC_GROUP:
+            sync_finished(self, event.worker, event.state)
+            return
         if event.worker.group != "export":
             return
         if event.state == WorkerState.SUCCESS:

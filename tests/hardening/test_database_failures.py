@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from studyapp.cli import cli
-from studyapp.store import SCHEMA_VERSION, Store, StoreError, backups
+from studyapp.store import Store, StoreError, backups
 from studyapp.store.schema import MIGRATIONS
 
 
@@ -112,15 +112,22 @@ def test_upgrade_takes_a_rotating_backup(tmp_path):
     assert "upgrade" in [b.reason for b in backups.list_backups(db)]
 
 
-def test_personal_deck_migration_moves_the_students_cards(tmp_path):
+def test_personal_deck_migration_moves_the_students_cards(tmp_path, monkeypatch):
+    from studyapp.store import connection, schema
+
+    # A database as the rename found it: built up to the rename, with later migrations to come.
+    rename = next(version for version, sql in MIGRATIONS.items() if "@personal" in sql)
+    for module in (schema, connection):
+        monkeypatch.setattr(module, "SCHEMA_VERSION", rename + 1)
     store = Store.open(tmp_path / "m.db")
     card = store.add_personal_card("front", "back")
     with store.transaction():
         store.conn.execute("PRAGMA defer_foreign_keys = ON")
         for table, column in (("decks", "id"), ("cards", "deck_id"), ("items", "deck_id")):
             store.conn.execute(f"UPDATE {table} SET {column} = 'personal'")
-        store.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        store.conn.execute(f"PRAGMA user_version = {rename}")
     store.close()
+    monkeypatch.undo()
     assert any("@personal" in sql for sql in MIGRATIONS.values())
     store = Store.open(tmp_path / "m.db")
     assert store.conn.execute("SELECT deck_id FROM cards WHERE id = ?", [card]).fetchone() == (
