@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from studyapp.store import Exam, Store, StoreError
+from studyapp.store import Exam, InputError, Store
 
 __all__ = [
     "DEFAULT_MARGIN_DAYS",
@@ -109,14 +109,14 @@ def set_exam(
     tags: tuple[str, ...] = (),
     name: str | None = None,
 ) -> tuple[Exam, bool]:
-    """Set (or move) an exam; True when it is new. StoreError for an unknown deck or tag."""
+    """Set (or move) an exam; True when it is new. InputError for an unknown deck or tag."""
     known = store.deck_names()
     for deck_id in deck_ids:
         if deck_id not in known:
-            raise StoreError(f"no deck with id {deck_id!r} (see `studyapp decks`)")
+            raise InputError(f"no deck with id {deck_id!r} (see `studyapp decks`)")
     for tag in tags:
         if not store.exam_scope_total(Exam(0, "", when, (), (tag,))):
-            raise StoreError(f"no cards tagged {tag!r}")
+            raise InputError(f"no cards tagged {tag!r}")
     if name is None or not name.strip():
         if len(deck_ids) == 1 and not tags:
             name = known[deck_ids[0]]

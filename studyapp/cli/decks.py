@@ -12,7 +12,7 @@ import click
 from studyapp.cli.base import Context, cli, fail, print_problems, working
 from studyapp.deckfile import check_paths
 from studyapp.sanitize import one_line
-from studyapp.store import StoreError
+from studyapp.store import DatabaseError, InputError
 
 if TYPE_CHECKING:
     from studyapp.anki.convert import Conversion
@@ -91,7 +91,7 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
         from studyapp.anki.convert import copy_deck_media
 
         copy_deck_media(context.store(), decks, conversion)
-    except StoreError as exc:
+    except (DatabaseError, InputError) as exc:  # said here to add that nothing was imported
         fail(f"{exc}; nothing imported")
     except OSError as exc:
         fail(f"cannot copy media files: {exc.strerror or exc}")
@@ -156,10 +156,7 @@ def decks(context: Context, as_json: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    try:
-        counts = context.store().deck_counts(context.today())
-    except StoreError as exc:
-        fail(str(exc))
+    counts = context.store().deck_counts(context.today())
     if as_json:
         rows = [
             {"id": d.id, "name": d.name, "total": d.total, "new": d.new, "due_today": d.due}

@@ -1,4 +1,4 @@
-"""The student's progress, in SQLite (sqlite-utils for bulk writes).
+"""The student's progress, in SQLite .
 
 Tables:
 
@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from studyapp.store.browse import Browse
 from studyapp.store.columns import tag_clause, tag_names, tags_match
-from studyapp.store.connection import DATABASE_ERRORS, StoreBase, StoreError
+from studyapp.store.connection import StoreBase
 from studyapp.store.decks import DeckImport
+from studyapp.store.errors import DATABASE_ERRORS, DatabaseError, InputError, StoreError
 from studyapp.store.exams import Exams
 from studyapp.store.exports import Exports
 from studyapp.store.models import (
@@ -57,11 +58,13 @@ __all__ = [
     "SCHEMA_VERSION",
     "STATE_SQL",
     "BrowseRow",
+    "DatabaseError",
     "DeckChanges",
     "DeckCounts",
     "Exam",
     "GradeResult",
     "ImportReport",
+    "InputError",
     "Store",
     "StoreError",
     "StudyItem",

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from studyapp.store import backups
+from studyapp.store.errors import DatabaseError, StoreError
 from studyapp.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION, migrate, run_script
 
 if TYPE_CHECKING:
@@ -19,14 +20,6 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_MS = 10_000
 
 
-class StoreError(Exception):
-    """A database problem worth one clear line to the user."""
-
-
-# What a caller may see go wrong in the store: its own errors, and SQLite's own from
-# reads outside a transaction (a damaged or vanished file). Callers catch this
-# instead of importing sqlite3 themselves.
-DATABASE_ERRORS: tuple[type[Exception], ...] = (StoreError, sqlite3.Error)
 # SQLite's primary result codes for a damaged file.
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
@@ -90,11 +83,11 @@ class StoreBase:
         if str(path) != ":memory:":
             _refuse_foreign_file(path)
             if backups.is_marked_damaged(path):
-                raise StoreError(damaged_message(path))
+                raise DatabaseError(damaged_message(path))
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
+                raise DatabaseError(f"cannot create {path.parent}: {exc.strerror}") from None
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -108,8 +101,8 @@ class StoreBase:
                 raise
             if is_damage(exc) and str(path) != ":memory:":
                 backups.mark_damaged(path)
-                raise StoreError(damaged_message(path, exc)) from None
-            raise StoreError(f"{path}: {_describe(exc, path)}") from None
+                raise DatabaseError(damaged_message(path, exc)) from None
+            raise DatabaseError(f"{path}: {_describe(exc, path)}") from None
         return store
 
     @classmethod
@@ -125,9 +118,9 @@ class StoreBase:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if app_id != APPLICATION_ID and (tables or version):
-            raise StoreError(f"{path} is not a StudyApp database; refusing to touch it")
+            raise DatabaseError(f"{path} is not a StudyApp database; refusing to touch it")
         if version > SCHEMA_VERSION:
-            raise StoreError(
+            raise DatabaseError(
                 f"{path} was written by a newer StudyApp (schema {version}, this one knows "
                 f"{SCHEMA_VERSION}); upgrade StudyApp to open it"
             )
@@ -160,7 +153,9 @@ class StoreBase:
             finally:
                 dest.close()
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot write the backup {target} before upgrading: {exc}") from None
+            raise DatabaseError(
+                f"cannot write the backup {target} before upgrading: {exc}"
+            ) from None
 
     def backup_before(self, reason: str) -> None:
         """A rotating backup before a migration or an import; failing it stops the change.
@@ -174,7 +169,7 @@ class StoreBase:
         try:
             backups.take_backup(self.conn, self.path, reason, self.clock())
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(
+            raise DatabaseError(
                 f"{self.path}: cannot write a backup before the {reason} ({_describe(exc)}); "
                 "nothing changed"
             ) from None
@@ -183,7 +178,7 @@ class StoreBase:
     def _before_write(self) -> None:
         """Refuse to write to a damaged database; take the day's first backup."""
         if self.damaged:
-            raise StoreError(damaged_message(self.path))
+            raise DatabaseError(damaged_message(self.path))
         if self.path is None or self._daily_backup_checked:
             return
         self._daily_backup_checked = True
@@ -220,15 +215,15 @@ class StoreBase:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"database is busy or unavailable: {_describe(exc)}") from None
+            raise DatabaseError(f"database is busy or unavailable: {_describe(exc)}") from None
         try:
             yield
         except sqlite3.DatabaseError as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             if is_damage(exc):
-                raise StoreError(self.note_error(exc)) from None
-            raise StoreError(f"could not save, nothing written: {_describe(exc)}") from None
+                raise DatabaseError(self.note_error(exc)) from None
+            raise DatabaseError(f"could not save, nothing written: {_describe(exc)}") from None
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -239,8 +234,8 @@ class StoreBase:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             if is_damage(exc):
-                raise StoreError(self.note_error(exc)) from None
-            raise StoreError(f"could not save: {_describe(exc)}") from None
+                raise DatabaseError(self.note_error(exc)) from None
+            raise DatabaseError(f"could not save: {_describe(exc)}") from None
 
     def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         cursor = self.conn.execute(sql, params)
@@ -287,15 +282,15 @@ def _refuse_foreign_file(path: Path) -> None:
     except FileNotFoundError:
         return
     except IsADirectoryError:
-        raise StoreError(f"{path} is a folder, not a database file") from None
+        raise DatabaseError(f"{path} is a folder, not a database file") from None
     except OSError as exc:
-        raise StoreError(f"cannot open {path}: {exc.strerror}") from None
+        raise DatabaseError(f"cannot open {path}: {exc.strerror}") from None
     if header and header != b"SQLite format 3\x00":
         if backups.list_backups(path):
             # We kept backups of this very file: it was ours, and is now damaged.
             backups.mark_damaged(path)
-            raise StoreError(damaged_message(path, "its header is not SQLite's"))
-        raise StoreError(f"{path} is not a StudyApp database; refusing to touch it")
+            raise DatabaseError(damaged_message(path, "its header is not SQLite's"))
+        raise DatabaseError(f"{path} is not a StudyApp database; refusing to touch it")
 
 
 def _describe(exc: BaseException, path: Path | None = None) -> str:

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from studyapp.store.columns import new_item_position, tags_column
-from studyapp.store.connection import StoreBase, StoreError, utcnow
+from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.errors import InputError
 from studyapp.store.models import DeckChanges, ImportReport
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class DeckImport(StoreBase):
         else:
             name, description, position, retired, personal = row
             if personal:
-                raise StoreError(f"deck id '{deck.id}' is reserved for your personal cards")
+                raise InputError(f"deck id '{deck.id}' is reserved for your personal cards")
             if (name, description, retired) != (deck.name, deck.description, 0):
                 conn.execute(
                     "UPDATE decks SET name = ?, description = ?, retired = 0 WHERE id = ?",

@@ -7,7 +7,8 @@ from typing import Any
 
 from studyapp import sm2
 from studyapp.store.columns import iso, parse_date, state_columns, state_from
-from studyapp.store.connection import StoreBase, StoreError, utcnow
+from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.errors import InputError
 from studyapp.store.models import GradeResult
 
 # exam: a final-window review before an exam (see studyapp.exam); like cram, state untouched.
@@ -22,7 +23,7 @@ class Reviews(StoreBase):
             "SELECT ef, interval, repetitions, lapses, due FROM items WHERE id = ?", [item_id]
         ).fetchone()
         if row is None:
-            raise StoreError(f"no study item {item_id}")
+            raise InputError(f"no study item {item_id}")
         return sm2.SM2State(
             ef_hundredths=row[0],
             interval=row[1],
@@ -123,11 +124,11 @@ class Reviews(StoreBase):
         with self.transaction():
             rows = self._rows("SELECT * FROM reviews WHERE id = ?", [review_id])
             if not rows:
-                raise StoreError(f"no review {review_id} to undo")
+                raise InputError(f"no review {review_id} to undo")
             row = rows[0]
             latest = self._one("SELECT MAX(id) FROM reviews WHERE item_id = ?", [row["item_id"]])
             if latest != review_id:
-                raise StoreError("only an item's latest review can be undone")
+                raise InputError("only an item's latest review can be undone")
             before = state_from(row, "_before")
             self.conn.execute(
                 "UPDATE items SET ef = ?, interval = ?, repetitions = ?, lapses = ?, due = ? "

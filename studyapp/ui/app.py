@@ -20,7 +20,7 @@ from studyapp import sm2
 from studyapp.bundled import sync_bundled_decks
 from studyapp.session import ReviewSession, Scope
 from studyapp.settings import THEMES, Settings, extend_new_cards, load_settings, save_setting
-from studyapp.store import DATABASE_ERRORS, Store, StoreError
+from studyapp.store import DATABASE_ERRORS, DatabaseError, InputError, Store
 
 if TYPE_CHECKING:
     from studyapp.anki import ExportJob, ExportResult
@@ -244,7 +244,7 @@ class StudyApp(App[None]):
         # A database failure anywhere in the UI ends the app with one line (printed
         # by the CLI after the terminal is restored) and exit status 1, not a
         # traceback; anything else keeps Textual's report.
-        if isinstance(error, DATABASE_ERRORS):
+        if isinstance(error, (*DATABASE_ERRORS, InputError)):
             self.fatal_error = self.store.note_error(error)
             self.exit(return_code=1)
             return
@@ -257,6 +257,10 @@ class StudyApp(App[None]):
         """
         try:
             action()
+        except InputError as exc:
+            # The student's input, not the database: say what was wrong with it.
+            self.notify(str(exc), title="Not done", severity="error", timeout=8, markup=False)
+            return False
         except DATABASE_ERRORS as exc:
             message = self.store.note_error(exc)
             if self.store.damaged:
@@ -350,10 +354,10 @@ def create_app(
 
 
 def run(store: Store, **options: Any) -> int:
-    """Run the app; its exit status. A database failure raises StoreError once the
+    """Run the app; its exit status. A database failure raises DatabaseError once the
     terminal is restored, so the CLI prints one line after the app is gone."""
     app = create_app(store, **options)
     app.run()
     if app.fatal_error is not None:
-        raise StoreError(app.fatal_error)
+        raise DatabaseError(app.fatal_error)
     return app.return_code or 0
