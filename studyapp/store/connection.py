@@ -8,14 +8,11 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from studyapp.store import backups
 from studyapp.store.errors import DatabaseError, StoreError
 from studyapp.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION, migrate, run_script
-
-if TYPE_CHECKING:
-    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -53,26 +50,18 @@ class StoreBase:
     """The connection and what every concern shares: transactions, row helpers, meta."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+        # Autocommit: SQLite's own, so nothing opens a transaction behind our back;
+        # `transaction()` is the only way one begins.
+        conn.isolation_level = None
         self.conn = conn
         self.path = path  # None for an in-memory database: no backups then
-        self._db: sqlite_utils.Database | None = None
+        # How many `transaction()` blocks are open: the store's own count, never
+        # `conn.in_transaction`, decides whether a block nests as a savepoint.
+        self._depth = 0
         # Once damage is seen, every write is refused (see `transaction`).
         self.damaged = False
         self._daily_backup_checked = False
         self.clock: Callable[[], datetime] = datetime.now
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        """The connection as a sqlite_utils.Database, for bulk inserts and savepoints.
-
-        Made on first use: the review path runs plain statements, and leaving
-        sqlite-utils (and its plugins) unimported saves the app ~45 ms at start.
-        """
-        if self._db is None:
-            import sqlite_utils
-
-            self._db = sqlite_utils.Database(self.conn)
-        return self._db
 
     # -- opening -----------------------------------------------------------------
 
@@ -164,7 +153,7 @@ class StoreBase:
         not wait on the transaction's own lock); callers that group an import
         with other writes take the backup first.
         """
-        if self.path is None or self.conn.in_transaction:
+        if self.path is None or self._depth:
             return
         try:
             backups.take_backup(self.conn, self.path, reason, self.clock())
@@ -206,36 +195,67 @@ class StoreBase:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction, taken up front (BEGIN IMMEDIATE) so it never deadlocks."""
-        if self.conn.in_transaction:
-            with self.db.atomic():
+        """One write transaction, taken up front (BEGIN IMMEDIATE) so it never deadlocks.
+
+        Inside another one it is a savepoint: its failure undoes its own writes only.
+        """
+        if self._depth:
+            with self._savepoint():
                 yield
             return
         self._before_write()
+        if self.conn.in_transaction:
+            # Someone ran BEGIN by hand and left it open: refuse rather than nest in it.
+            raise DatabaseError("a transaction was left open outside the store; nothing written")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise DatabaseError(f"database is busy or unavailable: {_describe(exc)}") from None
+        self._depth = 1
+        try:
+            try:
+                yield
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
+                if is_damage(exc):
+                    raise DatabaseError(self.note_error(exc)) from None
+                raise DatabaseError(f"could not save, nothing written: {_describe(exc)}") from None
+            except BaseException:
+                self._rollback()
+                raise
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
+                if is_damage(exc):
+                    raise DatabaseError(self.note_error(exc)) from None
+                raise DatabaseError(f"could not save: {_describe(exc)}") from None
+        finally:
+            self._depth = 0
+
+    def _rollback(self) -> None:
+        # SQLite may have rolled back already (a full disk, ROLLBACK in a trigger).
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    @contextlib.contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        name = f"nested_{self._depth}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
         try:
             yield
-        except sqlite3.DatabaseError as exc:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            if is_damage(exc):
-                raise DatabaseError(self.note_error(exc)) from None
-            raise DatabaseError(f"could not save, nothing written: {_describe(exc)}") from None
         except BaseException:
+            # A failure that ended the whole transaction (ROLLBACK in a trigger)
+            # leaves no savepoint to go back to.
             if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
             raise
-        try:
-            self.conn.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            if is_damage(exc):
-                raise DatabaseError(self.note_error(exc)) from None
-            raise DatabaseError(f"could not save: {_describe(exc)}") from None
+        else:
+            self.conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
 
     def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         cursor = self.conn.execute(sql, params)
