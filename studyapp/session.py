@@ -16,6 +16,7 @@ from studyapp import sm2
 
 # Scope and new_card_budget are part of the session's interface.
 from studyapp.daily_queue import DailyQueue, Scope, build_queue, new_card_budget
+from studyapp.review_rules import ReviewKind
 from studyapp.session_records import Answer, Counts, SetAside, Summary
 from studyapp.settings import new_card_extension
 from studyapp.store import GradeResult, Store, StudyItem
@@ -216,12 +217,14 @@ class ReviewSession:
 
     # -- answering -------------------------------------------------------------
 
-    def _answer_kind(self, item_id: int, bucket: str) -> str:
+    def _answer_kind(self, item_id: int, bucket: str) -> ReviewKind:
         """How an answer is logged: cram, a re-drill, an exam review, or the card's SM-2 review."""
         if self.mode != "scheduled":
             return "cram"
-        if bucket in ("redrill", "exam"):
-            return bucket
+        if bucket == "redrill":
+            return "redrill"
+        if bucket == "exam":
+            return "exam"
         if self.store.scheduled_on(item_id, self.today):
             # Already reviewed today (another session or another process had it queued
             # too): logged as a re-drill, so no card is rescheduled twice in one day.

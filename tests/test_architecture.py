@@ -40,3 +40,11 @@ def test_sm2_is_pure():
     loaded = loaded_after_import("studyapp.sm2")
     banned = ("textual", "rich", "sqlite_utils", "genanki", "click", "sqlite3")
     assert not {m for m in loaded if m.split(".")[0] in banned}
+
+
+def test_review_rules_are_pure():
+    """The leech rule and which answers reschedule: plain values in, no SQL, no project."""
+    loaded = loaded_after_import("studyapp.review_rules")
+    banned = ("textual", "rich", "sqlite_utils", "genanki", "click", "sqlite3")
+    assert not {m for m in loaded if m.split(".")[0] in banned}
+    assert {m for m in loaded if m.startswith("studyapp.")} == {"studyapp.review_rules"}
