@@ -86,12 +86,9 @@ def load_settings(store: Store) -> Settings:
             with contextlib.suppress(ValueError):
                 values[name] = _parse(name, raw)
     deck_limits: dict[str, int] = {}
-    for key, raw in store.conn.execute(
-        "SELECT key, value FROM meta WHERE key > ? AND key < ?",
-        [_PREFIX + DECK_LIMIT_PREFIX, _PREFIX + DECK_LIMIT_PREFIX + "\uffff"],
-    ):
+    for deck_id, raw in store.meta_with_prefix(_PREFIX + DECK_LIMIT_PREFIX).items():
         with contextlib.suppress(ValueError):
-            deck_limits[key[len(_PREFIX + DECK_LIMIT_PREFIX) :]] = _int_setting("new_per_day", raw)
+            deck_limits[deck_id] = _int_setting("new_per_day", raw)
     return Settings(**values, deck_new_per_day=deck_limits)  # type: ignore[arg-type]
 
 
@@ -134,8 +131,7 @@ def save_setting(store: Store, name: str, raw: str) -> None:
         if deck_id not in store.deck_names():
             raise InputError(f"no deck with id {deck_id!r}")
         if str(raw).strip().lower() == "default":
-            with store.transaction():
-                store.conn.execute("DELETE FROM meta WHERE key = ?", [_PREFIX + name])
+            store.delete_meta(_PREFIX + name)
             return
     try:
         value = _parse(name, str(raw))

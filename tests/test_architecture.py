@@ -48,3 +48,22 @@ def test_review_rules_are_pure():
     banned = ("textual", "rich", "sqlite_utils", "genanki", "click", "sqlite3")
     assert not {m for m in loaded if m.split(".")[0] in banned}
     assert {m for m in loaded if m.startswith("studyapp.")} == {"studyapp.review_rules"}
+
+
+def test_only_the_store_runs_sql_on_its_connection():
+    """Queries live in studyapp/store; the rest of the package asks the store's methods."""
+    import re
+    from pathlib import Path
+
+    import studyapp
+
+    package = Path(studyapp.__file__).parent
+    reaching = re.compile(r"\bstore\.conn\b|PRAGMA database_list")
+    offenders = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        if "store" not in path.relative_to(package).parts[:1]
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if reaching.search(line)
+    ]
+    assert offenders == []

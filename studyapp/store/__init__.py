@@ -28,6 +28,7 @@ from studyapp.store.decks import DeckImport
 from studyapp.store.errors import DATABASE_ERRORS, DatabaseError, InputError, StoreError
 from studyapp.store.exams import Exams
 from studyapp.store.exports import Exports
+from studyapp.store.figures import Figures
 from studyapp.store.models import (
     ITEM_STATES,
     MATURE_DAYS,
@@ -76,6 +77,15 @@ __all__ = [
 
 
 class Store(
-    DeckImport, Queues, Reviews, PersonalCards, Browse, Progress, Exports, Exams, StoreBase
+    DeckImport,
+    Queues,
+    Reviews,
+    PersonalCards,
+    Browse,
+    Progress,
+    Figures,
+    Exports,
+    Exams,
+    StoreBase,
 ):
     """The study database. Open one with :meth:`open`; tests may use :meth:`memory`."""

@@ -272,6 +272,17 @@ class StoreBase:
         value: str | None = self._one("SELECT value FROM meta WHERE key = ?", [key])
         return value
 
+    def meta_with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every meta fact whose key starts with `prefix` (the prefix cut off)."""
+        rows = self.conn.execute(
+            "SELECT key, value FROM meta WHERE key > ? AND key < ?", [prefix, prefix + "\uffff"]
+        )
+        return {key[len(prefix) :]: value for key, value in rows}
+
+    def delete_meta(self, key: str) -> None:
+        with self.transaction():
+            self.conn.execute("DELETE FROM meta WHERE key = ?", [key])
+
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():
             self.conn.execute(
