@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from studyapp import sm2
 from studyapp.bundled import sync_bundled_decks
 from studyapp.session import ReviewSession, Scope
+from studyapp.session_records import session_mode
 from studyapp.settings import THEMES, Settings, extend_new_cards, load_settings, save_setting
 from studyapp.store import DATABASE_ERRORS, DatabaseError, InputError, Store
 
@@ -96,18 +97,13 @@ class StudyApp(App[None]):
     def new_session(
         self, scope: Scope, mode: str = "scheduled", ahead_days: int | None = None
     ) -> ReviewSession:
-        settings = self.settings
         return ReviewSession(
             self.store,
+            self.settings,
             today=self.today(),
             scope=scope,
-            mode=mode,
+            mode=session_mode(mode),
             ahead_days=ahead_days,
-            new_per_day=settings.new_per_day,
-            deck_new_per_day=settings.deck_new_per_day,
-            bury_siblings=settings.bury_siblings,
-            interleave=settings.interleave,
-            leech_threshold=settings.leech_threshold,
             rollover_hour=self.rollover_hour,
             clock=self.clock,
         )
