@@ -21,7 +21,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from studyapp import sm2
-from studyapp.exam import exam_reviews_today, margin_days, raw_new_per_day, window_start
+from studyapp.exam import (
+    exam_reviews_today,
+    exam_statuses,
+    margin_days,
+    raw_new_per_day,
+    short_date,
+    window_start,
+)
 from studyapp.store import MATURE_DAYS, Exam, Store
 
 HISTORY_DAYS = 90
@@ -212,8 +219,6 @@ def forecast_line(forecast: Forecast) -> str:
 
 def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any]]:
     """The `exams` list of `studyapp stats --json` (exams not yet past)."""
-    from studyapp.exam import exam_statuses
-
     out = []
     for status in exam_statuses(store, today, new_per_day):
         forecast = forecast_exam(load_inputs(store, status.exam, today, new_per_day))
@@ -237,8 +242,6 @@ def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any
 
 def report_lines(store: Store, today: date, new_per_day: int) -> list[str]:
     """What `studyapp exam` prints: each coming exam in numbers, then past ones with grades."""
-    from studyapp.exam import exam_statuses, short_date
-
     names = store.deck_names()
     lines: list[str] = []
     for status in exam_statuses(store, today, new_per_day):

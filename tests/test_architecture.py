@@ -67,3 +67,40 @@ def test_only_the_store_runs_sql_on_its_connection():
         if reaching.search(line)
     ]
     assert offenders == []
+
+
+# Left for the engineers editing the UI at the same time (issue 19); drop them as they go.
+_UI_DEFERRED = {
+    ("ui/screens/exam_dialog.py", "studyapp.exam"),
+    ("ui/screens/exam_dialog.py", "studyapp.store"),
+    ("ui/widgets/exam_line.py", "studyapp.exam_forecast"),
+}
+
+
+def test_no_deferred_import_of_a_module_already_imported_at_the_top():
+    """An import inside a function defers loading; of a module the file imports at the
+    top anyway it defers nothing and only hides the dependency."""
+    import ast
+    from pathlib import Path
+
+    import studyapp
+
+    package = Path(studyapp.__file__).parent
+    found = set()
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = {n.module for n in tree.body if isinstance(n, ast.ImportFrom)}
+        top |= {a.name for n in tree.body if isinstance(n, ast.Import) for a in n.names}
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                names = (
+                    [node.module]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else []
+                )
+                found |= {(str(path.relative_to(package)), n) for n in names if n in top}
+    assert found - _UI_DEFERRED == set()

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 
 from studyapp.anki.apkg_reader import PackageContents, PackageError, SourceNote, read_package
 from studyapp.anki.html_to_markdown import html_to_markdown, plain_to_markdown
-from studyapp.anki.notes import MEDIA_FOLDER
+from studyapp.anki.notes import MEDIA_FOLDER, store_media_dir
 from studyapp.anki.text_reader import read_text_notes
 from studyapp.cardtext import cloze_problems
-from studyapp.deckfile import Card, Deck
+from studyapp.deckfile import Card, Deck, parse_deck
 
 if TYPE_CHECKING:
     from studyapp.store import Store
@@ -239,8 +239,6 @@ def write_decks(conversion: Conversion, out: Path) -> list[Path]:
 
 def validated_decks(conversion: Conversion) -> list[Deck]:
     """The converted decks as `studyapp check` reads them (DeckFileError if not valid)."""
-    from studyapp.deckfile import parse_deck
-
     return [parse_deck(deck_toml(deck), Path(f"{deck.id}.toml")) for deck in conversion.decks]
 
 
@@ -258,8 +256,6 @@ def report_lines(conversion: Conversion) -> list[str]:
 def copy_deck_media(store: Store, decks: Sequence[Deck], conversion: Conversion | None) -> int:
     """Keep the media of imported decks next to the database, for the next export:
     a conversion's media, and the media/ folder next to imported deck files."""
-    from studyapp.anki.notes import store_media_dir
-
     folder = store_media_dir(store)
     if folder is None:
         return 0

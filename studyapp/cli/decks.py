@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from studyapp.cli.base import Context, cli, fail, print_problems, working
-from studyapp.deckfile import check_paths
+from studyapp.deckfile import DeckFileError, check_paths
 from studyapp.sanitize import one_line
 from studyapp.store import DatabaseError, InputError
 
@@ -103,7 +103,6 @@ def _convert(sources: list[Path]) -> tuple[Conversion, list[Deck]]:
     """The sources as decks, validated as `studyapp check` would; any problem ends here."""
     from studyapp.anki.apkg_reader import PackageError
     from studyapp.anki.convert import convert_sources, validated_decks
-    from studyapp.deckfile import DeckFileError
 
     try:
         conversion = convert_sources(sources)
