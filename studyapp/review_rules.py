@@ -37,12 +37,12 @@ def counts_as_fail(kind: ReviewKind, quality: int) -> bool:
     return reschedules(kind) and quality < PASSING_GRADE
 
 
-def becomes_leech(fails: int, threshold: int | None, *, was_leech: bool) -> bool:
+def becomes_leech(fails: int, was_leech: bool, threshold: int | None) -> bool:
     """After a counted fail: whether the card, with `fails` counted fails now, turns into
     a leech (flagged and suspended). No threshold (None or 0): no leeches."""
     return bool(threshold) and not was_leech and fails >= (threshold or 0)
 
 
-def stops_being_leech(fails: int, threshold: int | None, *, is_leech: bool) -> bool:
+def stops_being_leech(fails: int, is_leech: bool, threshold: int | None) -> bool:
     """After an undo: whether a leech, down to `fails` counted fails, stops being one."""
     return bool(threshold) and is_leech and fails < (threshold or 0)

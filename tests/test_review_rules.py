@@ -37,7 +37,7 @@ def test_a_fail_counts_only_when_it_reschedules():
     ],
 )
 def test_becomes_leech(fails, threshold, was_leech, expected):
-    assert becomes_leech(fails, threshold, was_leech=was_leech) is expected
+    assert becomes_leech(fails, was_leech, threshold) is expected
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_becomes_leech(fails, threshold, was_leech, expected):
     [(7, 8, True, True), (8, 8, True, False), (7, 8, False, False), (0, None, True, False)],
 )
 def test_stops_being_leech(fails, threshold, is_leech, expected):
-    assert stops_being_leech(fails, threshold, is_leech=is_leech) is expected
+    assert stops_being_leech(fails, is_leech, threshold) is expected
 
 
 def test_an_unknown_kind_is_refused():

@@ -104,11 +104,7 @@ class Reviews(StoreBase):
             became_leech = (
                 counts_as_fail(kind, quality)
                 and bool(leech_threshold)
-                and becomes_leech(
-                    self.fail_count(item_id),
-                    leech_threshold,
-                    was_leech=bool(self._one("SELECT leech FROM items WHERE id = ?", [item_id])),
-                )
+                and becomes_leech(*self._leech_figures(item_id), leech_threshold)
             )
             if became_leech:
                 self.conn.execute(
@@ -116,16 +112,15 @@ class Reviews(StoreBase):
                 )
         return GradeResult(int(cursor.lastrowid or 0), item_id, before, after, became_leech)
 
-    def fail_count(self, item_id: int) -> int:
-        """Fails that count towards a leech (review_rules.counts_as_fail)."""
-        return (
-            self._one(
-                f"SELECT COUNT(*) FROM reviews WHERE item_id = ? AND kind IN ({_RESCHEDULING_SQL}) "
-                "AND grade < ?",
-                [item_id, PASSING_GRADE],
-            )
-            or 0
-        )
+    def _leech_figures(self, item_id: int) -> tuple[int, bool]:
+        """What the leech rules read, in one statement: counted fails, and whether the item
+        is a leech now."""
+        fails, leech = self.conn.execute(
+            f"SELECT (SELECT COUNT(*) FROM reviews WHERE item_id = ? AND kind IN "
+            f"({_RESCHEDULING_SQL}) AND grade < ?), (SELECT leech FROM items WHERE id = ?)",
+            [item_id, PASSING_GRADE, item_id],
+        ).fetchone()
+        return int(fails), bool(leech)
 
     def undo_review(self, review_id: int, leech_threshold: int | None = None) -> int:
         """Take back review `review_id`: restore the state before it and delete its row.
@@ -157,9 +152,7 @@ class Reviews(StoreBase):
             )
             self.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
             if leech_threshold and stops_being_leech(
-                self.fail_count(row["item_id"]),
-                leech_threshold,
-                is_leech=bool(self._one("SELECT leech FROM items WHERE id = ?", [row["item_id"]])),
+                *self._leech_figures(row["item_id"]), leech_threshold
             ):
                 self.conn.execute(
                     "UPDATE items SET leech = 0, suspended = 0 WHERE id = ?", [row["item_id"]]
