@@ -1,4 +1,4 @@
-"""The student's progress, in SQLite .
+"""The student's progress, in SQLite (plain sqlite3, autocommit; writes go through transaction()).
 
 Tables:
 
