@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from studyapp import exam
+from studyapp.session_records import SessionMode
 from studyapp.settings import new_card_extension
 from studyapp.store import Store
 
@@ -76,7 +77,7 @@ def build_queue(
     *,
     deck_id: str | None,
     tag: str | None,
-    mode: str,
+    mode: SessionMode,
     ahead_days: int | None,
     weak_limit: int,
     bury_siblings: bool,

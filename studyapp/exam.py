@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from studyapp.store import Exam, Store, StoreError
+from studyapp.store import Exam, InputError, Store
 
 __all__ = [
     "DEFAULT_MARGIN_DAYS",
@@ -70,9 +70,12 @@ def raw_new_per_day(unseen: int, today: date, exam_date: date, margin: int) -> i
     return _ceil_div(unseen, days)
 
 
-def paced_new_per_day(unseen: int, today: date, exam_date: date, margin: int, normal: int) -> int:
-    """The day's new-card limit for one exam: its pace, never below the normal limit."""
-    return max(normal, raw_new_per_day(unseen, today, exam_date, margin))
+def paced_new_per_day(
+    unseen: int, today: date, exam_date: date, margin: int, new_per_day: int
+) -> int:
+    """The day's new-card limit for one exam: its pace, never below the student's
+    `new_per_day`."""
+    return max(new_per_day, raw_new_per_day(unseen, today, exam_date, margin))
 
 
 def exam_reviews_today(
@@ -119,14 +122,14 @@ def set_exam(
     tags: tuple[str, ...] = (),
     name: str | None = None,
 ) -> tuple[Exam, bool]:
-    """Set (or move) an exam; True when it is new. StoreError for an unknown deck or tag."""
+    """Set (or move) an exam; True when it is new. InputError for an unknown deck or tag."""
     known = store.deck_names()
     for deck_id in deck_ids:
         if deck_id not in known:
-            raise StoreError(f"no deck with id {deck_id!r} (see `studyapp decks`)")
+            raise InputError(f"no deck with id {deck_id!r} (see `studyapp decks`)")
     for tag in tags:
         if not store.exam_scope_total(Exam(0, "", when, (), (tag,))):
-            raise StoreError(f"no cards tagged {tag!r}")
+            raise InputError(f"no cards tagged {tag!r}")
     if name is None or not name.strip():
         if len(deck_ids) == 1 and not tags:
             name = known[deck_ids[0]]
@@ -140,17 +143,17 @@ def set_exam(
 # -- hooks for the review session ------------------------------------------------
 
 
-def daily_new_limit(store: Store, today: date, normal: int) -> int:
+def daily_new_limit(store: Store, today: date, new_per_day: int) -> int:
     """Today's new-card limit: the normal one, or more to meet the exams that are set."""
     exams = store.active_exams(today)
     if not exams:
-        return normal
+        return new_per_day
     margin = margin_days(store)
     needed = 0
     for exam in exams:
         unseen, introduced_today = store.exam_unseen(exam, today)
         needed += raw_new_per_day(unseen + introduced_today, today, exam.date, margin)
-    return max(normal, needed)
+    return max(new_per_day, needed)
 
 
 def exam_new_item_ids(
@@ -235,7 +238,7 @@ class ExamStatus:
         return self.window_start <= self.today <= self.exam.date
 
 
-def exam_statuses(store: Store, today: date, normal: int) -> list[ExamStatus]:
+def exam_statuses(store: Store, today: date, new_per_day: int) -> list[ExamStatus]:
     """Every exam not yet past, nearest first: two small counting queries each."""
     exams = store.active_exams(today)
     if not exams:
@@ -252,9 +255,9 @@ def exam_statuses(store: Store, today: date, normal: int) -> list[ExamStatus]:
                 total=store.exam_scope_total(exam),
                 unseen=unseen,
                 new_per_day=paced_new_per_day(
-                    unseen + introduced_today, today, exam.date, margin, normal
+                    unseen + introduced_today, today, exam.date, margin, new_per_day
                 ),
-                normal_new_per_day=normal,
+                normal_new_per_day=new_per_day,
             )
         )
     return statuses

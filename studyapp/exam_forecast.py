@@ -24,8 +24,10 @@ from studyapp import sm2
 from studyapp.exam import (
     MAX_DAYS_AHEAD,
     exam_reviews_today,
+    exam_statuses,
     margin_days,
     raw_new_per_day,
+    short_date,
     window_start,
 )
 from studyapp.store import MATURE_DAYS, Exam, Store
@@ -95,7 +97,7 @@ def card_state(state: sm2.SM2State) -> str:
     return "young" if state.interval < MATURE_DAYS else "mature"
 
 
-def load_inputs(store: Store, exam: Exam, today: date, normal_new_per_day: int) -> ForecastInputs:
+def load_inputs(store: Store, exam: Exam, today: date, new_per_day: int) -> ForecastInputs:
     margin = margin_days(store)
     start = window_start(exam.date, margin)
     rows = store.exam_forecast_items(exam, start)
@@ -115,14 +117,14 @@ def load_inputs(store: Store, exam: Exam, today: date, normal_new_per_day: int) 
         exam_date=exam.date,
         today=today,
         margin=margin,
-        normal_new_per_day=normal_new_per_day,
+        normal_new_per_day=new_per_day,
         states=states,
         reviewed_in_window=reviewed,
         new_introduced_today=introduced_today,
         grades=grades,
         study_share=min(1.0, share),
         seed=exam.id,
-        key=(exam, today, margin, normal_new_per_day, len(states)),
+        key=(exam, today, margin, new_per_day, len(states)),
     )
 
 
@@ -218,13 +220,11 @@ def forecast_line(forecast: Forecast) -> str:
     )
 
 
-def exam_json(store: Store, today: date, normal_new_per_day: int) -> list[dict[str, Any]]:
+def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any]]:
     """The `exams` list of `studyapp stats --json` (exams not yet past)."""
-    from studyapp.exam import exam_statuses
-
     out = []
-    for status in exam_statuses(store, today, normal_new_per_day):
-        forecast = forecast_exam(load_inputs(store, status.exam, today, normal_new_per_day))
+    for status in exam_statuses(store, today, new_per_day):
+        forecast = forecast_exam(load_inputs(store, status.exam, today, new_per_day))
         out.append(
             {
                 "name": status.exam.name,
@@ -243,15 +243,13 @@ def exam_json(store: Store, today: date, normal_new_per_day: int) -> list[dict[s
     return out
 
 
-def report_lines(store: Store, today: date, normal_new_per_day: int) -> list[str]:
+def report_lines(store: Store, today: date, new_per_day: int) -> list[str]:
     """What `studyapp exam` prints: each coming exam in numbers, then past ones with grades."""
-    from studyapp.exam import exam_statuses, short_date
-
     names = store.deck_names()
     lines: list[str] = []
-    for status in exam_statuses(store, today, normal_new_per_day):
+    for status in exam_statuses(store, today, new_per_day):
         exam = status.exam
-        forecast = forecast_exam(load_inputs(store, exam, today, normal_new_per_day))
+        forecast = forecast_exam(load_inputs(store, exam, today, new_per_day))
         days = status.days_left
         lines += [
             f"{exam.name} — {exam.date.isoformat()} "

@@ -8,7 +8,7 @@ next card is chosen, so quitting at any moment loses nothing already graded.
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from time import monotonic
 
@@ -16,21 +16,28 @@ from studyapp import sm2
 
 # Scope and new_card_budget are part of the session's interface.
 from studyapp.daily_queue import DailyQueue, Scope, build_queue, new_card_budget
-from studyapp.session_records import Answer, Counts, SetAside, Summary
-from studyapp.settings import new_card_extension
+from studyapp.review_rules import ReviewKind
+from studyapp.session_records import (
+    Answer,
+    Bucket,
+    Counts,
+    Redrill,
+    SessionMode,
+    SetAside,
+    SetAsideAction,
+    Summary,
+    session_mode,
+)
+from studyapp.settings import Settings, new_card_extension
 from studyapp.store import GradeResult, Store, StudyItem
 from studyapp.studytime import studied_ms
 
 __all__ = ["Counts", "ReviewSession", "Scope", "Summary", "new_card_budget"]
 
-DEFAULT_NEW_PER_DAY = 20
 # A card graded below 4 comes back after this many other cards (SM-2 step 7).
 REDRILL_GAP = 3
 REDRILL_THRESHOLD = 4
 WEAK_SPOTS_SIZE = 20
-# scheduled: the SM-2 review; cram: study ahead; weak: lowest-EF cards of a topic.
-# Only "scheduled" changes SM-2 state; the others are logged as cram.
-MODES = ("scheduled", "cram", "weak")
 
 
 class ReviewSession:
@@ -39,47 +46,38 @@ class ReviewSession:
     def __init__(
         self,
         store: Store,
+        settings: Settings | None = None,
         *,
         today: date | None = None,
         scope: Scope = Scope(),
-        mode: str = "scheduled",
+        mode: SessionMode = "scheduled",
         ahead_days: int | None = None,
         weak_limit: int = WEAK_SPOTS_SIZE,
-        new_per_day: int = DEFAULT_NEW_PER_DAY,
-        deck_new_per_day: Mapping[str, int] | None = None,
-        bury_siblings: bool = True,
-        interleave: bool = True,
-        leech_threshold: int | None = None,
         rollover_hour: int = 4,
         clock: Callable[[], datetime] = datetime.now,
     ):
-        if mode not in MODES:
-            raise ValueError(f"unknown session mode {mode!r}")
+        """`settings`: the student's (new cards per day, siblings, interleaving, leeches);
+        the defaults when None."""
         self.store = store
+        self.settings = settings or Settings()
         self.scope = scope
-        self.mode = mode
+        self.mode = session_mode(mode)
         self.rollover_hour = rollover_hour
-        self.leech_threshold = leech_threshold
         self.last_became_leech = False
         self._clock = clock
         # The study day follows the clock: `_clock_day` is what the clock said when
         # `today` was last set, so a rollover mid-session moves `today` on.
         self._clock_day = sm2.study_day(clock(), rollover_hour)
         self.today = today or self._clock_day
-        self.new_per_day = new_per_day
-        self.deck_new_per_day = dict(deck_new_per_day or {})
         self._ahead_days = ahead_days
         self._weak_limit = weak_limit
-        self._bury_siblings = bury_siblings
-        self._interleave = interleave
         queue = self._build_queue()
         self._card_of = queue.card_of
         self._review: deque[int] = deque(queue.review)
         self._exam: deque[int] = deque(queue.exam)
         self._new: deque[int] = deque(queue.new)
-        # Each re-drill waits for `gap` more cards; 0 means it is ready now.
-        self._redrill: list[list[int]] = [[item_id, 0] for item_id in queue.owed]
-        self._current: tuple[int, str] | None = None
+        self._redrill: list[Redrill] = [Redrill(item_id, 0) for item_id in queue.owed]
+        self._current: tuple[int, Bucket] | None = None
         self._current_item: StudyItem | None = None
         self._last_card: int | None = None
         self._history: list[Answer | SetAside] = []
@@ -97,19 +95,23 @@ class ReviewSession:
             mode=self.mode,
             ahead_days=self._ahead_days,
             weak_limit=self._weak_limit,
-            bury_siblings=self._bury_siblings,
-            interleave=self._interleave,
-            new_budget=lambda deck_id: new_card_budget(
-                self.store, self.today, self.new_per_day, self.deck_new_per_day, deck_id
-            ),
-            decks_with_own_limit=self.deck_new_per_day.keys(),
+            bury_siblings=self.settings.bury_siblings,
+            interleave=self.settings.interleave,
+            new_budget=self._new_card_budget,
+            decks_with_own_limit=self.settings.deck_new_per_day.keys(),
+        )
+
+    def _new_card_budget(self, deck_id: str | None) -> int:
+        settings = self.settings
+        return new_card_budget(
+            self.store, self.today, settings.new_per_day, settings.deck_new_per_day, deck_id
         )
 
     def _take_ready_redrill(self, avoid_card: bool) -> int | None:
-        for index, (item_id, gap) in enumerate(self._redrill):
-            if gap <= 0 and not (avoid_card and self._is_sibling_of_last(item_id)):
+        for index, redrill in enumerate(self._redrill):
+            if redrill.gap <= 0 and not (avoid_card and self._is_sibling_of_last(redrill.item_id)):
                 del self._redrill[index]
-                return item_id
+                return redrill.item_id
         return None
 
     def _is_sibling_of_last(self, item_id: int) -> bool:
@@ -135,25 +137,30 @@ class ReviewSession:
         self._current_item = self.store.item(self._current[0]) if self._current else None
         self._shown_at = monotonic()
 
-    def _next_unrelated(self) -> tuple[int, str] | None:
+    def _next_unrelated(self) -> tuple[int, Bucket] | None:
         item_id = self._take_ready_redrill(avoid_card=True)
         if item_id is not None:
             return (item_id, "redrill")
-        for queue, bucket in ((self._review, "review"), (self._exam, "exam"), (self._new, "new")):
+        queues: tuple[tuple[deque[int], Bucket], ...] = (
+            (self._review, "review"),
+            (self._exam, "exam"),
+            (self._new, "new"),
+        )
+        for queue, bucket in queues:
             item_id = self._pop_unrelated(queue)
             if item_id is not None:
                 return (item_id, bucket)
         # Only siblings left in the queues: a waiting re-drill comes a little early.
         waiting = sorted(
-            (gap, index)
-            for index, (i, gap) in enumerate(self._redrill)
-            if not self._is_sibling_of_last(i)
+            (r.gap, index)
+            for index, r in enumerate(self._redrill)
+            if not self._is_sibling_of_last(r.item_id)
         )
         if waiting:
-            return (self._redrill.pop(waiting[0][1])[0], "redrill")
+            return (self._redrill.pop(waiting[0][1]).item_id, "redrill")
         return None
 
-    def _next_any(self) -> tuple[int, str] | None:
+    def _next_any(self) -> tuple[int, Bucket] | None:
         item_id = self._take_ready_redrill(avoid_card=False)
         if item_id is not None:
             return (item_id, "redrill")
@@ -165,8 +172,8 @@ class ReviewSession:
             return (self._new.popleft(), "new")
         if self._redrill:
             # Nothing else left: waiting re-drills come now, soonest first.
-            self._redrill.sort(key=lambda entry: entry[1])
-            return (self._redrill.pop(0)[0], "redrill")
+            self._redrill.sort(key=lambda entry: entry.gap)
+            return (self._redrill.pop(0).item_id, "redrill")
         return None
 
     def current(self) -> StudyItem | None:
@@ -174,7 +181,7 @@ class ReviewSession:
         return self._current_item
 
     @property
-    def current_kind(self) -> str | None:
+    def current_kind(self) -> Bucket | None:
         """'new', 'review', 'exam' or 'redrill' for the current card."""
         return self._current[1] if self._current else None
 
@@ -216,12 +223,14 @@ class ReviewSession:
 
     # -- answering -------------------------------------------------------------
 
-    def _answer_kind(self, item_id: int, bucket: str) -> str:
+    def _answer_kind(self, item_id: int, bucket: Bucket) -> ReviewKind:
         """How an answer is logged: cram, a re-drill, an exam review, or the card's SM-2 review."""
         if self.mode != "scheduled":
             return "cram"
-        if bucket in ("redrill", "exam"):
-            return bucket
+        if bucket == "redrill":
+            return "redrill"
+        if bucket == "exam":
+            return "exam"
         if self.store.scheduled_on(item_id, self.today):
             # Already reviewed today (another session or another process had it queued
             # too): logged as a re-drill, so no card is rescheduled twice in one day.
@@ -243,15 +252,15 @@ class ReviewSession:
             today=self.today,
             kind=self._answer_kind(item_id, bucket),
             duration_ms=duration_ms,
-            leech_threshold=self.leech_threshold,
+            leech_threshold=self.settings.leech_threshold,
         )
         self.last_became_leech = result.became_leech
         for entry in self._redrill:
-            entry[1] -= 1
+            entry.gap -= 1
         # A leech is suspended now: it does not come back in this session.
         redrill = quality < REDRILL_THRESHOLD and not result.became_leech
         if redrill:
-            self._redrill.append([item_id, REDRILL_GAP])
+            self._redrill.append(Redrill(item_id, REDRILL_GAP))
         self._history.append(Answer(result, bucket, quality, redrill, duration_ms))
         self._advance()
         return result
@@ -271,13 +280,11 @@ class ReviewSession:
             queue = self._build_queue()
             self._card_of.update(queue.card_of)
             current = {self._current[0]} if self._current else set()
-            queued = set(self._review) | current | {i for i, _ in self._redrill}
+            queued = set(self._review) | current | {r.item_id for r in self._redrill}
             self._review.extend(i for i in queue.review if i not in queued)
             self._exam = deque(i for i in queue.exam if i not in current)
             new = [i for i in queue.new if i not in current]
-            budget = new_card_budget(
-                self.store, self.today, self.new_per_day, self.deck_new_per_day, self.scope.deck_id
-            )
+            budget = self._new_card_budget(self.scope.deck_id)
             if self.current_kind == "new" and new and len(new) >= budget:
                 # The card on screen, if new, is graded on the new day: it takes one place.
                 new.pop()
@@ -304,23 +311,23 @@ class ReviewSession:
             return None
         last = self._history[-1]
         if isinstance(last, Answer):
-            self.store.undo_review(last.result.review_id, self.leech_threshold)
+            self.store.undo_review(last.result.review_id, self.settings.leech_threshold)
             item_id, bucket = last.result.item_id, last.bucket
             if last.redrill_added:
                 # The entry it added is the newest one for that item.
                 for index in range(len(self._redrill) - 1, -1, -1):
-                    if self._redrill[index][0] == item_id:
+                    if self._redrill[index].item_id == item_id:
                         del self._redrill[index]
                         break
             for entry in self._redrill:
-                entry[1] += 1
+                entry.gap += 1
         else:
             if last.action == "suspend":
                 self.store.set_suspended(last.item_id, False)
             else:
                 self.store.bury(last.item_id, last.buried_before)
             item_id, bucket = last.item_id, last.bucket
-            self._redrill.extend([i, REDRILL_GAP] for i in last.dropped_redrills)
+            self._redrill.extend(Redrill(i, REDRILL_GAP) for i in last.dropped_redrills)
         self._history.pop()
         self._push_back_current()
         self._current = (item_id, bucket)
@@ -339,14 +346,14 @@ class ReviewSession:
         elif bucket == "exam":
             self._exam.appendleft(item_id)
         else:
-            self._redrill.insert(0, [item_id, 0])
+            self._redrill.insert(0, Redrill(item_id, 0))
 
-    def _set_aside(self, action: str, buried_before: date | None) -> None:
+    def _set_aside(self, action: SetAsideAction, buried_before: date | None) -> None:
         """Drop the current card from this session (after suspend or bury), undoably."""
         assert self._current is not None
         item_id, bucket = self._current
-        dropped = tuple(e[0] for e in self._redrill if e[0] == item_id)
-        self._redrill = [e for e in self._redrill if e[0] != item_id]
+        dropped = tuple(r.item_id for r in self._redrill if r.item_id == item_id)
+        self._redrill = [r for r in self._redrill if r.item_id != item_id]
         self._history.append(SetAside(action, item_id, bucket, buried_before, dropped))
         self._advance()
 
@@ -373,17 +380,15 @@ class ReviewSession:
         scope = self.scope
         return (
             self.mode == "scheduled"
-            and new_card_budget(
-                self.store, self.today, self.new_per_day, self.deck_new_per_day, scope.deck_id
-            )
-            == 0
+            and self._new_card_budget(scope.deck_id) == 0
             and bool(self.store.new_item_ids(1, self.today, scope.deck_id, scope.tag))
         )
 
     def new_limit_today(self) -> int:
         """Today's new-card limit for this scope, with any Custom Study extension."""
-        own = self.deck_new_per_day.get(self.scope.deck_id or "")
-        limit = self.new_per_day if own is None else min(own, self.new_per_day)
+        new_per_day = self.settings.new_per_day
+        own = self.settings.deck_new_per_day.get(self.scope.deck_id or "")
+        limit = new_per_day if own is None else min(own, new_per_day)
         return limit + new_card_extension(self.store, self.today)
 
     def summary(self) -> Summary:

@@ -5,8 +5,36 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal, get_args
 
 from studyapp.store import GradeResult
+
+# What a session studies. scheduled: the SM-2 reviews and new cards; cram: study ahead;
+# weak: the lowest-EF cards of a topic. Only "scheduled" changes SM-2 state; the others'
+# answers are logged as cram.
+SessionMode = Literal["scheduled", "cram", "weak"]
+SESSION_MODES: tuple[SessionMode, ...] = get_args(SessionMode)
+# Which queue the card on screen came from.
+Bucket = Literal["new", "review", "exam", "redrill"]
+# What set a card aside from the review screen.
+SetAsideAction = Literal["suspend", "bury"]
+
+
+def session_mode(mode: str) -> SessionMode:
+    """`mode` as a SessionMode; ValueError for anything else."""
+    for known in SESSION_MODES:
+        if mode == known:
+            return known
+    raise ValueError(f"unknown session mode {mode!r}")
+
+
+@dataclass(slots=True)
+class Redrill:
+    """A card failed this session, waiting to come back (SM-2 step 7)."""
+
+    item_id: int
+    # How many more cards come first; 0 or less: ready now.
+    gap: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +72,7 @@ class Answer:
     """One graded answer, kept so undo can take it back."""
 
     result: GradeResult
-    bucket: str  # "new" | "review" | "exam" | "redrill"
+    bucket: Bucket
     quality: int
     redrill_added: bool
     duration_ms: int
@@ -54,8 +82,8 @@ class Answer:
 class SetAside:
     """A suspend or bury from the review screen, kept so undo can take it back."""
 
-    action: str  # "suspend" | "bury"
+    action: SetAsideAction
     item_id: int
-    bucket: str
+    bucket: Bucket
     buried_before: date | None
     dropped_redrills: tuple[int, ...]

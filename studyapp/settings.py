@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
-from studyapp.store import Store, StoreError
+from studyapp.store import InputError, Store
 
 # Textual's built-in themes (tests check this list against the installed Textual):
 # the palette's "Theme" picks among them and the choice is remembered.
@@ -95,12 +95,9 @@ def load_settings(store: Store) -> Settings:
             with contextlib.suppress(ValueError):
                 values[name] = _parse(name, raw)
     deck_limits: dict[str, int] = {}
-    for key, raw in store.conn.execute(
-        "SELECT key, value FROM meta WHERE key > ? AND key < ?",
-        [_PREFIX + DECK_LIMIT_PREFIX, _PREFIX + DECK_LIMIT_PREFIX + "\uffff"],
-    ):
+    for deck_id, raw in store.meta_with_prefix(_PREFIX + DECK_LIMIT_PREFIX).items():
         with contextlib.suppress(ValueError):
-            deck_limits[key[len(_PREFIX + DECK_LIMIT_PREFIX) :]] = _int_setting("new_per_day", raw)
+            deck_limits[deck_id] = _int_setting("new_per_day", raw)
     return Settings(**values, deck_new_per_day=deck_limits)  # type: ignore[arg-type]
 
 
@@ -145,22 +142,21 @@ def _folder_setting(raw: str) -> str:
 
 
 def save_setting(store: Store, name: str, raw: str) -> None:
-    """Validate and store one setting; raise StoreError with a readable message.
+    """Validate and store one setting; raise InputError with a readable message.
 
     `new_per_day.<deck id>` with the value `default` removes that deck's own limit.
     """
     if name.startswith(DECK_LIMIT_PREFIX):
         deck_id = name[len(DECK_LIMIT_PREFIX) :]
         if deck_id not in store.deck_names():
-            raise StoreError(f"no deck with id {deck_id!r}")
+            raise InputError(f"no deck with id {deck_id!r}")
         if str(raw).strip().lower() == "default":
-            with store.transaction():
-                store.conn.execute("DELETE FROM meta WHERE key = ?", [_PREFIX + name])
+            store.delete_meta(_PREFIX + name)
             return
     try:
         value = _parse(name, str(raw))
     except ValueError as exc:
-        raise StoreError(str(exc)) from None
+        raise InputError(str(exc)) from None
     stored = ("on" if value else "off") if isinstance(value, bool) else str(value)
     store.set_meta(_PREFIX + name, stored)
 
@@ -192,7 +188,7 @@ def extend_new_cards(store: Store, day: date, more: int) -> int:
     """Allow `more` new cards beyond today's limits (every deck's and the total); returns the
     day's whole extension."""
     if not 1 <= more <= 9999:
-        raise StoreError(f"extend by a number from 1 to 9999, not {more}")
+        raise InputError(f"extend by a number from 1 to 9999, not {more}")
     total = new_card_extension(store, day) + more
     store.set_meta(_EXTENSION_KEY, f"{day.isoformat()} {total}")
     return total
@@ -206,7 +202,7 @@ def save_settings(store: Store, values: dict[str, str]) -> None:
         try:
             _parse(name, raw)
         except ValueError as exc:
-            raise StoreError(str(exc)) from None
+            raise InputError(str(exc)) from None
     with store.transaction():
         for name, raw in values.items():
             if name.startswith(DECK_LIMIT_PREFIX) and not raw.strip():

@@ -1,6 +1,6 @@
 """Progress figures: forecast, heatmap, retention, states, EF spread, mastery per topic, leeches.
 
-Pure computation over the store's tables; :mod:`studyapp.report` draws them for the
+Pure computation over the counts the store reads (store/figures.py); :mod:`studyapp.report` draws them for the
 terminal and the Stats screen. Definitions (shared with Anki where it has one):
 
 * A *review* is a graded answer that counts for the schedule or its re-drills
@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from studyapp.store import ITEM_STATES, STATE_SQL, Store, tag_names, tags_match
+from studyapp.store import ITEM_STATES, Store, tag_names, tags_match
 
 FORECAST_DAYS = 30
 HEATMAP_DAYS = 182
@@ -126,13 +126,8 @@ class Stats:
 def forecast(store: Store, today: date, days: int = FORECAST_DAYS) -> list[int]:
     """Reviews due on each of the next `days` days; index 0 is today, overdue included."""
     counts = [0] * days
-    last = today + timedelta(days=days - 1)
-    for due, n in store.conn.execute(
-        "SELECT MAX(due, ?), COUNT(*) FROM items WHERE due IS NOT NULL AND suspended = 0 "
-        "AND retired = 0 AND due <= ? GROUP BY MAX(due, ?)",
-        [today.isoformat(), last.isoformat(), today.isoformat()],
-    ):
-        counts[(date.fromisoformat(due) - today).days] += n
+    for due, n in store.due_per_day(today, today + timedelta(days=days - 1)).items():
+        counts[(due - today).days] += n
     return counts
 
 
@@ -141,28 +136,12 @@ def heatmap(store: Store, today: date, days: int = HEATMAP_DAYS) -> dict[str, in
 
     Days after `today` (logged before the timezone moved west) count as today.
     """
-    start = today - timedelta(days=days - 1)
-    return dict(
-        store.conn.execute(
-            "SELECT MIN(study_day, ?) AS day, SUM(reviews) FROM review_days "
-            "WHERE kind != 'cram' AND study_day >= ? GROUP BY day HAVING SUM(reviews) > 0 "
-            "ORDER BY day",
-            [today.isoformat(), start.isoformat()],
-        )
-    )
+    return store.reviews_per_day(today - timedelta(days=days - 1), today)
 
 
 def minutes_per_day(store: Store, today: date, days: int = 30) -> dict[str, float]:
-    start = today - timedelta(days=days - 1)
-    return {
-        day: round(ms / 60000, 3)
-        for day, ms in store.conn.execute(
-            # review_days keeps time studied (each answer capped, studyapp.studytime).
-            "SELECT MIN(study_day, ?) AS day, SUM(duration_ms) FROM review_days "
-            "WHERE study_day >= ? GROUP BY day HAVING SUM(reviews) > 0 ORDER BY day",
-            [today.isoformat(), start.isoformat()],
-        )
-    }
+    studied = store.studied_ms_per_day(today - timedelta(days=days - 1), today)
+    return {day: round(ms / 60000, 3) for day, ms in studied.items()}
 
 
 def _retention(rows: Sequence[int]) -> Retention:
@@ -179,15 +158,7 @@ def retention(store: Store, today: date) -> dict[str, dict[str, Retention]]:
     }
     result: dict[str, dict[str, Retention]] = {}
     for name, start in windows.items():
-        # review_days sums the log by first sight, maturity (interval_before >= 21) and pass.
-        row = store.conn.execute(
-            "SELECT COALESCE(SUM(reviews), 0), COALESCE(SUM(reviews * passed), 0), "
-            "COALESCE(SUM(reviews * (1 - mature)), 0), "
-            "COALESCE(SUM(reviews * (1 - mature) * passed), 0), "
-            "COALESCE(SUM(reviews * mature), 0), COALESCE(SUM(reviews * mature * passed), 0) "
-            "FROM review_days WHERE kind = 'scheduled' AND first = 0 AND study_day >= ?",
-            [start.isoformat() if start else ""],
-        ).fetchone()
+        row = store.retention_counts(start)
         result[name] = {
             "overall": _retention(row[0:2]),
             "young": _retention(row[2:4]),
@@ -198,22 +169,14 @@ def retention(store: Store, today: date) -> dict[str, dict[str, Retention]]:
 
 def states(store: Store) -> dict[str, int]:
     counts = dict.fromkeys((*ITEM_STATES, "retired"), 0)
-    for state, n in store.conn.execute(
-        f"SELECT {STATE_SQL}, COUNT(*) FROM items i WHERE i.retired = 0 GROUP BY 1"
-    ):
-        counts[state] = n
-    counts["retired"] = store.conn.execute(
-        "SELECT COUNT(*) FROM items WHERE retired = 1"
-    ).fetchone()[0]
+    counts.update(store.state_counts())
     return counts
 
 
 def ef_distribution(store: Store) -> dict[str, int]:
     """Reviewed, active items by easiness, in buckets of 0.2 ("2.5" holds 2.50-2.69)."""
     counts: Counter[str] = Counter()
-    for ef, n in store.conn.execute(
-        "SELECT ef, COUNT(*) FROM items WHERE due IS NOT NULL AND retired = 0 GROUP BY ef"
-    ):
+    for ef, n in store.ef_counts().items():
         bucket = max(b for b in EF_BUCKETS if b <= ef) if ef >= EF_BUCKETS[0] else EF_BUCKETS[0]
         counts[f"{bucket / 100:.1f}"] += n
     return {f"{b / 100:.1f}": counts.get(f"{b / 100:.1f}", 0) for b in EF_BUCKETS}

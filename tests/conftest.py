@@ -6,9 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from studyapp.session import ReviewSession
+from studyapp.settings import Settings
 from studyapp.store import Store
 
 TODAY = date(2026, 11, 23)
+
+
+def review_session(store: Store, **kw) -> ReviewSession:
+    """A ReviewSession; the setting fields among `kw` (new_per_day, bury_siblings, …) go
+    into the Settings it takes, the rest are its own keywords."""
+    fields = {name: kw.pop(name) for name in list(kw) if name in Settings.__dataclass_fields__}
+    return ReviewSession(store, Settings(**fields), **kw)
+
 
 SAMPLE_DECK = """\
 [deck]

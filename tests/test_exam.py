@@ -15,6 +15,7 @@ from studyapp.exam_forecast import forecast_exam, load_inputs, simulate
 from studyapp.session import ReviewSession, new_card_budget
 from studyapp.settings import save_setting
 from studyapp.store import Store, StoreError
+from tests.conftest import review_session
 
 TODAY = date(2026, 11, 23)
 
@@ -111,7 +112,7 @@ def test_session_takes_the_paced_new_cards_of_the_scope_first(store, write_deck)
     # 84 unseen, 3 days before the window: 28 a day.
     exam.set_exam(store, TODAY + timedelta(days=10), deck_ids=("anat",), name="Anat")
     assert new_card_budget(store, TODAY, 20) == 28
-    session = ReviewSession(store, today=TODAY, new_per_day=20)
+    session = review_session(store, today=TODAY, new_per_day=20)
     decks = {store.item(i).deck_id for i in session._new}
     assert session.counts().new == 28 and decks == {"anat"}
     (status,) = [s for s in exam.exam_statuses(store, TODAY, 20) if s.exam.name == "Anat"]
@@ -140,7 +141,7 @@ def run_days(store, first: date, last: date, rng: random.Random, skip=()) -> Non
     while day <= last:
         if day not in skip:
             now = datetime.combine(day, datetime.min.time()).replace(hour=12)
-            session = ReviewSession(store, clock=lambda now=now: now, new_per_day=20)
+            session = review_session(store, clock=lambda now=now: now, new_per_day=20)
             assert session.today == day
             while session.current() is not None:
                 session.answer(rng.choice([2, 3, 4, 4, 5, 5]))

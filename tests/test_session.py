@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from studyapp.deckfile import load_deck
 from studyapp.session import REDRILL_GAP, ReviewSession, Scope
-from tests.conftest import TODAY
+from tests.conftest import TODAY, review_session
 
 
 def clock():
@@ -15,7 +15,7 @@ def new_session(store, **kw):
     # Deck order, siblings not buried: these tests follow the queue card by card.
     kw.setdefault("bury_siblings", False)
     kw.setdefault("interleave", False)
-    return ReviewSession(store, today=TODAY, clock=clock, **kw)
+    return review_session(store, today=TODAY, clock=clock, **kw)
 
 
 def drain(session, grade=5, limit=100):
@@ -125,7 +125,7 @@ def test_suspend_and_bury_take_card_out(store, sample_deck):
     assert session.counts().new == 3
     fresh = new_session(store)
     assert first not in [i for i, _ in drain(fresh)]
-    tomorrow = ReviewSession(
+    tomorrow = review_session(
         store, today=TODAY + timedelta(days=1), clock=clock, bury_siblings=False
     )
     ids = [tomorrow.current().id]
@@ -154,3 +154,32 @@ def test_owed_redrills_respect_the_scope(store, sample_deck):
     assert new_session(store, scope=Scope(tag="mechanism")).counts().redrill == 0
     assert new_session(store, scope=Scope(deck_id="sample")).counts().redrill == 1
     assert new_session(store, scope=Scope(deck_id="other")).counts().redrill == 0
+
+
+def test_the_session_takes_the_settings_object(store, sample_deck):
+    """ReviewSession reads the student's Settings itself: new cards a day, siblings,
+    interleaving and the leech threshold, from the one object the app holds."""
+    from studyapp.settings import Settings
+
+    store.import_decks([load_deck(sample_deck)])
+    settings = Settings(new_per_day=2, leech_threshold=1, bury_siblings=False, interleave=False)
+    session = ReviewSession(store, settings, today=TODAY, clock=clock)
+    assert session.settings is settings
+    assert session.counts().new == 2
+    session.answer(1)  # the first fail of a threshold of one: a leech, suspended
+    assert session.last_became_leech
+    assert session.counts().redrill == 0  # a leech does not come back this session
+
+
+def test_the_session_vocabulary_is_typed():
+    import pytest
+
+    from studyapp.session_records import SESSION_MODES, Redrill, session_mode
+
+    assert SESSION_MODES == ("scheduled", "cram", "weak")
+    assert session_mode("weak") == "weak"
+    with pytest.raises(ValueError, match="unknown session mode 'exam'"):
+        session_mode("exam")
+    waiting = Redrill(item_id=7, gap=3)
+    waiting.gap -= 1
+    assert (waiting.item_id, waiting.gap) == (7, 2)

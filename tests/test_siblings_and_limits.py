@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from studyapp.deckfile import load_deck
-from studyapp.session import ReviewSession, Scope, new_card_budget
+from studyapp.session import Scope, new_card_budget
 from studyapp.settings import extend_new_cards, load_settings, save_setting
 from studyapp.store import StoreError
-from tests.conftest import TODAY
+from tests.conftest import TODAY, review_session
 
 
 def clock():
@@ -19,7 +19,7 @@ def clock():
 
 
 def session_on(store, day=TODAY, **kw):
-    return ReviewSession(store, today=day, clock=clock, **kw)
+    return review_session(store, today=day, clock=clock, **kw)
 
 
 def card_of(store, item_id):

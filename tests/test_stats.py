@@ -13,7 +13,7 @@ from studyapp.cli import cli
 from studyapp.deckfile import load_deck
 from studyapp.session import ReviewSession, Scope
 from studyapp.store import Store
-from tests.conftest import TODAY
+from tests.conftest import TODAY, review_session
 
 
 @pytest.fixture
@@ -138,7 +138,7 @@ def test_leech_at_threshold_is_flagged_and_suspended_and_undo_reverts(loaded):
 
 
 def test_session_leech_does_not_come_back(loaded):
-    session = ReviewSession(loaded, today=TODAY, leech_threshold=1)
+    session = review_session(loaded, today=TODAY, leech_threshold=1)
     first = session.current().id
     session.answer(0)
     assert session.last_became_leech and session.counts().redrill == 0
@@ -219,7 +219,7 @@ def test_cram_summary_does_not_mention_the_new_card_limit(loaded):
     while session.current():
         session.answer(5)
     assert session.summary().new_waiting is False
-    limited = ReviewSession(loaded, today=TODAY, new_per_day=1)
+    limited = review_session(loaded, today=TODAY, new_per_day=1)
     # Not met until the one new card of the day is answered.
     assert limited.summary().new_waiting is False
     limited.answer(5)

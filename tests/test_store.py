@@ -7,7 +7,7 @@ import pytest
 
 from studyapp.deckfile import load_deck
 from studyapp.store import SCHEMA_VERSION, Store, StoreError
-from tests.conftest import TODAY
+from tests.conftest import TODAY, review_session
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -131,13 +131,11 @@ def test_review_path_has_no_full_table_scans(store, sample_deck):
     """EXPLAIN QUERY PLAN of every statement the review path really runs."""
     import re
 
-    from studyapp.session import ReviewSession
-
     store.import_decks([load_deck(sample_deck)])
     store.conn.execute("ANALYZE")
     statements: list[str] = []
     store.conn.set_trace_callback(statements.append)
-    session = ReviewSession(store, today=TODAY, leech_threshold=8)
+    session = review_session(store, today=TODAY, leech_threshold=8)
     session.answer(1)  # a fail: the leech check runs too
     session.answer(5)
     session.undo()

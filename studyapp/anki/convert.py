@@ -27,7 +27,7 @@ from studyapp.anki.occlusion_notes import is_occlusion_note
 from studyapp.anki.text_reader import read_text_notes
 from studyapp.cardtext import cloze_problems
 from studyapp.deck_fields import MAX_ID_LENGTH
-from studyapp.deckfile import Card, Deck
+from studyapp.deckfile import Card, Deck, parse_deck
 
 PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 TEXT_SUFFIXES = (".txt", ".csv", ".tsv")
@@ -357,8 +357,6 @@ def deck_toml(deck: Deck) -> str:
 
 def validated_decks(conversion: Conversion) -> list[Deck]:
     """The converted decks as `studyapp check` reads them (DeckFileError if not valid)."""
-    from studyapp.deckfile import parse_deck
-
     return [parse_deck(deck_toml(deck), Path(f"{deck.id}.toml")) for deck in conversion.decks]
 
 

@@ -166,5 +166,5 @@ def with_progress_from(store: Store, decks: Sequence[ExportDeck]) -> list[Export
 def store_media_dir(store: Store) -> Path | None:
     """Where the images and sounds of decks imported from Anki are kept: next to the
     database (None for a database in memory)."""
-    row = store.conn.execute("PRAGMA database_list").fetchone()
-    return Path(row[2]).parent / "studyapp-media" if row and row[2] else None
+    database = store.database_file()
+    return Path(database).parent / "studyapp-media" if database else None

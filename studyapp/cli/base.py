@@ -21,7 +21,7 @@ from studyapp import __version__, sm2
 from studyapp.deckfile import Problem
 from studyapp.locations import DB_ENV, default_db_path
 from studyapp.sanitize import one_line
-from studyapp.store import Store, StoreError
+from studyapp.store import DatabaseError, InputError, Store
 
 
 class Context:
@@ -39,7 +39,7 @@ class Context:
         if self._store is None:
             if self.db_path_named and not self.db_path.parent.is_dir():
                 # A typo in --db must not quietly start a new, empty database elsewhere.
-                raise StoreError(f"{self.db_path.parent}: no such folder for the database")
+                raise DatabaseError(f"{self.db_path.parent}: no such folder for the database")
             self._store = Store.open(self.db_path)
         return self._store
 
@@ -63,12 +63,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 class GuardedGroup(click.Group):
-    """Every command's database errors end as one line and exit 1, never a traceback."""
+    """Every command's database errors and refused input end as one line and exit 1,
+    never a traceback; commands need no `try` of their own for them."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except StoreError as exc:
+        except (DatabaseError, InputError) as exc:
             fail(str(exc))
         except sqlite3.Error as exc:
             context = ctx.obj if isinstance(ctx.obj, Context) else None
@@ -135,9 +136,6 @@ def cli(ctx: click.Context, db_path: Path | None, rollover_hour: int) -> None:
 def run_app(context: Context, start: str, **review: object) -> None:
     from studyapp.ui.app import run  # the UI loads only when it is used
 
-    try:
-        code = run(context.store(), start=start, rollover_hour=context.rollover_hour, **review)
-    except StoreError as exc:
-        fail(str(exc))
+    code = run(context.store(), start=start, rollover_hour=context.rollover_hour, **review)
     if code:
         sys.exit(code)

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 import click
 
 from studyapp.cli.base import Context, cli, fail, print_problems, working
-from studyapp.deckfile import check_paths
+from studyapp.deckfile import DeckFileError, check_paths
 from studyapp.sanitize import one_line
-from studyapp.store import StoreError
+from studyapp.store import DatabaseError, InputError
 
 if TYPE_CHECKING:
     from studyapp.anki.convert import Conversion
@@ -135,7 +135,7 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     except DeckNotOwned as exc:
         discard_staged(staged)
         fail(f"{exc}; nothing imported (--replace lets this import retire them)")
-    except StoreError as exc:
+    except (DatabaseError, InputError) as exc:  # said here to add that nothing was imported
         discard_staged(staged)
         fail(f"{exc}; nothing imported")
     except OSError as exc:
@@ -148,7 +148,7 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
             click.echo(one_line(line))
     try:
         finish_pending_media(store, staged)
-    except (OSError, StoreError) as exc:
+    except (OSError, DatabaseError, InputError) as exc:
         detail = exc.strerror if isinstance(exc, OSError) else None
         fail(
             f"decks imported, but their media wait in {staged}: {detail or exc}; "
@@ -163,7 +163,6 @@ def _convert(sources: list[Path], store: Store | None = None) -> tuple[Conversio
     """
     from studyapp.anki.apkg_reader import PackageError
     from studyapp.anki.convert import adopt_known_cards, convert_sources, validated_decks
-    from studyapp.deckfile import DeckFileError
 
     try:
         conversion = convert_sources(sources)
@@ -229,10 +228,7 @@ def decks(context: Context, as_json: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    try:
-        counts = context.store().deck_counts(context.today())
-    except StoreError as exc:
-        fail(str(exc))
+    counts = context.store().deck_counts(context.today())
     if as_json:
         rows = [
             {"id": d.id, "name": d.name, "total": d.total, "new": d.new, "due_today": d.due}

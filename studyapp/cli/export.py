@@ -8,7 +8,6 @@ import click
 
 from studyapp.cli.base import Context, cli, fail, print_problems, working
 from studyapp.deckfile import check_paths
-from studyapp.store import StoreError
 
 
 @cli.command()
@@ -65,7 +64,7 @@ def export(context: Context, paths: tuple[Path, ...], raw_out: str, with_progres
                 with_progress=with_progress,
                 rollover_hour=context.rollover_hour,
             )
-    except (StoreError, ExportError) as exc:
+    except ExportError as exc:
         fail(str(exc))
     line = (
         f"Exported {result.decks} deck{'s' * (result.decks != 1)}, {result.notes} notes "

@@ -8,7 +8,7 @@ import click
 
 from studyapp.cli.base import Context, cli, fail, run_app
 from studyapp.sanitize import one_line
-from studyapp.store import Store, StoreError
+from studyapp.store import Store
 
 
 @cli.command()
@@ -86,21 +86,15 @@ def stats(context: Context, as_json: bool) -> None:
     """Progress: counts, forecast, heatmap, retention, mastery by topic, leeches."""
     from studyapp import stats as stats_module
 
-    try:
-        store = context.store()
-        today = context.today()
-        summary = store.summary(today)
-        figures = stats_module.compute(store, today)
-    except StoreError as exc:
-        fail(str(exc))
+    store = context.store()
+    today = context.today()
+    summary = store.summary(today)
+    figures = stats_module.compute(store, today)
     if as_json:
         from studyapp.exam_forecast import exam_json
         from studyapp.settings import load_settings
 
-        try:
-            exams = exam_json(store, today, load_settings(store).new_per_day)
-        except StoreError as exc:
-            fail(str(exc))
+        exams = exam_json(store, today, load_settings(store).new_per_day)
         out = {**summary, **figures.to_json(), "exams": exams}
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
@@ -148,24 +142,21 @@ def exam(
         raise click.UsageError("--remove goes alone")
     if not when and (deck_ids or tags or name):
         raise click.UsageError("give the exam's DATE")
-    try:
-        store = context.store()
-        today = context.today()
-        if remove:
-            if not store.remove_exam(remove):
-                fail(f"no exam named {remove!r}")
-            click.echo(f"Removed {remove}")
-            return
-        if when:
-            try:
-                day = parse_exam_date(when, today)
-            except ValueError as exc:
-                fail(str(exc))
-            exam_, created = set_exam(store, day, deck_ids=deck_ids, tags=tags, name=name)
-            click.echo(f"{'Set' if created else 'Moved'} {exam_.name} to {day.isoformat()}")
-        lines = report_lines(store, today, load_settings(store).new_per_day)
-    except StoreError as exc:
-        fail(str(exc))
+    store = context.store()
+    today = context.today()
+    if remove:
+        if not store.remove_exam(remove):
+            fail(f"no exam named {remove!r}")
+        click.echo(f"Removed {remove}")
+        return
+    if when:
+        try:
+            day = parse_exam_date(when, today)
+        except ValueError as exc:
+            fail(str(exc))
+        exam_, created = set_exam(store, day, deck_ids=deck_ids, tags=tags, name=name)
+        click.echo(f"{'Set' if created else 'Moved'} {exam_.name} to {day.isoformat()}")
+    lines = report_lines(store, today, load_settings(store).new_per_day)
     click.echo("\n".join(lines) if lines else "No exams set: `studyapp exam YYYY-MM-DD`.")
 
 
@@ -187,30 +178,27 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
         shown_value,
     )
 
-    try:
-        store = context.store()
-        current = load_settings(store)
-        if name is None:
-            for key in setting_names():
-                line = one_line(f"{key} = {shown_value(getattr(current, key))}")
-                click.echo(f"{line:<32}  # {SETTING_HELP[key]}")
-            for deck_id, limit in sorted(current.deck_new_per_day.items()):
-                click.echo(one_line(f"{DECK_LIMIT_PREFIX}{deck_id} = {limit}"))
-            return
-        per_deck = name.startswith(DECK_LIMIT_PREFIX)
-        if name not in setting_names() and not per_deck:
-            fail(f"unknown setting '{name}' (known: {', '.join(setting_names())})")
-        if value is None:
-            shown = (
-                current.new_per_day_for(name[len(DECK_LIMIT_PREFIX) :])
-                if per_deck
-                else getattr(current, name)
-            )
-            click.echo("default" if shown is None else shown_value(shown))
-            return
-        save_setting(store, name, value)
-    except StoreError as exc:
-        fail(str(exc))
+    store = context.store()
+    current = load_settings(store)
+    if name is None:
+        for key in setting_names():
+            line = one_line(f"{key} = {shown_value(getattr(current, key))}")
+            click.echo(f"{line:<32}  # {SETTING_HELP[key]}")
+        for deck_id, limit in sorted(current.deck_new_per_day.items()):
+            click.echo(one_line(f"{DECK_LIMIT_PREFIX}{deck_id} = {limit}"))
+        return
+    per_deck = name.startswith(DECK_LIMIT_PREFIX)
+    if name not in setting_names() and not per_deck:
+        fail(f"unknown setting '{name}' (known: {', '.join(setting_names())})")
+    if value is None:
+        shown = (
+            current.new_per_day_for(name[len(DECK_LIMIT_PREFIX) :])
+            if per_deck
+            else getattr(current, name)
+        )
+        click.echo("default" if shown is None else shown_value(shown))
+        return
+    save_setting(store, name, value)
     click.echo(f"{name} = {value}")
 
 
@@ -221,8 +209,5 @@ def more_new(context: Context, count: int) -> None:
     """Study COUNT more new cards today than the limits allow (Anki's Custom Study)."""
     from studyapp.settings import extend_new_cards
 
-    try:
-        total = extend_new_cards(context.store(), context.today(), count)
-    except StoreError as exc:
-        fail(str(exc))
+    total = extend_new_cards(context.store(), context.today(), count)
     click.echo(f"Today's new-card limits are raised by {total}; tomorrow the usual ones apply.")

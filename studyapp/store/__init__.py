@@ -1,4 +1,4 @@
-"""The student's progress, in SQLite (sqlite-utils for bulk writes).
+"""The student's progress, in SQLite (plain sqlite3, autocommit; writes go through transaction()).
 
 Tables:
 
@@ -23,10 +23,12 @@ from __future__ import annotations
 
 from studyapp.store.browse import Browse
 from studyapp.store.columns import tag_clause, tag_names, tags_match
-from studyapp.store.connection import DATABASE_ERRORS, StoreBase, StoreError
+from studyapp.store.connection import StoreBase
 from studyapp.store.decks import DeckImport, DeckNotOwned
+from studyapp.store.errors import DATABASE_ERRORS, DatabaseError, InputError, StoreError
 from studyapp.store.exams import Exams
 from studyapp.store.exports import Exports
+from studyapp.store.figures import Figures
 from studyapp.store.models import (
     ITEM_STATES,
     MATURE_DAYS,
@@ -58,12 +60,14 @@ __all__ = [
     "SCHEMA_VERSION",
     "STATE_SQL",
     "BrowseRow",
+    "DatabaseError",
     "DeckChanges",
     "DeckCounts",
     "DeckNotOwned",
     "Exam",
     "GradeResult",
     "ImportReport",
+    "InputError",
     "Store",
     "StoreError",
     "StudyItem",
@@ -81,6 +85,7 @@ class Store(
     PersonalCards,
     Browse,
     Progress,
+    Figures,
     Exports,
     Exams,
     SyncEvents,

@@ -7,7 +7,8 @@ from typing import Any
 
 from studyapp.cardtext import item_label
 from studyapp.store.columns import like_escape, parse_date, scope_clause, tag_names, tags_tuple
-from studyapp.store.connection import StoreBase, StoreError
+from studyapp.store.connection import StoreBase
+from studyapp.store.errors import InputError
 from studyapp.store.models import ITEM_STATES, STATE_SQL, BrowseRow
 
 # Browse also shows (and filters) cards buried until a later study day.
@@ -51,7 +52,7 @@ class Browse(StoreBase):
         clauses = [f"i.retired = 0{scope}"]
         if state:
             if state not in BROWSE_STATES:
-                raise StoreError(f"unknown state {state!r}")
+                raise InputError(f"unknown state {state!r}")
             clauses.append(f"({_BROWSE_STATE_SQL}) = :state")
             params["state"] = state
         for n, word in enumerate(search.split()):
@@ -108,5 +109,5 @@ class Browse(StoreBase):
             [card_id],
         )
         if not rows:
-            raise StoreError(f"no card {card_id}")
+            raise InputError(f"no card {card_id}")
         return rows[0]

@@ -9,25 +9,15 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from studyapp.store import backups, restore
+from studyapp.store.errors import DatabaseError, StoreError
 from studyapp.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION, migrate, run_script
-
-if TYPE_CHECKING:
-    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
 
 
-class StoreError(Exception):
-    """A database problem worth one clear line to the user."""
-
-
-# What a caller may see go wrong in the store: its own errors, and SQLite's own from
-# reads outside a transaction (a damaged or vanished file). Callers catch this
-# instead of importing sqlite3 themselves.
-DATABASE_ERRORS: tuple[type[Exception], ...] = (StoreError, sqlite3.Error)
 # SQLite's primary result codes for a damaged file.
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
@@ -61,28 +51,20 @@ class StoreBase:
     """The connection and what every concern shares: transactions, row helpers, meta."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+        # Autocommit: SQLite's own, so nothing opens a transaction behind our back;
+        # `transaction()` is the only way one begins.
+        conn.isolation_level = None
         self.conn = conn
         self.path = path  # None for an in-memory database: no backups then
-        self._db: sqlite_utils.Database | None = None
+        # How many `transaction()` blocks are open: the store's own count, never
+        # `conn.in_transaction`, decides whether a block nests as a savepoint.
+        self._depth = 0
         # Once damage is seen, every write is refused (see `transaction`).
         self.damaged = False
         self._daily_backup_checked = False
         self.clock: Callable[[], datetime] = datetime.now
         # The shared open lock (an fd): a restore is refused while it is held.
         self._open_lock: int | None = None
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        """The connection as a sqlite_utils.Database, for bulk inserts and savepoints.
-
-        Made on first use: the review path runs plain statements, and leaving
-        sqlite-utils (and its plugins) unimported saves the app ~45 ms at start.
-        """
-        if self._db is None:
-            import sqlite_utils
-
-            self._db = sqlite_utils.Database(self.conn)
-        return self._db
 
     # -- opening -----------------------------------------------------------------
 
@@ -94,18 +76,18 @@ class StoreBase:
         if str(path) != ":memory:":
             _refuse_foreign_file(path)
             if backups.is_marked_damaged(path):
-                raise StoreError(damaged_message(path))
+                raise DatabaseError(damaged_message(path))
             interrupted = restore.interrupted_restore(path)
             if interrupted is not None:
-                raise StoreError(interrupted)
+                raise DatabaseError(interrupted)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
+                raise DatabaseError(f"cannot create {path.parent}: {exc.strerror}") from None
             try:
                 lock = restore.hold_open_lock(path)
             except restore.DatabaseInUse as exc:
-                raise StoreError(str(exc)) from None
+                raise DatabaseError(str(exc)) from None
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -122,8 +104,8 @@ class StoreBase:
                 raise
             if is_damage(exc) and str(path) != ":memory:":
                 backups.mark_damaged(path)
-                raise StoreError(damaged_message(path, exc)) from None
-            raise StoreError(f"{path}: {_describe(exc, path)}") from None
+                raise DatabaseError(damaged_message(path, exc)) from None
+            raise DatabaseError(f"{path}: {_describe(exc, path)}") from None
         return store
 
     @classmethod
@@ -139,9 +121,9 @@ class StoreBase:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if app_id != APPLICATION_ID and (tables or version):
-            raise StoreError(f"{path} is not a StudyApp database; refusing to touch it")
+            raise DatabaseError(f"{path} is not a StudyApp database; refusing to touch it")
         if version > SCHEMA_VERSION:
-            raise StoreError(
+            raise DatabaseError(
                 f"{path} was written by a newer StudyApp (schema {version}, this one knows "
                 f"{SCHEMA_VERSION}); upgrade StudyApp to open it"
             )
@@ -174,7 +156,9 @@ class StoreBase:
             finally:
                 dest.close()
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot write the backup {target} before upgrading: {exc}") from None
+            raise DatabaseError(
+                f"cannot write the backup {target} before upgrading: {exc}"
+            ) from None
 
     def backup_before(self, reason: str) -> None:
         """A rotating backup before a migration or an import; failing it stops the change.
@@ -183,12 +167,12 @@ class StoreBase:
         not wait on the transaction's own lock); callers that group an import
         with other writes take the backup first.
         """
-        if self.path is None or self.conn.in_transaction:
+        if self.path is None or self._depth:
             return
         try:
             backups.take_backup(self.conn, self.path, reason, self.clock())
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(
+            raise DatabaseError(
                 f"{self.path}: cannot write a backup before the {reason} ({_describe(exc)}); "
                 "nothing changed"
             ) from None
@@ -197,7 +181,7 @@ class StoreBase:
     def _before_write(self) -> None:
         """Refuse to write to a damaged database; take the day's first backup."""
         if self.damaged:
-            raise StoreError(damaged_message(self.path))
+            raise DatabaseError(damaged_message(self.path))
         if self.path is None or self._daily_backup_checked:
             return
         self._daily_backup_checked = True
@@ -228,36 +212,67 @@ class StoreBase:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction, taken up front (BEGIN IMMEDIATE) so it never deadlocks."""
-        if self.conn.in_transaction:
-            with self.db.atomic():
+        """One write transaction, taken up front (BEGIN IMMEDIATE) so it never deadlocks.
+
+        Inside another one it is a savepoint: its failure undoes its own writes only.
+        """
+        if self._depth:
+            with self._savepoint():
                 yield
             return
         self._before_write()
+        if self.conn.in_transaction:
+            # Someone ran BEGIN by hand and left it open: refuse rather than nest in it.
+            raise DatabaseError("a transaction was left open outside the store; nothing written")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"database is busy or unavailable: {_describe(exc)}") from None
+            raise DatabaseError(f"database is busy or unavailable: {_describe(exc)}") from None
+        self._depth = 1
+        try:
+            try:
+                yield
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
+                if is_damage(exc):
+                    raise DatabaseError(self.note_error(exc)) from None
+                raise DatabaseError(f"could not save, nothing written: {_describe(exc)}") from None
+            except BaseException:
+                self._rollback()
+                raise
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
+                if is_damage(exc):
+                    raise DatabaseError(self.note_error(exc)) from None
+                raise DatabaseError(f"could not save: {_describe(exc)}") from None
+        finally:
+            self._depth = 0
+
+    def _rollback(self) -> None:
+        # SQLite may have rolled back already (a full disk, ROLLBACK in a trigger).
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    @contextlib.contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        name = f"nested_{self._depth}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
         try:
             yield
-        except sqlite3.DatabaseError as exc:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            if is_damage(exc):
-                raise StoreError(self.note_error(exc)) from None
-            raise StoreError(f"could not save, nothing written: {_describe(exc)}") from None
         except BaseException:
+            # A failure that ended the whole transaction (ROLLBACK in a trigger)
+            # leaves no savepoint to go back to.
             if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
             raise
-        try:
-            self.conn.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            if is_damage(exc):
-                raise StoreError(self.note_error(exc)) from None
-            raise StoreError(f"could not save: {_describe(exc)}") from None
+        else:
+            self.conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
 
     def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         cursor = self.conn.execute(sql, params)
@@ -273,6 +288,17 @@ class StoreBase:
     def get_meta(self, key: str) -> str | None:
         value: str | None = self._one("SELECT value FROM meta WHERE key = ?", [key])
         return value
+
+    def meta_with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every meta fact whose key starts with `prefix` (the prefix cut off)."""
+        rows = self.conn.execute(
+            "SELECT key, value FROM meta WHERE key > ? AND key < ?", [prefix, prefix + "\uffff"]
+        )
+        return {key[len(prefix) :]: value for key, value in rows}
+
+    def delete_meta(self, key: str) -> None:
+        with self.transaction():
+            self.conn.execute("DELETE FROM meta WHERE key = ?", [key])
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():
@@ -307,15 +333,15 @@ def _refuse_foreign_file(path: Path) -> None:
     except FileNotFoundError:
         return
     except IsADirectoryError:
-        raise StoreError(f"{path} is a folder, not a database file") from None
+        raise DatabaseError(f"{path} is a folder, not a database file") from None
     except OSError as exc:
-        raise StoreError(f"cannot open {path}: {exc.strerror}") from None
+        raise DatabaseError(f"cannot open {path}: {exc.strerror}") from None
     if header and header != b"SQLite format 3\x00":
         if backups.list_backups(path):
             # We kept backups of this very file: it was ours, and is now damaged.
             backups.mark_damaged(path)
-            raise StoreError(damaged_message(path, "its header is not SQLite's"))
-        raise StoreError(f"{path} is not a StudyApp database; refusing to touch it")
+            raise DatabaseError(damaged_message(path, "its header is not SQLite's"))
+        raise DatabaseError(f"{path} is not a StudyApp database; refusing to touch it")
 
 
 def _describe(exc: BaseException, path: Path | None = None) -> str:

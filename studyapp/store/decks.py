@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from studyapp.store.columns import new_item_position, tags_column
-from studyapp.store.connection import StoreBase, StoreError, utcnow
+from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.errors import InputError
 from studyapp.store.models import DeckChanges, ImportReport
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 PENDING_MEDIA_KEY = "pending_import_media"
 
 
-class DeckNotOwned(StoreError):
+class DeckNotOwned(InputError):
     """An import would retire the cards of a deck it shares no card with."""
 
     def __init__(self, deck_id: str, name: str, cards: int) -> None:
@@ -160,7 +161,7 @@ class DeckImport(StoreBase):
         else:
             name, description, position, retired, personal = row
             if personal:
-                raise StoreError(f"deck id '{deck.id}' is reserved for your personal cards")
+                raise InputError(f"deck id '{deck.id}' is reserved for your personal cards")
             if (name, description, retired) != (deck.name, deck.description, 0):
                 conn.execute(
                     "UPDATE decks SET name = ?, description = ?, retired = 0 WHERE id = ?",

@@ -87,6 +87,8 @@ class Exports(StoreBase):
         """Copy what the ledger knows of these decks' notes (and of notes exported before
         the ledger kept decks) into a new SQLite file at `path`, table `notes`, for an
         export to look up batch by batch instead of holding it all in memory."""
+        # Outside `transaction()`: these writes go only to the new file (each statement
+        # commits on its own), and the study database is only read.
         self.conn.execute("ATTACH DATABASE ? AS snapshot", [str(path)])
         try:
             self.conn.execute(
@@ -100,7 +102,6 @@ class Exports(StoreBase):
                 list(deck_ids),
             )
             self.conn.execute("CREATE INDEX snapshot.notes_card ON notes (deck_id, card_key)")
-            self.conn.commit()
         finally:
             self.conn.execute("DETACH DATABASE snapshot")
 

@@ -10,10 +10,6 @@ from studyapp import sm2
 from studyapp.cardtext import Faces, faces
 
 
-class StoreError(Exception):
-    """A database problem worth one clear line to the user."""
-
-
 @dataclass(frozen=True, slots=True)
 class StudyItem:
     """Everything the review screen needs about one study item."""

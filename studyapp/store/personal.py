@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from studyapp.cardtext import cloze_problems, item_ords
 from studyapp.store.columns import new_item_position, tags_column
-from studyapp.store.connection import StoreBase, StoreError, utcnow
+from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.errors import InputError
 
 # Not a slug (deck_fields.ID_RE): no deck file can name it, so none can take these cards over.
 PERSONAL_DECK_ID = "@personal"
@@ -17,17 +18,17 @@ CARD_TYPES = ("basic", "reversed", "cloze")
 def check_personal_card(
     card_type: str, front: str, back: str, text: str, tags: Sequence[str]
 ) -> None:
-    """Raise StoreError saying what is missing or wrong, in the words of the editor."""
+    """Raise InputError saying what is missing or wrong, in the words of the editor."""
     if card_type not in CARD_TYPES:
-        raise StoreError(f"unknown card type {card_type!r} (basic, reversed or cloze)")
+        raise InputError(f"unknown card type {card_type!r} (basic, reversed or cloze)")
     if card_type == "cloze":
         problems = cloze_problems(text)
         if problems:
-            raise StoreError(problems[0])
+            raise InputError(problems[0])
     elif not front.strip() or not back.strip():
-        raise StoreError("a card needs both a front and a back")
+        raise InputError("a card needs both a front and a back")
     if any(ch.isspace() for tag in tags for ch in tag):
-        raise StoreError("tags cannot contain spaces")
+        raise InputError("tags cannot contain spaces")
 
 
 class PersonalCards(StoreBase):
@@ -134,9 +135,9 @@ class PersonalCards(StoreBase):
     def _own_card(self, card_id: int) -> None:
         deck = self._one("SELECT deck_id FROM cards WHERE id = ? AND retired = 0", [card_id])
         if deck is None:
-            raise StoreError(f"no card {card_id}")
+            raise InputError(f"no card {card_id}")
         if deck != PERSONAL_DECK_ID:
-            raise StoreError("only your own cards can be changed here; edit deck files instead")
+            raise InputError("only your own cards can be changed here; edit deck files instead")
 
     def _sync_personal_items(self, card_id: int, card_type: str, front: str, text: str) -> None:
         deck_position = self._ensure_personal_deck()

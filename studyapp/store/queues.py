@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from studyapp.store.columns import parse_date, scope_clause, state_from, tags_tuple
-from studyapp.store.connection import StoreBase, StoreError
+from studyapp.store.connection import StoreBase
+from studyapp.store.errors import InputError
 from studyapp.store.models import StudyItem
 
 
@@ -47,7 +48,7 @@ class Queues(StoreBase):
     def item(self, item_id: int) -> StudyItem:
         rows = self._rows(self._ITEM_SELECT + "WHERE i.id = ?", [item_id])
         if not rows:
-            raise StoreError(f"no study item {item_id}")
+            raise InputError(f"no study item {item_id}")
         return self._item_from(rows[0])
 
     def due_item_ids(

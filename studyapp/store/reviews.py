@@ -6,12 +6,24 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from studyapp import sm2
+from studyapp.review_rules import (
+    PASSING_GRADE,
+    RESCHEDULING_KINDS,
+    REVIEW_KINDS,
+    ReviewKind,
+    becomes_leech,
+    counts_as_fail,
+    reschedules,
+    review_kind,
+    stops_being_leech,
+)
 from studyapp.store.columns import iso, parse_date, state_columns, state_from
-from studyapp.store.connection import StoreBase, StoreError, utcnow
+from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.errors import InputError
 from studyapp.store.models import GradeResult
 
-# exam: a final-window review before an exam (see studyapp.exam); like cram, state untouched.
-REVIEW_KINDS = ("scheduled", "redrill", "cram", "exam")
+__all__ = ["REVIEW_KINDS", "ReviewKind", "Reviews"]
+_RESCHEDULING_SQL = ", ".join(f"'{kind}'" for kind in RESCHEDULING_KINDS)
 
 
 class Reviews(StoreBase):
@@ -22,7 +34,7 @@ class Reviews(StoreBase):
             "SELECT ef, interval, repetitions, lapses, due FROM items WHERE id = ?", [item_id]
         ).fetchone()
         if row is None:
-            raise StoreError(f"no study item {item_id}")
+            raise InputError(f"no study item {item_id}")
         return sm2.SM2State(
             ef_hundredths=row[0],
             interval=row[1],
@@ -40,7 +52,7 @@ class Reviews(StoreBase):
         *,
         now: datetime | None = None,
         today: date | None = None,
-        kind: str = "scheduled",
+        kind: ReviewKind = "scheduled",
         duration_ms: int | None = None,
         leech_threshold: int | None = None,
     ) -> GradeResult:
@@ -49,16 +61,16 @@ class Reviews(StoreBase):
         `now` is the moment of the answer (UTC is stored); `today` the study day
         it counts for. Re-drills and cram answers are logged but leave the
         SM-2 state alone. A scheduled fail that brings the item's fails to
-        `leech_threshold` makes it a leech: flagged and suspended.
+        `leech_threshold` makes it a leech: flagged and suspended (the rules are
+        studyapp.review_rules).
         """
         sm2.validate_quality(quality)
-        if kind not in REVIEW_KINDS:
-            raise ValueError(f"unknown review kind {kind!r}")
+        kind = review_kind(kind)
         now = now or utcnow()
         today = today or sm2.study_day(now.astimezone())
         with self.transaction():
             before = self.item_state(item_id)
-            after = sm2.review(before, quality, today) if kind == "scheduled" else before
+            after = sm2.review(before, quality, today) if reschedules(kind) else before
             if after != before:
                 self.conn.execute(
                     "UPDATE items SET ef = ?, interval = ?, repetitions = ?, lapses = ?, due = ? "
@@ -88,30 +100,27 @@ class Reviews(StoreBase):
                     *state_columns(after).values(),
                 ],
             )
-            became_leech = False
-            if (
-                kind == "scheduled"
-                and quality < 3
-                and leech_threshold
-                and self.fail_count(item_id) >= leech_threshold
-                and not self._one("SELECT leech FROM items WHERE id = ?", [item_id])
-            ):
+            # Read the figures the leech rule needs only after a fail that counts.
+            became_leech = (
+                counts_as_fail(kind, quality)
+                and bool(leech_threshold)
+                and becomes_leech(*self._leech_figures(item_id), leech_threshold)
+            )
+            if became_leech:
                 self.conn.execute(
                     "UPDATE items SET leech = 1, suspended = 1 WHERE id = ?", [item_id]
                 )
-                became_leech = True
         return GradeResult(int(cursor.lastrowid or 0), item_id, before, after, became_leech)
 
-    def fail_count(self, item_id: int) -> int:
-        """Scheduled answers below 3: what makes a leech."""
-        return (
-            self._one(
-                "SELECT COUNT(*) FROM reviews WHERE item_id = ? AND kind = 'scheduled' "
-                "AND grade < 3",
-                [item_id],
-            )
-            or 0
-        )
+    def _leech_figures(self, item_id: int) -> tuple[int, bool]:
+        """What the leech rules read, in one statement: counted fails, and whether the item
+        is a leech now."""
+        fails, leech = self.conn.execute(
+            f"SELECT (SELECT COUNT(*) FROM reviews WHERE item_id = ? AND kind IN "
+            f"({_RESCHEDULING_SQL}) AND grade < ?), (SELECT leech FROM items WHERE id = ?)",
+            [item_id, PASSING_GRADE, item_id],
+        ).fetchone()
+        return int(fails), bool(leech)
 
     def undo_review(self, review_id: int, leech_threshold: int | None = None) -> int:
         """Take back review `review_id`: restore the state before it and delete its row.
@@ -123,11 +132,11 @@ class Reviews(StoreBase):
         with self.transaction():
             rows = self._rows("SELECT * FROM reviews WHERE id = ?", [review_id])
             if not rows:
-                raise StoreError(f"no review {review_id} to undo")
+                raise InputError(f"no review {review_id} to undo")
             row = rows[0]
             latest = self._one("SELECT MAX(id) FROM reviews WHERE item_id = ?", [row["item_id"]])
             if latest != review_id:
-                raise StoreError("only an item's latest review can be undone")
+                raise InputError("only an item's latest review can be undone")
             before = state_from(row, "_before")
             self.conn.execute(
                 "UPDATE items SET ef = ?, interval = ?, repetitions = ?, lapses = ?, due = ? "
@@ -142,10 +151,8 @@ class Reviews(StoreBase):
                 ],
             )
             self.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
-            if (
-                leech_threshold
-                and self._one("SELECT leech FROM items WHERE id = ?", [row["item_id"]])
-                and self.fail_count(row["item_id"]) < leech_threshold
+            if leech_threshold and stops_being_leech(
+                *self._leech_figures(row["item_id"]), leech_threshold
             ):
                 self.conn.execute(
                     "UPDATE items SET leech = 0, suspended = 0 WHERE id = ?", [row["item_id"]]

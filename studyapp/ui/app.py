@@ -19,8 +19,9 @@ from textual.worker import Worker, WorkerState
 from studyapp import sm2
 from studyapp.bundled import sync_bundled_decks
 from studyapp.session import ReviewSession, Scope
+from studyapp.session_records import session_mode
 from studyapp.settings import THEMES, Settings, extend_new_cards, load_settings, save_setting
-from studyapp.store import DATABASE_ERRORS, Store, StoreError
+from studyapp.store import DATABASE_ERRORS, DatabaseError, InputError, Store
 
 if TYPE_CHECKING:
     from studyapp.anki import ExportJob, ExportResult
@@ -118,18 +119,13 @@ class StudyApp(App[None]):
     def new_session(
         self, scope: Scope, mode: str = "scheduled", ahead_days: int | None = None
     ) -> ReviewSession:
-        settings = self.settings
         return ReviewSession(
             self.store,
+            self.settings,
             today=self.today(),
             scope=scope,
-            mode=mode,
+            mode=session_mode(mode),
             ahead_days=ahead_days,
-            new_per_day=settings.new_per_day,
-            deck_new_per_day=settings.deck_new_per_day,
-            bury_siblings=settings.bury_siblings,
-            interleave=settings.interleave,
-            leech_threshold=settings.leech_threshold,
             rollover_hour=self.rollover_hour,
             clock=self.clock,
         )
@@ -271,7 +267,7 @@ class StudyApp(App[None]):
         # A database failure anywhere in the UI ends the app with one line (printed
         # by the CLI after the terminal is restored) and exit status 1, not a
         # traceback; anything else keeps Textual's report.
-        if isinstance(error, DATABASE_ERRORS):
+        if isinstance(error, (*DATABASE_ERRORS, InputError)):
             self.fatal_error = self.store.note_error(error)
             self.exit(return_code=1)
             return
@@ -284,6 +280,10 @@ class StudyApp(App[None]):
         """
         try:
             action()
+        except InputError as exc:
+            # The student's input, not the database: say what was wrong with it.
+            self.notify(str(exc), title="Not done", severity="error", timeout=8, markup=False)
+            return False
         except DATABASE_ERRORS as exc:
             message = self.store.note_error(exc)
             if self.store.damaged:
@@ -379,7 +379,7 @@ def create_app(
 
 
 def run(store: Store, **options: Any) -> int:
-    """Run the app; its exit status. A database failure raises StoreError once the
+    """Run the app; its exit status. A database failure raises DatabaseError once the
     terminal is restored, so the CLI prints one line after the app is gone."""
     app = create_app(store, **options)
     if app.show_images:
@@ -388,5 +388,5 @@ def run(store: Store, **options: Any) -> int:
         detect_protocol()
     app.run()
     if app.fatal_error is not None:
-        raise StoreError(app.fatal_error)
+        raise DatabaseError(app.fatal_error)
     return app.return_code or 0

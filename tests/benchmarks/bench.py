@@ -230,11 +230,12 @@ def build_collection(deck_path: Path, db: Path, reviews: int, today: date, seed:
 
 def bench_grade_next(db: Path, today: date, grades: int, seed: int = 5) -> dict:
     from studyapp.session import ReviewSession
+    from studyapp.settings import Settings
     from studyapp.store import Store
 
     rng = random.Random(seed)
     store = Store.open(db)
-    session = ReviewSession(store, today=today, leech_threshold=8)
+    session = ReviewSession(store, Settings(leech_threshold=8), today=today)
     timings = []
     for _ in range(grades):
         if session.current() is None:

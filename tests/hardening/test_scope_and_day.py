@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from studyapp.cli import cli
 from studyapp.deckfile import load_deck
 from studyapp.session import ReviewSession
+from tests.conftest import review_session
 
 
 @pytest.mark.parametrize(
@@ -37,7 +38,7 @@ def test_a_session_open_across_the_rollover_grades_into_the_new_day(store, sampl
     store.import_decks([load_deck(sample_deck)])
     now = [datetime(2026, 11, 23, 23, 0)]
     # Siblings kept apart only (not buried): the new day offers its whole budget.
-    session = ReviewSession(
+    session = review_session(
         store, clock=lambda: now[0], new_per_day=2, rollover_hour=4, bury_siblings=False
     )
     assert session.today.isoformat() == "2026-11-23"

@@ -121,6 +121,7 @@ REVIEWER = textwrap.dedent("""
     import sys
     from datetime import date, timedelta
     from studyapp.session import ReviewSession
+    from studyapp.settings import Settings
     from studyapp.store import Store
 
     store = Store.open(sys.argv[1])
@@ -128,7 +129,7 @@ REVIEWER = textwrap.dedent("""
     for sitting in range(int(sys.argv[2])):
         # Each sitting a year later, so every card is due again.
         today = date(2026, 11, 23) + timedelta(days=365 * sitting)
-        session = ReviewSession(store, today=today, new_per_day=1000)
+        session = ReviewSession(store, Settings(new_per_day=1000), today=today)
         while session.current() is not None and done < int(sys.argv[2]):
             session.answer(5 if done % 3 else 2)
             done += 1

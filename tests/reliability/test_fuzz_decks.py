@@ -27,6 +27,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
@@ -198,6 +199,7 @@ def anki_field_counts(package: Path, folder: Path) -> list[tuple[int, int]]:
         col.close()
 
 
+@pytest.mark.slow
 @settings.get_profile(PROFILE)
 @given(data=deck_files())
 def test_a_shared_deck_can_show_text_and_nothing_else(tmp_path_factory, data):

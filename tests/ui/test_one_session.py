@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from studyapp.session import ReviewSession
 from studyapp.settings import save_setting
 from studyapp.store import Store
 from studyapp.ui.screens.home import HomeScreen
 from studyapp.ui.screens.review import ReviewScreen
+from tests.conftest import review_session
 from tests.ui.conftest import NOON
 
 SIZE = (80, 24)
@@ -79,7 +79,7 @@ async def test_a_second_process_on_the_same_database_cannot_grade_a_card_again(
         card = app.screen.session.current().id
         # `studyapp review` in another terminal, with the same card queued.
         other = Store.open(tmp_path / "ui.db")
-        elsewhere = ReviewSession(other, clock=lambda: NOON, bury_siblings=False)
+        elsewhere = review_session(other, clock=lambda: NOON, bury_siblings=False)
         assert elsewhere.current().id == card
         elsewhere.answer(4)
         learned = sample_store.item_state(card)

@@ -67,3 +67,19 @@ async def test_more_new_cards_today_after_the_limit_is_met(sample_store, make_ap
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen) and not app.screen.finished
         assert app.screen.session.counts().new == 2
+
+
+async def test_refused_input_is_not_titled_a_database_problem(sample_store, make_app):
+    """A value the store refuses is the student's typo, not a failing database."""
+    from studyapp.settings import extend_new_cards, save_setting
+
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert not app.guarded(lambda: save_setting(sample_store, "new_per_day", "lots"))
+        assert not app.guarded(lambda: extend_new_cards(sample_store, app.today(), 0))
+        await pilot.pause()
+        titles = [n.title for n in app._notifications]
+        assert titles == ["Not done", "Not done"]
+        assert "1 to 9999" in [n.message for n in app._notifications][1]
+        assert app.return_code is None  # the app goes on: nothing is wrong with the database
+    assert load_settings(sample_store).new_per_day == 20

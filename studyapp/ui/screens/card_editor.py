@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Select, Static, TextArea
 
-from studyapp.store import PERSONAL_DECK_ID, StoreError
+from studyapp.store import PERSONAL_DECK_ID, InputError
 from studyapp.store.personal import CARD_TYPES, check_personal_card
 from studyapp.ui.widgets.key_bar import KeyBar
 
@@ -110,7 +110,7 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
         draft = self.current()
         try:
             check_personal_card(draft.card_type, draft.front, draft.back, draft.text, draft.tags)
-        except StoreError as exc:
+        except InputError as exc:
             message = str(exc)
             self.query_one("#edit-error", Static).update(Text(message[:1].upper() + message[1:]))
             return
