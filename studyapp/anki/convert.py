@@ -19,15 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.anki.apkg_reader import PackageContents, PackageError, SourceNote, read_package
+from studyapp.anki.fields import placeholder
 from studyapp.anki.guids import card_guid
 from studyapp.anki.html_to_markdown import html_to_markdown, plain_to_markdown
 from studyapp.anki.ledger import DELETE_TAG
 from studyapp.anki.notes import MEDIA_FOLDER
-from studyapp.anki.occlusion_notes import is_occlusion_note
+from studyapp.anki.occlusion_notes import is_occlusion_note, occlusion_card
 from studyapp.anki.text_reader import read_text_notes
-from studyapp.cardtext import cloze_problems
+from studyapp.cardtext import cloze_problems, image_token
 from studyapp.deck_fields import MAX_ID_LENGTH
 from studyapp.deckfile import Card, Deck, parse_deck
+from studyapp.images import ImageProblem, check_image, target_problem
+from studyapp.occlusion import OcclusionError
 
 PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 TEXT_SUFFIXES = (".txt", ".csv", ".tsv")
@@ -50,10 +53,6 @@ class Conversion:
 
     def image_text(self, src: str, alt: str) -> str:
         """The card text for `<img src alt>`: the picture when the package has it whole."""
-        from studyapp.anki.fields import placeholder
-        from studyapp.cardtext import image_token
-        from studyapp.images import ImageProblem, check_image, target_problem
-
         if src not in self.images:
             self.images[src] = None
             target = f"{MEDIA_FOLDER}/{src}"
@@ -159,9 +158,6 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
 
 
 def _occlusion(note: SourceNote, conversion: Conversion) -> Card | None:
-    from studyapp.anki.occlusion_notes import occlusion_card
-    from studyapp.occlusion import OcclusionError
-
     try:
         front, text, extra, source = occlusion_card(note, conversion)
     except OcclusionError as exc:

@@ -12,7 +12,7 @@ import click
 from studyapp.cli.base import Context, cli, fail, print_problems, working
 from studyapp.deckfile import DeckFileError, check_paths
 from studyapp.sanitize import one_line
-from studyapp.store import DatabaseError, InputError
+from studyapp.store import DatabaseError, DeckNotOwned, InputError
 
 if TYPE_CHECKING:
     from studyapp.anki.convert import Conversion
@@ -105,7 +105,6 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     """
     from studyapp.anki.convert import is_convertible, report_lines
     from studyapp.anki.converted_files import discard_staged, finish_pending_media, stage_media
-    from studyapp.store import DeckNotOwned
 
     sources = [p for p in paths if p.is_file() and is_convertible(p)]
     with working("Checking deck files"):

@@ -326,7 +326,7 @@ def _refuse_foreign_file(path: Path) -> None:
     """Refuse a file that exists but is not an SQLite database, before SQLite touches it."""
     problem = restore.not_a_plain_file(path)
     if problem is not None:
-        raise StoreError(problem)
+        raise DatabaseError(problem)
     try:
         with path.open("rb") as f:
             header = f.read(16)

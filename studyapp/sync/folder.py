@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studyapp.store import Store, StoreError
+from studyapp.store import DatabaseError, InputError, Store
 from studyapp.sync.eventfile import FILE_SUFFIX, event_line, header_line, read_events
 from studyapp.sync.events import ReviewEvent
 
@@ -45,7 +45,7 @@ class SyncReport:
 def sync_folder(store: Store, folder: Path) -> SyncReport:
     """Exchange review events with the other devices through `folder` (see the module doc)."""
     if not folder.is_dir():
-        raise StoreError(f"{folder}: no such folder to sync through")
+        raise InputError(f"{folder}: no such folder to sync through")
     report = SyncReport()
     device = store.device_id()
     own = folder / f"{device}{FILE_SUFFIX}"
@@ -123,7 +123,7 @@ def _prepare_own_file(own: Path, device: str, report: SyncReport) -> dict[str, s
                 _sync_file(f.fileno())
             _sync_dir(own.parent)
     except OSError as exc:
-        raise StoreError(f"{own}: cannot write ({exc.strerror}); nothing merged") from None
+        raise DatabaseError(f"{own}: cannot write ({exc.strerror}); nothing merged") from None
     return {event.event_id: event.device for event in read.events}
 
 
@@ -137,7 +137,7 @@ def _append(own: Path, events: list[ReviewEvent], already: dict[str, str]) -> in
             f.write("".join(event_line(event) for event in fresh).encode())
             _sync_file(f.fileno())
     except OSError as exc:
-        raise StoreError(f"{own}: cannot write ({exc.strerror}); nothing merged") from None
+        raise DatabaseError(f"{own}: cannot write ({exc.strerror}); nothing merged") from None
     already.update((event.event_id, event.device) for event in fresh)
     return len(fresh)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual.worker import Worker, WorkerState
 
 from studyapp.sanitize import one_line
-from studyapp.store import DATABASE_ERRORS, Store
+from studyapp.store import DATABASE_ERRORS, Store, StoreError
 from studyapp.sync.folder import SyncReport, sync_folder
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def sync_finished(app: StudyApp, worker: Worker[object], state: WorkerState) -> 
                 app.screen.refresh_counts()
     elif state == WorkerState.ERROR:
         error = worker.error
-        known = isinstance(error, (*DATABASE_ERRORS, OSError))
+        known = isinstance(error, (StoreError, *DATABASE_ERRORS, OSError))
         app.notify(
             one_line(str(error) if known else f"{type(error).__name__}: {error}"),
             title="Sync failed",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual_image.widget import HalfcellImage
 
-from studyapp.anki.convert import copy_deck_media
+from studyapp.anki.converted_files import finish_pending_media, stage_media
 from studyapp.anki.notes import store_media_dir
 from studyapp.deckfile import load_deck
 from studyapp.settings import save_setting
@@ -32,7 +32,7 @@ def picture_store(tmp_path):
     store = Store.open(tmp_path / "ui.db")
     deck = load_deck(FIXTURE)
     store.import_decks([deck])
-    copy_deck_media(store, [deck], None)
+    finish_pending_media(store, stage_media(store, [deck.path], None))
     save_setting(store, "bury_siblings", "off")
     save_setting(store, "interleave", "off")
     yield store
@@ -192,7 +192,7 @@ def occlusion_store(tmp_path):
     store = Store.open(tmp_path / "ui.db")
     deck = load_deck(FIXTURE.parent / "occlusion.toml")
     store.import_decks([deck])
-    copy_deck_media(store, [deck], None)
+    finish_pending_media(store, stage_media(store, [deck.path], None))
     save_setting(store, "interleave", "off")
     yield store
     store.close()
