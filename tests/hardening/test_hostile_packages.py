@@ -1,0 +1,239 @@
+"""Anki packages are untrusted: each hostile one is one line naming it, exit 1, nothing written."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+import zstandard
+from click.testing import CliRunner
+
+from studyapp.anki import apkg_reader, reader_limits
+from studyapp.anki.apkg_reader import PackageError, read_package
+from studyapp.cli import cli
+
+MODEL_ID = 1700000000001
+BASIC_MODEL = {
+    str(MODEL_ID): {
+        "name": "Basic",
+        "type": 0,
+        "flds": [{"name": "Front", "ord": 0}, {"name": "Back", "ord": 1}],
+        "tmpls": [{"name": "Card 1"}],
+    }
+}
+DECKS = {"1": {"name": "Default"}}
+
+
+def collection(
+    path: Path,
+    notes: list[tuple] | None = None,
+    models: object = json.dumps(BASIC_MODEL),
+    decks: object = json.dumps(DECKS),
+    col_row: bool = True,
+) -> bytes:
+    """A schema-11 collection (what legacy .apkg files hold), with any values in it."""
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "CREATE TABLE col (models, decks);"
+        "CREATE TABLE notes (id, guid, mid, tags, flds);"
+        "CREATE TABLE cards (id, nid, did, ord);"
+    )
+    if col_row:
+        conn.execute("INSERT INTO col VALUES (?, ?)", [models, decks])
+    rows = notes if notes is not None else [(1, "g1", MODEL_ID, " t ", "front\x1fback")]
+    conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO cards VALUES (?,?,1,0)", [(r[0], r[0]) for r in rows])
+    conn.commit()
+    conn.close()
+    data = path.read_bytes()
+    path.unlink()
+    return data
+
+
+def package(tmp_path: Path, name: str = "hostile.apkg", **members: bytes | str) -> Path:
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in members.items():
+            archive.writestr(member.replace("__", "."), data)
+    return path
+
+
+def legacy(tmp_path: Path, media: object = None, files: dict | None = None, **kw) -> Path:
+    members: dict = {"collection__anki2": collection(tmp_path / "c.db", **kw)}
+    members["media"] = json.dumps(media or {})
+    members.update(files or {})
+    return package(tmp_path, **members)
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def refused(tmp_path: Path, path: Path) -> str:
+    """The one line convert and import give for `path`; checks nothing was written."""
+    lines = []
+    for command in (
+        ["convert", path, "-o", tmp_path / "out"],
+        ["--db", tmp_path / "s.db", "import", path],
+    ):
+        result = run(*command)
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), result
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert str(path) in result.stderr
+        lines.append(result.stderr.strip())
+    assert not (tmp_path / "out").exists()
+    if (tmp_path / "s.db").exists():
+        conn = sqlite3.connect(tmp_path / "s.db")
+        assert conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 0
+        conn.close()
+    return lines[0]
+
+
+NOTE = (1, "g1", MODEL_ID, "", "front\x1fback")
+
+
+@pytest.mark.parametrize(
+    ("notes", "message"),
+    [
+        ([(1, "g", MODEL_ID, "", None)], "note 1: its fields is empty (NULL), not text"),
+        ([(1, "g", MODEL_ID, "", 42)], "note 1: its fields is a number (42), not text"),
+        ([(1, "g", MODEL_ID, "", b"\xff\xfe")], "note 1: its fields is not UTF-8 text"),
+        ([(1, "g", MODEL_ID, None, "a\x1fb")], "note 1: its tags is empty (NULL), not text"),
+        ([(1, "g", 424242, "", "a\x1fb")], "note 1: its note type (424242) is not in the package"),
+        ([(1, "g", MODEL_ID, "", "a\x00\x1fb")], "note 1: its fields contains a NUL character"),
+    ],
+)
+def test_hostile_note_values_name_the_note(tmp_path, notes, message):
+    path = legacy(tmp_path, notes=notes)
+    assert refused(tmp_path, path) == f"studyapp: {path}: {message}; nothing written"
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"models": "[" * 100_000 + "]" * 100_000}, "nests deeper than 32 levels"),
+        ({"models": "[]"}, "the note types' JSON is not a JSON object"),
+        ({"models": json.dumps({"1": []})}, "note type '1' is not a JSON object"),
+        ({"models": json.dumps({"1": {"name": "X", "flds": 3}})}, "'flds' is not a list"),
+        ({"models": None}, "the note types' JSON is missing"),
+        ({"col_row": False}, "the collection's 'col' row is missing"),
+        ({"decks": "{"}, "the decks' JSON is not valid JSON"),
+    ],
+)
+def test_hostile_note_type_json_is_one_line(tmp_path, kw, message):
+    assert message in refused(tmp_path, legacy(tmp_path, **kw))
+
+
+def test_a_large_model_json_is_refused_before_parsing(tmp_path, monkeypatch):
+    monkeypatch.setattr(reader_limits, "MAX_JSON_BYTES", 1000)
+    models = json.dumps({**BASIC_MODEL, "2": {"name": "x" * 2000}})
+    assert "the note types' JSON is 2,1" in refused(tmp_path, legacy(tmp_path, models=models))
+
+
+def test_media_names_and_entries_are_checked_before_anything_is_written(tmp_path):
+    nul = legacy(tmp_path, media={"0": "a\x00.png"}, files={"0": b"x"})
+    assert 'media file "a\\u0000.png" contains a control character' in refused(tmp_path, nul)
+    missing = legacy(tmp_path, media={"0": "a.png", "1": "b.png"}, files={"0": b"x"})
+    assert "media file 'b.png' is missing" in refused(tmp_path, missing)
+    folders = legacy(tmp_path, media={"0": "a/x.png", "1": "b/x.png"}, files={"0": b"1", "1": b"2"})
+    assert "names a folder" in refused(tmp_path, folders)
+
+
+def test_a_bad_crc_in_a_media_file_is_found_before_writing(tmp_path):
+    path = legacy(tmp_path, media={"0": "a.png"}, files={"0": b"picture " * 100})
+    crc = zipfile.ZipFile(path).getinfo("0").CRC
+    # The local header and the central directory both carry the CRC: damage both.
+    path.write_bytes(
+        path.read_bytes().replace(crc.to_bytes(4, "little"), (crc ^ 0xFFFF).to_bytes(4, "little"))
+    )
+    assert "media file 'a.png'" in refused(tmp_path, path)
+
+
+def latest(tmp_path: Path, media_entries: bytes, files: dict, meta: bytes = b"\x08\x03") -> Path:
+    data = collection(tmp_path / "c.db")
+    compress = zstandard.ZstdCompressor().compress
+    members = {
+        "meta": meta,
+        "collection__anki21b": compress(data),
+        "media": compress(media_entries),
+    }
+    members.update(files)
+    return package(tmp_path, **members)
+
+
+def test_a_media_entry_that_is_not_zstd_is_refused(tmp_path):
+    # MediaEntries { entries: [MediaEntry { name: "a.png", size: 1 }] }
+    entry = b"\x0a\x05a.png\x10\x01"
+    path = latest(tmp_path, b"\x0a" + bytes([len(entry)]) + entry, {"0": b"not zstd at all"})
+    assert "media file 'a.png'" in refused(tmp_path, path)
+
+
+def test_a_huge_varint_in_meta_is_refused(tmp_path):
+    path = latest(tmp_path, b"", {}, meta=b"\x08" + b"\xff" * 5000 + b"\x01")
+    assert "unreadable 'meta'" in refused(tmp_path, path)
+
+
+def test_a_collection_bomb_stops_at_its_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(apkg_reader, "MAX_COLLECTION_BYTES", 1024 * 1024)
+    bomb = zstandard.ZstdCompressor().compress(b"\0" * (8 * 1024 * 1024))
+    path = package(tmp_path, meta=b"\x08\x03", collection__anki21b=bomb, media=b"")
+    assert "unpacks to more than 1,048,576 bytes" in refused(tmp_path, path)
+
+
+def test_media_count_total_and_field_size_are_limited(tmp_path, monkeypatch):
+    monkeypatch.setattr(apkg_reader, "MAX_MEDIA_FILES", 2)
+    media = {str(n): f"{n}.png" for n in range(3)}
+    many = legacy(tmp_path, media=media, files={str(n): b"x" for n in range(3)})
+    assert "3 media files (at most 2)" in refused(tmp_path, many)
+    monkeypatch.setattr(apkg_reader, "MAX_MEDIA_TOTAL_BYTES", 10)
+    big = legacy(tmp_path, media={"0": "a.png", "1": "b.png"}, files={"0": b"x" * 8, "1": b"y" * 8})
+    assert "media unpack to more than 10 bytes" in refused(tmp_path, big)
+    field = legacy(tmp_path, notes=[(1, "g", MODEL_ID, "", "a" * 200_000 + "\x1fb")])
+    assert "note 1: field 1 is 200,000 characters (at most 131,072)" in refused(tmp_path, field)
+
+
+def test_reading_is_stopped_at_its_time_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(reader_limits, "MAX_SECONDS", 0.0)
+    assert "reading took longer than 0 s" in refused(tmp_path, legacy(tmp_path))
+
+
+def test_a_notes_view_is_not_a_collection(tmp_path):
+    db = tmp_path / "c.db"
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        "CREATE TABLE col (models, decks); CREATE TABLE cards (id, nid, did, ord);"
+        "CREATE VIEW notes AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n)"
+        " SELECT x AS id, '' AS guid, 1 AS mid, '' AS tags, '' AS flds FROM n;"
+    )
+    conn.close()
+    path = package(tmp_path, collection__anki2=db.read_bytes())
+    assert "not an Anki collection (no table notes)" in refused(tmp_path, path)
+
+
+def test_media_are_read_through_one_open_zip(tmp_path, monkeypatch):
+    media = {str(n): f"{n}.png" for n in range(50)}
+    path = legacy(tmp_path, media=media, files={str(n): b"x%d" % n for n in range(50)})
+    contents = read_package(path)
+    opened = []
+    real = zipfile.ZipFile
+
+    def counting(*args, **kw):
+        opened.append(args)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(zipfile, "ZipFile", counting)
+    assert [contents.media[f"{n}.png"]() for n in range(50)] == [b"x%d" % n for n in range(50)]
+    assert len(opened) == 1
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "deck.apkg"
+    os.mkfifo(fifo)
+    with pytest.raises(PackageError, match="is a FIFO; only regular files are read"):
+        read_package(fifo)
