@@ -59,8 +59,12 @@ def slug(text: str) -> str:
 
 
 def card_id_for(note: SourceNote, front: str) -> str:
-    """Stable across conversions: from the Anki GUID, else (text files) from the front."""
-    key = f"guid\x1f{note.guid}" if note.guid else f"front\x1f{front}"
+    """Stable across conversions: from the Anki GUID, else a spreadsheet's id column,
+    else (text files) from the front."""
+    if note.guid:
+        key = f"guid\x1f{note.guid}"
+    else:
+        key = f"id\x1f{note.key}" if note.key else f"front\x1f{front}"
     return "n" + hashlib.blake2b(key.encode(), digest_size=6).hexdigest()
 
 
@@ -117,7 +121,7 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
     extra = next((named[n] for n in EXTRA_FIELDS if named.get(n)), "")
     source = named.get("source", "")
     guid = note.guid or ""
-    where = f"{note.deck}: note {note.guid or note.line}"
+    where = note.origin or f"{note.deck}: note {note.guid or note.line}"
     if note.note_type.cloze:
         text = texts[0] if texts else ""
         problems = cloze_problems(text)

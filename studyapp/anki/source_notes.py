@@ -30,3 +30,5 @@ class SourceNote:
     line: int | None = None
     # Where the note came from, for messages: "deck.apkg" or "quiz.csv:12".
     origin: str = ""
+    # The source's own id for the note (a spreadsheet's id column): kept across rewording.
+    key: str | None = None

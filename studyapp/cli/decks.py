@@ -75,7 +75,8 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
     """
     from studyapp.anki.convert import is_convertible
 
-    sources = [p for p in paths if p.is_file() and is_convertible(p)]
+    # Not `is_file()`: a FIFO or device named *.csv is refused by the reader, with its reason.
+    sources = [p for p in paths if is_convertible(p) and not p.is_dir()]
     with working("Checking deck files"):
         decks, problems = check_paths([p for p in paths if p not in sources])
     if problems:
