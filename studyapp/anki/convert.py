@@ -24,6 +24,12 @@ from typing import TYPE_CHECKING
 
 from studyapp.anki.apkg_reader import PackageContents, PackageError, SourceNote, read_package
 from studyapp.anki.html_to_markdown import html_to_markdown, plain_to_markdown
+from studyapp.anki.media_files import (
+    plain_files,
+    remove_stale_scratch,
+    scratch_prefix,
+    skipped_line,
+)
 from studyapp.anki.notes import MEDIA_FOLDER
 from studyapp.anki.text_reader import read_text_notes
 from studyapp.cardtext import cloze_problems
@@ -223,7 +229,8 @@ def write_decks(conversion: Conversion, out: Path) -> list[Path]:
     whole, so a failure (a full disk, an unreadable media file) leaves nothing.
     """
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".studyapp-convert-", dir=out))
+    remove_stale_scratch(out)
+    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=out))
     try:
         for deck in conversion.decks:
             (staging / f"{deck.id}.toml").write_text(deck_toml(deck), encoding="utf-8")
@@ -259,20 +266,28 @@ def report_lines(conversion: Conversion) -> list[str]:
     return lines
 
 
-def copy_deck_media(store: Store, decks: Sequence[Deck], conversion: Conversion | None) -> int:
+def copy_deck_media(
+    store: Store,
+    decks: Sequence[Deck],
+    conversion: Conversion | None,
+    skipped: list[str] | None = None,
+) -> int:
     """Keep the media of imported decks next to the database, for the next export:
-    a conversion's media, and the media/ folder next to imported deck files."""
+    a conversion's media, and the plain files of the media/ folder next to imported
+    deck files (links are never followed: a line for each in `skipped`)."""
     from studyapp.anki.notes import store_media_dir
 
     folder = store_media_dir(store)
     if folder is None:
         return 0
     copied = write_media(conversion, folder) if conversion is not None else 0
-    for source in {d.path.parent / MEDIA_FOLDER for d in decks if d.path is not None}:
-        if source.is_dir():
+    for source in sorted({d.path.parent / MEDIA_FOLDER for d in decks if d.path is not None}):
+        files, left_out = plain_files(source)
+        if skipped is not None:
+            skipped.extend(skipped_line(path) for path in left_out)
+        if files:
             folder.mkdir(parents=True, exist_ok=True)
-            for file in source.iterdir():
-                if file.is_file():
-                    shutil.copyfile(file, folder / file.name)
-                    copied += 1
+        for file in files:
+            shutil.copyfile(file, folder / file.name, follow_symlinks=False)
+            copied += 1
     return copied

@@ -91,11 +91,14 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
             report = context.store().import_decks(decks)
         from studyapp.anki.convert import copy_deck_media
 
-        copy_deck_media(context.store(), decks, conversion)
+        skipped: list[str] = []
+        copy_deck_media(context.store(), decks, conversion, skipped)
     except StoreError as exc:
         fail(f"{exc}; nothing imported")
     except OSError as exc:
         fail(f"cannot copy media files: {exc.strerror or exc}")
+    for line in skipped:
+        click.echo(one_line(line), err=True)
     for changes in report.decks:
         click.echo(one_line(changes.summary()))
 
