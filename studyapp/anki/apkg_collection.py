@@ -71,13 +71,14 @@ def protobuf_fields(data: bytes) -> Iterator[tuple[int, int, bytes | int]]:
             raise ValueError(f"unsupported protobuf wire type {wire}")
 
 
-def read_collection(db_path: Path, deadline: Deadline) -> list[SourceNote]:
-    """Every note of the collection at `db_path`, with its note type and deck."""
+def read_collection(db_path: Path, deadline: Deadline, package: str = "") -> list[SourceNote]:
+    """Every note of the collection at `db_path`, with its note type and deck
+    (`package`, the package's name, goes into each note's origin)."""
     conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
     conn.set_progress_handler(lambda: int(deadline.passed()), 10_000)
     conn.text_factory = bytes  # decoded (and checked) here, not by sqlite3
     try:
-        notes = _read_notes(conn, deadline)
+        notes = _read_notes(conn, deadline, package)
         deadline.check()
         return notes
     except sqlite3.OperationalError as exc:
@@ -126,7 +127,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0].decode("utf-8", "replace") for r in rows}
 
 
-def _read_notes(conn: sqlite3.Connection, deadline: Deadline) -> list[SourceNote]:
+def _read_notes(conn: sqlite3.Connection, deadline: Deadline, package: str) -> list[SourceNote]:
     tables = _tables(conn)
     missing = [t for t in ("notes", "cards", "col") if t not in tables]
     if missing:
@@ -163,13 +164,15 @@ def _read_notes(conn: sqlite3.Connection, deadline: Deadline) -> list[SourceNote
                     f"{where}: field {index} is {len(value):,} characters "
                     f"(at most {MAX_FIELD_CHARS:,})"
                 )
+        guid_text = None if guid is None else _name(guid, f"{where}: its GUID")
         notes.append(
             SourceNote(
-                None if guid is None else _name(guid, f"{where}: its GUID"),
+                guid_text,
                 note_type,
                 fields,
                 tuple(_text(tags, f"{where}: its tags").split()),
                 decks.get(deck_of.get(nid, 1), "Default") if isinstance(nid, int) else "Default",
+                origin=f"{package}: note {guid_text}" if guid_text else f"{package}: {where}",
             )
         )
     return notes

@@ -77,7 +77,7 @@ def read_package(path: Path) -> PackageContents:
                 )
             media = _media_map(archive, names, compressed)
             _check_media(archive, media, compressed, deadline)
-            notes = read_collection(db_path, deadline)
+            notes = read_collection(db_path, deadline, path.name)
     except (_Damaged, CollectionError) as exc:
         raise PackageError(f"{path}: {exc}") from None
     except LimitExceeded as exc:

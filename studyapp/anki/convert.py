@@ -9,6 +9,7 @@ card keeps its note's Anki GUID, so an export goes back to the same notes.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import json
@@ -52,6 +53,8 @@ class Conversion:
     media: dict[str, PackageContents] = field(default_factory=dict)
     mapping: Counter[str] = field(default_factory=Counter)
     skipped: list[str] = field(default_factory=list)
+    # Card id -> the note it came from, for messages ("quiz.csv:12", "deck.apkg: note GUID").
+    origins: dict[str, str] = field(default_factory=dict)
 
 
 def is_convertible(path: Path) -> bool:
@@ -99,6 +102,8 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
         while card_id in seen:  # the same front twice in a text file
             card_id = f"{card.id}-{len(seen)}"
         seen.add(card_id)
+        if note.origin:
+            conversion.origins[card_id] = note.origin
         by_deck.setdefault(note.deck, []).append(_with_id(card, card_id))
     taken: set[str] = set()
     for name, cards in by_deck.items():
@@ -249,10 +254,28 @@ def write_decks(conversion: Conversion, out: Path) -> list[Path]:
 
 
 def validated_decks(conversion: Conversion) -> list[Deck]:
-    """The converted decks as `studyapp check` reads them (DeckFileError if not valid)."""
-    from studyapp.deckfile import parse_deck
+    """The converted decks as `studyapp check` reads them (DeckFileError if not valid).
 
-    return [parse_deck(deck_toml(deck), Path(f"{deck.id}.toml")) for deck in conversion.decks]
+    The deck files do not exist yet: each problem names the note it came from
+    ("quiz.csv:12", "deck.apkg: note GUID") instead of a line of a generated file.
+    """
+    from studyapp.deckfile import DeckFileError, Problem, parse_deck
+
+    decks, problems = [], []
+    for deck in conversion.decks:
+        text = deck_toml(deck)
+        try:
+            decks.append(parse_deck(text, Path(f"{deck.id}.toml")))
+        except DeckFileError as exc:
+            starts = [n for n, line in enumerate(text.splitlines(), 1) if line == "[[cards]]"]
+            for problem in exc.problems:
+                index = bisect.bisect_right(starts, problem.line or 0) - 1
+                origin = conversion.origins.get(deck.cards[index].id) if index >= 0 else None
+                where = origin or f"deck '{deck.name}'"
+                problems.append(Problem(Path(where), None, problem.message))
+    if problems:
+        raise DeckFileError(problems)
+    return decks
 
 
 def report_lines(conversion: Conversion) -> list[str]:

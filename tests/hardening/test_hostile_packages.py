@@ -237,3 +237,12 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(PackageError, match="is a FIFO; only regular files are read"):
         read_package(fifo)
+
+
+def test_problems_in_converted_notes_name_the_package_and_note(tmp_path):
+    path = legacy(tmp_path, notes=[(1, "g1", MODEL_ID, "", "a\x1b]0;x\x07\x1fb")])
+    result = run("convert", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("hostile.apkg: note g1: card 'n") and ".toml" not in first
+    assert "contains the control character U+001B" in first

@@ -102,3 +102,12 @@ def test_non_regular_sources_are_refused_without_reading(tmp_path, kind):
     assert not (tmp_path / "out").exists()
     result = run("--db", tmp_path / "s.db", "import", source)
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_problems_in_converted_rows_name_the_csv_line(tmp_path):
+    path = tmp_path / "quiz.csv"
+    path.write_bytes(b"q1,a1\nq2\x1b[2J,a2\n")
+    result = run("convert", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("quiz.csv:2: card 'n") and ".toml" not in first
