@@ -158,6 +158,12 @@ def _read_notes(conn: sqlite3.Connection, deadline: Deadline, package: str) -> l
                 "'Support older Anki versions' ticked"
             )
         fields = tuple(text.split("\x1f"))
+        wanted = len(note_type.fields)
+        if len(fields) > max(wanted, 1):
+            raise CollectionError(
+                f"{where} has {len(fields)} fields, its note type '{note_type.name}' {wanted}"
+            )
+        fields += ("",) * (wanted - len(fields))  # as Anki's Check Database pads them
         for index, value in enumerate(fields, 1):
             if len(value) > MAX_FIELD_CHARS:
                 raise LimitExceeded(

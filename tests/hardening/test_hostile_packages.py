@@ -246,3 +246,11 @@ def test_problems_in_converted_notes_name_the_package_and_note(tmp_path):
     first = result.stderr.splitlines()[0]
     assert first.startswith("hostile.apkg: note g1: card 'n") and ".toml" not in first
     assert "contains the control character U+001B" in first
+
+
+def test_a_note_with_more_fields_than_its_note_type_is_refused_fewer_are_padded(tmp_path):
+    more = legacy(tmp_path, notes=[(1, "g", MODEL_ID, "", "a\x1fb\x1fc")])
+    assert "note 1 has 3 fields, its note type 'Basic' 2" in refused(tmp_path, more)
+    (tmp_path / "hostile.apkg").unlink()
+    fewer = legacy(tmp_path, notes=[(1, "g", MODEL_ID, "", "only a front")])
+    assert read_package(fewer).notes[0].fields == ("only a front", "")
