@@ -254,3 +254,26 @@ def test_a_note_with_more_fields_than_its_note_type_is_refused_fewer_are_padded(
     (tmp_path / "hostile.apkg").unlink()
     fewer = legacy(tmp_path, notes=[(1, "g", MODEL_ID, "", "only a front")])
     assert read_package(fewer).notes[0].fields == ("only a front", "")
+
+
+@pytest.mark.parametrize("piece", ["<a ", "<a", "<!--", '<b x="', "<", "a < b"])
+def test_the_html_parser_is_fed_whole_tags_only(monkeypatch, piece):
+    """html.parser rescans an unfinished tag to the end at every "<": quadratic (131,072
+    characters of "<a " took 545 s). Any "<" that starts no whole tag reaches it as "&lt;"."""
+    from studyapp.anki import html_to_markdown as module
+
+    fed: list[str] = []
+    real_feed = module._Converter.feed
+    monkeypatch.setattr(
+        module._Converter, "feed", lambda self, data: fed.append(data) or real_feed(self, data)
+    )
+    text, _media = module.html_to_markdown(piece * 50 + "<b>bold</b>")
+    assert all(module._TAG.match(fed[0], at) for at in range(len(fed[0])) if fed[0][at] == "<")
+    assert text.endswith("**bold**") and text.count("<") == piece.count("<") * 50
+
+
+def test_unclosed_sound_tags_do_not_swallow_each_other():
+    """`[^\\]]+` ran from every "[sound:" to the end: quadratic; the name stops at "["."""
+    from studyapp.anki.html_to_markdown import html_to_markdown
+
+    assert html_to_markdown("[sound:" * 100 + "[sound:a.mp3]")[1] == ["a.mp3"]
