@@ -97,6 +97,9 @@ def import_(context: Context, paths: tuple[Path, ...]) -> None:
         fail(f"{exc}; nothing imported")
     except OSError as exc:
         fail(f"cannot copy media files: {exc.strerror or exc}")
+    if conversion is not None and conversion.skipped:  # said, as convert says it
+        skipped.append(f"Skipped {len(conversion.skipped)} notes:")
+        skipped.extend(f"  {reason}" for reason in conversion.skipped)
     for line in skipped:
         click.echo(one_line(line), err=True)
     for changes in report.decks:

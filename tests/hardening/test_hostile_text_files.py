@@ -111,3 +111,11 @@ def test_problems_in_converted_rows_name_the_csv_line(tmp_path):
     assert result.exit_code == 1
     first = result.stderr.splitlines()[0]
     assert first.startswith("quiz.csv:2: card 'n") and ".toml" not in first
+
+
+def test_import_says_which_notes_it_skipped(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("q1,a1\nq2,\n")
+    result = run("--db", tmp_path / "s.db", "import", path)
+    assert result.exit_code == 0
+    assert "Skipped 1 notes:\n  gaps.csv:2: empty back" in result.stderr
