@@ -93,6 +93,13 @@ def read_collection(db_path: Path, deadline: Deadline, package: str = "") -> lis
         conn.close()
 
 
+def _shown(value: object) -> str:
+    """A value for a message: text (sqlite3 gives bytes here) is shown as text."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return repr(value)
+
+
 def _text(value: object, what: str) -> str:
     """A TEXT value as Anki writes it: UTF-8 without NUL, or CollectionError."""
     if not isinstance(value, bytes):
@@ -147,10 +154,10 @@ def _read_notes(conn: sqlite3.Connection, deadline: Deadline, package: str) -> l
             raise LimitExceeded(f"more than {MAX_NOTES:,} notes")
         if count % 1000 == 0:
             deadline.check()
-        where = f"note {nid!r}" if isinstance(nid, int) else f"note #{count}"
+        where = f"note {_shown(nid)}" if isinstance(nid, int) else f"note #{count}"
         note_type = note_types.get(mid) if isinstance(mid, int) else None
         if note_type is None:
-            raise CollectionError(f"{where}: its note type ({mid!r}) is not in the package")
+            raise CollectionError(f"{where}: its note type ({_shown(mid)}) is not in the package")
         text = _text(flds, f"{where}: its fields")
         if NEWER_ANKI_PLACEHOLDER in text:
             raise CollectionError(
@@ -234,7 +241,7 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
     fields: dict[int, list[str]] = {}
     for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
         fields.setdefault(_id(ntid, "a field's note type"), []).append(
-            _name(name, f"note type {ntid!r}: a field name")
+            _name(name, f"note type {_shown(ntid)}: a field name")
         )
     templates: dict[object, int] = {}
     if "templates" in _tables(conn):
@@ -242,7 +249,7 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
         templates = dict(conn.execute(query).fetchall())
     note_types = {}
     for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
-        where = f"note type {ntid!r}"
+        where = f"note type {_shown(ntid)}"
         if config is not None and not isinstance(config, bytes):
             raise CollectionError(f"{where}: its config is not a protobuf message")
         try:
@@ -259,7 +266,7 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
         )
     # Deck names separate their levels with \x1f in this schema.
     decks = {
-        _id(did, "a deck id"): _name(name, f"deck {did!r}: its name").replace("\x1f", "::")
+        _id(did, "a deck id"): _name(name, f"deck {_shown(did)}: its name").replace("\x1f", "::")
         for did, name in conn.execute("SELECT id, name FROM decks")
     }
     return note_types, decks

@@ -277,3 +277,43 @@ def test_unclosed_sound_tags_do_not_swallow_each_other():
     from studyapp.anki.html_to_markdown import html_to_markdown
 
     assert html_to_markdown("[sound:" * 100 + "[sound:a.mp3]")[1] == ["a.mp3"]
+
+
+def schema18(tmp_path: Path, notetype: tuple, field_name: object, deck_name: object) -> Path:
+    """A current-schema collection (notetypes, fields, decks tables) with given values."""
+    db = tmp_path / "c18.db"
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        "CREATE TABLE col (id); CREATE TABLE notes (id, guid, mid, tags, flds);"
+        "CREATE TABLE cards (id, nid, did, ord); CREATE TABLE notetypes (id, name, config);"
+        "CREATE TABLE fields (ntid, ord, name); CREATE TABLE templates (ntid, ord);"
+        "CREATE TABLE decks (id, name);"
+    )
+    conn.execute("INSERT INTO notetypes VALUES (?,?,?)", notetype)
+    conn.execute("INSERT INTO fields VALUES (1, 0, ?)", [field_name])
+    conn.execute("INSERT INTO decks VALUES (1, ?)", [deck_name])
+    conn.execute("INSERT INTO notes VALUES (1, 'g', 1, '', 'a')")
+    conn.execute("INSERT INTO cards VALUES (1, 1, 1, 0)")
+    conn.commit()
+    conn.close()
+    compress = zstandard.ZstdCompressor().compress
+    return package(
+        tmp_path, meta=b"\x08\x03", collection__anki21b=compress(db.read_bytes()), media=b""
+    )
+
+
+@pytest.mark.parametrize(
+    ("notetype", "field_name", "deck_name", "message"),
+    [
+        ((1, "Basic", 7), "Front", "D", "note type 1: its config is not a protobuf message"),
+        ((1, "Basic", b"\x08"), "Front", "D", "note type 1: its config is damaged"),
+        ((1, None, b""), "Front", "D", "note type 1: its name is empty (NULL), not text"),
+        ((1, "Basic", b""), None, "D", "note type 1: a field name is empty (NULL), not text"),
+        ((1, "Basic", b""), "Front", None, "deck 1: its name is empty (NULL), not text"),
+        (("x", "Basic", b""), "Front", "D", "note type 'x' is not a number"),
+    ],
+)
+def test_hostile_current_schema_values_are_one_line(
+    tmp_path, notetype, field_name, deck_name, message
+):
+    assert message in refused(tmp_path, schema18(tmp_path, notetype, field_name, deck_name))
