@@ -87,7 +87,7 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
             contents = read_package(path)
             notes.extend(contents.notes)
             for name in contents.media:
-                conversion.media.setdefault(name, contents)
+                _add_media(conversion, name, contents, path)
         elif suffix in TEXT_SUFFIXES:
             notes.extend(read_text_notes(path, default_deck=path.stem))
         else:
@@ -113,6 +113,16 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
         taken.add(deck_id)
         conversion.decks.append(Deck(deck_id, name, "", tuple(cards)))
     return conversion
+
+
+def _add_media(conversion: Conversion, name: str, contents: PackageContents, path: Path) -> None:
+    """One media name, one file: two packages sending different files under one name
+    would leave one of them out (the same file twice is fine)."""
+    first = conversion.media.setdefault(name, contents)
+    if first is not contents and first.media[name]() != contents.media[name]():
+        raise PackageError(
+            f"{path}: media file '{name}' differs from another package's file of that name"
+        )
 
 
 def _with_id(card: Card, card_id: str) -> Card:

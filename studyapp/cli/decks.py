@@ -151,7 +151,7 @@ def convert(sources: tuple[Path, ...], out: Path) -> None:
         line += f", {len(conversion.media)} media files to {out / 'media'}"
     click.echo(line)
     for report in report_lines(conversion):
-        click.echo(report)
+        click.echo(one_line(report))  # note type names, GUIDs, file names: untrusted
 
 
 @cli.command()

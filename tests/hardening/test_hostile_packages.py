@@ -317,3 +317,25 @@ def test_hostile_current_schema_values_are_one_line(
     tmp_path, notetype, field_name, deck_name, message
 ):
     assert message in refused(tmp_path, schema18(tmp_path, notetype, field_name, deck_name))
+
+
+def test_two_packages_with_different_files_under_one_media_name_are_refused(tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    first.mkdir()
+    second.mkdir()
+    a = legacy(first, media={"0": "x.png"}, files={"0": b"first picture"})
+    b = legacy(second, media={"0": "x.png"}, files={"0": b"second picture"})
+    result = run("convert", a, b, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert "media file 'x.png' differs from another package's file of that name" in result.stderr
+    same = legacy(tmp_path, media={"0": "x.png"}, files={"0": b"first picture"})
+    result = run("convert", a, same, "-o", tmp_path / "out")
+    assert result.exit_code == 0 and "1 media files" in result.output
+
+
+def test_convert_report_lines_reach_the_terminal_sanitised(tmp_path):
+    models = json.dumps({str(MODEL_ID): {**BASIC_MODEL[str(MODEL_ID)], "name": "B\x1b]0;x\x07"}})
+    path = legacy(tmp_path, models=models, notes=[(1, "g\x1b[2J", MODEL_ID, "", "q\x1f")])
+    result = run("convert", path, "-o", tmp_path / "out")
+    assert result.exit_code == 0 and "\x1b" not in result.output
+    assert "hostile.apkg: note g" in result.output
