@@ -204,6 +204,16 @@ def _spreadsheet_notes(
     if not rows:
         return []
     roles = _titles(rows[0][1])
+    named = [cell.strip().lower() for cell in rows[0][1]]
+    if roles is None and {"front", "back"} <= {COLUMN_TITLES.get(c) for c in named}:
+        unknown = [c for c in rows[0][1] if COLUMN_TITLES.get(c.strip().lower()) is None]
+        reason = (
+            f"column '{unknown[0].strip()}' is none StudyApp knows "
+            "(front, back, extra, source, tags, deck, id); nothing is left out silently"
+            if unknown
+            else "two columns hold the same thing (e.g. Back and Answer)"
+        )
+        raise PackageError(f"{path}:{rows[0][0]}: {reason}")
     if roles is None:
         roles = ["front", "back"]
         width = len(rows[0][1])

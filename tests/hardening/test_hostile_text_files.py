@@ -119,3 +119,10 @@ def test_import_says_which_notes_it_skipped(tmp_path):
     result = run("--db", tmp_path / "s.db", "import", path)
     assert result.exit_code == 0
     assert "Skipped 1 notes:\n  gaps.csv:2: empty back" in result.stderr
+
+
+def test_an_unknown_column_title_is_refused_by_name(tmp_path):
+    message = problem(tmp_path, "notes.csv", b"Front,Back,Comment\nq,a,c\n")
+    assert message.startswith("notes.csv:1: column 'Comment' is none StudyApp knows")
+    message = problem(tmp_path, "twice.csv", b"Front,Back,Answer\nq,a,c\n")
+    assert message == "twice.csv:1: two columns hold the same thing (e.g. Back and Answer)"

@@ -165,7 +165,19 @@ def packages(draw: st.DrawFn, folder: Path) -> Path:
 
 
 TEXT_CELLS = st.lists(
-    st.sampled_from([*'ab ,;\t"#:\r\n\x1b\x00\\é', "#separator:", "#html:true"]), max_size=60
+    st.sampled_from(
+        [
+            *'ab ,;\t"#:\r\n\x1b\x00\\é',
+            "#separator:",
+            "#html:true",
+            "Front",
+            "Back",
+            "Answer",
+            "Id",
+            "Tags",
+        ]
+    ),
+    max_size=60,
 ).map("".join)
 
 
