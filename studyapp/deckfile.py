@@ -399,13 +399,22 @@ def load_deck(path: Path) -> Deck:
     return deck
 
 
+def _deck_file_in(file: Path, folder: Path) -> bool:
+    """Whether a `*.toml` found in `folder` is a deck file: not in media/ (a package's
+    media file may be named `*.toml`) nor in a hidden folder (a killed convert's
+    `.studyapp-convert-*` scratch, `.git`)."""
+    parts = file.relative_to(folder).parts[:-1]
+    hidden = any(part == "media" or part.startswith(".") for part in parts)
+    return not hidden and file.is_file()
+
+
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """Expand folders to the `*.toml` files inside them (sorted); report missing paths."""
     files: list[Path] = []
     problems: list[Problem] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.toml") if p.is_file())
+            found = sorted(p for p in path.rglob("*.toml") if _deck_file_in(p, path))
             if not found:
                 problems.append(Problem(path, None, "folder has no .toml deck files"))
             files.extend(found)

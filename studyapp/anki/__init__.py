@@ -1,7 +1,8 @@
 """Anki both ways: packages out (export) and Anki packages and text files in (convert).
 
 Out: notes.py (what is sent), notetypes.py, fields.py, guids.py, progress.py,
-apkg_writer.py, plan.py. In: apkg_reader.py, text_reader.py,
+apkg_writer.py, plan.py. In: apkg_reader.py, apkg_collection.py, text_reader.py,
+source_notes.py, reader_limits.py (what reading may cost), media_files.py,
 html_to_markdown.py, convert.py. None of these import the UI.
 """
 

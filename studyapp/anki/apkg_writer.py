@@ -28,6 +28,7 @@ import genanki
 from studyapp import export_target, sm2
 from studyapp.anki.guids import package_deck_id
 from studyapp.anki.ledger import Ledger, LedgerRow, Tally
+from studyapp.anki.media_files import plain_files
 from studyapp.anki.notes import ExportDeck, ExportError, ExportNote
 from studyapp.anki.notetypes import NOTE_TYPE_IDS, build_models
 from studyapp.anki.progress import RevlogRow, review_card_columns, revlog_rows
@@ -340,6 +341,5 @@ class _NoteWriter:
 
 
 def _media_in(folder: Path | None) -> frozenset[str]:
-    if folder is None or not folder.is_dir():
-        return frozenset()
-    return frozenset(p.name for p in folder.iterdir() if p.is_file())
+    """Names of the plain files in `folder`: a symbolic link is never sent."""
+    return frozenset(p.name for p in plain_files(folder)[0])

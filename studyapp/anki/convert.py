@@ -9,6 +9,7 @@ card keeps its note's Anki GUID, so an export goes back to the same notes.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import json
@@ -28,7 +29,7 @@ from studyapp.anki.occlusion_notes import is_occlusion_note, occlusion_card
 from studyapp.anki.text_reader import read_text_notes
 from studyapp.cardtext import cloze_problems, image_token
 from studyapp.deck_fields import MAX_ID_LENGTH
-from studyapp.deckfile import Card, Deck, parse_deck
+from studyapp.deckfile import Card, Deck, DeckFileError, Problem, parse_deck
 from studyapp.images import ImageProblem, check_image, target_problem
 from studyapp.occlusion import OcclusionError
 
@@ -65,6 +66,9 @@ class Conversion:
                     self.bad_images.append(f"{exc} (kept as [image: {src}])")
         shown = self.images[src]
         return placeholder("image", src) if shown is None else image_token(alt, shown)
+
+    # Card id -> the note it came from, for messages ("quiz.csv:12", "deck.apkg: note GUID").
+    origins: dict[str, str] = field(default_factory=dict)
 
 
 def is_convertible(path: Path) -> bool:
@@ -107,8 +111,12 @@ def deck_name(name: str) -> str:
 
 
 def card_id_for(note: SourceNote, front: str) -> str:
-    """Stable across conversions: from the Anki GUID, else (text files) from the front."""
-    key = f"guid\x1f{note.guid}" if note.guid else f"front\x1f{front}"
+    """Stable across conversions: from the Anki GUID, else a spreadsheet's id column,
+    else (text files) from the front."""
+    if note.guid:
+        key = f"guid\x1f{note.guid}"
+    else:
+        key = f"id\x1f{note.key}" if note.key else f"front\x1f{front}"
     return "n" + hashlib.blake2b(key.encode(), digest_size=6).hexdigest()
 
 
@@ -123,7 +131,7 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
             contents = read_package(path)
             read = contents.notes
             for name in contents.media:
-                conversion.media.setdefault(name, contents)
+                _add_media(conversion, name, contents, path)
         elif suffix in TEXT_SUFFIXES:
             read = read_text_notes(path, default_deck=path.stem)
         else:
@@ -150,6 +158,8 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
         # (ids have no '-' of their own, so "n…-2" is no other card's).
         seen[card.id] += 1
         card_id = card.id if seen[card.id] == 1 else f"{card.id}-{seen[card.id]}"
+        if note.origin:
+            conversion.origins[card_id] = note.origin
         by_deck.setdefault(deck_name(note.deck), []).append(_with_id(card, card_id))
     ids = deck_ids(by_deck)
     for name, cards in by_deck.items():
@@ -246,6 +256,16 @@ def _leave_out(conversion: Conversion, guids: set[str], reason: str) -> None:
     conversion.decks = decks
 
 
+def _add_media(conversion: Conversion, name: str, contents: PackageContents, path: Path) -> None:
+    """One media name, one file: two packages sending different files under one name
+    would leave one of them out (the same file twice is fine)."""
+    first = conversion.media.setdefault(name, contents)
+    if first is not contents and first.media[name]() != contents.media[name]():
+        raise PackageError(
+            f"{path}: media file '{name}' differs from another package's file of that name"
+        )
+
+
 def _with_id(card: Card, card_id: str) -> Card:
     if card.id == card_id:
         return card
@@ -267,7 +287,7 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
     extra = next((named[n] for n in EXTRA_FIELDS if named.get(n)), "")
     source = named.get("source", "")
     guid = note.guid or ""
-    where = f"{note.deck}: note {note.guid or note.line}"
+    where = note.origin or f"{note.deck}: note {note.guid or note.line}"
     if note.note_type.cloze:
         text = texts[0] if texts else ""
         problems = cloze_problems(text)
@@ -352,15 +372,37 @@ def deck_toml(deck: Deck) -> str:
 
 
 def validated_decks(conversion: Conversion) -> list[Deck]:
-    """The converted decks as `studyapp check` reads them (DeckFileError if not valid)."""
-    return [parse_deck(deck_toml(deck), Path(f"{deck.id}.toml")) for deck in conversion.decks]
+    """The converted decks as `studyapp check` reads them (DeckFileError if not valid).
+
+    The deck files do not exist yet: each problem names the note it came from
+    ("quiz.csv:12", "deck.apkg: note GUID") instead of a line of a generated file.
+    """
+    decks, problems = [], []
+    for deck in conversion.decks:
+        text = deck_toml(deck)
+        try:
+            decks.append(parse_deck(text, Path(f"{deck.id}.toml")))
+        except DeckFileError as exc:
+            starts = [n for n, line in enumerate(text.splitlines(), 1) if line == "[[cards]]"]
+            for problem in exc.problems:
+                index = bisect.bisect_right(starts, problem.line or 0) - 1
+                origin = conversion.origins.get(deck.cards[index].id) if index >= 0 else None
+                where = origin or f"deck '{deck.name}'"
+                problems.append(Problem(Path(where), None, problem.message))
+    if problems:
+        raise DeckFileError(problems)
+    return decks
 
 
-def report_lines(conversion: Conversion) -> list[str]:
-    """How the notes were mapped and what was left out, for the tutor."""
+def mapping_lines(conversion: Conversion) -> list[str]:
+    """How the notes were mapped, for the tutor."""
     lines = [f"  {label}: {count}" for label, count in sorted(conversion.mapping.items())]
-    if lines:
-        lines.insert(0, "Note types:")
+    return ["Note types:", *lines] if lines else []
+
+
+def left_out_lines(conversion: Conversion) -> list[str]:
+    """What was left out (notes skipped, pictures that cannot be shown), and why."""
+    lines = []
     if conversion.skipped:
         lines.append(f"Skipped {len(conversion.skipped)} notes:")
         lines.extend(f"  {reason}" for reason in conversion.skipped)
@@ -368,3 +410,8 @@ def report_lines(conversion: Conversion) -> list[str]:
         lines.append(f"{len(conversion.bad_images)} images cannot be shown:")
         lines.extend(f"  {problem}" for problem in conversion.bad_images)
     return lines
+
+
+def report_lines(conversion: Conversion) -> list[str]:
+    """How the notes were mapped and what was left out, for the tutor."""
+    return [*mapping_lines(conversion), *left_out_lines(conversion)]

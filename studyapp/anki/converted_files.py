@@ -18,6 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studyapp.anki.convert import Conversion, deck_toml
+from studyapp.anki.media_files import (
+    plain_files,
+    remove_stale_scratch,
+    scratch_prefix,
+    skipped_line,
+)
 from studyapp.anki.notes import MEDIA_FOLDER, store_media_dir
 from studyapp.store.decks import PENDING_MEDIA_KEY
 
@@ -66,13 +72,16 @@ def write_decks(conversion: Conversion, out: Path, force: bool = False) -> list[
         raise OutputExists(present[0], len(present))
     out = out.resolve()  # "-o ." has a parent and a name too
     out.parent.mkdir(parents=True, exist_ok=True)
+    # What a killed convert left, beside OUT or (unwritable parent) inside it.
+    remove_stale_scratch(out.parent, lead=f".{out.name}")
+    remove_stale_scratch(out)
     try:
         # Beside OUT, not inside it: a killed convert leaves nothing `check OUT` would read.
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.studyapp-convert-", dir=out.parent))
+        staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(f".{out.name}"), dir=out.parent))
     except PermissionError:
         if not out.is_dir():
             raise
-        staging = Path(tempfile.mkdtemp(prefix=".studyapp-convert-", dir=out))
+        staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=out))
     try:
         umask = os.umask(0)
         os.umask(umask)
@@ -113,13 +122,16 @@ def _move_in(staging: Path, out: Path, planned: Iterable[Path]) -> None:
 
 
 def stage_media(
-    store: Store, deck_files: Iterable[Path], conversion: Conversion | None
+    store: Store,
+    deck_files: Iterable[Path],
+    conversion: Conversion | None,
+    skipped: list[str] | None = None,
 ) -> Path | None:
     """Copy an import's media into a staging folder beside the database's media folder.
 
     A conversion's media, and the media/ folder next to each imported deck file
-    (regular files only: a symlink could point at any file of the student's).
-    None when there is nothing to copy.
+    (plain files only: a link could point at any file of the student's; a line
+    for each left out goes to `skipped`). None when there is nothing to copy.
     """
     folder = store_media_dir(store)
     if folder is None:
@@ -129,12 +141,12 @@ def stage_media(
     try:
         copied = write_media(conversion, staging) if conversion is not None else 0
         for source in dict.fromkeys(path.parent / MEDIA_FOLDER for path in deck_files):
-            if source.is_symlink() or not source.is_dir():
-                continue
-            for file in source.iterdir():
-                if file.is_file() and not file.is_symlink():
-                    shutil.copyfile(file, staging / file.name)
-                    copied += 1
+            files, left_out = plain_files(source)
+            if skipped is not None:
+                skipped.extend(skipped_line(path) for path in left_out)
+            for file in files:
+                shutil.copyfile(file, staging / file.name, follow_symlinks=False)
+                copied += 1
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -15,7 +15,25 @@ from html.parser import HTMLParser
 
 from studyapp.anki.fields import placeholder
 
-SOUND_RE = re.compile(r"\[sound:([^\]]+)\]")
+# No "[" inside the name: each attempt stops at the next "[", so a field of many
+# unclosed "[sound:" is linear, not quadratic (131,072 characters took 47 s).
+SOUND_RE = re.compile(r"\[sound:([^\[\]]+)\]")
+# A whole tag: no "<" or ">" inside but in quotes that close before the next "<".
+# Any other "<" is text, given to html.parser as "&lt;": it rescans an unfinished
+# tag to the end of the input at every "<", quadratic (131,072 "<a " took 545 s).
+_TAG = re.compile(r"""<[A-Za-z/!?](?:[^<>"']|"[^"<>]*"|'[^'<>]*')*>""")
+
+
+def _complete_tags_only(field_html: str) -> str:
+    parts, start = [], 0
+    for match in _TAG.finditer(field_html):
+        parts.append(field_html[start : match.start()].replace("<", "&lt;"))
+        parts.append(match.group())
+        start = match.end()
+    parts.append(field_html[start:].replace("<", "&lt;"))
+    return "".join(parts)
+
+
 _BLOCKS = {"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr"}
 _SKIPPED = {"style", "script", "head", "title"}
 # What Markdown would read as markup in running text.
@@ -109,7 +127,7 @@ def html_to_markdown(field_html: str, image: ImageText | None = None) -> tuple[s
     """(card text, media file names it shows) for one Anki field; `image` writes each
     picture (by default the `[image: NAME]` placeholder)."""
     converter = _Converter(image)
-    converter.feed(field_html)
+    converter.feed(_complete_tags_only(field_html))
     converter.close()
     text = "".join(converter.out)
     # Empty bold (Anki's editor leaves <b></b> behind) would show as asterisks.

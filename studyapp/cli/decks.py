@@ -103,10 +103,11 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     already has (a package exported from it, a package imported before) go back
     onto their own cards, progress kept.
     """
-    from studyapp.anki.convert import is_convertible, report_lines
+    from studyapp.anki.convert import is_convertible, left_out_lines, mapping_lines, report_lines
     from studyapp.anki.converted_files import discard_staged, finish_pending_media, stage_media
 
-    sources = [p for p in paths if p.is_file() and is_convertible(p)]
+    # Not `is_file()`: a FIFO or device named *.csv is refused by the reader, with its reason.
+    sources = [p for p in paths if is_convertible(p) and not p.is_dir()]
     with working("Checking deck files"):
         decks, problems = check_paths([p for p in paths if p not in sources])
     if problems:
@@ -124,9 +125,10 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
             fail(f"no notes to import in {', '.join(map(str, sources))}; nothing imported")
         decks = [*decks, *converted]
     staged = None
+    left_out: list[str] = []  # media links and other non-files, never followed
     try:
         finish_pending_media(store)  # an import killed after its commit
-        staged = stage_media(store, deck_files, conversion)
+        staged = stage_media(store, deck_files, conversion, left_out)
         with working(f"Importing {sum(len(d.cards) for d in decks)} cards"):
             report = store.import_decks(
                 decks, replace=replace, pending_media=None if staged is None else str(staged)
@@ -140,11 +142,15 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     except OSError as exc:
         discard_staged(staged)
         fail(f"cannot copy media files: {exc.strerror or exc}; nothing imported")
+    for line in left_out:
+        click.echo(one_line(line), err=True)
     for changes in report.decks:
         click.echo(one_line(changes.summary()))
     if conversion is not None:
-        for line in report_lines(conversion):
+        for line in mapping_lines(conversion):
             click.echo(one_line(line))
+        for line in left_out_lines(conversion):  # warnings
+            click.echo(one_line(line), err=True)
     try:
         finish_pending_media(store, staged)
     except (OSError, DatabaseError, InputError) as exc:
@@ -215,7 +221,7 @@ def convert(sources: tuple[Path, ...], out: Path, force: bool) -> None:
         line += f", {len(conversion.media)} media files to {out / 'media'}"
     click.echo(line)
     for report in report_lines(conversion):
-        click.echo(one_line(report))
+        click.echo(one_line(report))  # note type names, GUIDs, file names: untrusted
 
 
 @cli.command()

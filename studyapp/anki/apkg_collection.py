@@ -1,0 +1,272 @@
+"""The notes, note types and decks of an Anki collection database from a package.
+
+The database is untrusted: every value is checked for its type and size before
+use, note types and decks must be what Anki writes, and a time limit interrupts
+any query (a `notes` view over an endless CTE). Problems raise CollectionError
+naming the note or note type.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from studyapp.anki.reader_limits import (
+    MAX_FIELD_CHARS,
+    MAX_NOTES,
+    Deadline,
+    LimitExceeded,
+    check_json,
+)
+from studyapp.anki.source_notes import NoteType, SourceNote
+
+NEWER_ANKI_PLACEHOLDER = "This file requires a newer version of Anki"
+# Deck and note type names longer than this are not names.
+MAX_NAME_CHARS = 1000
+
+
+class CollectionError(Exception):
+    """The collection cannot be read; the message says where and why."""
+
+
+def protobuf_fields(data: bytes) -> Iterator[tuple[int, int, bytes | int]]:
+    """(field number, wire type, value) of a protobuf message: enough for Anki's small ones.
+
+    ValueError on anything malformed: a varint over 64 bits, a length past the end.
+    """
+    pos = 0
+
+    def varint() -> int:
+        nonlocal pos
+        result = shift = 0
+        while True:
+            if pos >= len(data) or shift > 63:
+                raise ValueError("malformed protobuf varint")
+            byte = data[pos]
+            pos += 1
+            result |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return result
+
+    while pos < len(data):
+        key = varint()
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            yield number, wire, varint()
+        elif wire == 2:
+            length = varint()
+            if length > len(data) - pos:
+                raise ValueError("protobuf length past the end of the message")
+            yield number, wire, data[pos : pos + length]
+            pos += length
+        elif wire in (1, 5):
+            pos += 8 if wire == 1 else 4
+            if pos > len(data):
+                raise ValueError("protobuf value past the end of the message")
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+
+
+def read_collection(db_path: Path, deadline: Deadline, package: str = "") -> list[SourceNote]:
+    """Every note of the collection at `db_path`, with its note type and deck
+    (`package`, the package's name, goes into each note's origin)."""
+    conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
+    conn.set_progress_handler(lambda: int(deadline.passed()), 10_000)
+    conn.text_factory = bytes  # decoded (and checked) here, not by sqlite3
+    try:
+        notes = _read_notes(conn, deadline, package)
+        deadline.check()
+        return notes
+    except sqlite3.OperationalError as exc:
+        if deadline.passed():
+            raise CollectionError(f"reading took longer than {deadline.seconds:g} s") from None
+        raise CollectionError(f"unreadable Anki collection ({exc})") from None
+    except sqlite3.DatabaseError as exc:
+        raise CollectionError(f"unreadable Anki collection ({exc})") from None
+    except LimitExceeded as exc:
+        raise CollectionError(str(exc)) from None
+    finally:
+        conn.close()
+
+
+def _shown(value: object) -> str:
+    """A value for a message: text (sqlite3 gives bytes here) is shown as text."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return repr(value)
+
+
+def _text(value: object, what: str) -> str:
+    """A TEXT value as Anki writes it: UTF-8 without NUL, or CollectionError."""
+    if not isinstance(value, bytes):
+        kind = "empty (NULL)" if value is None else f"a number ({value!r})"
+        raise CollectionError(f"{what} is {kind}, not text")
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CollectionError(f"{what} is not UTF-8 text") from None
+    if "\x00" in text:
+        raise CollectionError(f"{what} contains a NUL character")
+    return text
+
+
+def _name(value: object, what: str) -> str:
+    name = _text(value, what)
+    if len(name) > MAX_NAME_CHARS:
+        raise CollectionError(f"{what} is {len(name):,} characters long")
+    return name
+
+
+def _id(value: object, what: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, bytes) and value.strip().lstrip(b"-").isdigit():
+        return int(value)  # older Anki versions keep JSON ids as strings
+    raise CollectionError(f"{what} is not a number")
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {r[0].decode("utf-8", "replace") for r in rows}
+
+
+def _read_notes(conn: sqlite3.Connection, deadline: Deadline, package: str) -> list[SourceNote]:
+    tables = _tables(conn)
+    missing = [t for t in ("notes", "cards", "col") if t not in tables]
+    if missing:
+        raise CollectionError(f"not an Anki collection (no table {', '.join(missing)})")
+    if "notetypes" in tables and "fields" in tables and "decks" in tables:
+        note_types, decks = _schema18(conn)
+    else:
+        note_types, decks = _schema11(conn)
+    deck_of: dict[int, int] = {}
+    for nid, did in conn.execute("SELECT nid, did FROM cards ORDER BY nid, ord DESC"):
+        if isinstance(nid, int) and isinstance(did, int):
+            deck_of[nid] = did  # the lowest ord's deck wins (read last)
+    notes = []
+    rows = conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
+    for count, (nid, guid, mid, tags, flds) in enumerate(rows, 1):
+        if count > MAX_NOTES:
+            raise LimitExceeded(f"more than {MAX_NOTES:,} notes")
+        if count % 1000 == 0:
+            deadline.check()
+        where = f"note {_shown(nid)}" if isinstance(nid, int) else f"note #{count}"
+        note_type = note_types.get(mid) if isinstance(mid, int) else None
+        if note_type is None:
+            raise CollectionError(f"{where}: its note type ({_shown(mid)}) is not in the package")
+        text = _text(flds, f"{where}: its fields")
+        if NEWER_ANKI_PLACEHOLDER in text:
+            raise CollectionError(
+                "only a placeholder collection: in Anki, export it again with "
+                "'Support older Anki versions' ticked"
+            )
+        fields = tuple(text.split("\x1f"))
+        wanted = len(note_type.fields)
+        if len(fields) > max(wanted, 1):
+            raise CollectionError(
+                f"{where} has {len(fields)} fields, its note type '{note_type.name}' {wanted}"
+            )
+        fields += ("",) * (wanted - len(fields))  # as Anki's Check Database pads them
+        for index, value in enumerate(fields, 1):
+            if len(value) > MAX_FIELD_CHARS:
+                raise LimitExceeded(
+                    f"{where}: field {index} is {len(value):,} characters "
+                    f"(at most {MAX_FIELD_CHARS:,})"
+                )
+        guid_text = None if guid is None else _name(guid, f"{where}: its GUID")
+        notes.append(
+            SourceNote(
+                guid_text,
+                note_type,
+                fields,
+                tuple(_text(tags, f"{where}: its tags").split()),
+                decks.get(deck_of.get(nid, 1), "Default") if isinstance(nid, int) else "Default",
+                origin=f"{package}: note {guid_text}" if guid_text else f"{package}: {where}",
+            )
+        )
+    return notes
+
+
+def _json_object(value: object, what: str) -> dict[str, Any]:
+    if not isinstance(value, bytes):
+        raise CollectionError(f"{what} is missing")
+    try:
+        check_json(value, what)
+        parsed = json.loads(value)
+    except (ValueError, RecursionError) as exc:
+        reason = str(exc) if isinstance(exc, LimitExceeded) else f"{what} is not valid JSON"
+        raise CollectionError(reason) from None
+    if not isinstance(parsed, dict):
+        raise CollectionError(f"{what} is not a JSON object")
+    return parsed
+
+
+def _schema11(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, str]]:
+    row = conn.execute("SELECT models, decks FROM col").fetchone()
+    if row is None:
+        raise CollectionError("the collection's 'col' row is missing")
+    models = _json_object(row[0], "the note types' JSON")
+    note_types = {}
+    for key, model in models.items():
+        where = f"note type {key!r}"
+        if not isinstance(model, dict):
+            raise CollectionError(f"{where} is not a JSON object")
+        fields, templates = model.get("flds"), model.get("tmpls")
+        if not isinstance(fields, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields
+        ):
+            raise CollectionError(f"{where}: 'flds' is not a list of named fields")
+        if not isinstance(templates, list):
+            raise CollectionError(f"{where}: 'tmpls' is not a list")
+        name = model.get("name")
+        if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
+            raise CollectionError(f"{where}: its name is not text")
+        ordered = sorted(fields, key=lambda f: f["ord"] if isinstance(f.get("ord"), int) else 0)
+        note_types[_id(key.encode(), where)] = NoteType(
+            name, model.get("type", 0) == 1, tuple(f["name"] for f in ordered), len(templates)
+        )
+    decks = {}
+    for key, deck in _json_object(row[1], "the decks' JSON").items():
+        if not isinstance(deck, dict) or not isinstance(deck.get("name"), str):
+            raise CollectionError(f"deck {key!r} has no name")
+        decks[_id(key.encode(), f"deck {key!r}")] = _name(deck["name"].encode(), f"deck {key!r}")
+    return note_types, decks
+
+
+def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, str]]:
+    fields: dict[int, list[str]] = {}
+    for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
+        fields.setdefault(_id(ntid, "a field's note type"), []).append(
+            _name(name, f"note type {_shown(ntid)}: a field name")
+        )
+    templates: dict[object, int] = {}
+    if "templates" in _tables(conn):
+        query = "SELECT ntid, COUNT(*) FROM templates GROUP BY ntid"
+        templates = dict(conn.execute(query).fetchall())
+    note_types = {}
+    for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
+        where = f"note type {_shown(ntid)}"
+        if config is not None and not isinstance(config, bytes):
+            raise CollectionError(f"{where}: its config is not a protobuf message")
+        try:
+            # NotetypeConfig.kind (field 1): 1 is cloze; proto3 leaves out the default 0.
+            cloze = any(n == 1 and v == 1 for n, _w, v in protobuf_fields(config or b""))
+        except ValueError as exc:
+            raise CollectionError(f"{where}: its config is damaged ({exc})") from None
+        key = _id(ntid, where)
+        note_types[key] = NoteType(
+            _name(name, f"{where}: its name"),
+            cloze,
+            tuple(fields.get(key, ())),
+            templates.get(ntid, 0),
+        )
+    # Deck names separate their levels with \x1f in this schema.
+    decks = {
+        _id(did, "a deck id"): _name(name, f"deck {_shown(did)}: its name").replace("\x1f", "::")
+        for did, name in conn.execute("SELECT id, name FROM decks")
+    }
+    return note_types, decks
