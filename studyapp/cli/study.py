@@ -118,6 +118,11 @@ def stats(context: Context, as_json: bool) -> None:
 @click.option("--deck", "deck_ids", multiple=True, metavar="ID", help="A deck it covers (repeat).")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag it covers (repeat).")
 @click.option("--name", help="What to call it (default: its deck or tag).")
+@click.option(
+    "--all-decks",
+    is_flag=True,
+    help="Moving an exam: widen it to every deck (else it keeps its scope).",
+)
 @click.option("--remove", metavar="NAME", help="Forget the exam of this name.")
 @click.pass_obj
 def exam(
@@ -126,9 +131,12 @@ def exam(
     deck_ids: tuple[str, ...],
     tags: tuple[str, ...],
     name: str | None,
+    all_decks: bool,
     remove: str | None,
 ) -> None:
     """Set an exam (DATE as YYYY-MM-DD; all decks unless --deck/--tag), list them, or remove one.
+
+    A name in use moves that exam: the date changes, the scope stays unless given anew.
 
     New cards of its scope are paced to be seen a margin before it (the
     exam_margin_days setting), and every card comes up once in that final window.
@@ -137,9 +145,11 @@ def exam(
     from studyapp.exam_forecast import report_lines
     from studyapp.settings import load_settings
 
-    if remove and (when or deck_ids or tags or name):
+    if remove and (when or deck_ids or tags or name or all_decks):
         raise click.UsageError("--remove goes alone")
-    if not when and (deck_ids or tags or name):
+    if all_decks and (deck_ids or tags):
+        raise click.UsageError("--all-decks or --deck/--tag, not both")
+    if not when and (deck_ids or tags or name or all_decks):
         raise click.UsageError("give the exam's DATE")
     try:
         store = context.store()
@@ -154,7 +164,9 @@ def exam(
                 day = parse_exam_date(when, today)
             except ValueError as exc:
                 fail(str(exc))
-            exam_, created = set_exam(store, day, deck_ids=deck_ids, tags=tags, name=name)
+            exam_, created = set_exam(
+                store, day, deck_ids=deck_ids, tags=tags, name=name, all_decks=all_decks
+            )
             click.echo(f"{'Set' if created else 'Moved'} {exam_.name} to {day.isoformat()}")
         lines = report_lines(store, today, load_settings(store).new_per_day)
     except StoreError as exc:

@@ -140,3 +140,22 @@ async def test_exam_reviews_are_labelled_in_review(sample_store, make_app):
             for r in sample_store.conn.execute("SELECT kind FROM reviews").fetchall()
             for r in [{"kind": r[0]}]
         } == {"exam"}
+
+
+async def test_moving_in_the_dialog_keeps_the_scope(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=40), tags=("ltr",), name="Final")
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        assert app.screen.query_one("#exam-scope").value == "keep:"
+        await pilot.press(*"2026-12-10", "tab", *"Final", "ctrl+s")
+        await pilot.pause()
+        (moved,) = sample_store.exams()
+        assert (moved.date, moved.deck_ids, moved.tags) == (date(2026, 12, 10), (), ("ltr",))
+        await pilot.press("x")
+        app.screen.query_one("#exam-scope").value = "all:"
+        await pilot.press(*"2026-12-11", "tab", *"Final", "ctrl+s")
+        await pilot.pause()
+        (widened,) = sample_store.exams()
+        assert (widened.date, widened.deck_ids, widened.tags) == (date(2026, 12, 11), (), ())

@@ -25,12 +25,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ExamEdit:
-    """Set (or move) the exam `name`, or remove it."""
+    """Set (or move) the exam `name`, or remove it. No decks, tags or `all_decks`: a new
+    exam covers every deck, a moved one keeps its scope."""
 
     name: str
     when: date | None = None
     deck_ids: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    all_decks: bool = False
     remove: bool = False
 
 
@@ -68,14 +70,14 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
                 yield Input(placeholder="YYYY-MM-DD", id="exam-date")
                 yield Input(placeholder="Name (optional)", id="exam-name")
                 yield Select(
-                    [("All decks", "all:"), *self.listing.scopes],
-                    value="all:",
+                    [("Same scope", "keep:"), ("All decks", "all:"), *self.listing.scopes],
+                    value="keep:",
                     allow_blank=False,
                     id="exam-scope",
                 )
             yield Static(id="exam-error", classes="dialog-error")
             yield Static(
-                "ctrl+s set · same name moves it · ctrl+r remove highlighted · esc close",
+                "ctrl+s set · same name moves it · ctrl+r remove · esc close",
                 classes="dialog-hint",
             )
         yield KeyBar()
@@ -127,7 +129,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
         deck_ids = (value,) if kind == "deck" else ()
         tags = (value,) if kind == "tag" else ()
         name = self.query_one("#exam-name", Input).value.strip()
-        self.dismiss(ExamEdit(name, when, deck_ids, tags))
+        self.dismiss(ExamEdit(name, when, deck_ids, tags, all_decks=kind == "all"))
 
     def action_remove(self) -> None:
         options = self.query_one("#exam-list", OptionList)
@@ -177,7 +179,12 @@ def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:
     assert edit.when is not None
     try:
         exam, created = set_exam(
-            app.store, edit.when, deck_ids=edit.deck_ids, tags=edit.tags, name=edit.name or None
+            app.store,
+            edit.when,
+            deck_ids=edit.deck_ids,
+            tags=edit.tags,
+            name=edit.name or None,
+            all_decks=edit.all_decks,
         )
     except StoreError as exc:
         app.notify(str(exc), title="Exam not set", severity="error", markup=False)
