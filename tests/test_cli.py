@@ -14,7 +14,7 @@ from studyapp.cli import cli
 
 
 @pytest.fixture
-def runner(tmp_path, monkeypatch):
+def runner(tmp_path, monkeypatch, no_bundled_decks):
     monkeypatch.setenv("STUDYAPP_DB", str(tmp_path / "env.db"))
     return CliRunner()
 

@@ -14,7 +14,7 @@ from studyapp.store import SCHEMA_VERSION, Store
 
 
 @pytest.fixture
-def run(tmp_path, sample_deck):
+def run(tmp_path, sample_deck, no_bundled_decks):
     db = tmp_path / "exam.db"
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", str(db), "import", str(sample_deck)]).exit_code == 0

@@ -49,7 +49,7 @@ def review(
     if ahead is not None and not cram:
         raise click.UsageError("--ahead goes with --cram")
     mode = "cram" if cram else "weak" if weak else "scheduled"
-    _check_scope(context.store(), deck_id, tag)
+    _check_scope(context.study_store(), deck_id, tag)
     run_app(
         context, start="review", scope=Scope(deck_id=deck_id, tag=tag), mode=mode, ahead_days=ahead
     )
@@ -80,7 +80,7 @@ def stats(context: Context, as_json: bool) -> None:
     from studyapp import stats as stats_module
 
     try:
-        store = context.store()
+        store = context.study_store()
         today = context.today()
         summary = store.summary(today)
         figures = stats_module.compute(store, today)
@@ -152,7 +152,7 @@ def exam(
     if not when and (deck_ids or tags or name or all_decks):
         raise click.UsageError("give the exam's DATE")
     try:
-        store = context.store()
+        store = context.study_store()
         today = context.today()
         if remove:
             if not store.remove_exam(remove):
@@ -193,7 +193,7 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
     )
 
     try:
-        store = context.store()
+        store = context.study_store()
         current = load_settings(store)
         if name is None:
             for key in setting_names():
@@ -227,7 +227,7 @@ def more_new(context: Context, count: int) -> None:
     from studyapp.settings import extend_new_cards
 
     try:
-        total = extend_new_cards(context.store(), context.today(), count)
+        total = extend_new_cards(context.study_store(), context.today(), count)
     except StoreError as exc:
         fail(str(exc))
     click.echo(f"Today's new-card limits are raised by {total}; tomorrow the usual ones apply.")
