@@ -225,3 +225,12 @@ def test_stats_fit_80_columns_and_the_heatmap_reads_without_colour(runner, tmp_p
     assert max(len(line) for line in output.splitlines()) <= 80
     assert "↳ " in output  # the weakest card under its topic, not cut off
     assert "██" in output or "▓▓" in output
+
+
+def test_more_new_reports_what_this_call_added(runner, tmp_path, sample_deck):
+    db = ["--db", str(tmp_path / "s.db")]
+    assert runner.invoke(cli, [*db, "import", str(sample_deck)]).exit_code == 0
+    first = runner.invoke(cli, [*db, "more-new", "10"]).output
+    assert first.startswith("Today's new-card limits are raised by 10;")
+    second = runner.invoke(cli, [*db, "more-new", "5"]).output
+    assert second.startswith("Today's new-card limits are raised by 5 (15 in all today);")

@@ -230,4 +230,9 @@ def more_new(context: Context, count: int) -> None:
         total = extend_new_cards(context.study_store(), context.today(), count)
     except StoreError as exc:
         fail(str(exc))
-    click.echo(f"Today's new-card limits are raised by {total}; tomorrow the usual ones apply.")
+    # `total` is the day's whole extension: an earlier `more-new` today is part of it.
+    earlier = f" ({total} in all today)" if total != count else ""
+    click.echo(
+        f"Today's new-card limits are raised by {count}{earlier}; "
+        "tomorrow the usual ones apply."
+    )
