@@ -233,6 +233,5 @@ def more_new(context: Context, count: int) -> None:
     # `total` is the day's whole extension: an earlier `more-new` today is part of it.
     earlier = f" ({total} in all today)" if total != count else ""
     click.echo(
-        f"Today's new-card limits are raised by {count}{earlier}; "
-        "tomorrow the usual ones apply."
+        f"Today's new-card limits are raised by {count}{earlier}; tomorrow the usual ones apply."
     )

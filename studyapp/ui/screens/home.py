@@ -11,8 +11,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from studyapp.daily_queue import new_today
 from studyapp.sanitize import one_line
-from studyapp.session import Scope, new_card_budget
+from studyapp.session import Scope
 from studyapp.studytime import studied_text
 from studyapp.ui.formatting import relative_day
 from studyapp.ui.widgets.exam_line import ExamLine
@@ -79,19 +80,11 @@ class HomeScreen(Screen[None]):
         table.clear()
         counts = store.deck_counts(today)
         settings = self.app.settings
-        available = 0
         for deck in counts:
-            # New: what a review of this deck would introduce today (its limits applied).
-            new_today = min(
-                deck.new,
-                new_card_budget(
-                    store, today, settings.new_per_day, settings.deck_new_per_day, deck.id
-                ),
-            )
-            available += new_today
             table.add_row(
                 Text(one_line(deck.name)),
-                _count(new_today, "cyan"),
+                # New: what a review of this deck would introduce today (the session's count).
+                _count(new_today(store, today, settings, deck.id), "cyan"),
                 _count(deck.due, "green"),
                 Text(str(deck.total), justify="right"),
                 key=deck.id,
@@ -102,17 +95,14 @@ class HomeScreen(Screen[None]):
         streak = store.streak_days(today)
         due = sum(d.due for d in counts)
         unseen = sum(d.new for d in counts)
-        # The decks' figures, within the total: the top line and the table agree.
-        new_today = min(
-            available,
-            new_card_budget(store, today, settings.new_per_day, settings.deck_new_per_day),
-        )
+        # What a review of everything would introduce today.
+        new_in_all = new_today(store, today, settings)
         done = f"{answers} done ({studied_text(ms)})" if answers else "none done yet"
         today_line = Text.assemble(
             ("Today  ", "bold"),
             (f"{due} due", "green"),
             " · ",
-            (f"{new_today} new", "cyan"),
+            (f"{new_in_all} new", "cyan"),
             f" of {unseen} · {done} · ",
             ("streak ", "bold"),
             f"{streak} day{'s' * (streak != 1)}",

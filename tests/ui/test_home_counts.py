@@ -1,0 +1,40 @@
+"""Home's counts are the session's: "New" leaves out siblings held back and buried cards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import DataTable
+
+from studyapp.settings import save_setting
+from studyapp.ui.screens.home import HomeScreen
+from studyapp.ui.screens.review import ReviewScreen
+from tests.ui.conftest import NOON
+
+SIZE = (80, 24)
+
+
+def home_new(app) -> tuple[str, str]:
+    table = app.screen.query_one("#home-decks", DataTable)
+    return str(table.get_row_at(0)[1]), str(app.screen.query_one("#home-today").visual)
+
+
+async def test_home_new_is_what_the_deck_review_shows(sample_store, make_app):
+    save_setting(sample_store, "bury_siblings", "on")
+    (basic,) = [
+        r[0]
+        for r in sample_store.conn.execute(
+            "SELECT i.id FROM items i JOIN cards c ON c.id = i.card_id WHERE c.type = 'basic'"
+        )
+    ]
+    sample_store.bury(basic, NOON.date() + timedelta(days=1))
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        new, today_line = home_new(app)
+        assert new == "2" and "2 new of 5" in today_line  # not 5: two siblings, one buried
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.session.counts().new == 2
