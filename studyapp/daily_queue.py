@@ -107,7 +107,10 @@ def build_queue(
         random.Random(today.toordinal()).shuffle(review)
     owed = store.pending_redrills(today, deck_id, tag)
     card_of.update(store.card_ids_of(owed))
-    taken: set[int] = store.cards_studied_on(today) if bury_siblings else set()
+    # A card studied today, or one whose other direction was buried today, is "taken".
+    taken: set[int] = (
+        store.cards_studied_on(today) | store.cards_set_aside(today) if bury_siblings else set()
+    )
     if bury_siblings:
         review = _one_per_card(review, card_of, taken)
     exams = [i for i in exam.exam_review_ids(store, today, deck_id, tag) if i not in due]

@@ -61,3 +61,23 @@ def test_decks_command_shows_homes_columns_and_count(tmp_path, sample_deck, no_b
     header, row = runner.invoke(cli, [*db, "decks"]).output.splitlines()
     assert header.split() == ["Deck", "ID", "New", "Due", "Total"]
     assert row.split()[-3:] == ["3", "0", "5"]
+
+
+def test_burying_one_direction_keeps_the_other_away_that_day(store, write_deck):
+    deck = write_deck(
+        '[deck]\nid = "rev"\nname = "Rev"\n[[cards]]\nid = "r"\ntype = "reversed"\n'
+        'front = "f"\nback = "b"\n',
+        "rev.toml",
+    )
+    store.import_decks([load_deck(deck)])
+    first = ReviewSession(store, today=TODAY, clock=lambda: datetime(2026, 11, 23, 12))
+    assert first.counts().new == 1  # one direction a day
+    first.bury_current()
+    assert first.current() is None
+    # A second sitting the same day: the other direction waits for tomorrow too.
+    again = ReviewSession(store, today=TODAY, clock=lambda: datetime(2026, 11, 23, 13))
+    assert again.current() is None and new_today(store, TODAY, load_settings(store)) == 0
+    tomorrow = ReviewSession(
+        store, today=TODAY + timedelta(days=1), clock=lambda: datetime(2026, 11, 24, 12)
+    )
+    assert tomorrow.current() is not None and tomorrow.counts().new == 1
