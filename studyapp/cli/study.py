@@ -104,7 +104,9 @@ def stats(context: Context, as_json: bool) -> None:
 
     console = Console(soft_wrap=False)
     console.print(
-        f"[b]Cards[/b] {summary['cards']}   [b]New[/b] {summary['new']}   "
+        f"[b]Cards[/b] {summary['cards']}"
+        + (f" (+{summary['suspended']} suspended)" if summary["suspended"] else "")
+        + f"   [b]New[/b] {summary['new']}   "
         f"[b]Due today[/b] {summary['due_today']}   "
         f"[b]Reviews logged[/b] {summary['reviews']}"
     )
