@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from studyapp.anki import ExportJob, ExportResult
     from studyapp.exam_forecast import Forecast
     from studyapp.store import Exam
+    from studyapp.ui.screens.exam_dialog import ExamScreen
 
 
 class StudyApp(App[None]):
@@ -195,6 +196,11 @@ class StudyApp(App[None]):
             self.write_export(job, request.path)
 
         self.push_screen(ExportScreen(default), export)
+
+    def on_exam_screen_forecasted(self, message: ExamScreen.Forecasted) -> None:
+        """Keep what the Exams dialog worked out for the day, as home's line does."""
+        for exam, day, forecast in message.forecasts:
+            self.exam_forecasts[(exam, day)] = forecast
 
     def action_exams(self) -> None:
         from studyapp.ui.screens.exam_dialog import ExamScreen, apply_exam_edit, exam_listing

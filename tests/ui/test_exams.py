@@ -159,3 +159,18 @@ async def test_moving_in_the_dialog_keeps_the_scope(sample_store, make_app):
         await pilot.pause()
         (widened,) = sample_store.exams()
         assert (widened.date, widened.deck_ids, widened.tags) == (date(2026, 12, 11), (), ())
+
+
+async def test_dialog_forecasts_every_coming_exam(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=20), deck_ids=("sample",), name="First")
+    exam.set_exam(sample_store, TODAY + timedelta(days=30), tags=("ltr",), name="Second")
+    app = make_app(sample_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        options = app.screen.query_one("#exam-list")
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(2)]
+        assert all("reviewed in the final window" in text for text in shown), shown
+        assert {e.name for e, _ in app.exam_forecasts} == {"First", "Second"}

@@ -7,16 +7,19 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from studyapp.exam import ExamStatus, parse_exam_date, short_date
-from studyapp.exam_forecast import Forecast, forecast_line
-from studyapp.store import Exam
+from studyapp.exam_forecast import Forecast, ForecastInputs, forecast_line
+from studyapp.store import Exam, Store
 from studyapp.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -44,10 +47,22 @@ class ExamListing:
     coming: list[tuple[ExamStatus, Forecast | None]] = field(default_factory=list)
     past: list[tuple[Exam, dict[int, int]]] = field(default_factory=list)
     scopes: list[tuple[str, str]] = field(default_factory=list)  # (label, "deck:ID" / "tag:T")
+    # The database file, for working out the forecasts not yet known; in memory (None),
+    # their inputs are read with the listing.
+    database: str | None = None
+    forecast_inputs: list[ForecastInputs] = field(default_factory=list)
 
 
 class ExamScreen(ModalScreen[ExamEdit | None]):
-    """Dismisses with the exam to set or remove, or None."""
+    """Dismisses with the exam to set or remove, or None. Every coming exam gets its
+    forecast: those not known yet are worked out off the UI thread while it is open."""
+
+    class Forecasted(Message):
+        """Forecasts worked out here, for the app to keep for the day."""
+
+        def __init__(self, forecasts: list[tuple[Exam, date, Forecast]]) -> None:
+            super().__init__()
+            self.forecasts = forecasts
 
     CSS_PATH = ["dialogs.tcss", "exam_dialog.tcss"]
     BINDINGS = [
@@ -96,7 +111,9 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
                 f"\n  {status.seen}/{status.total} seen · {status.new_per_day} new/day"
                 f" · window from {short_date(status.window_start, today)}"
             )
-            head.append(f"\n  {forecast_line(forecast)}" if forecast else "")
+            head.append(
+                f"\n  {forecast_line(forecast) if forecast else 'forecast: working it out…'}"
+            )
             options.append(Option(head, id=exam.name))
         for exam, grades in self.listing.past:
             answers = sum(grades.values())
@@ -113,6 +130,48 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
 
     def on_mount(self) -> None:
         self.query_one("#exam-date", Input).focus()
+        missing = [status for status, forecast in self.listing.coming if forecast is None]
+        if missing:
+            self.forecast_missing(missing)
+
+    @work(thread=True, exclusive=True, group="exam-dialog-forecast", exit_on_error=False)
+    def forecast_missing(self, statuses: list[ExamStatus]) -> list[tuple[Exam, date, Forecast]]:
+        """Off the UI thread, on a connection of its own; an in-memory database (tests)
+        cannot be opened twice, so exam_listing read those inputs already."""
+        from studyapp.exam_forecast import forecast_exam, load_inputs
+
+        read = {inputs.key[0]: inputs for inputs in self.listing.forecast_inputs}
+        path = self.listing.database
+        store = Store.open(path) if path and len(read) < len(statuses) else None
+        try:
+            found = []
+            for status in statuses:
+                inputs = read.get(status.exam)
+                if inputs is None:
+                    assert store is not None
+                    inputs = load_inputs(
+                        store, status.exam, status.today, status.normal_new_per_day
+                    )
+                found.append((status.exam, status.today, forecast_exam(inputs)))
+            return found
+        finally:
+            if store is not None:
+                store.close()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "exam-dialog-forecast" or event.state != WorkerState.SUCCESS:
+            return
+        found: list[tuple[Exam, date, Forecast]] = event.worker.result or []
+        known = {exam: forecast for exam, _, forecast in found}
+        self.listing.coming[:] = [
+            (status, forecast or known.get(status.exam)) for status, forecast in self.listing.coming
+        ]
+        options = self.query_one("#exam-list", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        options.add_options(self._options())
+        options.highlighted = highlighted
+        self.post_message(self.Forecasted(found))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_save()
@@ -162,7 +221,17 @@ def exam_listing(app: StudyApp) -> ExamListing:
     ]
     scopes = [(name, f"deck:{deck_id}") for deck_id, name in store.deck_names().items()]
     scopes += [(f"tag {tag}", f"tag:{tag}") for tag, _ in store.tag_counts()]
-    return ExamListing(today, coming, past, scopes)
+    database = store.database_file()
+    inputs = []
+    if database is None:
+        from studyapp.exam_forecast import load_inputs
+
+        inputs = [
+            load_inputs(store, status.exam, today, status.normal_new_per_day)
+            for status, forecast in coming
+            if forecast is None
+        ]
+    return ExamListing(today, coming, past, scopes, database, inputs)
 
 
 def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:
