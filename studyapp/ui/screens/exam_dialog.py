@@ -206,6 +206,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
 def exam_listing(app: StudyApp) -> ExamListing:
     """Read what the dialog shows (small counting queries; forecasts only from the day's cache)."""
     from studyapp.exam import exam_statuses, margin_days, window_start
+    from studyapp.stats import is_topic
     from studyapp.ui.widgets.exam_line import cached_forecast
 
     store, today = app.store, app.today()
@@ -220,7 +221,7 @@ def exam_listing(app: StudyApp) -> ExamListing:
         if exam.date < today
     ]
     scopes = [(name, f"deck:{deck_id}") for deck_id, name in store.deck_names().items()]
-    scopes += [(f"tag {tag}", f"tag:{tag}") for tag, _ in store.tag_counts()]
+    scopes += [(f"tag {tag}", f"tag:{tag}") for tag, _ in store.tag_counts() if is_topic(tag)]
     database = store.database_file()
     inputs = []
     if database is None:

@@ -134,7 +134,13 @@ class HomeScreen(Screen[None]):
             self.app.start_review(Scope(deck_id=deck_id))
 
     def _tag_choices(self) -> list[tuple[str, str]]:
-        return [(f"{tag}  ({count})", f"tag:{tag}") for tag, count in self.app.store.tag_counts()]
+        from studyapp.stats import is_topic
+
+        return [
+            (f"{tag}  ({count})", f"tag:{tag}")
+            for tag, count in self.app.store.tag_counts()
+            if is_topic(tag)
+        ]
 
     def _deck_choices(self) -> list[tuple[str, str]]:
         return [(name, f"deck:{deck_id}") for deck_id, name in self.app.store.deck_names().items()]
