@@ -234,3 +234,11 @@ def test_more_new_reports_what_this_call_added(runner, tmp_path, sample_deck):
     assert first.startswith("Today's new-card limits are raised by 10;")
     second = runner.invoke(cli, [*db, "more-new", "5"]).output
     assert second.startswith("Today's new-card limits are raised by 5 (15 in all today);")
+
+
+def test_a_mistyped_setting_gets_a_did_you_mean(runner, tmp_path):
+    result = runner.invoke(cli, ["--db", str(tmp_path / "s.db"), "settings", "new_per_dya", "5"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "studyapp: unknown setting 'new_per_dya' (did you mean new_per_day? known: new_per_day, "
+    )

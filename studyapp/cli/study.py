@@ -206,7 +206,11 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
             return
         per_deck = name.startswith(DECK_LIMIT_PREFIX)
         if name not in setting_names() and not per_deck:
-            fail(f"unknown setting '{name}' (known: {', '.join(setting_names())})")
+            from difflib import get_close_matches
+
+            close = get_close_matches(name, setting_names(), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            fail(f"unknown setting '{name}' ({hint}known: {', '.join(setting_names())})")
         if value is None:
             shown = (
                 current.new_per_day_for(name[len(DECK_LIMIT_PREFIX) :])

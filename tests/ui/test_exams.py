@@ -120,7 +120,7 @@ async def test_past_exam_is_listed_with_its_window_grades(sample_store, make_app
         await pilot.press("x")
         listed = str(app.screen.query_one("#exam-list").get_option_at_index(0).prompt)
         assert "Midterm · 23 Nov · past" in listed
-        assert "final window: 1 answers · grades 0:0 1:0 2:0 3:0 4:1 5:0" in listed
+        assert "final window: 1 answer · grades 0:0 1:0 2:0 3:0 4:1 5:0" in listed
 
 
 async def test_exam_reviews_are_labelled_in_review(sample_store, make_app):

@@ -121,7 +121,10 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
             line = Text.assemble(
                 (exam.name, "bold"),
                 f" · {short_date(exam.date, today)} · past",
-                (f"\n  final window: {answers} answers · grades {spread}", "dim"),
+                (
+                    f"\n  final window: {answers} answer{'s' * (answers != 1)} · grades {spread}",
+                    "dim",
+                ),
             )
             options.append(Option(line, id=exam.name))
         if not options:
