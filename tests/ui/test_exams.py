@@ -90,10 +90,15 @@ async def test_dialog_scopes_moves_and_removes(sample_store, make_app):
         await pilot.press("x")
         await pilot.press("ctrl+r")  # from the date field: the highlighted (first) exam
         await pilot.pause()
+        assert len(sample_store.exams()) == 2  # asked first
+        await pilot.press("y")
+        await pilot.pause()
         assert [e.name for e in sample_store.exams()] == ["Later"]
         await pilot.press("x")
         app.screen.query_one("#exam-list").focus()
         await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("y")
         await pilot.pause()
         assert sample_store.exams() == []
 
@@ -174,3 +179,21 @@ async def test_dialog_forecasts_every_coming_exam(sample_store, make_app):
         shown = [str(options.get_option_at_index(i).prompt) for i in range(2)]
         assert all("reviewed in the final window" in text for text in shown), shown
         assert {e.name for e, _ in app.exam_forecasts} == {"First", "Second"}
+
+
+async def test_removing_an_exam_asks_first(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=40), name="Final")
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x", "ctrl+r")
+        await pilot.pause()
+        assert "Remove the exam Final?" in str(app.screen.query_one(".dialog-title").visual)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamScreen) and len(sample_store.exams()) == 1
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamScreen) and len(sample_store.exams()) == 1

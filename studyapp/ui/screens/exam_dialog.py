@@ -199,8 +199,22 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
             self.query_one("#exam-error", Static).update("Select an exam in the list first.")
             return
         name = options.get_option_at_index(options.highlighted).id
-        if name:
-            self.dismiss(ExamEdit(name, remove=True))
+        if not name:
+            return
+        from studyapp.ui.screens.card_editor import ConfirmScreen
+
+        def answer(remove: bool | None) -> None:
+            if remove:
+                self.dismiss(ExamEdit(name, remove=True))
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove the exam {name}?",
+                "Its date and scope are forgotten; your answers stay in the review log.",
+                "Remove",
+            ),
+            answer,
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
