@@ -38,3 +38,20 @@ async def test_home_new_is_what_the_deck_review_shows(sample_store, make_app):
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.session.counts().new == 2
+
+
+async def test_the_welcome_line_goes_once_home_is_left(tmp_path, make_app):
+    from studyapp.store import Store
+
+    store = Store.open(tmp_path / "fresh.db")
+    app = make_app(store, sync_bundled=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        banner = app.screen.query_one("#home-message")
+        assert banner.display and "Welcome!" in str(banner.visual)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and not banner.display
+    store.close()

@@ -28,6 +28,7 @@ class HomeScreen(Screen[None]):
         app: StudyApp  # the screens run only inside StudyApp
 
     CSS_PATH = "home.tcss"
+    _resumed = 0  # times shown (the first right after mounting)
     # Short descriptions: every key fits the key bar at 80 columns (the palette and `?`
     # say more).
     BINDINGS = [
@@ -68,6 +69,11 @@ class HomeScreen(Screen[None]):
         table.focus()
 
     def on_screen_resume(self) -> None:
+        # The first resume follows the mount; back from anywhere else, the start-up
+        # message (welcome, bundled decks updated) has been read: it goes.
+        self._resumed += 1
+        if self._resumed > 1:
+            self.query_one("#home-message", Static).display = False
         self.refresh_counts()
 
     def on_settings_changed(self) -> None:
