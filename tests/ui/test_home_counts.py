@@ -55,3 +55,27 @@ async def test_the_welcome_line_goes_once_home_is_left(tmp_path, make_app):
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen) and not banner.display
     store.close()
+
+
+async def test_at_60x20_home_scrolls_to_the_selected_deck(tmp_path, make_app):
+    from datetime import date
+
+    from studyapp import exam
+    from studyapp.bundled import sync_bundled_decks
+    from studyapp.store import Store
+
+    store = Store.open(tmp_path / "fresh.db")
+    sync_bundled_decks(store)
+    exam.set_exam(store, date(2026, 12, 20), deck_ids=("tp-ltr",), name="LTR")
+    app = make_app(store, startup_message="Welcome! Imported 5 bundled decks (96 cards).")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#home-decks", DataTable)
+        body = app.screen.query_one("#home-body")
+        for _ in range(table.row_count - 1):
+            await pilot.press("down")
+        await pilot.pause()
+        cursor_y = table.region.y + 1 + table.cursor_row  # the header is one line
+        assert body.region.y <= cursor_y < body.region.bottom
+        assert app.screen.get_widget_at(2, cursor_y)[0] is table
+    store.close()

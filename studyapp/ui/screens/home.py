@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
@@ -47,7 +48,9 @@ class HomeScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="home-body"):
+        # Scrolls when the lines above the decks leave them too little room (60x20 with a
+        # welcome line and an exam): the selected deck is kept in view.
+        with VerticalScroll(id="home-body", can_focus=False):
             yield Static("StudyApp", id="home-title")
             yield Static(id="home-message")
             yield Static(id="home-today")
@@ -126,6 +129,14 @@ class HomeScreen(Screen[None]):
         if table.row_count == 0:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        row = table.region.y + 1 + event.cursor_row - table.scroll_offset.y  # under the header
+        body = self.query_one("#home-body", VerticalScroll)
+        top = body.region.y
+        row_in_body = row - top + body.scroll_offset.y
+        body.scroll_to_region(Region(0, row_in_body - 1, 1, 2), animate=False, immediate=True)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
