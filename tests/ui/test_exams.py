@@ -197,3 +197,30 @@ async def test_removing_an_exam_asks_first(sample_store, make_app):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ExamScreen) and len(sample_store.exams()) == 1
+
+
+async def test_scope_list_keeps_each_name_on_one_line(tmp_path, make_app):
+    from textual.widgets import Select
+
+    from studyapp.bundled import sync_bundled_decks
+    from studyapp.store import Store
+    from studyapp.ui.screens.exam_dialog import SCOPE_LABEL_WIDTH
+
+    store = Store.open(tmp_path / "b.db")
+    sync_bundled_decks(store)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        select = app.screen.query_one("#exam-scope", Select)
+        labels = [str(prompt) for prompt, _ in select._options]
+        assert "…::Foundations" in labels and "…::Local Twitch…" in labels
+        assert all(len(label) <= SCOPE_LABEL_WIDTH for label in labels)
+        select.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        overlay = select.query_one("SelectOverlay")
+        # One line per option: a name broken onto a second line would make it taller.
+        assert overlay.virtual_size.height == len(labels)
+    store.close()

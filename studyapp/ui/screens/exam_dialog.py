@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from studyapp.exam import ExamStatus, parse_exam_date, short_date
 from studyapp.exam_forecast import Forecast, ForecastInputs, forecast_line
+from studyapp.sanitize import one_line
 from studyapp.store import Exam, Store
 from studyapp.ui.widgets.key_bar import KeyBar
 
@@ -85,7 +86,11 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
                 yield Input(placeholder="YYYY-MM-DD", id="exam-date")
                 yield Input(placeholder="Name (optional)", id="exam-name")
                 yield Select(
-                    [("Same scope", "keep:"), ("All decks", "all:"), *self.listing.scopes],
+                    [
+                        ("Same scope", "keep:"),
+                        ("All decks", "all:"),
+                        *((_scope_label(label), value) for label, value in self.listing.scopes),
+                    ],
                     value="keep:",
                     allow_blank=False,
                     id="exam-scope",
@@ -218,6 +223,23 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+# The cells a scope's name has in the drop-down (the Select is 24 wide).
+SCOPE_LABEL_WIDTH = 16
+
+
+def _scope_label(name: str) -> Text:
+    """A deck or tag name on one line of the narrow scope list: its last level (what tells
+    it from its siblings) when the whole is too long, cut with an ellipsis, never mid-word
+    onto a second line (Trigger Points::Foundations -> …::Foundations)."""
+    name = one_line(name)
+    if len(name) > SCOPE_LABEL_WIDTH and "::" in name:
+        prefix = "tag " if name.startswith("tag ") else ""
+        name = f"{prefix}…::{name.rsplit('::', 1)[1]}"
+    if len(name) > SCOPE_LABEL_WIDTH:  # the option list wraps at spaces whatever Text says
+        name = name[: SCOPE_LABEL_WIDTH - 1] + "…"
+    return Text(name)
 
 
 def exam_listing(app: StudyApp) -> ExamListing:
