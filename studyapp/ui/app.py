@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from studyapp.anki import ExportJob, ExportResult
     from studyapp.exam_forecast import Forecast
     from studyapp.store import Exam
-    from studyapp.ui.screens.exam_dialog import ExamScreen
+    from studyapp.ui.widgets.exam_line import ExamForecasted
 
 
 class StudyApp(App[None]):
@@ -197,8 +197,8 @@ class StudyApp(App[None]):
 
         self.push_screen(ExportScreen(default), export)
 
-    def on_exam_screen_forecasted(self, message: ExamScreen.Forecasted) -> None:
-        """Keep what the Exams dialog worked out for the day, as home's line does."""
+    def on_exam_forecasted(self, message: ExamForecasted) -> None:
+        """Keep the forecasts home's line or the Exams dialog worked out, for the day."""
         for exam, day, forecast in message.forecasts:
             self.exam_forecasts[(exam, day)] = forecast
 

@@ -224,3 +224,14 @@ async def test_scope_list_keeps_each_name_on_one_line(tmp_path, make_app):
         # One line per option: a name broken onto a second line would make it taller.
         assert overlay.virtual_size.height == len(labels)
     store.close()
+
+
+def test_home_exam_line_reads_nothing_itself():
+    """#19: data down, messages up: the line is handed its plan and posts its forecast."""
+    import inspect
+
+    from studyapp.ui.widgets import exam_line
+
+    source = inspect.getsource(exam_line)
+    assert "self.app" not in source
+    assert "type: ignore" not in source

@@ -11,7 +11,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -21,6 +20,7 @@ from studyapp.exam import ExamStatus, parse_exam_date, short_date
 from studyapp.exam_forecast import Forecast, ForecastInputs, forecast_line
 from studyapp.sanitize import one_line
 from studyapp.store import Exam, Store
+from studyapp.ui.widgets.exam_line import ExamForecasted
 from studyapp.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -57,13 +57,6 @@ class ExamListing:
 class ExamScreen(ModalScreen[ExamEdit | None]):
     """Dismisses with the exam to set or remove, or None. Every coming exam gets its
     forecast: those not known yet are worked out off the UI thread while it is open."""
-
-    class Forecasted(Message):
-        """Forecasts worked out here, for the app to keep for the day."""
-
-        def __init__(self, forecasts: list[tuple[Exam, date, Forecast]]) -> None:
-            super().__init__()
-            self.forecasts = forecasts
 
     CSS_PATH = ["dialogs.tcss", "exam_dialog.tcss"]
     BINDINGS = [
@@ -179,7 +172,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
         options.clear_options()
         options.add_options(self._options())
         options.highlighted = highlighted
-        self.post_message(self.Forecasted(found))
+        self.post_message(ExamForecasted(found))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_save()
@@ -246,11 +239,10 @@ def exam_listing(app: StudyApp) -> ExamListing:
     """Read what the dialog shows (small counting queries; forecasts only from the day's cache)."""
     from studyapp.exam import exam_statuses, margin_days, window_start
     from studyapp.stats import is_topic
-    from studyapp.ui.widgets.exam_line import cached_forecast
 
     store, today = app.store, app.today()
     coming = [
-        (status, cached_forecast(app, status.exam, today))
+        (status, app.exam_forecasts.get((status.exam, today)))
         for status in exam_statuses(store, today, app.settings.new_per_day)
     ]
     margin = margin_days(store)

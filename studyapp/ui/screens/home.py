@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -17,7 +18,7 @@ from studyapp.sanitize import one_line
 from studyapp.session import Scope
 from studyapp.studytime import studied_text
 from studyapp.ui.formatting import relative_day
-from studyapp.ui.widgets.exam_line import ExamLine
+from studyapp.ui.widgets.exam_line import ExamLine, ExamPlan
 from studyapp.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -117,12 +118,32 @@ class HomeScreen(Screen[None]):
             f"{streak} day{'s' * (streak != 1)}",
         )
         self.query_one("#home-today", Static).update(today_line)
-        self.query_one(ExamLine).refresh_plan()
+        self.query_one(ExamLine).show(self._exam_plan(today))
         next_due = store.next_due_date(today)
         hint = "r review everything · enter review the selected deck · t one topic"
         if next_due:
             hint = f"Next review after today: {relative_day(next_due, today)}.  " + hint
         self.query_one("#home-next", Static).update(hint)
+
+    def _exam_plan(self, today: date) -> ExamPlan:
+        """What home's exam line shows: the pace of each exam, the nearest one's forecast
+        from the day's cache, or where the line can work it out."""
+        from studyapp.exam import exam_statuses
+
+        store = self.app.store
+        statuses = exam_statuses(store, today, self.app.settings.new_per_day)
+        if not statuses:
+            return ExamPlan([])
+        nearest = statuses[0]
+        forecast = self.app.exam_forecasts.get((nearest.exam, today))
+        database = store.database_file()
+        inputs = None
+        if forecast is None and database is None:
+            # An in-memory database (tests) cannot be opened twice: read it here.
+            from studyapp.exam_forecast import load_inputs
+
+            inputs = load_inputs(store, nearest.exam, today, nearest.normal_new_per_day)
+        return ExamPlan(statuses, forecast, database, inputs)
 
     def _selected_deck(self) -> str | None:
         table = self.query_one("#home-decks", DataTable)
