@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from studyapp.anki import ExportJob, ExportResult
     from studyapp.exam_forecast import Forecast
     from studyapp.store import Exam
-    from studyapp.ui.widgets.exam_line import ExamForecasted
 
 
 class StudyApp(App[None]):
@@ -197,10 +196,9 @@ class StudyApp(App[None]):
 
         self.push_screen(ExportScreen(default), export)
 
-    def on_exam_forecasted(self, message: ExamForecasted) -> None:
-        """Keep the forecasts home's line or the Exams dialog worked out, for the day."""
-        for exam, day, forecast in message.forecasts:
-            self.exam_forecasts[(exam, day)] = forecast
+    def keep_forecast(self, exam: Exam, day: date, forecast: Forecast) -> None:
+        """Keep a forecast home's line or the Exams dialog worked out, for the day."""
+        self.exam_forecasts[(exam, day)] = forecast
 
     def action_exams(self) -> None:
         from studyapp.ui.screens.exam_dialog import ExamScreen, apply_exam_edit, exam_listing

@@ -227,7 +227,7 @@ async def test_scope_list_keeps_each_name_on_one_line(tmp_path, make_app):
 
 
 def test_home_exam_line_reads_nothing_itself():
-    """#19: data down, messages up: the line is handed its plan and posts its forecast."""
+    """#19: data down: the line is handed its plan, and where to keep its forecast."""
     import inspect
 
     from studyapp.ui.widgets import exam_line

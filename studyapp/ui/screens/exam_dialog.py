@@ -20,7 +20,7 @@ from studyapp.exam import ExamStatus, parse_exam_date, short_date
 from studyapp.exam_forecast import Forecast, ForecastInputs, forecast_line
 from studyapp.sanitize import one_line
 from studyapp.store import Exam, Store
-from studyapp.ui.widgets.exam_line import ExamForecasted
+from studyapp.ui.widgets.exam_line import KeepForecast
 from studyapp.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ class ExamListing:
     # their inputs are read with the listing.
     database: str | None = None
     forecast_inputs: list[ForecastInputs] = field(default_factory=list)
+    keep: KeepForecast | None = None  # handed each forecast worked out here
 
 
 class ExamScreen(ModalScreen[ExamEdit | None]):
@@ -172,7 +173,9 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
         options.clear_options()
         options.add_options(self._options())
         options.highlighted = highlighted
-        self.post_message(ExamForecasted(found))
+        if self.listing.keep is not None:
+            for exam, day, forecast in found:
+                self.listing.keep(exam, day, forecast)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_save()
@@ -263,7 +266,7 @@ def exam_listing(app: StudyApp) -> ExamListing:
             for status, forecast in coming
             if forecast is None
         ]
-    return ExamListing(today, coming, past, scopes, database, inputs)
+    return ExamListing(today, coming, past, scopes, database, inputs, keep=app.keep_forecast)
 
 
 def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:

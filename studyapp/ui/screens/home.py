@@ -143,7 +143,7 @@ class HomeScreen(Screen[None]):
             from studyapp.exam_forecast import load_inputs
 
             inputs = load_inputs(store, nearest.exam, today, nearest.normal_new_per_day)
-        return ExamPlan(statuses, forecast, database, inputs)
+        return ExamPlan(statuses, forecast, database, inputs, keep=self.app.keep_forecast)
 
     def _selected_deck(self) -> str | None:
         table = self.query_one("#home-decks", DataTable)

@@ -2,18 +2,18 @@
 
 The pace is two small counting queries per exam; the forecast replays SM-2 over
 the whole scope, so it runs in a worker and is kept for the study day by the app
-(``app.exam_forecasts``, filled from :class:`ExamForecasted`): coming back to home the
-same day costs nothing. The line reads nothing itself: home hands it what to show.
+(``app.exam_forecasts``, through the `keep` it is handed): coming back to home the same
+day costs nothing. The line reads nothing itself: home hands it what to show.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from rich.text import Text
 from textual import work
-from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -21,25 +21,23 @@ from studyapp.exam import ExamStatus, pace_line
 from studyapp.exam_forecast import Forecast, ForecastInputs, forecast_exam, forecast_line
 from studyapp.store import Exam, Store
 
-
-class ExamForecasted(Message):
-    """Forecasts worked out (by home's line or the Exams dialog), for the app to keep."""
-
-    def __init__(self, forecasts: list[tuple[Exam, date, Forecast]]) -> None:
-        super().__init__()
-        self.forecasts = forecasts
+# Keeps a forecast worked out for an exam on a study day (the app's cache for the day).
+KeepForecast = Callable[[Exam, date, Forecast], None]
 
 
 @dataclass(frozen=True, slots=True)
 class ExamPlan:
     """What the line shows: the coming exams (nearest first) and the nearest one's forecast
     if known. Without it, the line works it out from `database` (a file of its own
-    connection) or, for a database in memory, from `inputs` read already."""
+    connection) or, for a database in memory, from `inputs` read already, and hands it
+    to `keep`."""
 
     statuses: list[ExamStatus]
     forecast: Forecast | None = None
     database: str | None = None
     inputs: ForecastInputs | None = None
+    # Called, on the UI thread, with the forecast once worked out.
+    keep: KeepForecast | None = None
 
 
 class ExamLine(Static):
@@ -49,6 +47,7 @@ class ExamLine(Static):
         super().__init__(id=id)
         self.status: ExamStatus | None = None
         self.more = 0
+        self.keep: KeepForecast | None = None
 
     def show(self, plan: ExamPlan) -> None:
         self.display = bool(plan.statuses)
@@ -56,6 +55,7 @@ class ExamLine(Static):
             self.status = None
             return
         self.status, self.more = plan.statuses[0], len(plan.statuses) - 1
+        self.keep = plan.keep
         self._draw(plan.forecast)
         if plan.forecast is None:
             # After this frame: home is on screen before the forecast's inputs are read.
@@ -108,6 +108,7 @@ class ExamLine(Static):
             return
         inputs, forecast = result
         exam: Exam = inputs.key[0]
-        self.post_message(ExamForecasted([(exam, inputs.today, forecast)]))
+        if self.keep is not None:
+            self.keep(exam, inputs.today, forecast)
         if self.status is not None and self.status.exam == exam:
             self._draw(forecast)
