@@ -74,3 +74,10 @@ def sync_bundled_decks(store: Store) -> SyncResult | None:
         store.set_meta(FINGERPRINT_KEY, fingerprint)
         store.set_meta(DECK_IDS_KEY, json.dumps(shipped))
     return SyncResult(first_run, report)
+
+
+def set_up_store(store: Store) -> str | None:
+    """The one set-up step before anything reads decks (the app's factory and every CLI
+    command): the bundled decks brought in step. What it did, in a line, or None."""
+    result = sync_bundled_decks(store)
+    return result.message() if result else None

@@ -18,7 +18,7 @@ from datetime import date
 
 from studyapp import exam
 from studyapp.session_records import SessionMode
-from studyapp.settings import new_card_extension
+from studyapp.settings import Settings, new_card_extension
 from studyapp.store import Store
 
 
@@ -108,7 +108,10 @@ def build_queue(
         random.Random(today.toordinal()).shuffle(review)
     owed = store.pending_redrills(today, deck_id, tag)
     card_of.update(store.card_ids_of(owed))
-    taken: set[int] = store.cards_studied_on(today) if bury_siblings else set()
+    # A card studied today, or one whose other direction was buried today, is "taken".
+    taken: set[int] = (
+        store.cards_studied_on(today) | store.cards_set_aside(today) if bury_siblings else set()
+    )
     if bury_siblings:
         review = _one_per_card(review, card_of, taken)
     exams = [i for i in exam.exam_review_ids(store, today, deck_id, tag) if i not in due]
@@ -173,3 +176,26 @@ def _new_cards(
         if len(chosen) >= budget:
             break
     return chosen
+
+
+def new_today(store: Store, today: date, settings: Settings, deck_id: str | None = None) -> int:
+    """New cards a scheduled review of `deck_id` (None: all decks) would show today: the
+    one count of "new today" that home and `studyapp decks` show. It is the session's own
+    queue, so limits, siblings held back by a card studied or due today, and buried cards
+    are left out exactly as the session leaves them out."""
+    queue = build_queue(
+        store,
+        today,
+        deck_id=deck_id,
+        tag=None,
+        mode="scheduled",
+        ahead_days=None,
+        weak_limit=0,
+        bury_siblings=settings.bury_siblings,
+        interleave=False,
+        new_budget=lambda deck: new_card_budget(
+            store, today, settings.new_per_day, settings.deck_new_per_day, deck
+        ),
+        decks_with_own_limit=settings.deck_new_per_day.keys(),
+    )
+    return len(queue.new)

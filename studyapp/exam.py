@@ -121,8 +121,15 @@ def set_exam(
     deck_ids: tuple[str, ...] = (),
     tags: tuple[str, ...] = (),
     name: str | None = None,
+    all_decks: bool = False,
 ) -> tuple[Exam, bool]:
-    """Set (or move) an exam; True when it is new. InputError for an unknown deck or tag."""
+    """Set (or move) an exam; True when it is new. InputError for an unknown deck or tag.
+
+    A new exam with no decks or tags covers every deck. Moving one (its name in use)
+    changes the date and keeps the scope, unless decks, tags or `all_decks` are given.
+    """
+    if all_decks and (deck_ids or tags):
+        raise InputError("all decks, or some decks and tags: not both")
     known = store.deck_names()
     for deck_id in deck_ids:
         if deck_id not in known:
@@ -137,7 +144,8 @@ def set_exam(
             name = tags[0]
         else:
             name = f"Exam {when.isoformat()}"
-    return store.set_exam(name.strip(), when, deck_ids, tags)
+    keep_scope = not (deck_ids or tags or all_decks)
+    return store.set_exam(name.strip(), when, deck_ids, tags, keep_scope=keep_scope)
 
 
 # -- hooks for the review session ------------------------------------------------

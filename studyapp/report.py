@@ -124,36 +124,49 @@ def ef_chart(stats: Stats) -> RenderableType:
 
 # Below this width the weakest card goes under its topic instead of in a column of its own.
 WIDE_MASTERY = 110
+# The figures' columns: Cards, Mature (a bar and a share), Ret. 30 d.
+_FIGURE_WIDTHS = (5, 15, 9)
+_GAP = 2  # between two columns (one cell of padding each side, none at the edges)
+# The least the weakest card's column gets beside the topic when both have a column.
+MIN_WEAKEST = 30
 
 
 class MasteryTable:
-    """Mastery per topic, laid out for the width it gets (Stats screen or terminal)."""
+    """Mastery per topic, laid out for the width it gets (Stats screen or terminal).
+
+    Every column is given its width, adding up to the width there is: the figures never
+    give way (Rich drops whole columns from a table that does not fit); the topic is
+    shortened (its middle levels first) and the weakest card's text is cut instead.
+    """
 
     def __init__(self, stats: Stats, limit: int | None = None):
         self.stats = stats
         self.limit = limit
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        wide = options.max_width >= WIDE_MASTERY
+        width = options.max_width
+        wide = width >= WIDE_MASTERY
+        figures = sum(_FIGURE_WIDTHS) + _GAP * len(_FIGURE_WIDTHS)
         table = Table(box=None, pad_edge=False, header_style="bold")
-        topic_width = max((len(t.tag) for t in self.stats.mastery), default=5)
-        # Narrow: exactly what the other columns leave (5 + 15 + 9 cells and 3 gaps of 2).
-        narrow_width = max(12, options.max_width - 35)
         if wide:
-            table.add_column("Topic", no_wrap=True, min_width=topic_width)
+            longest = max((len(one_line(t.tag)) for t in self.stats.mastery), default=5)
+            topic_width = max(5, min(longest, width - figures - _GAP - MIN_WEAKEST))
+            weakest_width = width - figures - _GAP - topic_width
+            table.add_column("Topic", no_wrap=True, width=topic_width)
         else:
+            topic_width = max(12, width - figures)
             table.add_column(
-                "Topic · weakest card", overflow="ellipsis", no_wrap=True, width=narrow_width
+                "Topic · weakest card", overflow="ellipsis", no_wrap=True, width=topic_width
             )
-        table.add_column("Cards", justify="right", no_wrap=True, min_width=5)
-        table.add_column("Mature", no_wrap=True, min_width=15)
-        table.add_column("Ret. 30 d", justify="right", no_wrap=True, min_width=9)
+        table.add_column("Cards", justify="right", no_wrap=True, width=_FIGURE_WIDTHS[0])
+        table.add_column("Mature", no_wrap=True, width=_FIGURE_WIDTHS[1])
+        table.add_column("Ret. 30 d", justify="right", no_wrap=True, width=_FIGURE_WIDTHS[2])
         if wide:
-            table.add_column("Weakest card", overflow="ellipsis", no_wrap=True, ratio=1)
+            table.add_column("Weakest card", overflow="ellipsis", no_wrap=True, width=weakest_width)
         for topic in self.stats.mastery[: self.limit]:
             weakest = topic.weakest[0] if topic.weakest else None
             weakest_text = f"{one_line(weakest.label)} (EF {weakest.ef:.2f})" if weakest else "—"
-            tag = one_line(topic.tag) if wide else fit_tag(one_line(topic.tag), narrow_width)
+            tag = fit_tag(one_line(topic.tag), topic_width)
             cells: list[RenderableType] = [
                 str(topic.cards),
                 Text.assemble(_bar(topic.mature_share, 10), f" {topic.mature_share:.0%}"),

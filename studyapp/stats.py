@@ -182,6 +182,12 @@ def ef_distribution(store: Store) -> dict[str, int]:
     return {f"{b / 100:.1f}": counts.get(f"{b / 100:.1f}", 0) for b in EF_BUCKETS}
 
 
+def is_topic(tag: str) -> bool:
+    """Whether a tag names a topic to study (mastery, the tag pickers): `angle::…` tags say
+    how a card asks, not what about."""
+    return tag.split("::", 1)[0] not in NOT_TOPICS
+
+
 def mastery(store: Store, today: date, tags: list[str] | None = None) -> list[TopicMastery]:
     """Per tag: items, how many are mature, 30-day retention and the weakest items.
 
@@ -191,13 +197,7 @@ def mastery(store: Store, today: date, tags: list[str] | None = None) -> list[To
     """
     groups = store.tag_groups((today - timedelta(days=29)).isoformat(), WEAKEST_PER_TOPIC)
     all_tags = sorted(
-        {
-            name
-            for g in groups
-            if g.items
-            for name in tag_names(g.tags)
-            if name.split("::", 1)[0] not in NOT_TOPICS
-        }
+        {name for g in groups if g.items for name in tag_names(g.tags) if is_topic(name)}
     )
     if tags is not None:
         chosen = tags

@@ -93,3 +93,12 @@ def isolated_data_dir(tmp_path_factory, monkeypatch):
     data = tmp_path_factory.mktemp("xdg-data")
     monkeypatch.setenv("XDG_DATA_HOME", str(data))
     return data
+
+
+@pytest.fixture
+def no_bundled_decks(tmp_path_factory, monkeypatch):
+    """The study commands set the database up with the bundled decks first (as the app
+    does); tests that count their own decks alone run with none shipped."""
+    empty = tmp_path_factory.mktemp("no-bundled-decks")
+    monkeypatch.setattr("studyapp.bundled.bundled_decks_dir", lambda: empty)
+    return empty

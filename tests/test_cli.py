@@ -14,7 +14,7 @@ from studyapp.cli import cli
 
 
 @pytest.fixture
-def runner(tmp_path, monkeypatch):
+def runner(tmp_path, monkeypatch, no_bundled_decks):
     monkeypatch.setenv("STUDYAPP_DB", str(tmp_path / "env.db"))
     return CliRunner()
 
@@ -225,3 +225,20 @@ def test_stats_fit_80_columns_and_the_heatmap_reads_without_colour(runner, tmp_p
     assert max(len(line) for line in output.splitlines()) <= 80
     assert "↳ " in output  # the weakest card under its topic, not cut off
     assert "██" in output or "▓▓" in output
+
+
+def test_more_new_reports_what_this_call_added(runner, tmp_path, sample_deck):
+    db = ["--db", str(tmp_path / "s.db")]
+    assert runner.invoke(cli, [*db, "import", str(sample_deck)]).exit_code == 0
+    first = runner.invoke(cli, [*db, "more-new", "10"]).output
+    assert first.startswith("Today's new-card limits are raised by 10;")
+    second = runner.invoke(cli, [*db, "more-new", "5"]).output
+    assert second.startswith("Today's new-card limits are raised by 5 (15 in all today);")
+
+
+def test_a_mistyped_setting_gets_a_did_you_mean(runner, tmp_path):
+    result = runner.invoke(cli, ["--db", str(tmp_path / "s.db"), "settings", "new_per_dya", "5"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "studyapp: unknown setting 'new_per_dya' (did you mean new_per_day? known: new_per_day, "
+    )

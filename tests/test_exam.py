@@ -294,3 +294,19 @@ def test_forecast_coverage_falls_for_a_student_who_rarely_studies(write_deck):
     inputs = load_inputs(store, planned, TODAY, 20)
     assert simulate(inputs, study_share=1.0).final_window_coverage == 1.0
     assert simulate(inputs, study_share=0.2).final_window_coverage < 1.0
+
+
+def test_moving_an_exam_keeps_its_scope_unless_a_new_one_is_given(store, write_deck):
+    store.import_decks(
+        [big_deck(write_deck, "other", 30, "misc"), big_deck(write_deck, "anat", 44)]
+    )
+    exam.set_exam(store, TODAY + timedelta(days=20), deck_ids=("anat",), name="Anatomy")
+    moved, created = exam.set_exam(store, TODAY + timedelta(days=30), name="Anatomy")
+    assert not created and moved.date == TODAY + timedelta(days=30)
+    assert moved.deck_ids == ("anat",) and store.exam_scope_total(moved) == 44
+    widened, _ = exam.set_exam(store, TODAY + timedelta(days=31), name="Anatomy", all_decks=True)
+    assert (widened.deck_ids, widened.tags) == ((), ()) and store.exam_scope_total(widened) == 74
+    rescoped, _ = exam.set_exam(store, TODAY + timedelta(days=32), name="Anatomy", tags=("misc",))
+    assert (rescoped.deck_ids, rescoped.tags) == ((), ("misc",))
+    with pytest.raises(StoreError, match="not both"):
+        exam.set_exam(store, TODAY, name="Anatomy", deck_ids=("anat",), all_decks=True)

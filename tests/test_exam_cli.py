@@ -14,7 +14,7 @@ from studyapp.store import SCHEMA_VERSION, Store
 
 
 @pytest.fixture
-def run(tmp_path, sample_deck):
+def run(tmp_path, sample_deck, no_bundled_decks):
     db = tmp_path / "exam.db"
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", str(db), "import", str(sample_deck)]).exit_code == 0
@@ -93,3 +93,14 @@ def test_the_review_log_accepts_exam_reviews_after_the_migration(tmp_path):
     assert {"reviews_item", "reviews_day"} <= indexes
     conn.close()
     store.close()
+
+
+def test_moving_keeps_the_scope_unless_a_new_one_is_given(run):
+    run("exam", soon(20), "--tag", "ltr", "--name", "Anatomy")
+    moved = run("exam", soon(30), "--name", "Anatomy")
+    assert moved.output.splitlines()[0] == f"Moved Anatomy to {soon(30)}"
+    assert "tag ltr" in moved.output and "seen 0/2" in moved.output
+    widened = run("exam", soon(31), "--name", "Anatomy", "--all-decks")
+    assert "seen 0/5" in widened.output
+    both = run("exam", soon(32), "--name", "Anatomy", "--all-decks", "--deck", "sample")
+    assert both.exit_code == 2 and "not both" in both.output

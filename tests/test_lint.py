@@ -93,6 +93,13 @@ CASES = {
         card(front="The source names a theory. Does it cite a year for it?", back="No"),
         card(front="Which year does the source give for the theory?", back="None"),
     ),
+    "list-answer": (
+        card(
+            front="Which effects does the source list for the LTR?",
+            back="- less tightness\n- less pain\n- better blood flow",
+        ),
+        card(front="What kind of reflex is the LTR?", back="An involuntary spinal cord reflex."),
+    ),
     "long-answer": (
         card(front="What does the source say about LTRs?", back=" ".join(["word"] * 26)),
         card(front="What kind of reflex is the LTR?", back="An involuntary spinal cord reflex."),

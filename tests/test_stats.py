@@ -244,3 +244,16 @@ def test_long_topics_keep_their_last_level_in_a_narrow_table(tag, width, shown):
 
     assert fit_tag(tag, width) == shown
     assert len(fit_tag(tag, width)) <= width
+
+
+def test_totals_agree_with_the_states_when_a_card_is_suspended(loaded, no_bundled_decks):
+    a, *_ = ids(loaded)
+    loaded.set_suspended(a, True)
+    summary = loaded.summary(TODAY)
+    states = stats.states(loaded)
+    assert (summary["cards"], summary["suspended"]) == (4, 1)
+    assert sum(n for state, n in states.items() if state != "retired") == 5
+    assert summary["cards"] + summary["suspended"] == 5
+    path = loaded.database_file()
+    shown = CliRunner().invoke(cli, ["--db", path, "stats"], env={"COLUMNS": "100"}).output
+    assert shown.splitlines()[0].startswith("Cards 4 (+1 suspended)   New 4")

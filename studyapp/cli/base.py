@@ -34,14 +34,30 @@ class Context:
         self.db_path_named = db_path is not None or bool(os.environ.get(DB_ENV))
         self.rollover_hour = rollover_hour
         self._store: Store | None = None
+        self.startup_message: str | None = None
+
+        self._set_up = False
 
     def store(self) -> Store:
+        """The database as it is, opened on first use (managing decks and backups)."""
         if self._store is None:
             if self.db_path_named and not self.db_path.parent.is_dir():
                 # A typo in --db must not quietly start a new, empty database elsewhere.
                 raise DatabaseError(f"{self.db_path.parent}: no such folder for the database")
             self._store = Store.open(self.db_path)
         return self._store
+
+    def study_store(self) -> Store:
+        """The database set up for studying, as the app's factory does it: the bundled
+        decks brought in step first, so a command naming a bundled deck or tag finds it
+        on a fresh database as the app would."""
+        store = self.store()
+        if not self._set_up:
+            from studyapp.bundled import set_up_store
+
+            self.startup_message = set_up_store(store)
+            self._set_up = True
+        return store
 
     def error_line(self, exc: sqlite3.Error) -> str:
         """One line for a database error that escaped a command: the file, and what to do."""
@@ -136,6 +152,14 @@ def cli(ctx: click.Context, db_path: Path | None, rollover_hour: int) -> None:
 def run_app(context: Context, start: str, **review: object) -> None:
     from studyapp.ui.app import run  # the UI loads only when it is used
 
-    code = run(context.store(), start=start, rollover_hour=context.rollover_hour, **review)
+    store = context.study_store()
+    code = run(
+        store,
+        start=start,
+        rollover_hour=context.rollover_hour,
+        sync_bundled=False,  # done by context.study_store()
+        startup_message=context.startup_message,
+        **review,
+    )
     if code:
         sys.exit(code)

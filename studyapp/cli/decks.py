@@ -228,7 +228,7 @@ def convert(sources: tuple[Path, ...], out: Path, force: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
 @click.pass_obj
 def decks(context: Context, as_json: bool) -> None:
-    """List decks with total / new / due-today counts."""
+    """List decks with home's counts: new today, due, total (JSON: total, unseen, due)."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -246,17 +246,23 @@ def decks(context: Context, as_json: bool) -> None:
             "No decks yet: run `studyapp` (it loads the bundled decks) or `studyapp import PATH`."
         )
         return
+    from studyapp.daily_queue import new_today
+    from studyapp.settings import load_settings
+
+    store, today = context.store(), context.today()
+    settings = load_settings(store)
+    # Home's columns, in home's order: New is what a review of the deck introduces today.
     table = Table(box=None, pad_edge=False)
     table.add_column("Deck")
     table.add_column("ID", style="dim")
-    for column in ("Total", "New", "Due"):
+    for column in ("New", "Due", "Total"):
         table.add_column(column, justify="right")
     for deck in counts:
         table.add_row(
             Text(one_line(deck.name)),
             Text(one_line(deck.id)),
-            str(deck.total),
-            str(deck.new),
+            str(new_today(store, today, settings, deck.id)),
             str(deck.due),
+            str(deck.total),
         )
     Console(soft_wrap=True).print(table)

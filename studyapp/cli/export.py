@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -25,11 +26,15 @@ from studyapp.deckfile import check_paths
     is_flag=True,
     help="Include your SM-2 progress and review log, so Anki continues from it.",
 )
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists, without asking.")
 @click.pass_obj
-def export(context: Context, paths: tuple[Path, ...], raw_out: str, with_progress: bool) -> None:
+def export(
+    context: Context, paths: tuple[Path, ...], raw_out: str, with_progress: bool, force: bool
+) -> None:
     """Export decks to an Anki package (.apkg).
 
     With PATHS, exports those deck files and folders; without, every deck in the database.
+    An existing OUT is overwritten only when you say so (asked, or --force).
     """
     from studyapp.anki import (
         ExportError,
@@ -45,6 +50,8 @@ def export(context: Context, paths: tuple[Path, ...], raw_out: str, with_progres
         out = resolve_target(raw_out, default_package_name(context.today().isoformat()))
     except ExportTargetError as exc:
         fail(str(exc))
+    if out.exists() and not force:
+        _confirm_overwrite(out)
     try:
         if paths:
             decks, problems = check_paths(paths)
@@ -85,6 +92,18 @@ def export(context: Context, paths: tuple[Path, ...], raw_out: str, with_progres
             "Progress arrives only for notes new to the Anki collection: Anki keeps the "
             "schedule of notes it already has."
         )
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _confirm_overwrite(out: Path) -> None:
+    """Ask before a package is replaced; with no one to ask (not a terminal), refuse."""
+    if not _interactive():
+        fail(f"{out} exists; nothing exported (--force overwrites it)")
+    if not click.confirm(f"{out} exists. Overwrite it?", default=False):
+        fail(f"{out} kept; nothing exported")
 
 
 # ignore_unknown_options: `settings new_per_day -5` is a value to check, not an option.

@@ -51,7 +51,7 @@ def review(
     if ahead is not None and not cram:
         raise click.UsageError("--ahead goes with --cram")
     mode = "cram" if cram else "weak" if weak else "scheduled"
-    _check_scope(context.store(), deck_id, tag)
+    _check_scope(context.study_store(), deck_id, tag)
     run_app(
         context,
         start="review",
@@ -86,7 +86,7 @@ def stats(context: Context, as_json: bool) -> None:
     """Progress: counts, forecast, heatmap, retention, mastery by topic, leeches."""
     from studyapp import stats as stats_module
 
-    store = context.store()
+    store = context.study_store()
     today = context.today()
     summary = store.summary(today)
     figures = stats_module.compute(store, today)
@@ -105,7 +105,9 @@ def stats(context: Context, as_json: bool) -> None:
 
     console = Console(soft_wrap=False)
     console.print(
-        f"[b]Cards[/b] {summary['cards']}   [b]New[/b] {summary['new']}   "
+        f"[b]Cards[/b] {summary['cards']}"
+        + (f" (+{summary['suspended']} suspended)" if summary["suspended"] else "")
+        + f"   [b]New[/b] {summary['new']}   "
         f"[b]Due today[/b] {summary['due_today']}   "
         f"[b]Reviews logged[/b] {summary['reviews']}"
     )
@@ -119,6 +121,11 @@ def stats(context: Context, as_json: bool) -> None:
 @click.option("--deck", "deck_ids", multiple=True, metavar="ID", help="A deck it covers (repeat).")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag it covers (repeat).")
 @click.option("--name", help="What to call it (default: its deck or tag).")
+@click.option(
+    "--all-decks",
+    is_flag=True,
+    help="Moving an exam: widen it to every deck (else it keeps its scope).",
+)
 @click.option("--remove", metavar="NAME", help="Forget the exam of this name.")
 @click.pass_obj
 def exam(
@@ -127,9 +134,12 @@ def exam(
     deck_ids: tuple[str, ...],
     tags: tuple[str, ...],
     name: str | None,
+    all_decks: bool,
     remove: str | None,
 ) -> None:
     """Set an exam (DATE as YYYY-MM-DD; all decks unless --deck/--tag), list them, or remove one.
+
+    A name in use moves that exam: the date changes, the scope stays unless given anew.
 
     New cards of its scope are paced to be seen a margin before it (the
     exam_margin_days setting), and every card comes up once in that final window.
@@ -138,11 +148,13 @@ def exam(
     from studyapp.exam_forecast import report_lines
     from studyapp.settings import load_settings
 
-    if remove and (when or deck_ids or tags or name):
+    if remove and (when or deck_ids or tags or name or all_decks):
         raise click.UsageError("--remove goes alone")
-    if not when and (deck_ids or tags or name):
+    if all_decks and (deck_ids or tags):
+        raise click.UsageError("--all-decks or --deck/--tag, not both")
+    if not when and (deck_ids or tags or name or all_decks):
         raise click.UsageError("give the exam's DATE")
-    store = context.store()
+    store = context.study_store()
     today = context.today()
     if remove:
         if not store.remove_exam(remove):
@@ -154,7 +166,9 @@ def exam(
             day = parse_exam_date(when, today)
         except ValueError as exc:
             fail(str(exc))
-        exam_, created = set_exam(store, day, deck_ids=deck_ids, tags=tags, name=name)
+        exam_, created = set_exam(
+            store, day, deck_ids=deck_ids, tags=tags, name=name, all_decks=all_decks
+        )
         click.echo(f"{'Set' if created else 'Moved'} {exam_.name} to {day.isoformat()}")
     lines = report_lines(store, today, load_settings(store).new_per_day)
     click.echo("\n".join(lines) if lines else "No exams set: `studyapp exam YYYY-MM-DD`.")
@@ -178,7 +192,7 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
         shown_value,
     )
 
-    store = context.store()
+    store = context.study_store()
     current = load_settings(store)
     if name is None:
         for key in setting_names():
@@ -189,7 +203,11 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
         return
     per_deck = name.startswith(DECK_LIMIT_PREFIX)
     if name not in setting_names() and not per_deck:
-        fail(f"unknown setting '{name}' (known: {', '.join(setting_names())})")
+        from difflib import get_close_matches
+
+        close = get_close_matches(name, setting_names(), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        fail(f"unknown setting '{name}' ({hint}known: {', '.join(setting_names())})")
     if value is None:
         shown = (
             current.new_per_day_for(name[len(DECK_LIMIT_PREFIX) :])
@@ -209,5 +227,9 @@ def more_new(context: Context, count: int) -> None:
     """Study COUNT more new cards today than the limits allow (Anki's Custom Study)."""
     from studyapp.settings import extend_new_cards
 
-    total = extend_new_cards(context.store(), context.today(), count)
-    click.echo(f"Today's new-card limits are raised by {total}; tomorrow the usual ones apply.")
+    total = extend_new_cards(context.study_store(), context.today(), count)
+    # `total` is the day's whole extension: an earlier `more-new` today is part of it.
+    earlier = f" ({total} in all today)" if total != count else ""
+    click.echo(
+        f"Today's new-card limits are raised by {count}{earlier}; tomorrow the usual ones apply."
+    )

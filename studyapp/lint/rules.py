@@ -50,6 +50,7 @@ RULES: dict[str, Rule] = {
         Rule("near-duplicate", "warning", "two study items across the decks ask nearly the same"),
         Rule("identifier-answer", "error", "a DOI, URL, ISBN or PMID as the answer to recall"),
         Rule("yes-no-question", "warning", "a question answered by yes or no"),
+        Rule("list-answer", "warning", "a basic card's answer that is a bulleted list"),
         Rule(
             "long-answer",
             "warning",
@@ -264,6 +265,20 @@ def long_answer(card: Card) -> Iterator[tuple[str, str]]:
             )
 
 
+# A Markdown list item: "- ", "* ", "+ ", "• " or "1." / "1)" at the start of a line.
+_LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+\S", re.MULTILINE)
+
+
+def list_answer(card: Card) -> Iterator[tuple[str, str]]:
+    """The basic card's cloze-set: a list recalled as one answer."""
+    if card.type == "basic" and len(_LIST_ITEM_RE.findall(card.back)) >= 2:
+        yield (
+            "list-answer",
+            "the answer is a list: a set is hard to recall as a whole; make one card per "
+            "element, or ask about the list another way",
+        )
+
+
 def missing_source(card: Card) -> Iterator[tuple[str, str]]:
     if not card.source.strip():
         yield ("missing-source", "no `source`: say where in the source document this comes from")
@@ -294,6 +309,7 @@ CARD_RULES: tuple[Finder, ...] = (
     cloze_inferable,
     identifier_answer,
     yes_no_question,
+    list_answer,
     long_answer,
     missing_source,
     untagged_conflict,

@@ -70,16 +70,23 @@ class Exams(StoreBase):
         ]
 
     def set_exam(
-        self, name: str, when: date, deck_ids: tuple[str, ...], tags: tuple[str, ...]
+        self,
+        name: str,
+        when: date,
+        deck_ids: tuple[str, ...],
+        tags: tuple[str, ...],
+        *,
+        keep_scope: bool = False,
     ) -> tuple[Exam, bool]:
-        """Add an exam, or move and re-scope the one of that name; True when it is new."""
+        """Add an exam, or move (and, unless `keep_scope`, re-scope) the one of that name;
+        True when it is new. A new exam always takes the scope given."""
+        rescope = "" if keep_scope else ", deck_ids = excluded.deck_ids, tags = excluded.tags"
         with self.transaction():
             existed = self._one("SELECT id FROM exams WHERE name = ?", [name]) is not None
             self.conn.execute(
                 "INSERT INTO exams (name, exam_date, deck_ids, tags, created_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-                "exam_date = excluded.exam_date, deck_ids = excluded.deck_ids, "
-                "tags = excluded.tags",
+                f"exam_date = excluded.exam_date{rescope}",
                 [
                     name,
                     when.isoformat(),

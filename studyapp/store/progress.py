@@ -194,9 +194,13 @@ class Progress(StoreBase):
     # -- counts for `stats` --------------------------------------------------------
 
     def summary(self, today: date) -> dict[str, Any]:
+        """Totals for `stats`: cards in review (suspended ones counted apart, so the
+        states in stats add up to cards + suspended), new, due, reviews, per deck."""
         decks = self.deck_counts(today)
+        suspended = self._one("SELECT COUNT(*) FROM items WHERE suspended = 1 AND retired = 0")
         return {
             "cards": sum(d.total for d in decks),
+            "suspended": suspended or 0,
             "new": sum(d.new for d in decks),
             "due_today": sum(d.due for d in decks),
             "reviews": self.review_count(),

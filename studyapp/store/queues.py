@@ -138,6 +138,15 @@ class Queues(StoreBase):
             )
         }
 
+    def cards_set_aside(self, day: date) -> set[int]:
+        """Cards with an item buried past study day `day`: its siblings wait with it."""
+        return {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT card_id FROM items WHERE buried_until > ?", [day.isoformat()]
+            )
+        }
+
     def scheduled_on(self, item_id: int, day: date) -> bool:
         """Whether the item already had its SM-2 review on study day `day`."""
         return bool(

@@ -17,7 +17,7 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from studyapp import sm2
-from studyapp.bundled import sync_bundled_decks
+from studyapp.bundled import set_up_store
 from studyapp.session import ReviewSession, Scope
 from studyapp.session_records import session_mode
 from studyapp.settings import THEMES, Settings, extend_new_cards, load_settings, save_setting
@@ -48,7 +48,7 @@ class StudyApp(App[None]):
         start: str = "home",
         rollover_hour: int = 4,
         clock: Callable[[], datetime] = datetime.now,
-        sync_bundled: bool = True,
+        startup_message: str | None = None,
         scope: Scope = Scope(),
         mode: str = "scheduled",
         ahead_days: int | None = None,
@@ -63,15 +63,11 @@ class StudyApp(App[None]):
         self.rollover_hour = rollover_hour
         self.clock = clock
         self.settings: Settings = load_settings(store)
-        self.startup_message: str | None = None
+        # What setting up the database did (the bundled decks' first import or update).
+        self.startup_message = startup_message
         # One forecast per exam and study day (see ui/widgets/exam_line.py).
         self.exam_forecasts: dict[tuple[Exam, date], Forecast] = {}
         self.fatal_error: str | None = None
-        if sync_bundled:
-            # Synchronous and before the app runs: a broken database fails as one
-            # clear line from the CLI, not inside the UI.
-            result = sync_bundled_decks(store)
-            self.startup_message = result.message() if result else None
 
     def today(self) -> date:
         return sm2.study_day(self.clock(), self.rollover_hour)
@@ -218,6 +214,10 @@ class StudyApp(App[None]):
 
         self.push_screen(ExportScreen(default), export)
 
+    def keep_forecast(self, exam: Exam, day: date, forecast: Forecast) -> None:
+        """Keep a forecast home's line or the Exams dialog worked out, for the day."""
+        self.exam_forecasts[(exam, day)] = forecast
+
     def action_exams(self) -> None:
         from studyapp.ui.screens.exam_dialog import ExamScreen, apply_exam_edit, exam_listing
 
@@ -359,18 +359,27 @@ def create_app(
     rollover_hour: int = 4,
     clock: Callable[[], datetime] = datetime.now,
     sync_bundled: bool = True,
+    startup_message: str | None = None,
     scope: Scope = Scope(),
     mode: str = "scheduled",
     ahead_days: int | None = None,
     images: bool = True,
 ) -> StudyApp:
-    """Build the app; the CLI and the tests both come through here."""
+    """Build the app; the CLI and the tests both come through here.
+
+    `sync_bundled` sets the database up first (:func:`studyapp.bundled.set_up_store`),
+    synchronously and before the app runs, so a broken database fails as one clear line,
+    not inside the UI. The CLI has done that already for every command, and passes what
+    it said as `startup_message`.
+    """
+    if sync_bundled:
+        startup_message = set_up_store(store)
     return StudyApp(
         store,
         start=start,
         rollover_hour=rollover_hour,
         clock=clock,
-        sync_bundled=sync_bundled,
+        startup_message=startup_message,
         scope=scope,
         mode=mode,
         ahead_days=ahead_days,

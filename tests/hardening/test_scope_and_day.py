@@ -25,7 +25,7 @@ from tests.conftest import review_session
     ],
 )
 def test_unknown_deck_or_tag_exits_2_listing_the_known_ones(
-    tmp_path, sample_deck, option, value, message
+    tmp_path, sample_deck, option, value, message, no_bundled_decks
 ):
     db = str(tmp_path / "s.db")
     assert CliRunner().invoke(cli, ["--db", db, "import", str(sample_deck)]).exit_code == 0

@@ -259,3 +259,21 @@ def test_list_items_wrap_with_a_hanging_indent():
     assert text.plain == ("• a long item that goes on\n  past the width of the card\n• short")
     styles = {text.plain[span.start : span.end]: str(span.style) for span in text.spans}
     assert styles["long"] == "italic"
+
+
+async def test_the_deck_filter_offers_my_cards_as_soon_as_one_is_added(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        browse = app.screen
+        decks = browse.query_one("#browse-deck", Select)
+        tags = browse.query_one("#browse-tag", Select)
+        tags.value = "ltr"
+        await pilot.pause()
+        await pilot.press("a", *"Own front", "tab", *"Own back", "tab", "tab", *"mine", "ctrl+s")
+        await pilot.pause()
+        assert app.screen is browse
+        assert "@personal" in [value for _, value in decks._options]
+        assert "mine" in [value for _, value in tags._options]
+        assert tags.value == "ltr"  # the filter chosen stays

@@ -102,10 +102,15 @@ async def test_dialog_scopes_moves_and_removes(sample_store, make_app):
         await pilot.press("x")
         await pilot.press("ctrl+r")  # from the date field: the highlighted (first) exam
         await pilot.pause()
+        assert len(sample_store.exams()) == 2  # asked first
+        await pilot.press("y")
+        await pilot.pause()
         assert [e.name for e in sample_store.exams()] == ["Later"]
         await pilot.press("x")
         app.screen.query_one("#exam-list").focus()
         await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("y")
         await pilot.pause()
         assert sample_store.exams() == []
 
@@ -132,7 +137,7 @@ async def test_past_exam_is_listed_with_its_window_grades(sample_store, make_app
         await pilot.press("x")
         listed = str(app.screen.query_one("#exam-list").get_option_at_index(0).prompt)
         assert "Midterm · 23 Nov · past" in listed
-        assert "final window: 1 answers · grades 0:0 1:0 2:0 3:0 4:1 5:0" in listed
+        assert "final window: 1 answer · grades 0:0 1:0 2:0 3:0 4:1 5:0" in listed
 
 
 async def test_exam_reviews_are_labelled_in_review(sample_store, make_app):
@@ -152,3 +157,93 @@ async def test_exam_reviews_are_labelled_in_review(sample_store, make_app):
             for r in sample_store.conn.execute("SELECT kind FROM reviews").fetchall()
             for r in [{"kind": r[0]}]
         } == {"exam"}
+
+
+async def test_moving_in_the_dialog_keeps_the_scope(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=40), tags=("ltr",), name="Final")
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        assert app.screen.query_one("#exam-scope").value == "keep:"
+        await pilot.press(*"2026-12-10", "tab", *"Final", "ctrl+s")
+        await pilot.pause()
+        (moved,) = sample_store.exams()
+        assert (moved.date, moved.deck_ids, moved.tags) == (date(2026, 12, 10), (), ("ltr",))
+        await pilot.press("x")
+        app.screen.query_one("#exam-scope").value = "all:"
+        await pilot.press(*"2026-12-11", "tab", *"Final", "ctrl+s")
+        await pilot.pause()
+        (widened,) = sample_store.exams()
+        assert (widened.date, widened.deck_ids, widened.tags) == (date(2026, 12, 11), (), ())
+
+
+async def test_dialog_forecasts_every_coming_exam(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=20), deck_ids=("sample",), name="First")
+    exam.set_exam(sample_store, TODAY + timedelta(days=30), tags=("ltr",), name="Second")
+    app = make_app(sample_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        options = app.screen.query_one("#exam-list")
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(2)]
+        assert all("reviewed in the final window" in text for text in shown), shown
+        assert {e.name for e, _ in app.exam_forecasts} == {"First", "Second"}
+
+
+async def test_removing_an_exam_asks_first(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=40), name="Final")
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x", "ctrl+r")
+        await pilot.pause()
+        assert "Remove the exam Final?" in str(app.screen.query_one(".dialog-title").visual)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamScreen) and len(sample_store.exams()) == 1
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamScreen) and len(sample_store.exams()) == 1
+
+
+async def test_scope_list_keeps_each_name_on_one_line(tmp_path, make_app):
+    from textual.widgets import Select
+
+    from studyapp.bundled import sync_bundled_decks
+    from studyapp.store import Store
+    from studyapp.ui.screens.exam_dialog import SCOPE_LABEL_WIDTH
+
+    store = Store.open(tmp_path / "b.db")
+    sync_bundled_decks(store)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        select = app.screen.query_one("#exam-scope", Select)
+        labels = [str(prompt) for prompt, _ in select._options]
+        assert "…::Foundations" in labels and "…::Local Twitch…" in labels
+        assert all(len(label) <= SCOPE_LABEL_WIDTH for label in labels)
+        select.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        overlay = select.query_one("SelectOverlay")
+        # One line per option: a name broken onto a second line would make it taller.
+        assert overlay.virtual_size.height == len(labels)
+    store.close()
+
+
+def test_home_exam_line_reads_nothing_itself():
+    """#19: data down: the line is handed its plan, and where to keep its forecast."""
+    import inspect
+
+    from studyapp.ui.widgets import exam_line
+
+    source = inspect.getsource(exam_line)
+    assert "self.app" not in source
+    assert "type: ignore" not in source

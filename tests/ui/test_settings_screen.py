@@ -83,3 +83,37 @@ async def test_refused_input_is_not_titled_a_database_problem(sample_store, make
         assert "1 to 9999" in [n.message for n in app._notifications][1]
         assert app.return_code is None  # the app goes on: nothing is wrong with the database
     assert load_settings(sample_store).new_per_day == 20
+
+
+async def test_escape_asks_before_discarding_edits(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        settings = app.screen
+        settings.query_one("#set-new_per_day").value = "7"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Discard your changes?" in str(app.screen.query_one(".dialog-title").visual)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is settings and settings.query_one("#set-new_per_day").value == "7"
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert load_settings(sample_store).new_per_day == 20
+        await pilot.press("o")
+        await pilot.press("escape")  # nothing edited: closes at once
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_every_setting_label_fits(sample_store, make_app):
+    for size in ((80, 24), (120, 40), (60, 20)):
+        app = make_app(sample_store)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("o")
+            await pilot.pause()
+            labels = list(app.screen.query(".setting-label"))[:6]  # the fixed ones
+            for label in labels:
+                text = str(label.visual)
+                assert len(text) <= label.content_size.width, (size, text)

@@ -52,21 +52,22 @@ class BrowseScreen(Screen[None]):
         Binding("escape", "back", "Back"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        # What each filter offers (by value), so it is rebuilt only when that changes.
+        self._offered: dict[str, list[str]] = {}
+
     def compose(self) -> ComposeResult:
-        store = self.app.store
         yield Input(placeholder="Search text, tags and notes…  (/ to focus)", id="browse-search")
         with Horizontal(id="browse-filters"):
             # Deck names and tags come from deck files: shown as text, never as markup.
-            yield Select(
-                [(Text(one_line(name)), deck_id) for deck_id, name in store.deck_names().items()],
-                prompt="All decks",
-                id="browse-deck",
-            )
-            yield Select(
-                [(Text(one_line(tag)), tag) for tag, _ in store.tag_counts()],
-                prompt="All tags",
-                id="browse-tag",
-            )
+            decks, tags = self._deck_options(), self._tag_options()
+            self._offered = {
+                "#browse-deck": [value for _, value in decks],
+                "#browse-tag": [value for _, value in tags],
+            }
+            yield Select(decks, prompt="All decks", id="browse-deck")
+            yield Select(tags, prompt="All tags", id="browse-tag")
             yield Select(
                 [(state, state) for state in BROWSE_STATES], prompt="All states", id="browse-state"
             )
@@ -108,7 +109,33 @@ class BrowseScreen(Screen[None]):
         selected = self.query_one(widget_id, Select).value
         return None if selected is Select.NULL else str(selected)
 
+    def _deck_options(self) -> list[tuple[Text, str]]:
+        return [
+            (Text(one_line(name)), deck_id) for deck_id, name in self.app.store.deck_names().items()
+        ]
+
+    def _tag_options(self) -> list[tuple[Text, str]]:
+        return [(Text(one_line(tag)), tag) for tag, _ in self.app.store.tag_counts()]
+
+    def _refresh_filters(self) -> None:
+        """A card added here may bring a deck ("My Cards") or tags the filters must offer."""
+        for widget_id, options in (
+            ("#browse-deck", self._deck_options()),
+            ("#browse-tag", self._tag_options()),
+        ):
+            values = [value for _, value in options]
+            if self._offered.get(widget_id) == values:
+                continue
+            select: Select[str] = self.query_one(widget_id, Select)
+            chosen = select.value
+            with select.prevent(Select.Changed):
+                select.set_options(options)
+                if chosen in values:
+                    select.value = chosen
+            self._offered[widget_id] = values
+
     def reload(self) -> None:
+        self._refresh_filters()
         rows, total = self.app.store.browse(
             today=self.app.today(),
             limit=ROW_LIMIT,

@@ -7,17 +7,20 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from studyapp.exam import ExamStatus, parse_exam_date, short_date
-from studyapp.exam_forecast import Forecast, forecast_line
+from studyapp.exam_forecast import Forecast, ForecastInputs, forecast_line
 from studyapp.sanitize import one_line
-from studyapp.store import Exam
+from studyapp.store import Exam, Store
+from studyapp.ui.widgets.exam_line import KeepForecast
 from studyapp.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -26,12 +29,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ExamEdit:
-    """Set (or move) the exam `name`, or remove it."""
+    """Set (or move) the exam `name`, or remove it. No decks, tags or `all_decks`: a new
+    exam covers every deck, a moved one keeps its scope."""
 
     name: str
     when: date | None = None
     deck_ids: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    all_decks: bool = False
     remove: bool = False
 
 
@@ -43,10 +48,16 @@ class ExamListing:
     coming: list[tuple[ExamStatus, Forecast | None]] = field(default_factory=list)
     past: list[tuple[Exam, dict[int, int]]] = field(default_factory=list)
     scopes: list[tuple[str, str]] = field(default_factory=list)  # (label, "deck:ID" / "tag:T")
+    # The database file, for working out the forecasts not yet known; in memory (None),
+    # their inputs are read with the listing.
+    database: str | None = None
+    forecast_inputs: list[ForecastInputs] = field(default_factory=list)
+    keep: KeepForecast | None = None  # handed each forecast worked out here
 
 
 class ExamScreen(ModalScreen[ExamEdit | None]):
-    """Dismisses with the exam to set or remove, or None."""
+    """Dismisses with the exam to set or remove, or None. Every coming exam gets its
+    forecast: those not known yet are worked out off the UI thread while it is open."""
 
     CSS_PATH = ["dialogs.tcss", "exam_dialog.tcss"]
     BINDINGS = [
@@ -69,14 +80,18 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
                 yield Input(placeholder="YYYY-MM-DD", id="exam-date")
                 yield Input(placeholder="Name (optional)", id="exam-name")
                 yield Select(
-                    [("All decks", "all:"), *self.listing.scopes],
-                    value="all:",
+                    [
+                        ("Same scope", "keep:"),
+                        ("All decks", "all:"),
+                        *((_scope_label(label), value) for label, value in self.listing.scopes),
+                    ],
+                    value="keep:",
                     allow_blank=False,
                     id="exam-scope",
                 )
             yield Static(id="exam-error", classes="dialog-error")
             yield Static(
-                "ctrl+s set · same name moves it · ctrl+r remove highlighted · esc close",
+                "ctrl+s set · same name moves it · ctrl+r remove · esc close",
                 classes="dialog-hint",
             )
         yield KeyBar()
@@ -95,7 +110,9 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
                 f"\n  {status.seen}/{status.total} seen · {status.new_per_day} new/day"
                 f" · window from {short_date(status.window_start, today)}"
             )
-            head.append(f"\n  {forecast_line(forecast)}" if forecast else "")
+            head.append(
+                f"\n  {forecast_line(forecast) if forecast else 'forecast: working it out…'}"
+            )
             options.append(Option(head, id=exam.name))
         for exam, grades in self.listing.past:
             answers = sum(grades.values())
@@ -103,7 +120,10 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
             line = Text.assemble(
                 (exam.name, "bold"),
                 f" · {short_date(exam.date, today)} · past",
-                (f"\n  final window: {answers} answers · grades {spread}", "dim"),
+                (
+                    f"\n  final window: {answers} answer{'s' * (answers != 1)} · grades {spread}",
+                    "dim",
+                ),
             )
             options.append(Option(line, id=exam.name))
         if not options:
@@ -112,6 +132,50 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
 
     def on_mount(self) -> None:
         self.query_one("#exam-date", Input).focus()
+        missing = [status for status, forecast in self.listing.coming if forecast is None]
+        if missing:
+            self.forecast_missing(missing)
+
+    @work(thread=True, exclusive=True, group="exam-dialog-forecast", exit_on_error=False)
+    def forecast_missing(self, statuses: list[ExamStatus]) -> list[tuple[Exam, date, Forecast]]:
+        """Off the UI thread, on a connection of its own; an in-memory database (tests)
+        cannot be opened twice, so exam_listing read those inputs already."""
+        from studyapp.exam_forecast import forecast_exam, load_inputs
+
+        read = {inputs.key[0]: inputs for inputs in self.listing.forecast_inputs}
+        path = self.listing.database
+        store = Store.open(path) if path and len(read) < len(statuses) else None
+        try:
+            found = []
+            for status in statuses:
+                inputs = read.get(status.exam)
+                if inputs is None:
+                    assert store is not None
+                    inputs = load_inputs(
+                        store, status.exam, status.today, status.normal_new_per_day
+                    )
+                found.append((status.exam, status.today, forecast_exam(inputs)))
+            return found
+        finally:
+            if store is not None:
+                store.close()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "exam-dialog-forecast" or event.state != WorkerState.SUCCESS:
+            return
+        found: list[tuple[Exam, date, Forecast]] = event.worker.result or []
+        known = {exam: forecast for exam, _, forecast in found}
+        self.listing.coming[:] = [
+            (status, forecast or known.get(status.exam)) for status, forecast in self.listing.coming
+        ]
+        options = self.query_one("#exam-list", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        options.add_options(self._options())
+        options.highlighted = highlighted
+        if self.listing.keep is not None:
+            for exam, day, forecast in found:
+                self.listing.keep(exam, day, forecast)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_save()
@@ -129,7 +193,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
         deck_ids = (value,) if kind == "deck" else ()
         tags = (value,) if kind == "tag" else ()
         name = self.query_one("#exam-name", Input).value.strip()
-        self.dismiss(ExamEdit(name, when, deck_ids, tags))
+        self.dismiss(ExamEdit(name, when, deck_ids, tags, all_decks=kind == "all"))
 
     def action_remove(self) -> None:
         options = self.query_one("#exam-list", OptionList)
@@ -137,21 +201,52 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
             self.query_one("#exam-error", Static).update("Select an exam in the list first.")
             return
         name = options.get_option_at_index(options.highlighted).id
-        if name:
-            self.dismiss(ExamEdit(name, remove=True))
+        if not name:
+            return
+        from studyapp.ui.screens.card_editor import ConfirmScreen
+
+        def answer(remove: bool | None) -> None:
+            if remove:
+                self.dismiss(ExamEdit(name, remove=True))
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove the exam {name}?",
+                "Its date and scope are forgotten; your answers stay in the review log.",
+                "Remove",
+            ),
+            answer,
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
+# The cells a scope's name has in the drop-down (the Select is 24 wide).
+SCOPE_LABEL_WIDTH = 16
+
+
+def _scope_label(name: str) -> Text:
+    """A deck or tag name on one line of the narrow scope list: its last level (what tells
+    it from its siblings) when the whole is too long, cut with an ellipsis, never mid-word
+    onto a second line (Trigger Points::Foundations -> …::Foundations)."""
+    name = one_line(name)
+    if len(name) > SCOPE_LABEL_WIDTH and "::" in name:
+        prefix = "tag " if name.startswith("tag ") else ""
+        name = f"{prefix}…::{name.rsplit('::', 1)[1]}"
+    if len(name) > SCOPE_LABEL_WIDTH:  # the option list wraps at spaces whatever Text says
+        name = name[: SCOPE_LABEL_WIDTH - 1] + "…"
+    return Text(name)
+
+
 def exam_listing(app: StudyApp) -> ExamListing:
     """Read what the dialog shows (small counting queries; forecasts only from the day's cache)."""
     from studyapp.exam import exam_statuses, margin_days, window_start
-    from studyapp.ui.widgets.exam_line import cached_forecast
+    from studyapp.stats import is_topic
 
     store, today = app.store, app.today()
     coming = [
-        (status, cached_forecast(app, status.exam, today))
+        (status, app.exam_forecasts.get((status.exam, today)))
         for status in exam_statuses(store, today, app.settings.new_per_day)
     ]
     margin = margin_days(store)
@@ -161,8 +256,18 @@ def exam_listing(app: StudyApp) -> ExamListing:
         if exam.date < today
     ]
     scopes = [(name, f"deck:{deck_id}") for deck_id, name in store.deck_names().items()]
-    scopes += [(f"tag {tag}", f"tag:{tag}") for tag, _ in store.tag_counts()]
-    return ExamListing(today, coming, past, scopes)
+    scopes += [(f"tag {tag}", f"tag:{tag}") for tag, _ in store.tag_counts() if is_topic(tag)]
+    database = store.database_file()
+    inputs = []
+    if database is None:
+        from studyapp.exam_forecast import load_inputs
+
+        inputs = [
+            load_inputs(store, status.exam, today, status.normal_new_per_day)
+            for status, forecast in coming
+            if forecast is None
+        ]
+    return ExamListing(today, coming, past, scopes, database, inputs, keep=app.keep_forecast)
 
 
 def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:
@@ -179,7 +284,12 @@ def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:
     assert edit.when is not None
     try:
         exam, created = set_exam(
-            app.store, edit.when, deck_ids=edit.deck_ids, tags=edit.tags, name=edit.name or None
+            app.store,
+            edit.when,
+            deck_ids=edit.deck_ids,
+            tags=edit.tags,
+            name=edit.name or None,
+            all_decks=edit.all_decks,
         )
     except StoreError as exc:
         app.notify(str(exc), title="Exam not set", severity="error", markup=False)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from studyapp.daily_queue import new_today
 from studyapp.sanitize import one_line
-from studyapp.session import Scope, new_card_budget
+from studyapp.session import Scope
 from studyapp.studytime import studied_text
 from studyapp.ui.formatting import relative_day
-from studyapp.ui.widgets.exam_line import ExamLine
+from studyapp.ui.widgets.exam_line import ExamLine, ExamPlan
 from studyapp.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -27,6 +30,7 @@ class HomeScreen(Screen[None]):
         app: StudyApp  # the screens run only inside StudyApp
 
     CSS_PATH = "home.tcss"
+    _resumed = 0  # times shown (the first right after mounting)
     # Short descriptions: every key fits the key bar at 80 columns (the palette and `?`
     # say more).
     BINDINGS = [
@@ -45,7 +49,9 @@ class HomeScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="home-body"):
+        # Scrolls when the lines above the decks leave them too little room (60x20 with a
+        # welcome line and an exam): the selected deck is kept in view.
+        with VerticalScroll(id="home-body", can_focus=False):
             yield Static("StudyApp", id="home-title")
             yield Static(id="home-message")
             yield Static(id="home-today")
@@ -67,6 +73,11 @@ class HomeScreen(Screen[None]):
         table.focus()
 
     def on_screen_resume(self) -> None:
+        # The first resume follows the mount; back from anywhere else, the start-up
+        # message (welcome, bundled decks updated) has been read: it goes.
+        self._resumed += 1
+        if self._resumed > 1:
+            self.query_one("#home-message", Static).display = False
         self.refresh_counts()
 
     def on_settings_changed(self) -> None:
@@ -79,19 +90,11 @@ class HomeScreen(Screen[None]):
         table.clear()
         counts = store.deck_counts(today)
         settings = self.app.settings
-        available = 0
         for deck in counts:
-            # New: what a review of this deck would introduce today (its limits applied).
-            new_today = min(
-                deck.new,
-                new_card_budget(
-                    store, today, settings.new_per_day, settings.deck_new_per_day, deck.id
-                ),
-            )
-            available += new_today
             table.add_row(
                 Text(one_line(deck.name)),
-                _count(new_today, "cyan"),
+                # New: what a review of this deck would introduce today (the session's count).
+                _count(new_today(store, today, settings, deck.id), "cyan"),
                 _count(deck.due, "green"),
                 Text(str(deck.total), justify="right"),
                 key=deck.id,
@@ -102,34 +105,59 @@ class HomeScreen(Screen[None]):
         streak = store.streak_days(today)
         due = sum(d.due for d in counts)
         unseen = sum(d.new for d in counts)
-        # The decks' figures, within the total: the top line and the table agree.
-        new_today = min(
-            available,
-            new_card_budget(store, today, settings.new_per_day, settings.deck_new_per_day),
-        )
+        # What a review of everything would introduce today.
+        new_in_all = new_today(store, today, settings)
         done = f"{answers} done ({studied_text(ms)})" if answers else "none done yet"
         today_line = Text.assemble(
             ("Today  ", "bold"),
             (f"{due} due", "green"),
             " · ",
-            (f"{new_today} new", "cyan"),
+            (f"{new_in_all} new", "cyan"),
             f" of {unseen} · {done} · ",
             ("streak ", "bold"),
             f"{streak} day{'s' * (streak != 1)}",
         )
         self.query_one("#home-today", Static).update(today_line)
-        self.query_one(ExamLine).refresh_plan()
+        self.query_one(ExamLine).show(self._exam_plan(today))
         next_due = store.next_due_date(today)
         hint = "r review everything · enter review the selected deck · t one topic"
         if next_due:
             hint = f"Next review after today: {relative_day(next_due, today)}.  " + hint
         self.query_one("#home-next", Static).update(hint)
 
+    def _exam_plan(self, today: date) -> ExamPlan:
+        """What home's exam line shows: the pace of each exam, the nearest one's forecast
+        from the day's cache, or where the line can work it out."""
+        from studyapp.exam import exam_statuses
+
+        store = self.app.store
+        statuses = exam_statuses(store, today, self.app.settings.new_per_day)
+        if not statuses:
+            return ExamPlan([])
+        nearest = statuses[0]
+        forecast = self.app.exam_forecasts.get((nearest.exam, today))
+        database = store.database_file()
+        inputs = None
+        if forecast is None and database is None:
+            # An in-memory database (tests) cannot be opened twice: read it here.
+            from studyapp.exam_forecast import load_inputs
+
+            inputs = load_inputs(store, nearest.exam, today, nearest.normal_new_per_day)
+        return ExamPlan(statuses, forecast, database, inputs, keep=self.app.keep_forecast)
+
     def _selected_deck(self) -> str | None:
         table = self.query_one("#home-decks", DataTable)
         if table.row_count == 0:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        row = table.region.y + 1 + event.cursor_row - table.scroll_offset.y  # under the header
+        body = self.query_one("#home-body", VerticalScroll)
+        top = body.region.y
+        row_in_body = row - top + body.scroll_offset.y
+        body.scroll_to_region(Region(0, row_in_body - 1, 1, 2), animate=False, immediate=True)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -144,7 +172,13 @@ class HomeScreen(Screen[None]):
             self.app.start_review(Scope(deck_id=deck_id))
 
     def _tag_choices(self) -> list[tuple[str, str]]:
-        return [(f"{tag}  ({count})", f"tag:{tag}") for tag, count in self.app.store.tag_counts()]
+        from studyapp.stats import is_topic
+
+        return [
+            (f"{tag}  ({count})", f"tag:{tag}")
+            for tag, count in self.app.store.tag_counts()
+            if is_topic(tag)
+        ]
 
     def _deck_choices(self) -> list[tuple[str, str]]:
         return [(name, f"deck:{deck_id}") for deck_id, name in self.app.store.deck_names().items()]

@@ -91,6 +91,11 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = one_line(self.session.scope.describe(self.app.store.deck_names()))
+        # Scrolled to the end of a long card, "more below" is no longer true.
+        card = self.query_one("#review-card", VerticalScroll)
+        self.watch(card, "scroll_y", lambda _: self._update_scroll_hint(), init=False)
+        # A picture's rows or a revealed answer change the length after the refresh.
+        self.watch(card, "virtual_size", lambda _: self._update_scroll_hint(), init=False)
         self.show_current()
 
     # -- showing ---------------------------------------------------------------
@@ -294,10 +299,11 @@ class ReviewScreen(Screen[None]):
             box.set_class(q < 3, "fail")
 
     def _update_scroll_hint(self) -> None:
-        """Say so when the card is longer than the screen (it scrolls)."""
+        """Say so while the card goes on below the screen (it scrolls)."""
         card = self.query_one("#review-card", VerticalScroll)
         kind = str(card.border_subtitle or "").removesuffix(SCROLL_HINT)
-        card.border_subtitle = Content(kind + (SCROLL_HINT if card.max_scroll_y > 0 else ""))
+        more = card.scroll_y < card.max_scroll_y
+        card.border_subtitle = Content(kind + (SCROLL_HINT if more else ""))
 
     def _show_done(self) -> None:
         self.query_one("#review-switcher", ContentSwitcher).current = "review-done"

@@ -61,7 +61,7 @@ class SettingsScreen(ModalScreen[bool]):
                     ),
                 )
                 yield _row(
-                    "Exams: every card seen, days before",
+                    "Exams: all seen, days before",
                     Input(
                         str(s.exam_margin_days),
                         type="integer",
@@ -111,6 +111,7 @@ class SettingsScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#set-new_per_day", Input).focus()
+        self.shown = self.values()  # what escape compares with before it discards anything
 
     def values(self) -> dict[str, str]:
         """Every setting as text, as `studyapp settings NAME VALUE` takes it."""
@@ -136,7 +137,19 @@ class SettingsScreen(ModalScreen[bool]):
         self.dismiss(True)
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        if self.values() == self.shown:
+            self.dismiss(False)
+            return
+        from studyapp.ui.screens.card_editor import ConfirmScreen
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard your changes?", "The settings stay as they were.", "Discard"),
+            answer,
+        )
 
 
 class ExtendNewScreen(ModalScreen[int | None]):

@@ -1,12 +1,15 @@
 """Home's exam line: the pace and why, then the forecast to the day (worked out off the UI thread).
 
 The pace is two small counting queries per exam; the forecast replays SM-2 over
-the whole scope, so it runs in a worker and is kept for the study day in
-``app.exam_forecasts``: coming back to home the same day costs nothing.
+the whole scope, so it runs in a worker and is kept for the study day by the app
+(``app.exam_forecasts``, through the `keep` it is handed): coming back to home the same
+day costs nothing. The line reads nothing itself: home hands it what to show.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from rich.text import Text
@@ -14,9 +17,27 @@ from textual import work
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from studyapp.exam import ExamStatus, exam_statuses, pace_line
+from studyapp.exam import ExamStatus, pace_line
 from studyapp.exam_forecast import Forecast, ForecastInputs, forecast_exam, forecast_line
 from studyapp.store import Exam, Store
+
+# Keeps a forecast worked out for an exam on a study day (the app's cache for the day).
+KeepForecast = Callable[[Exam, date, Forecast], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ExamPlan:
+    """What the line shows: the coming exams (nearest first) and the nearest one's forecast
+    if known. Without it, the line works it out from `database` (a file of its own
+    connection) or, for a database in memory, from `inputs` read already, and hands it
+    to `keep`."""
+
+    statuses: list[ExamStatus]
+    forecast: Forecast | None = None
+    database: str | None = None
+    inputs: ForecastInputs | None = None
+    # Called, on the UI thread, with the forecast once worked out.
+    keep: KeepForecast | None = None
 
 
 class ExamLine(Static):
@@ -26,21 +47,19 @@ class ExamLine(Static):
         super().__init__(id=id)
         self.status: ExamStatus | None = None
         self.more = 0
+        self.keep: KeepForecast | None = None
 
-    def refresh_plan(self) -> None:
-        app = self.app
-        today: date = app.today()  # type: ignore[attr-defined]
-        statuses = exam_statuses(app.store, today, app.settings.new_per_day)  # type: ignore[attr-defined]
-        self.display = bool(statuses)
-        if not statuses:
+    def show(self, plan: ExamPlan) -> None:
+        self.display = bool(plan.statuses)
+        if not plan.statuses:
             self.status = None
             return
-        self.status, self.more = statuses[0], len(statuses) - 1
-        forecast = cached_forecast(app, self.status.exam, today)
-        self._draw(forecast)
-        if forecast is None:
+        self.status, self.more = plan.statuses[0], len(plan.statuses) - 1
+        self.keep = plan.keep
+        self._draw(plan.forecast)
+        if plan.forecast is None:
             # After this frame: home is on screen before the forecast's inputs are read.
-            self.call_after_refresh(self._start_forecast, self.status)
+            self.call_after_refresh(self._start_forecast, self.status, plan)
 
     def _draw(self, forecast: Forecast | None) -> None:
         if self.status is None:
@@ -55,19 +74,14 @@ class ExamLine(Static):
             line.append(f" · +{self.more} more (x)", style="dim")
         self.update(line)
 
-    def _start_forecast(self, status: ExamStatus) -> None:
+    def _start_forecast(self, status: ExamStatus, plan: ExamPlan) -> None:
         if self.status != status:
             return
-        store = self.app.store  # type: ignore[attr-defined]
-        path = store.database_file()
-        if path is None:
-            # An in-memory database (tests) cannot be opened twice: read it here.
-            from studyapp.exam_forecast import load_inputs
-
-            inputs = load_inputs(store, status.exam, status.today, status.normal_new_per_day)
-            self.run_forecast(inputs, None)
+        if plan.database is None:
+            assert plan.inputs is not None
+            self.run_forecast(plan.inputs, None)
         else:
-            self.run_forecast(status, path)
+            self.run_forecast(status, plan.database)
 
     @work(thread=True, exclusive=True, group="exam-forecast", exit_on_error=False)
     def run_forecast(
@@ -94,16 +108,7 @@ class ExamLine(Static):
             return
         inputs, forecast = result
         exam: Exam = inputs.key[0]
-        forecasts(self.app)[(exam, inputs.today)] = forecast
+        if self.keep is not None:
+            self.keep(exam, inputs.today, forecast)
         if self.status is not None and self.status.exam == exam:
             self._draw(forecast)
-
-
-def forecasts(app: object) -> dict[tuple[Exam, date], Forecast]:
-    """The app's forecasts, one per exam and study day."""
-    cache: dict[tuple[Exam, date], Forecast] = app.exam_forecasts  # type: ignore[attr-defined]
-    return cache
-
-
-def cached_forecast(app: object, exam: Exam, today: date) -> Forecast | None:
-    return forecasts(app).get((exam, today))

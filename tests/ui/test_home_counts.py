@@ -1,0 +1,81 @@
+"""Home's counts are the session's: "New" leaves out siblings held back and buried cards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import DataTable
+
+from studyapp.settings import save_setting
+from studyapp.ui.screens.home import HomeScreen
+from studyapp.ui.screens.review import ReviewScreen
+from tests.ui.conftest import NOON
+
+SIZE = (80, 24)
+
+
+def home_new(app) -> tuple[str, str]:
+    table = app.screen.query_one("#home-decks", DataTable)
+    return str(table.get_row_at(0)[1]), str(app.screen.query_one("#home-today").visual)
+
+
+async def test_home_new_is_what_the_deck_review_shows(sample_store, make_app):
+    save_setting(sample_store, "bury_siblings", "on")
+    (basic,) = [
+        r[0]
+        for r in sample_store.conn.execute(
+            "SELECT i.id FROM items i JOIN cards c ON c.id = i.card_id WHERE c.type = 'basic'"
+        )
+    ]
+    sample_store.bury(basic, NOON.date() + timedelta(days=1))
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        new, today_line = home_new(app)
+        assert new == "2" and "2 new of 5" in today_line  # not 5: two siblings, one buried
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.session.counts().new == 2
+
+
+async def test_the_welcome_line_goes_once_home_is_left(tmp_path, make_app):
+    from studyapp.store import Store
+
+    store = Store.open(tmp_path / "fresh.db")
+    app = make_app(store, sync_bundled=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        banner = app.screen.query_one("#home-message")
+        assert banner.display and "Welcome!" in str(banner.visual)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and not banner.display
+    store.close()
+
+
+async def test_at_60x20_home_scrolls_to_the_selected_deck(tmp_path, make_app):
+    from datetime import date
+
+    from studyapp import exam
+    from studyapp.bundled import sync_bundled_decks
+    from studyapp.store import Store
+
+    store = Store.open(tmp_path / "fresh.db")
+    sync_bundled_decks(store)
+    exam.set_exam(store, date(2026, 12, 20), deck_ids=("tp-ltr",), name="LTR")
+    app = make_app(store, startup_message="Welcome! Imported 5 bundled decks (96 cards).")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#home-decks", DataTable)
+        body = app.screen.query_one("#home-body")
+        for _ in range(table.row_count - 1):
+            await pilot.press("down")
+        await pilot.pause()
+        cursor_y = table.region.y + 1 + table.cursor_row  # the header is one line
+        assert body.region.y <= cursor_y < body.region.bottom
+        assert app.screen.get_widget_at(2, cursor_y)[0] is table
+    store.close()
