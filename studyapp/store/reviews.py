@@ -7,15 +7,16 @@ from typing import Any
 
 from studyapp import sm2
 from studyapp.store.columns import iso, parse_date, state_columns, state_from
-from studyapp.store.connection import StoreBase, StoreError, utcnow
+from studyapp.store.connection import StoreError, utcnow
+from studyapp.store.memory import Memory
 from studyapp.store.models import GradeResult
 
 # exam: a final-window review before an exam (see studyapp.exam); like cram, state untouched.
 REVIEW_KINDS = ("scheduled", "redrill", "cram", "exam")
 
 
-class Reviews(StoreBase):
-    """Grading and the other actions on one item."""
+class Reviews(Memory):
+    """Grading and the other actions on one item (each answer also moves its memory state)."""
 
     def item_state(self, item_id: int) -> sm2.SM2State:
         row = self.conn.execute(
@@ -100,6 +101,7 @@ class Reviews(StoreBase):
                     "UPDATE items SET leech = 1, suspended = 1 WHERE id = ?", [item_id]
                 )
                 became_leech = True
+            self._remember_answer(item_id, quality, today)
         return GradeResult(int(cursor.lastrowid or 0), item_id, before, after, became_leech)
 
     def fail_count(self, item_id: int) -> int:
@@ -142,6 +144,7 @@ class Reviews(StoreBase):
                 ],
             )
             self.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+            self._replay_item(row["item_id"])
             if (
                 leech_threshold
                 and self._one("SELECT leech FROM items WHERE id = ?", [row["item_id"]])

@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -235,6 +235,27 @@ END
     studied_old=STUDIED_MS_SQL.replace("duration_ms", "old.duration_ms"),
 )
 
+# FSRS-6 memory states beside SM-2 (studyapp.memory): one row per reviewed item,
+# and the parameters fitted to the student's log, newest last, with how well they
+# predicted. A database with reviews gets its states by replay ('memory_stale').
+MEMORY = """
+CREATE TABLE memory_states (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id),
+    stability REAL NOT NULL,
+    difficulty REAL NOT NULL,
+    last_day TEXT NOT NULL,
+    reviews INTEGER NOT NULL
+);
+CREATE TABLE memory_fits (
+    id INTEGER PRIMARY KEY,
+    fitted_at TEXT NOT NULL,
+    reviews INTEGER NOT NULL,
+    parameters TEXT NOT NULL,
+    evaluation TEXT
+);
+INSERT INTO meta (key, value) SELECT 'memory_stale', '1' WHERE EXISTS (SELECT 1 FROM reviews)
+"""
+
 # Migrations from version N to N+1, run in order inside one transaction, after
 # a backup copy of the file is written next to it. A new database is created
 # at version 1 and migrated the same way, so both end in the same schema.
@@ -264,6 +285,7 @@ MIGRATIONS: dict[int, str] = {
     # could also use (and so take them over), to one no deck file can name. (The
     # count triggers move their counts to the new id.)
     7: RENAME_PERSONAL_DECK,
+    8: MEMORY,
 }
 
 

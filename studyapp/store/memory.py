@@ -1,0 +1,229 @@
+"""Memory states (FSRS-6) per study item, and the parameters they were computed with.
+
+Kept current by grading (a step in the grading transaction) and undo (a replay
+of the item's log); rebuilt whole when parameters change. Fitting and
+evaluating are pure functions in :mod:`studyapp.memory`; `refresh_memory`
+runs them outside any transaction and writes the result in one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from studyapp.memory.evaluate import Evaluation, Scores, evaluate
+from studyapp.memory.fit import LoggedReview, by_item, fit, needs_fit
+from studyapp.memory.model import (
+    DEFAULT_PARAMETERS,
+    MemoryState,
+    Parameters,
+    Retrieval,
+    replay,
+    replay_many,
+    step,
+)
+from studyapp.store.connection import StoreBase
+
+# Set by the migration that adds memory states (and by anything that merges
+# history in): the states must be rebuilt by replay before they are read.
+STALE_KEY = "memory_stale"
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryFit:
+    """Parameters fitted to the student's log: when, on how many reviews, how well."""
+
+    fitted_at: datetime
+    reviews: int
+    parameters: Parameters
+    evaluation: Evaluation | None
+
+
+def _evaluation_json(evaluation: Evaluation | None) -> str | None:
+    if evaluation is None:
+        return None
+    scores = {
+        name: {"log_loss": s.log_loss, "rmse_bins": s.rmse_bins}
+        for name, s in (
+            ("fitted", evaluation.fitted),
+            ("defaults", evaluation.defaults),
+            ("sm2", evaluation.sm2),
+            ("constant", evaluation.constant),
+        )
+    }
+    return json.dumps({"reviews": evaluation.reviews, **scores})
+
+
+def _evaluation_from(text: str | None) -> Evaluation | None:
+    if not text:
+        return None
+    data: dict[str, Any] = json.loads(text)
+    scores = {
+        name: Scores(float(data[name]["log_loss"]), float(data[name]["rmse_bins"]))
+        for name in ("fitted", "defaults", "sm2", "constant")
+    }
+    return Evaluation(reviews=int(data["reviews"]), **scores)
+
+
+class Memory(StoreBase):
+    """Memory states and fitted parameters."""
+
+    # -- parameters ------------------------------------------------------------------
+
+    def memory_fit(self) -> MemoryFit | None:
+        """The latest fit (None: the defaults are in use)."""
+        row = self.conn.execute(
+            "SELECT fitted_at, reviews, parameters, evaluation FROM memory_fits "
+            "ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        return MemoryFit(
+            datetime.fromisoformat(row[0]),
+            int(row[1]),
+            tuple(float(w) for w in json.loads(row[2])),
+            _evaluation_from(row[3]),
+        )
+
+    def memory_parameters(self) -> Parameters:
+        text = self._one("SELECT parameters FROM memory_fits ORDER BY id DESC LIMIT 1")
+        return tuple(float(w) for w in json.loads(text)) if text else DEFAULT_PARAMETERS
+
+    # -- states ----------------------------------------------------------------------
+
+    def memory_state(self, item_id: int) -> MemoryState | None:
+        row = self.conn.execute(
+            "SELECT stability, difficulty, last_day, reviews FROM memory_states WHERE item_id = ?",
+            [item_id],
+        ).fetchone()
+        if row is None:
+            return None
+        return MemoryState(row[0], row[1], date.fromisoformat(row[2]), row[3])
+
+    def _item_retrievals(self, item_id: int) -> list[Retrieval]:
+        return [
+            Retrieval(date.fromisoformat(day), grade)
+            for day, grade in self.conn.execute(
+                "SELECT study_day, grade FROM reviews WHERE item_id = ? ORDER BY id", [item_id]
+            )
+        ]
+
+    def _write_memory(self, item_id: int, state: MemoryState | None) -> None:
+        if state is None:
+            self.conn.execute("DELETE FROM memory_states WHERE item_id = ?", [item_id])
+            return
+        self.conn.execute(
+            "INSERT OR REPLACE INTO memory_states "
+            "(item_id, stability, difficulty, last_day, reviews) VALUES (?, ?, ?, ?, ?)",
+            [item_id, state.stability, state.difficulty, state.last_day.isoformat(), state.reviews],
+        )
+
+    def _remember_answer(self, item_id: int, grade: int, day: date) -> None:
+        """The grade hook: one step from the stored state (inside grading's transaction).
+
+        An item with no state but earlier answers (a database from before memory
+        states) is replayed whole instead, so its state is right from its first grade.
+        """
+        parameters = self.memory_parameters()
+        state = self.memory_state(item_id)
+        if state is None:
+            self._write_memory(item_id, replay(parameters, self._item_retrievals(item_id)))
+        else:
+            self._write_memory(item_id, step(parameters, state, Retrieval(day, grade)))
+
+    def _replay_item(self, item_id: int) -> None:
+        """The undo hook: the item's state from what remains of its log."""
+        self._write_memory(
+            item_id, replay(self.memory_parameters(), self._item_retrievals(item_id))
+        )
+
+    # -- the whole log ---------------------------------------------------------------
+
+    def memory_log(self) -> tuple[list[LoggedReview], int]:
+        """Every review, oldest first, and the newest review id (what a rebuild saw)."""
+        rows = self.conn.execute(
+            "SELECT item_id, study_day, grade, interval_before, id FROM reviews ORDER BY id"
+        ).fetchall()
+        days: dict[str, date] = {}
+        log = [
+            LoggedReview(item, days.setdefault(day, date.fromisoformat(day)), grade, interval)
+            for item, day, grade, interval, _ in rows
+        ]
+        return log, (rows[-1][4] if rows else 0)
+
+    def save_memory(
+        self,
+        parameters: Parameters,
+        log: Sequence[LoggedReview],
+        newest_id: int,
+        fitted: MemoryFit | None = None,
+    ) -> None:
+        """Replace every memory state by a replay of `log` with `parameters` (and record the fit).
+
+        The replay runs before the write transaction; answers given meanwhile
+        (or undone) are caught up inside it, so no answer is lost.
+        """
+        histories = by_item(log)
+        ids = list(histories)
+        states = replay_many(
+            parameters,
+            [[Retrieval(r.day, r.grade) for r in histories[item_id]] for item_id in ids],
+        )
+        with self.transaction():
+            if fitted is not None:
+                self.conn.execute(
+                    "INSERT INTO memory_fits (fitted_at, reviews, parameters, evaluation) "
+                    "VALUES (?, ?, ?, ?)",
+                    [
+                        fitted.fitted_at.isoformat(timespec="seconds"),
+                        fitted.reviews,
+                        json.dumps(list(fitted.parameters)),
+                        _evaluation_json(fitted.evaluation),
+                    ],
+                )
+            self.conn.execute("DELETE FROM memory_states")
+            self.conn.executemany(
+                "INSERT INTO memory_states (item_id, stability, difficulty, last_day, reviews) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (item_id, s.stability, s.difficulty, s.last_day.isoformat(), s.reviews)
+                    for item_id, s in zip(ids, states, strict=True)
+                    if s is not None
+                ],
+            )
+            count = self._one("SELECT COUNT(*) FROM reviews WHERE id <= ?", [newest_id])
+            if count != len(log):
+                # A review was undone meanwhile: replay every item with fewer answers.
+                changed = self.conn.execute(
+                    "SELECT m.item_id FROM memory_states m WHERE m.reviews != "
+                    "(SELECT COUNT(*) FROM reviews r WHERE r.item_id = m.item_id)"
+                ).fetchall()
+            else:
+                changed = []
+            later = self.conn.execute(
+                "SELECT DISTINCT item_id FROM reviews WHERE id > ?", [newest_id]
+            ).fetchall()
+            for (item_id,) in {*changed, *later}:
+                self._replay_item(item_id)
+            self.conn.execute("DELETE FROM meta WHERE key = ?", [STALE_KEY])
+
+    def refresh_memory(self, now: datetime) -> str | None:
+        """Bring memory up to date: rebuild if stale, refit if the log has grown enough.
+
+        Slow on a big log (seconds): callers run it in the background. Returns
+        what it did, for a status line (None: nothing to do).
+        """
+        log, newest = self.memory_log()
+        last = self.memory_fit()
+        if needs_fit(len(log), last.reviews if last else None):
+            parameters = fit(log)
+            record = MemoryFit(now, len(log), parameters, evaluate(log))
+            self.save_memory(parameters, log, newest, record)
+            return f"memory model fitted on {len(log)} reviews"
+        if self.get_meta(STALE_KEY):
+            self.save_memory(self.memory_parameters(), log, newest)
+            return "memory states rebuilt"
+        return None
