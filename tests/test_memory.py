@@ -21,6 +21,7 @@ from studyapp.memory.model import (
     retrievability,
     step,
 )
+from studyapp.session import Scope
 from studyapp.store import Store
 from tests.conftest import TODAY
 from tests.memory_learner import TRUE_PARAMETERS, simulate
@@ -230,3 +231,39 @@ def test_refresh_fits_records_date_reviews_and_quality_then_rebuilds(store, samp
         ]
         assert store.memory_state(item) == replay(record.parameters, log)
     assert store.refresh_memory(NOW) is None
+
+
+# -- used where the student looks: weak spots and cram, weakest first --------------------
+
+
+def test_weak_spots_and_topic_cram_come_weakest_first(store, sample_deck):
+    from studyapp.session import ReviewSession
+
+    store.import_decks([load_deck(sample_deck)])
+    a, b, c, d, *_ = stored_items(store)
+    start = TODAY - timedelta(days=40)
+    # a: long remembered, seen yesterday; b: failed a month ago; c: learned, 20 days ago.
+    for item, answers in {
+        a: [(start, 5), (start + timedelta(days=5), 5), (TODAY - timedelta(days=1), 5)],
+        b: [(start + timedelta(days=10), 1)],
+        c: [(start + timedelta(days=15), 4), (start + timedelta(days=20), 4)],
+    }.items():
+        for day, grade in answers:
+            store.grade(item, grade, now=NOW, today=day)
+    recall = {
+        i: retrievability(DEFAULT_PARAMETERS, s.stability, (TODAY - s.last_day).days)
+        for i in (a, b, c)
+        if (s := store.memory_state(i))
+    }
+    weakest_first = sorted(recall, key=recall.__getitem__)
+    assert weakest_first == [b, c, a]
+    session = ReviewSession(store, today=TODAY, mode="weak", weak_limit=2)
+    assert [session.current().id] == weakest_first[:1] and session.counts().review == 2
+    assert store.by_predicted_recall([d, a, b, c], TODAY, None, None) == [b, c, a, d]
+    cram = ReviewSession(store, today=TODAY, mode="cram", scope=Scope(deck_id="sample"))
+    order = []
+    while cram.current():
+        order.append(cram.current().id)
+        cram.answer(5)
+    # b and c are one reversed card's two sides, which the session keeps apart.
+    assert order[0] == b and set(order[:3]) == {a, b, c}

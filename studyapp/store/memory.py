@@ -25,6 +25,7 @@ from studyapp.memory.model import (
     replay_many,
     step,
 )
+from studyapp.store.columns import scope_clause
 from studyapp.store.connection import StoreBase
 
 # Set by the migration that adds memory states (and by anything that merges
@@ -227,3 +228,70 @@ class Memory(StoreBase):
             self.save_memory(self.memory_parameters(), log, newest)
             return "memory states rebuilt"
         return None
+
+    # -- what stats and study modes read -----------------------------------------------
+
+    def answers_logged(self) -> int:
+        """Answers in the log (kept counts: no scan of the log)."""
+        return int(self._one("SELECT COALESCE(SUM(reviews), 0) FROM review_days") or 0)
+
+    def memory_due(self) -> bool:
+        """Whether `refresh_memory` has work: a rebuild, or a (re)fit the log has grown into."""
+        if self.get_meta(STALE_KEY):
+            return True
+        last = self.memory_fit()
+        return needs_fit(self.answers_logged(), last.reviews if last else None)
+
+    def memory_rows(self) -> list[tuple[str, float, str]]:
+        """(card tags, stability, last day) of every reviewed item in study."""
+        return self.conn.execute(
+            "SELECT c.tags, m.stability, m.last_day FROM memory_states m "
+            "JOIN items i ON i.id = m.item_id JOIN cards c ON c.id = i.card_id "
+            "WHERE i.retired = 0 AND i.suspended = 0"
+        ).fetchall()
+
+    def by_predicted_recall(
+        self, item_ids: Sequence[int], today: date, deck_id: str | None, tag: str | None
+    ) -> list[int]:
+        """`item_ids` (all in that deck/tag) weakest first: lowest predicted recall today.
+
+        Never-answered items keep their order after the rest. One decay serves
+        every item, so recall falls as days-since / stability grows: SQL orders
+        by that ratio, no curve computed per item.
+        """
+        scope, params = scope_clause(deck_id, tag)
+        rank = {
+            row[0]: n
+            for n, row in enumerate(
+                self.conn.execute(
+                    "SELECT m.item_id FROM memory_states m JOIN items i ON i.id = m.item_id "
+                    f"WHERE i.retired = 0{scope} "
+                    "ORDER BY (julianday(?) - julianday(m.last_day)) / m.stability DESC, m.item_id",
+                    [*params, today.isoformat()],
+                )
+            )
+        }
+        known = sorted((i for i in item_ids if i in rank), key=rank.__getitem__)
+        return known + [i for i in item_ids if i not in rank]
+
+    def weakest_by_recall(
+        self, today: date, tag: str | None, limit: int, deck_id: str | None = None
+    ) -> list[int]:
+        """Reviewed items in study, lowest predicted recall today first.
+
+        Items with SM-2 progress but no answers in the log (so no memory state)
+        follow, weakest by EF then lapses, as before memory states.
+        """
+        scope, params = scope_clause(deck_id, tag)
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT i.id FROM items i LEFT JOIN memory_states m ON m.item_id = i.id "
+                "WHERE i.retired = 0 AND i.suspended = 0 "
+                f"AND (i.due IS NOT NULL OR m.item_id IS NOT NULL){scope} "
+                "ORDER BY m.item_id IS NULL, "
+                "(julianday(?) - julianday(m.last_day)) / m.stability DESC, "
+                "i.ef, i.lapses DESC, i.id LIMIT ?",
+                [*params, today.isoformat(), limit],
+            )
+        ]
