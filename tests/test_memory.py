@@ -267,3 +267,85 @@ def test_weak_spots_and_topic_cram_come_weakest_first(store, sample_deck):
         cram.answer(5)
     # b and c are one reversed card's two sides, which the session keeps apart.
     assert order[0] == b and set(order[:3]) == {a, b, c}
+
+
+# -- honest about it: stats --json and the line a student reads ------------------------
+
+
+def big_deck(write_deck, cards: int = 150) -> Path:
+    body = '[deck]\nid = "big"\nname = "Big"\n' + "".join(
+        f'\n[[cards]]\nid = "c{i}"\nfront = "Q{i}"\nback = "A{i}"\ntags = ["t{i % 3}"]\n'
+        for i in range(cards)
+    )
+    return write_deck(body, "big.toml")
+
+
+def grade_learner_log(store: Store, reviews: int) -> None:
+    items = stored_items(store)
+    with store.transaction():
+        for review in simulate(items=len(items), days=400, seed=5)[:reviews]:
+            moment = datetime(review.day.year, review.day.month, review.day.day, 12, tzinfo=UTC)
+            store.grade(items[review.item_id], review.grade, now=moment, today=review.day)
+
+
+def test_stats_json_and_line_before_and_after_the_first_fit(tmp_path, write_deck):
+    import json
+
+    from click.testing import CliRunner
+
+    from studyapp.cli import cli
+
+    db = tmp_path / "s.db"
+    store = Store.open(db)
+    store.import_decks([load_deck(big_deck(write_deck))])
+    grade_learner_log(store, MIN_REVIEWS_TO_FIT - 1)
+    store.close()
+    runner = CliRunner()
+    memory = json.loads(runner.invoke(cli, ["--db", str(db), "stats", "--json"]).output)["memory"]
+    assert memory["parameters"] == "fsrs6_defaults" and memory["evaluation"] is None
+    assert memory["reviews"] == MIN_REVIEWS_TO_FIT - 1 and memory["reviews_to_fit"] == 1000
+    assert 0 < memory["predicted_recall_today"] < 1 and set(memory["topics"]) == {"t0", "t1", "t2"}
+    text = " ".join(
+        runner.invoke(cli, ["--db", str(db), "stats"], env={"COLUMNS": "80"}).output.split()
+    )
+    assert "default parameters until your log holds 1000 reviews (it holds 999)" in text
+
+    store = Store.open(db)
+    grade_learner_log_more = simulate(items=150, days=400, seed=5)[MIN_REVIEWS_TO_FIT - 1 :]
+    items = stored_items(store)
+    for review in grade_learner_log_more[:300]:
+        store.grade(items[review.item_id], review.grade, now=NOW, today=review.day)
+    store.close()
+    memory = json.loads(runner.invoke(cli, ["--db", str(db), "stats", "--json"]).output)["memory"]
+    assert memory["fit_reviews"] == MIN_REVIEWS_TO_FIT + 299
+    assert set(memory["evaluation"]) == {
+        "held_out_reviews",
+        "fitted",
+        "fsrs_defaults",
+        "sm2",
+        "constant",
+    }
+    text = " ".join(
+        runner.invoke(cli, ["--db", str(db), "stats"], env={"COLUMNS": "80"}).output.split()
+    )
+    assert "StudyApp predicts your answers (" in text and "a constant guess" in text
+    assert "Predicted recall today:" in text
+
+
+def test_a_fit_that_predicts_worse_than_the_defaults_is_not_used(store, write_deck, monkeypatch):
+    from studyapp.memory import evaluate as evaluate_module
+    from studyapp.store import memory as store_memory
+
+    store.import_decks([load_deck(big_deck(write_deck))])
+    grade_learner_log(store, MIN_REVIEWS_TO_FIT + 10)
+
+    def worse(log):
+        real = evaluate_module.evaluate(log)
+        return evaluate_module.Evaluation(
+            real.reviews, real.defaults.__class__(9.0, 0.5), real.defaults, real.sm2, real.constant
+        )
+
+    monkeypatch.setattr(store_memory, "evaluate", worse)
+    store.refresh_memory(NOW)
+    record = store.memory_fit()
+    assert record.parameters == DEFAULT_PARAMETERS and record.evaluation.fitted.log_loss == 9.0

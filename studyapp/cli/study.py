@@ -60,6 +60,16 @@ def _known(values: list[str], limit: int = 12) -> str:
     return shown or "none"
 
 
+def _refresh_memory(store: Store) -> None:
+    from studyapp.store.connection import utcnow
+
+    try:
+        store.refresh_memory(utcnow())
+    except StoreError:
+        # A read-only database keeps the memory figures it has; the rest of stats still runs.
+        pass
+
+
 def _check_scope(store: Store, deck_id: str | None, tag: str | None) -> None:
     """An unknown --deck or --tag is a usage error (exit 2), before the app opens."""
     if deck_id is not None:
@@ -76,12 +86,15 @@ def _check_scope(store: Store, deck_id: str | None, tag: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
 def stats(context: Context, as_json: bool) -> None:
-    """Progress: counts, forecast, heatmap, retention, mastery by topic, leeches."""
+    """Progress: counts, forecast, heatmap, retention, mastery by topic, leeches, memory."""
     from studyapp import stats as stats_module
 
     try:
         store = context.store()
         today = context.today()
+        if store.memory_due():
+            # Not a review: the student asked for figures, so fitting may take its time here.
+            _refresh_memory(store)
         summary = store.summary(today)
         figures = stats_module.compute(store, today)
     except StoreError as exc:

@@ -35,7 +35,11 @@ STALE_KEY = "memory_stale"
 
 @dataclass(frozen=True, slots=True)
 class MemoryFit:
-    """Parameters fitted to the student's log: when, on how many reviews, how well."""
+    """A fit to the student's log: when, on how many reviews, how well it predicted.
+
+    `parameters` are what is in use: the fitted ones, or the defaults when
+    the fitted ones predicted the held-out reviews worse.
+    """
 
     fitted_at: datetime
     reviews: int
@@ -220,8 +224,12 @@ class Memory(StoreBase):
         log, newest = self.memory_log()
         last = self.memory_fit()
         if needs_fit(len(log), last.reviews if last else None):
-            parameters = fit(log)
-            record = MemoryFit(now, len(log), parameters, evaluate(log))
+            parameters, evaluation = fit(log), evaluate(log)
+            if evaluation is not None and evaluation.fitted.log_loss > evaluation.defaults.log_loss:
+                # Fitted to the past, the student's own parameters predicted the newer
+                # reviews worse than the defaults did: keep the defaults until they do not.
+                parameters = DEFAULT_PARAMETERS
+            record = MemoryFit(now, len(log), parameters, evaluation)
             self.save_memory(parameters, log, newest, record)
             return f"memory model fitted on {len(log)} reviews"
         if self.get_meta(STALE_KEY):
