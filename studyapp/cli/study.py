@@ -61,13 +61,13 @@ def _known(values: list[str], limit: int = 12) -> str:
 
 
 def _refresh_memory(store: Store) -> None:
+    from contextlib import suppress
+
     from studyapp.store.connection import utcnow
 
-    try:
+    # A read-only database keeps the memory figures it has; the rest of stats still runs.
+    with suppress(StoreError):
         store.refresh_memory(utcnow())
-    except StoreError:
-        # A read-only database keeps the memory figures it has; the rest of stats still runs.
-        pass
 
 
 def _check_scope(store: Store, deck_id: str | None, tag: str | None) -> None:
