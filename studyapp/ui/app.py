@@ -74,6 +74,8 @@ class StudyApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
+        if self.store.path is not None and self.store.memory_due():
+            self.refresh_memory(self.store.path)
         # A theme picked anywhere (ctrl+t, the palette's "Theme") is remembered.
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.start == "review":
@@ -216,7 +218,29 @@ class StudyApp(App[None]):
             lambda rows, forget: self.call_from_thread(self.store.record_exported, rows, forget),
         )
 
+    @work(thread=True, group="memory", exit_on_error=False, exclusive=True)
+    def refresh_memory(self, path: Path) -> str | None:
+        """Rebuild or refit the memory model (seconds on a big log) off the UI thread.
+
+        Its own connection (SQLite's stay in their thread); a grade meanwhile
+        waits at most for the short write at the end, and is never lost.
+        """
+        from studyapp.store.connection import utcnow
+
+        store = Store.open(path)
+        try:
+            return store.refresh_memory(utcnow())
+        finally:
+            store.close()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "memory" and event.state == WorkerState.ERROR:
+            # Figures only: the review goes on with the states it has; say why once.
+            self.notify(
+                f"Memory model not refreshed: {event.worker.error}",
+                severity="warning",
+                markup=False,
+            )
         if event.worker.group != "export":
             return
         if event.state == WorkerState.SUCCESS:
