@@ -76,6 +76,9 @@ def _evaluation_from(text: str | None) -> Evaluation | None:
 class Memory(StoreBase):
     """Memory states and fitted parameters."""
 
+    # (newest fit id, its parameters): see memory_parameters.
+    _memory_parameters: tuple[int | None, Parameters] | None = None
+
     # -- parameters ------------------------------------------------------------------
 
     def memory_fit(self) -> MemoryFit | None:
@@ -94,8 +97,17 @@ class Memory(StoreBase):
         )
 
     def memory_parameters(self) -> Parameters:
-        text = self._one("SELECT parameters FROM memory_fits ORDER BY id DESC LIMIT 1")
-        return tuple(float(w) for w in json.loads(text)) if text else DEFAULT_PARAMETERS
+        """The parameters in use: the latest fit's, else FSRS-6's defaults."""
+        # Read on every grade: parsed once per fit (the worker's fits come through
+        # another connection, so the newest fit id is checked each time).
+        newest = self._one("SELECT MAX(id) FROM memory_fits")
+        cached = self._memory_parameters
+        if cached is not None and cached[0] == newest:
+            return cached[1]
+        text = self._one("SELECT parameters FROM memory_fits WHERE id = ?", [newest])
+        parameters = tuple(float(w) for w in json.loads(text)) if text else DEFAULT_PARAMETERS
+        self._memory_parameters = (newest, parameters)
+        return parameters
 
     # -- states ----------------------------------------------------------------------
 
