@@ -28,7 +28,7 @@ DEFAULT_NEW_PER_DAY = 20
 REDRILL_GAP = 3
 REDRILL_THRESHOLD = 4
 WEAK_SPOTS_SIZE = 20
-# scheduled: the SM-2 review; cram: study ahead; weak: lowest-EF cards of a topic.
+# scheduled: the SM-2 review; cram: study ahead; weak: lowest predicted recall of a topic.
 # Only "scheduled" changes SM-2 state; the others are logged as cram.
 MODES = ("scheduled", "cram", "weak")
 

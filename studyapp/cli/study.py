@@ -30,7 +30,7 @@ from studyapp.store import Store, StoreError
 @click.option(
     "--weak",
     is_flag=True,
-    help="Weak spots: the cards with the lowest EF or most lapses (schedule untouched).",
+    help="Weak spots: the cards with the lowest predicted recall today (schedule untouched).",
 )
 @click.pass_obj
 def review(
