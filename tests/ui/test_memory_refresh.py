@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import threading
 from datetime import date
 from pathlib import Path
+
+from rich.console import Console
 
 from studyapp.memory.model import DEFAULT_PARAMETERS, Retrieval, replay
 from studyapp.store import Store
@@ -47,3 +50,23 @@ async def test_nothing_to_refresh_starts_no_worker(sample_store, make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert not [w for w in app.workers if w.group == "memory"]
+
+
+async def test_stats_screen_says_how_well_it_predicts_and_recall_today(sample_store, make_app):
+    from datetime import UTC, datetime
+
+    from studyapp.ui.screens.stats import StatsScreen
+
+    items = [r[0] for r in sample_store.conn.execute("SELECT id FROM items ORDER BY id")]
+    sample_store.grade(items[0], 5, now=datetime(2026, 11, 1, tzinfo=UTC), today=date(2026, 11, 1))
+    app = make_app(sample_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        console = Console(width=76, record=True, file=io.StringIO())
+        for section in app.screen.query(".stats-section"):
+            console.print(section.content)
+        text = " ".join(console.export_text().split())
+        assert "StudyApp predicts your answers with FSRS-6's default parameters" in text
+        assert "Predicted recall today:" in text and "of 1 answered cards" in text
