@@ -10,6 +10,9 @@ terminal and the Stats screen. Definitions (shared with Anki where it has one):
   21 days when answered, *mature* ones 21 or more.
 * States: new, learning (the fixed 1- and 6-day steps), young, mature,
   suspended, retired.
+* *Predicted recall today* is the memory model's (FSRS-6, studyapp.memory)
+  chance of remembering each answered card now, averaged: the expected share
+  remembered. A card is *at risk* below 70%.
 """
 
 from __future__ import annotations
