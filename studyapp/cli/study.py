@@ -60,6 +60,10 @@ def _known(values: list[str], limit: int = 12) -> str:
     return shown or "none"
 
 
+# Before the student has timed answers: a typical flashcard answer.
+DEFAULT_SECONDS_PER_ANSWER = 8.0
+
+
 def _refresh_memory(store: Store) -> None:
     from contextlib import suppress
 
@@ -232,3 +236,72 @@ def more_new(context: Context, count: int) -> None:
     except StoreError as exc:
         fail(str(exc))
     click.echo(f"Today's new-card limits are raised by {total}; tomorrow the usual ones apply.")
+
+
+@cli.command()
+@click.option(
+    "--days", type=click.IntRange(1, 365), default=30, show_default=True, help="Days ahead."
+)
+@click.option(
+    "--retention",
+    "retentions",
+    type=click.FloatRange(0.70, 0.97),
+    multiple=True,
+    metavar="R",
+    help="A desired retention for FSRS (0.70-0.97; repeatable). Default: 0.80 0.85 0.90 0.95.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def simulate(context: Context, days: int, retentions: tuple[float, ...], as_json: bool) -> None:
+    """Help me decide: reviews and minutes a day ahead, SM-2 vs FSRS at each retention."""
+    from studyapp.memory.simulate import simulate_load
+
+    try:
+        store = context.store()
+        today = context.today()
+        if store.memory_due():
+            _refresh_memory(store)
+        cards = store.cards_to_simulate()
+        seconds = store.seconds_per_answer(today) or DEFAULT_SECONDS_PER_ANSWER
+        loads = simulate_load(
+            store.memory_parameters(),
+            cards,
+            today,
+            days,
+            retentions or (0.80, 0.85, 0.90, 0.95),
+            seconds,
+        )
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        out = {
+            "days": days,
+            "cards": len(cards),
+            "seconds_per_answer": round(seconds, 1),
+            "schedulers": {
+                load.scheduler: {
+                    "reviews_per_day": round(load.reviews_per_day, 1),
+                    "minutes_per_day": round(load.minutes_per_day, 1),
+                    "busiest_day": max(load.reviews),
+                    "recall_at_end": None
+                    if load.recall_at_end is None
+                    else round(load.recall_at_end, 4),
+                    "reviews": load.reviews,
+                }
+                for load in loads
+            },
+        }
+        click.echo(json.dumps(out, indent=2))
+        return
+    click.echo(
+        f"The next {days} days for your {len(cards)} studied cards "
+        f"({seconds:.0f} s an answer; new cards not counted):"
+    )
+    click.echo(f"  {'scheduler':<12}{'reviews/day':>12}{'min/day':>9}{'busiest':>9}{'recall':>8}")
+    for load in loads:
+        recall = "—" if load.recall_at_end is None else f"{load.recall_at_end:.0%}"
+        click.echo(
+            f"  {load.scheduler:<12}{load.reviews_per_day:>12.1f}{load.minutes_per_day:>9.1f}"
+            f"{max(load.reviews):>9}{recall:>8}"
+        )
+    click.echo("recall: predicted recall of those cards on the last day.")

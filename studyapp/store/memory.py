@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from studyapp import sm2
 from studyapp.memory.evaluate import Evaluation, Scores, evaluate
 from studyapp.memory.fit import LoggedReview, by_item, fit, needs_fit
 from studyapp.memory.model import (
@@ -25,6 +26,7 @@ from studyapp.memory.model import (
     replay_many,
     step,
 )
+from studyapp.memory.simulate import CardToSimulate
 from studyapp.store.columns import scope_clause
 from studyapp.store.connection import StoreBase
 
@@ -315,3 +317,28 @@ class Memory(StoreBase):
                 [*params, today.isoformat(), limit],
             )
         ]
+
+    # -- what `studyapp simulate` starts from -------------------------------------------
+
+    def cards_to_simulate(self) -> list[CardToSimulate]:
+        """Every studied card in review: its memory state and its SM-2 state."""
+        return [
+            CardToSimulate(
+                MemoryState(r[0], r[1], date.fromisoformat(r[2]), r[3]),
+                sm2.SM2State(r[4], r[5], r[6], date.fromisoformat(r[8]), r[7]),
+            )
+            for r in self.conn.execute(
+                "SELECT m.stability, m.difficulty, m.last_day, m.reviews, "
+                "i.ef, i.interval, i.repetitions, i.lapses, i.due FROM memory_states m "
+                "JOIN items i ON i.id = m.item_id "
+                "WHERE i.retired = 0 AND i.suspended = 0 AND i.due IS NOT NULL"
+            )
+        ]
+
+    def seconds_per_answer(self, today: date, days: int = 30) -> float | None:
+        """The student's mean time per answer lately (time studied: each answer capped)."""
+        row = self.conn.execute(
+            "SELECT SUM(duration_ms), SUM(reviews) FROM review_days WHERE study_day >= ?",
+            [(today - timedelta(days=days - 1)).isoformat()],
+        ).fetchone()
+        return row[0] / row[1] / 1000 if row and row[1] and row[0] else None
