@@ -238,22 +238,24 @@ END
 # FSRS-6 memory states beside SM-2 (studyapp.memory): one row per reviewed item,
 # and the parameters fitted to the student's log, newest last, with how well they
 # predicted. A database with reviews gets its states by replay ('memory_stale').
+# Safe to run again (IF NOT EXISTS): a later migration's tests may step back over it.
 MEMORY = """
-CREATE TABLE memory_states (
+CREATE TABLE IF NOT EXISTS memory_states (
     item_id INTEGER PRIMARY KEY REFERENCES items(id),
     stability REAL NOT NULL,
     difficulty REAL NOT NULL,
     last_day TEXT NOT NULL,
     reviews INTEGER NOT NULL
 );
-CREATE TABLE memory_fits (
+CREATE TABLE IF NOT EXISTS memory_fits (
     id INTEGER PRIMARY KEY,
     fitted_at TEXT NOT NULL,
     reviews INTEGER NOT NULL,
     parameters TEXT NOT NULL,
     evaluation TEXT
 );
-INSERT INTO meta (key, value) SELECT 'memory_stale', '1' WHERE EXISTS (SELECT 1 FROM reviews)
+INSERT OR REPLACE INTO meta (key, value)
+    SELECT 'memory_stale', '1' WHERE EXISTS (SELECT 1 FROM reviews)
 """
 
 # Migrations from version N to N+1, run in order inside one transaction, after
