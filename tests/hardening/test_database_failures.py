@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from studyapp.cli import cli
-from studyapp.store import SCHEMA_VERSION, Store, StoreError, backups
+from studyapp.store import Store, StoreError, backups
 from studyapp.store.schema import MIGRATIONS
 
 
