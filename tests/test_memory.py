@@ -349,3 +349,10 @@ def test_a_fit_that_predicts_worse_than_the_defaults_is_not_used(store, write_de
     store.refresh_memory(NOW)
     record = store.memory_fit()
     assert record.parameters == DEFAULT_PARAMETERS and record.evaluation.fitted.log_loss == 9.0
+
+
+def test_the_first_fit_is_judged_as_a_fit_not_as_the_defaults():
+    # 1,000 reviews: the older 800 are under the minimum, and are fitted all the same.
+    log = simulate(items=500, days=240, seed=11)[:MIN_REVIEWS_TO_FIT]
+    result = evaluate(log)
+    assert result is not None and result.fitted != result.defaults

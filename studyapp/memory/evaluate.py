@@ -132,9 +132,15 @@ def _scores(predictions: Sequence[float], cases: Sequence[_Case]) -> Scores:
     return Scores(log_loss(predictions, outcomes), rmse_bins(predictions, outcomes, keys))
 
 
+def _fit_past(past: Sequence[LoggedReview]) -> Parameters:
+    # The older part of a log just big enough to fit is below the minimum; it is
+    # fitted anyway, or "fitted" would be the defaults under another name.
+    return fit(past, minimum=0)
+
+
 def evaluate(
     log: Sequence[LoggedReview],
-    fitter: Callable[[Sequence[LoggedReview]], Parameters] = fit,
+    fitter: Callable[[Sequence[LoggedReview]], Parameters] = _fit_past,
     test_share: float = TEST_SHARE,
 ) -> Evaluation | None:
     """Fit on the older reviews, score every predictor on the newer ones (None: nothing to score)."""

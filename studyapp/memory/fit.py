@@ -80,9 +80,9 @@ def needs_fit(reviews_now: int, reviews_at_last_fit: int | None) -> bool:
     return reviews_at_last_fit is None or reviews_now >= reviews_at_last_fit * REFIT_GROWTH
 
 
-def fit(log: Sequence[LoggedReview]) -> Parameters:
-    """FSRS-6 parameters fitted to `log`; the defaults while it is too small to fit."""
-    if len(log) < MIN_REVIEWS_TO_FIT:
+def fit(log: Sequence[LoggedReview], minimum: int = MIN_REVIEWS_TO_FIT) -> Parameters:
+    """FSRS-6 parameters fitted to `log`; the defaults while it holds fewer than `minimum`."""
+    if len(log) < minimum:
         return DEFAULT_PARAMETERS
     items = training_items(log)
     if not items:
