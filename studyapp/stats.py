@@ -25,7 +25,7 @@ from typing import Any
 
 from studyapp.memory.evaluate import Evaluation
 from studyapp.memory.fit import MIN_REVIEWS_TO_FIT
-from studyapp.memory.model import DEFAULT_PARAMETERS, retrievability
+from studyapp.memory.model import DEFAULT_PARAMETERS
 from studyapp.store import ITEM_STATES, STATE_SQL, Store, tag_names, tags_match
 
 FORECAST_DAYS = 30
@@ -352,13 +352,10 @@ def memory(store: Store, today: date, topics: Sequence[str]) -> MemoryFigures:
     """Predicted recall today, overall and per topic, with the model's fit and its scores."""
     parameters = store.memory_parameters()
     # Summed per distinct set of card tags first, then per topic (as mastery does).
-    by_tags: dict[str, list[float]] = {}
-    for tags, stability, last_day in store.memory_rows():
-        r = retrievability(parameters, stability, (today - date.fromisoformat(last_day)).days)
-        cell = by_tags.setdefault(tags, [0.0, 0.0, 0.0])
-        cell[0] += r
-        cell[1] += 1
-        cell[2] += r < AT_RISK_BELOW
+    by_tags = {
+        tags: (total, n, risk)
+        for tags, total, n, risk in store.recall_by_tags(today, parameters, AT_RISK_BELOW)
+    }
     recall_sum = sum(c[0] for c in by_tags.values())
     cards = int(sum(c[1] for c in by_tags.values()))
     topic_recall = []

@@ -356,3 +356,23 @@ def test_the_first_fit_is_judged_as_a_fit_not_as_the_defaults():
     log = simulate(items=500, days=240, seed=11)[:MIN_REVIEWS_TO_FIT]
     result = evaluate(log)
     assert result is not None and result.fitted != result.defaults
+
+
+def test_recall_sums_in_sql_equal_the_python_fallback(store, write_deck):
+    store.import_decks([load_deck(big_deck(write_deck))])
+    grade_learner_log(store, 600)
+    today = date(2027, 2, 1)
+    in_sql = sorted(store.recall_by_tags(today, DEFAULT_PARAMETERS, 0.7))
+
+    def no_math(*_args):
+        raise ValueError("no math functions in this SQLite")
+
+    store.conn.create_function("pow", 2, no_math)
+    in_python = sorted(store.recall_by_tags(today, DEFAULT_PARAMETERS, 0.7))
+    assert [(t, n, risk) for t, _, n, risk in in_sql] == [(t, n, r) for t, _, n, r in in_python]
+    assert sum(n for _, _, n, _ in in_sql) == len(
+        store.conn.execute("SELECT item_id FROM memory_states").fetchall()
+    )
+    assert any(risk for *_, risk in in_sql)
+    for (_, a, _, _), (_, b, _, _) in zip(in_sql, in_python, strict=True):
+        assert a == pytest.approx(b, rel=1e-9)

@@ -9,6 +9,7 @@ runs them outside any transaction and writes the result in one.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +25,7 @@ from studyapp.memory.model import (
     Retrieval,
     replay,
     replay_many,
+    retrievability,
     step,
 )
 from studyapp.memory.simulate import CardToSimulate
@@ -264,13 +266,43 @@ class Memory(StoreBase):
         last = self.memory_fit()
         return needs_fit(self.answers_logged(), last.reviews if last else None)
 
-    def memory_rows(self) -> list[tuple[str, float, str]]:
-        """(card tags, stability, last day) of every reviewed item in study."""
-        return self.conn.execute(
-            "SELECT c.tags, m.stability, m.last_day FROM memory_states m "
-            "JOIN items i ON i.id = m.item_id JOIN cards c ON c.id = i.card_id "
-            "WHERE i.retired = 0 AND i.suspended = 0"
-        ).fetchall()
+    def recall_by_tags(
+        self, today: date, parameters: Parameters, at_risk_below: float
+    ) -> list[tuple[str, float, int, int]]:
+        """Per distinct set of card tags: (tags, summed predicted recall today, cards, at risk).
+
+        Summed in SQL where SQLite has its math functions (most builds); else in
+        Python, row by row. Both use FSRS-6's curve (studyapp.memory.model).
+        """
+        decay = parameters[20]
+        factor = 0.9 ** (-1 / decay) - 1
+        # Recall falls below `at_risk_below` once days / stability passes this ratio.
+        risk_ratio = (at_risk_below ** (-1 / decay) - 1) / factor
+        scope = (
+            "FROM memory_states m JOIN items i ON i.id = m.item_id "
+            "JOIN cards c ON c.id = i.card_id WHERE i.retired = 0 AND i.suspended = 0"
+        )
+        elapsed = "MAX(0, julianday(:today) - julianday(m.last_day))"
+        values = {"today": today.isoformat(), "factor": factor, "decay": decay}
+        try:
+            rows = self.conn.execute(
+                f"SELECT c.tags, SUM(pow(1 + :factor * {elapsed} / m.stability, -:decay)), "
+                f"COUNT(*), SUM({elapsed} / m.stability > :ratio) {scope} GROUP BY c.tags",
+                {**values, "ratio": risk_ratio},
+            ).fetchall()
+            return [(tags, float(total), int(n), int(risk)) for tags, total, n, risk in rows]
+        except sqlite3.OperationalError:
+            pass  # no pow() in this SQLite: the same sums in Python
+        sums: dict[str, list[float]] = {}
+        for tags, stability, last_day in self.conn.execute(
+            f"SELECT c.tags, m.stability, m.last_day {scope}"
+        ):
+            r = retrievability(parameters, stability, (today - date.fromisoformat(last_day)).days)
+            cell = sums.setdefault(tags, [0.0, 0.0, 0.0])
+            cell[0] += r
+            cell[1] += 1
+            cell[2] += r < at_risk_below
+        return [(tags, c[0], int(c[1]), int(c[2])) for tags, c in sums.items()]
 
     def by_predicted_recall(
         self, item_ids: Sequence[int], today: date, deck_id: str | None, tag: str | None
