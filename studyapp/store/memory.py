@@ -12,7 +12,8 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from studyapp import sm2
@@ -75,6 +76,20 @@ def _evaluation_from(text: str | None) -> Evaluation | None:
         for name in ("fitted", "defaults", "sm2", "constant")
     }
     return Evaluation(reviews=int(data["reviews"]), **scores)
+
+
+def refresh_memory_at(path: Path) -> str | None:
+    """`Memory.refresh_memory` on the database at `path`, through a connection of its own.
+
+    What the app runs in a child process (see ui.app.StudyApp.refresh_memory).
+    """
+    from studyapp.store import Store
+
+    store = Store.open(path)
+    try:
+        return store.refresh_memory(datetime.now(UTC))
+    finally:
+        store.close()
 
 
 class Memory(StoreBase):

@@ -220,18 +220,29 @@ class StudyApp(App[None]):
 
     @work(thread=True, group="memory", exit_on_error=False, exclusive=True)
     def refresh_memory(self, path: Path) -> str | None:
-        """Rebuild or refit the memory model (seconds on a big log) off the UI thread.
+        """Rebuild or refit the memory model (seconds on a big log) in a child process.
 
-        Its own connection (SQLite's stay in their thread); a grade meanwhile
-        waits at most for the short write at the end, and is never lost.
+        A process, not just this thread: fsrs-rs holds the GIL while it fits
+        and replays, which would freeze the UI thread. The child has its own
+        connection; a grade meanwhile waits at most for the short write at the
+        end, and is never lost.
         """
-        from studyapp.store.connection import utcnow
+        import subprocess
+        import sys
 
-        store = Store.open(path)
-        try:
-            return store.refresh_memory(utcnow())
-        finally:
-            store.close()
+        # Plain pipes: multiprocessing would hand the child the terminal's stderr,
+        # which Textual has replaced.
+        done = subprocess.run(
+            [sys.executable, "-c", _REFRESH_CHILD, str(path)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            lines = [line for line in done.stderr.splitlines() if line.strip()]
+            raise StoreError(lines[-1] if lines else f"exit status {done.returncode}")
+        return done.stdout.strip() or None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "memory" and event.state == WorkerState.ERROR:
@@ -340,6 +351,14 @@ class StudyApp(App[None]):
 
 class SettingsChanged(Message):
     """Settings or today's limits changed: screens showing counts refresh them."""
+
+
+# What the memory refresh child runs (see StudyApp.refresh_memory).
+_REFRESH_CHILD = (
+    "import sys; from pathlib import Path; "
+    "from studyapp.store.memory import refresh_memory_at; "
+    "print(refresh_memory_at(Path(sys.argv[1])) or '')"
+)
 
 
 def _export_errors() -> tuple[type[Exception], ...]:
