@@ -90,14 +90,13 @@ def build_queue(
     if mode == "cram":
         # Study ahead: nothing here changes the schedule (answers are logged as cram).
         review = store.cram_item_ids(today, deck_id, tag, ahead_days)
+        if ahead_days is None:
+            # Cramming a topic: what the student is likeliest to have forgotten first.
+            review = store.by_predicted_recall(review, today, deck_id, tag)
         return DailyQueue(review, [], [], [], store.card_ids_of(review))
     if mode == "weak":
-        review = [
-            item_id
-            for item_id, *_ in store.weakest_items(
-                tag, weak_limit, deck_id, include_suspended=False
-            )
-        ]
+        # Weak spots: the lowest predicted recall today (studyapp.memory), not the lowest EF.
+        review = store.weakest_by_recall(today, tag, weak_limit, deck_id)
         return DailyQueue(review, [], [], [], store.card_ids_of(review))
     due_items = store.due_items(today, deck_id, tag)
     card_of = dict(due_items)

@@ -8,8 +8,9 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
+from studyapp.memory.fit import MIN_REVIEWS_TO_FIT
 from studyapp.sanitize import one_line
-from studyapp.stats import Retention, Stats
+from studyapp.stats import AT_RISK_BELOW, Retention, Stats
 from studyapp.studytime import studied_text
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -230,11 +231,77 @@ def time_chart(stats: Stats, days: int = 30) -> RenderableType:
     )
 
 
+# The topics the memory section lists, weakest first (all of them in `stats --json`).
+WEAKEST_TOPICS = 8
+
+
+def _honesty(stats: Stats) -> str:
+    # The one line a student can read: how well the model predicts their answers.
+    memory = stats.memory
+    assert memory is not None
+    e = memory.evaluation
+    if e is None:
+        return (
+            f"StudyApp predicts your answers with FSRS-6's default parameters until your log "
+            f"holds {MIN_REVIEWS_TO_FIT} reviews (it holds {memory.reviews}); then it fits them "
+            "to you and measures how well they predict."
+        )
+    used, other = (e.fitted, e.defaults) if memory.fitted else (e.defaults, e.fitted)
+    which = "fitted to you" if memory.fitted else "FSRS-6's defaults, which beat your fit"
+    other_name = "FSRS-6's defaults" if memory.fitted else "your fit"
+    return (
+        f"StudyApp predicts your answers ({which}) with a log loss of {used.log_loss:.3f} "
+        f"(lower is better), off by {used.rmse_bins:.0%} on average; a constant guess would "
+        f"score {e.constant.log_loss:.3f} (off by {e.constant.rmse_bins:.0%}), SM-2's "
+        f"intervals {e.sm2.log_loss:.3f}, {other_name} {other.log_loss:.3f} — on your "
+        f"{e.reviews} newest reviews, predicted from the ones before."
+    )
+
+
+def memory_section(stats: Stats) -> RenderableType:
+    """How well StudyApp knows you: its honesty line, recall today, and per topic."""
+    memory = stats.memory
+    if memory is None:
+        return Text("No memory figures.")
+    parts: list[RenderableType] = [Text(_honesty(stats))]
+    if memory.recall is None:
+        parts.append(Text("Predicted recall today: — (no card answered yet)."))
+        return Group(*parts)
+    parts.append(
+        Text(
+            f"Predicted recall today: {memory.recall:.0%} of {memory.cards} answered cards · "
+            f"{memory.at_risk} at risk (below {AT_RISK_BELOW:.0%})"
+        )
+    )
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("Topic", overflow="ellipsis", no_wrap=True, ratio=1)
+    table.add_column("Cards", justify="right", no_wrap=True, min_width=5)
+    table.add_column("Recall today", no_wrap=True, min_width=15)
+    table.add_column("At risk", justify="right", no_wrap=True, min_width=7)
+    weakest = sorted(memory.topics, key=lambda t: (t.recall, t.tag))
+    for topic in weakest[:WEAKEST_TOPICS]:
+        table.add_row(
+            Text(fit_tag(one_line(topic.tag), 40)),
+            str(topic.cards),
+            Text.assemble(_bar(topic.recall, 10), f" {topic.recall:.0%}"),
+            str(topic.at_risk),
+        )
+    parts.append(table)
+    if len(weakest) > WEAKEST_TOPICS:
+        parts.append(Text(f"… and {len(weakest) - WEAKEST_TOPICS} stronger topics", style="dim"))
+    return Group(*parts)
+
+
+def retention_and_memory(stats: Stats) -> RenderableType:
+    """Recall as it was (retention) and as the memory model predicts it today."""
+    return Group(retention_table(stats), Text(""), memory_section(stats))
+
+
 SECTIONS = (
     ("Mastery by topic", mastery_table),
     ("Due in the next 30 days", forecast_chart),
     ("Reviews in the last six months", heatmap_chart),
-    ("Retention", retention_table),
+    ("Retention", retention_and_memory),
     ("Cards by state", states_table),
     ("Easiness (EF) of reviewed cards", ef_chart),
     ("Leeches", leeches_table),

@@ -10,6 +10,9 @@ terminal and the Stats screen. Definitions (shared with Anki where it has one):
   21 days when answered, *mature* ones 21 or more.
 * States: new, learning (the fixed 1- and 6-day steps), young, mature,
   suspended, retired.
+* *Predicted recall today* is the memory model's (FSRS-6, studyapp.memory)
+  chance of remembering each answered card now, averaged: the expected share
+  remembered. A card is *at risk* below 70%.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from studyapp.memory.evaluate import Evaluation
+from studyapp.memory.fit import MIN_REVIEWS_TO_FIT
+from studyapp.memory.model import DEFAULT_PARAMETERS
 from studyapp.store import ITEM_STATES, Store, tag_names, tags_match
 
 FORECAST_DAYS = 30
@@ -39,6 +45,8 @@ _CORE_LEAVES = tuple(tag.rsplit("::", 1)[1] for tag in CORE_MECHANISMS)
 # not on what it teaches: no topic of their own in mastery.
 NOT_TOPICS = ("angle",)
 EF_BUCKETS = (130, 150, 170, 190, 210, 230, 250, 270, 290)
+# A card is at risk when the memory model gives it less than this chance of recall today.
+AT_RISK_BELOW = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +87,63 @@ class Leech:
     suspended: bool
 
 
+@dataclass(frozen=True, slots=True)
+class TopicRecall:
+    """Predicted recall today of a topic's reviewed cards: expected share remembered."""
+
+    tag: str
+    cards: int
+    recall: float
+    at_risk: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryFigures:
+    """What the memory model (studyapp.memory) says today, and how far to trust it."""
+
+    reviews: int
+    fitted: bool  # the student's own parameters in use (else FSRS-6's defaults)
+    fitted_at: str | None  # the last fit (None: the log is too small yet)
+    fit_reviews: int | None
+    evaluation: Evaluation | None
+    cards: int
+    recall: float | None
+    at_risk: int
+    topics: list[TopicRecall]
+
+    def to_json(self) -> dict[str, Any]:
+        evaluation = None
+        if self.evaluation is not None:
+            evaluation = {
+                "held_out_reviews": self.evaluation.reviews,
+                **{
+                    name: {"log_loss": round(s.log_loss, 4), "rmse_bins": round(s.rmse_bins, 4)}
+                    for name, s in (
+                        ("fitted", self.evaluation.fitted),
+                        ("fsrs_defaults", self.evaluation.defaults),
+                        ("sm2", self.evaluation.sm2),
+                        ("constant", self.evaluation.constant),
+                    )
+                },
+            }
+        return {
+            "parameters": "fitted" if self.fitted else "fsrs6_defaults",
+            "fitted_at": self.fitted_at,
+            "fit_reviews": self.fit_reviews,
+            "reviews": self.reviews,
+            "reviews_to_fit": MIN_REVIEWS_TO_FIT,
+            "evaluation": evaluation,
+            "cards": self.cards,
+            "predicted_recall_today": None if self.recall is None else round(self.recall, 4),
+            "at_risk": self.at_risk,
+            "at_risk_below": AT_RISK_BELOW,
+            "topics": {
+                t.tag: {"cards": t.cards, "recall": round(t.recall, 4), "at_risk": t.at_risk}
+                for t in self.topics
+            },
+        }
+
+
 @dataclass
 class Stats:
     today: date
@@ -91,6 +156,7 @@ class Stats:
     leeches: list[Leech]
     streak_days: int
     minutes_per_day: dict[str, float] = field(default_factory=dict)
+    memory: MemoryFigures | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The keys `studyapp stats --json` adds to the summary."""
@@ -120,6 +186,7 @@ class Stats:
             "streak_days": self.streak_days,
             "minutes_per_day": self.minutes_per_day,
             "leeches": [asdict(leech) for leech in self.leeches],
+            "memory": None if self.memory is None else self.memory.to_json(),
         }
 
 
@@ -247,7 +314,39 @@ def leeches(store: Store) -> list[Leech]:
     ]
 
 
+def memory(store: Store, today: date, topics: Sequence[str]) -> MemoryFigures:
+    """Predicted recall today, overall and per topic, with the model's fit and its scores."""
+    parameters = store.memory_parameters()
+    # Summed per distinct set of card tags first, then per topic (as mastery does).
+    by_tags = {
+        tags: (total, n, risk)
+        for tags, total, n, risk in store.recall_by_tags(today, parameters, AT_RISK_BELOW)
+    }
+    recall_sum = sum(c[0] for c in by_tags.values())
+    cards = int(sum(c[1] for c in by_tags.values()))
+    topic_recall = []
+    for tag in topics:
+        members = [c for tags, c in by_tags.items() if tags_match(tags, tag)]
+        n = int(sum(c[1] for c in members))
+        if n:
+            total = sum(c[0] for c in members)
+            topic_recall.append(TopicRecall(tag, n, total / n, int(sum(c[2] for c in members))))
+    fit = store.memory_fit()
+    return MemoryFigures(
+        reviews=store.answers_logged(),
+        fitted=parameters != DEFAULT_PARAMETERS,
+        fitted_at=fit.fitted_at.isoformat() if fit else None,
+        fit_reviews=fit.reviews if fit else None,
+        evaluation=fit.evaluation if fit else None,
+        cards=cards,
+        recall=recall_sum / cards if cards else None,
+        at_risk=int(sum(c[2] for c in by_tags.values())),
+        topics=topic_recall,
+    )
+
+
 def compute(store: Store, today: date) -> Stats:
+    topics = mastery(store, today)
     return Stats(
         today=today,
         forecast=forecast(store, today),
@@ -255,8 +354,9 @@ def compute(store: Store, today: date) -> Stats:
         retention=retention(store, today),
         states=states(store),
         ef_distribution=ef_distribution(store),
-        mastery=mastery(store, today),
+        mastery=topics,
         leeches=leeches(store),
         streak_days=store.streak_days(today),
         minutes_per_day=minutes_per_day(store, today),
+        memory=memory(store, today, [m.tag for m in topics]),
     )

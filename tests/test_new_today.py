@@ -23,13 +23,11 @@ def loaded(store, sample_deck):
 
 
 def session_new(store, deck_id=None) -> int:
-    settings = load_settings(store)
     session = ReviewSession(
         store,
+        load_settings(store),
         today=TODAY,
         scope=Scope(deck_id=deck_id),
-        new_per_day=settings.new_per_day,
-        bury_siblings=settings.bury_siblings,
         clock=lambda: datetime(2026, 11, 23, 12),
     )
     return session.counts().new

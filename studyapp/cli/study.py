@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 
 import click
 
 from studyapp.cli.base import Context, cli, fail, run_app
 from studyapp.sanitize import one_line
-from studyapp.store import Store
+from studyapp.store import DatabaseError, Store
+from studyapp.store.connection import utcnow
 
 
 @cli.command()
@@ -30,7 +32,7 @@ from studyapp.store import Store
 @click.option(
     "--weak",
     is_flag=True,
-    help="Weak spots: the cards with the lowest EF or most lapses (schedule untouched).",
+    help="Weak spots: the cards with the lowest predicted recall today (schedule untouched).",
 )
 @click.option("--no-images", is_flag=True, help="Text only: pictures show as their alt text.")
 @click.pass_obj
@@ -67,6 +69,16 @@ def _known(values: list[str], limit: int = 12) -> str:
     return shown or "none"
 
 
+# Before the student has timed answers: a typical flashcard answer.
+DEFAULT_SECONDS_PER_ANSWER = 8.0
+
+
+def _refresh_memory(store: Store) -> None:
+    # A read-only database keeps the memory figures it has; the rest of stats still runs.
+    with suppress(DatabaseError):
+        store.refresh_memory(utcnow())
+
+
 def _check_scope(store: Store, deck_id: str | None, tag: str | None) -> None:
     """An unknown --deck or --tag is a usage error (exit 2), before the app opens."""
     if deck_id is not None:
@@ -83,11 +95,14 @@ def _check_scope(store: Store, deck_id: str | None, tag: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
 def stats(context: Context, as_json: bool) -> None:
-    """Progress: counts, forecast, heatmap, retention, mastery by topic, leeches."""
+    """Progress: counts, forecast, heatmap, retention, mastery by topic, leeches, memory."""
     from studyapp import stats as stats_module
 
     store = context.study_store()
     today = context.today()
+    if store.memory_due():
+        # Not a review: the student asked for figures, so fitting may take its time here.
+        _refresh_memory(store)
     summary = store.summary(today)
     figures = stats_module.compute(store, today)
     if as_json:
@@ -233,3 +248,69 @@ def more_new(context: Context, count: int) -> None:
     click.echo(
         f"Today's new-card limits are raised by {count}{earlier}; tomorrow the usual ones apply."
     )
+
+
+@cli.command()
+@click.option(
+    "--days", type=click.IntRange(1, 365), default=30, show_default=True, help="Days ahead."
+)
+@click.option(
+    "--retention",
+    "retentions",
+    type=click.FloatRange(0.70, 0.97),
+    multiple=True,
+    metavar="R",
+    help="A desired retention for FSRS (0.70-0.97; repeatable). Default: 0.80 0.85 0.90 0.95.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def simulate(context: Context, days: int, retentions: tuple[float, ...], as_json: bool) -> None:
+    """Help me decide: reviews and minutes a day ahead, SM-2 vs FSRS at each retention."""
+    from studyapp.memory.simulate import simulate_load
+
+    store = context.study_store()
+    today = context.today()
+    if store.memory_due():
+        _refresh_memory(store)
+    cards = store.cards_to_simulate()
+    seconds = store.seconds_per_answer(today) or DEFAULT_SECONDS_PER_ANSWER
+    loads = simulate_load(
+        store.memory_parameters(),
+        cards,
+        today,
+        days,
+        retentions or (0.80, 0.85, 0.90, 0.95),
+        seconds,
+    )
+    if as_json:
+        out = {
+            "days": days,
+            "cards": len(cards),
+            "seconds_per_answer": round(seconds, 1),
+            "schedulers": {
+                load.scheduler: {
+                    "reviews_per_day": round(load.reviews_per_day, 1),
+                    "minutes_per_day": round(load.minutes_per_day, 1),
+                    "busiest_day": max(load.reviews),
+                    "recall_at_end": None
+                    if load.recall_at_end is None
+                    else round(load.recall_at_end, 4),
+                    "reviews": load.reviews,
+                }
+                for load in loads
+            },
+        }
+        click.echo(json.dumps(out, indent=2))
+        return
+    click.echo(
+        f"The next {days} days for your {len(cards)} studied cards "
+        f"({seconds:.0f} s an answer; new cards not counted):"
+    )
+    click.echo(f"  {'scheduler':<12}{'reviews/day':>12}{'min/day':>9}{'busiest':>9}{'recall':>8}")
+    for load in loads:
+        recall = "—" if load.recall_at_end is None else f"{load.recall_at_end:.0%}"
+        click.echo(
+            f"  {load.scheduler:<12}{load.reviews_per_day:>12.1f}{load.minutes_per_day:>9.1f}"
+            f"{max(load.reviews):>9}{recall:>8}"
+        )
+    click.echo("recall: predicted recall of those cards on the last day.")

@@ -9,7 +9,8 @@ Tables:
   state before and after, so undo restores a state exactly;
 * ``meta``    - key/value facts (the bundled decks' fingerprint);
 * ``exported_notes`` - what each Anki note looked like at its last export;
-* ``exams``   - dates the student revises towards, with their decks and tags.
+* ``exams``   - dates the student revises towards, with their decks and tags;
+* ``memory_states``, ``memory_fits`` - FSRS-6 memory per item, fitted parameters.
 
 Easiness is stored as integer hundredths (see :mod:`studyapp.sm2`). Dates are
 ISO strings (they sort as dates). Every write is one transaction, taken with
@@ -29,6 +30,7 @@ from studyapp.store.errors import DATABASE_ERRORS, DatabaseError, InputError, St
 from studyapp.store.exams import Exams
 from studyapp.store.exports import Exports
 from studyapp.store.figures import Figures
+from studyapp.store.memory import MemoryFit
 from studyapp.store.models import (
     ITEM_STATES,
     MATURE_DAYS,
@@ -68,6 +70,7 @@ __all__ = [
     "GradeResult",
     "ImportReport",
     "InputError",
+    "MemoryFit",
     "Store",
     "StoreError",
     "StudyItem",

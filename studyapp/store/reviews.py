@@ -18,16 +18,17 @@ from studyapp.review_rules import (
     stops_being_leech,
 )
 from studyapp.store.columns import iso, parse_date, state_columns, state_from
-from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.connection import utcnow
 from studyapp.store.errors import InputError
+from studyapp.store.memory import Memory
 from studyapp.store.models import GradeResult
 
 __all__ = ["REVIEW_KINDS", "ReviewKind", "Reviews"]
 _RESCHEDULING_SQL = ", ".join(f"'{kind}'" for kind in RESCHEDULING_KINDS)
 
 
-class Reviews(StoreBase):
-    """Grading and the other actions on one item."""
+class Reviews(Memory):
+    """Grading and the other actions on one item (each answer also moves its memory state)."""
 
     def item_state(self, item_id: int) -> sm2.SM2State:
         row = self.conn.execute(
@@ -110,6 +111,7 @@ class Reviews(StoreBase):
                 self.conn.execute(
                     "UPDATE items SET leech = 1, suspended = 1 WHERE id = ?", [item_id]
                 )
+            self._remember_answer(item_id, quality, today)
         return GradeResult(int(cursor.lastrowid or 0), item_id, before, after, became_leech)
 
     def _leech_figures(self, item_id: int) -> tuple[int, bool]:
@@ -151,6 +153,7 @@ class Reviews(StoreBase):
                 ],
             )
             self.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+            self._replay_item(row["item_id"])
             if leech_threshold and stops_being_leech(
                 *self._leech_figures(row["item_id"]), leech_threshold
             ):

@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -257,6 +257,30 @@ DROP TRIGGER reviews_count_update;
     "AFTER UPDATE OF study_day, kind, due_before, interval_before, grade, duration_ms ON reviews",
 )
 
+
+# FSRS-6 memory states beside SM-2 (studyapp.memory): one row per reviewed item,
+# and the parameters fitted to the student's log, newest last, with how well they
+# predicted. A database with reviews gets its states by replay ('memory_stale').
+# Safe to run again (IF NOT EXISTS): a later migration's tests may step back over it.
+MEMORY = """
+CREATE TABLE IF NOT EXISTS memory_states (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id),
+    stability REAL NOT NULL,
+    difficulty REAL NOT NULL,
+    last_day TEXT NOT NULL,
+    reviews INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS memory_fits (
+    id INTEGER PRIMARY KEY,
+    fitted_at TEXT NOT NULL,
+    reviews INTEGER NOT NULL,
+    parameters TEXT NOT NULL,
+    evaluation TEXT
+);
+INSERT OR REPLACE INTO meta (key, value)
+    SELECT 'memory_stale', '1' WHERE EXISTS (SELECT 1 FROM reviews)
+"""
+
 # Migrations from version N to N+1, run in order inside one transaction, after
 # a backup copy of the file is written next to it. A new database is created
 # at version 1 and migrated the same way, so both end in the same schema.
@@ -287,6 +311,7 @@ MIGRATIONS: dict[int, str] = {
     # count triggers move their counts to the new id.)
     7: RENAME_PERSONAL_DECK,
     8: SYNC_EVENTS,
+    9: MEMORY,
 }
 
 

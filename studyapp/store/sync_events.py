@@ -11,6 +11,7 @@ from typing import Any
 from studyapp import sm2
 from studyapp.store.columns import iso, state_columns, state_from
 from studyapp.store.connection import StoreBase
+from studyapp.store.memory import STALE_KEY as MEMORY_STALE_KEY
 from studyapp.sync.events import ItemKey, ReviewEvent
 from studyapp.sync.replay import replay_all
 
@@ -107,6 +108,9 @@ class SyncEvents(StoreBase):
                 known.add(event.event_id)
                 added += 1
             changed = self._replay_log()
+            if added:
+                # Merged history moves memory states too: the next refresh rebuilds them.
+                self.set_meta(MEMORY_STALE_KEY, "1")
         return MergeCounts(added, waiting, changed)
 
     def _item_ids(self) -> dict[ItemKey, int]:

@@ -85,6 +85,8 @@ class StudyApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
+        if self.store.path is not None and self.store.memory_due():
+            self.refresh_memory(self.store.path)
         # A theme picked anywhere (ctrl+t, the palette's "Theme") is remembered.
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.start == "review":
@@ -234,12 +236,45 @@ class StudyApp(App[None]):
             lambda rows, forget: self.call_from_thread(self.store.record_exported, rows, forget),
         )
 
+    @work(thread=True, group="memory", exit_on_error=False, exclusive=True)
+    def refresh_memory(self, path: Path) -> str | None:
+        """Rebuild or refit the memory model (seconds on a big log) in a child process.
+
+        A process, not just this thread: fsrs-rs holds the GIL while it fits
+        and replays, which would freeze the UI thread. The child has its own
+        connection; a grade meanwhile waits at most for the short write at the
+        end, and is never lost.
+        """
+        import subprocess
+        import sys
+
+        # Plain pipes: multiprocessing would hand the child the terminal's stderr,
+        # which Textual has replaced.
+        done = subprocess.run(
+            [sys.executable, "-c", _REFRESH_CHILD, str(path)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            lines = [line for line in done.stderr.splitlines() if line.strip()]
+            raise DatabaseError(lines[-1] if lines else f"exit status {done.returncode}")
+        return done.stdout.strip() or None
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         from studyapp.ui.folder_sync import SYNC_GROUP, sync_finished
 
         if event.worker.group == SYNC_GROUP:
             sync_finished(self, event.worker, event.state)
             return
+        if event.worker.group == "memory" and event.state == WorkerState.ERROR:
+            # Figures only: the review goes on with the states it has; say why once.
+            self.notify(
+                f"Memory model not refreshed: {event.worker.error}",
+                severity="warning",
+                markup=False,
+            )
         if event.worker.group != "export":
             return
         if event.state == WorkerState.SUCCESS:
@@ -343,6 +378,14 @@ class StudyApp(App[None]):
 
 class SettingsChanged(Message):
     """Settings or today's limits changed: screens showing counts refresh them."""
+
+
+# What the memory refresh child runs (see StudyApp.refresh_memory).
+_REFRESH_CHILD = (
+    "import sys; from pathlib import Path; "
+    "from studyapp.store.memory import refresh_memory_at; "
+    "print(refresh_memory_at(Path(sys.argv[1])) or '')"
+)
 
 
 def _export_errors() -> tuple[type[Exception], ...]:

@@ -23,6 +23,9 @@ runs, each against its own baseline measured in the same run):
                  and the Stats screen compute), in process; stats_cli_s the whole command;
 * home_s, decks_s  a fresh process until home shows its deck counts / `studyapp decks`;
 * import_peak_rss_mb  peak memory of a process importing the N-card deck file.
+* memory_replay_s  rebuilding every FSRS memory state by replaying the whole log;
+* memory_fit_s   the background refit: FSRS-6 fitted to the whole log, evaluated on a
+                 time-series split, states rebuilt.
 
 With --big-cards/--big-reviews, a second, bigger collection is built and home_s,
 decks_s and import_peak_rss_mb are measured on it too (home_big_s, ...), with
@@ -517,6 +520,12 @@ def machine() -> dict:
     }
 
 
+def bench_memory(db: Path) -> dict:
+    from tests.benchmarks.bench_scale import bench_memory as memory
+
+    return memory(db)
+
+
 def scale_figures(args, workdir: Path, deck_path: Path, db: Path, today: date) -> dict:
     """Stats, screen opens, import memory and loaded start-up (bench_scale.py)."""
     from tests.benchmarks import bench_scale
@@ -568,6 +577,9 @@ def main(argv=None) -> int:
         t = time.perf_counter()
         build_collection(deck_path, db, args.reviews, today)
         results["build_collection_s"] = time.perf_counter() - t
+        # The log was written as raw rows: give it memory states (and a fit) as the app's
+        # background worker would, before anything is timed on it.
+        results.update(bench_memory(db))
         # The import runs and the collection leave hundreds of MB of dirty pages;
         # flushing them first keeps the OS's write-back out of the commits timed next.
         os.sync()

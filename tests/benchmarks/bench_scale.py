@@ -97,6 +97,30 @@ def bench_stats(db: Path, today: date, repeat: int) -> dict:
     }
 
 
+def bench_memory(db: Path) -> dict:
+    """The memory model's background work on the whole collection (studyapp.store.memory).
+
+    memory_replay_s: read the log and rebuild every item's state by replay;
+    memory_fit_s: the refit the app runs in a worker (fit, time-series evaluation,
+    rebuild). Leaves the collection fitted, as the app would.
+    """
+    from datetime import UTC, datetime
+
+    from studyapp.store import Store
+
+    store = Store.open(db)
+    t = time.perf_counter()
+    log, newest = store.memory_log()
+    store.save_memory(store.memory_parameters(), log, newest)
+    replay_s = time.perf_counter() - t
+    del log
+    t = time.perf_counter()
+    store.refresh_memory(datetime.now(UTC))
+    fit_s = time.perf_counter() - t
+    store.close()
+    return {"memory_replay_s": replay_s, "memory_fit_s": fit_s}
+
+
 def bench_open_times(db: Path, repeat: int, suffix: str = "") -> dict:
     """A fresh process until home shows its counts, and `studyapp decks`."""
     return {
@@ -157,6 +181,8 @@ def scale_rows(results: dict) -> list[tuple[str, str, str, str]]:
             "≤ 1.5×",
         ),
         ("stats_s", f"{results['stats_s']:.3f} s", "summary + every figure", "≤ 0.5 s"),
+        ("memory_replay_s", f"{results['memory_replay_s']:.2f} s", "rebuild by replay", ""),
+        ("memory_fit_s", f"{results['memory_fit_s']:.2f} s", "fit + evaluate + rebuild", ""),
         ("stats_cli_s", f"{results['stats_cli_s']:.2f} s", "`studyapp stats --json`", ""),
         ("home_s", f"{results['home_s']:.2f} s", "fresh process until counts shown", ""),
         ("decks_s", f"{results['decks_s']:.2f} s", "`studyapp decks`", ""),

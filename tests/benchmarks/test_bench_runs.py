@@ -55,6 +55,8 @@ def test_bench_runs_and_reports_every_figure():
         "first_card_loaded_ratio",
         "stats_s",
         "stats_cli_s",
+        "memory_replay_s",
+        "memory_fit_s",
         "home_s",
         "decks_s",
         "import_peak_rss_mb",

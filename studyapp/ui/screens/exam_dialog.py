@@ -17,7 +17,13 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from studyapp.exam import ExamStatus, parse_exam_date, short_date
-from studyapp.exam_forecast import Forecast, ForecastInputs, forecast_line
+from studyapp.exam_forecast import (
+    Forecast,
+    ForecastInputs,
+    forecast_exam,
+    forecast_line,
+    load_inputs,
+)
 from studyapp.sanitize import one_line
 from studyapp.store import Exam, Store
 from studyapp.ui.widgets.exam_line import KeepForecast
@@ -140,8 +146,6 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
     def forecast_missing(self, statuses: list[ExamStatus]) -> list[tuple[Exam, date, Forecast]]:
         """Off the UI thread, on a connection of its own; an in-memory database (tests)
         cannot be opened twice, so exam_listing read those inputs already."""
-        from studyapp.exam_forecast import forecast_exam, load_inputs
-
         read = {inputs.key[0]: inputs for inputs in self.listing.forecast_inputs}
         path = self.listing.database
         store = Store.open(path) if path and len(read) < len(statuses) else None
@@ -260,8 +264,6 @@ def exam_listing(app: StudyApp) -> ExamListing:
     database = store.database_file()
     inputs = []
     if database is None:
-        from studyapp.exam_forecast import load_inputs
-
         inputs = [
             load_inputs(store, status.exam, today, status.normal_new_per_day)
             for status, forecast in coming

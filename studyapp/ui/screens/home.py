@@ -38,7 +38,7 @@ class HomeScreen(Screen[None]):
         Binding("enter", "review_deck", "Deck", tooltip="Review the selected deck"),
         Binding("t", "study_tag", "Tag", tooltip="Study a tag (one topic, e.g. one mechanism)"),
         Binding("c", "cram", "Cram", tooltip="Cram: study ahead, schedule untouched"),
-        Binding("w", "weak_spots", "Weak", tooltip="Weak spots: lowest-EF cards of a topic"),
+        Binding("w", "weak_spots", "Weak", tooltip="Weak spots: least-recalled cards of a topic"),
         Binding("s", "stats", "Stats", tooltip="Statistics"),
         Binding("b", "browse", "Browse", tooltip="Browse and search cards"),
         Binding("a", "add_card", "Add", tooltip="Add a card of your own"),
@@ -218,7 +218,7 @@ class HomeScreen(Screen[None]):
 
     def action_weak_spots(self) -> None:
         self._choose(
-            "Weak spots: lowest-EF cards of a topic",
+            "Weak spots: least-recalled cards of a topic",
             [("All topics", "all:"), *self._tag_choices()],
             "weak",
             "enter study",

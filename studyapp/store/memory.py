@@ -1,0 +1,395 @@
+"""Memory states (FSRS-6) per study item, and the parameters they were computed with.
+
+Kept current by grading (a step in the grading transaction) and undo (a replay
+of the item's log); rebuilt whole when parameters change. Fitting and
+evaluating are pure functions in :mod:`studyapp.memory`; `refresh_memory`
+runs them outside any transaction and writes the result in one.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from studyapp import sm2
+from studyapp.memory.evaluate import Evaluation, Scores, evaluate
+from studyapp.memory.fit import LoggedReview, by_item, fit, needs_fit
+from studyapp.memory.model import (
+    DEFAULT_PARAMETERS,
+    MemoryState,
+    Parameters,
+    Retrieval,
+    replay,
+    replay_many,
+    retrievability,
+    step,
+)
+from studyapp.memory.simulate import CardToSimulate
+from studyapp.store.columns import scope_clause
+from studyapp.store.connection import StoreBase
+
+# Set by the migration that adds memory states (and by anything that merges
+# history in): the states must be rebuilt by replay before they are read.
+STALE_KEY = "memory_stale"
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryFit:
+    """A fit to the student's log: when, on how many reviews, how well it predicted.
+
+    `parameters` are what is in use: the fitted ones, or the defaults when
+    the fitted ones predicted the held-out reviews worse.
+    """
+
+    fitted_at: datetime
+    reviews: int
+    parameters: Parameters
+    evaluation: Evaluation | None
+
+
+def _evaluation_json(evaluation: Evaluation | None) -> str | None:
+    if evaluation is None:
+        return None
+    scores = {
+        name: {"log_loss": s.log_loss, "rmse_bins": s.rmse_bins}
+        for name, s in (
+            ("fitted", evaluation.fitted),
+            ("defaults", evaluation.defaults),
+            ("sm2", evaluation.sm2),
+            ("constant", evaluation.constant),
+        )
+    }
+    return json.dumps({"reviews": evaluation.reviews, **scores})
+
+
+def _evaluation_from(text: str | None) -> Evaluation | None:
+    if not text:
+        return None
+    data: dict[str, Any] = json.loads(text)
+    scores = {
+        name: Scores(float(data[name]["log_loss"]), float(data[name]["rmse_bins"]))
+        for name in ("fitted", "defaults", "sm2", "constant")
+    }
+    return Evaluation(reviews=int(data["reviews"]), **scores)
+
+
+def refresh_memory_at(path: Path) -> str | None:
+    """`Memory.refresh_memory` on the database at `path`, through a connection of its own.
+
+    What the app runs in a child process (see ui.app.StudyApp.refresh_memory).
+    """
+    from studyapp.store import Store
+
+    store = Store.open(path)
+    try:
+        return store.refresh_memory(datetime.now(UTC))
+    finally:
+        store.close()
+
+
+class Memory(StoreBase):
+    """Memory states and fitted parameters."""
+
+    # (newest fit id, its parameters): see memory_parameters.
+    _memory_parameters: tuple[int | None, Parameters] | None = None
+
+    # -- parameters ------------------------------------------------------------------
+
+    def memory_fit(self) -> MemoryFit | None:
+        """The latest fit (None: the defaults are in use)."""
+        row = self.conn.execute(
+            "SELECT fitted_at, reviews, parameters, evaluation FROM memory_fits "
+            "ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        return MemoryFit(
+            datetime.fromisoformat(row[0]),
+            int(row[1]),
+            tuple(float(w) for w in json.loads(row[2])),
+            _evaluation_from(row[3]),
+        )
+
+    def memory_parameters(self) -> Parameters:
+        """The parameters in use: the latest fit's, else FSRS-6's defaults."""
+        # Read on every grade: parsed once per fit (the worker's fits come through
+        # another connection, so the newest fit id is checked each time).
+        newest = self._one("SELECT MAX(id) FROM memory_fits")
+        cached = self._memory_parameters
+        if cached is not None and cached[0] == newest:
+            return cached[1]
+        text = self._one("SELECT parameters FROM memory_fits WHERE id = ?", [newest])
+        parameters = tuple(float(w) for w in json.loads(text)) if text else DEFAULT_PARAMETERS
+        self._memory_parameters = (newest, parameters)
+        return parameters
+
+    # -- states ----------------------------------------------------------------------
+
+    def memory_state(self, item_id: int) -> MemoryState | None:
+        row = self.conn.execute(
+            "SELECT stability, difficulty, last_day, reviews FROM memory_states WHERE item_id = ?",
+            [item_id],
+        ).fetchone()
+        if row is None:
+            return None
+        return MemoryState(row[0], row[1], date.fromisoformat(row[2]), row[3])
+
+    def _item_retrievals(self, item_id: int) -> list[Retrieval]:
+        return [
+            Retrieval(date.fromisoformat(day), grade)
+            for day, grade in self.conn.execute(
+                "SELECT study_day, grade FROM reviews WHERE item_id = ? ORDER BY study_day, id",
+                [item_id],
+            )
+        ]
+
+    def _write_memory(self, item_id: int, state: MemoryState | None) -> None:
+        if state is None:
+            self.conn.execute("DELETE FROM memory_states WHERE item_id = ?", [item_id])
+            return
+        self.conn.execute(
+            "INSERT OR REPLACE INTO memory_states "
+            "(item_id, stability, difficulty, last_day, reviews) VALUES (?, ?, ?, ?, ?)",
+            [item_id, state.stability, state.difficulty, state.last_day.isoformat(), state.reviews],
+        )
+
+    def _remember_answer(self, item_id: int, grade: int, day: date) -> None:
+        """The grade hook: one step from the stored state (inside grading's transaction).
+
+        An item with no state but earlier answers (a database from before memory
+        states) is replayed whole instead, so its state is right from its first grade.
+        """
+        parameters = self.memory_parameters()
+        state = self.memory_state(item_id)
+        if state is None:
+            self._write_memory(item_id, replay(parameters, self._item_retrievals(item_id)))
+        else:
+            self._write_memory(item_id, step(parameters, state, Retrieval(day, grade)))
+
+    def _replay_item(self, item_id: int) -> None:
+        """The undo hook: the item's state from what remains of its log."""
+        self._write_memory(
+            item_id, replay(self.memory_parameters(), self._item_retrievals(item_id))
+        )
+
+    # -- the whole log ---------------------------------------------------------------
+
+    def memory_log(self) -> tuple[list[LoggedReview], int]:
+        """Every review, oldest first, and the newest review id (what a rebuild saw)."""
+        rows = self.conn.execute(
+            # In study-day order: reviews merged from another device (studyapp.sync) have
+            # later ids than this device's answers of later days.
+            "SELECT item_id, study_day, grade, interval_before, id FROM reviews "
+            "ORDER BY study_day, id"
+        ).fetchall()
+        days: dict[str, date] = {}
+        log = [
+            LoggedReview(item, days.setdefault(day, date.fromisoformat(day)), grade, interval)
+            for item, day, grade, interval, _ in rows
+        ]
+        return log, max((row[4] for row in rows), default=0)
+
+    def save_memory(
+        self,
+        parameters: Parameters,
+        log: Sequence[LoggedReview],
+        newest_id: int,
+        fitted: MemoryFit | None = None,
+    ) -> None:
+        """Replace every memory state by a replay of `log` with `parameters` (and record the fit).
+
+        The replay runs before the write transaction; answers given meanwhile
+        (or undone) are caught up inside it, so no answer is lost.
+        """
+        histories = by_item(log)
+        ids = list(histories)
+        states = replay_many(
+            parameters,
+            [[Retrieval(r.day, r.grade) for r in histories[item_id]] for item_id in ids],
+        )
+        with self.transaction():
+            if fitted is not None:
+                self.conn.execute(
+                    "INSERT INTO memory_fits (fitted_at, reviews, parameters, evaluation) "
+                    "VALUES (?, ?, ?, ?)",
+                    [
+                        fitted.fitted_at.isoformat(timespec="seconds"),
+                        fitted.reviews,
+                        json.dumps(list(fitted.parameters)),
+                        _evaluation_json(fitted.evaluation),
+                    ],
+                )
+            self.conn.execute("DELETE FROM memory_states")
+            self.conn.executemany(
+                "INSERT INTO memory_states (item_id, stability, difficulty, last_day, reviews) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (item_id, s.stability, s.difficulty, s.last_day.isoformat(), s.reviews)
+                    for item_id, s in zip(ids, states, strict=True)
+                    if s is not None
+                ],
+            )
+            count = self._one("SELECT COUNT(*) FROM reviews WHERE id <= ?", [newest_id])
+            if count != len(log):
+                # A review was undone meanwhile: replay every item with fewer answers.
+                changed = self.conn.execute(
+                    "SELECT m.item_id FROM memory_states m WHERE m.reviews != "
+                    "(SELECT COUNT(*) FROM reviews r WHERE r.item_id = m.item_id)"
+                ).fetchall()
+            else:
+                changed = []
+            later = self.conn.execute(
+                "SELECT DISTINCT item_id FROM reviews WHERE id > ?", [newest_id]
+            ).fetchall()
+            for (item_id,) in {*changed, *later}:
+                self._replay_item(item_id)
+            self.conn.execute("DELETE FROM meta WHERE key = ?", [STALE_KEY])
+
+    def refresh_memory(self, now: datetime) -> str | None:
+        """Bring memory up to date: rebuild if stale, refit if the log has grown enough.
+
+        Slow on a big log (seconds): callers run it in the background. Returns
+        what it did, for a status line (None: nothing to do).
+        """
+        log, newest = self.memory_log()
+        last = self.memory_fit()
+        if needs_fit(len(log), last.reviews if last else None):
+            parameters, evaluation = fit(log), evaluate(log)
+            if evaluation is not None and evaluation.fitted.log_loss > evaluation.defaults.log_loss:
+                # Fitted to the past, the student's own parameters predicted the newer
+                # reviews worse than the defaults did: keep the defaults until they do not.
+                parameters = DEFAULT_PARAMETERS
+            record = MemoryFit(now, len(log), parameters, evaluation)
+            self.save_memory(parameters, log, newest, record)
+            return f"memory model fitted on {len(log)} reviews"
+        if self.get_meta(STALE_KEY):
+            self.save_memory(self.memory_parameters(), log, newest)
+            return "memory states rebuilt"
+        return None
+
+    # -- what stats and study modes read -----------------------------------------------
+
+    def answers_logged(self) -> int:
+        """Answers in the log (kept counts: no scan of the log)."""
+        return int(self._one("SELECT COALESCE(SUM(reviews), 0) FROM review_days") or 0)
+
+    def memory_due(self) -> bool:
+        """Whether `refresh_memory` has work: a rebuild, or a (re)fit the log has grown into."""
+        if self.get_meta(STALE_KEY):
+            return True
+        last = self.memory_fit()
+        return needs_fit(self.answers_logged(), last.reviews if last else None)
+
+    def recall_by_tags(
+        self, today: date, parameters: Parameters, at_risk_below: float
+    ) -> list[tuple[str, float, int, int]]:
+        """Per distinct set of card tags: (tags, summed predicted recall today, cards, at risk).
+
+        Summed in SQL where SQLite has its math functions (most builds); else in
+        Python, row by row. Both use FSRS-6's curve (studyapp.memory.model).
+        """
+        decay = parameters[20]
+        factor = 0.9 ** (-1 / decay) - 1
+        # Recall falls below `at_risk_below` once days / stability passes this ratio.
+        risk_ratio = (at_risk_below ** (-1 / decay) - 1) / factor
+        scope = (
+            "FROM memory_states m JOIN items i ON i.id = m.item_id "
+            "JOIN cards c ON c.id = i.card_id WHERE i.retired = 0 AND i.suspended = 0"
+        )
+        elapsed = "MAX(0, julianday(:today) - julianday(m.last_day))"
+        values = {"today": today.isoformat(), "factor": factor, "decay": decay}
+        try:
+            rows = self.conn.execute(
+                f"SELECT c.tags, SUM(pow(1 + :factor * {elapsed} / m.stability, -:decay)), "
+                f"COUNT(*), SUM({elapsed} / m.stability > :ratio) {scope} GROUP BY c.tags",
+                {**values, "ratio": risk_ratio},
+            ).fetchall()
+            return [(tags, float(total), int(n), int(risk)) for tags, total, n, risk in rows]
+        except sqlite3.OperationalError:
+            pass  # no pow() in this SQLite: the same sums in Python
+        sums: dict[str, list[float]] = {}
+        for tags, stability, last_day in self.conn.execute(
+            f"SELECT c.tags, m.stability, m.last_day {scope}"
+        ):
+            r = retrievability(parameters, stability, (today - date.fromisoformat(last_day)).days)
+            cell = sums.setdefault(tags, [0.0, 0.0, 0.0])
+            cell[0] += r
+            cell[1] += 1
+            cell[2] += r < at_risk_below
+        return [(tags, c[0], int(c[1]), int(c[2])) for tags, c in sums.items()]
+
+    def by_predicted_recall(
+        self, item_ids: Sequence[int], today: date, deck_id: str | None, tag: str | None
+    ) -> list[int]:
+        """`item_ids` (all in that deck/tag) weakest first: lowest predicted recall today.
+
+        Never-answered items keep their order after the rest. One decay serves
+        every item, so recall falls as days-since / stability grows: SQL orders
+        by that ratio, no curve computed per item.
+        """
+        scope, params = scope_clause(deck_id, tag)
+        rank = {
+            row[0]: n
+            for n, row in enumerate(
+                self.conn.execute(
+                    "SELECT m.item_id FROM memory_states m JOIN items i ON i.id = m.item_id "
+                    f"WHERE i.retired = 0{scope} "
+                    "ORDER BY (julianday(?) - julianday(m.last_day)) / m.stability DESC, m.item_id",
+                    [*params, today.isoformat()],
+                )
+            )
+        }
+        known = sorted((i for i in item_ids if i in rank), key=rank.__getitem__)
+        return known + [i for i in item_ids if i not in rank]
+
+    def weakest_by_recall(
+        self, today: date, tag: str | None, limit: int, deck_id: str | None = None
+    ) -> list[int]:
+        """Reviewed items in study, lowest predicted recall today first.
+
+        Items with SM-2 progress but no answers in the log (so no memory state)
+        follow, weakest by EF then lapses, as before memory states.
+        """
+        scope, params = scope_clause(deck_id, tag)
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT i.id FROM items i LEFT JOIN memory_states m ON m.item_id = i.id "
+                "WHERE i.retired = 0 AND i.suspended = 0 "
+                f"AND (i.due IS NOT NULL OR m.item_id IS NOT NULL){scope} "
+                "ORDER BY m.item_id IS NULL, "
+                "(julianday(?) - julianday(m.last_day)) / m.stability DESC, "
+                "i.ef, i.lapses DESC, i.id LIMIT ?",
+                [*params, today.isoformat(), limit],
+            )
+        ]
+
+    # -- what `studyapp simulate` starts from -------------------------------------------
+
+    def cards_to_simulate(self) -> list[CardToSimulate]:
+        """Every studied card in review: its memory state and its SM-2 state."""
+        return [
+            CardToSimulate(
+                MemoryState(r[0], r[1], date.fromisoformat(r[2]), r[3]),
+                sm2.SM2State(r[4], r[5], r[6], date.fromisoformat(r[8]), r[7]),
+            )
+            for r in self.conn.execute(
+                "SELECT m.stability, m.difficulty, m.last_day, m.reviews, "
+                "i.ef, i.interval, i.repetitions, i.lapses, i.due FROM memory_states m "
+                "JOIN items i ON i.id = m.item_id "
+                "WHERE i.retired = 0 AND i.suspended = 0 AND i.due IS NOT NULL"
+            )
+        ]
+
+    def seconds_per_answer(self, today: date, days: int = 30) -> float | None:
+        """The student's mean time per answer lately (time studied: each answer capped)."""
+        row = self.conn.execute(
+            "SELECT SUM(duration_ms), SUM(reviews) FROM review_days WHERE study_day >= ?",
+            [(today - timedelta(days=days - 1)).isoformat()],
+        ).fetchone()
+        return row[0] / row[1] / 1000 if row and row[1] and row[0] else None
