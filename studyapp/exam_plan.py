@@ -1,0 +1,355 @@
+"""An exam plan that spends a daily time budget where it raises exam-day recall most.
+
+Pure: the scope's cards with their FSRS memory states go in, a day-by-day plan
+and its projected exam-day recall come out. It only chooses what to study when;
+the long-term scheduler's state is never its business (exam reviews are logged
+as the scheduler says).
+
+The exam is at the start of `exam_date`; study days run from `today` to the day
+before. Each day, within the budget:
+
+1. **New cards, paced**: the unseen cards are introduced before the final window
+   opens (ceil(unseen / days left before it)); once it is open, before the exam.
+2. **The final window** (the last `window_days` days): every card predicted below
+   target on the exam day and not reviewed since the window opened is seen,
+   spread evenly over the window, weakest first.
+3. **Reviews by gain per minute**: a card predicted below target on the exam day
+   whose recall today has fallen to the plan's review retention is worth
+   reviewing; they are taken in order of the gain in expected exam-day recall a
+   review brings, per minute. Cards safe until the day wait.
+
+The review retention is chosen per plan (the one with the best projected exam-day
+recall; the fewer minutes on a tie). Projections assume the likely answer (good)
+for every review but the last, whose chance of failing is counted.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from fsrs import Rating
+
+from studyapp.exam_recall import Memory, MemoryState
+
+__all__ = [
+    "DEFAULT_MINUTES_PER_DAY",
+    "DEFAULT_TARGET",
+    "ExamGoal",
+    "ExamPlan",
+    "PlanCard",
+    "PlanDay",
+    "Projection",
+    "Shortfall",
+    "default_minutes_per_day",
+    "plan_day",
+    "plan_exam",
+]
+
+DEFAULT_TARGET = 0.90
+DEFAULT_MINUTES_PER_DAY = 30.0
+DEFAULT_WINDOW_DAYS = 7
+# The review retentions a plan chooses among: lower reviews less often.
+REVIEW_RETENTIONS = (0.70, 0.80, 0.85, 0.90, 0.95)
+# How far the "what it would take" searches look.
+MAX_MINUTES_PER_DAY = 8 * 60.0
+MAX_DAYS_EARLIER = 365
+# Projections closer than this are a tie (then the cheaper plan wins).
+_TIE = 0.002
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCard:
+    """One card of the exam's scope. `memory` is None for a card never studied."""
+
+    item_id: int
+    topic: str
+    memory: MemoryState | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExamGoal:
+    """What the student asks for, and what studying costs them."""
+
+    today: date
+    exam_date: date
+    target: float = DEFAULT_TARGET
+    minutes_per_day: float = DEFAULT_MINUTES_PER_DAY
+    seconds_per_review: float = 10.0
+    seconds_per_new: float = 30.0
+    window_days: int = DEFAULT_WINDOW_DAYS
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.target < 1.0:
+            raise ValueError(f"target recall must be between 0 and 1, not {self.target}")
+        if self.minutes_per_day < 0 or self.seconds_per_review <= 0 or self.seconds_per_new <= 0:
+            raise ValueError("the budget must not be negative and answers must take time")
+        if self.window_days < 0:
+            raise ValueError(f"window_days must not be negative, not {self.window_days}")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDay:
+    """What to study on one day, and the minutes it takes."""
+
+    day: date
+    new: tuple[int, ...]
+    window: tuple[int, ...]
+    reviews: tuple[int, ...]
+    minutes: float
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """Expected share of the scope remembered on the exam day, overall and per topic."""
+
+    overall: float
+    by_topic: Mapping[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    """When the target is out of reach: what the budget gives, and what it would take.
+
+    None for either figure: not reachable within MAX_MINUTES_PER_DAY / MAX_DAYS_EARLIER.
+    """
+
+    expected: float
+    minutes_needed: float | None
+    days_earlier: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExamPlan:
+    days: tuple[PlanDay, ...]
+    review_retention: float
+    if_followed: Projection
+    if_stopped: Projection
+    shortfall: Shortfall | None
+
+
+def default_minutes_per_day(daily_minutes: Sequence[float]) -> float:
+    """The budget a student already keeps: the median of their recent study days' minutes."""
+    studied = [m for m in daily_minutes if m > 0]
+    return float(statistics.median(studied)) if studied else DEFAULT_MINUTES_PER_DAY
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def plan_day(
+    states: Mapping[int, MemoryState | None],
+    day: date,
+    goal: ExamGoal,
+    review_retention: float,
+    memory: Memory,
+) -> PlanDay:
+    """What to study on `day`, given every card's memory state at its start (in scope order)."""
+    exam = goal.exam_date
+    left = (exam - day).days
+    if left < 1:
+        return PlanDay(day, (), (), (), 0.0)
+    budget = goal.minutes_per_day * 60.0
+    spent = 0.0
+    window_start = exam - timedelta(days=goal.window_days)
+
+    unseen = [i for i, s in states.items() if s is None]
+    new: list[int] = []
+    if unseen:
+        days_for_new = (window_start - day).days
+        pace = _ceil_div(len(unseen), days_for_new if days_for_new >= 1 else left)
+        for item_id in unseen[:pace]:
+            if spent + goal.seconds_per_new > budget:
+                break
+            new.append(item_id)
+            spent += goal.seconds_per_new
+
+    seen = {i: s for i, s in states.items() if s is not None}
+    at_exam = {i: memory.recall(s, exam) for i, s in seen.items()}
+    at_risk = {i for i, r in at_exam.items() if r < goal.target}
+
+    window: list[int] = []
+    if day >= window_start:
+        owed = sorted(
+            (i for i in at_risk if seen[i].last_day < window_start),
+            key=lambda i: (at_exam[i], i),
+        )
+        for item_id in owed[: _ceil_div(len(owed), left)]:
+            if spent + goal.seconds_per_review > budget:
+                break
+            window.append(item_id)
+            spent += goal.seconds_per_review
+
+    chosen = set(window)
+    gains: list[tuple[float, int]] = []
+    for item_id in at_risk - chosen:
+        state = seen[item_id]
+        now = memory.recall(state, day)
+        if now > review_retention:
+            continue
+        gains.append((_expected_after_review(memory, state, day, exam) - at_exam[item_id], item_id))
+    # Every review costs the same time, so gain per minute orders as gain does.
+    gains.sort(key=lambda g: (-g[0], g[1]))
+    reviews: list[int] = []
+    for gain, item_id in gains:
+        if gain <= 0 or spent + goal.seconds_per_review > budget:
+            break
+        reviews.append(item_id)
+        spent += goal.seconds_per_review
+    return PlanDay(day, tuple(new), tuple(window), tuple(reviews), spent / 60.0)
+
+
+def _expected_after_review(memory: Memory, state: MemoryState, day: date, exam: date) -> float:
+    # Exam-day recall after a review on `day`: remembered (good) or forgotten (again).
+    now = memory.recall(state, day)
+    good = memory.recall(memory.review(state, Rating.Good, day), exam)
+    again = memory.recall(memory.review(state, Rating.Again, day), exam)
+    return now * good + (1 - now) * again
+
+
+@dataclass(slots=True)
+class _Run:
+    days: list[PlanDay]
+    # Per card: expected exam-day recall.
+    recall: dict[int, float]
+
+    @property
+    def minutes(self) -> float:
+        return sum(d.minutes for d in self.days)
+
+
+def _simulate(cards: Sequence[PlanCard], goal: ExamGoal, retention: float, memory: Memory) -> _Run:
+    # Follow the plan day by day, each review answered "good"; the last review's
+    # chance of failing is kept so the exam-day figure is an expectation.
+    states: dict[int, MemoryState | None] = {c.item_id: c.memory for c in cards}
+    last_fail: dict[int, tuple[float, MemoryState]] = {}
+    days: list[PlanDay] = []
+    day = goal.today
+    while day < goal.exam_date:
+        plan = plan_day(states, day, goal, retention, memory)
+        days.append(plan)
+        for item_id in plan.new:
+            states[item_id] = memory.review(None, Rating.Good, day)
+            last_fail.pop(item_id, None)
+        for item_id in plan.window + plan.reviews:
+            state = states[item_id]
+            assert state is not None
+            now = memory.recall(state, day)
+            last_fail[item_id] = (1 - now, memory.review(state, Rating.Again, day))
+            states[item_id] = memory.review(state, Rating.Good, day)
+        day += timedelta(days=1)
+    recall: dict[int, float] = {}
+    for item_id, state in states.items():
+        good = memory.recall(state, goal.exam_date)
+        if item_id in last_fail:
+            fail, again = last_fail[item_id]
+            good = (1 - fail) * good + fail * memory.recall(again, goal.exam_date)
+        recall[item_id] = good
+    return _Run(days, recall)
+
+
+def _projection(cards: Sequence[PlanCard], recall: Mapping[int, float]) -> Projection:
+    if not cards:
+        return Projection(1.0, {})
+    topics: dict[str, list[float]] = {}
+    for card in cards:
+        topics.setdefault(card.topic, []).append(recall[card.item_id])
+    overall = sum(recall[c.item_id] for c in cards) / len(cards)
+    return Projection(overall, {t: sum(v) / len(v) for t, v in sorted(topics.items())})
+
+
+def _best_run(cards: Sequence[PlanCard], goal: ExamGoal, memory: Memory) -> tuple[float, _Run]:
+    best: tuple[float, _Run] | None = None
+    for retention in REVIEW_RETENTIONS:
+        run = _simulate(cards, goal, retention, memory)
+        score = sum(run.recall.values()) / max(1, len(cards))
+        if best is None:
+            best = (retention, run)
+            continue
+        best_score = sum(best[1].recall.values()) / max(1, len(cards))
+        if score > best_score + _TIE or (
+            abs(score - best_score) <= _TIE and run.minutes < best[1].minutes
+        ):
+            best = (retention, run)
+    assert best is not None
+    return best
+
+
+def plan_exam(
+    cards: Sequence[PlanCard],
+    goal: ExamGoal,
+    memory: Memory | None = None,
+    *,
+    explain_shortfall: bool = True,
+) -> ExamPlan:
+    """The day-by-day plan to the exam, its projections, and what it would take if short."""
+    memory = memory or Memory()
+    retention, run = _best_run(cards, goal, memory)
+    followed = _projection(cards, run.recall)
+    stopped = _projection(
+        cards, {c.item_id: memory.recall(c.memory, goal.exam_date) for c in cards}
+    )
+    shortfall = None
+    if explain_shortfall and followed.overall < goal.target:
+        shortfall = Shortfall(
+            followed.overall,
+            _minutes_needed(cards, goal, retention, memory),
+            _days_earlier(cards, goal, retention, memory),
+        )
+    return ExamPlan(tuple(run.days), retention, followed, stopped, shortfall)
+
+
+def _reaches(cards: Sequence[PlanCard], goal: ExamGoal, retention: float, memory: Memory) -> bool:
+    run = _simulate(cards, goal, retention, memory)
+    return sum(run.recall.values()) / max(1, len(cards)) >= goal.target
+
+
+def _minutes_needed(
+    cards: Sequence[PlanCard], goal: ExamGoal, retention: float, memory: Memory
+) -> float | None:
+    # The smallest whole number of minutes a day that reaches the target (bisection).
+    def with_minutes(m: float) -> ExamGoal:
+        return replace(goal, minutes_per_day=m)
+
+    low, high = math.floor(goal.minutes_per_day), MAX_MINUTES_PER_DAY
+    if not _reaches(cards, with_minutes(high), retention, memory):
+        return None
+    while high - low > 1:
+        mid = math.floor((low + high) / 2)
+        if _reaches(cards, with_minutes(mid), retention, memory):
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def _days_earlier(
+    cards: Sequence[PlanCard], goal: ExamGoal, retention: float, memory: Memory
+) -> int | None:
+    # The fewest extra study days before the exam, with the cards as they stand today,
+    # that reach the target.
+    def with_days(extra: int) -> ExamGoal:
+        return replace(goal, exam_date=goal.exam_date + timedelta(days=extra))
+
+    def reaches(extra: int) -> bool:
+        return _reaches(cards, with_days(extra), retention, memory)
+
+    low, high = 0, 1
+    while not reaches(high):
+        low, high = high, high * 2
+        if high > MAX_DAYS_EARLIER:
+            if not reaches(MAX_DAYS_EARLIER):
+                return None
+            high = MAX_DAYS_EARLIER
+            break
+    while high - low > 1:
+        mid = (low + high) // 2
+        if reaches(mid):
+            high = mid
+        else:
+            low = mid
+    return high
