@@ -44,6 +44,7 @@ __all__ = [
     "PlanDay",
     "Projection",
     "Shortfall",
+    "Tactic",
     "default_minutes_per_day",
     "plan_day",
     "plan_exam",
@@ -54,9 +55,16 @@ DEFAULT_MINUTES_PER_DAY = 30.0
 DEFAULT_WINDOW_DAYS = 7
 # The review retentions a plan chooses among: lower reviews less often.
 REVIEW_RETENTIONS = (0.70, 0.80, 0.85, 0.90, 0.95)
+# The final window's aims a plan chooses among (the target itself is always one):
+# a window review lands close to the exam, so with time to spare it pays for cards
+# predicted above the target too, whose true recall may be lower than predicted.
+WINDOW_AIMS = (0.95, 0.98, 1.0)
 # How far the "what it would take" searches look.
 MAX_MINUTES_PER_DAY = 8 * 60.0
 MAX_DAYS_EARLIER = 365
+# Beyond the target, more study is planned only while each extra minute is expected
+# to keep this many more of the scope's cards in memory on the day.
+MIN_CARDS_PER_MINUTE = 0.2
 # Projections closer than this are a tie (then the cheaper plan wins).
 _TIE = 0.002
 
@@ -123,9 +131,18 @@ class Shortfall:
 
 
 @dataclass(frozen=True, slots=True)
+class Tactic:
+    """How a plan reviews: at which recall a card at risk is reviewed, and which cards
+    the final window covers (those predicted below the target or this aim, the higher)."""
+
+    review_retention: float = 0.90
+    window_aim: float = DEFAULT_TARGET
+
+
+@dataclass(frozen=True, slots=True)
 class ExamPlan:
     days: tuple[PlanDay, ...]
-    review_retention: float
+    tactic: Tactic
     if_followed: Projection
     if_stopped: Projection
     shortfall: Shortfall | None
@@ -145,7 +162,7 @@ def plan_day(
     states: Mapping[int, MemoryState | None],
     day: date,
     goal: ExamGoal,
-    review_retention: float,
+    tactic: Tactic,
     memory: Memory,
 ) -> PlanDay:
     """What to study on `day`, given every card's memory state at its start (in scope order)."""
@@ -170,10 +187,13 @@ def plan_day(
 
     seen = {i: s for i, s in states.items() if s is not None}
     at_exam = {i: memory.recall(s, exam) for i, s in seen.items()}
-    at_risk = {i for i, r in at_exam.items() if r < goal.target}
+    # In the final window a review lands close to the exam: worth it for more cards.
+    in_window = day >= window_start
+    aim = max(goal.target, tactic.window_aim) if in_window else goal.target
+    at_risk = {i for i, r in at_exam.items() if r < aim}
 
     window: list[int] = []
-    if day >= window_start:
+    if in_window:
         owed = sorted(
             (i for i in at_risk if seen[i].last_day < window_start),
             key=lambda i: (at_exam[i], i),
@@ -189,7 +209,7 @@ def plan_day(
     for item_id in at_risk - chosen:
         state = seen[item_id]
         now = memory.recall(state, day)
-        if now > review_retention:
+        if now > tactic.review_retention:
             continue
         gains.append((_expected_after_review(memory, state, day, exam) - at_exam[item_id], item_id))
     # Every review costs the same time, so gain per minute orders as gain does.
@@ -222,7 +242,7 @@ class _Run:
         return sum(d.minutes for d in self.days)
 
 
-def _simulate(cards: Sequence[PlanCard], goal: ExamGoal, retention: float, memory: Memory) -> _Run:
+def _simulate(cards: Sequence[PlanCard], goal: ExamGoal, tactic: Tactic, memory: Memory) -> _Run:
     # Follow the plan day by day, each review answered "good"; the last review's
     # chance of failing is kept so the exam-day figure is an expectation.
     states: dict[int, MemoryState | None] = {c.item_id: c.memory for c in cards}
@@ -230,7 +250,7 @@ def _simulate(cards: Sequence[PlanCard], goal: ExamGoal, retention: float, memor
     days: list[PlanDay] = []
     day = goal.today
     while day < goal.exam_date:
-        plan = plan_day(states, day, goal, retention, memory)
+        plan = plan_day(states, day, goal, tactic, memory)
         days.append(plan)
         for item_id in plan.new:
             states[item_id] = memory.review(None, Rating.Good, day)
@@ -262,21 +282,41 @@ def _projection(cards: Sequence[PlanCard], recall: Mapping[int, float]) -> Proje
     return Projection(overall, {t: sum(v) / len(v) for t, v in sorted(topics.items())})
 
 
-def _best_run(cards: Sequence[PlanCard], goal: ExamGoal, memory: Memory) -> tuple[float, _Run]:
-    best: tuple[float, _Run] | None = None
-    for retention in REVIEW_RETENTIONS:
-        run = _simulate(cards, goal, retention, memory)
-        score = sum(run.recall.values()) / max(1, len(cards))
-        if best is None:
-            best = (retention, run)
-            continue
-        best_score = sum(best[1].recall.values()) / max(1, len(cards))
-        if score > best_score + _TIE or (
-            abs(score - best_score) <= _TIE and run.minutes < best[1].minutes
-        ):
-            best = (retention, run)
-    assert best is not None
-    return best
+def _score(run: _Run, cards: Sequence[PlanCard]) -> float:
+    return sum(run.recall.values()) / max(1, len(cards))
+
+
+def _best_run(cards: Sequence[PlanCard], goal: ExamGoal, memory: Memory) -> tuple[Tactic, _Run]:
+    # Every tactic is tried (a few dozen day-by-day runs; fast for a course's scope),
+    # then the cheapest is bettered step by step along the frontier, always by the
+    # most recall per extra minute: up to the target whatever it costs, beyond it
+    # only while a minute still buys MIN_CARDS_PER_MINUTE cards remembered.
+    runs = [
+        (tactic, _simulate(cards, goal, tactic, memory))
+        for tactic in (
+            Tactic(retention, aim)
+            for retention in REVIEW_RETENTIONS
+            for aim in (goal.target, *(a for a in WINDOW_AIMS if a > goal.target))
+        )
+    ]
+    runs.sort(key=lambda tr: (tr[1].minutes, -_score(tr[1], cards)))
+    current = runs[0]
+    while True:
+        score, minutes = _score(current[1], cards), current[1].minutes
+        dearer = [tr for tr in runs if _score(tr[1], cards) > score + _TIE]
+        if not dearer:
+            return current
+
+        # Cards gained per extra minute (a free gain counts as infinitely good).
+        def slope(tr: tuple[Tactic, _Run], score: float = score, minutes: float = minutes) -> float:
+            extra = tr[1].minutes - minutes
+            gained = (_score(tr[1], cards) - score) * len(cards)
+            return math.inf if extra <= 0 else gained / extra
+
+        step = max(dearer, key=slope)
+        if score >= goal.target and slope(step) < MIN_CARDS_PER_MINUTE:
+            return current
+        current = step
 
 
 def plan_exam(
@@ -288,7 +328,7 @@ def plan_exam(
 ) -> ExamPlan:
     """The day-by-day plan to the exam, its projections, and what it would take if short."""
     memory = memory or Memory()
-    retention, run = _best_run(cards, goal, memory)
+    tactic, run = _best_run(cards, goal, memory)
     followed = _projection(cards, run.recall)
     stopped = _projection(
         cards, {c.item_id: memory.recall(c.memory, goal.exam_date) for c in cards}
@@ -297,30 +337,30 @@ def plan_exam(
     if explain_shortfall and followed.overall < goal.target:
         shortfall = Shortfall(
             followed.overall,
-            _minutes_needed(cards, goal, retention, memory),
-            _days_earlier(cards, goal, retention, memory),
+            _minutes_needed(cards, goal, tactic, memory),
+            _days_earlier(cards, goal, tactic, memory),
         )
-    return ExamPlan(tuple(run.days), retention, followed, stopped, shortfall)
+    return ExamPlan(tuple(run.days), tactic, followed, stopped, shortfall)
 
 
-def _reaches(cards: Sequence[PlanCard], goal: ExamGoal, retention: float, memory: Memory) -> bool:
-    run = _simulate(cards, goal, retention, memory)
+def _reaches(cards: Sequence[PlanCard], goal: ExamGoal, tactic: Tactic, memory: Memory) -> bool:
+    run = _simulate(cards, goal, tactic, memory)
     return sum(run.recall.values()) / max(1, len(cards)) >= goal.target
 
 
 def _minutes_needed(
-    cards: Sequence[PlanCard], goal: ExamGoal, retention: float, memory: Memory
+    cards: Sequence[PlanCard], goal: ExamGoal, tactic: Tactic, memory: Memory
 ) -> float | None:
     # The smallest whole number of minutes a day that reaches the target (bisection).
     def with_minutes(m: float) -> ExamGoal:
         return replace(goal, minutes_per_day=m)
 
     low, high = math.floor(goal.minutes_per_day), MAX_MINUTES_PER_DAY
-    if not _reaches(cards, with_minutes(high), retention, memory):
+    if not _reaches(cards, with_minutes(high), tactic, memory):
         return None
     while high - low > 1:
         mid = math.floor((low + high) / 2)
-        if _reaches(cards, with_minutes(mid), retention, memory):
+        if _reaches(cards, with_minutes(mid), tactic, memory):
             high = mid
         else:
             low = mid
@@ -328,7 +368,7 @@ def _minutes_needed(
 
 
 def _days_earlier(
-    cards: Sequence[PlanCard], goal: ExamGoal, retention: float, memory: Memory
+    cards: Sequence[PlanCard], goal: ExamGoal, tactic: Tactic, memory: Memory
 ) -> int | None:
     # The fewest extra study days before the exam, with the cards as they stand today,
     # that reach the target.
@@ -336,7 +376,7 @@ def _days_earlier(
         return replace(goal, exam_date=goal.exam_date + timedelta(days=extra))
 
     def reaches(extra: int) -> bool:
-        return _reaches(cards, with_days(extra), retention, memory)
+        return _reaches(cards, with_days(extra), tactic, memory)
 
     low, high = 0, 1
     while not reaches(high):
