@@ -58,7 +58,7 @@ REVIEW_RETENTIONS = (0.70, 0.80, 0.85, 0.90, 0.95)
 # The final window's aims a plan chooses among (the target itself is always one):
 # a window review lands close to the exam, so with time to spare it pays for cards
 # predicted above the target too, whose true recall may be lower than predicted.
-WINDOW_AIMS = (0.95, 0.98, 1.0)
+WINDOW_AIMS = (0.95, 0.98)
 # How far the "what it would take" searches look.
 MAX_MINUTES_PER_DAY = 8 * 60.0
 MAX_DAYS_EARLIER = 365

@@ -42,6 +42,7 @@ from studyapp.exam_plan import ExamGoal, PlanCard, Tactic, plan_day, plan_exam
 from studyapp.exam_recall import DEFAULT_PARAMETERS, Memory, MemoryState, rating_for
 
 STRATEGIES = ("studyapp", "sm2_deadline", "fsrs_fixed", "remnote", "fsrs_advance")
+SM2_STRATEGIES = ("sm2_deadline", "remnote")
 MARGIN_DAYS = 7
 DESIRED_RETENTION = 0.90
 TARGET = 0.90
@@ -91,6 +92,9 @@ class Course:
     cards: int
     exam: date
     budget_minutes: float
+    # SM-2 state only for the SM-2 strategies: advancing a card daily would
+    # grow its SM-2 interval past the calendar.
+    track_sm2: bool = False
     truth: dict[int, MemoryState | None] = field(default_factory=dict)
     seen: dict[int, MemoryState | None] = field(default_factory=dict)  # FSRS defaults, grades
     sm2: dict[int, sm2.SM2State] = field(default_factory=dict)
@@ -118,7 +122,8 @@ class Course:
             rating = rating_for(grade)
             self.truth[item] = self.learner.memory.review(self.truth[item], rating, day)
             self.seen[item] = estimate.review(self.seen[item], rating, day)
-            self.sm2[item] = sm2.review(self.sm2[item], grade, day)
+            if self.track_sm2:
+                self.sm2[item] = sm2.review(self.sm2[item], grade, day)
             spent += cost
             done.add(item)
         self.seconds += spent
@@ -236,7 +241,7 @@ def run(seed: int, learners: int, days: int, cards: int, budget: float) -> dict[
         for name in STRATEGIES:
             # The same learner (parameters, times, random stream) for every strategy.
             learner = make_learner(random.Random(f"{seed}:{n}"))
-            course = Course(learner, cards, exam, budget)
+            course = Course(learner, cards, exam, budget, name in SM2_STRATEGIES)
             choose = strategy(name, course)
             day = START
             while day < exam:
