@@ -11,16 +11,18 @@ before. Each day, within the budget:
 1. **New cards, paced**: the unseen cards are introduced before the final window
    opens (ceil(unseen / days left before it)); once it is open, before the exam.
 2. **The final window** (the last `window_days` days): every card predicted below
-   target on the exam day and not reviewed since the window opened is seen,
-   spread evenly over the window, weakest first.
+   target on the exam day (or below the plan's window aim, when time allows) and
+   not reviewed since the window opened is seen, spread evenly, weakest first.
 3. **Reviews by gain per minute**: a card predicted below target on the exam day
    whose recall today has fallen to the plan's review retention is worth
    reviewing; they are taken in order of the gain in expected exam-day recall a
    review brings, per minute. Cards safe until the day wait.
 
-The review retention is chosen per plan (the one with the best projected exam-day
-recall; the fewer minutes on a tie). Projections assume the likely answer (good)
-for every review but the last, whose chance of failing is counted.
+The tactic (review retention, window aim) is chosen per plan by running each one
+to the exam day: the cheapest that reaches the target, bettered while an extra
+minute still buys MIN_CARDS_PER_MINUTE cards remembered. Projections assume the
+likely answer (good) for every review but the last, whose chance of failing is
+counted; the plan is meant to be made again each day from the real answers.
 """
 
 from __future__ import annotations
