@@ -50,6 +50,7 @@ __all__ = [
     "default_minutes_per_day",
     "plan_day",
     "plan_exam",
+    "shortfall_line",
 ]
 
 DEFAULT_TARGET = 0.90
@@ -154,6 +155,20 @@ def default_minutes_per_day(daily_minutes: Sequence[float]) -> float:
     """The budget a student already keeps: the median of their recent study days' minutes."""
     studied = [m for m in daily_minutes if m > 0]
     return float(statistics.median(studied)) if studied else DEFAULT_MINUTES_PER_DAY
+
+
+def shortfall_line(goal: ExamGoal, shortfall: Shortfall) -> str:
+    """One line a student can act on, e.g. "at 30 min/day: 84% expected; 90% needs …"."""
+    ways = []
+    if shortfall.minutes_needed is not None:
+        ways.append(f"{shortfall.minutes_needed:.0f} min/day")
+    if shortfall.days_earlier is not None:
+        ways.append(f"starting {shortfall.days_earlier} days earlier")
+    needs = " or ".join(ways) if ways else "more than this plan can give"
+    return (
+        f"at {goal.minutes_per_day:.0f} min/day: {shortfall.expected:.0%} expected; "
+        f"{goal.target:.0%} needs {needs}"
+    )
 
 
 def _ceil_div(a: int, b: int) -> int:

@@ -13,8 +13,10 @@ from studyapp.exam_plan import (
     DEFAULT_MINUTES_PER_DAY,
     ExamGoal,
     PlanCard,
+    Shortfall,
     default_minutes_per_day,
     plan_exam,
+    shortfall_line,
 )
 from studyapp.exam_recall import Memory, MemoryState, rating_for
 
@@ -214,3 +216,14 @@ def test_memory_matches_fsrs_curve():
     )
     assert MEMORY.recall(None, TODAY) == 0.0
     assert MEMORY.interval(state, 0.9) == round(state.stability)
+
+
+def test_the_shortfall_reads_as_one_line_with_the_numbers():
+    goal = ExamGoal(today=TODAY, exam_date=TODAY + timedelta(days=30), minutes_per_day=30)
+    assert (
+        shortfall_line(goal, Shortfall(0.84, 42, 6))
+        == "at 30 min/day: 84% expected; 90% needs 42 min/day or starting 6 days earlier"
+    )
+    assert shortfall_line(goal, Shortfall(0.5, None, None)).endswith(
+        "90% needs more than this plan can give"
+    )
