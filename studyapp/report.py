@@ -78,7 +78,7 @@ def heatmap_chart(stats: Stats, weeks: int = 26) -> RenderableType:
         *((cell, style) for cell, style in zip(HEAT_CELLS, HEAT_STYLES, strict=True)),
         " ",
         "more   ",
-        f"{total} reviews on {active} day{'s' * (active != 1)} · "
+        f"{total} review{'s' * (total != 1)} on {active} day{'s' * (active != 1)} · "
         f"streak {stats.streak_days} day{'s' * (stats.streak_days != 1)}",
     )
     return Group(*lines, legend)

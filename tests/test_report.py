@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from rich.console import Console
 
 from studyapp import stats
-from studyapp.report import mastery_table
+from studyapp.report import heatmap_chart, mastery_table
 from tests.conftest import TODAY
 from tests.mastery_support import long_topics_store
 
@@ -40,3 +42,13 @@ def test_mastery_keeps_its_figures_and_cuts_the_weakest_card(figures, width):
     if width >= 120:
         assert "Weakest card" in header
         assert all("…" in row or "(EF " in row for row in rows)
+
+
+def test_heatmap_legend_counts_in_the_singular_and_plural(figures):
+    def legend(heatmap: dict[str, int]) -> str:
+        console = Console(width=80, record=True, color_system=None)
+        console.print(heatmap_chart(replace(figures, heatmap=heatmap, streak_days=1)))
+        return console.export_text().splitlines()[-1]
+
+    assert "1 review on 1 day · streak 1 day" in legend({TODAY.isoformat(): 1})
+    assert "3 reviews on 2 days" in legend({TODAY.isoformat(): 2, "2026-11-20": 1})
