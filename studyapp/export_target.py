@@ -19,6 +19,8 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from studyapp.processes import process_alive
+
 PACKAGE_SUFFIX = ".apkg"
 # Most file systems allow 255 bytes a name; temporary names add a prefix and suffix.
 MAX_NAME_BYTES = 200
@@ -83,18 +85,6 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's process: not ours to judge
-    return True
-
-
 def clean_stale_temp_files(folder: Path) -> list[Path]:
     """Remove temporary files that exports which no longer run left in `folder`."""
     removed: list[Path] = []
@@ -104,7 +94,7 @@ def clean_stale_temp_files(folder: Path) -> list[Path]:
         return removed
     for entry in entries:
         match = _TEMP_RE.fullmatch(entry.name)
-        if match and not _alive(int(match.group(1))):
+        if match and not process_alive(int(match.group(1))):
             with contextlib.suppress(OSError):
                 entry.unlink()
                 removed.append(entry)

@@ -14,6 +14,8 @@ import shutil
 import stat
 from pathlib import Path
 
+from studyapp.processes import process_alive
+
 SCRATCH_PREFIX = ".studyapp-convert-"
 
 
@@ -64,17 +66,7 @@ def remove_stale_scratch(folder: Path, lead: str = "") -> None:
     start = f"{lead}{SCRATCH_PREFIX}"
     for entry in folder.glob(f"{glob.escape(start)}*"):
         owner = entry.name.removeprefix(start).split("-", 1)[0]
-        if owner.isdigit() and _alive(int(owner)):
+        if owner.isdigit() and process_alive(int(owner)):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from studyapp.locations import backups_dir
+from studyapp.processes import process_alive
 
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
@@ -121,23 +122,13 @@ def _publish(partial: Path, folder: Path, stem: str) -> Path:
                 return target
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's process: not ours to judge
-    return True
-
-
 def clean_stale_partials(folder: Path) -> list[Path]:
     """Remove `.partial` files that backups which no longer run (killed, crashed) left."""
     removed: list[Path] = []
     with contextlib.suppress(OSError):
         for entry in folder.iterdir():
             match = _PARTIAL_RE.fullmatch(entry.name)
-            if match and not (match.group(1) and _alive(int(match.group(1)))):
+            if match and not (match.group(1) and process_alive(int(match.group(1)))):
                 with contextlib.suppress(OSError):
                     entry.unlink()
                     removed.append(entry)
