@@ -29,13 +29,23 @@ from studyapp.memory.model import (
     retrievability,
     step,
 )
-from studyapp.memory.simulate import CardToSimulate
+from studyapp.memory.simulate import RETENTION_RANGE, CardToSimulate, fsrs_interval
 from studyapp.store.columns import scope_clause
 from studyapp.store.connection import StoreBase
 
 # Set by the migration that adds memory states (and by anything that merges
 # history in): the states must be rebuilt by replay before they are read.
 STALE_KEY = "memory_stale"
+# The scheduler settings as studyapp.settings stores them (meta "setting.<name>"):
+# the store reads them to keep each state's FSRS due date and to pick the due column.
+SCHEDULER_KEY = "setting.scheduler"
+RETENTION_KEY = "setting.desired_retention"
+DEFAULT_RETENTION = 0.90
+
+
+def fsrs_due(parameters: Parameters, state: MemoryState, retention: float) -> date:
+    """When FSRS schedules the item next: the day predicted recall falls to `retention`."""
+    return state.last_day + timedelta(days=fsrs_interval(parameters, state.stability, retention))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,11 +162,77 @@ class Memory(StoreBase):
         if state is None:
             self.conn.execute("DELETE FROM memory_states WHERE item_id = ?", [item_id])
             return
+        due = fsrs_due(self.memory_parameters(), state, self.desired_retention())
         self.conn.execute(
             "INSERT OR REPLACE INTO memory_states "
-            "(item_id, stability, difficulty, last_day, reviews) VALUES (?, ?, ?, ?, ?)",
-            [item_id, state.stability, state.difficulty, state.last_day.isoformat(), state.reviews],
+            "(item_id, stability, difficulty, last_day, reviews, fsrs_due) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                item_id,
+                state.stability,
+                state.difficulty,
+                state.last_day.isoformat(),
+                state.reviews,
+                due.isoformat(),
+            ],
         )
+
+    # -- FSRS as the scheduler ---------------------------------------------------------
+
+    def fsrs_scheduling(self) -> bool:
+        """Whether FSRS sets due dates (the `scheduler` setting is `fsrs`); else SM-2 does."""
+        return self.get_meta(SCHEDULER_KEY) == "fsrs"
+
+    def desired_retention(self) -> float:
+        """The `desired_retention` setting (its default when unset or out of range)."""
+        raw = self.get_meta(RETENTION_KEY)
+        try:
+            value = float(raw) if raw is not None else DEFAULT_RETENTION
+        except ValueError:
+            return DEFAULT_RETENTION
+        low, high = RETENTION_RANGE
+        return value if low <= value <= high else DEFAULT_RETENTION
+
+    def fsrs_due_of(self, item_id: int) -> date | None:
+        """The item's FSRS due date (None: no memory state yet)."""
+        text = self._one("SELECT fsrs_due FROM memory_states WHERE item_id = ?", [item_id])
+        return date.fromisoformat(text) if text else None
+
+    def reschedule_fsrs(self) -> None:
+        """Every FSRS due date again from its state (after the desired retention changed)."""
+        parameters, retention = self.memory_parameters(), self.desired_retention()
+        rows = self.conn.execute(
+            "SELECT item_id, stability, last_day FROM memory_states"
+        ).fetchall()
+        with self.transaction():
+            self.conn.executemany(
+                "UPDATE memory_states SET fsrs_due = ? WHERE item_id = ?",
+                [
+                    (
+                        fsrs_due(
+                            parameters,
+                            MemoryState(stability, 0.0, date.fromisoformat(day), 0),
+                            retention,
+                        ).isoformat(),
+                        item_id,
+                    )
+                    for item_id, stability, day in rows
+                ],
+            )
+
+    def fsrs_preview(self, item_id: int, today: date) -> dict[int, int]:
+        """Days from `today` to the FSRS due date each grade 0-5 would give the item."""
+        parameters, retention = self.memory_parameters(), self.desired_retention()
+        state = self.memory_state(item_id)
+        if state is None and self._one("SELECT 1 FROM reviews WHERE item_id = ?", [item_id]):
+            state = replay(parameters, self._item_retrievals(item_id))
+        return {
+            grade: (
+                fsrs_due(parameters, step(parameters, state, Retrieval(today, grade)), retention)
+                - today
+            ).days
+            for grade in range(6)
+        }
 
     def _remember_answer(self, item_id: int, grade: int, day: date) -> None:
         """The grade hook: one step from the stored state (inside grading's transaction).
@@ -225,11 +301,20 @@ class Memory(StoreBase):
                     ],
                 )
             self.conn.execute("DELETE FROM memory_states")
+            retention = self.desired_retention()
             self.conn.executemany(
-                "INSERT INTO memory_states (item_id, stability, difficulty, last_day, reviews) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO memory_states "
+                "(item_id, stability, difficulty, last_day, reviews, fsrs_due) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (item_id, s.stability, s.difficulty, s.last_day.isoformat(), s.reviews)
+                    (
+                        item_id,
+                        s.stability,
+                        s.difficulty,
+                        s.last_day.isoformat(),
+                        s.reviews,
+                        fsrs_due(parameters, s, retention).isoformat(),
+                    )
                     for item_id, s in zip(ids, states, strict=True)
                     if s is not None
                 ],
