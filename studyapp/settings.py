@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
-from studyapp.memory.simulate import RETENTION_RANGE
+from studyapp.memory.schedule import DEFAULT_RETENTION, RETENTION_RANGE
 from studyapp.store import InputError, Store
-from studyapp.store.memory import DEFAULT_RETENTION, RETENTION_KEY, SCHEDULER_KEY
+from studyapp.store.memory import RETENTION_KEY, SCHEDULER_KEY
 
 # Textual's built-in themes (tests check this list against the installed Textual):
 # the palette's "Theme" picks among them and the choice is remembered.

@@ -29,7 +29,8 @@ from studyapp.memory.model import (
     retrievability,
     step,
 )
-from studyapp.memory.simulate import RETENTION_RANGE, CardToSimulate, fsrs_interval
+from studyapp.memory.schedule import DEFAULT_RETENTION, RETENTION_RANGE, fsrs_due
+from studyapp.memory.simulate import CardToSimulate
 from studyapp.store.columns import scope_clause
 from studyapp.store.connection import StoreBase
 
@@ -40,12 +41,6 @@ STALE_KEY = "memory_stale"
 # the store reads them to keep each state's FSRS due date and to pick the due column.
 SCHEDULER_KEY = "setting.scheduler"
 RETENTION_KEY = "setting.desired_retention"
-DEFAULT_RETENTION = 0.90
-
-
-def fsrs_due(parameters: Parameters, state: MemoryState, retention: float) -> date:
-    """When FSRS schedules the item next: the day predicted recall falls to `retention`."""
-    return state.last_day + timedelta(days=fsrs_interval(parameters, state.stability, retention))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,47 +187,6 @@ class Memory(StoreBase):
             return DEFAULT_RETENTION
         low, high = RETENTION_RANGE
         return value if low <= value <= high else DEFAULT_RETENTION
-
-    def fsrs_due_of(self, item_id: int) -> date | None:
-        """The item's FSRS due date (None: no memory state yet)."""
-        text = self._one("SELECT fsrs_due FROM memory_states WHERE item_id = ?", [item_id])
-        return date.fromisoformat(text) if text else None
-
-    def reschedule_fsrs(self) -> None:
-        """Every FSRS due date again from its state (after the desired retention changed)."""
-        parameters, retention = self.memory_parameters(), self.desired_retention()
-        rows = self.conn.execute(
-            "SELECT item_id, stability, last_day FROM memory_states"
-        ).fetchall()
-        with self.transaction():
-            self.conn.executemany(
-                "UPDATE memory_states SET fsrs_due = ? WHERE item_id = ?",
-                [
-                    (
-                        fsrs_due(
-                            parameters,
-                            MemoryState(stability, 0.0, date.fromisoformat(day), 0),
-                            retention,
-                        ).isoformat(),
-                        item_id,
-                    )
-                    for item_id, stability, day in rows
-                ],
-            )
-
-    def fsrs_preview(self, item_id: int, today: date) -> dict[int, int]:
-        """Days from `today` to the FSRS due date each grade 0-5 would give the item."""
-        parameters, retention = self.memory_parameters(), self.desired_retention()
-        state = self.memory_state(item_id)
-        if state is None and self._one("SELECT 1 FROM reviews WHERE item_id = ?", [item_id]):
-            state = replay(parameters, self._item_retrievals(item_id))
-        return {
-            grade: (
-                fsrs_due(parameters, step(parameters, state, Retrieval(today, grade)), retention)
-                - today
-            ).days
-            for grade in range(6)
-        }
 
     def _remember_answer(self, item_id: int, grade: int, day: date) -> None:
         """The grade hook: one step from the stored state (inside grading's transaction).

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Select, Static
 
-from studyapp.memory.simulate import RETENTION_RANGE
+from studyapp.memory.schedule import RETENTION_RANGE
 from studyapp.settings import DECK_LIMIT_PREFIX, THEMES, Settings, save_settings, shown_value
 from studyapp.store import StoreError
 from studyapp.ui.widgets.key_bar import KeyBar
