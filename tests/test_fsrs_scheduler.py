@@ -144,6 +144,9 @@ def test_the_queue_picks_fsrs_due_items_under_fsrs_and_sm2_due_ones_under_sm2(st
     assert studied.due_item_ids(on_fsrs) == [second]
     assert studied.due_item_ids(on_fsrs - timedelta(days=1)) == []
     assert studied.due_count_on(on_fsrs) == 1
+    # Home's and `studyapp decks`' per-deck due counts agree with the queue.
+    assert [d.due for d in studied.deck_counts(on_fsrs)] == [1]
+    assert [d.due for d in studied.deck_counts(tomorrow)] == [0]
     assert studied.next_due_date(on_fsrs - timedelta(days=1)) == on_fsrs
     assert studied.cram_item_ids(TODAY, ahead_days=(on_fsrs - TODAY).days) == [second]
     # The session (daily queue) studies what the scheduler in use says is due.
@@ -151,6 +154,7 @@ def test_the_queue_picks_fsrs_due_items_under_fsrs_and_sm2_due_ones_under_sm2(st
     assert session.counts().review == 1 and session.current().id == second
     save_setting(studied, "scheduler", "sm2")
     assert studied.due_item_ids(tomorrow) == [first]
+    assert [d.due for d in studied.deck_counts(tomorrow)] == [1]
 
 
 def test_an_item_with_sm2_progress_but_no_logged_answer_keeps_its_sm2_due(studied):

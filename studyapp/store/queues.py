@@ -15,8 +15,8 @@ from studyapp.store.models import StudyItem
 # What "due" means under each scheduler: SM-2's date, or FSRS's where the item has a
 # memory state (an item with SM-2 progress but no answers logged keeps SM-2's). An
 # item is in review (not new) by its SM-2 state under both.
-_SM2_DUE = ("i.due", "")
-_FSRS_DUE = ("COALESCE(m.fsrs_due, i.due)", "LEFT JOIN memory_states m ON m.item_id = i.id ")
+SM2_DUE_SQL = ("i.due", "")
+FSRS_DUE_SQL = ("COALESCE(m.fsrs_due, i.due)", "LEFT JOIN memory_states m ON m.item_id = i.id ")
 
 
 class Queues(StoreBase):
@@ -60,7 +60,7 @@ class Queues(StoreBase):
 
     def _due(self) -> tuple[str, str]:
         """(the due date's SQL expression, the join it needs) for the scheduler in use."""
-        return _FSRS_DUE if self.get_meta(SCHEDULER_KEY) == "fsrs" else _SM2_DUE
+        return FSRS_DUE_SQL if self.get_meta(SCHEDULER_KEY) == "fsrs" else SM2_DUE_SQL
 
     def due_item_ids(
         self, today: date, deck_id: str | None = None, tag: str | None = None
