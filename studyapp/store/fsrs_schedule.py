@@ -24,11 +24,13 @@ class FsrsSchedule(Memory):
 
     def reschedule_fsrs(self) -> None:
         """Every FSRS due date again from its state (after the desired retention changed)."""
-        parameters, retention = self.memory_parameters(), self.desired_retention()
-        rows = self.conn.execute(
-            "SELECT item_id, stability, last_day FROM memory_states"
-        ).fetchall()
         with self.transaction():
+            # Read inside the write transaction: an answer from another process cannot
+            # slip in between and be given a date from its old state.
+            parameters, retention = self.memory_parameters(), self.desired_retention()
+            rows = self.conn.execute(
+                "SELECT item_id, stability, last_day FROM memory_states"
+            ).fetchall()
             self.conn.executemany(
                 "UPDATE memory_states SET fsrs_due = ? WHERE item_id = ?",
                 [
