@@ -7,7 +7,9 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
+from studyapp.memory.schedule import DEFAULT_RETENTION, RETENTION_RANGE
 from studyapp.store import InputError, Store
+from studyapp.store.memory import RETENTION_KEY, SCHEDULER_KEY
 
 # Textual's built-in themes (tests check this list against the installed Textual):
 # the palette's "Theme" picks among them and the choice is remembered.
@@ -57,6 +59,10 @@ class Settings:
     # A folder shared with the student's other devices (studyapp.sync): the app syncs
     # through it at start and after each session. Empty: off.
     sync_folder: str = ""
+    # Who sets due dates: SM-2 (exact, the default) or FSRS at the desired retention.
+    # SM-2's state is kept on every answer under both, so switching back is exact.
+    scheduler: str = "sm2"
+    desired_retention: float = DEFAULT_RETENTION
     # A deck's own daily new-card limit (within new_per_day), by deck id.
     deck_new_per_day: dict[str, int] = field(default_factory=dict)
 
@@ -72,12 +78,17 @@ SETTING_HELP = {
     "bury_siblings": "siblings of a card studied today wait for tomorrow (on/off)",
     "interleave": "reviews shuffled across decks (on/off)",
     "images": "pictures on cards drawn in the terminal; off shows their alt text (on/off)",
+    "scheduler": "who sets due dates: sm2 (the default) or fsrs (at desired_retention)",
+    "desired_retention": "with the fsrs scheduler, the recall a card is due at (0.70-0.97)",
     "sync_folder": "a folder shared with your other devices, synced at start and after "
     "each session (a full path, or off)",
 }
 _LIMITS = {"new_per_day": (0, 9999), "leech_threshold": (1, 999), "exam_margin_days": (1, 60)}
 _BOOLEANS = ("bury_siblings", "interleave", "images")
 _PREFIX = "setting."
+SCHEDULERS = ("sm2", "fsrs")
+# The store reads these two itself (FSRS due dates, which due date a queue reads).
+_STORE_READS = {"scheduler": SCHEDULER_KEY, "desired_retention": RETENTION_KEY}
 _EXTENSION_KEY = "new_extension"
 
 
@@ -114,7 +125,20 @@ def _int_setting(name: str, raw: str) -> int:
     return value
 
 
-def _parse(name: str, raw: str) -> int | str | bool:
+def _retention_setting(raw: str) -> float:
+    low, high = RETENTION_RANGE
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(
+            f"desired_retention must be a number from {low:.2f} to {high:.2f}, not {raw!r}"
+        ) from None
+    if not low <= value <= high:
+        raise ValueError(f"desired_retention must be between {low:.2f} and {high:.2f}, not {raw}")
+    return round(value, 2)
+
+
+def _parse(name: str, raw: str) -> int | float | str | bool:
     if name in _LIMITS or name.startswith(DECK_LIMIT_PREFIX):
         return _int_setting(name, raw)
     if name in _BOOLEANS:
@@ -129,6 +153,12 @@ def _parse(name: str, raw: str) -> int | str | bool:
         return raw
     if name == "sync_folder":
         return _folder_setting(raw)
+    if name == "scheduler":
+        if raw.strip().lower() not in SCHEDULERS:
+            raise ValueError(f"scheduler must be sm2 or fsrs, not {raw!r}")
+        return raw.strip().lower()
+    if name == "desired_retention":
+        return _retention_setting(raw.strip())
     raise ValueError(f"unknown setting {name!r} (known: {', '.join(setting_names())})")
 
 
@@ -158,13 +188,22 @@ def save_setting(store: Store, name: str, raw: str) -> None:
     except ValueError as exc:
         raise InputError(str(exc)) from None
     stored = ("on" if value else "off") if isinstance(value, bool) else str(value)
-    store.set_meta(_PREFIX + name, stored)
+    key = _STORE_READS.get(name, _PREFIX + name)
+    with store.transaction():
+        changed = store.get_meta(key) != stored
+        store.set_meta(key, stored)
+        if name in _STORE_READS and changed:
+            # FSRS due dates follow the retention; a switch to fsrs also fills any
+            # a migrated database has not had rebuilt yet.
+            store.reschedule_fsrs()
 
 
 def shown_value(value: object) -> str:
     """A setting's value as `studyapp settings` prints it and accepts it back."""
     if isinstance(value, bool):
         return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:.2f}"
     return str(value) or "off"
 
 

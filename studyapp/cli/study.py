@@ -69,10 +69,6 @@ def _known(values: list[str], limit: int = 12) -> str:
     return shown or "none"
 
 
-# Before the student has timed answers: a typical flashcard answer.
-DEFAULT_SECONDS_PER_ANSWER = 8.0
-
-
 def _refresh_memory(store: Store) -> None:
     # A read-only database keeps the memory figures it has; the rest of stats still runs.
     with suppress(DatabaseError):
@@ -266,7 +262,11 @@ def more_new(context: Context, count: int) -> None:
 @click.pass_obj
 def simulate(context: Context, days: int, retentions: tuple[float, ...], as_json: bool) -> None:
     """Help me decide: reviews and minutes a day ahead, SM-2 vs FSRS at each retention."""
-    from studyapp.memory.simulate import simulate_load
+    from studyapp.memory.simulate import (
+        DEFAULT_RETENTIONS,
+        DEFAULT_SECONDS_PER_ANSWER,
+        simulate_load,
+    )
 
     store = context.study_store()
     today = context.today()
@@ -279,7 +279,7 @@ def simulate(context: Context, days: int, retentions: tuple[float, ...], as_json
         cards,
         today,
         days,
-        retentions or (0.80, 0.85, 0.90, 0.95),
+        retentions or DEFAULT_RETENTIONS,
         seconds,
     )
     if as_json:

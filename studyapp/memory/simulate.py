@@ -17,12 +17,25 @@ from datetime import date, timedelta
 
 from studyapp import sm2
 from studyapp.memory.model import MemoryState, Parameters, Retrieval, retrievability, step
+from studyapp.memory.schedule import RETENTION_RANGE, fsrs_interval
 
-__all__ = ["RETENTION_RANGE", "CardToSimulate", "Load", "fsrs_interval", "simulate_load"]
+__all__ = [
+    "DEFAULT_DAYS",
+    "DEFAULT_RETENTIONS",
+    "DEFAULT_SECONDS_PER_ANSWER",
+    "RETENTION_RANGE",
+    "CardToSimulate",
+    "Load",
+    "fsrs_interval",
+    "retentions_to_compare",
+    "simulate_load",
+]
 
-# The desired retentions the scheduler setting allows (and `simulate` compares).
-RETENTION_RANGE = (0.70, 0.97)
-_MAX_INTERVAL = 36500
+# What `studyapp simulate` and the Settings screen's "Help me decide" compare by default.
+DEFAULT_RETENTIONS = (0.80, 0.85, 0.90, 0.95)
+DEFAULT_DAYS = 30
+# Before the student has timed answers: a typical flashcard answer.
+DEFAULT_SECONDS_PER_ANSWER = 8.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +63,12 @@ class Load:
         return sum(self.minutes) / len(self.minutes)
 
 
-def fsrs_interval(parameters: Parameters, stability: float, retention: float) -> int:
-    """Days until predicted recall falls to `retention` (at least 1)."""
-    decay = parameters[20]
-    factor = 0.9 ** (-1 / decay) - 1
-    days: float = stability / factor * (retention ** (-1 / decay) - 1)
-    return max(1, min(_MAX_INTERVAL, round(days)))
+def retentions_to_compare(desired: float | None) -> tuple[float, ...]:
+    """The default retentions, with the student's own desired retention among them."""
+    chosen = {round(r, 2) for r in DEFAULT_RETENTIONS}
+    if desired is not None:
+        chosen.add(round(desired, 2))
+    return tuple(sorted(chosen))
 
 
 def _run(

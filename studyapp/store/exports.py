@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from studyapp import sm2
 from studyapp.store.columns import state_from
 from studyapp.store.connection import StoreBase
+from studyapp.store.memory import SCHEDULER_KEY
 
 # An item's SM-2 state, whether it is suspended, and its review rows, oldest first.
 DeckProgressEntry = tuple[sm2.SM2State, bool, tuple[dict[str, Any], ...]]
@@ -41,14 +44,20 @@ class Exports(StoreBase):
         )
 
     def deck_progress(self, deck_id: str) -> dict[tuple[str, int], DeckProgressEntry]:
-        """(card key, ord) -> (SM-2 state, suspended, review rows) for a deck's active items."""
+        """(card key, ord) -> (SM-2 state, suspended, review rows) for a deck's active items.
+
+        Under the fsrs scheduler the state's due date is FSRS's (the date the student's
+        own queue uses), so Anki shows each card when StudyApp would have.
+        """
         progress: dict[tuple[str, int], DeckProgressEntry] = {}
         items = self._rows(
             "SELECT i.id, c.card_key, i.ord, i.ef, i.interval, i.repetitions, i.lapses, i.due, "
-            "i.suspended FROM items i JOIN cards c ON c.id = i.card_id "
+            "i.suspended, m.fsrs_due FROM items i JOIN cards c ON c.id = i.card_id "
+            "LEFT JOIN memory_states m ON m.item_id = i.id "
             "WHERE i.deck_id = ? AND i.retired = 0",
             [deck_id],
         )
+        fsrs = self.get_meta(SCHEDULER_KEY) == "fsrs"
         reviews: dict[int, list[dict[str, Any]]] = {}
         for row in self._rows(
             "SELECT r.* FROM reviews r JOIN items i ON i.id = r.item_id "
@@ -57,8 +66,11 @@ class Exports(StoreBase):
         ):
             reviews.setdefault(row["item_id"], []).append(row)
         for item in items:
+            state = state_from(item)
+            if fsrs and state.due is not None and item["fsrs_due"]:
+                state = replace(state, due=date.fromisoformat(item["fsrs_due"]))
             progress[(item["card_key"], item["ord"])] = (
-                state_from(item),
+                state,
                 bool(item["suspended"]),
                 tuple(reviews.get(item["id"], ())),
             )

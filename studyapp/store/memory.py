@@ -29,6 +29,7 @@ from studyapp.memory.model import (
     retrievability,
     step,
 )
+from studyapp.memory.schedule import DEFAULT_RETENTION, RETENTION_RANGE, fsrs_due
 from studyapp.memory.simulate import CardToSimulate
 from studyapp.store.columns import scope_clause
 from studyapp.store.connection import StoreBase
@@ -36,6 +37,10 @@ from studyapp.store.connection import StoreBase
 # Set by the migration that adds memory states (and by anything that merges
 # history in): the states must be rebuilt by replay before they are read.
 STALE_KEY = "memory_stale"
+# The scheduler settings as studyapp.settings stores them (meta "setting.<name>"):
+# the store reads them to keep each state's FSRS due date and to pick the due column.
+SCHEDULER_KEY = "setting.scheduler"
+RETENTION_KEY = "setting.desired_retention"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,11 +157,36 @@ class Memory(StoreBase):
         if state is None:
             self.conn.execute("DELETE FROM memory_states WHERE item_id = ?", [item_id])
             return
+        due = fsrs_due(self.memory_parameters(), state, self.desired_retention())
         self.conn.execute(
             "INSERT OR REPLACE INTO memory_states "
-            "(item_id, stability, difficulty, last_day, reviews) VALUES (?, ?, ?, ?, ?)",
-            [item_id, state.stability, state.difficulty, state.last_day.isoformat(), state.reviews],
+            "(item_id, stability, difficulty, last_day, reviews, fsrs_due) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                item_id,
+                state.stability,
+                state.difficulty,
+                state.last_day.isoformat(),
+                state.reviews,
+                due.isoformat(),
+            ],
         )
+
+    # -- FSRS as the scheduler ---------------------------------------------------------
+
+    def fsrs_scheduling(self) -> bool:
+        """Whether FSRS sets due dates (the `scheduler` setting is `fsrs`); else SM-2 does."""
+        return self.get_meta(SCHEDULER_KEY) == "fsrs"
+
+    def desired_retention(self) -> float:
+        """The `desired_retention` setting (its default when unset or out of range)."""
+        raw = self.get_meta(RETENTION_KEY)
+        try:
+            value = float(raw) if raw is not None else DEFAULT_RETENTION
+        except ValueError:
+            return DEFAULT_RETENTION
+        low, high = RETENTION_RANGE
+        return value if low <= value <= high else DEFAULT_RETENTION
 
     def _remember_answer(self, item_id: int, grade: int, day: date) -> None:
         """The grade hook: one step from the stored state (inside grading's transaction).
@@ -225,11 +255,20 @@ class Memory(StoreBase):
                     ],
                 )
             self.conn.execute("DELETE FROM memory_states")
+            retention = self.desired_retention()
             self.conn.executemany(
-                "INSERT INTO memory_states (item_id, stability, difficulty, last_day, reviews) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO memory_states "
+                "(item_id, stability, difficulty, last_day, reviews, fsrs_due) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (item_id, s.stability, s.difficulty, s.last_day.isoformat(), s.reviews)
+                    (
+                        item_id,
+                        s.stability,
+                        s.difficulty,
+                        s.last_day.isoformat(),
+                        s.reviews,
+                        fsrs_due(parameters, s, retention).isoformat(),
+                    )
                     for item_id, s in zip(ids, states, strict=True)
                     if s is not None
                 ],

@@ -8,7 +8,9 @@ from typing import Any
 from studyapp.cardtext import item_label
 from studyapp.store.columns import scope_clause
 from studyapp.store.connection import StoreBase
+from studyapp.store.memory import SCHEDULER_KEY
 from studyapp.store.models import MATURE_DAYS, DeckCounts, TagGroup
+from studyapp.store.queues import FSRS_DUE_SQL
 
 
 class Progress(StoreBase):
@@ -21,14 +23,20 @@ class Progress(StoreBase):
         Totals come from the trigger-kept deck_item_counts and due from the items_due
         index, so the cost follows the number of decks and due items, not the collection.
         """
-        due = dict(
-            self.conn.execute(
-                "SELECT deck_id, COUNT(*) FROM items INDEXED BY items_due "
-                "WHERE due IS NOT NULL AND suspended = 0 AND retired = 0 AND due <= :today "
-                "AND (buried_until IS NULL OR buried_until <= :today) GROUP BY deck_id",
-                {"today": today.isoformat()},
-            )
+        query = (
+            "SELECT deck_id, COUNT(*) FROM items INDEXED BY items_due "
+            "WHERE due IS NOT NULL AND suspended = 0 AND retired = 0 AND due <= :today "
+            "AND (buried_until IS NULL OR buried_until <= :today) GROUP BY deck_id"
         )
+        if self.get_meta(SCHEDULER_KEY) == "fsrs":
+            # The scheduler in use decides what is due (as the review queue does).
+            due_sql, join = FSRS_DUE_SQL
+            query = (
+                f"SELECT i.deck_id, COUNT(*) FROM items i {join}WHERE i.due IS NOT NULL "
+                f"AND i.suspended = 0 AND i.retired = 0 AND {due_sql} <= :today "
+                "AND (i.buried_until IS NULL OR i.buried_until <= :today) GROUP BY i.deck_id"
+            )
+        due = dict(self.conn.execute(query, {"today": today.isoformat()}))
         return [
             DeckCounts(deck_id, name, total, new, due.get(deck_id, 0))
             for deck_id, name, total, new in self.conn.execute(

@@ -9,7 +9,14 @@ from typing import Any
 from studyapp.store.columns import parse_date, scope_clause, state_from, tags_tuple
 from studyapp.store.connection import StoreBase
 from studyapp.store.errors import InputError
+from studyapp.store.memory import SCHEDULER_KEY
 from studyapp.store.models import StudyItem
+
+# What "due" means under each scheduler: SM-2's date, or FSRS's where the item has a
+# memory state (an item with SM-2 progress but no answers logged keeps SM-2's). An
+# item is in review (not new) by its SM-2 state under both.
+SM2_DUE_SQL = ("i.due", "")
+FSRS_DUE_SQL = ("COALESCE(m.fsrs_due, i.due)", "LEFT JOIN memory_states m ON m.item_id = i.id ")
 
 
 class Queues(StoreBase):
@@ -51,6 +58,10 @@ class Queues(StoreBase):
             raise InputError(f"no study item {item_id}")
         return self._item_from(rows[0])
 
+    def _due(self) -> tuple[str, str]:
+        """(the due date's SQL expression, the join it needs) for the scheduler in use."""
+        return FSRS_DUE_SQL if self.get_meta(SCHEDULER_KEY) == "fsrs" else SM2_DUE_SQL
+
     def due_item_ids(
         self, today: date, deck_id: str | None = None, tag: str | None = None
     ) -> list[int]:
@@ -60,15 +71,17 @@ class Queues(StoreBase):
     def due_items(
         self, today: date, deck_id: str | None = None, tag: str | None = None
     ) -> list[tuple[int, int]]:
-        """(item id, card id) of the due and overdue items, most overdue first; read from
-        the items_due index alone (it carries the card id for the sibling rules)."""
+        """(item id, card id) of the due and overdue items, most overdue first; under SM-2
+        read from the items_due index alone (it carries the card id for the sibling rules)."""
         scope, params = scope_clause(deck_id, tag)
+        due, join = self._due()
         return [
             (r[0], r[1])
             for r in self.conn.execute(
-                "SELECT i.id, i.card_id FROM items i WHERE i.due IS NOT NULL AND i.suspended = 0 "
-                "AND i.retired = 0 AND i.due <= ? AND (i.buried_until IS NULL OR i.buried_until <= ?)"
-                f"{scope} ORDER BY i.due, i.id",
+                f"SELECT i.id, i.card_id FROM items i {join}WHERE i.due IS NOT NULL "
+                f"AND i.suspended = 0 AND i.retired = 0 AND {due} <= ? "
+                "AND (i.buried_until IS NULL OR i.buried_until <= ?)"
+                f"{scope} ORDER BY {due}, i.id",
                 [today.isoformat(), today.isoformat(), *params],
             )
         ]
@@ -201,10 +214,11 @@ class Queues(StoreBase):
     ) -> date | None:
         """The first day after `after` with a review due (in a deck or tag, or anywhere)."""
         scope, params = scope_clause(deck_id, tag)
+        due, join = self._due()
         return parse_date(
             self._one(
-                "SELECT MIN(i.due) FROM items i WHERE i.due IS NOT NULL AND i.suspended = 0 "
-                f"AND i.retired = 0 AND i.due > ?{scope}",
+                f"SELECT MIN({due}) FROM items i {join}WHERE i.due IS NOT NULL "
+                f"AND i.suspended = 0 AND i.retired = 0 AND {due} > ?{scope}",
                 [after.isoformat(), *params],
             )
         )
@@ -213,10 +227,11 @@ class Queues(StoreBase):
         """Reviews due on or before `day` and not buried past it (not counting new cards),
         in a deck or tag, or anywhere."""
         scope, params = scope_clause(deck_id, tag)
+        due, join = self._due()
         return (
             self._one(
-                "SELECT COUNT(*) FROM items i WHERE i.due IS NOT NULL AND i.suspended = 0 "
-                "AND i.retired = 0 AND i.due <= ? "
+                f"SELECT COUNT(*) FROM items i {join}WHERE i.due IS NOT NULL "
+                f"AND i.suspended = 0 AND i.retired = 0 AND {due} <= ? "
                 f"AND (i.buried_until IS NULL OR i.buried_until <= ?){scope}",
                 [day.isoformat(), day.isoformat(), *params],
             )
@@ -233,12 +248,14 @@ class Queues(StoreBase):
         """Items to study ahead: in a deck or tag (reviewed ones first, by due date),
         or everything due within `ahead_days`."""
         scope, params = scope_clause(deck_id, tag)
+        due, join = self._due()
         if ahead_days is not None:
             return [
                 r[0]
                 for r in self.conn.execute(
-                    "SELECT i.id FROM items i WHERE i.due IS NOT NULL AND i.suspended = 0 "
-                    f"AND i.retired = 0 AND i.due <= ?{scope} ORDER BY i.due, i.id",
+                    f"SELECT i.id FROM items i {join}WHERE i.due IS NOT NULL "
+                    f"AND i.suspended = 0 AND i.retired = 0 AND {due} <= ?{scope} "
+                    f"ORDER BY {due}, i.id",
                     [(today + timedelta(days=ahead_days)).isoformat(), *params],
                 )
             ]

@@ -20,14 +20,14 @@ from studyapp.review_rules import (
 from studyapp.store.columns import iso, parse_date, state_columns, state_from
 from studyapp.store.connection import utcnow
 from studyapp.store.errors import InputError
-from studyapp.store.memory import Memory
+from studyapp.store.fsrs_schedule import FsrsSchedule
 from studyapp.store.models import GradeResult
 
 __all__ = ["REVIEW_KINDS", "ReviewKind", "Reviews"]
 _RESCHEDULING_SQL = ", ".join(f"'{kind}'" for kind in RESCHEDULING_KINDS)
 
 
-class Reviews(Memory):
+class Reviews(FsrsSchedule):
     """Grading and the other actions on one item (each answer also moves its memory state)."""
 
     def item_state(self, item_id: int) -> sm2.SM2State:

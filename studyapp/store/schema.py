@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -312,6 +312,12 @@ MIGRATIONS: dict[int, str] = {
     7: RENAME_PERSONAL_DECK,
     8: SYNC_EVENTS,
     9: MEMORY,
+    # FSRS as a scheduler option: each memory state's due date at the desired
+    # retention, kept beside SM-2's (items.due) so switching either way is exact.
+    # Existing states get theirs from the rebuild that 'memory_stale' asks for.
+    10: "ALTER TABLE memory_states ADD COLUMN fsrs_due TEXT; "
+    "INSERT OR REPLACE INTO meta (key, value) "
+    "SELECT 'memory_stale', '1' WHERE EXISTS (SELECT 1 FROM memory_states)",
 }
 
 

@@ -20,7 +20,7 @@ from studyapp.session import ReviewSession
 from studyapp.sm2 import QUALITY_LABELS
 from studyapp.store import StudyItem
 from studyapp.studytime import studied_text
-from studyapp.ui.formatting import grade_outcome, relative_day
+from studyapp.ui.formatting import grade_outcome, relative_day, short_days
 from studyapp.ui.widgets.card_image import CardImage, Overlay
 from studyapp.ui.widgets.card_text import render_card_text
 from studyapp.ui.widgets.key_bar import KeyBar
@@ -283,12 +283,20 @@ class ReviewScreen(Screen[None]):
         redrill = (
             self.session.current_kind in ("redrill", "exam") or self.session.mode != "scheduled"
         )
+        item = self.session.current()
+        # Under FSRS the due date is FSRS's: its interval for each grade, and no ease
+        # (SM-2's easiness is still kept, but it schedules nothing).
+        fsrs = item is not None and not redrill and self.app.store.fsrs_scheduling()
+        if fsrs and item is not None:
+            preview = self.app.store.fsrs_preview(item.id, self.session.today)
         # Six boxes share the width (less the margins); labels never wrap away.
         width = max(1, (self.app.size.width - 2) // 6)
         for q in range(6):
             box = self.query_one(f"#grade-{q}", Static)
             if redrill:
                 then = "again" if q < 4 else "done"
+            elif fsrs:
+                then = short_days(preview[q])
             else:
                 then = grade_outcome(preview[q], ease[q], width - 1)  # a cell between boxes
             name = f"{q} {QUALITY_LABELS[q]}" if width >= len(QUALITY_LABELS[q]) + 2 else str(q)

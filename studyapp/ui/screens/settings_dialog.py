@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Select, Static
 
+from studyapp.memory.schedule import RETENTION_RANGE
 from studyapp.settings import DECK_LIMIT_PREFIX, THEMES, Settings, save_settings, shown_value
 from studyapp.store import StoreError
 from studyapp.ui.widgets.key_bar import KeyBar
@@ -35,6 +36,7 @@ class SettingsScreen(ModalScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
+        Binding("f2", "decide", "Help me decide", priority=True),
     ]
 
     def __init__(self, settings: Settings, deck_names: dict[str, str]):
@@ -91,6 +93,25 @@ class SettingsScreen(ModalScreen[bool]):
                         id="set-theme",
                     ),
                 )
+                yield _row(
+                    "Scheduler",
+                    Select(
+                        [("SM-2 (exact, the default)", "sm2"), ("FSRS", "fsrs")],
+                        value=s.scheduler,
+                        allow_blank=False,
+                        compact=True,
+                        id="set-scheduler",
+                    ),
+                )
+                yield _row(
+                    "FSRS: desired retention",
+                    Input(
+                        shown_value(s.desired_retention),
+                        type="number",
+                        compact=True,
+                        id="set-desired_retention",
+                    ),
+                )
                 yield Static(
                     "New cards a day per deck (empty: only the total applies)",
                     classes="setting-heading",
@@ -106,7 +127,10 @@ class SettingsScreen(ModalScreen[bool]):
                     )
                     yield _row(name, field)
             yield Static(id="settings-error", classes="dialog-error")
-            yield Static("tab next · ctrl+s save · escape cancel", classes="dialog-hint")
+            yield Static(
+                "tab next · ctrl+s save · f2 help me decide · escape cancel",
+                classes="dialog-hint",
+            )
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -122,6 +146,8 @@ class SettingsScreen(ModalScreen[bool]):
         for name in ("bury_siblings", "interleave", "images"):
             values[name] = shown_value(self.query_one(f"#set-{name}", Checkbox).value)
         values["theme"] = str(self.query_one("#set-theme", Select).value)
+        values["scheduler"] = str(self.query_one("#set-scheduler", Select).value)
+        values["desired_retention"] = self.query_one("#set-desired_retention", Input).value
         for number, deck_id in enumerate(self.deck_names):
             values[DECK_LIMIT_PREFIX + deck_id] = self.query_one(
                 f"#set-deck-{number}", Input
@@ -135,6 +161,19 @@ class SettingsScreen(ModalScreen[bool]):
             self.query_one("#settings-error", Static).update(Text(str(exc)))
             return
         self.dismiss(True)
+
+    def action_decide(self) -> None:
+        """Help me decide: the load of each scheduler, the retention typed here among them."""
+        from studyapp.ui.screens.decide_dialog import DecideScreen
+
+        values = self.values()
+        try:
+            retention = float(values["desired_retention"])
+        except ValueError:
+            retention = self.settings.desired_retention
+        if not RETENTION_RANGE[0] <= retention <= RETENTION_RANGE[1]:
+            retention = self.settings.desired_retention
+        self.app.push_screen(DecideScreen(self.app.today(), values["scheduler"], retention))
 
     def action_cancel(self) -> None:
         if self.values() == self.shown:
