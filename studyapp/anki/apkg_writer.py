@@ -30,7 +30,7 @@ from studyapp.anki.guids import package_deck_id
 from studyapp.anki.ledger import Ledger, LedgerRow, Tally
 from studyapp.anki.media_files import plain_files
 from studyapp.anki.notes import ExportDeck, ExportError, ExportNote
-from studyapp.anki.notetypes import NOTE_TYPE_IDS, build_models
+from studyapp.anki.notetypes import build_models, model_id, own_models
 from studyapp.anki.progress import RevlogRow, review_card_columns, revlog_rows
 
 # Deflated as Anki deflates its own packages. Level 1: at 100k cards 0.3 s for
@@ -195,6 +195,7 @@ def _write_collection(
                 )
             }
         models = build_models()
+        models.update(own_models(note for deck in decks for note in deck.notes))
         package_decks = []
         for deck in decks:
             anki_deck = genanki.Deck(
@@ -299,7 +300,7 @@ class _NoteWriter:
                 self.from_anki += guid == note.guid
             note_id = next(self.ids)
             tags = f" {' '.join(note.tags)} "
-            row = (note_id, guid, NOTE_TYPE_IDS[note.family], mtime, -1, tags, "\x1f".join(fields))
+            row = (note_id, guid, model_id(note.family), mtime, -1, tags, "\x1f".join(fields))
             self.note_rows.append((*row, fields[0], 0, 0, ""))
             due = next(self.position)
             for ord_ in ords:
