@@ -257,7 +257,9 @@ def note_faces(note_text: str, ord_: int) -> Faces:
     note_type, values = from_note_json(note_text)
     if not note_type.templates:
         return Faces("(this note type has no templates)", "")
-    template = note_type.templates[0 if note_type.cloze else min(ord_, len(note_type.templates) - 1)]
+    template = note_type.templates[
+        0 if note_type.cloze else min(ord_, len(note_type.templates) - 1)
+    ]
     try:
         question, answer = render(
             template.front,

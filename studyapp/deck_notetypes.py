@@ -62,7 +62,9 @@ class NoteType:
             "anki_id": self.anki_id,
             "kind": "cloze" if self.cloze else "standard",
             "fields": list(self.fields),
-            "templates": [{"name": t.name, "front": t.front, "back": t.back} for t in self.templates],
+            "templates": [
+                {"name": t.name, "front": t.front, "back": t.back} for t in self.templates
+            ],
             "css": self.css,
         }
 
@@ -207,7 +209,10 @@ def note_values(
     ok = True
     for key, value in raw.items():
         if key not in note_type.fields:
-            problem(at, f"{label}: {unknown_key(key, note_type.fields, 'note type ' + repr(note_type.name))}")
+            problem(
+                at,
+                f"{label}: {unknown_key(key, note_type.fields, 'note type ' + repr(note_type.name))}",
+            )
             ok = False
         elif not isinstance(value, str):
             problem(at, f"{label}: field '{quoted(key)}' must be a string, not {type_name(value)}")

@@ -449,7 +449,9 @@ def _note_card(
     if field_values is None:
         return None
     tags = values.get("tags", ())
-    if not note_type.ords(field_values, tuple(str(t) for t in tags) if isinstance(tags, tuple) else ()):
+    if not note_type.ords(
+        field_values, tuple(str(t) for t in tags) if isinstance(tags, tuple) else ()
+    ):
         what = "no cloze deletion" if note_type.cloze else "every template's front is empty"
         problem(fields_at or header, f"{label} makes no cards in Anki: {what}")
         return None

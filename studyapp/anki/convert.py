@@ -1,9 +1,12 @@
 """The way in: Anki packages and text files of notes as StudyApp decks.
 
-Basic → basic, "and reversed" → reversed, "optional reversed" → basic or
-reversed by its "Add Reverse" field, Cloze → cloze (hints kept); any other
-note type: its first field is the front and the rest the back, and the report
-says so. Fields named Extra / Back Extra and Source keep their meaning. Each
+Anki's English stock types (and StudyApp's own) become StudyApp cards: Basic →
+basic, "and reversed" → reversed, "optional reversed" → basic or reversed by its
+"Add Reverse" field, Cloze → cloze (hints kept); fields named Extra / Back Extra
+and Source keep their meaning. Any other note type (custom, localized) is kept:
+a `note` card with its note type (fields, templates, CSS) and its fields as Anki
+has them, so an export sends it back to the same note type. A text file of notes
+carries no templates: there the first field is the front and the rest the back. Each
 card keeps its note's Anki GUID, so an export goes back to the same notes.
 """
 
@@ -37,6 +40,8 @@ from studyapp.occlusion import OcclusionError
 PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 TEXT_SUFFIXES = (".txt", ".csv", ".tsv")
 EXTRA_FIELDS = ("extra", "back extra")
+# The field names of the cloze note types StudyApp's cloze cards stand for.
+CLOZE_NAMES = {"text", "source", *EXTRA_FIELDS}
 
 
 @dataclass(slots=True)
@@ -289,6 +294,9 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
     source = named.get("source", "")
     guid = note.guid or ""
     where = note.origin or f"{note.deck}: note {note.guid or note.line}"
+    if note.note_type.cloze and note.note_type.formats and not set(names) <= CLOZE_NAMES:
+        # A localized or custom cloze note type: StudyApp's cloze would change its fields.
+        return _note_card(note, conversion, where)
     if note.note_type.cloze:
         text = texts[0] if texts else ""
         problems = cloze_problems(text)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studyapp import sm2
-from studyapp.anki.fields import field_html
+from studyapp.anki.fields import field_html, media_names
 from studyapp.anki.guids import card_guid
 from studyapp.anki.notetypes import REVERSE_MARK, family
 from studyapp.cardtext import item_ords
@@ -86,7 +86,9 @@ class ExportNote:
             # Anki's own HTML, sent back byte for byte; its pictures go along.
             values = list(self.note_type[1])
             if used is not None:
-                used.update(n for n in media if any(n in v for v in values))
+                used.update(
+                    name for value in values for name in media_names(value) if name in media
+                )
             return values
         if self.type == "occlusion":
             from studyapp.anki.occlusion_notes import occlusion_fields
