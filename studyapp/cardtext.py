@@ -253,6 +253,7 @@ def note_faces(note_text: str, ord_: int) -> Faces:
     from studyapp.anki.html_to_markdown import html_to_markdown
     from studyapp.anki_templates import TemplateError, render
     from studyapp.deck_notetypes import from_note_json
+    from studyapp.maths_text import code_span, with_maths_shown
 
     note_type, values = from_note_json(note_text)
     if not note_type.templates:
@@ -277,7 +278,27 @@ def note_faces(note_text: str, ord_: int) -> Faces:
     def image(src: str, alt: str) -> str:
         return placeholder("image", src)
 
-    return Faces(html_to_markdown(question, image)[0], html_to_markdown(answer, image)[0])
+    def terminal_text(side: str) -> str:
+        # Maths is set aside (private-use marks, which no conversion touches) and
+        # comes back as code spans: HTML and Markdown escaping must not reach it.
+        formulas: list[str] = []
+
+        def mark(shown: str) -> str:
+            formulas.append(shown)
+            return f"\ue020{len(formulas) - 1}\ue021"
+
+        text = html_to_markdown(with_maths_shown(side, mark), image)[0]
+        if not formulas:
+            return text
+        return re.sub(
+            "\ue020([0-9]+)\ue021",
+            lambda m: (
+                code_span(formulas[int(m.group(1))]) if int(m.group(1)) < len(formulas) else ""
+            ),
+            text,
+        )
+
+    return Faces(terminal_text(question), terminal_text(answer))
 
 
 @lru_cache(maxsize=1)

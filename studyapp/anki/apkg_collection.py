@@ -281,10 +281,17 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
     templates: dict[object, int] = {}
     formats: dict[object, list[tuple[str, str, str]]] = {}
     if "templates" in _tables(conn):
-        query = "SELECT ntid, name, config FROM templates ORDER BY ntid, ord"
-        for ntid, name, config in conn.execute(query):
-            templates[ntid] = templates.get(ntid, 0) + 1
-            formats.setdefault(ntid, []).append(_template_formats(ntid, name, config))
+        columns = {
+            r[1].decode("utf-8", "replace") for r in conn.execute("PRAGMA table_info(templates)")
+        }
+        if {"name", "config", "ord"} <= columns:
+            query = "SELECT ntid, name, config FROM templates ORDER BY ntid, ord"
+            for ntid, name, config in conn.execute(query):
+                templates[ntid] = templates.get(ntid, 0) + 1
+                formats.setdefault(ntid, []).append(_template_formats(ntid, name, config))
+        else:  # a templates table without them: counted, no formats (the note maps as text)
+            query = "SELECT ntid, COUNT(*) FROM templates GROUP BY ntid"
+            templates = dict(conn.execute(query).fetchall())
     note_types = {}
     for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
         where = f"note type {_shown(ntid)}"
