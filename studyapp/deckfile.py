@@ -27,7 +27,7 @@ from studyapp.deck_fields import (
     type_name,
     unknown_key,
 )
-from studyapp.deck_notetypes import NoteType, note_json, note_values, parse_note_types
+from studyapp.deck_notetypes import NoteType, note_card, note_json, parse_note_types
 from studyapp.sanitize import first_control_character, one_line
 from studyapp.tomllines import LineMap, map_lines
 
@@ -356,7 +356,9 @@ def _parse_card(
                 problem(lines.card_key(index, key), f"{label}: '{key}' is for note cards")
                 ok = False
     if card_type == "note":
-        note = _note_card(raw, values, label, index, lines, problem, note_types or {})
+        note = note_card(
+            raw, values, label, lambda key: lines.card_key(index, key), problem, note_types or {}
+        )
         ok = ok and note is not None
     elif card_type == "cloze":
         for key in ("front", "back"):
@@ -415,47 +417,6 @@ def _parse_card(
         note_type=note[0] if note else None,
         fields=note[1] if note else (),
     )
-
-
-def _note_card(
-    raw: dict[str, object],
-    values: dict[str, object],
-    label: str,
-    index: int,
-    lines: LineMap,
-    problem: Callable[[int | None, str], None],
-    note_types: dict[str, NoteType],
-) -> tuple[NoteType, tuple[str, ...]] | None:
-    """A note card's note type and field values, or None (problems reported)."""
-    header = lines.card_key(index)
-    for key in ("front", "back", "text", "extra", "source"):
-        if key in raw:
-            problem(lines.card_key(index, key), f"{label}: a note card keeps '{key}' in 'fields'")
-            return None
-    name = values.get("note_type")
-    if "note_type" not in raw:
-        problem(header, f"{label} is missing 'note_type' (the name of a [[note_types]] table)")
-        return None
-    note_type = note_types.get(str(name))
-    if note_type is None:
-        known = ", ".join(note_types) or "none declared"
-        problem(
-            lines.card_key(index, "note_type"),
-            f"{label}: no note type '{quoted(str(name))}' in this file ({known})",
-        )
-        return None
-    fields_at = lines.card_key(index, "fields")
-    field_values = note_values(raw.get("fields", {}), note_type, label, fields_at, problem)
-    if field_values is None:
-        return None
-    tags = values.get("tags", ())
-    if not note_type.ords(
-        field_values, tuple(str(t) for t in tags) if isinstance(tags, tuple) else ()
-    ):
-        what = "no cloze deletion" if note_type.cloze else "every template's front is empty"
-        problem(fields_at or header, f"{label} makes no cards in Anki: {what}")
-        return None
-    return note_type, field_values
 
 
 def load_deck(path: Path) -> Deck:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,12 +26,18 @@ from studyapp.anki.fields import placeholder
 from studyapp.anki.guids import card_guid
 from studyapp.anki.html_to_markdown import html_to_markdown, plain_to_markdown
 from studyapp.anki.ledger import DELETE_TAG
+from studyapp.anki.note_cards import (
+    card_tags,
+    note_card,
+    note_type_names,
+    note_type_toml,
+    toml_string,
+)
 from studyapp.anki.notes import MEDIA_FOLDER
 from studyapp.anki.occlusion_notes import is_occlusion_note, occlusion_card
 from studyapp.anki.text_reader import read_text_notes
 from studyapp.cardtext import cloze_problems, image_token
 from studyapp.deck_fields import MAX_ID_LENGTH
-from studyapp.deck_notetypes import CardTemplate, NoteType
 from studyapp.deckfile import Card, Deck, DeckFileError, Problem, parse_deck
 from studyapp.images import ImageProblem, check_image, target_problem
 from studyapp.occlusion import OcclusionError
@@ -187,7 +192,7 @@ def _occlusion(note: SourceNote, conversion: Conversion) -> Card | None:
         text=text,
         extra=extra,
         source=source,
-        tags=_tags(note.tags),
+        tags=card_tags(note.tags),
         guid=note.guid or "",
     )
 
@@ -296,7 +301,9 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
     where = note.origin or f"{note.deck}: note {note.guid or note.line}"
     if note.note_type.cloze and note.note_type.formats and not set(names) <= CLOZE_NAMES:
         # A localized or custom cloze note type: StudyApp's cloze would change its fields.
-        return _note_card(note, conversion, where)
+        return note_card(
+            note, conversion, where, card_id_for(note, note.fields[0] if note.fields else "")
+        )
     if note.note_type.cloze:
         text = texts[0] if texts else ""
         problems = cloze_problems(text)
@@ -316,7 +323,7 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
             text=text,
             extra=extra,
             source=source,
-            tags=_tags(note.tags),
+            tags=card_tags(note.tags),
             guid=guid,
         )
     front = texts[0] if texts else ""
@@ -332,7 +339,9 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
     if names[:2] == ["front", "back"] and all(n in known for n in names):
         back = texts[1]
     elif note.note_type.formats:
-        return _note_card(note, conversion, where)
+        return note_card(
+            note, conversion, where, card_id_for(note, note.fields[0] if note.fields else "")
+        )
     else:
         back = "\n\n".join(t for t in texts[1:] if t)
         extra = source = ""
@@ -349,45 +358,9 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
         back,
         extra=extra,
         source=source,
-        tags=_tags(note.tags),
+        tags=card_tags(note.tags),
         guid=guid,
     )
-
-
-def _note_card(note: SourceNote, conversion: Conversion, where: str) -> Card | None:
-    """A note of its own note type: its fields as Anki has them (HTML, byte for byte)."""
-    source = note.note_type
-    note_type = NoteType(
-        source.name,
-        source.anki_id,
-        source.cloze,
-        source.fields,
-        tuple(CardTemplate(name, qfmt, afmt) for name, qfmt, afmt in source.formats),
-        source.css,
-    )
-    values = tuple(note.fields) + ("",) * (len(source.fields) - len(note.fields))
-    tags = _tags(note.tags)
-    if not note_type.ords(values[: len(source.fields)], tags):
-        conversion.skipped.append(f"{where}: makes no card in Anki (every front is empty)")
-        return None
-    conversion.mapping[f"{source.name} → its own note type ({len(source.formats)} templates)"] += 1
-    return Card(
-        card_id_for(note, values[0] if values else ""),
-        "note",
-        tags=tags,
-        guid=note.guid or "",
-        note_type=note_type,
-        fields=values[: len(source.fields)],
-    )
-
-
-def _tags(tags: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(t for t in tags if t.strip() and t.lower() != "leech"))
-
-
-def toml_string(value: str) -> str:
-    """A TOML basic string: JSON's escaping is valid TOML, once DEL is escaped too."""
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
 
 
 def deck_toml(deck: Deck) -> str:
@@ -395,7 +368,7 @@ def deck_toml(deck: Deck) -> str:
     lines = ["[deck]", f"id = {toml_string(deck.id)}", f"name = {toml_string(deck.name)}"]
     if deck.description:
         lines.append(f"description = {toml_string(deck.description)}")
-    names = _note_type_names(deck)
+    names = note_type_names(deck)
     for note_type, name in names.items():
         lines += ["", *note_type_toml(note_type, name)]
     for card in deck.cards:
@@ -418,40 +391,6 @@ def deck_toml(deck: Deck) -> str:
         if card.guid:
             lines.append(f"guid = {toml_string(card.guid)}")
     return "\n".join(lines) + "\n"
-
-
-def _note_type_names(deck: Deck) -> dict[NoteType, str]:
-    """Each note type the deck's cards use, by a name unique in the file."""
-    names: dict[NoteType, str] = {}
-    for card in deck.cards:
-        if card.note_type is not None and card.note_type not in names:
-            name = card.note_type.name
-            if name in names.values():
-                name = f"{name} ({card.note_type.anki_id})"
-            names[card.note_type] = name
-    return names
-
-
-def note_type_toml(note_type: NoteType, name: str) -> list[str]:
-    """A `[[note_types]]` table: one line per key, one per template."""
-    lines = [
-        "[[note_types]]",
-        f"name = {toml_string(name)}",
-        f"anki_id = {note_type.anki_id}",
-    ]
-    if note_type.cloze:
-        lines.append('kind = "cloze"')
-    lines.append(f"fields = [{', '.join(toml_string(f) for f in note_type.fields)}]")
-    lines.append("templates = [")
-    for template in note_type.templates:
-        lines.append(
-            f"  {{ name = {toml_string(template.name)}, front = {toml_string(template.front)}, "
-            f"back = {toml_string(template.back)} }},"
-        )
-    lines.append("]")
-    if note_type.css:
-        lines.append(f"css = {toml_string(note_type.css)}")
-    return lines
 
 
 def validated_decks(conversion: Conversion) -> list[Deck]:
