@@ -139,3 +139,18 @@ def test_maths_shows_readably_and_stays_byte_for_byte():
 )  # fmt: skip
 def test_html_to_terminal_text(field, text):
     assert html_to_markdown(field)[0] == text
+
+
+def test_lint_reads_note_cards_by_what_they_show():
+    from studyapp.lint import lint_decks
+
+    parsed = deck(
+        '[[cards]]\nid = "a"\ntype = "note"\nnote_type = "Vocab"\n'
+        'fields = { Word = "Hund", Meaning = "dog" }\n'
+        '[[cards]]\nid = "b"\ntype = "note"\nnote_type = "Vocab"\n'
+        'fields = { Word = "Katze", Meaning = "cat" }\n'
+        '[[cards]]\nid = "c"\ntype = "note"\nnote_type = "Vocab"\n'
+        'fields = { Word = "Katze", Meaning = "Katze" }\n'
+    )
+    # Fronts are in the templates: the cards are compared by what they show.
+    assert [(f.card_id, f.rule) for f in lint_decks([parsed])] == [("c", "answer-in-question")]
