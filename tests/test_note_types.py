@@ -154,3 +154,35 @@ def test_lint_reads_note_cards_by_what_they_show():
     )
     # Fronts are in the templates: the cards are compared by what they show.
     assert [(f.card_id, f.rule) for f in lint_decks([parsed])] == [("c", "answer-in-question")]
+
+
+def test_a_package_with_one_guid_on_two_notes_is_refused(tmp_path):
+    import json
+    import sqlite3
+    import zipfile
+
+    from studyapp.anki.convert import convert_sources
+    from studyapp.anki.source_notes import PackageError
+
+    model = {"name": "Basic", "type": 0, "flds": [{"name": "Front", "ord": 0},
+             {"name": "Back", "ord": 1}], "tmpls": [{}]}  # fmt: skip
+    db = tmp_path / "c.db"
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        "CREATE TABLE col (models, decks); CREATE TABLE notes (id, guid, mid, tags, flds);"
+        "CREATE TABLE cards (id, nid, did, ord);"
+    )
+    conn.execute(
+        "INSERT INTO col VALUES (?, ?)", [json.dumps({"7": model}), '{"1": {"name": "D"}}']
+    )
+    for note_id in (1, 2):
+        conn.execute("INSERT INTO notes VALUES (?, 'a', 7, '', 'q\x1fa')", [note_id])
+        conn.execute("INSERT INTO cards VALUES (?, ?, 1, 0)", [note_id, note_id])
+    conn.commit()
+    conn.close()
+    package = tmp_path / "p.apkg"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("collection.anki2", db.read_bytes())
+        archive.writestr("media", "{}")
+    with pytest.raises(PackageError, match="two notes have the GUID a"):
+        convert_sources([package])

@@ -147,6 +147,7 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
             read = read_text_notes(path, default_deck=path.stem)
         else:
             raise PackageError(f"{path}: not an Anki package or a text file of notes")
+        in_this: set[str] = set()
         for note in read:
             if note.guid and first_source.setdefault(note.guid, path) != path:
                 # Two versions of one deck: Anki would be sent one GUID twice.
@@ -154,6 +155,11 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
                     f"{path}: note {note.guid} is also in {first_source[note.guid]}; "
                     "convert one version of a deck at a time"
                 )
+            if note.guid and note.guid in in_this:
+                # Anki's collections hold a GUID once: this one is damaged.
+                raise PackageError(f"{path}: two notes have the GUID {note.guid}")
+            if note.guid:
+                in_this.add(note.guid)
         notes.extend(read)
     by_deck: dict[str, list[Card]] = {}
     seen: Counter[str] = Counter()
