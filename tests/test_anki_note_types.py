@@ -78,7 +78,11 @@ def tutor_collection(folder: Path) -> Collection:
             note.fields[index] = value
         col.add_note(note, deck)
 
-    add(vocab, ["Hund", "<b>dog </b>", "Der Hund bellt.", "der", "hʊnt", "Tier"])
+    col.media.write_data("hund.png", b"\x89PNG not really")
+    add(
+        vocab,
+        ["Hund", "<b>dog </b>", "Der Hund bellt.", "der", "hʊnt", 'Tier <img src="hund.png">'],
+    )
     add(vocab, ["Katze", "cat", "", "die", "", ""])  # no example: no third card
     add(german, ["<b>nicht </b>gut", MATHS])
     add(french, ["La {{c1::Seine}} traverse {{c2::Paris::ville}}.", "Géographie"])
@@ -128,6 +132,7 @@ def test_own_note_types_go_back_in_place(tmp_path, merge):
     back = tmp_path / "back.apkg"
     exported = run("--db", db, "export", "-o", back)
     assert exported.exit_code == 0, exported.output
+    assert "5 notes (10 cards)" in exported.output and "1 media files" in exported.output
 
     before_types = {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()}
     log = import_into(col, back, merge=merge)
