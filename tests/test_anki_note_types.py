@@ -133,6 +133,8 @@ def test_own_note_types_go_back_in_place(tmp_path, merge):
     exported = run("--db", db, "export", "-o", back)
     assert exported.exit_code == 0, exported.output
     assert "5 notes (10 cards)" in exported.output and "1 media files" in exported.output
+    assert "5 notes go back under their own note types" in exported.output
+    assert "Merge note types' in" not in exported.output
 
     before_types = {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()}
     log = import_into(col, back, merge=merge)
@@ -140,5 +142,32 @@ def test_own_note_types_go_back_in_place(tmp_path, merge):
     assert _state(col) == (cards, revlog, fields)  # byte for byte, MathJax included
     assert {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()} == before_types
     assert not col.get_empty_cards().notes
+    assert check_database_changes(col) == []
+    col.close()
+
+
+def test_a_note_removed_from_the_deck_file_is_left_alone_in_anki(tmp_path):
+    """No deletion marker under StudyApp's note type: that would re-template the note."""
+    col = tutor_collection(tmp_path / "tutor")
+    package = tmp_path / "tutor.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, legacy=False)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+    out = tmp_path / "converted"
+    assert run("convert", package, "-o", out).exit_code == 0
+    db = ("--db", tmp_path / "s.db")
+    assert run(*db, "export", out, "-o", tmp_path / "v1.apkg").exit_code == 0
+    deck_file = out / "deutsch.toml"
+    text = deck_file.read_text()
+    start = text.index("[[cards]]", text.index('"Katze"') - 200)
+    deck_file.write_text(text[:start] + text[text.index("[[cards]]", start + 1) :])
+    assert run("check", out).exit_code == 0
+    cards, revlog, fields = _state(col)
+    katze = col.get_note(col.find_notes("Wort:Katze")[0])
+    result = run(*db, "export", out, "-o", tmp_path / "v2.apkg")
+    assert result.exit_code == 0 and "no longer" not in result.output, result.output
+    log = import_into(col, tmp_path / "v2.apkg", merge=True)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    assert _state(col) == (cards, revlog, fields)
+    assert col.get_note(katze.id).mid == katze.mid
     assert check_database_changes(col) == []
     col.close()

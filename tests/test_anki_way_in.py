@@ -79,7 +79,11 @@ def test_anki_package_round_trip(tmp_path, form):
     exported = run(*db, "export", "-o", tmp_path / "back.apkg")
     assert exported.exit_code == 0, exported.output
     assert "2 media files" in exported.output and "6 notes added" in exported.output
-    assert "6 notes keep their Anki GUID" in exported.output
+    if form == "notes-in-plain-text":
+        assert "6 notes keep their Anki GUID" in exported.output
+    else:  # Vocabulary kept its own note type: no "Merge note types" for it
+        assert "5 notes keep their Anki GUID" in exported.output
+        assert "1 note goes back under its own note type" in exported.output
 
     log = import_into(col, tmp_path / "back.apkg", merge=True)
     assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, 0, 6)
