@@ -104,13 +104,14 @@ def _state(col: Collection) -> tuple[int, int, dict[str, list[str]]]:
     return col.card_count(), col.db.scalar("SELECT COUNT(*) FROM revlog"), fields
 
 
+@pytest.mark.parametrize("legacy", [False, True], ids=["apkg", "legacy-apkg"])
 @pytest.mark.parametrize("merge", [False, True], ids=["defaults", "merge-note-types"])
-def test_own_note_types_go_back_in_place(tmp_path, merge):
+def test_own_note_types_go_back_in_place(tmp_path, merge, legacy):
     col = tutor_collection(tmp_path / "tutor")
     cards, revlog, fields = _state(col)
     assert (cards, revlog) == (3 + 2 + 2 + 2 + 1, 4)  # Katze has no example: 2 cards
     package = tmp_path / "tutor.apkg"
-    options = ExportAnkiPackageOptions(with_media=True, legacy=False)
+    options = ExportAnkiPackageOptions(with_media=True, legacy=legacy)
     col.export_anki_package(out_path=str(package), options=options, limit=None)
 
     out = tmp_path / "converted"
