@@ -31,6 +31,9 @@ __all__ = [
 SPECIAL_FIELDS = ("FrontSide", "Card", "CardFlag", "Deck", "Subdeck", "Tags", "Type", "CardID")
 # Anki renders at most this many cloze numbers (card ords 0..499).
 MAX_CLOZE = 500
+# Sections nested deeper are refused: rendering walks them recursively (a hostile
+# package could nest thousands); real templates nest a few.
+MAX_SECTION_DEPTH = 50
 _ALT_SYNTAX = "{{=<% %>=}}"
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _EMPTY_FIELD_RE = re.compile(r"(?:\s|</?(?:br|div) ?/?>)*", re.IGNORECASE)
@@ -115,6 +118,8 @@ def parse(template: str) -> tuple[Node, ...]:
         else:
             handle = text.lstrip("{").strip()
             if len(handle) >= 2 and handle[0] in "#^":
+                if len(stack) > MAX_SECTION_DEPTH:
+                    raise TemplateError(f"sections nested more than {MAX_SECTION_DEPTH} deep")
                 stack.append((handle[1:].lstrip(), handle[0] == "^", []))
             elif len(handle) >= 2 and handle[0] == "/":
                 closed = handle[1:].lstrip()

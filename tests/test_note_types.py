@@ -186,3 +186,10 @@ def test_a_package_with_one_guid_on_two_notes_is_refused(tmp_path):
         archive.writestr("media", "{}")
     with pytest.raises(PackageError, match="two notes have the GUID a"):
         convert_sources([package])
+
+
+def test_sections_nested_without_end_are_refused_not_recursed():
+    deep = "{{#F}}" * 5000 + "{{F}}" + "{{/F}}" * 5000
+    with pytest.raises(TemplateError, match="nested more than 50 deep"):
+        card_ords([deep], {"F": "x"}, cloze=False)
+    assert template_problems(deep, ["F"]) == ["sections nested more than 50 deep"]
