@@ -334,7 +334,7 @@ def _cloze_nodes(text: str) -> list[str | _Cloze]:
             _cloze_text(text[position : match.start()], open_clozes, output)
         position = match.end()
         if match.group(1) is not None:
-            numbers = tuple(sorted({int(n) for n in match.group(1).split(",") if n}))
+            numbers = _cloze_ordinals(match.group(1))
             if not numbers:
                 _cloze_text(match.group(), open_clozes, output)
             elif len(open_clozes) < 10:
@@ -348,6 +348,12 @@ def _cloze_nodes(text: str) -> list[str | _Cloze]:
         _cloze_text(text[position:], open_clozes, output)
     # Deletions never closed are text, as Anki shows them.
     return output
+
+
+def _cloze_ordinals(digits: str) -> tuple[int, ...]:
+    """cloze.rs reads each comma-separated number as a u16; others are left out."""
+    parsed = {int(n) for n in digits.split(",") if n and len(n) <= 5}
+    return tuple(sorted(n for n in parsed if n <= 65535))
 
 
 def _cloze_text(text: str, open_clozes: list[_Cloze], output: list[str | _Cloze]) -> None:

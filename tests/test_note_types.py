@@ -193,3 +193,9 @@ def test_sections_nested_without_end_are_refused_not_recursed():
     with pytest.raises(TemplateError, match="nested more than 50 deep"):
         card_ords([deep], {"F": "x"}, cloze=False)
     assert template_problems(deep, ["F"]) == ["sections nested more than 50 deep"]
+
+
+def test_cloze_numbers_are_read_as_anki_reads_them():
+    from studyapp.anki_templates import cloze_numbers
+
+    assert cloze_numbers("{{c1,3::a}} {{c" + "9" * 5000 + "::b}} {{c70000::c}}") == {1, 3}
