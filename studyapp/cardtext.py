@@ -216,6 +216,11 @@ def item_ords(card_type: str, front: str | None, text: str | None) -> list[int]:
         return [0, 1]
     if card_type == "cloze":
         return [n - 1 for n in deletion_numbers(text or "")]
+    if card_type == "note":
+        from studyapp.deck_notetypes import from_note_json
+
+        note_type, values = from_note_json(text or "")
+        return note_type.ords(values)
     if card_type == "occlusion":
         from studyapp.occlusion import OcclusionError, parse
 
@@ -228,11 +233,72 @@ def item_ords(card_type: str, front: str | None, text: str | None) -> list[int]:
 
 def faces(card_type: str, ord_: int, front: str, back: str, text: str) -> Faces:
     """Question and answer of study item `ord_` of a card."""
+    if card_type == "note":
+        return note_faces(text, ord_)
     if card_type == "cloze":
         return Faces(cloze_question(text, ord_ + 1), cloze_answer(text, ord_ + 1))
     if card_type == "reversed" and ord_ == 1:
         return Faces(back, front)
     return Faces(front, back)
+
+
+# Anki's answer templates start with the question; the review screen shows it already.
+_FRONT_SIDE_RULE_RE = re.compile(r"\s*<hr id=[\"']?answer[\"']?\s*/?>", re.IGNORECASE)
+
+
+def note_faces(note_text: str, ord_: int) -> Faces:
+    """Card `ord_` of a note card (its stored JSON), rendered by its own templates as Anki
+    would, then as terminal text (images as their placeholders)."""
+    from studyapp.anki.fields import placeholder
+    from studyapp.anki.html_to_markdown import html_to_markdown
+    from studyapp.anki_templates import TemplateError, render
+    from studyapp.deck_notetypes import from_note_json
+    from studyapp.maths_text import code_span, with_maths_shown
+
+    note_type, values = from_note_json(note_text)
+    if not note_type.templates:
+        return Faces("(this note type has no templates)", "")
+    template = note_type.templates[
+        0 if note_type.cloze else min(ord_, len(note_type.templates) - 1)
+    ]
+    try:
+        question, answer = render(
+            template.front,
+            template.back,
+            dict(zip(note_type.fields, values, strict=False)),
+            ord_,
+            cloze=note_type.cloze,
+            card_name=template.name,
+        )
+    except TemplateError as exc:
+        return Faces(f"(template '{template.name}' cannot be shown: {exc})", "")
+    if answer.startswith(question):
+        answer = _FRONT_SIDE_RULE_RE.sub("", answer[len(question) :], count=1)
+
+    def image(src: str, alt: str) -> str:
+        return placeholder("image", src)
+
+    def terminal_text(side: str) -> str:
+        # Maths is set aside (private-use marks, which no conversion touches) and
+        # comes back as code spans: HTML and Markdown escaping must not reach it.
+        formulas: list[str] = []
+
+        def mark(shown: str) -> str:
+            formulas.append(shown)
+            return f"\ue020{len(formulas) - 1}\ue021"
+
+        text = html_to_markdown(with_maths_shown(side, mark), image)[0]
+        if not formulas:
+            return text
+        return re.sub(
+            "\ue020([0-9]+)\ue021",
+            lambda m: (
+                code_span(formulas[int(m.group(1))]) if int(m.group(1)) < len(formulas) else ""
+            ),
+            text,
+        )
+
+    return Faces(terminal_text(question), terminal_text(answer))
 
 
 @lru_cache(maxsize=1)

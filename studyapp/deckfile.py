@@ -27,6 +27,7 @@ from studyapp.deck_fields import (
     type_name,
     unknown_key,
 )
+from studyapp.deck_notetypes import NoteType, note_card, note_json, parse_note_types
 from studyapp.sanitize import first_control_character, one_line
 from studyapp.tomllines import LineMap, map_lines
 
@@ -46,7 +47,7 @@ __all__ = [
     "parse_deck",
 ]
 
-CARD_TYPES = ("basic", "reversed", "cloze", "occlusion")
+CARD_TYPES = ("basic", "reversed", "cloze", "occlusion", "note")
 DECK_KEYS = ("id", "name", "description")
 CARD_KEYS = (
     "id",
@@ -59,8 +60,10 @@ CARD_KEYS = (
     "tags",
     "guid",
     "lint_ignore",
+    "note_type",
+    "fields",
 )
-TOP_KEYS = ("deck", "cards")
+TOP_KEYS = ("deck", "note_types", "cards")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +103,22 @@ class Card:
     lint_ignore: tuple[tuple[str, str], ...] = ()
     # The note's Anki GUID, kept from a converted Anki deck ("" for StudyApp's own).
     guid: str = ""
+    # A "note" card: its Anki note type and field values (in the note type's order).
+    note_type: NoteType | None = None
+    fields: tuple[str, ...] = ()
 
     @property
     def ords(self) -> list[int]:
+        if self.note_type is not None:
+            return self.note_type.ords(self.fields, self.tags)
         return item_ords(self.type, self.front, self.text)
+
+    @property
+    def stored_text(self) -> str:
+        """The `text` column: a note card keeps its note type and fields there (as JSON)."""
+        if self.note_type is not None:
+            return note_json(self.note_type, self.fields)
+        return self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +197,16 @@ def parse_deck(source: str, path: Path) -> Deck:
                 f"deck name '{quoted(name)}' has an empty level between '::'",
             )
 
+    note_types = (
+        parse_note_types(
+            data["note_types"],
+            dict(enumerate(lines.note_type_keys)),
+            lines.top_keys.get("note_types"),
+            problem,
+        )
+        if "note_types" in data
+        else {}
+    )
     raw_cards = data.get("cards", [])
     cards: list[Card] = []
     if not isinstance(raw_cards, list):
@@ -202,7 +227,7 @@ def parse_deck(source: str, path: Path) -> Deck:
                 problem(lines.card_key(index, "id"), f"duplicate card id '{quoted(raw_id)}'{where}")
             else:
                 seen_ids[raw_id] = card_line
-        card = _parse_card(raw, index, lines, problem)
+        card = _parse_card(raw, index, lines, problem, note_types)
         if card is not None:
             cards.append(card)
             images.extend(_card_images(card, index, lines, problem))
@@ -245,6 +270,7 @@ def _parse_card(
     index: int,
     lines: LineMap,
     problem: Callable[[int | None, str], None],
+    note_types: dict[str, NoteType] | None = None,
 ) -> Card | None:
     """Validate one card table; report through `problem`; None if it is unusable."""
     count = len(lines.card_lines)
@@ -264,6 +290,8 @@ def _parse_card(
         if key not in raw:
             continue
         value = raw[key]
+        if key == "fields":
+            continue  # a note card's field values: checked against its note type below
         if key == "tags":
             if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
                 problem(lines.card_key(index, key), f"{label}: 'tags' must be an array of strings")
@@ -321,7 +349,18 @@ def _parse_card(
             f"unknown card type '{quoted(str(card_type))}' (use one of: {', '.join(CARD_TYPES)})",
         )
         return None
-    if card_type == "cloze":
+    note: tuple[NoteType, tuple[str, ...]] | None = None
+    if card_type != "note":
+        for key in ("note_type", "fields"):
+            if key in raw:
+                problem(lines.card_key(index, key), f"{label}: '{key}' is for note cards")
+                ok = False
+    if card_type == "note":
+        note = note_card(
+            raw, values, label, lambda key: lines.card_key(index, key), problem, note_types or {}
+        )
+        ok = ok and note is not None
+    elif card_type == "cloze":
         for key in ("front", "back"):
             if key in raw:
                 problem(lines.card_key(index, key), f"{label}: cloze cards use 'text', not '{key}'")
@@ -375,6 +414,8 @@ def _parse_card(
         line=header,
         lint_ignore=lint_pairs(values.get("lint_ignore")),
         guid=str(values.get("guid", "")),
+        note_type=note[0] if note else None,
+        fields=note[1] if note else (),
     )
 
 

@@ -56,6 +56,8 @@ class LineMap:
     top_keys: dict[str, int] = field(default_factory=dict)
     card_lines: list[int] = field(default_factory=list)
     card_keys: list[dict[str, int]] = field(default_factory=list)
+    # Each `[[note_types]]` entry: its keys' lines, the header's under "".
+    note_type_keys: list[dict[str, int]] = field(default_factory=list)
 
     def card_key(self, index: int, key: str | None = None) -> int | None:
         """The line of card `index` (or of its `key`); where `cards` is, if unknown."""
@@ -104,6 +106,9 @@ def map_lines(source: str) -> LineMap:
                 section = "cards"
                 lines.card_lines.append(line)
                 lines.card_keys.append({})
+            elif name == "note_types" and double:
+                section = "note_types"
+                lines.note_type_keys.append({"": line})
             elif name == "deck" and not double:
                 section = "deck"
                 lines.deck_line = line
@@ -121,6 +126,8 @@ def map_lines(source: str) -> LineMap:
                 lines.deck_keys.setdefault(name, line)
             elif section == "cards":
                 lines.card_keys[-1].setdefault(name, line)
+            elif section == "note_types":
+                lines.note_type_keys[-1].setdefault(name, line)
             # The rest of the key (dots, quoted parts) up to '=' is not a value.
             for _, inner_text, _ in stream:
                 if inner_text == "=":

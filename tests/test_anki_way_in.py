@@ -56,7 +56,10 @@ def test_anki_package_round_trip(tmp_path, form):
     converted = run("convert", source, "-o", out)
     assert converted.exit_code == 0, converted.output
     assert "Wrote 2 deck files (6 cards)" in converted.output
-    assert "Vocabulary → basic (first field front, the rest back): 1" in converted.output
+    if form == "notes-in-plain-text":  # a text export carries no templates
+        assert "Vocabulary → basic (first field front, the rest back): 1" in converted.output
+    else:  # the note keeps its own note type (issue 22)
+        assert "Vocabulary → its own note type (1 templates): 1" in converted.output
     checked = run("check", out)
     assert checked.exit_code == 0, checked.output
     text = (out / "tutor-anatomy.toml").read_text()
@@ -76,7 +79,11 @@ def test_anki_package_round_trip(tmp_path, form):
     exported = run(*db, "export", "-o", tmp_path / "back.apkg")
     assert exported.exit_code == 0, exported.output
     assert "2 media files" in exported.output and "6 notes added" in exported.output
-    assert "6 notes keep their Anki GUID" in exported.output
+    if form == "notes-in-plain-text":
+        assert "6 notes keep their Anki GUID" in exported.output
+    else:  # Vocabulary kept its own note type: no "Merge note types" for it
+        assert "5 notes keep their Anki GUID" in exported.output
+        assert "1 note goes back under its own note type" in exported.output
 
     log = import_into(col, tmp_path / "back.apkg", merge=True)
     assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, 0, 6)
@@ -197,5 +204,7 @@ def test_converted_deck_back_with_import_defaults_makes_no_duplicates(tmp_path):
         == 0
     )
     log = import_into(col, tmp_path / "b.apkg")
-    assert (len(log.new), len(log.conflicting), col.note_count()) == (0, 6, 6)
+    # The Vocabulary note went under its own note type: Anki matches it, no conflict.
+    assert (len(log.new), len(log.conflicting), col.note_count()) == (0, 5, 6)
+    assert len(log.updated) == 1
     col.close()

@@ -226,8 +226,23 @@ def _schema11(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
         if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
             raise CollectionError(f"{where}: its name is not text")
         ordered = sorted(fields, key=lambda f: f["ord"] if isinstance(f.get("ord"), int) else 0)
-        note_types[_id(key.encode(), where)] = NoteType(
-            name, model.get("type", 0) == 1, tuple(f["name"] for f in ordered), len(templates)
+        formats = tuple(
+            (str(t.get("name", "")), str(t.get("qfmt", "")), str(t.get("afmt", "")))
+            for t in sorted(
+                (t for t in templates if isinstance(t, dict)),
+                key=lambda t: t["ord"] if isinstance(t.get("ord"), int) else 0,
+            )
+        )
+        ntid = _id(key.encode(), where)
+        css = model.get("css", "")
+        note_types[ntid] = NoteType(
+            name,
+            model.get("type", 0) == 1,
+            tuple(f["name"] for f in ordered),
+            len(templates),
+            ntid,
+            formats,
+            css if isinstance(css, str) else "",
         )
     decks = {}
     for key, deck in _json_object(row[1], "the decks' JSON").items():
@@ -237,6 +252,26 @@ def _schema11(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
     return note_types, decks
 
 
+def _proto_text(value: bytes | int) -> str:
+    if isinstance(value, int):
+        raise ValueError("a text field holds a number")
+    return value.decode("utf-8", errors="replace")
+
+
+def _template_formats(ntid: object, name: object, config: object) -> tuple[str, str, str]:
+    """A card template's name, question and answer formats (CardTemplate.Config 1 and 2)."""
+    where = f"note type {_shown(ntid)}: a template"
+    if config is not None and not isinstance(config, bytes):
+        raise CollectionError(f"{where}: its config is not a protobuf message")
+    try:
+        parts = list(protobuf_fields(config or b""))
+        qfmt = next((_proto_text(v) for n, w, v in parts if n == 1 and w == 2), "")
+        afmt = next((_proto_text(v) for n, w, v in parts if n == 2 and w == 2), "")
+    except ValueError as exc:
+        raise CollectionError(f"{where}: its config is damaged ({exc})") from None
+    return _name(name, f"{where}: its name"), qfmt, afmt
+
+
 def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, str]]:
     fields: dict[int, list[str]] = {}
     for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
@@ -244,9 +279,19 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
             _name(name, f"note type {_shown(ntid)}: a field name")
         )
     templates: dict[object, int] = {}
+    formats: dict[object, list[tuple[str, str, str]]] = {}
     if "templates" in _tables(conn):
-        query = "SELECT ntid, COUNT(*) FROM templates GROUP BY ntid"
-        templates = dict(conn.execute(query).fetchall())
+        columns = {
+            r[1].decode("utf-8", "replace") for r in conn.execute("PRAGMA table_info(templates)")
+        }
+        if {"name", "config", "ord"} <= columns:
+            query = "SELECT ntid, name, config FROM templates ORDER BY ntid, ord"
+            for ntid, name, config in conn.execute(query):
+                templates[ntid] = templates.get(ntid, 0) + 1
+                formats.setdefault(ntid, []).append(_template_formats(ntid, name, config))
+        else:  # a templates table without them: counted, no formats (the note maps as text)
+            query = "SELECT ntid, COUNT(*) FROM templates GROUP BY ntid"
+            templates = dict(conn.execute(query).fetchall())
     note_types = {}
     for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
         where = f"note type {_shown(ntid)}"
@@ -254,7 +299,10 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
             raise CollectionError(f"{where}: its config is not a protobuf message")
         try:
             # NotetypeConfig.kind (field 1): 1 is cloze; proto3 leaves out the default 0.
-            cloze = any(n == 1 and v == 1 for n, _w, v in protobuf_fields(config or b""))
+            parts = list(protobuf_fields(config or b""))
+            cloze = any(n == 1 and v == 1 for n, _w, v in parts)
+            # NotetypeConfig.css (field 3).
+            css = next((_proto_text(v) for n, w, v in parts if n == 3 and w == 2), "")
         except ValueError as exc:
             raise CollectionError(f"{where}: its config is damaged ({exc})") from None
         key = _id(ntid, where)
@@ -263,6 +311,9 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
             cloze,
             tuple(fields.get(key, ())),
             templates.get(ntid, 0),
+            key,
+            tuple(formats.get(ntid, ())),
+            css,
         )
     # Deck names separate their levels with \x1f in this schema.
     decks = {

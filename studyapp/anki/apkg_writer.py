@@ -30,7 +30,7 @@ from studyapp.anki.guids import package_deck_id
 from studyapp.anki.ledger import Ledger, LedgerRow, Tally
 from studyapp.anki.media_files import plain_files
 from studyapp.anki.notes import ExportDeck, ExportError, ExportNote
-from studyapp.anki.notetypes import NOTE_TYPE_IDS, build_models
+from studyapp.anki.notetypes import build_models, model_id, own_models
 from studyapp.anki.progress import RevlogRow, review_card_columns, revlog_rows
 
 # Deflated as Anki deflates its own packages. Level 1: at 100k cards 0.3 s for
@@ -59,8 +59,10 @@ class ExportResult:
     # reversed card made basic): Anki keeps them, empty, until Tools > Empty Cards.
     empty_cards: int = 0
     media_files: int = 0
-    # Notes converted from Anki that kept their Anki GUID.
+    # Notes converted from Anki that kept their Anki GUID, under StudyApp's note types;
+    # and those that go back under their own note type (Anki's defaults update them).
     from_anki: int = 0
+    own_note_type: int = 0
     # Notes new or changed since their last export (the rows of `ledger`).
     changed: int = 0
     # Notes Anki has from earlier exports that the decks no longer have: sent
@@ -195,6 +197,7 @@ def _write_collection(
                 )
             }
         models = build_models()
+        models.update(own_models(note for deck in decks for note in deck.notes))
         package_decks = []
         for deck in decks:
             anki_deck = genanki.Deck(
@@ -221,6 +224,7 @@ def _write_collection(
         result.added, result.updated, result.unchanged = tally.added, tally.updated, tally.unchanged
         result.empty_cards, result.changed = tally.empty_cards, tally.changed
         result.notes, result.cards, result.from_anki = writer.notes, writer.cards, writer.from_anki
+        result.own_note_type = writer.own_note_type
         result.cards_with_progress, result.revlog_rows = writer.reviewed, writer.revlog
         result.deleted = tuple(note.guid for note in gone)
     finally:
@@ -265,6 +269,7 @@ class _NoteWriter:
         self.card_rows: list[tuple[Any, ...]] = []
         self.log_rows: list[RevlogRow] = []
         self.notes = self.cards = self.reviewed = self.revlog = self.from_anki = 0
+        self.own_note_type = 0
 
     def write(self, deck: ExportDeck, notes: Iterable[ExportNote], markers: bool = False) -> None:
         available = _media_in(deck.media_dir)
@@ -296,10 +301,12 @@ class _NoteWriter:
                 mtime = self.tally.note(note, guid, fields, ords, previous.get(guid))
                 self.notes += 1
                 self.cards += len(ords)
-                self.from_anki += guid == note.guid
+                own = note.type == "note"
+                self.from_anki += guid == note.guid and not own
+                self.own_note_type += guid == note.guid and own
             note_id = next(self.ids)
             tags = f" {' '.join(note.tags)} "
-            row = (note_id, guid, NOTE_TYPE_IDS[note.family], mtime, -1, tags, "\x1f".join(fields))
+            row = (note_id, guid, model_id(note.family), mtime, -1, tags, "\x1f".join(fields))
             self.note_rows.append((*row, fields[0], 0, 0, ""))
             due = next(self.position)
             for ord_ in ords:

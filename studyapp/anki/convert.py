@@ -1,9 +1,12 @@
 """The way in: Anki packages and text files of notes as StudyApp decks.
 
-Basic → basic, "and reversed" → reversed, "optional reversed" → basic or
-reversed by its "Add Reverse" field, Cloze → cloze (hints kept); any other
-note type: its first field is the front and the rest the back, and the report
-says so. Fields named Extra / Back Extra and Source keep their meaning. Each
+Anki's English stock types (and StudyApp's own) become StudyApp cards: Basic →
+basic, "and reversed" → reversed, "optional reversed" → basic or reversed by its
+"Add Reverse" field, Cloze → cloze (hints kept); fields named Extra / Back Extra
+and Source keep their meaning. Any other note type (custom, localized) is kept:
+a `note` card with its note type (fields, templates, CSS) and its fields as Anki
+has them, so an export sends it back to the same note type. A text file of notes
+carries no templates: there the first field is the front and the rest the back. Each
 card keeps its note's Anki GUID, so an export goes back to the same notes.
 """
 
@@ -12,7 +15,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,6 +26,13 @@ from studyapp.anki.fields import placeholder
 from studyapp.anki.guids import card_guid
 from studyapp.anki.html_to_markdown import html_to_markdown, plain_to_markdown
 from studyapp.anki.ledger import DELETE_TAG
+from studyapp.anki.note_cards import (
+    card_tags,
+    note_card,
+    note_type_names,
+    note_type_toml,
+    toml_string,
+)
 from studyapp.anki.notes import MEDIA_FOLDER
 from studyapp.anki.occlusion_notes import is_occlusion_note, occlusion_card
 from studyapp.anki.text_reader import read_text_notes
@@ -36,6 +45,8 @@ from studyapp.occlusion import OcclusionError
 PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 TEXT_SUFFIXES = (".txt", ".csv", ".tsv")
 EXTRA_FIELDS = ("extra", "back extra")
+# The field names of the cloze note types StudyApp's cloze cards stand for.
+CLOZE_NAMES = {"text", "source", *EXTRA_FIELDS}
 
 
 @dataclass(slots=True)
@@ -136,6 +147,7 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
             read = read_text_notes(path, default_deck=path.stem)
         else:
             raise PackageError(f"{path}: not an Anki package or a text file of notes")
+        in_this: set[str] = set()
         for note in read:
             if note.guid and first_source.setdefault(note.guid, path) != path:
                 # Two versions of one deck: Anki would be sent one GUID twice.
@@ -143,6 +155,11 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
                     f"{path}: note {note.guid} is also in {first_source[note.guid]}; "
                     "convert one version of a deck at a time"
                 )
+            if note.guid and note.guid in in_this:
+                # Anki's collections hold a GUID once: this one is damaged.
+                raise PackageError(f"{path}: two notes have the GUID {note.guid}")
+            if note.guid:
+                in_this.add(note.guid)
         notes.extend(read)
     by_deck: dict[str, list[Card]] = {}
     seen: Counter[str] = Counter()
@@ -181,7 +198,7 @@ def _occlusion(note: SourceNote, conversion: Conversion) -> Card | None:
         text=text,
         extra=extra,
         source=source,
-        tags=_tags(note.tags),
+        tags=card_tags(note.tags),
         guid=note.guid or "",
     )
 
@@ -288,6 +305,11 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
     source = named.get("source", "")
     guid = note.guid or ""
     where = note.origin or f"{note.deck}: note {note.guid or note.line}"
+    if note.note_type.cloze and note.note_type.formats and not set(names) <= CLOZE_NAMES:
+        # A localized or custom cloze note type: StudyApp's cloze would change its fields.
+        return note_card(
+            note, conversion, where, card_id_for(note, note.fields[0] if note.fields else "")
+        )
     if note.note_type.cloze:
         text = texts[0] if texts else ""
         problems = cloze_problems(text)
@@ -307,7 +329,7 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
             text=text,
             extra=extra,
             source=source,
-            tags=_tags(note.tags),
+            tags=card_tags(note.tags),
             guid=guid,
         )
     front = texts[0] if texts else ""
@@ -322,6 +344,10 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
         label = f"{note.note_type.name} → basic"
     if names[:2] == ["front", "back"] and all(n in known for n in names):
         back = texts[1]
+    elif note.note_type.formats:
+        return note_card(
+            note, conversion, where, card_id_for(note, note.fields[0] if note.fields else "")
+        )
     else:
         back = "\n\n".join(t for t in texts[1:] if t)
         extra = source = ""
@@ -338,18 +364,9 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
         back,
         extra=extra,
         source=source,
-        tags=_tags(note.tags),
+        tags=card_tags(note.tags),
         guid=guid,
     )
-
-
-def _tags(tags: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(t for t in tags if t.strip() and t.lower() != "leech"))
-
-
-def toml_string(value: str) -> str:
-    """A TOML basic string: JSON's escaping is valid TOML, once DEL is escaped too."""
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
 
 
 def deck_toml(deck: Deck) -> str:
@@ -357,10 +374,21 @@ def deck_toml(deck: Deck) -> str:
     lines = ["[deck]", f"id = {toml_string(deck.id)}", f"name = {toml_string(deck.name)}"]
     if deck.description:
         lines.append(f"description = {toml_string(deck.description)}")
+    names = note_type_names(deck)
+    for note_type, name in names.items():
+        lines += ["", *note_type_toml(note_type, name)]
     for card in deck.cards:
         lines += ["", "[[cards]]", f"id = {toml_string(card.id)}"]
         if card.type != "basic":
             lines.append(f"type = {toml_string(card.type)}")
+        if card.note_type is not None:
+            lines.append(f"note_type = {toml_string(names[card.note_type])}")
+            values = [
+                f"{toml_string(name)} = {toml_string(value)}"
+                for name, value in zip(card.note_type.fields, card.fields, strict=False)
+                if value
+            ]
+            lines.append(f"fields = {{ {', '.join(values)} }}")
         for key in ("front", "back", "text", "extra", "source"):
             if value := getattr(card, key):
                 lines.append(f"{key} = {toml_string(value)}")

@@ -98,6 +98,21 @@ def _with_pictures(field: str, pictures: list[tuple[str, str]], used: set[str] |
     return _MARK_RE.sub(img, field)
 
 
+# The media an Anki field refers to: pictures and sounds.
+_IMG_SRC_RE = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_SOUND_RE = re.compile(r"\[sound:([^\[\]]+)\]")
+
+
+def media_names(anki_html: str) -> set[str]:
+    """The media file names one of Anki's own fields shows or plays."""
+    names = {
+        html.unescape(next(g for g in m.groups() if g is not None))
+        for m in _IMG_SRC_RE.finditer(anki_html)
+    }
+    names |= {m.group(1).strip() for m in _SOUND_RE.finditer(anki_html)}
+    return names
+
+
 def placeholder(kind: str, name: str) -> str:
     """The text a converted card shows for an image or sound (see field_html)."""
     return f"[{kind}: {name}]"

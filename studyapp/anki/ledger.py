@@ -92,6 +92,9 @@ class Ledger:
             for row in self._select(
                 "SELECT guid, deck_id, card_key, note_type FROM before.notes "
                 "WHERE deck_id IS NOT NULL AND guid NOT IN (SELECT guid FROM main.notes) "
+                # A note of its own note type gets no marker: the ledger does not keep the
+                # note type, and a marker under ours would re-template it in Anki.
+                "AND note_type NOT LIKE 'note:%' "
                 "ORDER BY guid",
                 (),
             )

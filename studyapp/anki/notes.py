@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studyapp import sm2
-from studyapp.anki.fields import field_html
+from studyapp.anki.fields import field_html, media_names
 from studyapp.anki.guids import card_guid
 from studyapp.anki.notetypes import REVERSE_MARK, family
 from studyapp.cardtext import item_ords
+from studyapp.deck_notetypes import NoteType, from_note_json
 from studyapp.deckfile import Deck
 
 if TYPE_CHECKING:
@@ -59,7 +60,16 @@ class ExportNote:
 
     @property
     def family(self) -> str:
+        """Which note type the note goes under: ours by family, or a note card's own
+        ("note:<Anki note type id>")."""
+        if self.type == "note":
+            return f"note:{self.note_type[0].anki_id}"
         return family(self.type)
+
+    @property
+    def note_type(self) -> tuple[NoteType, tuple[str, ...]]:
+        """A note card's own note type and field values (from its stored text)."""
+        return from_note_json(self.text)
 
     @property
     def ords(self) -> list[int]:
@@ -72,6 +82,14 @@ class ExportNote:
         media_dir: Path | None = None,
     ) -> list[str]:
         """The note's fields as Anki HTML, in the note type's order."""
+        if self.type == "note":
+            # Anki's own HTML, sent back byte for byte; its pictures go along.
+            values = list(self.note_type[1])
+            if used is not None:
+                used.update(
+                    name for value in values for name in media_names(value) if name in media
+                )
+            return values
         if self.type == "occlusion":
             from studyapp.anki.occlusion_notes import occlusion_fields
 
@@ -103,7 +121,16 @@ def decks_from_files(decks: Sequence[Deck]) -> list[ExportDeck]:
             d.description,
             tuple(
                 ExportNote(
-                    d.id, c.id, c.type, c.front, c.back, c.text, c.extra, c.source, c.tags, c.guid
+                    d.id,
+                    c.id,
+                    c.type,
+                    c.front,
+                    c.back,
+                    c.stored_text,
+                    c.extra,
+                    c.source,
+                    c.tags,
+                    c.guid,
                 )
                 for c in d.cards
             ),

@@ -12,9 +12,13 @@ its own kind in Anki and can never share a note type with them.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import genanki
+
+if TYPE_CHECKING:
+    from studyapp.anki.notes import ExportNote
 
 # Fixed forever: Anki identifies note types by these ids.
 MODEL_IDS = {"basic": 1_731_542_016, "cloze": 1_731_542_015}
@@ -199,3 +203,31 @@ def family(card_type: str) -> str:
     """The note type a deck-file card type goes to: "cloze", "occlusion", or "basic" for
     basic/reversed."""
     return card_type if card_type in ("cloze", "occlusion") else "basic"
+
+
+def model_id(note_family: str) -> int:
+    """The Anki note type id of a family: ours, or a note card's own ("note:<id>")."""
+    if note_family.startswith("note:"):
+        return int(note_family.removeprefix("note:"))
+    return NOTE_TYPE_IDS[note_family]
+
+
+def own_models(notes: Iterable[ExportNote]) -> dict[str, Any]:
+    """The note types of note cards, exactly as they came from Anki (same id, name,
+    fields, templates, CSS), so Anki updates the notes in place, by family."""
+    models: dict[str, Any] = {}
+    for note in notes:
+        if note.type != "note" or note.family in models:
+            continue
+        note_type = note.note_type[0]
+        models[note.family] = genanki.Model(
+            note_type.anki_id,
+            note_type.name,
+            fields=[{"name": name} for name in note_type.fields],
+            templates=[
+                {"name": t.name, "qfmt": t.front, "afmt": t.back} for t in note_type.templates
+            ],
+            css=note_type.css,
+            model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
+        )
+    return models

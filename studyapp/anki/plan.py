@@ -126,6 +126,18 @@ def outlook_lines(result: ExportResult) -> list[str]:
             f"{result.from_anki} notes keep their Anki GUID: to update them in the collection "
             "they came from, tick 'Merge note types' in Anki's import dialog."
         )
+    if result.own_note_type:
+        one = result.own_note_type == 1
+        lines.append(
+            f"{result.own_note_type} "
+            + (
+                "note goes back under its own note type"
+                if one
+                else "notes go back under their own note types"
+            )
+            + f": Anki's import defaults update {'it' if one else 'them'} in place, "
+            "no 'Merge note types' needed."
+        )
     if result.empty_cards:
         lines.append(
             f"Anki will keep {result.empty_cards} empty card"

@@ -15,6 +15,11 @@ class NoteType:
     cloze: bool
     fields: tuple[str, ...]
     templates: int
+    # What a converted note keeps of its note type: Anki's id, its templates
+    # (name, question format, answer format) and CSS; empty for text files.
+    anki_id: int = 0
+    formats: tuple[tuple[str, str, str], ...] = ()
+    css: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,12 @@ An entry naming no known rule, or giving no reason, is itself an error (rule
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studyapp.cardtext import note_faces
 from studyapp.deckfile import Card, Deck, Problem, check_paths
 from studyapp.lint.against_source import off_source_findings
 from studyapp.lint.duplicates import near_duplicates
@@ -112,9 +114,24 @@ def _suppressions(card: Card) -> tuple[dict[str, str], list[tuple[str, Severity,
     return valid, bad
 
 
+def _as_linted(deck: Deck) -> Deck:
+    """Note cards are held to the rules by their first card's question and answer (their
+    fronts and backs are in their note type's templates)."""
+    if all(card.note_type is None for card in deck.cards):
+        return deck
+    cards = []
+    for card in deck.cards:
+        if card.note_type is not None and card.ords:
+            shown = note_faces(card.stored_text, card.ords[0])
+            card = dataclasses.replace(card, type="basic", front=shown.question, back=shown.answer)
+        cards.append(card)
+    return dataclasses.replace(deck, cards=tuple(cards))
+
+
 def lint_decks(decks: Sequence[Deck], source: str | None = None) -> list[Finding]:
     """Every finding for `decks` (already valid), in file and line order; answers are held
     to `source`, the text the decks were written from, when it is given."""
+    decks = [_as_linted(deck) for deck in decks]
     raw: list[tuple[Deck, Card, str, str]] = []
     for deck in decks:
         for card in deck.cards:

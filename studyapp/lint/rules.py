@@ -280,7 +280,8 @@ def list_answer(card: Card) -> Iterator[tuple[str, str]]:
 
 
 def missing_source(card: Card) -> Iterator[tuple[str, str]]:
-    if not card.source.strip():
+    # A note card has no `source` of its own: its note type's fields are all it has.
+    if not card.source.strip() and card.note_type is None:
         yield ("missing-source", "no `source`: say where in the source document this comes from")
 
 

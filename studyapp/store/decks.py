@@ -267,7 +267,7 @@ class DeckImport(StoreBase):
             "type": card.type,
             "front": card.front,
             "back": card.back,
-            "text": card.text,
+            "text": card.stored_text,
             "extra": card.extra,
             "source": card.source,
             "tags": tags_column(card.tags),

@@ -1,0 +1,174 @@
+"""Issue 22: notes keep their own note type through convert → StudyApp → export → Anki.
+
+The collections are built with Anki's backend: a custom note type of 6 fields and
+3 templates, German stock "Basic (and reversed card)", a French cloze, MathJax and
+LaTeX, and review history. The package goes back into the ORIGINAL collection
+with Anki's import defaults and with "Merge note types": the same cards, no empty
+card, the review log untouched, Check Database clean.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection, ExportAnkiPackageOptions
+from click.testing import CliRunner
+
+from studyapp.cli import cli
+from studyapp.store import Store
+from tests.anki_support import check_database_changes, import_into, new_collection
+
+MATHS = r"Solve \(x^2 = 4\) and \[\int_0^1 x\,dx\], [$]e^{i\pi}[/$], [latex]\alpha[/latex]"
+
+
+def _custom_type(col: Collection) -> dict:
+    models = col.models
+    vocab = models.new("Vokabel 3 Karten")
+    for name in ("Wort", "Bedeutung", "Beispiel", "Genus", "Aussprache", "Notiz"):
+        models.add_field(vocab, models.new_field(name))
+    for name, qfmt, afmt in (
+        ("Erkennen", "{{Wort}}", "{{FrontSide}}<hr id=answer>{{Bedeutung}}<br>{{hint:Notiz}}"),
+        ("Abrufen", "{{Bedeutung}}", "{{FrontSide}}<hr id=answer>{{Genus}} {{Wort}}"),
+        (
+            "Anwenden",
+            "{{#Beispiel}}{{text:Beispiel}} {{type:Wort}}{{/Beispiel}}",
+            "{{FrontSide}}<hr id=answer>{{Wort}}",
+        ),
+    ):
+        template = models.new_template(name)
+        template["qfmt"], template["afmt"] = qfmt, afmt
+        models.add_template(vocab, template)
+    vocab["css"] = ".card { font-family: serif; }"
+    models.add(vocab)
+    return models.by_name("Vokabel 3 Karten")
+
+
+def _localized(col: Collection, stock: str, name: str, fields: list[str], cards: list[str]):
+    models = col.models
+    note_type = models.copy(models.by_name(stock), add=False)
+    note_type["name"] = name
+    models.add(note_type)
+    note_type = models.by_name(name)
+    for field, new_name in zip(note_type["flds"], fields, strict=True):
+        models.rename_field(note_type, field, new_name)  # the templates follow
+    for template, new_name in zip(note_type["tmpls"], cards, strict=True):
+        template["name"] = new_name
+    models.update_dict(note_type)
+    return models.by_name(name)
+
+
+def tutor_collection(folder: Path) -> Collection:
+    """A tutor's collection of note types StudyApp has no card type for, some reviewed."""
+    col = new_collection(folder)
+    deck = col.decks.id("Deutsch")
+    vocab = _custom_type(col)
+    german = _localized(
+        col,
+        "Basic (and reversed card)",
+        "Einfach (mit umgedrehter Karte)",
+        ["Vorderseite", "Rückseite"],
+        ["Karte 1", "Karte 2"],
+    )
+    french = _localized(col, "Cloze", "Texte à trous", ["Texte", "Verso extra"], ["Texte à trous"])
+
+    def add(note_type: dict, values: list[str]) -> None:
+        note = col.new_note(note_type)
+        for index, value in enumerate(values):
+            note.fields[index] = value
+        col.add_note(note, deck)
+
+    col.media.write_data("hund.png", b"\x89PNG not really")
+    add(
+        vocab,
+        ["Hund", "<b>dog </b>", "Der Hund bellt.", "der", "hʊnt", 'Tier <img src="hund.png">'],
+    )
+    add(vocab, ["Katze", "cat", "", "die", "", ""])  # no example: no third card
+    add(german, ["<b>nicht </b>gut", MATHS])
+    add(french, ["La {{c1::Seine}} traverse {{c2::Paris::ville}}.", "Géographie"])
+    add(french, [r"Aire: {{c1::\(\pi r^2\)}}", ""])
+    # Review history on the first cards: the tutor's progress must stay attached.
+    for card_id in col.find_cards("")[:4]:
+        card = col.get_card(card_id)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+    return col
+
+
+def run(*args: object):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _state(col: Collection) -> tuple[int, int, dict[str, list[str]]]:
+    fields = {col.get_note(n).guid: list(col.get_note(n).fields) for n in col.find_notes("")}
+    return col.card_count(), col.db.scalar("SELECT COUNT(*) FROM revlog"), fields
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["apkg", "legacy-apkg"])
+@pytest.mark.parametrize("merge", [False, True], ids=["defaults", "merge-note-types"])
+def test_own_note_types_go_back_in_place(tmp_path, merge, legacy):
+    col = tutor_collection(tmp_path / "tutor")
+    cards, revlog, fields = _state(col)
+    assert (cards, revlog) == (3 + 2 + 2 + 2 + 1, 4)  # Katze has no example: 2 cards
+    package = tmp_path / "tutor.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, legacy=legacy)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+
+    out = tmp_path / "converted"
+    converted = run("convert", package, "-o", out)
+    assert converted.exit_code == 0, converted.output
+    assert "Vokabel 3 Karten → its own note type (3 templates): 2" in converted.output
+    assert "Texte à trous → its own note type (1 templates): 2" in converted.output
+    assert run("check", out).exit_code == 0
+    text = (out / "deutsch.toml").read_text()
+    assert "[[note_types]]" in text and 'note_type = "Einfach (mit umgedrehter Karte)"' in text
+
+    db = tmp_path / "s.db"
+    imported = run("--db", db, "import", out)
+    assert imported.exit_code == 0, imported.output
+    store = Store.open(db)
+    # StudyApp studies the cards Anki has: 10 of them.
+    assert store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == cards
+    store.close()
+    back = tmp_path / "back.apkg"
+    exported = run("--db", db, "export", "-o", back)
+    assert exported.exit_code == 0, exported.output
+    assert "5 notes (10 cards)" in exported.output and "1 media files" in exported.output
+    assert "5 notes go back under their own note types" in exported.output
+    assert "Merge note types' in" not in exported.output
+
+    before_types = {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()}
+    log = import_into(col, back, merge=merge)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    assert _state(col) == (cards, revlog, fields)  # byte for byte, MathJax included
+    assert {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()} == before_types
+    assert not col.get_empty_cards().notes
+    assert check_database_changes(col) == []
+    col.close()
+
+
+def test_a_note_removed_from_the_deck_file_is_left_alone_in_anki(tmp_path):
+    """No deletion marker under StudyApp's note type: that would re-template the note."""
+    col = tutor_collection(tmp_path / "tutor")
+    package = tmp_path / "tutor.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, legacy=False)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+    out = tmp_path / "converted"
+    assert run("convert", package, "-o", out).exit_code == 0
+    db = ("--db", tmp_path / "s.db")
+    assert run(*db, "export", out, "-o", tmp_path / "v1.apkg").exit_code == 0
+    deck_file = out / "deutsch.toml"
+    text = deck_file.read_text()
+    start = text.index("[[cards]]", text.index('"Katze"') - 200)
+    deck_file.write_text(text[:start] + text[text.index("[[cards]]", start + 1) :])
+    assert run("check", out).exit_code == 0
+    cards, revlog, fields = _state(col)
+    katze = col.get_note(col.find_notes("Wort:Katze")[0])
+    result = run(*db, "export", out, "-o", tmp_path / "v2.apkg")
+    assert result.exit_code == 0 and "no longer" not in result.output, result.output
+    log = import_into(col, tmp_path / "v2.apkg", merge=True)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    assert _state(col) == (cards, revlog, fields)
+    assert col.get_note(katze.id).mid == katze.mid
+    assert check_database_changes(col) == []
+    col.close()
