@@ -1,0 +1,70 @@
+"""Review history from elsewhere (an Anki package's log) merged into this database's.
+
+The reviews arrive as events with ids of their own ("anki-<revlog id>"): those
+already here are skipped, the rest join the log, and every reviewed item's SM-2
+state is replayed from the merged log in time order (sync_events.merge_events).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from studyapp.store.sync_events import SyncEvents
+from studyapp.sync.events import ItemKey, ReviewEvent
+
+# Event ids of reviews that came from Anki: "anki-<revlog id>" (anki/review_history.py).
+ANKI_EVENT_PREFIX = "anki-"
+# How far an export moves a revlog id past its review's time to keep ids unique.
+SENT_MS_SLACK = range(16)
+
+
+def _ms(time: str) -> int:
+    return int(datetime.fromisoformat(time).timestamp() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryMerge:
+    """What merging an import's review history did."""
+
+    added: int  # reviews new to this database
+    known: int  # reviews it had already (the same package imported before)
+    first_day: date | None  # the study days the added reviews span
+    last_day: date | None
+    items_changed: int  # items whose SM-2 state the replay changed
+
+
+class HistoryImport(SyncEvents):
+    """Merging reviews that came with an import."""
+
+    def new_review_events(self, events: Sequence[ReviewEvent]) -> list[ReviewEvent]:
+        """The events this database does not have yet: not by id, and not as one of its
+        own reviews that an export sent to Anki (there its revlog id is its time in ms,
+        a few ms later at most where two answers shared a millisecond)."""
+        known = {row[0] for row in self.conn.execute("SELECT event_id FROM reviews")}
+        sent: dict[ItemKey, set[int]] = {}
+        for event in self.review_events():
+            if not event.event_id.startswith(ANKI_EVENT_PREFIX):
+                sent.setdefault(event.item, set()).add(_ms(event.time))
+        return [
+            event
+            for event in events
+            if event.event_id not in known
+            and not any(event.seq - ms in SENT_MS_SLACK for ms in sent.get(event.item, ()))
+        ]
+
+    def merge_history(self, events: Sequence[ReviewEvent]) -> HistoryMerge:
+        """Add the events this database lacks and replay; one transaction (a savepoint
+        within an import's)."""
+        with self.transaction():
+            new = self.new_review_events(events)
+            counts = self.merge_events(new)
+        days = [event.study_day for event in new]
+        return HistoryMerge(
+            counts.added,
+            len(events) - len(new),
+            min(days, default=None),
+            max(days, default=None),
+            counts.items_changed,
+        )
