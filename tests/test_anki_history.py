@@ -7,7 +7,7 @@ import sqlite3
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,12 @@ from click.testing import CliRunner
 from studyapp import sm2
 from studyapp.cli import cli
 from studyapp.store import Store
-from tests.anki_support import check_database_changes, import_into, tutor_collection
+from tests.anki_support import (
+    check_database_changes,
+    import_into,
+    new_collection,
+    tutor_collection,
+)
 
 
 @contextmanager
@@ -331,3 +336,40 @@ def test_a_log_timestamp_is_not_shifted_by_the_day_rollover():
     )
     unknown = anki_history([deck], [AnkiReview(rid + 1, "other", 0, 3, 1, 0)])
     assert (unknown.events, unknown.left_out) == ([], 1)
+
+
+def test_studyapp_reviews_back_from_anki_are_not_doubled(tmp_path):
+    """The phone path for notes Anki does not have yet: StudyApp's progress goes out with
+    --with-progress, the student answers in Anki, Anki's export comes back in: only the
+    answers given in Anki are added, StudyApp's own (now in Anki's log too) are known."""
+    deck = tmp_path / "decks" / "muscles.toml"
+    deck.parent.mkdir()
+    deck.write_text(
+        '[deck]\nid = "muscles"\nname = "Muscles"\n\n'
+        '[[cards]]\nid = "trap"\nfront = "Trapezius?"\nback = "Neck"\n\n'
+        '[[cards]]\nid = "delt"\ntype = "reversed"\nfront = "Deltoid"\nback = "Shoulder"\n'
+    )
+    db = tmp_path / "s.db"
+    assert run("--db", db, "import", deck.parent).exit_code == 0
+    earlier = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    with opened(db) as store:
+        items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")]
+        for offset, item in enumerate(items):
+            moment = earlier + timedelta(minutes=offset)
+            store.grade(item, 4, now=moment, today=sm2.study_day(moment.astimezone()))
+    out = tmp_path / "progress.apkg"
+    assert run("--db", db, "export", "-o", out, "--with-progress").exit_code == 0
+    col = new_collection(tmp_path / "phone")
+    import_into(col, out, with_scheduling=True)
+    assert col.db.scalar("SELECT COUNT(*) FROM revlog") == 3
+    answer(col, col.find_cards("Trapezius")[0], 3)
+    source, col = export(col, tmp_path, "apkg")
+    before = len(log_rows(db))
+
+    back = run("--db", db, "import", source)
+
+    assert back.exit_code == 0, back.output
+    assert "Review history from Anki: 1 review added" in back.output
+    assert "3 already here" in back.output
+    rows = log_rows(db)
+    assert len(rows) == before + 1 and rows[-1][0].startswith("anki-")
