@@ -373,3 +373,91 @@ def test_studyapp_reviews_back_from_anki_are_not_doubled(tmp_path):
     assert "3 already here" in back.output
     rows = log_rows(db)
     assert len(rows) == before + 1 and rows[-1][0].startswith("anki-")
+
+
+# -- the way back: the phone's own collection -----------------------------------------
+
+
+def replace_collection(col: Collection, package: Path) -> Collection:
+    """What Anki's "Import → Replace collection" (AnkiDroid: import a .colpkg) does."""
+    path, media = col.path, col.media.dir()
+    backend = col._backend
+    col.close()
+    backend.import_collection_package(
+        col_path=path,
+        backup_path=str(package),  # the package to open, as Anki's import calls it
+        media_folder=media,
+        media_db=str(Path(path).parent / "collection.media.db2"),
+    )
+    return Collection(path)
+
+
+def test_way_back_to_the_phone_keeps_both_sides(tmp_path):
+    col, cards = studied_collection(tmp_path / "anki")
+    anki_ids = set(col.db.list("SELECT id FROM revlog"))
+    notes, card_count = col.note_count(), col.card_count()
+    source, col = export(col, tmp_path, "colpkg")
+    db = tmp_path / "s.db"
+    assert run("--db", db, "import", source).exit_code == 0
+    myalgia = col.get_note(col.get_card(col.find_cards("Myalgia")[0]).nid).guid
+    deltoid = col.get_note(col.get_card(cards["deltoid"]).nid).guid
+    now = datetime.now(UTC)
+    with opened(db) as store:
+        for guid, ord_ in ((myalgia, 0), (deltoid, 1)):
+            item = store.conn.execute(
+                "SELECT i.id FROM items i JOIN cards c ON c.id = i.card_id "
+                "WHERE c.guid = ? AND i.ord = ?",
+                [guid, ord_],
+            ).fetchone()[0]
+            store.grade(item, 4, now=now, today=sm2.study_day(now.astimezone()))
+        deltoid_state = store.conn.execute(
+            "SELECT i.interval, i.due FROM items i JOIN cards c ON c.id = i.card_id "
+            "WHERE c.guid = ? AND i.ord = 1",
+            [deltoid],
+        ).fetchone()
+    back = tmp_path / "back.colpkg"
+    result = run("--db", db, "export", "--collection", "-o", back)
+    assert result.exit_code == 0, result.output
+    assert "2 of your reviews added, 2 cards rescheduled" in result.output
+
+    col = replace_collection(col, back)
+    # Both sides count: every Anki review, and StudyApp's two, once each.
+    ids = col.db.list("SELECT id FROM revlog")
+    assert len(ids) == len(set(ids)) == len(anki_ids) + 2 and anki_ids <= set(ids)
+    assert (col.note_count(), col.card_count()) == (notes, card_count)
+    assert len(set(col.db.list("SELECT guid FROM notes"))) == notes
+    assert check_database_changes(col) == []
+    card = col.get_card(col.find_cards("Myalgia")[0])
+    assert (card.type, card.queue, card.ivl, card.due) == (2, 2, 1, col.sched.today + 1)
+    reverse = col.get_card(cards["deltoid-reverse"])
+    due = date.fromisoformat(deltoid_state[1])
+    assert (reverse.ivl, reverse.due) == (
+        deltoid_state[0],
+        col.sched.today + (due - sm2.study_day(now.astimezone())).days,
+    )
+    # The same collection again: everything is already there, nothing is added twice.
+    (tmp_path / "again").mkdir()
+    source, col = export(col, tmp_path / "again", "colpkg")
+    assert run("--db", db, "import", source).exit_code == 0
+    again = run("--db", db, "export", "--collection", "-o", tmp_path / "again.colpkg")
+    assert again.exit_code == 0 and "0 of your reviews added" in again.output, again.output
+
+
+def test_way_back_is_refused_with_its_reason(tmp_path):
+    col, _cards = studied_collection(tmp_path / "anki")
+    db = tmp_path / "s.db"
+    out = tmp_path / "back.colpkg"
+    never = run("--db", db, "export", "--collection", "-o", out)
+    assert never.exit_code == 1 and "no Anki collection merged here" in never.output
+    col.set_config("fsrs", True)
+    source, col = export(col, tmp_path, "colpkg")
+    assert run("--db", db, "import", source).exit_code == 0
+    fsrs = run("--db", db, "export", "--collection", "-o", out)
+    assert fsrs.exit_code == 1 and "schedules with FSRS" in fsrs.output, fsrs.output
+    assert not out.exists() and not list(tmp_path.glob(".back.colpkg*"))
+    with source.open("ab") as changed:
+        changed.write(b"\0")
+    moved = run("--db", db, "export", "--collection", "-o", out)
+    assert moved.exit_code == 1 and "is not the collection merged on" in moved.output
+    apkg = run("--db", db, "export", "--collection", "-o", tmp_path / "back.apkg")
+    assert apkg.exit_code == 1 and "name it *.colpkg" in apkg.output

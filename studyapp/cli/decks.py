@@ -104,8 +104,10 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     already has (a package exported from it, a package imported before) go back
     onto their own cards, progress kept.
     """
+    from studyapp.anki.collection_writer import file_sha256
     from studyapp.anki.convert import is_convertible, left_out_lines, mapping_lines, report_lines
     from studyapp.anki.converted_files import discard_staged, finish_pending_media, stage_media
+    from studyapp.store.connection import utcnow
 
     # Not `is_file()`: a FIFO or device named *.csv is refused by the reader, with its reason.
     sources = [p for p in paths if is_convertible(p) and not p.is_dir()]
@@ -156,6 +158,12 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
         click.echo(one_line(changes.summary()))
     if history is not None and (history.events or history.left_out):
         click.echo(_history_line(report.history, history.left_out))
+    collections = [p for p in sources if p.suffix.lower() == ".colpkg"]
+    if len(collections) == 1 and len(sources) == 1:
+        # What `export --collection` may rebuild: this collection, exactly as merged.
+        store.record_merged_collection(
+            str(collections[0].resolve()), file_sha256(collections[0]), utcnow().isoformat()
+        )
     if conversion is not None:
         for line in mapping_lines(conversion):
             click.echo(one_line(line))

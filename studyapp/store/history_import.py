@@ -7,6 +7,7 @@ state is replayed from the merged log in time order (sync_events.merge_events).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,8 +36,26 @@ class HistoryMerge:
     items_changed: int  # items whose SM-2 state the replay changed
 
 
+# meta: the Anki collection package (.colpkg) this database merged last, as JSON
+# {"path", "sha256", "merged_at"}: the only collection `export --collection` rebuilds.
+MERGED_COLLECTION_KEY = "anki_collection_merged"
+
+
 class HistoryImport(SyncEvents):
     """Merging reviews that came with an import."""
+
+    def record_merged_collection(self, path: str, sha256: str, merged_at: str) -> None:
+        with self.transaction():
+            record = {"path": path, "sha256": sha256, "merged_at": merged_at}
+            self.set_meta(MERGED_COLLECTION_KEY, json.dumps(record))
+
+    def merged_collection(self) -> dict[str, str] | None:
+        """The record of the collection merged last, or None."""
+        raw = self.get_meta(MERGED_COLLECTION_KEY)
+        if raw is None:
+            return None
+        record = json.loads(raw)
+        return {key: str(record[key]) for key in ("path", "sha256", "merged_at")}
 
     def new_review_events(self, events: Sequence[ReviewEvent]) -> list[ReviewEvent]:
         """The events this database does not have yet: not by id, and not as one of its
