@@ -35,7 +35,7 @@ def opened(db: Path) -> Iterator[Store]:
 
 
 DAY_MS = 86_400_000
-FORMATS = ["legacy-apkg", "apkg", "colpkg"]
+FORMATS = ["legacy-apkg", "apkg", "colpkg", "legacy-colpkg"]
 
 
 def run(*args: object):
@@ -85,10 +85,10 @@ def studied_collection(folder: Path) -> tuple[Collection, dict[str, int]]:
 
 
 def export(col: Collection, folder: Path, form: str) -> tuple[Path, Collection]:
-    if form == "colpkg":
-        out = folder / "phone.colpkg"
+    if form in ("colpkg", "legacy-colpkg"):
+        out = folder / f"{form}.colpkg"
         path = col.path
-        col.export_collection_package(str(out), include_media=True, legacy=False)
+        col.export_collection_package(str(out), include_media=True, legacy=form != "colpkg")
         return out, Collection(path)  # exporting a .colpkg closes the collection
     out = folder / f"{form}.apkg"
     options = ExportAnkiPackageOptions(
@@ -298,6 +298,14 @@ def _hostile(tmp_path: Path, sql: str) -> Path:
             "UPDATE revlog SET type = 99 WHERE id = (SELECT MIN(id) FROM revlog)",
             "its type (99) is not 0-5",
         ),
+        (
+            "UPDATE revlog SET cid = NULL WHERE id = (SELECT MIN(id) FROM revlog)",
+            "its card (NULL) is not a card id",
+        ),
+        (
+            "UPDATE revlog SET time = 1e300 WHERE id = (SELECT MIN(id) FROM revlog)",
+            "its answer time (1e+300 ms) is not 0-1 day",
+        ),
     ],
 )
 def test_hostile_review_log_gets_one_line(tmp_path, sql, message):
@@ -392,11 +400,12 @@ def replace_collection(col: Collection, package: Path) -> Collection:
     return Collection(path)
 
 
-def test_way_back_to_the_phone_keeps_both_sides(tmp_path):
+@pytest.mark.parametrize("form", ["colpkg", "legacy-colpkg"])
+def test_way_back_to_the_phone_keeps_both_sides(tmp_path, form):
     col, cards = studied_collection(tmp_path / "anki")
     anki_ids = set(col.db.list("SELECT id FROM revlog"))
     notes, card_count = col.note_count(), col.card_count()
-    source, col = export(col, tmp_path, "colpkg")
+    source, col = export(col, tmp_path, form)
     db = tmp_path / "s.db"
     assert run("--db", db, "import", source).exit_code == 0
     myalgia = col.get_note(col.get_card(col.find_cards("Myalgia")[0]).nid).guid
@@ -437,7 +446,7 @@ def test_way_back_to_the_phone_keeps_both_sides(tmp_path):
     )
     # The same collection again: everything is already there, nothing is added twice.
     (tmp_path / "again").mkdir()
-    source, col = export(col, tmp_path / "again", "colpkg")
+    source, col = export(col, tmp_path / "again", form)
     assert run("--db", db, "import", source).exit_code == 0
     again = run("--db", db, "export", "--collection", "-o", tmp_path / "again.colpkg")
     assert again.exit_code == 0 and "0 of your reviews added" in again.output, again.output
