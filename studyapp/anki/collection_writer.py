@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,7 +95,7 @@ def _rebuild(
                         else:
                             with archive.open(info) as part, written.open(info, "w") as copy:
                                 shutil.copyfileobj(part, copy)
-        except (OSError, zipfile.BadZipFile, sqlite3.DatabaseError) as exc:
+        except (OSError, zipfile.BadZipFile, sqlite3.DatabaseError, ValueError, TypeError) as exc:
             raise ExportError(f"{source}: cannot rebuild the collection ({exc})") from None
     partial.replace(out)
     return result
@@ -125,8 +125,9 @@ def _add_progress(db: Path, progress: ProgressByCard, today: date, now: datetime
     conn.create_collation("unicase", _unicase)
     try:
         with conn:
-            _refuse_fsrs(conn)
-            days_elapsed = _days_elapsed(conn, now)
+            config = _config(conn)
+            _refuse_fsrs(config)
+            days_elapsed = _days_elapsed(conn, config, now)
             used = {row[0] for row in conn.execute("SELECT id FROM revlog")}
             cards = conn.execute(
                 "SELECT c.id, n.guid, c.ord, c.queue, c.odid, c.reps, c.data "
@@ -230,22 +231,37 @@ def _reviews_to_send(
     return new
 
 
-def _refuse_fsrs(conn: sqlite3.Connection) -> None:
+def _config(conn: sqlite3.Connection) -> dict[str, object]:
+    """The collection's settings: the `config` table (current schema) or `col.conf`."""
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "config" in tables:
-        row = conn.execute("SELECT val FROM config WHERE KEY = 'fsrs'").fetchone()
-        fsrs = row is not None and json.loads(row[0]) is True
-    else:
-        conf = conn.execute("SELECT conf FROM col").fetchone()
-        fsrs = bool(conf and json.loads(conf[0] or "{}").get("fsrs"))
-    if fsrs:
+        return {key: json.loads(val) for key, val in conn.execute("SELECT KEY, val FROM config")}
+    conf = json.loads(conn.execute("SELECT conf FROM col").fetchone()[0] or "{}")
+    if not isinstance(conf, dict):
+        raise ExportError("the collection's settings are not a JSON object")
+    return conf
+
+
+def _refuse_fsrs(config: Mapping[str, object]) -> None:
+    if config.get("fsrs") is True:
         raise ExportError(
             "the collection schedules with FSRS: its memory states cannot take StudyApp's "
             "SM-2 reviews (turn FSRS off in Anki's deck options to send them back)"
         )
 
 
-def _days_elapsed(conn: sqlite3.Connection, now: datetime) -> int:
-    """Anki's "today": whole days since the collection's creation time (its rollover)."""
-    crt = conn.execute("SELECT crt FROM col").fetchone()[0]
-    return int((now.astimezone(UTC).timestamp() - int(crt)) // DAY_SECS)
+def _days_elapsed(conn: sqlite3.Connection, config: Mapping[str, object], now: datetime) -> int:
+    """Anki's "today" in days since the collection was created, as its scheduler counts
+    (rslib scheduler/timing.rs): local dates at creation and now, less a day before the
+    rollover hour; whole 24-hour periods since creation for collections without a
+    creation offset (the oldest ones). `now` is this machine's local time."""
+    crt = int(conn.execute("SELECT crt FROM col").fetchone()[0])
+    offset = config.get("creationOffset")
+    if not isinstance(offset, int):
+        return int((now.astimezone(UTC).timestamp() - crt) // DAY_SECS)
+    rollover = config.get("rollover", 4)
+    rollover = rollover if isinstance(rollover, int) and 0 <= rollover <= 23 else 4
+    created = datetime.fromtimestamp(crt, timezone(timedelta(minutes=-offset)))
+    local = now.astimezone()
+    days = (local.date() - created.date()).days - (0 if local.hour >= rollover else 1)
+    return max(days, 0)
