@@ -470,3 +470,25 @@ def test_way_back_is_refused_with_its_reason(tmp_path):
     assert moved.exit_code == 1 and "is not the collection merged on" in moved.output
     apkg = run("--db", db, "export", "--collection", "-o", tmp_path / "back.apkg")
     assert apkg.exit_code == 1 and "name it *.colpkg" in apkg.output
+
+
+def test_anki_history_travels_through_the_sync_folder_once(tmp_path):
+    """Device A imports the phone's history, device B has the same notes: a sync brings B the
+    same reviews and states, and B importing the package afterwards adds nothing."""
+    col, _cards = studied_collection(tmp_path / "anki")
+    plain = tmp_path / "plain.apkg"
+    col.export_anki_package(
+        out_path=str(plain), options=ExportAnkiPackageOptions(with_scheduling=False), limit=None
+    )
+    source, col = export(col, tmp_path, "apkg")
+    a, b, folder = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "sync"
+    folder.mkdir()
+    assert run("--db", a, "import", source).exit_code == 0
+    assert run("--db", b, "import", plain).exit_code == 0
+    for db in (a, b, a):
+        synced = run("--db", db, "sync", folder)
+        assert synced.exit_code == 0, synced.output
+    assert item_states(a) == item_states(b)
+    assert sorted(r[0] for r in log_rows(a)) == sorted(r[0] for r in log_rows(b))
+    later = run("--db", b, "import", source)
+    assert later.exit_code == 0 and "0 reviews added, 7 already here" in later.output
