@@ -492,3 +492,23 @@ def test_anki_history_travels_through_the_sync_folder_once(tmp_path):
     assert sorted(r[0] for r in log_rows(a)) == sorted(r[0] for r in log_rows(b))
     later = run("--db", b, "import", source)
     assert later.exit_code == 0 and "0 reviews added, 7 already here" in later.output
+
+
+def test_a_long_anki_history_replays_within_the_calendar():
+    """Thirty Good answers on thirty days: SM-2 alone would pass the year 9999 (a traceback);
+    the interval stops at Anki's maximum, 100 years."""
+    from studyapp.anki.review_history import anki_history
+    from studyapp.anki.revlog_reader import AnkiReview
+    from studyapp.deckfile import parse_deck
+    from studyapp.sync.replay import replay_all
+
+    deck = parse_deck(
+        '[deck]\nid = "d"\nname = "D"\n\n[[cards]]\nid = "c"\nfront = "q"\nback = "a"\n'
+        'guid = "g1"\n',
+        Path("d.toml"),
+    )
+    start = int(datetime(2020, 1, 1, 12, tzinfo=UTC).timestamp() * 1000)
+    log = [AnkiReview(start + day * DAY_MS, "g1", 0, 3, 1, 3000) for day in range(30)]
+    steps = replay_all(anki_history([deck], log).events)[("d", "c", 0)]
+    assert steps[-1].after.interval == sm2.MAX_INTERVAL_DAYS
+    assert steps[-1].after.repetitions == 30
