@@ -63,9 +63,13 @@ class HistoryImport(SyncEvents):
         a few ms later at most where two answers shared a millisecond)."""
         known = {row[0] for row in self.conn.execute("SELECT event_id FROM reviews")}
         sent: dict[ItemKey, set[int]] = {}
-        for event in self.review_events():
-            if not event.event_id.startswith(ANKI_EVENT_PREFIX):
-                sent.setdefault(event.item, set()).add(_ms(event.time))
+        for deck, card, ord_, reviewed_at in self.conn.execute(
+            "SELECT c.deck_id, c.card_key, i.ord, r.reviewed_at FROM reviews r "
+            "JOIN items i ON i.id = r.item_id JOIN cards c ON c.id = i.card_id "
+            "WHERE r.event_id NOT LIKE ?",
+            [ANKI_EVENT_PREFIX + "%"],
+        ):
+            sent.setdefault((deck, card, ord_), set()).add(_ms(reviewed_at))
         return [
             event
             for event in events
@@ -78,6 +82,8 @@ class HistoryImport(SyncEvents):
         within an import's)."""
         with self.transaction():
             new = self.new_review_events(events)
+            if not new:  # nothing to add: the log, and so every state, is as it was
+                return HistoryMerge(0, len(events), None, None, 0)
             counts = self.merge_events(new)
         days = [event.study_day for event in new]
         return HistoryMerge(
