@@ -512,3 +512,32 @@ def test_a_long_anki_history_replays_within_the_calendar():
     steps = replay_all(anki_history([deck], log).events)[("d", "c", 0)]
     assert steps[-1].after.interval == sm2.MAX_INTERVAL_DAYS
     assert steps[-1].after.repetitions == 30
+
+
+def test_way_back_cram_in_studyapp_leaves_anki_schedule(tmp_path):
+    """A cram answer and a re-drill in StudyApp go into the phone's log; the card keeps the
+    schedule Anki gave it (only a scheduled review reschedules), Check Database agrees."""
+    col, cards = studied_collection(tmp_path / "anki")
+    deltoid = col.get_card(cards["deltoid"])
+    anki_schedule = (deltoid.type, deltoid.queue, deltoid.due, deltoid.ivl, deltoid.factor)
+    source, col = export(col, tmp_path, "colpkg")
+    db = tmp_path / "s.db"
+    assert run("--db", db, "import", source).exit_code == 0
+    guid = col.get_note(deltoid.nid).guid
+    now = datetime.now(UTC)
+    with opened(db) as store:
+        item = store.conn.execute(
+            "SELECT i.id FROM items i JOIN cards c ON c.id = i.card_id "
+            "WHERE c.guid = ? AND i.ord = 0",
+            [guid],
+        ).fetchone()[0]
+        store.grade(item, 5, now=now, kind="cram")
+        store.grade(item, 4, now=now + timedelta(seconds=5), kind="redrill")
+    back = tmp_path / "back.colpkg"
+    result = run("--db", db, "export", "--collection", "-o", back)
+    assert result.exit_code == 0 and "2 of your reviews added, 0 cards" in result.output
+    col = replace_collection(col, back)
+    card = col.get_card(cards["deltoid"])
+    assert (card.type, card.queue, card.due, card.ivl, card.factor) == anki_schedule
+    assert col.db.scalar(f"SELECT COUNT(*) FROM revlog WHERE cid = {card.id}") == 3
+    assert check_database_changes(col) == []

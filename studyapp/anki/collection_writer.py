@@ -155,17 +155,23 @@ def _add_progress(db: Path, progress: ProgressByCard, today: date, now: datetime
                     [(r[0], *r[1:]) for r in rows],
                 )
                 added += len(rows)
-                state = item.state
-                if state.due is None:
-                    continue  # only re-drills or cram: the schedule stays Anki's
                 rated = conn.execute(
                     "SELECT MAX(id) FROM revlog WHERE cid = ? AND type != ?",
                     [cid, REVLOG_FILTERED],
                 ).fetchone()[0]
                 extra = json.loads(data) if data else {}
-                if rated is not None:
+                if rated is not None:  # Check Database's last review time, kept true
                     extra["lrt"] = rated // 1000
+                data = json.dumps(extra, separators=(",", ":")) if extra else ""
+                state = item.state
                 scheduled = sum(1 for r in new if r["kind"] == "scheduled")
+                if not scheduled or state.due is None:
+                    # Only re-drills or cram: logged, the schedule stays Anki's.
+                    conn.execute(
+                        "UPDATE cards SET mod = ?, usn = -1, data = ? WHERE id = ?",
+                        [stamp, data, cid],
+                    )
+                    continue
                 conn.execute(
                     "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, "
                     "reps = ?, lapses = ?, left = 0, mod = ?, usn = -1, data = ? WHERE id = ?",
@@ -178,7 +184,7 @@ def _add_progress(db: Path, progress: ProgressByCard, today: date, now: datetime
                         reps + scheduled,
                         state.lapses,
                         stamp,
-                        json.dumps(extra, separators=(",", ":")) if extra else "",
+                        data,
                         cid,
                     ],
                 )
