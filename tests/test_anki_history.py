@@ -303,6 +303,10 @@ def _hostile(tmp_path: Path, sql: str) -> Path:
             "its card (NULL) is not a card id",
         ),
         (
+            "UPDATE cards SET ord = -1 WHERE id = (SELECT cid FROM revlog ORDER BY id LIMIT 1)",
+            "has no card ordinal (-1)",
+        ),
+        (
             "UPDATE revlog SET time = 1e300 WHERE id = (SELECT MIN(id) FROM revlog)",
             "its answer time (1e+300 ms) is not 0-1 day",
         ),

@@ -72,14 +72,11 @@ def _read_rows(conn: sqlite3.Connection, deadline: Deadline) -> list[AnkiReview]
     }
     if "revlog" not in tables:
         return []
-    cards: dict[int, tuple[str, int]] = {}
+    cards: dict[int, tuple[str, object]] = {}
     query = "SELECT c.id, c.ord, n.guid FROM cards c JOIN notes n ON n.id = c.nid"
     for cid, ord_, guid in conn.execute(query):
-        if not isinstance(cid, int) or not isinstance(guid, bytes):
-            continue  # such notes were refused or left without a GUID by the note reader
-        if not isinstance(ord_, int) or not 0 <= ord_ <= MAX_CARD_ORD:
-            raise CollectionError(f"card {cid}: its ordinal ({_shown(ord_)}) is not a card's")
-        cards[cid] = (guid.decode("utf-8", "replace"), ord_)
+        if isinstance(cid, int) and isinstance(guid, bytes):  # else: no GUID, nothing to match
+            cards[cid] = (guid.decode("utf-8", "replace"), ord_)
     reviews = []
     rows = conn.execute("SELECT id, cid, ease, time, type FROM revlog ORDER BY id")
     for count, (rid, cid, ease, time, kind) in enumerate(rows, 1):
@@ -101,7 +98,10 @@ def _read_rows(conn: sqlite3.Connection, deadline: Deadline) -> list[AnkiReview]
             raise CollectionError(f"{where}: its type ({_shown(kind)}) is not 0-5")
         if not _int_in(time, 0, MAX_ANSWER_MS):
             raise CollectionError(f"{where}: its answer time ({_shown(time)} ms) is not 0-1 day")
-        reviews.append(AnkiReview(rid, card[0], card[1], ease, kind, time))
+        guid, ord_ = card
+        if not isinstance(ord_, int) or not _int_in(ord_, 0, MAX_CARD_ORD):
+            raise CollectionError(f"{where}: its card {cid} has no card ordinal ({_shown(ord_)})")
+        reviews.append(AnkiReview(rid, guid, ord_, ease, kind, time))
     return reviews
 
 
