@@ -39,7 +39,7 @@ from studyapp.anki.progress import (
     REVLOG_FILTERED,
     revlog_rows,
 )
-from studyapp.anki.reader_limits import MAX_COLLECTION_BYTES
+from studyapp.anki.reader_limits import MAX_COLLECTION_BYTES, regular_file_problem
 from studyapp.anki.review_history import EVENT_PREFIX
 
 if TYPE_CHECKING:
@@ -201,6 +201,17 @@ def file_sha256(path: Path) -> str:
         while chunk := file.read(1024 * 1024):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def collection_sha256(path: Path) -> str | None:
+    """The SHA-256 of a regular file, or None (a FIFO or device is never opened here;
+    the package reader refuses it with its reason)."""
+    if regular_file_problem(path) is not None:
+        return None
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None
 
 
 def _unicase(a: str, b: str) -> int:

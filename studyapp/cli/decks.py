@@ -104,9 +104,10 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     already has (a package exported from it, a package imported before) go back
     onto their own cards, progress kept.
     """
-    from studyapp.anki.collection_writer import file_sha256
+    from studyapp.anki.collection_writer import collection_sha256
     from studyapp.anki.convert import is_convertible, left_out_lines, mapping_lines, report_lines
     from studyapp.anki.converted_files import discard_staged, finish_pending_media, stage_media
+    from studyapp.anki.review_history import anki_history
     from studyapp.store.connection import utcnow
 
     # Not `is_file()`: a FIFO or device named *.csv is refused by the reader, with its reason.
@@ -121,9 +122,10 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     deck_files = [d.path for d in decks if d.path is not None]
     conversion = None
     history = None
+    collections = [p for p in sources if p.suffix.lower() == ".colpkg"]
+    # Hashed before it is read: a file changed meanwhile is not the one recorded.
+    merged_sha = collection_sha256(sources[0]) if len(collections) == len(sources) == 1 else None
     if sources:
-        from studyapp.anki.review_history import anki_history
-
         conversion, converted = _convert(sources, store)
         if not converted:
             for line in report_lines(conversion):
@@ -158,12 +160,9 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
         click.echo(one_line(changes.summary()))
     if history is not None and (history.events or history.left_out):
         click.echo(_history_line(report.history, history.left_out))
-    collections = [p for p in sources if p.suffix.lower() == ".colpkg"]
-    if len(collections) == 1 and len(sources) == 1:
+    if merged_sha is not None:
         # What `export --collection` may rebuild: this collection, exactly as merged.
-        store.record_merged_collection(
-            str(collections[0].resolve()), file_sha256(collections[0]), utcnow().isoformat()
-        )
+        store.record_merged_collection(str(sources[0].resolve()), merged_sha, utcnow().isoformat())
     if conversion is not None:
         for line in mapping_lines(conversion):
             click.echo(one_line(line))

@@ -115,7 +115,11 @@ def _export_collection(
     from datetime import datetime
 
     from studyapp.anki import ExportError
-    from studyapp.anki.collection_writer import file_sha256, progress_by_card, write_collection
+    from studyapp.anki.collection_writer import (
+        collection_sha256,
+        progress_by_card,
+        write_collection,
+    )
 
     if paths or with_progress:
         fail("--collection writes the whole merged collection: no PATHS, no --with-progress")
@@ -129,7 +133,7 @@ def _export_collection(
             "`studyapp import` it, then export --collection; nothing exported"
         )
     source = Path(merged["path"])
-    if not source.is_file() or file_sha256(source) != merged["sha256"]:
+    if collection_sha256(source) != merged["sha256"]:
         fail(
             f"{source} is not the collection merged on {merged['merged_at'][:10]} (moved or "
             "changed): import the phone's latest .colpkg again first; nothing exported"
