@@ -11,6 +11,9 @@ SM-2 text each rule follows, and why:
 * A pass (q >= 3) grows the interval: 1 day after the first success, 6 after
   the second, then ceil(I * EF) using the EF from *before* this review's
   update - the reference code computes the interval first, then EF.
+* Intervals stop at MAX_INTERVAL_DAYS (100 years, Anki's own maximum): SM-2 sets
+  no bound, and a long history replayed (an imported Anki log) would otherwise grow
+  past any calendar (16 passes at EF 2.5 pass the year 9999).
 * A fail (q < 3) restarts repetitions from the beginning (interval 1 day)
   but keeps the (lowered) EF, as step 6 of the text says.
 * Step 7 (repeat items graded below 4 in the same session) is a session
@@ -28,6 +31,7 @@ from decimal import Decimal
 
 __all__ = [
     "INITIAL_EF_HUNDREDTHS",
+    "MAX_INTERVAL_DAYS",
     "MIN_EF_HUNDREDTHS",
     "QUALITY_LABELS",
     "QUALITY_MEANINGS",
@@ -100,6 +104,10 @@ def ef_delta_hundredths(quality: int) -> int:
     return 10 - d * (8 + 2 * d)
 
 
+# Anki's default (and largest useful) maximum interval.
+MAX_INTERVAL_DAYS = 36_500
+
+
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
@@ -113,7 +121,7 @@ def review(state: SM2State, quality: int, today: date) -> SM2State:
         elif state.repetitions == 1:
             interval = 6
         else:
-            interval = _ceil_div(state.interval * state.ef_hundredths, 100)
+            interval = min(_ceil_div(state.interval * state.ef_hundredths, 100), MAX_INTERVAL_DAYS)
         repetitions = state.repetitions + 1
         lapses = state.lapses
     else:

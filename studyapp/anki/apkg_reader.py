@@ -31,6 +31,7 @@ from studyapp.anki.reader_limits import (
     check_json,
     regular_file_problem,
 )
+from studyapp.anki.revlog_reader import AnkiReview, read_revlog
 from studyapp.anki.source_notes import NoteType, PackageError, SourceNote
 
 __all__ = ["NoteType", "PackageContents", "PackageError", "SourceNote", "read_package"]
@@ -50,6 +51,8 @@ class PackageContents:
     notes: list[SourceNote] = field(default_factory=list)
     # File name -> its bytes, read on demand (checked whole when the package was read).
     media: dict[str, Callable[[], bytes]] = field(default_factory=dict)
+    # The review log of the package's cards (empty unless exported with scheduling).
+    reviews: list[AnkiReview] = field(default_factory=list)
 
 
 def read_package(path: Path) -> PackageContents:
@@ -78,6 +81,7 @@ def read_package(path: Path) -> PackageContents:
             media = _media_map(archive, names, compressed)
             _check_media(archive, media, compressed, deadline)
             notes = read_collection(db_path, deadline, path.name)
+            reviews = read_revlog(db_path, deadline)
     except (_Damaged, CollectionError) as exc:
         raise PackageError(f"{path}: {exc}") from None
     except LimitExceeded as exc:
@@ -86,7 +90,7 @@ def read_package(path: Path) -> PackageContents:
         raise PackageError(f"{path}: cannot read ({exc.strerror or exc})") from None
     opened = _OpenArchive(path, compressed)
     return PackageContents(
-        notes, {name: opened.reader(name, entry) for name, entry in media.items()}
+        notes, {name: opened.reader(name, entry) for name, entry in media.items()}, reviews
     )
 
 

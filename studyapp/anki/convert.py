@@ -35,6 +35,7 @@ from studyapp.anki.note_cards import (
 )
 from studyapp.anki.notes import MEDIA_FOLDER
 from studyapp.anki.occlusion_notes import is_occlusion_note, occlusion_card
+from studyapp.anki.revlog_reader import AnkiReview
 from studyapp.anki.text_reader import read_text_notes
 from studyapp.cardtext import cloze_problems, image_token
 from studyapp.deck_fields import MAX_ID_LENGTH
@@ -80,6 +81,8 @@ class Conversion:
 
     # Card id -> the note it came from, for messages ("quiz.csv:12", "deck.apkg: note GUID").
     origins: dict[str, str] = field(default_factory=dict)
+    # The packages' review logs (studyapp/anki/review_history.py maps them onto cards).
+    reviews: list[AnkiReview] = field(default_factory=list)
 
 
 def is_convertible(path: Path) -> bool:
@@ -141,6 +144,7 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
         if suffix in PACKAGE_SUFFIXES:
             contents = read_package(path)
             read = contents.notes
+            conversion.reviews.extend(contents.reviews)
             for name in contents.media:
                 _add_media(conversion, name, contents, path)
         elif suffix in TEXT_SUFFIXES:

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from studyapp.anki.notes import ItemProgress
+from studyapp.anki.review_history import revlog_id_of
 
 # SM-2 grade -> Anki answer button (1 Again, 2 Hard, 3 Good, 4 Easy).
 ANKI_EASE = {0: 1, 1: 1, 2: 1, 3: 2, 4: 3, 5: 4}
@@ -44,8 +45,12 @@ def revlog_type(review: Mapping[str, Any]) -> int:
     return REVLOG_LEARN if review["due_before"] is None else REVLOG_REVIEW
 
 
-def unique_ms(reviewed_at: str, used: set[int]) -> int:
-    """Revlog ids are answer times in ms and must be unique."""
+def unique_ms(reviewed_at: str, used: set[int], kept: int | None = None) -> int:
+    """Revlog ids are answer times in ms and must be unique. A review that came from
+    Anki goes back under its own revlog id (`kept`), so Anki sees it is already there."""
+    if kept is not None and kept not in used:
+        used.add(kept)
+        return kept
     ms = int(datetime.fromisoformat(reviewed_at).timestamp() * 1000)
     while ms in used:
         ms += 1
@@ -60,7 +65,7 @@ def revlog_rows(card_id: int, progress: ItemProgress, used_ids: set[int]) -> lis
         kind = revlog_type(review)
         rows.append(
             (
-                unique_ms(review["reviewed_at"], used_ids),
+                unique_ms(review["reviewed_at"], used_ids, revlog_id_of(review.get("event_id"))),
                 card_id,
                 ANKI_EASE[review["grade"]],
                 review["interval_after"],

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from studyapp.anki.convert import Conversion
     from studyapp.deckfile import Deck
     from studyapp.store import Store
+    from studyapp.store.history_import import HistoryMerge
 
 
 @cli.command()
@@ -103,8 +104,11 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     already has (a package exported from it, a package imported before) go back
     onto their own cards, progress kept.
     """
+    from studyapp.anki.collection_writer import collection_sha256
     from studyapp.anki.convert import is_convertible, left_out_lines, mapping_lines, report_lines
     from studyapp.anki.converted_files import discard_staged, finish_pending_media, stage_media
+    from studyapp.anki.review_history import anki_history
+    from studyapp.store.connection import utcnow
 
     # Not `is_file()`: a FIFO or device named *.csv is refused by the reader, with its reason.
     sources = [p for p in paths if is_convertible(p) and not p.is_dir()]
@@ -117,6 +121,10 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     # Media only from beside the deck files named, never from a converted deck's folder.
     deck_files = [d.path for d in decks if d.path is not None]
     conversion = None
+    history = None
+    collections = [p for p in sources if p.suffix.lower() == ".colpkg"]
+    # Hashed before it is read: a file changed meanwhile is not the one recorded.
+    merged_sha = collection_sha256(sources[0]) if len(collections) == len(sources) == 1 else None
     if sources:
         conversion, converted = _convert(sources, store)
         if not converted:
@@ -124,6 +132,7 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
                 click.echo(one_line(line), err=True)
             fail(f"no notes to import in {', '.join(map(str, sources))}; nothing imported")
         decks = [*decks, *converted]
+        history = anki_history(converted, conversion.reviews)
     staged = None
     left_out: list[str] = []  # media links and other non-files, never followed
     try:
@@ -131,7 +140,10 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
         staged = stage_media(store, deck_files, conversion, left_out)
         with working(f"Importing {sum(len(d.cards) for d in decks)} cards"):
             report = store.import_decks(
-                decks, replace=replace, pending_media=None if staged is None else str(staged)
+                decks,
+                replace=replace,
+                pending_media=None if staged is None else str(staged),
+                reviews=history.events if history is not None else (),
             )
     except DeckNotOwned as exc:
         discard_staged(staged)
@@ -146,6 +158,11 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
         click.echo(one_line(line), err=True)
     for changes in report.decks:
         click.echo(one_line(changes.summary()))
+    if history is not None and (history.events or history.left_out):
+        click.echo(_history_line(report.history, history.left_out))
+    if merged_sha is not None:
+        # What `export --collection` may rebuild: this collection, exactly as merged.
+        store.record_merged_collection(str(sources[0].resolve()), merged_sha, utcnow().isoformat())
     if conversion is not None:
         for line in mapping_lines(conversion):
             click.echo(one_line(line))
@@ -159,6 +176,19 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
             f"decks imported, but their media wait in {staged}: {detail or exc}; "
             "the next import moves them in"
         )
+
+
+def _history_line(merged: HistoryMerge | None, left_out: int) -> str:
+    """How many Anki reviews came in, over which study days, and what was already here."""
+    added = merged.added if merged is not None else 0
+    line = f"Review history from Anki: {added} review{'s' * (added != 1)} added"
+    if merged is not None and merged.first_day is not None:
+        line += f" ({merged.first_day} to {merged.last_day})"
+    if merged is not None and merged.known:
+        line += f", {merged.known} already here"
+    if left_out:
+        line += f", {left_out} of cards not imported left out"
+    return line
 
 
 def _convert(sources: list[Path], store: Store | None = None) -> tuple[Conversion, list[Deck]]:

@@ -26,10 +26,21 @@ from studyapp.deckfile import check_paths
     is_flag=True,
     help="Include your SM-2 progress and review log, so Anki continues from it.",
 )
+@click.option(
+    "--collection",
+    is_flag=True,
+    help="Write OUT as the phone's collection (.colpkg) with your reviews added: only "
+    "after importing that collection's own .colpkg (see README, 'The way back').",
+)
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists, without asking.")
 @click.pass_obj
 def export(
-    context: Context, paths: tuple[Path, ...], raw_out: str, with_progress: bool, force: bool
+    context: Context,
+    paths: tuple[Path, ...],
+    raw_out: str,
+    with_progress: bool,
+    collection: bool,
+    force: bool,
 ) -> None:
     """Export decks to an Anki package (.apkg).
 
@@ -46,6 +57,9 @@ def export(
     from studyapp.anki.notes import store_media_dir
     from studyapp.export_target import ExportTargetError, default_package_name, resolve_target
 
+    if collection:
+        _export_collection(context, Path(raw_out), paths, with_progress, force)
+        return
     try:
         out = resolve_target(raw_out, default_package_name(context.today().isoformat()))
     except ExportTargetError as exc:
@@ -92,6 +106,55 @@ def export(
             "Progress arrives only for notes new to the Anki collection: Anki keeps the "
             "schedule of notes it already has."
         )
+
+
+def _export_collection(
+    context: Context, out: Path, paths: tuple[Path, ...], with_progress: bool, force: bool
+) -> None:
+    """The phone's merged collection with this database's reviews, or the reason it is not."""
+    from datetime import datetime
+
+    from studyapp.anki import ExportError
+    from studyapp.anki.collection_writer import (
+        collection_sha256,
+        progress_by_card,
+        write_collection,
+    )
+
+    if paths or with_progress:
+        fail("--collection writes the whole merged collection: no PATHS, no --with-progress")
+    if out.suffix.lower() != ".colpkg":
+        fail(f"{out}: --collection writes an Anki collection package; name it *.colpkg")
+    store = context.store()
+    merged = store.merged_collection()
+    if merged is None:
+        fail(
+            "no Anki collection merged here: export the collection on the phone (.colpkg), "
+            "`studyapp import` it, then export --collection; nothing exported"
+        )
+    source = Path(merged["path"])
+    if collection_sha256(source) != merged["sha256"]:
+        fail(
+            f"{source} is not the collection merged on {merged['merged_at'][:10]} (moved or "
+            "changed): import the phone's latest .colpkg again first; nothing exported"
+        )
+    if out.resolve() == source.resolve():
+        fail(f"{out} is the merged collection itself; write to another file; nothing exported")
+    if out.exists() and not force:
+        _confirm_overwrite(out)
+    try:
+        with working(f"Writing {out.name}"):
+            result = write_collection(
+                source, out, progress_by_card(store), context.today(), datetime.now().astimezone()
+            )
+    except ExportError as exc:
+        fail(f"{exc}; nothing exported")
+    click.echo(
+        f"Wrote {out}: the collection merged on {merged['merged_at'][:10]} with "
+        f"{result.reviews_added} of your reviews added, {result.cards_rescheduled} cards "
+        "rescheduled. Open it on the phone in place of its collection (Import, Replace), "
+        "and study nothing there before you do."
+    )
 
 
 def _interactive() -> bool:

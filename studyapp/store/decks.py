@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from studyapp.store.columns import new_item_position, tags_column
-from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.connection import utcnow
 from studyapp.store.errors import InputError
+from studyapp.store.history_import import HistoryImport
 from studyapp.store.models import DeckChanges, ImportReport
+from studyapp.sync.events import ReviewEvent
 
 if TYPE_CHECKING:
     # Types only: the review path never parses a deck file.
@@ -49,7 +51,7 @@ def _fingerprint(deck: Deck) -> str:
     return digest.hexdigest()
 
 
-class DeckImport(StoreBase):
+class DeckImport(HistoryImport):
     """Bringing deck files into the database."""
 
     # -- importing decks ---------------------------------------------------------
@@ -60,6 +62,7 @@ class DeckImport(StoreBase):
         now: datetime | None = None,
         replace: bool = False,
         pending_media: str | None = None,
+        reviews: Sequence[ReviewEvent] = (),
     ) -> ImportReport:
         """Bring the database in line with `decks`, in one transaction.
 
@@ -71,13 +74,18 @@ class DeckImport(StoreBase):
         owner: DeckNotOwned, unless `replace` says to retire that deck's cards.
         `pending_media` (a folder of staged media) is recorded in the same
         transaction under PENDING_MEDIA_KEY, for whoever moves the files in.
+        `reviews` (an Anki package's log, as events) merge into the history in the
+        same transaction, once the cards they belong to are in.
         """
         stamp = (now or utcnow()).isoformat(timespec="seconds")
         prints = {deck.id: _fingerprint(deck) for deck in decks}
-        if decks and not self.damaged and not self._imported_before(prints):
+        news = bool(reviews) and bool(self.new_review_events(reviews))
+        if decks and not self.damaged and (news or not self._imported_before(prints)):
             self.backup_before("import")
         with self.transaction():
             report = self._import_all(decks, stamp, replace, pending_media)
+            if reviews:
+                report.history = self.merge_history(reviews)
             for deck_id, digest in prints.items():
                 if self.get_meta(FINGERPRINT_PREFIX + deck_id) != digest:
                     self.set_meta(FINGERPRINT_PREFIX + deck_id, digest)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from studyapp import sm2
 from studyapp.cardtext import Faces, faces
+
+if TYPE_CHECKING:
+    from studyapp.store.history_import import HistoryMerge
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,8 @@ class DeckChanges:
 @dataclass
 class ImportReport:
     decks: list[DeckChanges] = field(default_factory=list)
+    # The review history that came with the import (an Anki package's log), if any.
+    history: HistoryMerge | None = None
 
     @property
     def changed(self) -> bool:
