@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime
 from studyapp import sm2
 from studyapp.anki.guids import card_guid
 from studyapp.anki.revlog_reader import AnkiReview
-from studyapp.cardtext import item_ords
 from studyapp.deckfile import Deck
 from studyapp.sync.events import ReviewEvent
 
@@ -73,7 +72,7 @@ def anki_history(
     for deck in decks:
         for card in deck.cards:
             guid = card_guid(deck.id, card.id, card.type, card.guid or None)
-            for ord_ in item_ords(card.type, card.front, card.text):
+            for ord_ in card.ords:
                 items[(guid, ord_)] = (deck.id, card.id)
     events: list[ReviewEvent] = []
     rated_days: set[tuple[str, int, date]] = set()
