@@ -7,7 +7,7 @@ from contextlib import suppress
 
 import click
 
-from studyapp.cli.base import Context, cli, fail, run_app
+from studyapp.cli.base import Context, cli, fail, json_text, run_app
 from studyapp.sanitize import one_line
 from studyapp.store import DatabaseError, Store
 from studyapp.store.connection import utcnow
@@ -111,7 +111,7 @@ def stats(context: Context, as_json: bool) -> None:
 
         exams = exam_json(store, today, load_settings(store).new_per_day)
         out = {**summary, **figures.to_json(), "exams": exams}
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        click.echo(json_text(out))
         return
     from rich.console import Console
     from rich.rule import Rule
@@ -174,7 +174,7 @@ def exam(
     if remove:
         if not store.remove_exam(remove):
             fail(f"no exam named {remove!r}")
-        click.echo(f"Removed {remove}")
+        click.echo(one_line(f"Removed {remove}"))
         return
     if when:
         try:
@@ -184,9 +184,12 @@ def exam(
         exam_, created = set_exam(
             store, day, deck_ids=deck_ids, tags=tags, name=name, all_decks=all_decks
         )
-        click.echo(f"{'Set' if created else 'Moved'} {exam_.name} to {day.isoformat()}")
+        click.echo(one_line(f"{'Set' if created else 'Moved'} {exam_.name} to {day.isoformat()}"))
     lines = report_lines(store, today, load_settings(store).new_per_day)
-    click.echo("\n".join(lines) if lines else "No exams set: `studyapp exam YYYY-MM-DD`.")
+    # Exam names, deck names and tags are the student's or a deck's text: one line each.
+    click.echo(
+        "\n".join(map(one_line, lines)) if lines else "No exams set: `studyapp exam YYYY-MM-DD`."
+    )
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
@@ -229,10 +232,10 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
             if per_deck
             else getattr(current, name)
         )
-        click.echo("default" if shown is None else shown_value(shown))
+        click.echo("default" if shown is None else one_line(shown_value(shown)))
         return
     save_setting(store, name, value)
-    click.echo(f"{name} = {value}")
+    click.echo(one_line(f"{name} = {value}"))
 
 
 @cli.command("more-new")
