@@ -21,7 +21,7 @@ from studyapp.store.connection import utcnow
 @click.option(
     "--cram",
     is_flag=True,
-    help="Study ahead without changing the schedule (answers are logged as cram).",
+    help="Study seen cards ahead without changing the schedule (answers are logged as cram).",
 )
 @click.option(
     "--ahead",
