@@ -83,6 +83,9 @@ class HomeScreen(Screen[None]):
     def on_settings_changed(self) -> None:
         self.refresh_counts()
 
+    def on_card_editor_screen_cards_changed(self) -> None:
+        self.refresh_counts()
+
     def refresh_counts(self) -> None:
         store, today = self.app.store, self.app.today()
         table = self.query_one("#home-decks", DataTable)
