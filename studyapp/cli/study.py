@@ -9,7 +9,7 @@ import click
 
 from studyapp.cli.base import Context, cli, fail, json_text, run_app
 from studyapp.sanitize import one_line
-from studyapp.store import DatabaseError, Store
+from studyapp.store import DatabaseError, InputError, Store
 from studyapp.store.connection import utcnow
 
 
@@ -173,7 +173,7 @@ def exam(
     today = context.today()
     if remove:
         if not store.remove_exam(remove):
-            fail(f"no exam named {remove!r}")
+            fail(f"no exam named {remove!r}", code=2)
         click.echo(one_line(f"Removed {remove}"))
         return
     if when:
@@ -181,9 +181,13 @@ def exam(
             day = parse_exam_date(when, today)
         except ValueError as exc:
             fail(str(exc))
-        exam_, created = set_exam(
-            store, day, deck_ids=deck_ids, tags=tags, name=name, all_decks=all_decks
-        )
+        try:
+            exam_, created = set_exam(
+                store, day, deck_ids=deck_ids, tags=tags, name=name, all_decks=all_decks
+            )
+        except InputError as exc:
+            # An unknown --deck or --tag: a usage error, as for `review` (exit 2).
+            fail(str(exc), code=2)
         click.echo(one_line(f"{'Set' if created else 'Moved'} {exam_.name} to {day.isoformat()}"))
     lines = report_lines(store, today, load_settings(store).new_per_day)
     # Exam names, deck names and tags are the student's or a deck's text: one line each.
@@ -225,7 +229,9 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
 
         close = get_close_matches(name, setting_names(), n=1)
         hint = f"did you mean {close[0]}? " if close else ""
-        fail(f"unknown setting '{name}' ({hint}known: {', '.join(setting_names())})")
+        fail(f"unknown setting '{name}' ({hint}known: {', '.join(setting_names())})", code=2)
+    if per_deck and name[len(DECK_LIMIT_PREFIX) :] not in store.deck_names():
+        fail(f"no deck with id {name[len(DECK_LIMIT_PREFIX) :]!r}", code=2)
     if value is None:
         shown = (
             current.new_per_day_for(name[len(DECK_LIMIT_PREFIX) :])
