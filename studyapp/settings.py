@@ -233,8 +233,14 @@ def extend_new_cards(store: Store, day: date, more: int) -> int:
     return total
 
 
-def save_settings(store: Store, values: dict[str, str]) -> None:
-    """Validate every value, then store them all in one transaction (all or nothing)."""
+def int_setting_range(name: str) -> tuple[int, int]:
+    """The lowest and highest value a whole-number setting takes (a deck's own limit:
+    new_per_day's)."""
+    return _LIMITS.get(name, _LIMITS["new_per_day"])
+
+
+def check_settings(values: dict[str, str]) -> None:
+    """Raise InputError for the first value `save_settings` would refuse; store nothing."""
     for name, raw in values.items():
         if name.startswith(DECK_LIMIT_PREFIX) and raw.strip().lower() in ("", "default"):
             continue
@@ -242,6 +248,11 @@ def save_settings(store: Store, values: dict[str, str]) -> None:
             _parse(name, raw)
         except ValueError as exc:
             raise InputError(str(exc)) from None
+
+
+def save_settings(store: Store, values: dict[str, str]) -> None:
+    """Validate every value, then store them all in one transaction (all or nothing)."""
+    check_settings(values)
     with store.transaction():
         for name, raw in values.items():
             if name.startswith(DECK_LIMIT_PREFIX) and not raw.strip():

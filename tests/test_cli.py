@@ -141,7 +141,9 @@ def test_settings_show_set_and_reject(runner, tmp_path):
     assert runner.invoke(cli, [*db, "settings", "new_per_day"]).output.strip() == "35"
     bad = runner.invoke(cli, [*db, "settings", "new_per_day", "lots"])
     assert bad.exit_code == 1 and "whole number" in bad.stderr
-    assert runner.invoke(cli, [*db, "settings", "colour", "red"]).exit_code == 1
+    assert (
+        runner.invoke(cli, [*db, "settings", "colour", "red"]).exit_code == 2
+    )  # unknown name: usage
     assert runner.invoke(cli, [*db, "settings", "theme", "neon"]).exit_code == 1
 
 
@@ -161,7 +163,8 @@ def test_settings_per_deck_switches_and_more_new(runner, tmp_path, sample_deck):
     assert "new_per_day.sample = 3" in shown and "bury_siblings = off" in shown
     assert runner.invoke(cli, [*db, "settings", "new_per_day.sample"]).output.strip() == "3"
     unknown = runner.invoke(cli, [*db, "settings", "new_per_day.nope", "3"])
-    assert unknown.exit_code == 1 and "no deck with id 'nope'" in unknown.stderr
+    # An unknown deck id is a usage error everywhere (exit 2), as in `review --deck`.
+    assert unknown.exit_code == 2 and "no deck with id 'nope'" in unknown.stderr
     more = runner.invoke(cli, [*db, "more-new", "10"])
     assert more.exit_code == 0 and "raised by 10" in more.output
     assert runner.invoke(cli, [*db, "more-new", "0"]).exit_code == 2
@@ -238,7 +241,7 @@ def test_more_new_reports_what_this_call_added(runner, tmp_path, sample_deck):
 
 def test_a_mistyped_setting_gets_a_did_you_mean(runner, tmp_path):
     result = runner.invoke(cli, ["--db", str(tmp_path / "s.db"), "settings", "new_per_dya", "5"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error, like an unknown option
     assert result.stderr.startswith(
         "studyapp: unknown setting 'new_per_dya' (did you mean new_per_day? known: new_per_day, "
     )

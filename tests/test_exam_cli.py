@@ -49,18 +49,23 @@ def test_set_list_move_and_remove(run):
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
-        (["2020-01-01"], "studyapp: 2020-01-01 is in the past\n"),
-        (["12/01/2027"], "studyapp: '12/01/2027' is not a date; write it as YYYY-MM-DD\n"),
-        ([soon(9), "--deck", "nope"], "studyapp: no deck with id 'nope' (see `studyapp decks`)\n"),
-        ([soon(9), "--tag", "nope"], "studyapp: no cards tagged 'nope'\n"),
-        (["--remove", "Nope"], "studyapp: no exam named 'Nope'\n"),
+        (["2020-01-01"], "studyapp: 2020-01-01 is in the past\n", 1),
+        (["12/01/2027"], "studyapp: '12/01/2027' is not a date; write it as YYYY-MM-DD\n", 1),
+        # Naming what does not exist is a usage error (exit 2), as in `review --deck`.
+        (
+            [soon(9), "--deck", "nope"],
+            "studyapp: no deck with id 'nope' (see `studyapp decks`)\n",
+            2,
+        ),
+        ([soon(9), "--tag", "nope"], "studyapp: no cards tagged 'nope'\n", 2),
+        (["--remove", "Nope"], "studyapp: no exam named 'Nope'\n", 2),
     ],
 )
-def test_bad_input_gets_one_line_and_writes_nothing(run, args, message):
+def test_bad_input_gets_one_line_and_writes_nothing(run, args, message, code):
     result = run("exam", *args)
-    assert result.exit_code == 1
+    assert result.exit_code == code
     assert result.stderr == message
     assert "No exams set" in run("exam").output
 

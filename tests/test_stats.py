@@ -146,6 +146,9 @@ def test_session_leech_does_not_come_back(loaded):
 
 
 def test_cram_leaves_sm2_state_untouched(loaded):
+    # Seen cards (cram leaves never-seen ones out; see the test below).
+    for item in ids(loaded):
+        set_state(loaded, item, due=TODAY + timedelta(days=2), interval=3)
     before = {i: loaded.item_state(i) for i in ids(loaded)}
     session = ReviewSession(loaded, today=TODAY, mode="cram", scope=Scope(tag="mechanism"))
     assert session.counts().review == 3
@@ -155,6 +158,23 @@ def test_cram_leaves_sm2_state_untouched(loaded):
     kinds = {r[0] for r in loaded.conn.execute("SELECT kind FROM reviews")}
     assert kinds == {"cram"}
     assert loaded.summary(TODAY)["reviews"] == 0
+
+
+def test_cram_without_ahead_leaves_never_seen_cards_out(loaded):
+    """Issue 21: `review --cram` studies what was seen; a never-seen card's first answer
+    is the scheduled review that starts it, which cram would not write."""
+    a, b, *_ = ids(loaded)
+    set_state(loaded, b, due=TODAY + timedelta(days=9), interval=10)
+    set_state(loaded, a, due=TODAY + timedelta(days=4), interval=5)
+    session = ReviewSession(loaded, today=TODAY, mode="cram")
+    order = []
+    while session.current():
+        order.append(session.current().id)
+        session.answer(5)
+    assert order == [a, b]
+    # The tag's two cloze items were never seen: only its basic card is crammed.
+    topic = ReviewSession(loaded, today=TODAY, mode="cram", scope=Scope(tag="mechanism"))
+    assert topic.counts().review == 1 and topic.current().id == a
 
 
 def test_cram_ahead_takes_what_is_due_soon(loaded):

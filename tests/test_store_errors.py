@@ -40,19 +40,20 @@ IN_TWO_MONTHS = (date.today() + timedelta(days=60)).isoformat()
 
 
 @pytest.mark.parametrize(
-    ("args", "line"),
+    ("args", "line", "code"),
     [
-        (["settings", "new_per_day", "lots"], "new_per_day"),
-        (["more-new", "5"], None),  # works: no error at all
-        (["exam", IN_TWO_MONTHS, "--deck", "nosuchdeck"], "no deck with id 'nosuchdeck'"),
+        (["settings", "new_per_day", "lots"], "new_per_day", 1),
+        (["more-new", "5"], None, 0),  # works: no error at all
+        # An unknown deck is a usage error (exit 2), as in `review --deck`.
+        (["exam", IN_TWO_MONTHS, "--deck", "nosuchdeck"], "no deck with id 'nosuchdeck'", 2),
     ],
 )
-def test_the_cli_says_refused_input_in_one_line(tmp_path, args, line):
+def test_the_cli_says_refused_input_in_one_line(tmp_path, args, line, code):
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "s.db"), *args])
     if line is None:
         assert result.exit_code == 0, result.output
         return
-    assert result.exit_code == 1
+    assert result.exit_code == code
     assert result.stdout == ""
     errors = result.stderr.strip().splitlines()
     assert len(errors) == 1 and errors[0].startswith("studyapp: ") and line in errors[0]

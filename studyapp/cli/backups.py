@@ -8,6 +8,7 @@ from datetime import datetime
 import click
 
 from studyapp.cli.base import Context, cli, fail
+from studyapp.sanitize import one_line
 
 
 @cli.command("backups")
@@ -19,13 +20,18 @@ def backups_(context: Context) -> None:
     found = list_backups(context.db_path)
     if not found:
         click.echo(
-            f"No backups yet of {context.db_path} (they are kept in {backup_folder(context.db_path)})."
+            one_line(
+                f"No backups yet of {context.db_path} "
+                f"(they are kept in {backup_folder(context.db_path)})."
+            )
         )
         return
-    click.echo(f"Backups of {context.db_path}, newest first:")
+    click.echo(one_line(f"Backups of {context.db_path}, newest first:"))
     for backup in found:
         taken = backup.taken_at.strftime("%Y-%m-%d %H:%M:%S")
-        click.echo(f"  {taken}  {backup.reason:<8} {backup.size / 1024:>8.0f} KB  {backup.path}")
+        click.echo(
+            one_line(f"  {taken}  {backup.reason:<8} {backup.size / 1024:>8.0f} KB  {backup.path}")
+        )
 
 
 @cli.command("restore")
@@ -49,4 +55,4 @@ def restore_(context: Context, backup: str) -> None:
     except (OSError, sqlite3.Error) as exc:
         fail(f"cannot restore {source} to {context.db_path}: {exc}; the database is unchanged")
     kept = f"; the previous file is kept as {aside}" if aside else ""
-    click.echo(f"Restored {source} to {context.db_path}{kept}")
+    click.echo(one_line(f"Restored {source} to {context.db_path}{kept}"))

@@ -6,7 +6,9 @@ Exit codes: 0 ok, 1 a problem was found (bad deck file, database error),
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -73,6 +75,16 @@ class Context:
             self._store.close()
 
 
+# JSON escapes C0 controls itself; DEL and the C1 controls (an 8-bit CSI) it leaves raw.
+_RAW_IN_JSON_RE = re.compile(r"[\x7f-\x9f\u2028\u2029]")
+
+
+def json_text(value: object) -> str:
+    """`value` as indented JSON that cannot drive a terminal: every control escaped."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return _RAW_IN_JSON_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(one_line(f"studyapp: {message}"), err=True)
     sys.exit(code)
@@ -115,7 +127,7 @@ def working(label: str) -> Iterator[None]:
 
 def print_problems(problems: list[Problem]) -> None:
     for problem in problems:
-        click.echo(str(problem), err=True)
+        click.echo(one_line(str(problem)), err=True)  # quotes deck text
 
 
 @click.group(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from studyapp.cli.base import Context, cli, fail, print_problems, working
+from studyapp.cli.base import Context, cli, fail, json_text, print_problems, working
 from studyapp.deckfile import DeckFileError, check_paths
 from studyapp.sanitize import one_line
 from studyapp.store import DatabaseError, DeckNotOwned, InputError
@@ -52,10 +51,10 @@ def lint(paths: tuple[Path, ...], as_json: bool, source_path: Path | None) -> No
 
     report = lint_paths(paths, None if source_path is None else _source_text(source_path))
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        click.echo(json_text(report.to_json()))
     else:
         for finding in report.findings:
-            click.echo(str(finding))
+            click.echo(one_line(str(finding)))  # quotes card text
     print_problems(report.problems)
     errors, warnings = report.count("error"), report.count("warning")
     if not as_json:
@@ -249,7 +248,7 @@ def convert(sources: tuple[Path, ...], out: Path, force: bool) -> None:
     line = f"Wrote {len(written)} deck file{'s' * (len(written) != 1)} ({cards} cards) to {out}"
     if conversion.media:
         line += f", {len(conversion.media)} media files to {out / 'media'}"
-    click.echo(line)
+    click.echo(one_line(line))
     for report in report_lines(conversion):
         click.echo(one_line(report))  # note type names, GUIDs, file names: untrusted
 
@@ -269,7 +268,7 @@ def decks(context: Context, as_json: bool) -> None:
             {"id": d.id, "name": d.name, "total": d.total, "new": d.new, "due_today": d.due}
             for d in counts
         ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(json_text(rows))
         return
     if not counts:
         click.echo(

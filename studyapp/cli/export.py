@@ -9,6 +9,7 @@ import click
 
 from studyapp.cli.base import Context, cli, fail, print_problems, working
 from studyapp.deckfile import check_paths
+from studyapp.sanitize import one_line
 
 
 @cli.command()
@@ -98,9 +99,9 @@ def export(
         )
     if result.media_files:
         line += f"; {result.media_files} media files"
-    click.echo(line)
+    click.echo(one_line(line))  # the file name is the user's
     for outlook in outlook_lines(result):
-        click.echo(outlook)
+        click.echo(one_line(outlook))  # deck names
     if with_progress:
         click.echo(
             "Progress arrives only for notes new to the Anki collection: Anki keeps the "

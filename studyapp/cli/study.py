@@ -7,9 +7,9 @@ from contextlib import suppress
 
 import click
 
-from studyapp.cli.base import Context, cli, fail, run_app
+from studyapp.cli.base import Context, cli, fail, json_text, run_app
 from studyapp.sanitize import one_line
-from studyapp.store import DatabaseError, Store
+from studyapp.store import DatabaseError, InputError, Store
 from studyapp.store.connection import utcnow
 
 
@@ -21,7 +21,7 @@ from studyapp.store.connection import utcnow
 @click.option(
     "--cram",
     is_flag=True,
-    help="Study ahead without changing the schedule (answers are logged as cram).",
+    help="Study seen cards ahead without changing the schedule (answers are logged as cram).",
 )
 @click.option(
     "--ahead",
@@ -107,7 +107,7 @@ def stats(context: Context, as_json: bool) -> None:
 
         exams = exam_json(store, today, load_settings(store).new_per_day)
         out = {**summary, **figures.to_json(), "exams": exams}
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        click.echo(json_text(out))
         return
     from rich.console import Console
     from rich.rule import Rule
@@ -169,20 +169,27 @@ def exam(
     today = context.today()
     if remove:
         if not store.remove_exam(remove):
-            fail(f"no exam named {remove!r}")
-        click.echo(f"Removed {remove}")
+            fail(f"no exam named {remove!r}", code=2)
+        click.echo(one_line(f"Removed {remove}"))
         return
     if when:
         try:
             day = parse_exam_date(when, today)
         except ValueError as exc:
             fail(str(exc))
-        exam_, created = set_exam(
-            store, day, deck_ids=deck_ids, tags=tags, name=name, all_decks=all_decks
-        )
-        click.echo(f"{'Set' if created else 'Moved'} {exam_.name} to {day.isoformat()}")
+        try:
+            exam_, created = set_exam(
+                store, day, deck_ids=deck_ids, tags=tags, name=name, all_decks=all_decks
+            )
+        except InputError as exc:
+            # An unknown --deck or --tag: a usage error, as for `review` (exit 2).
+            fail(str(exc), code=2)
+        click.echo(one_line(f"{'Set' if created else 'Moved'} {exam_.name} to {day.isoformat()}"))
     lines = report_lines(store, today, load_settings(store).new_per_day)
-    click.echo("\n".join(lines) if lines else "No exams set: `studyapp exam YYYY-MM-DD`.")
+    # Exam names, deck names and tags are the student's or a deck's text: one line each.
+    click.echo(
+        "\n".join(map(one_line, lines)) if lines else "No exams set: `studyapp exam YYYY-MM-DD`."
+    )
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
@@ -218,17 +225,19 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
 
         close = get_close_matches(name, setting_names(), n=1)
         hint = f"did you mean {close[0]}? " if close else ""
-        fail(f"unknown setting '{name}' ({hint}known: {', '.join(setting_names())})")
+        fail(f"unknown setting '{name}' ({hint}known: {', '.join(setting_names())})", code=2)
+    if per_deck and name[len(DECK_LIMIT_PREFIX) :] not in store.deck_names():
+        fail(f"no deck with id {name[len(DECK_LIMIT_PREFIX) :]!r}", code=2)
     if value is None:
         shown = (
             current.new_per_day_for(name[len(DECK_LIMIT_PREFIX) :])
             if per_deck
             else getattr(current, name)
         )
-        click.echo("default" if shown is None else shown_value(shown))
+        click.echo("default" if shown is None else one_line(shown_value(shown)))
         return
     save_setting(store, name, value)
-    click.echo(f"{name} = {value}")
+    click.echo(one_line(f"{name} = {value}"))
 
 
 @cli.command("more-new")

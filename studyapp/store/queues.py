@@ -245,8 +245,9 @@ class Queues(StoreBase):
         tag: str | None = None,
         ahead_days: int | None = None,
     ) -> list[int]:
-        """Items to study ahead: in a deck or tag (reviewed ones first, by due date),
-        or everything due within `ahead_days`."""
+        """Items to study ahead: the seen ones of a deck or tag, by due date, or everything
+        due within `ahead_days`. Never-seen cards are not crammed: their first answer is
+        a scheduled review that starts their SM-2 state, which cram would not write."""
         scope, params = scope_clause(deck_id, tag)
         due, join = self._due()
         if ahead_days is not None:
@@ -262,8 +263,8 @@ class Queues(StoreBase):
         return [
             r[0]
             for r in self.conn.execute(
-                "SELECT i.id FROM items i WHERE i.suspended = 0 AND i.retired = 0"
-                f"{scope} ORDER BY i.due IS NULL, i.due, i.new_position",
+                "SELECT i.id FROM items i WHERE i.due IS NOT NULL AND i.suspended = 0 "
+                f"AND i.retired = 0{scope} ORDER BY i.due, i.id",
                 params,
             )
         ]

@@ -20,7 +20,14 @@ from studyapp import sm2
 from studyapp.bundled import set_up_store
 from studyapp.session import ReviewSession, Scope
 from studyapp.session_records import session_mode
-from studyapp.settings import THEMES, Settings, extend_new_cards, load_settings, save_setting
+from studyapp.settings import (
+    THEMES,
+    Settings,
+    extend_new_cards,
+    load_settings,
+    save_setting,
+    save_settings,
+)
 from studyapp.store import DATABASE_ERRORS, DatabaseError, InputError, Store
 
 if TYPE_CHECKING:
@@ -152,10 +159,13 @@ class StudyApp(App[None]):
             self.theme = self.settings.theme
 
     def action_settings(self) -> None:
-        from studyapp.ui.screens.settings_dialog import SettingsScreen
+        from studyapp.ui.screens.settings_dialog import SettingsChange, SettingsScreen
 
-        def saved(changed: bool | None) -> None:
-            if changed:
+        def saved(change: SettingsChange | None) -> None:
+            # The dialog checked the values; the app saves them, as for every dialog.
+            if change is not None and self.guarded(
+                lambda: save_settings(self.store, change.values)
+            ):
                 self.reload_settings()
                 self.notify("Settings saved.", timeout=2)
                 self.screen.post_message(SettingsChanged())

@@ -277,3 +277,29 @@ async def test_the_deck_filter_offers_my_cards_as_soon_as_one_is_added(sample_st
         assert "@personal" in [value for _, value in decks._options]
         assert "mine" in [value for _, value in tags._options]
         assert tags.value == "ltr"  # the filter chosen stays
+
+
+async def test_card_changes_reach_the_opening_screen_as_a_message(sample_store, make_app):
+    """Issue 19: the editor does not guess a refresh method on the screen that opened it;
+    it posts CardsChanged there, and home and Browse each show the change."""
+    changed: list[object] = []
+
+    def hook(message) -> None:
+        # Seen once where it is posted and again as it bubbles up to the app.
+        if isinstance(message, CardEditorScreen.CardsChanged) and message not in changed:
+            changed.append(message)
+
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        home = app.screen
+        decks = home.query_one("#home-decks", DataTable)
+        before = decks.row_count
+        await pilot.press("a", *"From home", "tab", *"back", "ctrl+s")
+        await pilot.pause()
+        assert len(changed) == 1 and app.screen is home
+        assert decks.row_count == before + 1  # My Cards now has a card
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("a", *"From browse", "tab", *"back", "ctrl+s")
+        await pilot.pause()
+        assert len(changed) == 2 and rows(app) == 7

@@ -52,3 +52,24 @@ async def test_markup_in_cards_decks_and_tags_is_shown_as_typed(tmp_path, make_a
         await pilot.press("escape")
         assert app.is_running
     store.close()
+
+
+async def test_escape_sequences_in_exam_names_are_shown_made_visible(sample_store, make_app):
+    """Issue 20 item 11: an exam named with an OSC title and a CSI clear is shown as
+    symbols on home's line and in the Exams dialog, never sent to the terminal."""
+    from datetime import date
+
+    from studyapp import exam
+    from studyapp.ui.screens.exam_dialog import ExamScreen
+
+    hostile = "Anat\x1b]0;owned\x07\x1b[2J\x9bomy"
+    exam.set_exam(sample_store, date(2026, 12, 3), deck_ids=("sample",), name=hostile)
+    app = make_app(sample_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        line = str(app.screen.query_one("#home-exam").visual)
+        assert "Anat␛]0;owned␇␛[2J" in line and "\x1b" not in line and "\x9b" not in line
+        await pilot.press("x")
+        assert isinstance(app.screen, ExamScreen)
+        listed = str(app.screen.query_one("#exam-list").get_option_at_index(0).prompt)
+        assert "Anat␛]0;owned␇" in listed and "\x1b" not in listed and "\x07" not in listed

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from studyapp.store import Store
 from studyapp.ui.screens.home import HomeScreen
 from studyapp.ui.screens.review import ReviewScreen
 from studyapp.ui.widgets.key_bar import KeyBar
+
+TODAY = date(2026, 11, 23)  # the app's pinned clock (tests/conftest.py)
 
 SIZE = (80, 24)
 
@@ -194,6 +198,9 @@ async def test_theme_toggle_is_remembered(sample_store, make_app):
 
 
 async def test_cram_from_home_changes_no_schedule(sample_store, make_app):
+    # Cram studies seen cards only (issue 21): the deck's cards were seen, due in a week.
+    due = (TODAY + timedelta(days=7)).isoformat()
+    sample_store.conn.execute("UPDATE items SET due = ?, interval = 8, repetitions = 2", [due])
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c", *"Sample", "enter")
@@ -201,10 +208,10 @@ async def test_cram_from_home_changes_no_schedule(sample_store, make_app):
         assert "cram" in str(app.screen.query_one("#review-card").border_subtitle)
         await pilot.press("space", "5")
     assert {r[0] for r in sample_store.conn.execute("SELECT kind FROM reviews")} == {"cram"}
-    assert (
-        sample_store.conn.execute("SELECT COUNT(*) FROM items WHERE due IS NOT NULL").fetchone()[0]
-        == 0
-    )
+    assert sample_store.conn.execute(
+        "SELECT COUNT(*) FROM items WHERE due IS NOT ? OR interval != 8 OR repetitions != 2",
+        [due],
+    ).fetchone() == (0,)
 
 
 async def test_stats_screen_opens_and_goes_back(sample_store, make_app):

@@ -117,3 +117,54 @@ async def test_every_setting_label_fits(sample_store, make_app):
             for label in labels:
                 text = str(label.visual)
                 assert len(text) <= label.content_size.width, (size, text)
+
+
+async def test_settings_dialog_dismisses_a_change_and_the_caller_saves_it(sample_store, make_app):
+    """Issue 19: one dialog contract. The dialog checks and hands back what to save;
+    it writes nothing itself."""
+    from studyapp.settings import Settings
+    from studyapp.ui.screens.settings_dialog import SettingsChange
+
+    app = make_app(sample_store)
+    got: list[object] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.push_screen(SettingsScreen(Settings(), {"sample": "Sample"}), got.append)
+        await pilot.pause()
+        app.screen.query_one("#set-new_per_day").value = "7"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert len(got) == 1 and isinstance(got[0], SettingsChange)
+    assert got[0].values["new_per_day"] == "7" and got[0].values["new_per_day.sample"] == ""
+    assert load_settings(sample_store).new_per_day == 20  # nothing saved by the dialog
+
+
+async def test_whole_numbers_are_checked_by_textuals_integer_validator(sample_store, make_app):
+    from textual.validation import Integer
+
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        field = app.screen.query_one("#set-leech_threshold")
+        (validator,) = field.validators
+        assert isinstance(validator, Integer)
+        assert (validator.minimum, validator.maximum) == (1, 999)
+        field.focus()
+        field.value = "1000"
+        await pilot.pause()
+        assert field.has_class("-invalid")
+        deck_field = app.screen.query_one("#set-deck-0")
+        assert deck_field.valid_empty and isinstance(deck_field.validators[0], Integer)
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        app.push_screen(ExtendNewScreen())
+        await pilot.pause()
+        extend = app.screen.query_one("#extend-by")
+        assert isinstance(extend.validators[0], Integer)
+        extend.value = "0"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExtendNewScreen)
+        assert str(app.screen.query_one("#extend-error").visual) == "A number from 1 to 9999."

@@ -175,6 +175,12 @@ class TestDialogs:
         assert snap_compare(make_app(sample_store), press=["m"], terminal_size=size)
 
 
+def test_settings_refusing_a_number_at_80x24(snap_compare, sample_store, make_app):
+    """Textual's Integer validator marks the field; the line says what is wrong."""
+    press = ["o", "tab", "backspace", "0", "ctrl+s"]
+    assert snap_compare(make_app(sample_store), press=press, terminal_size=(80, 24))
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_browse_with_a_deck_selected(snap_compare, sample_store, make_app, size):
     async def select_deck(pilot):

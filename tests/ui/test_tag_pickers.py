@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from studyapp.deckfile import load_deck
+from studyapp.session import Scope
 from studyapp.store import Store
 from studyapp.ui.screens.exam_dialog import ExamScreen
+from studyapp.ui.screens.home import StudyChoice
 
 DECK = """\
 [deck]
@@ -38,8 +40,15 @@ async def test_study_a_tag_lists_no_angle_tags(angle_store, make_app):
         await pilot.press("t")
         await pilot.pause()
         options = app.screen.query_one("#choice-list")
-        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
-        assert ids == ["tag:foundations", "tag:foundations::definition"]
+        # The picker's values are typed (issue 19), no longer "tag:…" strings.
+        shown = [
+            app.screen.choices[int(options.get_option_at_index(i).id)][1]
+            for i in range(options.option_count)
+        ]
+        assert shown == [
+            StudyChoice(Scope(tag="foundations")),
+            StudyChoice(Scope(tag="foundations::definition")),
+        ]
 
 
 async def test_exam_scope_lists_no_angle_tags(angle_store, make_app):

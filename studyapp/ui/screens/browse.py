@@ -105,6 +105,9 @@ class BrowseScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.reload()
 
+    def on_card_editor_screen_cards_changed(self) -> None:
+        self.reload()
+
     def _selected(self, widget_id: str) -> str | None:
         selected = self.query_one(widget_id, Select).value
         return None if selected is Select.NULL else str(selected)
@@ -224,7 +227,7 @@ class BrowseScreen(Screen[None]):
             return
         from studyapp.ui.screens.card_editor import delete_card
 
-        delete_card(self, self.app.store.item(item_id).card_id, self.reload)
+        delete_card(self, self.app.store.item(item_id).card_id)
 
     def action_back(self) -> None:
         self.dismiss()

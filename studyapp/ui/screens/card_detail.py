@@ -145,10 +145,13 @@ class CardDetailScreen(ModalScreen[None]):
         self.notify("Unsuspended." if suspended else "Suspended.", timeout=2)
         self.refresh_detail()
 
+    def on_card_editor_screen_cards_changed(self) -> None:
+        self.refresh_detail()
+
     def action_edit(self) -> None:
         from studyapp.ui.screens.card_editor import edit_card
 
-        edit_card(self, self.app.store.item(self.item_id).card_id, then=self.refresh_detail)
+        edit_card(self, self.app.store.item(self.item_id).card_id)
 
     def action_delete(self) -> None:
         from studyapp.ui.screens.card_editor import delete_card

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Select, Static, TextArea
 
@@ -39,6 +40,10 @@ EMPTY_DRAFT = CardDraft("", "", (), "")
 
 class CardEditorScreen(ModalScreen[CardDraft | None]):
     """Dismisses with a valid CardDraft, or None when cancelled."""
+
+    class CardsChanged(Message):
+        """Posted to the screen the editor was opened from once one of the student's cards
+        was added, edited or deleted: that screen shows the change its own way."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
@@ -176,11 +181,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 def _refresh(screen: Screen[Any]) -> None:
-    for name in ("reload", "refresh_counts", "refresh_detail"):
-        method = getattr(screen, name, None)
-        if method is not None:
-            method()
-            return
+    screen.post_message(CardEditorScreen.CardsChanged())
 
 
 def save_new_card(screen: Screen[Any], draft: CardDraft | None) -> None:
@@ -213,8 +214,9 @@ def _own_card(screen: Screen[Any], card_id: int) -> dict[str, Any] | None:
     return card
 
 
-def edit_card(screen: Screen[Any], card_id: int, then: Callable[[], None] | None = None) -> None:
-    """Open the editor on one of the student's own cards; deck-file cards are the tutor's."""
+def edit_card(screen: Screen[Any], card_id: int) -> None:
+    """Open the editor on one of the student's own cards; deck-file cards are the tutor's.
+    A saved edit posts CardsChanged to `screen`."""
     card = _own_card(screen, card_id)
     if card is None:
         return
@@ -244,13 +246,14 @@ def edit_card(screen: Screen[Any], card_id: int, then: Callable[[], None] | None
         ):
             return
         screen.notify("Card saved.", timeout=2)
-        (then or (lambda: _refresh(screen)))()
+        _refresh(screen)
 
     screen.app.push_screen(CardEditorScreen(draft, title="Edit your card"), save)
 
 
-def delete_card(screen: Screen[Any], card_id: int, then: Callable[[], None]) -> None:
-    """Ask, then delete one of the student's own cards (its history stays in the log)."""
+def delete_card(screen: Screen[Any], card_id: int, then: Callable[[], None] | None = None) -> None:
+    """Ask, then delete one of the student's own cards (its history stays in the log);
+    then `then` (a screen showing only that card closes), else CardsChanged to `screen`."""
     if _own_card(screen, card_id) is None:
         return
     store = screen.app.store  # type: ignore[attr-defined]
@@ -260,7 +263,7 @@ def delete_card(screen: Screen[Any], card_id: int, then: Callable[[], None]) -> 
             lambda: store.delete_personal_card(card_id)
         ):
             screen.notify("Card deleted.", timeout=2)
-            then()
+            (then or (lambda: _refresh(screen)))()
 
     screen.app.push_screen(
         ConfirmScreen(

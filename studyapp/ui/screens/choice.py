@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -14,14 +16,16 @@ from textual.widgets.option_list import Option
 from studyapp.sanitize import one_line
 from studyapp.ui.widgets.key_bar import KeyBar
 
+T = TypeVar("T")
 
-class ChoiceScreen(ModalScreen[str | None]):
-    """Dismisses with the chosen value, or None."""
+
+class ChoiceScreen(ModalScreen[T | None], Generic[T]):
+    """Dismisses with the chosen value itself (any type: the caller's own), or None."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, choices: list[tuple[str, str]], hint: str = "enter choose"):
+    def __init__(self, title: str, choices: list[tuple[str, T]], hint: str = "enter choose"):
         super().__init__()
         self.title_text = title
         self.choices = choices  # (label, value)
@@ -43,10 +47,11 @@ class ChoiceScreen(ModalScreen[str | None]):
         options = self.query_one("#choice-list", OptionList)
         options.clear_options()
         needle = text.strip().casefold()
-        # Labels hold deck names and tags from deck files: text, never markup.
+        # Labels hold deck names and tags from deck files: text, never markup. An
+        # option's id is its place in `choices`: the value goes back as it came.
         options.add_options(
-            Option(Text(one_line(label)), id=value)
-            for label, value in self.choices
+            Option(Text(one_line(label)), id=str(index))
+            for index, (label, _value) in enumerate(self.choices)
             if needle in label.casefold()
         )
         if options.option_count:
@@ -58,7 +63,7 @@ class ChoiceScreen(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         options = self.query_one("#choice-list", OptionList)
         if options.highlighted is not None:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
+            self._choose(options.get_option_at_index(options.highlighted))
 
     def on_key(self, event: events.Key) -> None:
         # Arrow keys move through the list while typing in the filter.
@@ -68,7 +73,11 @@ class ChoiceScreen(ModalScreen[str | None]):
             event.stop()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self._choose(event.option)
+
+    def _choose(self, option: Option) -> None:
+        assert option.id is not None
+        self.dismiss(self.choices[int(option.id)][1])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -108,7 +108,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
         for status, forecast in self.listing.coming:
             exam, days = status.exam, status.days_left
             head = Text.assemble(
-                (exam.name, "bold"),
+                (one_line(exam.name), "bold"),
                 f" · {short_date(exam.date, today)} · ",
                 "today" if days == 0 else f"in {days} day{'s' * (days != 1)}",
             )
@@ -124,7 +124,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
             answers = sum(grades.values())
             spread = " ".join(f"{g}:{grades.get(g, 0)}" for g in range(6))
             line = Text.assemble(
-                (exam.name, "bold"),
+                (one_line(exam.name), "bold"),
                 f" · {short_date(exam.date, today)} · past",
                 (
                     f"\n  final window: {answers} answer{'s' * (answers != 1)} · grades {spread}",
@@ -215,7 +215,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Remove the exam {name}?",
+                one_line(f"Remove the exam {name}?"),
                 "Its date and scope are forgotten; your answers stay in the review log.",
                 "Remove",
             ),
@@ -281,7 +281,7 @@ def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:
         return
     if edit.remove:
         if app.guarded(lambda: app.store.remove_exam(edit.name)):
-            app.notify(f"Removed {edit.name}.", title="Exams", markup=False)
+            app.notify(one_line(f"Removed {edit.name}."), title="Exams", markup=False)
         return
     assert edit.when is not None
     try:
@@ -297,7 +297,9 @@ def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:
         app.notify(str(exc), title="Exam not set", severity="error", markup=False)
         return
     app.notify(
-        f"{'Set' if created else 'Moved'} {exam.name} to {short_date(exam.date, app.today())}.",
+        one_line(
+            f"{'Set' if created else 'Moved'} {exam.name} to {short_date(exam.date, app.today())}."
+        ),
         title="Exams",
         markup=False,
     )

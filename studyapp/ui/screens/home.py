@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,15 @@ from studyapp.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from studyapp.ui.app import StudyApp
+
+
+@dataclass(frozen=True, slots=True)
+class StudyChoice:
+    """What the tag, cram and weak-spot pickers return: a scope, and for cram
+    everything due within `ahead_days` instead."""
+
+    scope: Scope
+    ahead_days: int | None = None
 
 
 class HomeScreen(Screen[None]):
@@ -81,6 +91,9 @@ class HomeScreen(Screen[None]):
         self.refresh_counts()
 
     def on_settings_changed(self) -> None:
+        self.refresh_counts()
+
+    def on_card_editor_screen_cards_changed(self) -> None:
         self.refresh_counts()
 
     def refresh_counts(self) -> None:
@@ -171,36 +184,29 @@ class HomeScreen(Screen[None]):
         if deck_id:
             self.app.start_review(Scope(deck_id=deck_id))
 
-    def _tag_choices(self) -> list[tuple[str, str]]:
+    def _tag_choices(self) -> list[tuple[str, StudyChoice]]:
         from studyapp.stats import is_topic
 
         return [
-            (f"{tag}  ({count})", f"tag:{tag}")
+            (f"{tag}  ({count})", StudyChoice(Scope(tag=tag)))
             for tag, count in self.app.store.tag_counts()
             if is_topic(tag)
         ]
 
-    def _deck_choices(self) -> list[tuple[str, str]]:
-        return [(name, f"deck:{deck_id}") for deck_id, name in self.app.store.deck_names().items()]
+    def _deck_choices(self) -> list[tuple[str, StudyChoice]]:
+        return [
+            (name, StudyChoice(Scope(deck_id=deck_id)))
+            for deck_id, name in self.app.store.deck_names().items()
+        ]
 
-    def _choose(self, title: str, choices: list[tuple[str, str]], mode: str, hint: str) -> None:
+    def _choose(
+        self, title: str, choices: list[tuple[str, StudyChoice]], mode: str, hint: str
+    ) -> None:
         from studyapp.ui.screens.choice import ChoiceScreen
 
-        def chosen(value: str | None) -> None:
-            if value is None:
-                return
-            kind, _, rest = value.partition(":")
-            if kind == "ahead":
-                self.app.start_review(Scope(), mode, ahead_days=int(rest))
-            else:
-                self.app.start_review(
-                    Scope(deck_id=rest)
-                    if kind == "deck"
-                    else Scope(tag=rest)
-                    if kind == "tag"
-                    else Scope(),
-                    mode,
-                )
+        def chosen(choice: StudyChoice | None) -> None:
+            if choice is not None:
+                self.app.start_review(choice.scope, mode, ahead_days=choice.ahead_days)
 
         self.app.push_screen(ChoiceScreen(title, choices, hint), chosen)
 
@@ -208,7 +214,10 @@ class HomeScreen(Screen[None]):
         self._choose("Study a tag", self._tag_choices(), "scheduled", "enter study")
 
     def action_cram(self) -> None:
-        ahead = [(f"Everything due in the next {n} days", f"ahead:{n}") for n in (3, 7, 30)]
+        ahead = [
+            (f"Everything due in the next {n} days", StudyChoice(Scope(), ahead_days=n))
+            for n in (3, 7, 30)
+        ]
         self._choose(
             "Cram: study ahead, schedule untouched",
             ahead + self._deck_choices() + self._tag_choices(),
@@ -219,7 +228,7 @@ class HomeScreen(Screen[None]):
     def action_weak_spots(self) -> None:
         self._choose(
             "Weak spots: least-recalled cards of a topic",
-            [("All topics", "all:"), *self._tag_choices()],
+            [("All topics", StudyChoice(Scope())), *self._tag_choices()],
             "weak",
             "enter study",
         )

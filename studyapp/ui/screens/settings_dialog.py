@@ -3,6 +3,7 @@ Custom Study's "more new cards today"."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -10,11 +11,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.validation import Integer
 from textual.widgets import Checkbox, Input, Select, Static
 
 from studyapp.memory.schedule import RETENTION_RANGE
-from studyapp.settings import DECK_LIMIT_PREFIX, THEMES, Settings, save_settings, shown_value
-from studyapp.store import StoreError
+from studyapp.settings import (
+    DECK_LIMIT_PREFIX,
+    THEMES,
+    Settings,
+    check_settings,
+    int_setting_range,
+    shown_value,
+)
+from studyapp.store import InputError
 from studyapp.ui.widgets.key_bar import KeyBar
 
 
@@ -22,12 +31,42 @@ def _row(label: str, widget: Input | Checkbox | Select[str]) -> Horizontal:
     return Horizontal(Static(Text(label), classes="setting-label"), widget, classes="setting-row")
 
 
+def _whole_number(
+    name: str, value: str, widget_id: str, *, placeholder: str = "", valid_empty: bool = False
+) -> Input:
+    """An Input for a whole-number setting, checked by Textual's Integer validator
+    against the setting's own range."""
+    low, high = int_setting_range(name)
+    return Input(
+        value,
+        placeholder=placeholder,
+        type="integer",
+        validators=[Integer(minimum=low, maximum=high, failure_description=_range(name))],
+        valid_empty=valid_empty,
+        compact=True,
+        id=widget_id,
+    )
+
+
+def _range(name: str) -> str:
+    low, high = int_setting_range(name)
+    return f"{name.split('.')[0]}: a whole number from {low} to {high}"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsChange:
+    """What the Settings dialog dismisses with: every setting as text, as
+    `studyapp settings NAME VALUE` takes it, checked; the caller saves it."""
+
+    values: dict[str, str]
+
+
 if TYPE_CHECKING:
     from studyapp.ui.app import StudyApp
 
 
-class SettingsScreen(ModalScreen[bool]):
-    """Dismisses with True when something was saved."""
+class SettingsScreen(ModalScreen[SettingsChange | None]):
+    """Dismisses with the checked settings to save, or None when cancelled."""
 
     if TYPE_CHECKING:
         app: StudyApp  # the screens run only inside StudyApp
@@ -51,24 +90,16 @@ class SettingsScreen(ModalScreen[bool]):
             with VerticalScroll(id="settings-fields"):
                 yield _row(
                     "New cards a day, all decks",
-                    Input(str(s.new_per_day), type="integer", compact=True, id="set-new_per_day"),
+                    _whole_number("new_per_day", str(s.new_per_day), "set-new_per_day"),
                 )
                 yield _row(
                     "Leech after this many fails",
-                    Input(
-                        str(s.leech_threshold),
-                        type="integer",
-                        compact=True,
-                        id="set-leech_threshold",
-                    ),
+                    _whole_number("leech_threshold", str(s.leech_threshold), "set-leech_threshold"),
                 )
                 yield _row(
                     "Exams: all seen, days before",
-                    Input(
-                        str(s.exam_margin_days),
-                        type="integer",
-                        compact=True,
-                        id="set-exam_margin_days",
+                    _whole_number(
+                        "exam_margin_days", str(s.exam_margin_days), "set-exam_margin_days"
                     ),
                 )
                 yield _row(
@@ -118,12 +149,12 @@ class SettingsScreen(ModalScreen[bool]):
                 )
                 for number, (deck_id, name) in enumerate(self.deck_names.items()):
                     own = s.new_per_day_for(deck_id)
-                    field = Input(
+                    field = _whole_number(
+                        DECK_LIMIT_PREFIX + deck_id,
                         "" if own is None else str(own),
+                        f"set-deck-{number}",
                         placeholder="—",
-                        type="integer",
-                        compact=True,
-                        id=f"set-deck-{number}",
+                        valid_empty=True,  # empty: only the total applies
                     )
                     yield _row(name, field)
             yield Static(id="settings-error", classes="dialog-error")
@@ -155,12 +186,25 @@ class SettingsScreen(ModalScreen[bool]):
         return values
 
     def action_save(self) -> None:
+        error = self.query_one("#settings-error", Static)
+        # Textual's validators mark each bad number as it is typed; the first one gets the
+        # focus, and the line says what `studyapp settings` would say about it.
+        refused = None
+        for field in self.query(Input):
+            checked = field.validate(field.value)
+            if checked is not None and not checked.is_valid:
+                field.focus()
+                refused = checked.failure_descriptions[0]
+                break
+        values = self.values()
         try:
-            save_settings(self.app.store, self.values())
-        except StoreError as exc:
-            self.query_one("#settings-error", Static).update(Text(str(exc)))
+            check_settings(values)
+        except InputError as exc:
+            refused = str(exc)
+        if refused is not None:
+            error.update(Text(refused))
             return
-        self.dismiss(True)
+        self.dismiss(SettingsChange(values))
 
     def action_decide(self) -> None:
         """Help me decide: the load of each scheduler, the retention typed here among them."""
@@ -177,13 +221,13 @@ class SettingsScreen(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         if self.values() == self.shown:
-            self.dismiss(False)
+            self.dismiss(None)
             return
         from studyapp.ui.screens.card_editor import ConfirmScreen
 
         def answer(discard: bool | None) -> None:
             if discard:
-                self.dismiss(False)
+                self.dismiss(None)
 
         self.app.push_screen(
             ConfirmScreen("Discard your changes?", "The settings stay as they were.", "Discard"),
@@ -203,7 +247,12 @@ class ExtendNewScreen(ModalScreen[int | None]):
             yield Static(
                 "Raise today's new-card limit (the total and every deck's own) by:",
             )
-            yield Input("10", type="integer", id="extend-by")
+            yield Input(
+                "10",
+                type="integer",
+                validators=[Integer(1, 9999, failure_description="A number from 1 to 9999.")],
+                id="extend-by",
+            )
             yield Static(id="extend-error", classes="dialog-error")
             yield Static(
                 "enter allow · escape cancel · tomorrow the usual limits apply",
@@ -212,14 +261,11 @@ class ExtendNewScreen(ModalScreen[int | None]):
         yield KeyBar()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        try:
-            more = int(event.value)
-        except ValueError:
-            more = 0
-        if not 1 <= more <= 9999:
-            self.query_one("#extend-error", Static).update("A number from 1 to 9999.")
+        checked = event.validation_result
+        if checked is not None and not checked.is_valid:
+            self.query_one("#extend-error", Static).update(checked.failure_descriptions[0])
             return
-        self.dismiss(more)
+        self.dismiss(int(event.value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

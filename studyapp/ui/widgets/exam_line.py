@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from studyapp.exam import ExamStatus, pace_line
 from studyapp.exam_forecast import Forecast, ForecastInputs, forecast_exam, forecast_line
+from studyapp.sanitize import one_line
 from studyapp.store import Exam, Store
 
 # Keeps a forecast worked out for an exam on a study day (the app's cache for the day).
@@ -64,7 +65,7 @@ class ExamLine(Static):
     def _draw(self, forecast: Forecast | None) -> None:
         if self.status is None:
             return
-        line = Text(pace_line(self.status), style="bold magenta")
+        line = Text(one_line(pace_line(self.status)), style="bold magenta")  # the exam name
         line.append("\nForecast ", style="bold")
         if forecast is None:
             line.append("working it out…", style="dim")
