@@ -111,6 +111,7 @@ def test_every_edit_reaches_anki(tmp_path, write_deck, merge):
     )
     assert (first.added, first.to_delete, first.empty_cards) == (6, 0, 0)
     import_into(col, tmp_path / "v1.apkg", merge=merge)
+    store.confirm_imported()  # the tutor says the package reached Anki
     assert col.note_count() == 6 and col.card_count() == 8
 
     path.write_text(V2)
@@ -118,6 +119,7 @@ def test_every_edit_reaches_anki(tmp_path, write_deck, merge):
         store, decks_from_files(load_decks([path])), tmp_path / "v2.apkg", now=T0 + 60
     )
     log = import_into(col, tmp_path / "v2.apkg", merge=merge)
+    store.confirm_imported()
     assert list(log.conflicting) == [] and list(log.first_field_match) == []
     # e, f, g new; a, b, c updated, and d, e, f (the old notes) marked for deletion.
     assert (len(log.new), len(log.updated)) == (3, 6)

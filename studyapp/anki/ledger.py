@@ -21,8 +21,10 @@ from studyapp.anki.notes import ExportNote
 DELETE_TAG = "StudyApp::delete"
 MARKER_TEXT = "Removed from its StudyApp deck: delete this note."
 
-# guid -> (content hash, mtime, card ords "0 1" or None) at its last export.
-Previous = dict[str, tuple[str, int, str | None]]
+# A note at its last export: (content hash, mtime, card ords "0 1" or None, and the
+# cards Anki is known to have: the ords at the last export confirmed imported, or None).
+PreviousNote = tuple[str, int, str | None, str | None]
+Previous = dict[str, PreviousNote]
 # What a finished export tells the database, per note that changed:
 # (guid, content hash, mtime, deck id, card key, ords, note type family).
 LedgerRow = tuple[str, str, int, str, str, str, str]
@@ -56,12 +58,12 @@ class Ledger:
         found: Previous = {}
         for start in range(0, len(guids), 500):
             chunk = guids[start : start + 500]
-            for guid, digest, mtime, ords in self._select(
-                "SELECT guid, content_sha256, mtime, ords FROM before.notes WHERE guid IN "
+            for guid, digest, mtime, ords, anki_ords in self._select(
+                "SELECT guid, content_sha256, mtime, ords, anki_ords FROM before.notes WHERE guid IN "
                 f"({','.join('?' * len(chunk))})",
                 chunk,
             ):
-                found[guid] = (digest, int(mtime), ords)
+                found[guid] = (digest, int(mtime), ords, anki_ords)
         return found
 
     def fit_guid(self, note: ExportNote) -> ExportNote:
@@ -86,7 +88,11 @@ class Ledger:
         return note
 
     def gone(self) -> list[ExportNote]:
-        """Notes of the exported decks last exported but not in this package, as markers."""
+        """Notes of the exported decks last exported but not in this package, as markers.
+
+        A note already marked stays in the ledger (marked) and is sent again, until the
+        tutor confirms a package with its marker reached Anki (Store.confirm_imported).
+        """
         return [
             deletion_marker(*row)
             for row in self._select(
@@ -116,31 +122,37 @@ class Tally:
         guid: str,
         fields: list[str],
         ords: list[int],
-        previous: tuple[str, int, str | None] | None,
+        previous: PreviousNote | None,
     ) -> int:
         """The note's mtime. Unchanged since its last export: that export's time; new or
-        changed: now, never earlier than its previous time + 1, so Anki sees it newer."""
+        changed: now, never earlier than its previous time + 1, so Anki sees it newer.
+
+        Empty cards are counted against the cards Anki is known to have (the last
+        confirmed import), not the last export, which may never have reached Anki."""
         digest = note_content_hash(note.type, fields, note.tags)
         ords_text = " ".join(map(str, ords))
+        in_anki = previous[3] if previous is not None else None
+        if in_anki:
+            self.empty_cards += len(set(in_anki.split()) - set(ords_text.split()))
         if previous is None:
             self.added += 1
             mtime = self.now
         elif previous[0] == digest:
             self.unchanged += 1
             mtime = previous[1]
-            if previous[2] == ords_text:
+            if previous[2] == ords_text and in_anki == ords_text:
                 return mtime
         else:
             self.updated += 1
             mtime = max(self.now, previous[1] + 1)
-        if previous is not None and previous[2]:
-            self.empty_cards += len(set(previous[2].split()) - set(ords_text.split()))
+        # Recorded also when only Anki's known cards differ: confirming this package's
+        # import then makes its cards what Anki has.
         self.rows.append((guid, digest, mtime, note.deck_id, note.card_key, ords_text, note.family))
         self.changed += 1
         return mtime
 
     def marker(
-        self, digest_of: ExportNote, fields: list[str], previous: tuple[str, int, str | None] | None
+        self, digest_of: ExportNote, fields: list[str], previous: PreviousNote | None
     ) -> int:
         """A deletion marker's mtime: newer than the note it marks, unless sent already."""
         digest = note_content_hash(digest_of.type, fields, digest_of.tags)

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from studyapp.store import Store
 
 # Records a finished export: the notes that changed (see ledger.LedgerRow), and the
-# GUIDs of notes sent for deletion, which are sent once: once deleted in Anki, a
-# note sent again would come back as a new one.
+# GUIDs of notes sent for deletion, which stay marked and are sent again until the
+# tutor confirms a package reached Anki (Store.confirm_imported). Called for every
+# export, so a confirmation always means the last package written.
 Recorder = Callable[[LedgerRows, Sequence[str]], object]
 
 
@@ -77,7 +78,7 @@ def run_export(job: ExportJob, out: Path, record: Recorder | None = None) -> Exp
     """
 
     def before_replace(result: ExportResult) -> None:
-        if record is not None and (result.changed or result.deleted):
+        if record is not None:
             record(result.ledger, result.deleted)
 
     try:

@@ -13,6 +13,11 @@ from studyapp.store.columns import state_from
 from studyapp.store.connection import StoreBase
 from studyapp.store.memory import SCHEDULER_KEY
 
+# meta keys: the number of the last export that recorded its notes, and of the last
+# one confirmed imported into Anki.
+EXPORT_SERIAL_KEY = "export_serial"
+EXPORT_CONFIRMED_KEY = "export_confirmed"
+
 # An item's SM-2 state, whether it is suspended, and its review rows, oldest first.
 DeckProgressEntry = tuple[sm2.SM2State, bool, tuple[dict[str, Any], ...]]
 
@@ -105,11 +110,11 @@ class Exports(StoreBase):
         try:
             self.conn.execute(
                 "CREATE TABLE snapshot.notes (guid TEXT PRIMARY KEY, content_sha256, mtime, "
-                "ords, deck_id, card_key, note_type)"
+                "ords, deck_id, card_key, note_type, anki_ords)"
             )
             self.conn.execute(
                 "INSERT INTO snapshot.notes SELECT guid, content_sha256, mtime, ords, deck_id, "
-                "card_key, note_type FROM exported_notes WHERE deck_id IS NULL OR deck_id IN "
+                "card_key, note_type, anki_ords FROM exported_notes WHERE deck_id IS NULL OR deck_id IN "
                 f"({','.join('?' * len(deck_ids))})",
                 list(deck_ids),
             )
@@ -121,16 +126,42 @@ class Exports(StoreBase):
         self, rows: Iterable[tuple[str, str, int, str, str, str, str]], forget: Sequence[str] = ()
     ) -> None:
         """Remember notes (guid, content hash, mtime, deck id, card key, ords, note type)
-        as just exported; forget notes (guids) just sent for deletion."""
+        as sent by this export, and notes (guids) just sent for deletion as marked: their
+        markers go out again with every export until an import is confirmed."""
         with self.transaction():
+            serial = int(self.get_meta(EXPORT_SERIAL_KEY) or 0) + 1
             self.conn.executemany(
                 "INSERT INTO exported_notes (guid, content_sha256, mtime, deck_id, card_key, ords, "
-                "note_type) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guid) DO UPDATE SET "
-                "content_sha256 = excluded.content_sha256, mtime = excluded.mtime, "
+                "note_type, exported_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guid) DO "
+                "UPDATE SET content_sha256 = excluded.content_sha256, mtime = excluded.mtime, "
                 "deck_id = excluded.deck_id, card_key = excluded.card_key, ords = excluded.ords, "
-                "note_type = excluded.note_type",
-                rows,
+                "note_type = excluded.note_type, exported_in = excluded.exported_in, marked = 0",
+                (row + (serial,) for row in rows),
             )
             self.conn.executemany(
-                "DELETE FROM exported_notes WHERE guid = ?", [(guid,) for guid in forget]
+                "UPDATE exported_notes SET marked = 1, exported_in = ? WHERE guid = ?",
+                [(serial, guid) for guid in forget],
             )
+            self.set_meta(EXPORT_SERIAL_KEY, str(serial))
+
+    def confirm_imported(self) -> tuple[int, int] | None:
+        """Record that the last export's package reached Anki: its notes' cards are what
+        Anki has, and the notes it marked for deletion are forgotten. (notes confirmed,
+        markers forgotten), or None when no export waits for confirmation."""
+        with self.transaction():
+            serial = self.get_meta(EXPORT_SERIAL_KEY)
+            if serial is None or self.get_meta(EXPORT_CONFIRMED_KEY) == serial:
+                return None
+            forgotten = self.conn.execute(
+                "DELETE FROM exported_notes WHERE marked = 1 AND exported_in = ?", [serial]
+            ).rowcount
+            confirmed = self.conn.execute(
+                "UPDATE exported_notes SET anki_ords = ords WHERE exported_in = ?", [serial]
+            ).rowcount
+            self.set_meta(EXPORT_CONFIRMED_KEY, serial)
+        return confirmed, forgotten
+
+    def unconfirmed_export(self) -> bool:
+        """Whether the last export's package is not yet confirmed imported."""
+        serial = self.get_meta(EXPORT_SERIAL_KEY)
+        return serial is not None and self.get_meta(EXPORT_CONFIRMED_KEY) != serial

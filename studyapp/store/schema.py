@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -318,6 +318,14 @@ MIGRATIONS: dict[int, str] = {
     10: "ALTER TABLE memory_states ADD COLUMN fsrs_due TEXT; "
     "INSERT OR REPLACE INTO meta (key, value) "
     "SELECT 'memory_stale', '1' WHERE EXISTS (SELECT 1 FROM memory_states)",
+    # Exports with a trace: a note sent for deletion stays, `marked`, and is sent again
+    # until the tutor confirms a package reached Anki; `anki_ords` are the cards Anki is
+    # known to have (at the last confirmed import: earlier exports were taken as
+    # imported), `exported_in` the export that last sent the note.
+    11: "ALTER TABLE exported_notes ADD COLUMN marked INTEGER NOT NULL DEFAULT 0; "
+    "ALTER TABLE exported_notes ADD COLUMN anki_ords TEXT; "
+    "ALTER TABLE exported_notes ADD COLUMN exported_in INTEGER; "
+    "UPDATE exported_notes SET anki_ords = ords",
 }
 
 
