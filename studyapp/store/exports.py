@@ -136,7 +136,7 @@ class Exports(StoreBase):
                 "UPDATE SET content_sha256 = excluded.content_sha256, mtime = excluded.mtime, "
                 "deck_id = excluded.deck_id, card_key = excluded.card_key, ords = excluded.ords, "
                 "note_type = excluded.note_type, exported_in = excluded.exported_in, marked = 0",
-                (row + (serial,) for row in rows),
+                ((*row, serial) for row in rows),
             )
             self.conn.executemany(
                 "UPDATE exported_notes SET marked = 1, exported_in = ? WHERE guid = ?",
