@@ -107,3 +107,31 @@ def test_markers_outlive_a_database_reopen(tmp_path, write_deck):
     store = Store.open(db)
     assert export(store, path, tmp_path / "v3.apkg", T0 + 120).to_delete == 1
     store.close()
+
+
+def test_export_imported_on_the_command_line(tmp_path, write_deck):
+    from click.testing import CliRunner
+
+    from studyapp.cli import cli
+
+    db = str(tmp_path / "cli.db")
+    path = write_deck(deck("{{c1::A}}", doomed=True), "trace.toml")
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, ["--db", db, "export", *args])
+
+    assert run("--imported").output == "No export waits for confirmation; nothing recorded.\n"
+    first = run(str(path), "-o", str(tmp_path / "v1.apkg"))
+    assert first.exit_code == 0 and "studyapp export --imported" in first.output
+    assert run("--imported").output == "Recorded: the last package is in Anki.\n"
+    path.write_text(deck("{{c1::A}}"))
+    for name in ("v2.apkg", "v3.apkg"):  # v2 never imported: v3 says it again
+        again = run(str(path), "-o", str(tmp_path / name))
+        assert "1 note no longer in your decks" in again.output
+    done = run("--imported")
+    assert done.output == "Recorded: the last package is in Anki; 1 deleted note forgotten.\n"
+    assert "no longer in your decks" not in run(str(path), "-o", str(tmp_path / "v4.apkg")).output
+    refused = run("--imported", "-o", str(tmp_path / "v5.apkg"))
+    assert refused.exit_code == 2 and "exports nothing" in refused.output
+    missing = run(str(path))
+    assert missing.exit_code == 2 and "Missing option '-o'" in missing.output

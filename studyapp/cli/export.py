@@ -18,7 +18,6 @@ from studyapp.sanitize import one_line
     "-o",
     "--output",
     "raw_out",
-    required=True,
     metavar="OUT",
     help="The .apkg file to write, or a folder to write a dated one into.",
 )
@@ -34,20 +33,37 @@ from studyapp.sanitize import one_line
     "after importing that collection's own .colpkg (see README, 'The way back').",
 )
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists, without asking.")
+@click.option(
+    "--imported",
+    is_flag=True,
+    help="Record that the last package written was imported into Anki (no export).",
+)
 @click.pass_obj
 def export(
     context: Context,
     paths: tuple[Path, ...],
-    raw_out: str,
+    raw_out: str | None,
     with_progress: bool,
     collection: bool,
     force: bool,
+    imported: bool,
 ) -> None:
     """Export decks to an Anki package (.apkg).
 
     With PATHS, exports those deck files and folders; without, every deck in the database.
-    An existing OUT is overwritten only when you say so (asked, or --force).
+    An existing OUT is overwritten only when you say so (asked, or --force). After
+    importing a package into Anki, run `export --imported`: until then each export
+    repeats the last one's notes to delete.
     """
+    if imported:
+        if paths or raw_out is not None or with_progress or collection or force:
+            raise click.UsageError(
+                "--imported records an import and exports nothing: no other options"
+            )
+        _confirm_imported(context)
+        return
+    if raw_out is None:
+        raise click.UsageError("Missing option '-o' / '--output'.")
     from studyapp.anki import (
         ExportError,
         decks_from_files,
@@ -102,11 +118,28 @@ def export(
     click.echo(one_line(line))  # the file name is the user's
     for outlook in outlook_lines(result):
         click.echo(one_line(outlook))  # deck names
+    click.echo(
+        "Once it is imported into Anki, run `studyapp export --imported`: until then, "
+        "exports measure against the last package you confirmed."
+    )
     if with_progress:
         click.echo(
             "Progress arrives only for notes new to the Anki collection: Anki keeps the "
             "schedule of notes it already has."
         )
+
+
+def _confirm_imported(context: Context) -> None:
+    """Record that the last package reached Anki: its deletion advice is done with."""
+    done = context.store().confirm_imported()
+    if done is None:
+        click.echo("No export waits for confirmation; nothing recorded.")
+        return
+    forgotten = done[1]
+    click.echo(
+        "Recorded: the last package is in Anki"
+        + (f"; {forgotten} deleted note{'s' * (forgotten != 1)} forgotten." if forgotten else ".")
+    )
 
 
 def _export_collection(
