@@ -210,6 +210,8 @@ class StudyApp(App[None]):
             from studyapp.anki.notes import store_media_dir
 
             try:
+                if request.last_imported:
+                    self.store.confirm_imported()
                 job = plan_export(
                     self.store,
                     decks_from_store(self.store, media_dir=store_media_dir(self.store)),
@@ -224,7 +226,7 @@ class StudyApp(App[None]):
             )
             self.write_export(job, request.path)
 
-        self.push_screen(ExportScreen(default), export)
+        self.push_screen(ExportScreen(default, self.store.unconfirmed_export()), export)
 
     def keep_forecast(self, exam: Exam, day: date, forecast: Forecast) -> None:
         """Keep a forecast home's line or the Exams dialog worked out, for the day."""
