@@ -6,7 +6,7 @@ from datetime import datetime
 
 from studyapp.anki import decks_from_files, export_to_file
 from studyapp.deckfile import load_decks
-from studyapp.store import Store
+from studyapp.store import SCHEMA_VERSION, Store
 from tests.anki_support import import_into, new_collection
 
 T0 = datetime(2026, 11, 23, 12, 0).timestamp()
@@ -135,3 +135,26 @@ def test_export_imported_on_the_command_line(tmp_path, write_deck):
     assert refused.exit_code == 2 and "exports nothing" in refused.output
     missing = run(str(path))
     assert missing.exit_code == 2 and "Missing option '-o'" in missing.output
+
+
+def test_the_migration_takes_earlier_exports_as_imported(tmp_path, write_deck):
+    """A ledger from before the migration: its cards are what Anki has, as the old code took."""
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    store = Store.open(db)
+    path = write_deck(deck("{{c1::A}} {{c2::B}}"), "trace.toml")
+    export(store, path, tmp_path / "v1.apkg", T0)
+    store.close()
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM meta WHERE key LIKE 'export_%'")
+    for column in ("marked", "anki_ords", "exported_in"):
+        conn.execute(f"ALTER TABLE exported_notes DROP COLUMN {column}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")  # before this migration
+    conn.commit()
+    conn.close()
+    store = Store.open(db)
+    assert not store.unconfirmed_export()
+    path.write_text(deck("{{c1::A}} B"))
+    assert export(store, path, tmp_path / "v2.apkg", T0 + 60).empty_cards == 1
+    store.close()
