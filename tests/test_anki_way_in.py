@@ -171,6 +171,7 @@ def test_converted_card_moved_to_cloze_gets_a_new_note(tmp_path):
     db = ("--db", tmp_path / "s.db")
     assert run(*db, "export", out, "-o", tmp_path / "v1.apkg").exit_code == 0
     import_into(col, tmp_path / "v1.apkg", merge=True)
+    assert run(*db, "export", "--imported").exit_code == 0  # the tutor says it reached Anki
     deck_file = out / "tutor-anatomy.toml"
     text = deck_file.read_text()
     text = text.replace(
@@ -183,6 +184,7 @@ def test_converted_card_moved_to_cloze_gets_a_new_note(tmp_path):
         result = run(*db, "export", out, "-o", tmp_path / f"{version}.apkg")
         assert result.exit_code == 0, result.output
         log = import_into(col, tmp_path / f"{version}.apkg", merge=True)
+        assert run(*db, "export", "--imported").exit_code == 0
         assert len(log.conflicting) == 0
         if version == "v2":
             assert len(log.new) == 1 and "1 note no longer in your decks" in result.output
