@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -312,6 +312,10 @@ MIGRATIONS: dict[int, str] = {
     7: RENAME_PERSONAL_DECK,
     8: SYNC_EVENTS,
     9: MEMORY,
+    # An exam's target recall on the day and daily time budget in minutes (NULL: the
+    # defaults, worked out when planned: studyapp.exam_recall_plan).
+    10: "ALTER TABLE exams ADD COLUMN target REAL; "
+    "ALTER TABLE exams ADD COLUMN minutes_per_day REAL",
 }
 
 
