@@ -141,7 +141,9 @@ def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
         PlanCard(
             item_id,
             _topic(names.get(deck_id, deck_id), tags_tuple(tags)),
-            None if stability is None else MemoryState(stability, difficulty, date.fromisoformat(day)),
+            None
+            if stability is None
+            else MemoryState(stability, difficulty, date.fromisoformat(day)),
         )
         for item_id, deck_id, tags, stability, difficulty, day in store.exam_memory_items(exam)
     )

@@ -66,8 +66,7 @@ class Exams(StoreBase):
         return [
             self._exam_from(r)
             for r in self.conn.execute(
-                f"SELECT {_EXAM_COLUMNS} FROM exams WHERE exam_date >= ? "
-                "ORDER BY exam_date, name",
+                f"SELECT {_EXAM_COLUMNS} FROM exams WHERE exam_date >= ? ORDER BY exam_date, name",
                 [today.isoformat()],
             )
         ]

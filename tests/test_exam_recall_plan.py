@@ -1,0 +1,182 @@
+"""An exam's target recall and budget, and its projected recall on the day from memory states."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from studyapp import exam
+from studyapp.cli import cli
+from studyapp.exam_plan import DEFAULT_TARGET
+from studyapp.exam_recall_plan import (
+    load_line,
+    load_recall_inputs,
+    parse_minutes,
+    parse_target,
+    project,
+    recall_line,
+    todays_plan,
+)
+from tests.test_exam import big_deck
+from tests.test_exam_cli import run, soon  # noqa: F401 (the `run` fixture)
+
+TODAY = date(2026, 11, 23)
+
+
+def remember(store, item_ids, stability: float, last_day: date) -> None:
+    """Give items a memory state as if answered on `last_day` (what grading writes)."""
+    with store.transaction():
+        store.conn.executemany(
+            "INSERT OR REPLACE INTO memory_states VALUES (?, ?, 5.0, ?, 1)",
+            [(i, stability, last_day.isoformat()) for i in item_ids],
+        )
+
+
+def item_ids(store, deck_id: str) -> list[int]:
+    return [r[0] for r in store.conn.execute("SELECT id FROM items WHERE deck_id = ?", [deck_id])]
+
+
+# -- target and budget ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "value"), [("90", 0.9), ("85%", 0.85), ("0.8", 0.8)])
+def test_targets_read_as_percent_or_fraction(text, value):
+    assert parse_target(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "120", "0.3", "100%"])
+def test_bad_targets_are_refused_with_a_readable_line(text):
+    with pytest.raises(ValueError, match="target"):
+        parse_target(text)
+
+
+@pytest.mark.parametrize("text", ["0", "-5", "abc", "10000"])
+def test_bad_budgets_are_refused_with_a_readable_line(text):
+    with pytest.raises(ValueError, match="minutes"):
+        parse_minutes(text)
+
+
+def test_moving_an_exam_keeps_target_and_budget_unless_given(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 5)])
+    day = TODAY + timedelta(days=20)
+    first, created = exam.set_exam(store, day, name="A", target=0.85, minutes_per_day=25)
+    assert created and (first.target, first.minutes_per_day) == (0.85, 25)
+    moved, created = exam.set_exam(store, day + timedelta(days=3), name="A")
+    assert not created and (moved.target, moved.minutes_per_day) == (0.85, 25)
+    retargeted, _ = exam.set_exam(store, day, name="A", target=0.95)
+    assert (retargeted.target, retargeted.minutes_per_day) == (0.95, 25)
+    assert store.exams() == [retargeted]
+    plain, _ = exam.set_exam(store, day, name="B")
+    assert (plain.target, plain.minutes_per_day) == (None, None)
+
+
+# -- projected recall ---------------------------------------------------------------------
+
+
+def test_projection_reads_memory_states_and_the_plan_beats_stopping(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 30), big_deck(write_deck, "phys", 10, "phys")])
+    anat, phys = item_ids(store, "anat"), item_ids(store, "phys")
+    # Anatomy learned a while ago and fading; physiology never studied.
+    remember(store, anat, stability=4.0, last_day=TODAY - timedelta(days=3))
+    when, _ = exam.set_exam(store, TODAY + timedelta(days=30), name="Finals")
+    forecast = project(load_recall_inputs(store, when, TODAY))
+    stopped, followed = forecast.if_stopped, forecast.if_followed
+    assert stopped.by_topic["phys"] == 0.0  # unseen: nothing remembered without study
+    assert 0.0 < stopped.by_topic["anatomy"] < 0.8
+    assert followed.overall > stopped.overall and followed.overall >= DEFAULT_TARGET
+    assert stopped.overall == pytest.approx((stopped.by_topic["anatomy"] * 30) / 40)
+    assert len(forecast.daily_minutes) == 30
+    assert "if you follow the plan (target 90%)" in recall_line(forecast)
+    assert "(your usual)" in load_line(forecast)
+
+
+def test_projection_is_kept_until_the_states_change(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 12)])
+    remember(store, item_ids(store, "anat"), 3.0, TODAY - timedelta(days=2))
+    when, _ = exam.set_exam(store, TODAY + timedelta(days=15), name="Q")
+    first = project(load_recall_inputs(store, when, TODAY))
+    assert project(load_recall_inputs(store, when, TODAY)) is first
+    remember(store, item_ids(store, "anat")[:1], 30.0, TODAY - timedelta(days=1))
+    assert project(load_recall_inputs(store, when, TODAY)) is not first
+
+
+def test_default_budget_is_the_students_median_recent_day(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 3)])
+    with store.transaction():
+        store.conn.executemany(
+            "INSERT INTO review_days VALUES (?, 'scheduled', 0, 0, 1, 10, ?)",
+            [
+                ((TODAY - timedelta(days=d)).isoformat(), m * 60000)
+                for d, m in [(1, 12), (2, 40), (3, 18)]
+            ],
+        )
+    when, _ = exam.set_exam(store, TODAY + timedelta(days=10), name="Q")
+    assert load_recall_inputs(store, when, TODAY).goal.minutes_per_day == 18
+    budgeted, _ = exam.set_exam(store, when.date, name="Q", minutes_per_day=45)
+    inputs = load_recall_inputs(store, budgeted, TODAY)
+    assert inputs.goal.minutes_per_day == 45 and not inputs.default_budget
+
+
+def test_a_target_out_of_reach_says_what_it_would_take(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 200)])
+    when, _ = exam.set_exam(
+        store, TODAY + timedelta(days=10), name="Soon", target=0.95, minutes_per_day=1
+    )
+    forecast = project(load_recall_inputs(store, when, TODAY))
+    assert forecast.if_followed.overall < 0.95
+    assert forecast.shortfall is not None
+    assert forecast.shortfall.startswith("at 1 min/day: ") and "95% needs" in forecast.shortfall
+    assert forecast.peak_minutes <= 1.0 + 1e-9
+
+
+def test_todays_plan_reviews_cards_at_risk_on_the_day(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 10)])
+    ids = item_ids(store, "anat")
+    remember(store, ids[:5], 2.0, TODAY - timedelta(days=6))  # fading: worth a review
+    remember(store, ids[5:], 3000.0, TODAY - timedelta(days=1))  # safe until the day
+    when, _ = exam.set_exam(store, TODAY + timedelta(days=20), name="Q")
+    day = todays_plan(load_recall_inputs(store, when, TODAY))
+    assert set(day.reviews) == set(ids[:5])
+
+
+# -- the command line ---------------------------------------------------------------------
+
+
+def test_exam_command_sets_target_and_budget_and_shows_recall(run):  # noqa: F811
+    result = run("exam", soon(30), "--name", "Finals", "--target", "85%", "--minutes", "20")
+    assert result.exit_code == 0, result.output
+    assert "if you follow the plan (target 85%) · 0% if you stop today" in result.output
+    assert "plan: 20 min/day budget · max " in result.output
+    moved = run("exam", soon(35), "--name", "Finals")
+    assert "(target 85%)" in moved.output and "plan: 20 min/day budget" in moved.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--target", "2"], "studyapp: target 2 is out of range; give 50% to 99%\n"),
+        (["--minutes", "x"], "studyapp: minutes 'x' is not a number; write e.g. 30\n"),
+    ],
+)
+def test_bad_target_or_budget_gets_one_line_and_writes_nothing(run, args, message):  # noqa: F811
+    result = run("exam", soon(9), *args)
+    assert result.exit_code == 1 and result.stderr == message
+    assert "No exams set" in run("exam").output
+
+
+def test_exam_command_says_the_shortfall_before_it_happens(run):  # noqa: F811
+    result = run("exam", soon(3), "--name", "Soon", "--target", "99", "--minutes", "1")
+    assert "  short of target: at 1 min/day: " in result.output
+
+
+def test_stats_json_has_each_exams_projected_recall(run):  # noqa: F811
+    run("exam", soon(20), "--deck", "sample", "--name", "Anatomy", "--minutes", "15")
+    (entry,) = json.loads(run("stats", "--json").output)["exams"]
+    recall = entry["recall"]
+    assert recall["target"] == 0.9 and recall["minutes_per_day"] == 15
+    assert recall["if_stopped"] == 0.0 and recall["if_followed"] > 0.5
+    assert set(recall["by_topic"]) == {"if_followed", "if_stopped"}
+    assert len(recall["daily_minutes"]) == entry["days_left"]
