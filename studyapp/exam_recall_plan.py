@@ -40,14 +40,15 @@ __all__ = [
     "RecallForecast",
     "RecallInputs",
     "cached_forecast",
-    "load_recall_inputs",
     "load_line",
+    "load_recall_inputs",
     "parse_minutes",
     "parse_target",
     "project",
     "recall_json",
     "recall_line",
     "todays_plan",
+    "topics_line",
 ]
 
 # Without the student's own timing: seconds an answer takes.

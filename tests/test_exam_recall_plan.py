@@ -6,10 +6,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from click.testing import CliRunner
 
 from studyapp import exam
-from studyapp.cli import cli
 from studyapp.exam_plan import DEFAULT_TARGET
 from studyapp.exam_recall_plan import (
     load_line,
@@ -78,7 +76,7 @@ def test_moving_an_exam_keeps_target_and_budget_unless_given(store, write_deck):
 
 def test_projection_reads_memory_states_and_the_plan_beats_stopping(store, write_deck):
     store.import_decks([big_deck(write_deck, "anat", 30), big_deck(write_deck, "phys", 10, "phys")])
-    anat, phys = item_ids(store, "anat"), item_ids(store, "phys")
+    anat = item_ids(store, "anat")
     # Anatomy learned a while ago and fading; physiology never studied.
     remember(store, anat, stability=4.0, last_day=TODAY - timedelta(days=3))
     when, _ = exam.set_exam(store, TODAY + timedelta(days=30), name="Finals")

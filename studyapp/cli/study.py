@@ -174,8 +174,8 @@ def exam(
     if you follow the plan and if you stop today, and what the target would take.
     """
     from studyapp.exam import parse_exam_date, set_exam
-    from studyapp.exam_recall_plan import parse_minutes, parse_target
     from studyapp.exam_forecast import report_lines
+    from studyapp.exam_recall_plan import parse_minutes, parse_target
     from studyapp.settings import load_settings
 
     if remove and (when or deck_ids or tags or name or all_decks or target or minutes):
