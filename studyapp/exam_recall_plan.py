@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -44,6 +44,7 @@ __all__ = [
     "load_recall_inputs",
     "parse_minutes",
     "parse_target",
+    "plan_review_ids",
     "project",
     "recall_json",
     "recall_line",
@@ -202,17 +203,41 @@ def project(inputs: RecallInputs) -> RecallForecast:
     return forecast
 
 
-def todays_plan(inputs: RecallInputs) -> PlanDay:
-    """What the plan studies today: the full plan's day if it was worked out for these
-    inputs, else the day planned with the default tactic (one day: quick enough to
-    build a session's queue with)."""
+def todays_plan(inputs: RecallInputs, spent_minutes: float = 0.0) -> PlanDay:
+    """What the plan studies today, with `spent_minutes` of the budget gone already: the
+    day is planned afresh from the states as they are (one day: quick enough to build a
+    session's queue with), with the tactic of the full plan if it was worked out."""
     with _cache_lock:
         found = _cache.get(inputs)
-    if found is not None and found[1].days:
-        return found[1].days[0]
+    tactic = found[0].tactic if found else Tactic(window_aim=inputs.goal.target)
+    goal = replace(
+        inputs.goal, minutes_per_day=max(0.0, inputs.goal.minutes_per_day - spent_minutes)
+    )
     states = {card.item_id: card.memory for card in inputs.cards}
-    tactic = Tactic(window_aim=inputs.goal.target)
-    return plan_day(states, inputs.goal.today, inputs.goal, tactic, Memory(inputs.parameters))
+    return plan_day(states, goal.today, goal, tactic, Memory(inputs.parameters))
+
+
+def plan_review_ids(
+    store: Store, today: date, deck_id: str | None = None, tag: str | None = None
+) -> list[int]:
+    """The daily queue's exam reviews from the plan, for each coming exam given a target
+    or a budget: today's final-window cards and reviews by gain in exam-day recall
+    (cards that would be forgotten by the day come forward; what the day's budget left
+    allows), those a session on `deck_id`/`tag` may show. Logged as exam reviews: SM-2
+    is left alone.
+
+    An exam with neither (one set before targets existed, or left at the defaults)
+    keeps the final window's once-over alone (studyapp.exam); its projection still
+    shows what following the plan would give.
+    """
+    ids: list[int] = []
+    spent = store.study_minutes_on(today)
+    for exam in store.active_exams(today):
+        if exam.date <= today or (exam.target is None and exam.minutes_per_day is None):
+            continue
+        day = todays_plan(load_recall_inputs(store, exam, today), spent)
+        ids += store.exam_items_for_session([*day.window, *day.reviews], today, deck_id, tag)
+    return list(dict.fromkeys(ids))
 
 
 def recall_line(forecast: RecallForecast) -> str:

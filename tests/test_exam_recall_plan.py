@@ -178,3 +178,63 @@ def test_stats_json_has_each_exams_projected_recall(run):  # noqa: F811
     assert recall["if_stopped"] == 0.0 and recall["if_followed"] > 0.5
     assert set(recall["by_topic"]) == {"if_followed", "if_stopped"}
     assert len(recall["daily_minutes"]) == entry["days_left"]
+
+
+# -- the daily queue's exam part ------------------------------------------------------------
+
+
+def fading_and_safe(store, write_deck) -> tuple[list[int], list[int]]:
+    """Ten cards SM-2 shows only after the exam: five fading fast, five safe until the day."""
+    store.import_decks([big_deck(write_deck, "anat", 10)])
+    ids = item_ids(store, "anat")
+    with store.transaction():
+        store.conn.execute(
+            "UPDATE items SET repetitions = 4, interval = 60, due = ?, ef = 250",
+            [(TODAY + timedelta(days=50)).isoformat()],
+        )
+    remember(store, ids[:5], 2.0, TODAY - timedelta(days=6))
+    remember(store, ids[5:], 3000.0, TODAY - timedelta(days=1))
+    return ids[:5], ids[5:]
+
+
+def test_the_plan_brings_cards_at_risk_forward_as_exam_reviews(store, write_deck):
+    from studyapp.session import ReviewSession
+
+    fading, _safe = fading_and_safe(store, write_deck)
+    exam.set_exam(store, TODAY + timedelta(days=30), name="Q", target=0.9)
+    before = store.conn.execute("SELECT * FROM items ORDER BY id").fetchall()
+    session = ReviewSession(store, today=TODAY)
+    # A month before the exam, outside its final window: only the plan asks for these.
+    assert session.counts().exam == 5 and session.counts().review == 0
+    shown = []
+    while session.current() is not None:
+        shown.append(session.current().id)
+        session.answer(4)
+    assert sorted(shown) == sorted(fading)
+    kinds = store.conn.execute("SELECT DISTINCT kind FROM reviews").fetchall()
+    assert kinds == [("exam",)]
+    assert store.conn.execute("SELECT * FROM items ORDER BY id").fetchall() == before
+    # Reviewed today: a second sitting has nothing more to give them.
+    assert ReviewSession(store, today=TODAY).current() is None
+
+
+def test_the_plan_keeps_to_the_days_budget(store, write_deck):
+    from studyapp.session import ReviewSession
+
+    fading_and_safe(store, write_deck)
+    exam.set_exam(store, TODAY + timedelta(days=30), name="Q", minutes_per_day=1)
+    with store.transaction():  # 45 s of this minute already studied today, 9 s an answer
+        store.conn.execute(
+            "INSERT INTO review_days VALUES (?, 'scheduled', 0, 0, 1, 5, 45000)",
+            [TODAY.isoformat()],
+        )
+    # 15 s left: one review.
+    assert ReviewSession(store, today=TODAY).counts().exam == 1
+
+
+def test_an_exam_without_target_or_budget_keeps_the_once_over_alone(store, write_deck):
+    from studyapp.session import ReviewSession
+
+    fading_and_safe(store, write_deck)
+    exam.set_exam(store, TODAY + timedelta(days=30), name="Q")
+    assert ReviewSession(store, today=TODAY).counts().exam == 0

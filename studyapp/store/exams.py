@@ -291,3 +291,30 @@ class Exams(StoreBase):
                 [since.isoformat(), today.isoformat()],
             )
         ]
+
+    def study_minutes_on(self, day: date) -> float:
+        """Minutes studied on `day` (cram aside): what a day's budget has spent already."""
+        ms = self._one(
+            "SELECT SUM(duration_ms) FROM review_days WHERE study_day = ? AND kind != 'cram'",
+            [day.isoformat()],
+        )
+        return (ms or 0) / 60000
+
+    def exam_items_for_session(
+        self, item_ids: list[int], today: date, deck_id: str | None, tag: str | None
+    ) -> list[int]:
+        """Of `item_ids` (in their order), those a session on that deck/tag may show today as
+        exam reviews: in study (SM-2 has seen them), not suspended, retired or buried."""
+        if not item_ids:
+            return []
+        scope, params = scope_clause(deck_id, tag)
+        wanted = ", ".join("?" * len(item_ids))
+        allowed = {
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT i.id FROM items i WHERE i.id IN ({wanted}) AND i.due IS NOT NULL "
+                f"AND {_ACTIVE} AND (i.buried_until IS NULL OR i.buried_until <= ?){scope}",
+                [*item_ids, today.isoformat(), *params],
+            )
+        }
+        return [i for i in item_ids if i in allowed]
