@@ -241,10 +241,11 @@ def plan_review_ids(
 
 
 def recall_line(forecast: RecallForecast) -> str:
-    """`recall on the day 91% if you follow the plan (target 90%) · 64% if you stop today`."""
+    """`recall on the day 91% with the plan · 64% if you stop today · target 90%`."""
     return (
-        f"recall on the day {forecast.if_followed.overall:.0%} if you follow the plan "
-        f"(target {forecast.goal.target:.0%}) · {forecast.if_stopped.overall:.0%} if you stop today"
+        f"recall on the day {forecast.if_followed.overall:.0%} with the plan · "
+        f"{forecast.if_stopped.overall:.0%} if you stop today · "
+        f"target {forecast.goal.target:.0%}"
     )
 
 

@@ -87,7 +87,7 @@ def test_projection_reads_memory_states_and_the_plan_beats_stopping(store, write
     assert followed.overall > stopped.overall and followed.overall >= DEFAULT_TARGET
     assert stopped.overall == pytest.approx((stopped.by_topic["anatomy"] * 30) / 40)
     assert len(forecast.daily_minutes) == 30
-    assert "if you follow the plan (target 90%)" in recall_line(forecast)
+    assert recall_line(forecast).endswith("if you stop today · target 90%")
     assert "(your usual)" in load_line(forecast)
 
 
@@ -146,10 +146,10 @@ def test_todays_plan_reviews_cards_at_risk_on_the_day(store, write_deck):
 def test_exam_command_sets_target_and_budget_and_shows_recall(run):  # noqa: F811
     result = run("exam", soon(30), "--name", "Finals", "--target", "85%", "--minutes", "20")
     assert result.exit_code == 0, result.output
-    assert "if you follow the plan (target 85%) · 0% if you stop today" in result.output
+    assert "with the plan · 0% if you stop today · target 85%" in result.output
     assert "plan: 20 min/day budget · max " in result.output
     moved = run("exam", soon(35), "--name", "Finals")
-    assert "(target 85%)" in moved.output and "plan: 20 min/day budget" in moved.output
+    assert "target 85%" in moved.output and "plan: 20 min/day budget" in moved.output
 
 
 @pytest.mark.parametrize(
