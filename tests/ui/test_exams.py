@@ -247,3 +247,21 @@ def test_home_exam_line_reads_nothing_itself():
     source = inspect.getsource(exam_line)
     assert "self.app" not in source
     assert "type: ignore" not in source
+
+
+async def test_home_line_projects_recall_on_the_day(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=10), deck_ids=("sample",), target=0.85)
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        recall = text_of(app, "#home-exam").splitlines()[2]
+        assert recall.startswith("Recall on the day ") and "with the plan" in recall
+        assert recall.endswith("0% if you stop · target 85%")
+
+
+async def test_home_line_warns_when_the_target_is_out_of_reach(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=2), target=0.99, minutes_per_day=1)
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert text_of(app, "#home-exam").endswith("target 99% · short (x)")
