@@ -238,3 +238,26 @@ def test_an_exam_without_target_or_budget_keeps_the_once_over_alone(store, write
     fading_and_safe(store, write_deck)
     exam.set_exam(store, TODAY + timedelta(days=30), name="Q")
     assert ReviewSession(store, today=TODAY).counts().exam == 0
+
+
+def test_exams_set_before_targets_keep_everything_and_take_the_defaults(tmp_path):
+    import sqlite3
+
+    from studyapp.store import SCHEMA_VERSION, Store
+
+    db = tmp_path / "old.db"
+    store = Store.open(db)
+    store.set_exam("Old", TODAY + timedelta(days=9), ("d",), ("t",))
+    store.close()
+    # The database as it was before the target/budget migration.
+    conn = sqlite3.connect(db)
+    conn.execute("ALTER TABLE exams DROP COLUMN target")
+    conn.execute("ALTER TABLE exams DROP COLUMN minutes_per_day")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.commit()
+    conn.close()
+    store = Store.open(db)
+    (old,) = store.exams()
+    assert (old.name, old.deck_ids, old.tags) == ("Old", ("d",), ("t",))
+    assert (old.target, old.minutes_per_day) == (None, None)
+    store.close()
