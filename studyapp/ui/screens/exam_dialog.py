@@ -116,12 +116,13 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
                     allow_blank=False,
                     id="exam-scope",
                 )
+            # The error under the date it is most often about (and still on a short screen).
+            yield Static(id="exam-error", classes="dialog-error")
             with Horizontal(id="exam-goal"):
                 yield Input(placeholder="Target 90%", id="exam-target")
                 yield Input(placeholder="Min/day (usual)", id="exam-minutes")
                 yield Static(id="exam-preview")
             yield Static(id="exam-shortfall")
-            yield Static(id="exam-error", classes="dialog-error")
             yield Static(
                 "ctrl+s set · same name moves it · ctrl+r remove · esc close",
                 classes="dialog-hint",
