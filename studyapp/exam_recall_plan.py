@@ -14,10 +14,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from studyapp.exam import margin_days
+from studyapp.exam import MAX_DAYS_AHEAD, margin_days
 from studyapp.exam_plan import (
     DEFAULT_TARGET,
     ExamGoal,
@@ -153,7 +153,9 @@ def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
     minutes = exam.minutes_per_day
     goal = ExamGoal(
         today=today,
-        exam_date=exam.date,
+        # An exam set too far ahead (before dates were limited) is planned only so far,
+        # as the forecast replays it: the plan runs day by day.
+        exam_date=min(exam.date, today + timedelta(days=MAX_DAYS_AHEAD)),
         target=exam.target if exam.target is not None else DEFAULT_TARGET,
         minutes_per_day=(
             minutes
