@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from studyapp import exam
+from studyapp.exam_recall_plan import plan_review_ids
 from studyapp.session_records import SessionMode
 from studyapp.settings import Settings, new_card_extension
 from studyapp.store import Store
@@ -113,7 +114,13 @@ def build_queue(
     )
     if bury_siblings:
         review = _one_per_card(review, card_of, taken)
-    exams = [i for i in exam.exam_review_ids(store, today, deck_id, tag) if i not in due]
+    # The final window's once-over (SM-2's owed cards), then the recall plan's reviews:
+    # cards that would be forgotten by the exam day, by gain (studyapp.exam_recall_plan).
+    planned = [
+        *exam.exam_review_ids(store, today, deck_id, tag),
+        *plan_review_ids(store, today, deck_id, tag),
+    ]
+    exams = [i for i in dict.fromkeys(planned) if i not in due]
     if exams:
         card_of.update(store.card_ids_of(exams))
         if bury_siblings:

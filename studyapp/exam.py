@@ -122,11 +122,14 @@ def set_exam(
     tags: tuple[str, ...] = (),
     name: str | None = None,
     all_decks: bool = False,
+    target: float | None = None,
+    minutes_per_day: float | None = None,
 ) -> tuple[Exam, bool]:
     """Set (or move) an exam; True when it is new. InputError for an unknown deck or tag.
 
     A new exam with no decks or tags covers every deck. Moving one (its name in use)
-    changes the date and keeps the scope, unless decks, tags or `all_decks` are given.
+    changes the date and keeps the scope, unless decks, tags or `all_decks` are given,
+    and keeps its target recall and daily budget unless they are given.
     """
     if all_decks and (deck_ids or tags):
         raise InputError("all decks, or some decks and tags: not both")
@@ -145,7 +148,15 @@ def set_exam(
         else:
             name = f"Exam {when.isoformat()}"
     keep_scope = not (deck_ids or tags or all_decks)
-    return store.set_exam(name.strip(), when, deck_ids, tags, keep_scope=keep_scope)
+    return store.set_exam(
+        name.strip(),
+        when,
+        deck_ids,
+        tags,
+        keep_scope=keep_scope,
+        target=target,
+        minutes_per_day=minutes_per_day,
+    )
 
 
 # -- hooks for the review session ------------------------------------------------

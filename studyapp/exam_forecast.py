@@ -222,9 +222,12 @@ def forecast_line(forecast: Forecast) -> str:
 
 def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any]]:
     """The `exams` list of `studyapp stats --json` (exams not yet past)."""
+    from studyapp.exam_recall_plan import load_recall_inputs, project, recall_json
+
     out = []
     for status in exam_statuses(store, today, new_per_day):
         forecast = forecast_exam(load_inputs(store, status.exam, today, new_per_day))
+        recall = project(load_recall_inputs(store, status.exam, today))
         out.append(
             {
                 "name": status.exam.name,
@@ -238,6 +241,7 @@ def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any
                 "final_window_start": status.window_start.isoformat(),
                 "forecast": forecast.to_json(),
                 "final_window_coverage": round(forecast.final_window_coverage, 4),
+                "recall": recall_json(recall),
             }
         )
     return out
@@ -245,6 +249,14 @@ def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any
 
 def report_lines(store: Store, today: date, new_per_day: int) -> list[str]:
     """What `studyapp exam` prints: each coming exam in numbers, then past ones with grades."""
+    from studyapp.exam_recall_plan import (
+        load_line,
+        load_recall_inputs,
+        project,
+        recall_line,
+        topics_line,
+    )
+
     names = store.deck_names()
     lines: list[str] = []
     for status in exam_statuses(store, today, new_per_day):
@@ -260,6 +272,12 @@ def report_lines(store: Store, today: date, new_per_day: int) -> list[str]:
             f"{short_date(status.window_start, today)}",
             f"  forecast {forecast_line(forecast)}",
         ]
+        recall = project(load_recall_inputs(store, exam, today))
+        lines += [f"  {recall_line(recall)}", f"  {load_line(recall)}"]
+        if recall.if_followed.by_topic:
+            lines.append(f"  by topic, if followed: {topics_line(recall.if_followed)}")
+        if recall.shortfall:
+            lines.append(f"  short of target: {recall.shortfall}")
     margin = margin_days(store)
     for exam in store.exams():
         if exam.date >= today:

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from studyapp.anki import decks_from_files, export_to_file
 from studyapp.deckfile import load_decks
-from studyapp.store import SCHEMA_VERSION, Store
+from studyapp.store import Store
+from studyapp.store.schema import MIGRATIONS
 from tests.anki_support import import_into, new_collection
 
 T0 = datetime(2026, 11, 23, 12, 0).timestamp()
@@ -150,7 +151,14 @@ def test_the_migration_takes_earlier_exports_as_imported(tmp_path, write_deck):
     conn.execute("DELETE FROM meta WHERE key LIKE 'export_%'")
     for column in ("marked", "anki_ords", "exported_in"):
         conn.execute(f"ALTER TABLE exported_notes DROP COLUMN {column}")
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")  # before this migration
+    # Back to before this migration; the migrations after it run again, so their columns go too.
+    ledger = next(v for v, sql in MIGRATIONS.items() if "ADD COLUMN marked" in sql)
+    later = {v: sql for v, sql in MIGRATIONS.items() if v > ledger}
+    assert all("ADD COLUMN target" in sql for sql in later.values()), "drop their columns too"
+    if later:
+        conn.execute("ALTER TABLE exams DROP COLUMN target")
+        conn.execute("ALTER TABLE exams DROP COLUMN minutes_per_day")
+    conn.execute(f"PRAGMA user_version = {ledger}")
     conn.commit()
     conn.close()
     store = Store.open(db)

@@ -137,6 +137,16 @@ def stats(context: Context, as_json: bool) -> None:
     is_flag=True,
     help="Moving an exam: widen it to every deck (else it keeps its scope).",
 )
+@click.option(
+    "--target",
+    metavar="RECALL",
+    help="Recall to reach on the day, e.g. 90% or 0.9 (default 90%; a moved exam keeps its own).",
+)
+@click.option(
+    "--minutes",
+    metavar="N",
+    help="Daily study budget in minutes (default: your usual day lately).",
+)
 @click.option("--remove", metavar="NAME", help="Forget the exam of this name.")
 @click.pass_obj
 def exam(
@@ -146,6 +156,8 @@ def exam(
     tags: tuple[str, ...],
     name: str | None,
     all_decks: bool,
+    target: str | None,
+    minutes: str | None,
     remove: str | None,
 ) -> None:
     """Set an exam (DATE as YYYY-MM-DD; all decks unless --deck/--tag), list them, or remove one.
@@ -154,16 +166,19 @@ def exam(
 
     New cards of its scope are paced to be seen a margin before it (the
     exam_margin_days setting), and every card comes up once in that final window.
+    Each coming exam shows its projected recall on the day (from the memory model),
+    if you follow the plan and if you stop today, and what the target would take.
     """
     from studyapp.exam import parse_exam_date, set_exam
     from studyapp.exam_forecast import report_lines
+    from studyapp.exam_recall_plan import parse_minutes, parse_target
     from studyapp.settings import load_settings
 
-    if remove and (when or deck_ids or tags or name or all_decks):
+    if remove and (when or deck_ids or tags or name or all_decks or target or minutes):
         raise click.UsageError("--remove goes alone")
     if all_decks and (deck_ids or tags):
         raise click.UsageError("--all-decks or --deck/--tag, not both")
-    if not when and (deck_ids or tags or name or all_decks):
+    if not when and (deck_ids or tags or name or all_decks or target or minutes):
         raise click.UsageError("give the exam's DATE")
     store = context.study_store()
     today = context.today()
@@ -175,11 +190,20 @@ def exam(
     if when:
         try:
             day = parse_exam_date(when, today)
+            target_recall = None if target is None else parse_target(target)
+            budget = None if minutes is None else parse_minutes(minutes)
         except ValueError as exc:
             fail(str(exc))
         try:
             exam_, created = set_exam(
-                store, day, deck_ids=deck_ids, tags=tags, name=name, all_decks=all_decks
+                store,
+                day,
+                deck_ids=deck_ids,
+                tags=tags,
+                name=name,
+                all_decks=all_decks,
+                target=target_recall,
+                minutes_per_day=budget,
             )
         except InputError as exc:
             # An unknown --deck or --tag: a usage error, as for `review` (exit 2).

@@ -34,6 +34,7 @@ def exam_clause(exam: Exam) -> tuple[str, list[Any]]:
 
 
 _ACTIVE = "i.suspended = 0 AND i.retired = 0"
+_EXAM_COLUMNS = "id, name, exam_date, deck_ids, tags, target, minutes_per_day"
 
 
 class Exams(StoreBase):
@@ -47,6 +48,8 @@ class Exams(StoreBase):
             date=date.fromisoformat(row[2]),
             deck_ids=tuple(row[3].split()),
             tags=tuple(row[4].split()),
+            target=row[5],
+            minutes_per_day=row[6],
         )
 
     def exams(self) -> list[Exam]:
@@ -54,7 +57,7 @@ class Exams(StoreBase):
         return [
             self._exam_from(r)
             for r in self.conn.execute(
-                "SELECT id, name, exam_date, deck_ids, tags FROM exams ORDER BY exam_date, name"
+                f"SELECT {_EXAM_COLUMNS} FROM exams ORDER BY exam_date, name"
             )
         ]
 
@@ -63,8 +66,7 @@ class Exams(StoreBase):
         return [
             self._exam_from(r)
             for r in self.conn.execute(
-                "SELECT id, name, exam_date, deck_ids, tags FROM exams WHERE exam_date >= ? "
-                "ORDER BY exam_date, name",
+                f"SELECT {_EXAM_COLUMNS} FROM exams WHERE exam_date >= ? ORDER BY exam_date, name",
                 [today.isoformat()],
             )
         ]
@@ -77,15 +79,23 @@ class Exams(StoreBase):
         tags: tuple[str, ...],
         *,
         keep_scope: bool = False,
+        target: float | None = None,
+        minutes_per_day: float | None = None,
     ) -> tuple[Exam, bool]:
         """Add an exam, or move (and, unless `keep_scope`, re-scope) the one of that name;
-        True when it is new. A new exam always takes the scope given."""
+        True when it is new. A new exam always takes the scope given; a moved one keeps
+        its target and budget unless they are given (None: kept, or the default if new)."""
         rescope = "" if keep_scope else ", deck_ids = excluded.deck_ids, tags = excluded.tags"
+        rescope += "".join(
+            f", {column} = excluded.{column}"
+            for column, value in (("target", target), ("minutes_per_day", minutes_per_day))
+            if value is not None
+        )
         with self.transaction():
             existed = self._one("SELECT id FROM exams WHERE name = ?", [name]) is not None
             self.conn.execute(
-                "INSERT INTO exams (name, exam_date, deck_ids, tags, created_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "INSERT INTO exams (name, exam_date, deck_ids, tags, created_at, target, "
+                "minutes_per_day) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
                 f"exam_date = excluded.exam_date{rescope}",
                 [
                     name,
@@ -93,10 +103,12 @@ class Exams(StoreBase):
                     " ".join(deck_ids),
                     " ".join(tags),
                     utcnow().isoformat(timespec="seconds"),
+                    target,
+                    minutes_per_day,
                 ],
             )
             row = self.conn.execute(
-                "SELECT id, name, exam_date, deck_ids, tags FROM exams WHERE name = ?", [name]
+                f"SELECT {_EXAM_COLUMNS} FROM exams WHERE name = ?", [name]
             ).fetchone()
         return self._exam_from(row), not existed
 
@@ -252,3 +264,57 @@ class Exams(StoreBase):
             [since.isoformat()],
         ).fetchone()
         return row[0], date.fromisoformat(row[1]) if row[1] else None
+
+    # -- what the recall plan reads (studyapp.exam_recall_plan) ------------------------
+
+    def exam_memory_items(self, exam: Exam) -> list[tuple[int, str, str, Any, Any, Any]]:
+        """The scope's items, reviewed first then new in deck order: (item id, deck id,
+        card tags, stability, difficulty, last day); the memory columns NULL if never
+        answered."""
+        scope, params = exam_clause(exam)
+        return self.conn.execute(
+            "SELECT i.id, i.deck_id, c.tags, m.stability, m.difficulty, m.last_day "
+            "FROM items i JOIN cards c ON c.id = i.card_id "
+            "LEFT JOIN memory_states m ON m.item_id = i.id "
+            f"WHERE {_ACTIVE}{scope} ORDER BY m.item_id IS NULL, i.new_position, i.id",
+            params,
+        ).fetchall()
+
+    def daily_study_minutes(self, today: date, days: int = 28) -> list[float]:
+        """Minutes studied on each day with answers in the `days` before `today` (cram aside)."""
+        since = date.fromordinal(today.toordinal() - days)
+        return [
+            ms / 60000
+            for (ms,) in self.conn.execute(
+                "SELECT SUM(duration_ms) FROM review_days WHERE study_day >= ? "
+                "AND study_day < ? AND kind != 'cram' GROUP BY study_day",
+                [since.isoformat(), today.isoformat()],
+            )
+        ]
+
+    def study_minutes_on(self, day: date) -> float:
+        """Minutes studied on `day` (cram aside): what a day's budget has spent already."""
+        ms = self._one(
+            "SELECT SUM(duration_ms) FROM review_days WHERE study_day = ? AND kind != 'cram'",
+            [day.isoformat()],
+        )
+        return (ms or 0) / 60000
+
+    def exam_items_for_session(
+        self, item_ids: list[int], today: date, deck_id: str | None, tag: str | None
+    ) -> list[int]:
+        """Of `item_ids` (in their order), those a session on that deck/tag may show today as
+        exam reviews: in study (SM-2 has seen them), not suspended, retired or buried."""
+        if not item_ids:
+            return []
+        scope, params = scope_clause(deck_id, tag)
+        wanted = ", ".join("?" * len(item_ids))
+        allowed = {
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT i.id FROM items i WHERE i.id IN ({wanted}) AND i.due IS NOT NULL "
+                f"AND {_ACTIVE} AND (i.buried_until IS NULL OR i.buried_until <= ?){scope}",
+                [*item_ids, today.isoformat(), *params],
+            )
+        }
+        return [i for i in item_ids if i in allowed]

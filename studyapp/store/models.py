@@ -158,6 +158,9 @@ class Exam:
     date: date
     deck_ids: tuple[str, ...]
     tags: tuple[str, ...]
+    # Target recall on the day (0-1) and daily budget in minutes; None: the defaults.
+    target: float | None = None
+    minutes_per_day: float | None = None
 
     def describe_scope(self, deck_names: dict[str, str] | None = None) -> str:
         names = [(deck_names or {}).get(d, d) for d in self.deck_ids]

@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -326,6 +326,10 @@ MIGRATIONS: dict[int, str] = {
     "ALTER TABLE exported_notes ADD COLUMN anki_ords TEXT; "
     "ALTER TABLE exported_notes ADD COLUMN exported_in INTEGER; "
     "UPDATE exported_notes SET anki_ords = ords",
+    # An exam's target recall on the day and daily time budget in minutes (NULL: the
+    # defaults, worked out when planned: studyapp.exam_recall_plan).
+    12: "ALTER TABLE exams ADD COLUMN target REAL; "
+    "ALTER TABLE exams ADD COLUMN minutes_per_day REAL",
 }
 
 

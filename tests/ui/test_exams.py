@@ -247,3 +247,86 @@ def test_home_exam_line_reads_nothing_itself():
     source = inspect.getsource(exam_line)
     assert "self.app" not in source
     assert "type: ignore" not in source
+
+
+async def test_home_line_projects_recall_on_the_day(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=10), deck_ids=("sample",), target=0.85)
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        recall = text_of(app, "#home-exam").splitlines()[2]
+        assert recall.startswith("Recall on the day ") and "with the plan" in recall
+        assert recall.endswith("0% if you stop · target 85%")
+
+
+async def test_home_line_warns_when_the_target_is_out_of_reach(sample_store, make_app):
+    exam.set_exam(sample_store, TODAY + timedelta(days=2), target=0.99, minutes_per_day=1)
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert text_of(app, "#home-exam").endswith("target 99% · short (x)")
+
+
+async def fill_goal(app, pilot, when: str, target: str, minutes: str) -> None:
+    dialog = app.screen
+    dialog.query_one("#exam-date").value = when
+    dialog.query_one("#exam-target").value = target
+    dialog.query_one("#exam-minutes").value = minutes
+    await settle(app, pilot)
+
+
+async def test_dialog_previews_recall_load_and_shortfall_before_saving(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await fill_goal(app, pilot, "2026-12-20", "85", "20")
+        preview = text_of(app, "#exam-preview")
+        assert "% on the day · target 85%" in preview
+        assert preview.splitlines()[1].startswith("load max ")
+        assert preview.endswith("of 20 min/day")
+        assert not app.screen.query_one("#exam-shortfall").display
+        # Two days and a minute a day cannot reach 99%: said before saving.
+        await fill_goal(app, pilot, "2026-11-25", "99", "1")
+        assert app.screen.query_one("#exam-shortfall").display
+        assert text_of(app, "#exam-shortfall").startswith("at 1 min/day: ")
+        assert sample_store.exams() == []
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        (saved,) = sample_store.exams()
+        assert (saved.target, saved.minutes_per_day) == (0.99, 1.0)
+
+
+async def test_dialog_refuses_a_bad_target_or_budget_in_one_line(sample_store, make_app):
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await fill_goal(app, pilot, "2026-12-20", "150", "")
+        assert text_of(app, "#exam-preview") == ""
+        await pilot.press("ctrl+s")
+        assert text_of(app, "#exam-error") == "target 150 is out of range; give 50% to 99%"
+        await fill_goal(app, pilot, "2026-12-20", "", "lots")
+        await pilot.press("ctrl+s")
+        assert text_of(app, "#exam-error") == "minutes 'lots' is not a number; write e.g. 30"
+        assert isinstance(app.screen, ExamScreen) and sample_store.exams() == []
+
+
+async def test_dialog_lists_recall_and_a_move_keeps_target_and_budget(sample_store, make_app):
+    exam.set_exam(
+        sample_store, TODAY + timedelta(days=20), name="Final", target=0.8, minutes_per_day=12
+    )
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        listed = str(app.screen.query_one("#exam-list").get_option_at_index(0).prompt)
+        assert "% with plan · 0% if stopped · target 80% · 12 min/day" in listed
+        await pilot.press(*"2026-12-20", "tab", *"Final")
+        await settle(app, pilot)
+        assert "target 80%" in text_of(app, "#exam-preview")  # the kept target, previewed
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        (moved,) = sample_store.exams()
+        assert (moved.date, moved.target, moved.minutes_per_day) == (date(2026, 12, 20), 0.8, 12)

@@ -129,6 +129,16 @@ class TestExams:
 
         assert snap_compare(make_app(sample_store), run_before=open_dialog, terminal_size=(80, 24))
 
+    def test_exam_dialog_previews_a_shortfall(self, snap_compare, sample_store, make_app):
+        self.with_exam(sample_store)
+
+        async def type_goal(pilot):
+            await self.forecast_done(pilot)
+            await pilot.press("x", *"2026-11-25", "tab", "tab", "tab", *"99", "tab", "1")
+            await self.forecast_done(pilot)
+
+        assert snap_compare(make_app(sample_store), run_before=type_goal, terminal_size=(80, 24))
+
     def test_exam_dialog_markup_typed_as_date(self, snap_compare, sample_store, make_app):
         self.with_exam(sample_store)
 

@@ -150,13 +150,16 @@ class HomeScreen(Screen[None]):
         nearest = statuses[0]
         forecast = self.app.exam_forecasts.get((nearest.exam, today))
         database = store.database_file()
-        inputs = None
-        if forecast is None and database is None:
+        inputs = recall_inputs = None
+        if database is None:
             # An in-memory database (tests) cannot be opened twice: read it here.
             from studyapp.exam_forecast import load_inputs
+            from studyapp.exam_recall_plan import load_recall_inputs
 
-            inputs = load_inputs(store, nearest.exam, today, nearest.normal_new_per_day)
-        return ExamPlan(statuses, forecast, database, inputs, keep=self.app.keep_forecast)
+            if forecast is None:
+                inputs = load_inputs(store, nearest.exam, today, nearest.normal_new_per_day)
+            recall_inputs = load_recall_inputs(store, nearest.exam, today)
+        return ExamPlan(statuses, forecast, database, inputs, self.app.keep_forecast, recall_inputs)
 
     def _selected_deck(self) -> str | None:
         table = self.query_one("#home-decks", DataTable)
