@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from studyapp.anki.reader_limits import (
     MAX_FIELD_CHARS,
@@ -22,6 +22,8 @@ from studyapp.anki.reader_limits import (
     check_json,
 )
 from studyapp.anki.source_notes import NoteType, SourceNote
+
+T = TypeVar("T")
 
 NEWER_ANKI_PLACEHOLDER = "This file requires a newer version of Anki"
 # Deck and note type names longer than this are not names.
@@ -74,19 +76,29 @@ def protobuf_fields(data: bytes) -> Iterator[tuple[int, int, bytes | int]]:
 def read_collection(db_path: Path, deadline: Deadline, package: str = "") -> list[SourceNote]:
     """Every note of the collection at `db_path`, with its note type and deck
     (`package`, the package's name, goes into each note's origin)."""
+    return read_guarded(
+        db_path, deadline, "Anki collection", lambda conn: _read_notes(conn, deadline, package)
+    )
+
+
+def read_guarded(
+    db_path: Path, deadline: Deadline, what: str, read: Callable[[sqlite3.Connection], T]
+) -> T:
+    """`read` on a read-only connection to the collection at `db_path`, within `deadline`;
+    every SQLite failure, limit or time-out is one CollectionError about `what`."""
     conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
     conn.set_progress_handler(lambda: int(deadline.passed()), 10_000)
-    conn.text_factory = bytes  # decoded (and checked) here, not by sqlite3
+    conn.text_factory = bytes  # decoded (and checked) by the readers, not by sqlite3
     try:
-        notes = _read_notes(conn, deadline, package)
+        result = read(conn)
         deadline.check()
-        return notes
+        return result
     except sqlite3.OperationalError as exc:
         if deadline.passed():
             raise CollectionError(f"reading took longer than {deadline.seconds:g} s") from None
-        raise CollectionError(f"unreadable Anki collection ({exc})") from None
+        raise CollectionError(f"unreadable {what} ({exc})") from None
     except sqlite3.DatabaseError as exc:
-        raise CollectionError(f"unreadable Anki collection ({exc})") from None
+        raise CollectionError(f"unreadable {what} ({exc})") from None
     except LimitExceeded as exc:
         raise CollectionError(str(exc)) from None
     finally:

@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from studyapp.anki.apkg_collection import CollectionError
+from studyapp.anki.apkg_collection import CollectionError, read_guarded
 from studyapp.anki.reader_limits import Deadline, LimitExceeded
 
 # A heavy Anki user's whole life is a few hundred thousand answers.
@@ -46,23 +46,7 @@ class AnkiReview:
 
 def read_revlog(db_path: Path, deadline: Deadline) -> list[AnkiReview]:
     """Every revlog row of a card in the collection at `db_path`, oldest first."""
-    conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
-    conn.set_progress_handler(lambda: int(deadline.passed()), 10_000)
-    conn.text_factory = bytes  # GUIDs decoded here, not by sqlite3
-    try:
-        reviews = _read_rows(conn, deadline)
-        deadline.check()
-        return reviews
-    except sqlite3.OperationalError as exc:
-        if deadline.passed():
-            raise CollectionError(f"reading took longer than {deadline.seconds:g} s") from None
-        raise CollectionError(f"unreadable review log ({exc})") from None
-    except sqlite3.DatabaseError as exc:
-        raise CollectionError(f"unreadable review log ({exc})") from None
-    except LimitExceeded as exc:
-        raise CollectionError(str(exc)) from None
-    finally:
-        conn.close()
+    return read_guarded(db_path, deadline, "review log", lambda conn: _read_rows(conn, deadline))
 
 
 def _read_rows(conn: sqlite3.Connection, deadline: Deadline) -> list[AnkiReview]:
