@@ -122,17 +122,11 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
         self.dismiss(draft)
 
     def action_cancel(self) -> None:
-        if self.current() == _normalised(self.draft):
-            self.dismiss(None)
-            return
-
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmScreen("Discard this card?", "What you wrote is not saved.", "Discard"),
-            answer,
+        close_unless_kept(
+            self,
+            self.current() == _normalised(self.draft),
+            "Discard this card?",
+            "What you wrote is not saved.",
         )
 
 
@@ -178,6 +172,22 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+def close_unless_kept(
+    dialog: ModalScreen[Any], unchanged: bool, question: str, detail: str
+) -> None:
+    """Escape in an editing dialog: close it at once when nothing was changed, else ask
+    first whether to discard the changes."""
+    if unchanged:
+        dialog.dismiss(None)
+        return
+
+    def answer(discard: bool | None) -> None:
+        if discard:
+            dialog.dismiss(None)
+
+    dialog.app.push_screen(ConfirmScreen(question, detail, "Discard"), answer)
 
 
 def _refresh(screen: Screen[Any]) -> None:

@@ -24,6 +24,7 @@ from studyapp.settings import (
     shown_value,
 )
 from studyapp.store import InputError
+from studyapp.ui.screens.card_editor import close_unless_kept
 from studyapp.ui.widgets.key_bar import KeyBar
 
 
@@ -220,18 +221,11 @@ class SettingsScreen(ModalScreen[SettingsChange | None]):
         self.app.push_screen(DecideScreen(self.app.today(), values["scheduler"], retention))
 
     def action_cancel(self) -> None:
-        if self.values() == self.shown:
-            self.dismiss(None)
-            return
-        from studyapp.ui.screens.card_editor import ConfirmScreen
-
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmScreen("Discard your changes?", "The settings stay as they were.", "Discard"),
-            answer,
+        close_unless_kept(
+            self,
+            self.values() == self.shown,
+            "Discard your changes?",
+            "The settings stay as they were.",
         )
 
 
