@@ -210,8 +210,11 @@ def item_label(card_type: str, ord_: int, front: str, back: str, text: str) -> s
     return with_image_labels(label, markdown=False)
 
 
-def item_ords(card_type: str, front: str | None, text: str | None) -> list[int]:
-    """The study items a deck-file card makes, as Anki's card ordinals."""
+def item_ords(
+    card_type: str, front: str | None, text: str | None, tags: tuple[str, ...] = ()
+) -> list[int]:
+    """The study items a deck-file card makes, as Anki's card ordinals (a note card's
+    templates may test its `tags`, as Anki's {{Tags}})."""
     if card_type == "reversed":
         return [0, 1]
     if card_type == "cloze":
@@ -220,7 +223,7 @@ def item_ords(card_type: str, front: str | None, text: str | None) -> list[int]:
         from studyapp.deck_notetypes import from_note_json
 
         note_type, values = from_note_json(text or "")
-        return note_type.ords(values)
+        return note_type.ords(values, tags)
     if card_type == "occlusion":
         from studyapp.occlusion import OcclusionError, parse
 

@@ -8,7 +8,7 @@ import pytest
 
 from studyapp.anki.html_to_markdown import html_to_markdown
 from studyapp.anki_templates import TemplateError, card_ords, render, template_problems
-from studyapp.cardtext import note_faces
+from studyapp.cardtext import item_ords, note_faces
 from studyapp.deckfile import DeckFileError, parse_deck
 from studyapp.maths_text import unicode_formula
 
@@ -199,3 +199,23 @@ def test_cloze_numbers_are_read_as_anki_reads_them():
     from studyapp.anki_templates import cloze_numbers
 
     assert cloze_numbers("{{c1,3::a}} {{c" + "9" * 5000 + "::b}} {{c70000::c}}") == {1, 3}
+
+
+def test_a_template_that_tests_tags_makes_the_same_cards_stored_and_parsed():
+    """The store's items come from the parsed card (with its tags); an export reads the
+    stored note back: both must see the tags, or a {{#Tags}} front disagrees."""
+    tagged = """[[note_types]]
+name = "Tagged"
+anki_id = 1700000000002
+fields = ["Front", "Back"]
+templates = [
+  { name = "Card 1", front = "{{Front}}", back = "{{Back}}" },
+  { name = "Drill", front = "{{#Tags}}{{Front}}{{/Tags}}", back = "{{Back}}" },
+]
+"""
+    parsed = deck('[[cards]]\nid = "a"\ntype = "note"\nnote_type = "Tagged"\ntags = ["verb"]\n'
+                  'fields = { Front = "gehen", Back = "to go" }\n', tagged)  # fmt: skip
+    card = parsed.cards[0]
+    assert card.ords == [0, 1]
+    assert item_ords("note", card.front, card.stored_text, card.tags) == card.ords
+    assert item_ords("note", card.front, card.stored_text) == [0]  # untagged: no drill card

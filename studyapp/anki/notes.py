@@ -73,7 +73,7 @@ class ExportNote:
 
     @property
     def ords(self) -> list[int]:
-        return item_ords(self.type, self.front, self.text)
+        return item_ords(self.type, self.front, self.text, self.tags)
 
     def fields(
         self,
