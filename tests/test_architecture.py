@@ -69,14 +69,6 @@ def test_only_the_store_runs_sql_on_its_connection():
     assert offenders == []
 
 
-# Left for the engineers editing the UI at the same time (issue 19); drop them as they go.
-_UI_DEFERRED = {
-    ("ui/screens/exam_dialog.py", "studyapp.exam"),
-    ("ui/screens/exam_dialog.py", "studyapp.store"),
-    ("ui/widgets/exam_line.py", "studyapp.exam_forecast"),
-}
-
-
 def test_no_deferred_import_of_a_module_already_imported_at_the_top():
     """An import inside a function defers loading; of a module the file imports at the
     top anyway it defers nothing and only hides the dependency."""
@@ -103,4 +95,4 @@ def test_no_deferred_import_of_a_module_already_imported_at_the_top():
                     else []
                 )
                 found |= {(str(path.relative_to(package)), n) for n in names if n in top}
-    assert found - _UI_DEFERRED == set()
+    assert found == set()

@@ -21,7 +21,15 @@ from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from studyapp.exam import ExamStatus, parse_exam_date, short_date
+from studyapp.exam import (
+    ExamStatus,
+    exam_statuses,
+    margin_days,
+    parse_exam_date,
+    set_exam,
+    short_date,
+    window_start,
+)
 from studyapp.exam_forecast import (
     Forecast,
     ForecastInputs,
@@ -38,7 +46,7 @@ from studyapp.exam_recall_plan import (
     project,
 )
 from studyapp.sanitize import one_line
-from studyapp.store import Exam, Store
+from studyapp.store import Exam, Store, StoreError
 from studyapp.ui.widgets.exam_line import KeepForecast
 from studyapp.ui.widgets.key_bar import KeyBar
 
@@ -420,7 +428,6 @@ def _scope_label(name: str) -> Text:
 
 def exam_listing(app: StudyApp) -> ExamListing:
     """Read what the dialog shows (small counting queries; forecasts only from the day's cache)."""
-    from studyapp.exam import exam_statuses, margin_days, window_start
     from studyapp.stats import is_topic
 
     store, today = app.store, app.today()
@@ -449,9 +456,6 @@ def exam_listing(app: StudyApp) -> ExamListing:
 
 def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:
     """Save what the dialog asked for; a problem becomes a notification."""
-    from studyapp.exam import set_exam
-    from studyapp.store import StoreError
-
     if edit is None:
         return
     if edit.remove:

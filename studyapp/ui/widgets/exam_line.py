@@ -22,7 +22,13 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from studyapp.exam import ExamStatus, pace_line
-from studyapp.exam_forecast import Forecast, ForecastInputs, forecast_exam, forecast_line
+from studyapp.exam_forecast import (
+    Forecast,
+    ForecastInputs,
+    forecast_exam,
+    forecast_line,
+    load_inputs,
+)
 from studyapp.exam_recall_plan import (
     RecallForecast,
     RecallInputs,
@@ -143,7 +149,6 @@ class ExamLine(Static):
         self, what: ExamStatus | ForecastInputs, path: str | None
     ) -> tuple[ForecastInputs, Forecast]:
         """Off the UI thread, on a connection of its own: reading a big scope takes a while."""
-        from studyapp.exam_forecast import load_inputs
 
         if isinstance(what, ForecastInputs):
             return what, forecast_exam(what)
