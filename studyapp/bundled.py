@@ -57,7 +57,7 @@ def sync_bundled_decks(store: Store) -> SyncResult | None:
     fingerprint = _fingerprint(files)
     if store.get_meta(FINGERPRINT_KEY) == fingerprint:
         return None
-    from studyapp.deckfile import load_decks
+    from studyapp.deckfile.reader import load_decks
 
     first_run = not store.deck_names()
     decks = load_decks(files)

@@ -220,7 +220,7 @@ def item_ords(
     if card_type == "cloze":
         return [n - 1 for n in deletion_numbers(text or "")]
     if card_type == "note":
-        from studyapp.deck_notetypes import from_note_json
+        from studyapp.deckfile.notetypes import from_note_json
 
         note_type, values = from_note_json(text or "")
         return note_type.ords(values, tags)
@@ -254,8 +254,8 @@ def note_faces(note_text: str, ord_: int) -> Faces:
     would, then as terminal text (images as their placeholders)."""
     from studyapp.anki.fields import placeholder
     from studyapp.anki.html_to_markdown import html_to_markdown
-    from studyapp.anki_templates import TemplateError, render
-    from studyapp.deck_notetypes import from_note_json
+    from studyapp.deckfile.notetypes import from_note_json
+    from studyapp.deckfile.templates import TemplateError, render
     from studyapp.maths_text import code_span, with_maths_shown
 
     note_type, values = from_note_json(note_text)

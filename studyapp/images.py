@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
 
-    from studyapp.deckfile import Deck, Problem
+    from studyapp.deckfile.reader import Deck, Problem
 
 MEDIA_FOLDER = "media"
 # A phone photo is 3-10 MB; anatomy plates scanned at 600 dpi stay under 20 MB.
@@ -216,7 +216,7 @@ def deck_image_problems(deck: Deck) -> list[Problem]:
     real image of a supported format, or over the limits (studyapp.images)."""
     if deck.path is None or not deck.images:
         return []
-    from studyapp.deckfile import Problem
+    from studyapp.deckfile.reader import Problem
 
     folder = deck.path.parent
     verdicts: dict[str, str | None] = {}
@@ -238,7 +238,7 @@ def deck_image_problems(deck: Deck) -> list[Problem]:
 def _occlusion_problems(deck: Deck, sizes: dict[str, tuple[int, int]]) -> list[Problem]:
     """Occlusion shapes must lie on their picture (checked once its size is known)."""
     from studyapp.cardtext import image_refs
-    from studyapp.deckfile import Problem
+    from studyapp.deckfile.reader import Problem
     from studyapp.occlusion import bounds_problem, parse
 
     assert deck.path is not None

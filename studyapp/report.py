@@ -11,7 +11,7 @@ from rich.text import Text
 from studyapp.memory.fit import MIN_REVIEWS_TO_FIT
 from studyapp.sanitize import one_line
 from studyapp.stats import AT_RISK_BELOW, Retention, Stats
-from studyapp.studytime import studied_text
+from studyapp.study.studytime import studied_text
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 HEAT_STYLES = ("grey30", "green4", "green3", "green1", "bold bright_green")
@@ -212,7 +212,7 @@ def leeches_table(stats: Stats) -> RenderableType:
 
 
 def time_chart(stats: Stats, days: int = 30) -> RenderableType:
-    """Time studied per day over the last 30 days (studyapp.studytime's definition)."""
+    """Time studied per day over the last 30 days (studyapp.study.studytime's definition)."""
     values = [
         stats.minutes_per_day.get((stats.today - timedelta(days=days - 1 - i)).isoformat(), 0.0)
         for i in range(days)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.session import ReviewSession
 from studyapp.settings import Settings
 from studyapp.store import Store
+from studyapp.study.session import ReviewSession
 
 TODAY = date(2026, 11, 23)
 

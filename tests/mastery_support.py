@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from studyapp.deckfile import load_deck
+from studyapp.deckfile.reader import load_deck
 from studyapp.store import Store
 
 LONG_TAG = "mechanism::neuromuscular-reset::endplate-dysfunction"

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import fsrs
 
-from studyapp import sm2
 from studyapp.memory.fit import LoggedReview
+from studyapp.study import sm2
 
 # A student who forgets faster than the average Anki user and whose curve is steeper.
 TRUE_PARAMETERS = (

@@ -9,13 +9,13 @@ import sys
 import pytest
 
 DOMAIN = [
-    "studyapp.sm2",
-    "studyapp.deckfile",
+    "studyapp.study.sm2",
+    "studyapp.deckfile.reader",
     "studyapp.cardtext",
     "studyapp.store",
-    "studyapp.session",
-    "studyapp.exam",
-    "studyapp.exam_forecast",
+    "studyapp.study.session",
+    "studyapp.study.exam",
+    "studyapp.study.exam_forecast",
     "studyapp.bundled",
     "studyapp.locations",
     "studyapp.lint",
@@ -37,17 +37,17 @@ def test_domain_module_does_not_load_ui(module):
 
 
 def test_sm2_is_pure():
-    loaded = loaded_after_import("studyapp.sm2")
+    loaded = loaded_after_import("studyapp.study.sm2")
     banned = ("textual", "rich", "sqlite_utils", "genanki", "click", "sqlite3")
     assert not {m for m in loaded if m.split(".")[0] in banned}
 
 
 def test_review_rules_are_pure():
     """The leech rule and which answers reschedule: plain values in, no SQL, no project."""
-    loaded = loaded_after_import("studyapp.review_rules")
+    loaded = loaded_after_import("studyapp.study.review_rules")
     banned = ("textual", "rich", "sqlite_utils", "genanki", "click", "sqlite3")
     assert not {m for m in loaded if m.split(".")[0] in banned}
-    assert {m for m in loaded if m.startswith("studyapp.")} == {"studyapp.review_rules"}
+    assert {m for m in loaded if m.startswith("studyapp.")} == {"studyapp.study.review_rules"}
 
 
 def test_only_the_store_runs_sql_on_its_connection():

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from studyapp import stats
 from studyapp.cli import cli
-from studyapp.deckfile import load_deck
-from studyapp.session import ReviewSession, Scope
+from studyapp.deckfile.reader import load_deck
 from studyapp.store import Store
+from studyapp.study.session import ReviewSession, Scope
 from tests.conftest import TODAY, review_session
 
 

@@ -25,13 +25,14 @@ from typing import Any
 
 import genanki
 
-from studyapp import export_target, sm2
+from studyapp import export_target
 from studyapp.anki.guids import package_deck_id
 from studyapp.anki.ledger import Ledger, LedgerRow, Tally
 from studyapp.anki.media_files import plain_files
 from studyapp.anki.notes import ExportDeck, ExportError, ExportNote
 from studyapp.anki.notetypes import build_models, model_id, own_models
 from studyapp.anki.progress import RevlogRow, review_card_columns, revlog_rows
+from studyapp.study import sm2
 
 # Deflated as Anki deflates its own packages. Level 1: at 100k cards 0.3 s for
 # 48 -> 8.2 MB, where level 6 takes 1.4 s for 7.6 MB (README, "Performance").

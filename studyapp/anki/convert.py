@@ -38,8 +38,8 @@ from studyapp.anki.occlusion_notes import is_occlusion_note, occlusion_card
 from studyapp.anki.revlog_reader import AnkiReview
 from studyapp.anki.text_reader import read_text_notes
 from studyapp.cardtext import cloze_problems, image_token
-from studyapp.deck_fields import MAX_ID_LENGTH
-from studyapp.deckfile import Card, Deck, DeckFileError, Problem, parse_deck
+from studyapp.deckfile.fields import MAX_ID_LENGTH
+from studyapp.deckfile.reader import Card, Deck, DeckFileError, Problem, parse_deck
 from studyapp.images import ImageProblem, check_image, target_problem
 from studyapp.occlusion import OcclusionError
 

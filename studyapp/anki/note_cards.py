@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from studyapp.anki.source_notes import SourceNote
-from studyapp.deck_notetypes import CardTemplate, NoteType
-from studyapp.deckfile import Card, Deck
+from studyapp.deckfile.notetypes import CardTemplate, NoteType
+from studyapp.deckfile.reader import Card, Deck
 
 if TYPE_CHECKING:
     from studyapp.anki.convert import Conversion

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from studyapp import sm2
 from studyapp.anki.fields import field_html, media_names
 from studyapp.anki.guids import card_guid
 from studyapp.anki.notetypes import REVERSE_MARK, family
 from studyapp.cardtext import item_ords
-from studyapp.deck_notetypes import NoteType, from_note_json
-from studyapp.deckfile import Deck
+from studyapp.deckfile.notetypes import NoteType, from_note_json
+from studyapp.deckfile.reader import Deck
+from studyapp.study import sm2
 
 if TYPE_CHECKING:
     from studyapp.store import Store

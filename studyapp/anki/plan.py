@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studyapp import sm2
 from studyapp.anki.apkg_writer import ExportResult, LedgerRows, write_apkg
 from studyapp.anki.ledger import DELETE_TAG
 from studyapp.anki.notes import ExportDeck, with_progress_from
+from studyapp.study import sm2
 
 if TYPE_CHECKING:
     from studyapp.store import Store

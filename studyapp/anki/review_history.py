@@ -21,10 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from studyapp import sm2
 from studyapp.anki.guids import card_guid
 from studyapp.anki.revlog_reader import AnkiReview
-from studyapp.deckfile import Deck
+from studyapp.deckfile.reader import Deck
+from studyapp.study import sm2
 from studyapp.sync.events import ReviewEvent
 
 # The device every Anki review is merged as; its sequence is the revlog id (its time).

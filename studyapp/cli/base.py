@@ -19,11 +19,12 @@ from typing import NoReturn
 
 import click
 
-from studyapp import __version__, sm2
-from studyapp.deckfile import Problem
+from studyapp import __version__
+from studyapp.deckfile.reader import Problem
 from studyapp.locations import DB_ENV, default_db_path
 from studyapp.sanitize import one_line
 from studyapp.store import DatabaseError, InputError, Store
+from studyapp.study import sm2
 
 
 class Context:

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 import click
 
 from studyapp.cli.base import Context, cli, fail, json_text, print_problems, working
-from studyapp.deckfile import DeckFileError, check_paths
+from studyapp.deckfile.reader import DeckFileError, check_paths
 from studyapp.sanitize import one_line
 from studyapp.store import DatabaseError, DeckNotOwned, InputError
 
 if TYPE_CHECKING:
     from studyapp.anki.convert import Conversion
-    from studyapp.deckfile import Deck
+    from studyapp.deckfile.reader import Deck
     from studyapp.store import Store
     from studyapp.store.history_import import HistoryMerge
 
@@ -275,8 +275,8 @@ def decks(context: Context, as_json: bool) -> None:
             "No decks yet: run `studyapp` (it loads the bundled decks) or `studyapp import PATH`."
         )
         return
-    from studyapp.daily_queue import new_today
     from studyapp.settings import load_settings
+    from studyapp.study.daily_queue import new_today
 
     store, today = context.store(), context.today()
     settings = load_settings(store)

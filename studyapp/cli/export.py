@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from studyapp.cli.base import Context, cli, fail, print_problems, working
-from studyapp.deckfile import check_paths
+from studyapp.deckfile.reader import check_paths
 from studyapp.sanitize import one_line
 
 

@@ -46,7 +46,7 @@ def review(
     no_images: bool,
 ) -> None:
     """Open the app straight into reviewing what is due (or cramming, or weak spots)."""
-    from studyapp.session import Scope
+    from studyapp.study.session import Scope
 
     if cram and weak:
         raise click.UsageError("choose --cram or --weak, not both")
@@ -102,8 +102,8 @@ def stats(context: Context, as_json: bool) -> None:
     summary = store.summary(today)
     figures = stats_module.compute(store, today)
     if as_json:
-        from studyapp.exam_forecast import exam_json
         from studyapp.settings import load_settings
+        from studyapp.study.exam_forecast import exam_json
 
         exams = exam_json(store, today, load_settings(store).new_per_day)
         out = {**summary, **figures.to_json(), "exams": exams}
@@ -169,10 +169,10 @@ def exam(
     Each coming exam shows its projected recall on the day (from the memory model),
     if you follow the plan and if you stop today, and what the target would take.
     """
-    from studyapp.exam import parse_exam_date, set_exam
-    from studyapp.exam_forecast import report_lines
-    from studyapp.exam_recall_plan import parse_minutes, parse_target
     from studyapp.settings import load_settings
+    from studyapp.study.exam import parse_exam_date, set_exam
+    from studyapp.study.exam_forecast import report_lines
+    from studyapp.study.exam_recall_plan import parse_minutes, parse_target
 
     if remove and (when or deck_ids or tags or name or all_decks or target or minutes):
         raise click.UsageError("--remove goes alone")

@@ -1,7 +1,7 @@
 """`studyapp lint`: card-quality checks for tutors, beyond `studyapp check`'s validity.
 
 :func:`lint_paths` validates the deck files first (invalid files are reported as
-:class:`~studyapp.deckfile.Problem` lines and not linted), then runs every rule of
+:class:`~studyapp.deckfile.reader.Problem` lines and not linted), then runs every rule of
 :data:`RULES` on every card, near-duplicate and mirror-image detection across all decks
 given, and, given the source text the decks were written from, holds every answer to it.
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.cardtext import note_faces
-from studyapp.deckfile import Card, Deck, Problem, check_paths
+from studyapp.deckfile.reader import Card, Deck, Problem, check_paths
 from studyapp.lint.against_source import off_source_findings
 from studyapp.lint.duplicates import near_duplicates
 from studyapp.lint.mirrors import mirror_images

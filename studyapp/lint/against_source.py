@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from studyapp.deckfile import Card, Deck
+from studyapp.deckfile.reader import Card, Deck
 from studyapp.lint.rules import items
 from studyapp.lint.text import stems
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from studyapp.deckfile import Card, Deck
+from studyapp.deckfile.reader import Card, Deck
 from studyapp.lint.rules import NEAR_DUPLICATE_SCORE, items
 from studyapp.lint.text import normalised
 

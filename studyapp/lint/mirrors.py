@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from studyapp.deckfile import Card, Deck
+from studyapp.deckfile.reader import Card, Deck
 from studyapp.lint.rules import items
 from studyapp.lint.text import stems
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from studyapp.cardtext import cloze_deletion, cloze_question, deletion_numbers, deletions
-from studyapp.deckfile import Card
+from studyapp.deckfile.reader import Card
 from studyapp.lint.text import plain, shared_share, words
 
 Severity = Literal["error", "warning"]

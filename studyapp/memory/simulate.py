@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from studyapp import sm2
 from studyapp.memory.model import MemoryState, Parameters, Retrieval, retrievability, step
 from studyapp.memory.schedule import RETENTION_RANGE, fsrs_interval
+from studyapp.study import sm2
 
 __all__ = [
     "DEFAULT_DAYS",

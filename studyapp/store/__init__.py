@@ -12,7 +12,7 @@ Tables:
 * ``exams``   - dates the student revises towards, with their decks and tags;
 * ``memory_states``, ``memory_fits`` - FSRS-6 memory per item, fitted parameters.
 
-Easiness is stored as integer hundredths (see :mod:`studyapp.sm2`). Dates are
+Easiness is stored as integer hundredths (see :mod:`studyapp.study.sm2`). Dates are
 ISO strings (they sort as dates). Every write is one transaction, taken with
 BEGIN IMMEDIATE so two processes on one database queue instead of failing.
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from studyapp import sm2
+from studyapp.study import sm2
 
 
 def iso(d: date | None) -> str | None:

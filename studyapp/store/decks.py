@@ -16,7 +16,7 @@ from studyapp.sync.events import ReviewEvent
 
 if TYPE_CHECKING:
     # Types only: the review path never parses a deck file.
-    from studyapp.deckfile import Card, Deck
+    from studyapp.deckfile.reader import Card, Deck
 
 
 # meta: a folder of media an import committed and has yet to move in.

@@ -265,7 +265,7 @@ class Exams(StoreBase):
         ).fetchone()
         return row[0], date.fromisoformat(row[1]) if row[1] else None
 
-    # -- what the recall plan reads (studyapp.exam_recall_plan) ------------------------
+    # -- what the recall plan reads (studyapp.study.exam_recall_plan) ------------------------
 
     def exam_memory_items(self, exam: Exam) -> list[tuple[int, str, str, Any, Any, Any]]:
         """The scope's items, reviewed first then new in deck order: (item id, deck id,

@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from studyapp import sm2
 from studyapp.store.columns import state_from
 from studyapp.store.connection import StoreBase
 from studyapp.store.memory import SCHEDULER_KEY
+from studyapp.study import sm2
 
 # meta keys: the number of the last export that recorded its notes, and of the last
 # one confirmed imported into Anki.

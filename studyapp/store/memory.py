@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from studyapp import sm2
 from studyapp.memory.evaluate import Evaluation, Scores, evaluate
 from studyapp.memory.fit import LoggedReview, by_item, fit, needs_fit
 from studyapp.memory.model import (
@@ -33,6 +32,7 @@ from studyapp.memory.schedule import DEFAULT_RETENTION, RETENTION_RANGE, fsrs_du
 from studyapp.memory.simulate import CardToSimulate
 from studyapp.store.columns import scope_clause
 from studyapp.store.connection import StoreBase
+from studyapp.study import sm2
 
 # Set by the migration that adds memory states (and by anything that merges
 # history in): the states must be rebuilt by replay before they are read.

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from studyapp import sm2
 from studyapp.cardtext import Faces, faces
+from studyapp.study import sm2
 
 if TYPE_CHECKING:
     from studyapp.store.history_import import HistoryMerge

@@ -56,7 +56,7 @@ class Progress(StoreBase):
 
     def day_progress(self, day: date) -> tuple[int, int]:
         """Answers logged on study day `day` (cram excluded) and the time studied (every
-        answer, capped as studyapp.studytime defines it), in milliseconds."""
+        answer, capped as studyapp.study.studytime defines it), in milliseconds."""
         row = self.conn.execute(
             "SELECT COALESCE(SUM(reviews) FILTER (WHERE kind != 'cram'), 0), "
             "COALESCE(SUM(duration_ms), 0) FROM review_days WHERE study_day = ?",

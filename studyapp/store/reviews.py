@@ -5,8 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from studyapp import sm2
-from studyapp.review_rules import (
+from studyapp.store.columns import iso, parse_date, state_columns, state_from
+from studyapp.store.connection import utcnow
+from studyapp.store.errors import InputError
+from studyapp.store.fsrs_schedule import FsrsSchedule
+from studyapp.store.models import GradeResult
+from studyapp.study import sm2
+from studyapp.study.review_rules import (
     PASSING_GRADE,
     RESCHEDULING_KINDS,
     REVIEW_KINDS,
@@ -17,11 +22,6 @@ from studyapp.review_rules import (
     review_kind,
     stops_being_leech,
 )
-from studyapp.store.columns import iso, parse_date, state_columns, state_from
-from studyapp.store.connection import utcnow
-from studyapp.store.errors import InputError
-from studyapp.store.fsrs_schedule import FsrsSchedule
-from studyapp.store.models import GradeResult
 
 __all__ = ["REVIEW_KINDS", "ReviewKind", "Reviews"]
 _RESCHEDULING_SQL = ", ".join(f"'{kind}'" for kind in RESCHEDULING_KINDS)
@@ -63,7 +63,7 @@ class Reviews(FsrsSchedule):
         it counts for. Re-drills and cram answers are logged but leave the
         SM-2 state alone. A scheduled fail that brings the item's fails to
         `leech_threshold` makes it a leech: flagged and suspended (the rules are
-        studyapp.review_rules).
+        studyapp.study.review_rules).
         """
         sm2.validate_quality(quality)
         kind = review_kind(kind)

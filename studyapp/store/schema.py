@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from studyapp.studytime import STUDIED_MS_SQL
+from studyapp.study.studytime import STUDIED_MS_SQL
 
 SCHEMA_VERSION = 13
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
@@ -157,7 +157,7 @@ DELETE FROM decks WHERE id = 'personal' AND personal = 1
 # review_days: the review log summed per study day, kind, first sight
 # (due_before IS NULL), mature (interval_before >= 21, models.MATURE_DAYS) and
 # passed (grade >= 3): what heatmap, retention, streak and time need. Its
-# duration_ms is time studied: each answer capped (studyapp.studytime).
+# duration_ms is time studied: each answer capped (studyapp.study.studytime).
 KEPT_COUNTS = """
 DROP INDEX items_due;
 CREATE INDEX items_due ON items (due, id, buried_until, suspended, retired, deck_id, card_id)
@@ -327,7 +327,7 @@ MIGRATIONS: dict[int, str] = {
     "ALTER TABLE exported_notes ADD COLUMN exported_in INTEGER; "
     "UPDATE exported_notes SET anki_ords = ords",
     # An exam's target recall on the day and daily time budget in minutes (NULL: the
-    # defaults, worked out when planned: studyapp.exam_recall_plan).
+    # defaults, worked out when planned: studyapp.study.exam_recall_plan).
     12: "ALTER TABLE exams ADD COLUMN target REAL; "
     "ALTER TABLE exams ADD COLUMN minutes_per_day REAL",
 }

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from studyapp import sm2
 from studyapp.store.columns import iso, state_columns, state_from
 from studyapp.store.connection import StoreBase
 from studyapp.store.memory import STALE_KEY as MEMORY_STALE_KEY
+from studyapp.study import sm2
 from studyapp.sync.events import ItemKey, ReviewEvent
 from studyapp.sync.replay import replay_all
 

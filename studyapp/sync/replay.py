@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from studyapp import sm2
+from studyapp.study import sm2
 from studyapp.sync.events import ItemKey, ReviewEvent, in_replay_order
 
 __all__ = ["ReplayStep", "replay_all", "replay_item"]

@@ -16,10 +16,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from studyapp import sm2
 from studyapp.bundled import set_up_store
-from studyapp.session import ReviewSession, Scope
-from studyapp.session_records import session_mode
 from studyapp.settings import (
     THEMES,
     Settings,
@@ -29,11 +26,14 @@ from studyapp.settings import (
     save_settings,
 )
 from studyapp.store import DATABASE_ERRORS, DatabaseError, InputError, Store
+from studyapp.study import sm2
+from studyapp.study.session import ReviewSession, Scope
+from studyapp.study.session_records import session_mode
 
 if TYPE_CHECKING:
     from studyapp.anki import ExportJob, ExportResult
-    from studyapp.exam_forecast import Forecast
     from studyapp.store import Exam
+    from studyapp.study.exam_forecast import Forecast
 
 
 class StudyApp(App[None]):
@@ -159,7 +159,7 @@ class StudyApp(App[None]):
             self.theme = self.settings.theme
 
     def action_settings(self) -> None:
-        from studyapp.ui.screens.settings_dialog import SettingsChange, SettingsScreen
+        from studyapp.ui.dialogs.settings import SettingsChange, SettingsScreen
 
         def saved(change: SettingsChange | None) -> None:
             # The dialog checked the values; the app saves them, as for every dialog.
@@ -173,7 +173,7 @@ class StudyApp(App[None]):
         self.push_screen(SettingsScreen(self.settings, self.store.deck_names()), saved)
 
     def action_extend_new(self) -> None:
-        from studyapp.ui.screens.settings_dialog import ExtendNewScreen
+        from studyapp.ui.dialogs.settings import ExtendNewScreen
 
         def extend(more: int | None) -> None:
             if more is None:
@@ -196,7 +196,7 @@ class StudyApp(App[None]):
         self.push_screen(BrowseScreen())
 
     def action_export(self) -> None:
-        from studyapp.ui.screens.export_dialog import ExportRequest, ExportScreen
+        from studyapp.ui.dialogs.export import ExportRequest, ExportScreen
 
         default = Path.home() / f"StudyApp-{self.today().isoformat()}.apkg"
 
@@ -233,7 +233,7 @@ class StudyApp(App[None]):
         self.exam_forecasts[(exam, day)] = forecast
 
     def action_exams(self) -> None:
-        from studyapp.ui.screens.exam_dialog import ExamScreen, apply_exam_edit, exam_listing
+        from studyapp.ui.dialogs.exam import ExamScreen, apply_exam_edit, exam_listing
 
         self.push_screen(ExamScreen(exam_listing(self)), lambda edit: apply_exam_edit(self, edit))
 
@@ -349,7 +349,7 @@ class StudyApp(App[None]):
         return True
 
     def action_show_keys(self) -> None:
-        from studyapp.ui.screens.keys import KeysScreen
+        from studyapp.ui.dialogs.keys import KeysScreen
 
         if not isinstance(self.screen, KeysScreen):
             self.push_screen(KeysScreen(self.screen))

@@ -10,7 +10,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from studyapp.session import Scope
+from studyapp.study.session import Scope
 
 if TYPE_CHECKING:
     from studyapp.ui.app import StudyApp

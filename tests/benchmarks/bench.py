@@ -123,7 +123,7 @@ def p95(values):
 def bench_import(deck_path: Path, workdir: Path, repeat: int) -> dict:
     import sqlite_utils
 
-    from studyapp.deckfile import load_deck
+    from studyapp.deckfile.reader import load_deck
     from studyapp.store import Store
 
     ours, bare = [], []
@@ -157,7 +157,7 @@ def bench_import(deck_path: Path, workdir: Path, repeat: int) -> dict:
 def build_collection(deck_path: Path, db: Path, reviews: int, today: date, seed: int = 11):
     """Import the deck, then give it `reviews` logged answers spread over two years."""
     from studyapp.bundled import sync_bundled_decks
-    from studyapp.deckfile import load_deck
+    from studyapp.deckfile.reader import load_deck
     from studyapp.store import Store
 
     store = Store.open(db)
@@ -232,9 +232,9 @@ def build_collection(deck_path: Path, db: Path, reviews: int, today: date, seed:
 
 
 def bench_grade_next(db: Path, today: date, grades: int, seed: int = 5) -> dict:
-    from studyapp.session import ReviewSession
     from studyapp.settings import Settings
     from studyapp.store import Store
+    from studyapp.study.session import ReviewSession
 
     rng = random.Random(seed)
     store = Store.open(db)
@@ -365,7 +365,7 @@ def bench_export(workdir: Path, cards: int, repeat: int, markdown_share: float) 
     import genanki
 
     from studyapp.anki import decks_from_files, export_to_file
-    from studyapp.deckfile import load_deck
+    from studyapp.deckfile.reader import load_deck
     from studyapp.store import Store
 
     deck_path = workdir / "export-deck.toml"

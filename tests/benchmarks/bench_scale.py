@@ -46,7 +46,7 @@ HOME_CHILD = PEAK_KB + textwrap.dedent("""
 IMPORT_CHILD = PEAK_KB + textwrap.dedent("""
     import sys
     from pathlib import Path
-    from studyapp.deckfile import load_deck
+    from studyapp.deckfile.reader import load_deck
     from studyapp.store import Store
 
     store = Store.open(sys.argv[2])

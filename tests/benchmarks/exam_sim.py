@@ -12,8 +12,8 @@ remembers at the start of the exam day, and the minutes they studied.
 
 Strategies:
 
-* studyapp      studyapp.exam_plan (FSRS-6 defaults fitted to nothing, grades only);
-* sm2_deadline  SM-2 intervals (studyapp.sm2), new cards paced to the date
+* studyapp      studyapp.study.exam_plan (FSRS-6 defaults fitted to nothing, grades only);
+* sm2_deadline  SM-2 intervals (studyapp.study.sm2), new cards paced to the date
                 before a 7-day margin, as Anki's Deadline2 add-on does;
 * fsrs_fixed    FSRS-6 at a fixed desired retention of 0.90 (Anki with FSRS), same pacing;
 * remnote       SM-2 and the pacing, plus every card not seen in the last 7 days
@@ -37,9 +37,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from studyapp import sm2
-from studyapp.exam_plan import ExamGoal, PlanCard, Tactic, plan_day, plan_exam
-from studyapp.exam_recall import DEFAULT_PARAMETERS, Memory, MemoryState, rating_for
+from studyapp.study import sm2
+from studyapp.study.exam_plan import ExamGoal, PlanCard, Tactic, plan_day, plan_exam
+from studyapp.study.exam_recall import DEFAULT_PARAMETERS, Memory, MemoryState, rating_for
 
 STRATEGIES = ("studyapp", "sm2_deadline", "fsrs_fixed", "remnote", "fsrs_advance")
 SM2_STRATEGIES = ("sm2_deadline", "remnote")
@@ -180,7 +180,7 @@ def advance(course: Course, day: date, estimate: Memory, skip: set[int]) -> list
 
 
 class StudyAppPlan:
-    """studyapp.exam_plan, replanned weekly (its tactic), followed daily."""
+    """studyapp.study.exam_plan, replanned weekly (its tactic), followed daily."""
 
     def __init__(self, course: Course) -> None:
         self.course = course

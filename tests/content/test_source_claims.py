@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from studyapp.deckfile import Card, load_decks
+from studyapp.deckfile.reader import Card, load_decks
 from studyapp.lint import lint_decks
 from studyapp.lint.rules import NEAR_DUPLICATE_SCORE, items
 from studyapp.lint.text import normalised, stems

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from studyapp.deckfile import load_deck
+from studyapp.deckfile.reader import load_deck
 from studyapp.settings import save_setting
 from studyapp.store import Store
 from tests.conftest import SAMPLE_DECK
@@ -23,7 +23,7 @@ def sample_store(tmp_path):
     store = Store.open(tmp_path / "ui.db")
     store.import_decks([load_deck(path)])
     # These tests follow the sample deck card by card, in deck order: siblings are not
-    # buried here (tests/test_siblings_and_limits.py and test_one_session.py cover it).
+    # buried here (tests/study/test_siblings_and_limits.py and test_one_session.py cover it).
     save_setting(store, "bury_siblings", "off")
     yield store
     store.close()

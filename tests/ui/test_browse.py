@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from textual.widgets import DataTable, Select
 
 from studyapp.sanitize import printable
+from studyapp.ui.dialogs.card_detail import CardDetailScreen
+from studyapp.ui.dialogs.card_editor import CardEditorScreen, ConfirmScreen
 from studyapp.ui.screens.browse import BrowseScreen
-from studyapp.ui.screens.card_detail import CardDetailScreen
-from studyapp.ui.screens.card_editor import CardEditorScreen, ConfirmScreen
 from studyapp.ui.screens.home import HomeScreen
 from studyapp.ui.widgets.card_text import _render_markdown, render_card_text
 from tests.strategies import MARKDOWN_ALPHABET

@@ -11,10 +11,10 @@ from textual_image.widget import HalfcellImage
 
 from studyapp.anki.converted_files import finish_pending_media, stage_media
 from studyapp.anki.notes import store_media_dir
-from studyapp.deckfile import load_deck
+from studyapp.deckfile.reader import load_deck
 from studyapp.settings import save_setting
 from studyapp.store import Store
-from studyapp.ui.screens.picture import PictureScreen
+from studyapp.ui.dialogs.picture import PictureScreen
 from studyapp.ui.screens.review import ReviewScreen
 from studyapp.ui.widgets.card_image import CardImage
 
@@ -120,7 +120,7 @@ async def test_a_picture_damaged_after_import_shows_a_placeholder(picture_store,
 
 
 async def test_card_detail_shows_the_picture_and_opens_it_full_screen(picture_store, make_app):
-    from studyapp.ui.screens.card_detail import CardDetailScreen
+    from studyapp.ui.dialogs.card_detail import CardDetailScreen
 
     app = make_app(picture_store)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -139,7 +139,7 @@ async def test_card_detail_shows_the_picture_and_opens_it_full_screen(picture_st
 
 @pytest.mark.parametrize("size", SIZES)
 def test_card_detail_with_a_picture(snap_compare, picture_store, make_app, size):
-    from studyapp.ui.screens.card_detail import CardDetailScreen
+    from studyapp.ui.dialogs.card_detail import CardDetailScreen
 
     async def run_before(pilot):
         item_id = picture_store.conn.execute("SELECT min(id) FROM items").fetchone()[0]
@@ -151,7 +151,7 @@ def test_card_detail_with_a_picture(snap_compare, picture_store, make_app, size)
 
 async def test_settings_dialog_switches_pictures_off(picture_store, make_app):
     from studyapp.settings import load_settings
-    from studyapp.ui.screens.settings_dialog import SettingsScreen
+    from studyapp.ui.dialogs.settings import SettingsScreen
 
     app = make_app(picture_store)
     async with app.run_test(size=(80, 24)) as pilot:

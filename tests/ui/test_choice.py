@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studyapp.session import Scope
-from studyapp.ui.screens.choice import ChoiceScreen
+from studyapp.study.session import Scope
+from studyapp.ui.dialogs.choice import ChoiceScreen
 from studyapp.ui.screens.home import StudyChoice
 from studyapp.ui.screens.review import ReviewScreen
 

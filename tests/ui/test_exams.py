@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from studyapp import exam
 from studyapp.settings import save_setting
-from studyapp.ui.screens.exam_dialog import ExamScreen
+from studyapp.study import exam
+from studyapp.ui.dialogs.exam import ExamScreen
 from studyapp.ui.screens.home import HomeScreen
 from studyapp.ui.screens.review import ReviewScreen
 
@@ -216,7 +216,7 @@ async def test_scope_list_keeps_each_name_on_one_line(tmp_path, make_app):
 
     from studyapp.bundled import sync_bundled_decks
     from studyapp.store import Store
-    from studyapp.ui.screens.exam_dialog import SCOPE_LABEL_WIDTH
+    from studyapp.ui.dialogs.exam import SCOPE_LABEL_WIDTH
 
     store = Store.open(tmp_path / "b.db")
     sync_bundled_decks(store)

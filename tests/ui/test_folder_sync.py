@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from studyapp.deckfile import load_deck
+from studyapp.deckfile.reader import load_deck
 from studyapp.settings import save_setting
 from studyapp.store import Store
 from studyapp.sync.eventfile import FILE_SUFFIX, read_events

@@ -16,10 +16,10 @@ from studyapp.memory.simulate import (
     simulate_load,
 )
 from studyapp.settings import load_settings, save_setting
+from studyapp.ui.dialogs.decide import DecideScreen
+from studyapp.ui.dialogs.settings import SettingsScreen
 from studyapp.ui.formatting import short_days
-from studyapp.ui.screens.decide_dialog import DecideScreen
 from studyapp.ui.screens.home import HomeScreen
-from studyapp.ui.screens.settings_dialog import SettingsScreen
 
 SIZE = (80, 24)
 # The app's pinned clock (tests/conftest.py make_app): study day 2026-11-23.

@@ -60,9 +60,9 @@ async def test_the_welcome_line_goes_once_home_is_left(tmp_path, make_app):
 async def test_at_60x20_home_scrolls_to_the_selected_deck(tmp_path, make_app):
     from datetime import date
 
-    from studyapp import exam
     from studyapp.bundled import sync_bundled_decks
     from studyapp.store import Store
+    from studyapp.study import exam
 
     store = Store.open(tmp_path / "fresh.db")
     sync_bundled_decks(store)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from studyapp.deckfile import load_deck
+from studyapp.deckfile.reader import load_deck
 from studyapp.store import Store
 from studyapp.ui.screens.browse import BrowseScreen
 from studyapp.ui.screens.review import ReviewScreen
@@ -59,8 +59,8 @@ async def test_escape_sequences_in_exam_names_are_shown_made_visible(sample_stor
     symbols on home's line and in the Exams dialog, never sent to the terminal."""
     from datetime import date
 
-    from studyapp import exam
-    from studyapp.ui.screens.exam_dialog import ExamScreen
+    from studyapp.study import exam
+    from studyapp.ui.dialogs.exam import ExamScreen
 
     hostile = "Anat\x1b]0;owned\x07\x1b[2J\x9bomy"
     exam.set_exam(sample_store, date(2026, 12, 3), deck_ids=("sample",), name=hostile)

@@ -270,7 +270,7 @@ def test_starting_a_review_loads_no_markdown_parser():
     import sys
 
     code = (
-        "import sys, studyapp.ui.app, studyapp.ui.screens.review, studyapp.session; "
+        "import sys, studyapp.ui.app, studyapp.ui.screens.review, studyapp.study.session; "
         "print('markdown_it' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

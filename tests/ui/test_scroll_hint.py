@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studyapp.deckfile import load_deck
+from studyapp.deckfile.reader import load_deck
 from studyapp.store import Store
 from studyapp.ui.screens.review import SCROLL_HINT, ReviewScreen
 

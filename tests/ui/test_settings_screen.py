@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from studyapp.settings import load_settings
+from studyapp.ui.dialogs.settings import ExtendNewScreen, SettingsScreen
 from studyapp.ui.screens.home import HomeScreen
 from studyapp.ui.screens.review import ReviewScreen
-from studyapp.ui.screens.settings_dialog import ExtendNewScreen, SettingsScreen
 
 SIZE = (80, 24)
 
@@ -123,7 +123,7 @@ async def test_settings_dialog_dismisses_a_change_and_the_caller_saves_it(sample
     """Issue 19: one dialog contract. The dialog checks and hands back what to save;
     it writes nothing itself."""
     from studyapp.settings import Settings
-    from studyapp.ui.screens.settings_dialog import SettingsChange
+    from studyapp.ui.dialogs.settings import SettingsChange
 
     app = make_app(sample_store)
     got: list[object] = []

@@ -101,8 +101,8 @@ class TestExams:
 
     @staticmethod
     def with_exam(store):
-        from studyapp import exam
         from studyapp.settings import save_setting
+        from studyapp.study import exam
 
         save_setting(store, "new_per_day", "1")
         exam.set_exam(store, date(2026, 12, 3), deck_ids=("sample",), name="Anatomy")

@@ -45,9 +45,9 @@ def test_settings_at_60x20(snap_compare, sample_store, make_app):
 
 
 def test_home_at_60x20_scrolled_to_the_last_deck(snap_compare, tmp_path, make_app):
-    from studyapp import exam
     from studyapp.bundled import sync_bundled_decks
     from studyapp.store import Store
+    from studyapp.study import exam
 
     store = Store.open(tmp_path / "b.db")
     sync_bundled_decks(store)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.deckfile import load_deck
-from studyapp.session import Scope
+from studyapp.deckfile.reader import load_deck
 from studyapp.store import Store
-from studyapp.ui.screens.exam_dialog import ExamScreen
+from studyapp.study.session import Scope
+from studyapp.ui.dialogs.exam import ExamScreen
 from studyapp.ui.screens.home import StudyChoice
 
 DECK = """\

@@ -194,7 +194,7 @@ class BrowseScreen(Screen[None]):
     def action_open(self) -> None:
         item_id = self._selected_item()
         if item_id is not None:
-            from studyapp.ui.screens.card_detail import CardDetailScreen
+            from studyapp.ui.dialogs.card_detail import CardDetailScreen
 
             self.app.push_screen(CardDetailScreen(item_id))
 
@@ -209,7 +209,7 @@ class BrowseScreen(Screen[None]):
         self.reload()
 
     def action_add_card(self) -> None:
-        from studyapp.ui.screens.card_editor import CardEditorScreen, save_new_card
+        from studyapp.ui.dialogs.card_editor import CardEditorScreen, save_new_card
 
         self.app.push_screen(CardEditorScreen(), lambda draft: save_new_card(self, draft))
 
@@ -217,7 +217,7 @@ class BrowseScreen(Screen[None]):
         item_id = self._selected_item()
         if item_id is None:
             return
-        from studyapp.ui.screens.card_editor import edit_card
+        from studyapp.ui.dialogs.card_editor import edit_card
 
         edit_card(self, self.app.store.item(item_id).card_id)
 
@@ -225,7 +225,7 @@ class BrowseScreen(Screen[None]):
         item_id = self._selected_item()
         if item_id is None:
             return
-        from studyapp.ui.screens.card_editor import delete_card
+        from studyapp.ui.dialogs.card_editor import delete_card
 
         delete_card(self, self.app.store.item(item_id).card_id)
 

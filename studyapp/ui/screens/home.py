@@ -14,10 +14,10 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from studyapp.daily_queue import new_today
 from studyapp.sanitize import one_line
-from studyapp.session import Scope
-from studyapp.studytime import studied_text
+from studyapp.study.daily_queue import new_today
+from studyapp.study.session import Scope
+from studyapp.study.studytime import studied_text
 from studyapp.ui.formatting import relative_day
 from studyapp.ui.widgets.exam_line import ExamLine, ExamPlan
 from studyapp.ui.widgets.key_bar import KeyBar
@@ -141,7 +141,7 @@ class HomeScreen(Screen[None]):
     def _exam_plan(self, today: date) -> ExamPlan:
         """What home's exam line shows: the pace of each exam, the nearest one's forecast
         from the day's cache, or where the line can work it out."""
-        from studyapp.exam import exam_statuses
+        from studyapp.study.exam import exam_statuses
 
         store = self.app.store
         statuses = exam_statuses(store, today, self.app.settings.new_per_day)
@@ -153,8 +153,8 @@ class HomeScreen(Screen[None]):
         inputs = recall_inputs = None
         if database is None:
             # An in-memory database (tests) cannot be opened twice: read it here.
-            from studyapp.exam_forecast import load_inputs
-            from studyapp.exam_recall_plan import load_recall_inputs
+            from studyapp.study.exam_forecast import load_inputs
+            from studyapp.study.exam_recall_plan import load_recall_inputs
 
             if forecast is None:
                 inputs = load_inputs(store, nearest.exam, today, nearest.normal_new_per_day)
@@ -205,7 +205,7 @@ class HomeScreen(Screen[None]):
     def _choose(
         self, title: str, choices: list[tuple[str, StudyChoice]], mode: str, hint: str
     ) -> None:
-        from studyapp.ui.screens.choice import ChoiceScreen
+        from studyapp.ui.dialogs.choice import ChoiceScreen
 
         def chosen(choice: StudyChoice | None) -> None:
             if choice is not None:
@@ -243,7 +243,7 @@ class HomeScreen(Screen[None]):
         self.app.open_browse()
 
     def action_add_card(self) -> None:
-        from studyapp.ui.screens.card_editor import CardEditorScreen, save_new_card
+        from studyapp.ui.dialogs.card_editor import CardEditorScreen, save_new_card
 
         self.app.push_screen(CardEditorScreen(), lambda draft: save_new_card(self, draft))
 

@@ -16,10 +16,10 @@ from textual.widgets import ContentSwitcher, Static
 from studyapp import occlusion
 from studyapp.cardtext import ImageRef, image_refs
 from studyapp.sanitize import one_line
-from studyapp.session import ReviewSession
-from studyapp.sm2 import QUALITY_LABELS
 from studyapp.store import StudyItem
-from studyapp.studytime import studied_text
+from studyapp.study.session import ReviewSession
+from studyapp.study.sm2 import QUALITY_LABELS
+from studyapp.study.studytime import studied_text
 from studyapp.ui.formatting import grade_outcome, relative_day, short_days
 from studyapp.ui.widgets.card_image import CardImage, Overlay
 from studyapp.ui.widgets.card_text import render_card_text
@@ -204,7 +204,7 @@ class ReviewScreen(Screen[None]):
         item = self.session.current()
         ref = self._picture(item) if item is not None else None
         if ref is not None:
-            from studyapp.ui.screens.picture import PictureScreen
+            from studyapp.ui.dialogs.picture import PictureScreen
 
             assert item is not None
             self.app.push_screen(PictureScreen(ref, self.app.media_dir, self._overlay(item)))
@@ -436,7 +436,7 @@ class ReviewScreen(Screen[None]):
         item = self.session.current()
         if item is None:
             return
-        from studyapp.ui.screens.note import NoteScreen
+        from studyapp.ui.dialogs.note import NoteScreen
 
         def save(note: str | None) -> None:
             if note is None:

@@ -5,7 +5,7 @@ The pace is two small counting queries per exam; the forecast replays SM-2 over
 the whole scope, so it runs in a worker and is kept for the study day by the app
 (``app.exam_forecasts``, through the `keep` it is handed): coming back to home the same
 day costs nothing. The recall projection runs the exam plan (seconds for a big scope)
-in a worker too; studyapp.exam_recall_plan keeps it while the memory states are
+in a worker too; studyapp.study.exam_recall_plan keeps it while the memory states are
 unchanged, and the line shows the last one it had while it checks. The line reads
 nothing itself: home hands it what to show.
 """
@@ -21,22 +21,22 @@ from textual import work
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from studyapp.exam import ExamStatus, pace_line
-from studyapp.exam_forecast import (
+from studyapp.sanitize import one_line
+from studyapp.store import Exam, Store
+from studyapp.study.exam import ExamStatus, pace_line
+from studyapp.study.exam_forecast import (
     Forecast,
     ForecastInputs,
     forecast_exam,
     forecast_line,
     load_inputs,
 )
-from studyapp.exam_recall_plan import (
+from studyapp.study.exam_recall_plan import (
     RecallForecast,
     RecallInputs,
     load_recall_inputs,
     project,
 )
-from studyapp.sanitize import one_line
-from studyapp.store import Exam, Store
 
 # Keeps a forecast worked out for an exam on a study day (the app's cache for the day).
 KeepForecast = Callable[[Exam, date, Forecast], None]

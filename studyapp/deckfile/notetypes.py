@@ -1,0 +1,266 @@
+"""Anki note types in a deck file: `[[note_types]]` tables and the `type = "note"` cards.
+
+A note type is what Anki has: fields, card templates (front/back in Anki's
+template language) and CSS, standard or cloze. A note card names its note type
+and holds its field values (Anki's HTML, kept byte for byte); it makes the
+study items Anki would make (templates.card_ords). The note type and the
+values travel together as JSON in the database (`NoteType.to_json`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from studyapp.deckfile.fields import quoted, text_problem, type_name, unknown_key
+from studyapp.deckfile.templates import TemplateError, card_ords, template_problems
+
+NOTE_TYPE_KEYS = ("name", "anki_id", "kind", "fields", "templates", "css")
+TEMPLATE_KEYS = ("name", "front", "back")
+KINDS = ("standard", "cloze")
+# Anki's note type ids are milliseconds since 1970 (int64); a hand-written one need not be.
+MAX_ANKI_ID = 2**63 - 1
+
+Report = Callable[[int | None, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CardTemplate:
+    name: str
+    front: str
+    back: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    """One Anki note type, as the deck file declares it."""
+
+    name: str
+    anki_id: int
+    cloze: bool
+    fields: tuple[str, ...]
+    templates: tuple[CardTemplate, ...]
+    css: str = ""
+
+    def ords(self, values: tuple[str, ...], tags: tuple[str, ...] = ()) -> list[int]:
+        """The cards Anki generates for a note of this type with these field values."""
+        try:
+            return card_ords(
+                [t.front for t in self.templates],
+                dict(zip(self.fields, values, strict=False)),
+                cloze=self.cloze,
+                tags=tags,
+            )
+        except TemplateError:
+            return []
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "anki_id": self.anki_id,
+            "kind": "cloze" if self.cloze else "standard",
+            "fields": list(self.fields),
+            "templates": [
+                {"name": t.name, "front": t.front, "back": t.back} for t in self.templates
+            ],
+            "css": self.css,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NoteType:
+        return cls(
+            str(data["name"]),
+            int(data["anki_id"]),
+            data.get("kind") == "cloze",
+            tuple(str(f) for f in data["fields"]),
+            tuple(CardTemplate(t["name"], t["front"], t["back"]) for t in data["templates"]),
+            str(data.get("css", "")),
+        )
+
+
+def note_json(note_type: NoteType, values: tuple[str, ...]) -> str:
+    """A note card's content as one column: its note type and its field values."""
+    return json.dumps(
+        {"note_type": note_type.as_dict(), "fields": list(values)},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def from_note_json(text: str) -> tuple[NoteType, tuple[str, ...]]:
+    data = json.loads(text)
+    return NoteType.from_dict(data["note_type"]), tuple(str(v) for v in data["fields"])
+
+
+def parse_note_types(
+    raw: object, lines: Mapping[int, Mapping[str, int]], at: int | None, problem: Report
+) -> dict[str, NoteType]:
+    """The `[[note_types]]` tables by name; problems reported with their lines."""
+    if not isinstance(raw, list):
+        problem(at, "'note_types' must be an array of tables: write [[note_types]]")
+        return {}
+    found: dict[str, NoteType] = {}
+    for index, table in enumerate(raw):
+        keys = lines.get(index, {})
+        header = keys.get("", at)
+        if not isinstance(table, dict):
+            problem(header, "each note type must be a table: write [[note_types]]")
+            continue
+        note_type = _note_type(table, keys, header, problem)
+        if note_type is None:
+            continue
+        if note_type.name in found:
+            problem(keys.get("name", header), f"note type '{quoted(note_type.name)}' twice")
+            continue
+        found[note_type.name] = note_type
+    return found
+
+
+def _note_type(
+    table: dict[str, Any], keys: Mapping[str, int], header: int | None, problem: Report
+) -> NoteType | None:
+    ok = True
+
+    def bad(key: str, message: str) -> None:
+        nonlocal ok
+        ok = False
+        problem(keys.get(key, header), message)
+
+    for key in table:
+        if key not in NOTE_TYPE_KEYS:
+            bad(key, unknown_key(key, NOTE_TYPE_KEYS, "a note type"))
+    name = table.get("name")
+    if not isinstance(name, str) or not name.strip():
+        bad("name", "note type is missing 'name' (a non-blank string)")
+        return None
+    label = f"note type '{quoted(name)}'"
+    if (message := text_problem(name, label)) is not None:
+        bad("name", message)
+    anki_id = table.get("anki_id", _stable_id(name))
+    if isinstance(anki_id, bool) or not isinstance(anki_id, int) or not 0 < anki_id <= MAX_ANKI_ID:
+        bad("anki_id", f"{label}: 'anki_id' must be a positive integer")
+    kind = table.get("kind", "standard")
+    if kind not in KINDS:
+        bad("kind", f"{label}: 'kind' must be one of: {', '.join(KINDS)}")
+    fields = table.get("fields")
+    if (
+        not isinstance(fields, list)
+        or not fields
+        or not all(isinstance(f, str) and f.strip() for f in fields)
+    ):
+        bad("fields", f"{label}: 'fields' must be a non-empty array of field names")
+        fields = []
+    elif len(set(fields)) != len(fields):
+        bad("fields", f"{label}: a field name is used twice")
+    css = table.get("css", "")
+    if not isinstance(css, str):
+        bad("css", f"{label}: 'css' must be a string, not {type_name(css)}")
+    templates = _templates(table.get("templates"), fields, label, kind == "cloze")
+    for message in templates[1]:
+        bad("templates", message)
+    if not ok:
+        return None
+    return NoteType(name, int(anki_id), kind == "cloze", tuple(fields), templates[0], str(css))
+
+
+def _templates(
+    raw: object, fields: list[str], label: str, cloze: bool
+) -> tuple[tuple[CardTemplate, ...], list[str]]:
+    if not isinstance(raw, list) or not raw:
+        return (), [f"{label}: 'templates' must be a non-empty array of {{name, front, back}}"]
+    problems: list[str] = []
+    found: list[CardTemplate] = []
+    for entry in raw:
+        if not isinstance(entry, dict) or set(entry) != set(TEMPLATE_KEYS):
+            problems.append(f"{label}: each template has exactly: name, front, back")
+            continue
+        if not all(isinstance(entry[k], str) for k in TEMPLATE_KEYS):
+            problems.append(f"{label}: a template's name, front and back are strings")
+            continue
+        template = CardTemplate(entry["name"], entry["front"], entry["back"])
+        for side, text in (("front", template.front), ("back", template.back)):
+            for message in template_problems(text, fields):
+                problems.append(f"{label}, template '{quoted(template.name)}' {side}: {message}")
+        found.append(template)
+    if len({t.name for t in found}) != len(found):
+        problems.append(f"{label}: a template name is used twice")
+    if cloze and len(raw) != 1:
+        problems.append(f"{label}: a cloze note type has exactly one template")
+    return tuple(found), problems
+
+
+def _stable_id(name: str) -> int:
+    """An id for a hand-written note type without one: from its name, so it never moves."""
+    import hashlib
+
+    digest = hashlib.blake2b(f"studyapp-note-type\x1f{name}".encode(), digest_size=6).digest()
+    return 1 + int.from_bytes(digest, "big")
+
+
+def note_values(
+    raw: object, note_type: NoteType, label: str, at: int | None, problem: Report
+) -> tuple[str, ...] | None:
+    """A note card's `fields` table as values in the note type's order (missing ones "")."""
+    if not isinstance(raw, dict):
+        problem(at, f"{label}: 'fields' must be a table: fields = {{ Name = \"…\" }}")
+        return None
+    ok = True
+    for key, value in raw.items():
+        if key not in note_type.fields:
+            problem(
+                at,
+                f"{label}: {unknown_key(key, note_type.fields, 'note type ' + repr(note_type.name))}",
+            )
+            ok = False
+        elif not isinstance(value, str):
+            problem(at, f"{label}: field '{quoted(key)}' must be a string, not {type_name(value)}")
+            ok = False
+        elif (message := text_problem(value, f"{label}: field '{quoted(key)}'")) is not None:
+            problem(at, message)
+            ok = False
+    if not ok:
+        return None
+    return tuple(str(raw.get(name, "")) for name in note_type.fields)
+
+
+def note_card(
+    raw: Mapping[str, object],
+    values: Mapping[str, object],
+    label: str,
+    line_of: Callable[[str | None], int | None],
+    problem: Report,
+    note_types: Mapping[str, NoteType],
+) -> tuple[NoteType, tuple[str, ...]] | None:
+    """A `type = "note"` card's note type and field values, or None (problems reported);
+    `line_of(key)` is the line of one of the card's keys (None: its header)."""
+    header = line_of(None)
+    for key in ("front", "back", "text", "extra", "source"):
+        if key in raw:
+            problem(line_of(key), f"{label}: a note card keeps '{key}' in 'fields'")
+            return None
+    name = values.get("note_type")
+    if "note_type" not in raw:
+        problem(header, f"{label} is missing 'note_type' (the name of a [[note_types]] table)")
+        return None
+    note_type = note_types.get(str(name))
+    if note_type is None:
+        known = ", ".join(note_types) or "none declared"
+        problem(
+            line_of("note_type"),
+            f"{label}: no note type '{quoted(str(name))}' in this file ({known})",
+        )
+        return None
+    fields_at = line_of("fields")
+    field_values = note_values(raw.get("fields", {}), note_type, label, fields_at, problem)
+    if field_values is None:
+        return None
+    tags = values.get("tags", ())
+    if not note_type.ords(
+        field_values, tuple(str(t) for t in tags) if isinstance(tags, tuple) else ()
+    ):
+        what = "no cloze deletion" if note_type.cloze else "every template's front is empty"
+        problem(fields_at or header, f"{label} makes no cards in Anki: {what}")
+        return None
+    return note_type, field_values

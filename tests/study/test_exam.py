@@ -1,0 +1,312 @@
+"""Exam plans: pacing arithmetic, the final-window pass, SM-2 untouched, history, forecast."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from studyapp.deckfile.reader import load_deck
+from studyapp.settings import save_setting
+from studyapp.store import Store, StoreError
+from studyapp.study import exam, sm2
+from studyapp.study.exam_forecast import forecast_exam, load_inputs, simulate
+from studyapp.study.session import ReviewSession, new_card_budget
+from tests.conftest import review_session
+
+TODAY = date(2026, 11, 23)
+
+
+def big_deck(write_deck, deck_id: str, cards: int, tag: str = "anatomy") -> object:
+    lines = [f'[deck]\nid = "{deck_id}"\nname = "{deck_id.title()}"\n']
+    for n in range(cards):
+        lines.append(
+            f'[[cards]]\nid = "c{n}"\nfront = "Question {n}"\nback = "Answer {n}"\n'
+            f'tags = ["{tag}"]\n'
+        )
+    return load_deck(write_deck("\n".join(lines), f"{deck_id}.toml"))
+
+
+# -- the pacing arithmetic ------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    unseen=st.integers(0, 5000),
+    lead=st.integers(1, 400),  # days from today to the window's first day
+    margin=st.integers(1, 60),
+    normal=st.integers(0, 100),
+)
+def test_every_unseen_card_is_introduced_before_the_margin(unseen, lead, margin, normal):
+    exam_date = TODAY + timedelta(days=lead + margin)
+    start = exam.window_start(exam_date, margin)
+    remaining, day = unseen, TODAY
+    while remaining and day < start:
+        pace = exam.paced_new_per_day(remaining, day, exam_date, margin, normal)
+        assert pace >= normal
+        remaining -= min(remaining, pace)
+        day += timedelta(days=1)
+    assert remaining == 0
+    # And no faster than it needs: the first day's pace is the even share.
+    if unseen and lead:
+        assert exam.raw_new_per_day(unseen, TODAY, exam_date, margin) == -(-unseen // lead)
+
+
+@settings(max_examples=200, deadline=None)
+@given(unseen=st.integers(1, 5000), days_left=st.integers(0, 60), margin=st.integers(1, 60))
+def test_inside_the_window_everything_comes_before_the_exam_day(unseen, days_left, margin):
+    exam_date = TODAY + timedelta(days=days_left)
+    if days_left > margin:
+        return
+    remaining, day = unseen, TODAY
+    while remaining and day <= exam_date:
+        remaining -= min(remaining, exam.paced_new_per_day(remaining, day, exam_date, margin, 0))
+        day += timedelta(days=1)
+    assert remaining == 0 and day <= max(exam_date, TODAY + timedelta(days=1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(owed=st.integers(0, 3000), margin=st.integers(1, 30), sittings=st.integers(1, 3))
+def test_exam_reviews_spread_over_the_window_and_all_given(owed, margin, sittings):
+    exam_date = TODAY + timedelta(days=margin)
+    day, left = TODAY, owed
+    while day < exam_date:
+        done_today = 0
+        # Several sittings a day take the day's share once, not once each.
+        for _ in range(sittings):
+            share = exam.exam_reviews_today(left, done_today, day, exam_date, margin)
+            left -= share
+            done_today += share
+        assert done_today <= -(-(left + done_today) // max(1, (exam_date - day).days))
+        day += timedelta(days=1)
+    assert left == 0
+
+
+def test_no_exam_reviews_outside_the_window():
+    exam_date = TODAY + timedelta(days=20)
+    assert exam.exam_reviews_today(50, 0, TODAY, exam_date, 7) == 0
+    assert exam.exam_reviews_today(50, 0, exam_date + timedelta(days=1), exam_date, 7) == 0
+
+
+def test_bad_exam_dates_are_refused():
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        exam.parse_exam_date("12/01/2027", TODAY)
+    with pytest.raises(ValueError, match="in the past"):
+        exam.parse_exam_date("2026-11-22", TODAY)
+    assert exam.parse_exam_date("2026-11-23", TODAY) == TODAY
+
+
+# -- pacing in a real session ----------------------------------------------------------
+
+
+def test_session_takes_the_paced_new_cards_of_the_scope_first(store, write_deck):
+    store.import_decks(
+        [big_deck(write_deck, "other", 30, "misc"), big_deck(write_deck, "anat", 84)]
+    )
+    # 84 unseen, 14 days until the window opens: 6 a day would do, the normal 20 is more.
+    exam.set_exam(store, TODAY + timedelta(days=21), deck_ids=("anat",))
+    assert new_card_budget(store, TODAY, 20) == 20
+    # 84 unseen, 3 days before the window: 28 a day.
+    exam.set_exam(store, TODAY + timedelta(days=10), deck_ids=("anat",), name="Anat")
+    assert new_card_budget(store, TODAY, 20) == 28
+    session = review_session(store, today=TODAY, new_per_day=20)
+    decks = {store.item(i).deck_id for i in session._new}
+    assert session.counts().new == 28 and decks == {"anat"}
+    (status,) = [s for s in exam.exam_statuses(store, TODAY, 20) if s.exam.name == "Anat"]
+    assert exam.pace_line(status).startswith("28 new/day to meet Anat on 3 Dec")
+    # Half of today's done: the pace holds for the rest of the day.
+    for _ in range(14):
+        session.answer(4)
+    assert new_card_budget(store, TODAY, 20) == 14
+
+
+def test_unknown_deck_or_tag_is_refused(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 3)])
+    with pytest.raises(StoreError, match="no deck"):
+        exam.set_exam(store, TODAY, deck_ids=("nope",))
+    with pytest.raises(StoreError, match="no cards tagged"):
+        exam.set_exam(store, TODAY, tags=("nope",))
+    assert store.exams() == []
+
+
+# -- the final window, day by day through a clock the test controls -------------------
+
+
+def run_days(store, first: date, last: date, rng: random.Random, skip=()) -> None:
+    """One sitting a day from `first` to `last`: every card shown is answered."""
+    day = first
+    while day <= last:
+        if day not in skip:
+            now = datetime.combine(day, datetime.min.time()).replace(hour=12)
+            session = review_session(store, clock=lambda now=now: now, new_per_day=20)
+            assert session.today == day
+            while session.current() is not None:
+                session.answer(rng.choice([2, 3, 4, 4, 5, 5]))
+        day += timedelta(days=1)
+
+
+@pytest.mark.parametrize("skip_days", [0, 3])
+def test_every_scope_card_is_reviewed_in_the_final_window(store, write_deck, skip_days):
+    store.import_decks([big_deck(write_deck, "anat", 120), big_deck(write_deck, "x", 10, "x")])
+    exam_date = TODAY + timedelta(days=30)
+    exam.set_exam(store, exam_date, deck_ids=("anat",))
+    margin = 7
+    start = exam.window_start(exam_date, margin)
+    rng = random.Random(16)
+    skip = {start + timedelta(days=n) for n in range(skip_days)}
+    run_days(store, TODAY, exam_date, rng, skip)
+    rows = store.conn.execute(
+        "SELECT i.id, MIN(r.study_day), "
+        "SUM(r.study_day >= :start AND r.study_day <= :exam AND r.kind != 'cram') "
+        "FROM items i LEFT JOIN reviews r ON r.item_id = i.id "
+        "WHERE i.deck_id = 'anat' GROUP BY i.id",
+        {"start": start.isoformat(), "exam": exam_date.isoformat()},
+    ).fetchall()
+    assert len(rows) == 120
+    # Every card first seen before the window, and every card reviewed inside it.
+    assert all(first < start.isoformat() for _, first, _ in rows)
+    assert all(in_window >= 1 for _, _, in_window in rows)
+    exam_kinds = store.conn.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT item_id), MIN(study_day) FROM reviews WHERE kind = 'exam'"
+    ).fetchone()
+    assert exam_kinds[0] >= 1 and exam_kinds[2] >= start.isoformat()
+
+
+def test_exam_reviews_leave_sm2_state_alone(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 10)])
+    exam_date = TODAY + timedelta(days=3)
+    exam.set_exam(store, exam_date, deck_ids=("anat",))
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")]
+    # Learned well before: next due far after the exam.
+    store.conn.execute(
+        "UPDATE items SET repetitions = 4, interval = 40, due = ?, ef = 250 + id % 3",
+        [(TODAY + timedelta(days=30)).isoformat()],
+    )
+    store.conn.commit()
+    before = store.conn.execute("SELECT * FROM items ORDER BY id").fetchall()
+    assert all(store.item_state(i).due > exam_date for i in ids)
+    # Three days to the exam: the ten are spread over them (4, 3, 3).
+    session = ReviewSession(store, today=TODAY)
+    assert session.counts().exam == 4 and session.current_kind == "exam"
+    assert set(session.preview().values()) == {(store.item(ids[0]).state.due - TODAY).days}
+    for grade in (0, 5, 1, 4):
+        session.answer(grade)
+    # Fails come back as re-drills; those leave the state alone too.
+    while session.current() is not None:
+        session.answer(5)
+    assert store.conn.execute("SELECT * FROM items ORDER BY id").fetchall() == before
+    kinds = {
+        r[0]
+        for r in store.conn.execute(
+            "SELECT kind FROM reviews WHERE study_day = ?", [TODAY.isoformat()]
+        )
+    }
+    assert kinds == {"exam", "redrill"}
+    # A second sitting the same day gets nothing more; tomorrow gets its share.
+    assert ReviewSession(store, today=TODAY).current() is None
+    assert ReviewSession(store, today=TODAY + timedelta(days=1)).counts().exam == 3
+    # Undo of an exam review restores the log and the queue.
+    later = ReviewSession(store, today=TODAY + timedelta(days=1))
+    first = later.current().id
+    later.answer(5)
+    assert later.undo().id == first and later.current_kind == "exam"
+
+
+def test_schedule_after_the_exam_is_exactly_sm2(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 40)])
+    exam_date = TODAY + timedelta(days=20)
+    exam.set_exam(store, exam_date, deck_ids=("anat",))
+    run_days(store, TODAY, exam_date, random.Random(3))
+    assert store.conn.execute("SELECT COUNT(*) FROM reviews WHERE kind = 'exam'").fetchone()[0]
+    for (item_id,) in store.conn.execute("SELECT id FROM items").fetchall():
+        state = sm2.SM2State()
+        for review in store.reviews_of(item_id):
+            if review["kind"] == "scheduled":
+                state = sm2.review(state, review["grade"], date.fromisoformat(review["study_day"]))
+        assert store.item_state(item_id) == state
+
+
+def test_after_the_day_the_exam_is_history_and_pacing_is_normal(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 60)])
+    exam_date = TODAY + timedelta(days=9)
+    exam.set_exam(store, exam_date, deck_ids=("anat",), name="Anatomy")
+    assert new_card_budget(store, TODAY, 5) == 30
+    run_days(store, TODAY, exam_date, random.Random(5))
+    after = exam_date + timedelta(days=1)
+    assert store.active_exams(after) == [] and [e.name for e in store.exams()] == ["Anatomy"]
+    assert new_card_budget(store, after, 5) == 5
+    assert exam.exam_review_ids(store, after) == []
+    grades = store.exam_window_grades(store.exams()[0], exam.window_start(exam_date, 7))
+    in_window = store.conn.execute(
+        "SELECT COUNT(*) FROM reviews WHERE study_day >= ? AND study_day <= ?",
+        [exam.window_start(exam_date, 7).isoformat(), exam_date.isoformat()],
+    ).fetchone()[0]
+    assert sum(grades.values()) == in_window > 0
+
+
+def test_margin_is_a_setting(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 60)])
+    exam.set_exam(store, TODAY + timedelta(days=20), deck_ids=("anat",))
+    assert new_card_budget(store, TODAY, 0) == 5  # 60 over the 13 days before day 20 - 7
+    save_setting(store, "exam_margin_days", "14")
+    assert new_card_budget(store, TODAY, 0) == 10  # 60 over 6 days
+    with pytest.raises(StoreError):
+        save_setting(store, "exam_margin_days", "0")
+
+
+# -- the forecast --------------------------------------------------------------------
+
+
+def test_forecast_is_deterministic_and_covers_the_scope_for_a_daily_student(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 80)])
+    (planned, _) = exam.set_exam(store, TODAY + timedelta(days=25), deck_ids=("anat",))
+    inputs = load_inputs(store, planned, TODAY, 20)
+    first, second = forecast_exam(inputs), forecast_exam(inputs)
+    assert first == second
+    assert len(first.days) == 26 and first.days[0].new == 20
+    assert sum(d.new for d in first.days) == 80
+    assert first.final_window_coverage == 1.0
+    window = [d for d in first.days if d.day >= exam.window_start(planned.date, 7)]
+    assert all(d.new == 0 for d in window) and sum(d.exam for d in window) > 0
+
+
+def test_forecast_replays_the_students_own_grades(store, write_deck):
+    store.import_decks([big_deck(write_deck, "anat", 40)])
+    (planned, _) = exam.set_exam(store, TODAY + timedelta(days=25), deck_ids=("anat",))
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")][:10]
+    for item_id in ids:
+        store.grade(item_id, 0, today=TODAY - timedelta(days=1))
+    inputs = load_inputs(store, planned, TODAY, 20)
+    assert inputs.grades == {"new": {0: 10}}
+    # A student who blacks out on every new card never gets past day one: SM-2 says
+    # every card comes back the next day, every day.
+    loads = simulate(inputs, study_share=1.0).days
+    assert all(d.reviews >= 10 for d in loads[1:])
+
+
+def test_forecast_coverage_falls_for_a_student_who_rarely_studies(write_deck):
+    store = Store.memory()
+    store.import_decks([big_deck(write_deck, "anat", 200)])
+    (planned, _) = exam.set_exam(store, TODAY + timedelta(days=12), deck_ids=("anat",))
+    inputs = load_inputs(store, planned, TODAY, 20)
+    assert simulate(inputs, study_share=1.0).final_window_coverage == 1.0
+    assert simulate(inputs, study_share=0.2).final_window_coverage < 1.0
+
+
+def test_moving_an_exam_keeps_its_scope_unless_a_new_one_is_given(store, write_deck):
+    store.import_decks(
+        [big_deck(write_deck, "other", 30, "misc"), big_deck(write_deck, "anat", 44)]
+    )
+    exam.set_exam(store, TODAY + timedelta(days=20), deck_ids=("anat",), name="Anatomy")
+    moved, created = exam.set_exam(store, TODAY + timedelta(days=30), name="Anatomy")
+    assert not created and moved.date == TODAY + timedelta(days=30)
+    assert moved.deck_ids == ("anat",) and store.exam_scope_total(moved) == 44
+    widened, _ = exam.set_exam(store, TODAY + timedelta(days=31), name="Anatomy", all_decks=True)
+    assert (widened.deck_ids, widened.tags) == ((), ()) and store.exam_scope_total(widened) == 74
+    rescoped, _ = exam.set_exam(store, TODAY + timedelta(days=32), name="Anatomy", tags=("misc",))
+    assert (rescoped.deck_ids, rescoped.tags) == ((), ("misc",))
+    with pytest.raises(StoreError, match="not both"):
+        exam.set_exam(store, TODAY, name="Anatomy", deck_ids=("anat",), all_decks=True)
