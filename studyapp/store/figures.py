@@ -41,7 +41,7 @@ class Figures(StoreBase):
 
     def studied_ms_per_day(self, first: date, last: date) -> dict[str, int]:
         """Time studied per study day (ISO) from `first`, in ms: each answer capped
-        (studyapp.studytime), as review_days keeps it. Days after `last` count as `last`."""
+        (studyapp.study.studytime), as review_days keeps it. Days after `last` count as `last`."""
         return dict(
             self.conn.execute(
                 "SELECT MIN(study_day, ?) AS day, SUM(duration_ms) FROM review_days "

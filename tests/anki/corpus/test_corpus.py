@@ -19,8 +19,8 @@ from anki.collection import Collection
 from click.testing import CliRunner, Result
 
 from studyapp.cli import cli
-from tests.anki_corpus.conftest import FIXTURES
-from tests.anki_corpus.generated import GENERATED
+from tests.anki.corpus.conftest import FIXTURES
+from tests.anki.corpus.generated import GENERATED
 from tests.anki_support import check_database_changes, import_into, new_collection
 
 # Stored collections StudyApp must refuse, each with its one line.

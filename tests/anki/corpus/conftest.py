@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.anki_corpus.generated import GENERATED
+from tests import paths
+from tests.anki.corpus.generated import GENERATED
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "anki_corpus"
+FIXTURES = paths.FIXTURES / "anki_corpus"
 
 
 def as_package(source: Path, folder: Path) -> Path:
