@@ -48,6 +48,10 @@ class TemplateError(Exception):
     """A template Anki would refuse to render; the message says what is wrong."""
 
 
+class TemplateTooDeep(TemplateError):
+    """Sections nested past our limit: refused outright, not read as Anki would."""
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
     text: str
@@ -119,7 +123,7 @@ def parse(template: str) -> tuple[Node, ...]:
             handle = text.lstrip("{").strip()
             if len(handle) >= 2 and handle[0] in "#^":
                 if len(stack) > MAX_SECTION_DEPTH:
-                    raise TemplateError(f"sections nested more than {MAX_SECTION_DEPTH} deep")
+                    raise TemplateTooDeep(f"sections nested more than {MAX_SECTION_DEPTH} deep")
                 stack.append((handle[1:].lstrip(), handle[0] == "^", []))
             elif len(handle) >= 2 and handle[0] == "/":
                 closed = handle[1:].lstrip()
@@ -188,7 +192,20 @@ def card_ords(
             numbers |= cloze_numbers(value)
         return sorted({min(max(n - 1, 0), MAX_CLOZE - 1) for n in numbers})
     nonempty = _nonempty(fields, tags)
-    return [ord_ for ord_, qfmt in enumerate(templates) if _renders(parse(qfmt), nonempty)]
+    return [ord_ for ord_, qfmt in enumerate(templates) if _renders_or_none(qfmt, nonempty)]
+
+
+def _renders_or_none(qfmt: str, nonempty: set[str]) -> bool:
+    # A template Anki cannot parse makes no card; the note's other templates still do
+    # (rslib's cardgen.rs keeps the parse error per template). Nesting past our limit is
+    # not a template Anki reads differently but input we refuse: that still raises.
+    try:
+        nodes = parse(qfmt)
+    except TemplateTooDeep:
+        raise
+    except TemplateError:
+        return False
+    return _renders(nodes, nonempty)
 
 
 def template_problems(template: str, field_names: Sequence[str]) -> list[str]:

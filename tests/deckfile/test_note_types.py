@@ -45,6 +45,12 @@ def test_a_note_card_makes_one_item_per_template_whose_front_is_not_empty():
     assert (faces.question, faces.answer) == ("dog", "Hund")
 
 
+def test_a_template_that_does_not_parse_makes_no_card_but_the_others_do():
+    templates = ["{{Front}}", "{{#Front}}unclosed", "{{Back}}", "{{/Back}}"]
+    fields = {"Front": "a", "Back": "b"}
+    assert card_ords(templates, fields, cloze=False) == [0, 2]
+
+
 def test_note_card_problems_name_their_lines():
     found = problems(
         '[[cards]]\nid = "a"\ntype = "note"\nnote_type = "Vocab"\nfields = { Wort = "x" }\n\n'
