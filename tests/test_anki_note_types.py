@@ -172,3 +172,69 @@ def test_a_note_removed_from_the_deck_file_is_left_alone_in_anki(tmp_path):
     assert col.get_note(katze.id).mid == katze.mid
     assert check_database_changes(col) == []
     col.close()
+
+
+def stock_collection(folder: Path) -> Collection:
+    """Anki's English stock note types (and MathJax in them), with review history."""
+    col = new_collection(folder)
+    deck = col.decks.id("Stock::English")
+
+    def add(name: str, values: list[str]) -> None:
+        note = col.new_note(col.models.by_name(name))
+        for index, value in enumerate(values):
+            note.fields[index] = value
+        col.add_note(note, deck)
+
+    add("Basic", [MATHS, "<div>an <b>integral </b>&nbsp;</div>"])
+    add("Basic (and reversed card)", ["Herz", r"heart \(\heartsuit\)"])
+    add("Basic (optional reversed card)", ["Lunge", "lung", "y"])
+    add("Basic (optional reversed card)", ["Leber", "liver", ""])
+    add("Basic (type in the answer)", ["Capital of France?", "Paris"])
+    add("Cloze", [r"{{c1::\(e^{i\pi}\)}} = {{c2::-1}}", "Euler"])
+    add("Cloze", ["{{c1::outer {{c2::inner}} text}}", ""])  # nested cloze
+    for card_id in col.find_cards("")[:3]:
+        card = col.get_card(card_id)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+    return col
+
+
+@pytest.mark.parametrize("merge", [False, True], ids=["defaults", "merge-note-types"])
+def test_english_stock_note_types_go_back_in_place(tmp_path, merge):
+    """Basic, its reversed kinds, type-in and Cloze keep their own note type too."""
+    col = stock_collection(tmp_path / "tutor")
+    cards, revlog, fields = _state(col)
+    assert (cards, revlog) == (1 + 2 + 2 + 1 + 1 + 2 + 2, 3)
+    package = tmp_path / "tutor.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, with_scheduling=True, legacy=False)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+
+    out = tmp_path / "converted"
+    converted = run("convert", package, "-o", out)
+    assert converted.exit_code == 0, converted.output
+    for name in ("Basic", "Basic (type in the answer)"):
+        assert f"{name} → its own note type (1 templates): 1" in converted.output
+    assert "Basic (optional reversed card) → its own note type (2 templates): 2" in converted.output
+    assert "Cloze → its own note type (1 templates): 2" in converted.output
+    assert "→ basic" not in converted.output and "→ cloze" not in converted.output
+    assert run("check", out).exit_code == 0
+
+    db = tmp_path / "s.db"
+    imported = run("--db", db, "import", package)  # straight from the package, history too
+    assert imported.exit_code == 0, imported.output
+    store = Store.open(db)
+    assert store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == cards
+    store.close()
+    back = tmp_path / "back.apkg"
+    exported = run("--db", db, "export", "-o", back)
+    assert exported.exit_code == 0, exported.output
+    assert "7 notes go back under their own note types" in exported.output
+
+    before_types = {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()}
+    log = import_into(col, back, merge=merge)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    assert col.find_cards("") and _state(col) == (cards, revlog, fields)  # MathJax included
+    assert {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()} == before_types
+    assert not col.get_empty_cards().notes
+    assert check_database_changes(col) == []
+    col.close()
