@@ -9,13 +9,16 @@ card, the review log untouched, Check Database clean.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from click.testing import CliRunner
 
+from studyapp.cardtext import faces
 from studyapp.cli import cli
+from studyapp.deckfile import load_deck
 from studyapp.store import Store
 from tests.anki_support import check_database_changes, import_into, new_collection
 
@@ -238,3 +241,22 @@ def test_english_stock_note_types_go_back_in_place(tmp_path, merge):
     assert not col.get_empty_cards().notes
     assert check_database_changes(col) == []
     col.close()
+
+
+def test_nested_cloze_makes_the_cards_anki_makes(tmp_path):
+    col = stock_collection(tmp_path / "tutor")
+    note = col.get_note(col.find_notes("outer")[0])
+    anki_questions = [
+        re.sub(r"<[^>]+>", "", card.question().split("</style>")[-1]).strip()
+        for card in sorted(note.cards(), key=lambda c: c.ord)
+    ]
+    package = tmp_path / "tutor.apkg"
+    col.export_anki_package(out_path=str(package), options=ExportAnkiPackageOptions(), limit=None)
+    col.close()
+    out = tmp_path / "converted"
+    assert run("convert", package, "-o", out).exit_code == 0
+    [card] = [c for c in load_deck(out / "stock-english.toml").cards if "outer" in c.fields[0]]
+    assert card.ords == [0, 1]
+    shown = [faces(card.type, ord_, "", "", card.stored_text) for ord_ in card.ords]
+    assert [f.question for f in shown] == anki_questions == ["[...]", "outer [...] text"]
+    assert [f.answer for f in shown] == ["**outer inner text**", "outer **inner** text"]
