@@ -89,6 +89,8 @@ class Conversion:
     origins: dict[str, str] = field(default_factory=dict)
     # The packages' review logs (studyapp/anki/review_history.py maps them onto cards).
     reviews: list[AnkiReview] = field(default_factory=list)
+    # (Anki GUID, card ordinal) of the cards Anki has suspended.
+    suspended: set[tuple[str, int]] = field(default_factory=set)
 
 
 def is_convertible(path: Path) -> bool:
@@ -187,11 +189,24 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
         card_id = card.id if seen[card.id] == 1 else f"{card.id}-{seen[card.id]}"
         if note.origin:
             conversion.origins[card_id] = note.origin
+        if note.guid:
+            conversion.suspended.update((note.guid, ord_) for ord_ in note.suspended)
         by_deck.setdefault(deck_name(note.deck), []).append(_with_id(card, card_id))
     ids = deck_ids(by_deck)
     for name, cards in by_deck.items():
         conversion.decks.append(Deck(ids[name], name, "", tuple(cards)))
     return conversion
+
+
+def suspended_items(conversion: Conversion, decks: Iterable[Deck]) -> list[tuple[str, str, int]]:
+    """(deck id, card id, ordinal) of the study items whose card Anki has suspended."""
+    return [
+        (deck.id, card.id, ord_)
+        for deck in decks
+        for card in deck.cards
+        for ord_ in card.ords
+        if (card_guid(deck.id, card.id, card.type, card.guid or None), ord_) in conversion.suspended
+    ]
 
 
 def _occlusion(note: SourceNote, conversion: Conversion) -> Card | None:
