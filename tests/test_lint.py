@@ -4,6 +4,7 @@ suppression field, the command's output, exit codes and bad input."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -498,3 +499,23 @@ def test_readme_example_is_the_real_output(
     result = runner.invoke(cli, ["lint", "decks/", "tests/fixtures/lint/gate-control.toml"])
     assert result.exit_code == 1
     assert result.output == shown
+
+
+@pytest.mark.parametrize("threshold", [70, 85, 95])
+def test_near_duplicate_pairs_are_those_of_all_pairs(threshold):
+    """The length window leaves out no pair that token_sort_ratio would keep."""
+    from rapidfuzz import fuzz, process
+
+    from studyapp.lint.duplicates import _similar_pairs
+
+    rng = random.Random(threshold)
+    vocab = ["ab", "abc", "bcd", "mus", "muscl", "x", "yz", "tend", "tendon", "élé"]
+    keys = [" ".join(rng.choices(vocab, k=rng.randint(0, 6))) for _ in range(400)]
+    every: dict[int, list[tuple[int, float]]] = {}
+    for later, key in enumerate(keys):
+        for _c, score, earlier in process.extract(
+            key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, limit=None
+        ):
+            if earlier < later:
+                every.setdefault(later, []).append((earlier, score))
+    assert _similar_pairs(keys, threshold) == [(k, sorted(v)) for k, v in sorted(every.items())]
