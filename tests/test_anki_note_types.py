@@ -260,3 +260,41 @@ def test_nested_cloze_makes_the_cards_anki_makes(tmp_path):
     shown = [faces(card.type, ord_, "", "", card.stored_text) for ord_ in card.ords]
     assert [f.question for f in shown] == anki_questions == ["[...]", "outer [...] text"]
     assert [f.answer for f in shown] == ["**outer inner text**", "outer **inner** text"]
+
+
+def test_image_occlusion_back_with_import_defaults_leaves_the_tutors_note(tmp_path):
+    """An Image Occlusion note is studied as an occlusion card (masks over the picture)
+    and goes back under StudyApp's Image Occlusion: with Anki's import defaults the
+    tutor's note, its note type and its cards stay exactly as they were."""
+    from PIL import Image
+
+    col = new_collection(tmp_path / "tutor")
+    (tmp_path / "tutor" / "collection.media").mkdir(exist_ok=True)
+    Image.new("RGB", (200, 100), "white").save(tmp_path / "arm.png")
+    col.add_image_occlusion_notetype()
+    col.add_image_occlusion_note(
+        notetype_id=col.models.by_name("Image Occlusion")["id"],
+        image_path=str(tmp_path / "arm.png"),
+        occlusions="{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.4}}",
+        header="Arm <b>muscles</b>",
+        back_extra="",
+        tags=[],
+    )
+    package = tmp_path / "tutor.apkg"
+    col.export_anki_package(
+        out_path=str(package), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    before = [(n.mid, list(n.fields)) for n in map(col.get_note, col.find_notes(""))]
+    cards, revlog, _fields = _state(col)
+    db = tmp_path / "s.db"
+    assert run("--db", db, "import", package).exit_code == 0
+    exported = run("--db", db, "export", "-o", tmp_path / "back.apkg")
+    assert exported.exit_code == 0, exported.output
+    assert "1 notes keep their Anki GUID under StudyApp's note types" in exported.output
+    assert "tick 'Merge note types'" not in exported.output
+    log = import_into(col, tmp_path / "back.apkg")
+    assert (len(log.new), len(log.conflicting)) == (0, 1)
+    assert [(n.mid, list(n.fields)) for n in map(col.get_note, col.find_notes(""))] == before
+    assert _state(col)[:2] == (cards, revlog) and not col.get_empty_cards().notes
+    assert check_database_changes(col) == []
+    col.close()

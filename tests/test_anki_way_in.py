@@ -89,7 +89,8 @@ def test_anki_package_round_trip(tmp_path, form):
     assert exported.exit_code == 0, exported.output
     assert "2 media files" in exported.output and "6 notes added" in exported.output
     if plain:
-        assert "6 notes keep their Anki GUID" in exported.output
+        assert "6 notes keep their Anki GUID under StudyApp's note types" in exported.output
+        assert "tick 'Merge note types'" not in exported.output
     else:  # every note went under its own note type: no "Merge note types" for any
         assert "6 notes go back under their own note types" in exported.output
 
