@@ -161,15 +161,24 @@ def _read_notes(conn: sqlite3.Connection, deadline: Deadline, package: str) -> l
         note_types, decks = _schema11(conn)
     deck_of: dict[int, int] = {}
     suspended: dict[int, list[int]] = {}
-    rows = conn.execute("SELECT nid, did, odid, ord, queue FROM cards ORDER BY nid, ord DESC")
-    for nid, did, odid, ord_, queue in rows:
+    # Anki's cards table always has odid and queue; a hand-made package may lack them.
+    columns = {
+        r[1].decode("utf-8", "replace") if isinstance(r[1], bytes) else str(r[1])
+        for r in conn.execute("PRAGMA table_info(cards)")
+    }
+    home_deck = "odid" if "odid" in columns else "0"
+    queue = "queue" if "queue" in columns else "0"
+    rows = conn.execute(
+        f"SELECT nid, did, {home_deck}, ord, {queue} FROM cards ORDER BY nid, ord DESC"
+    )
+    for nid, did, odid, ord_, card_queue in rows:
         if not isinstance(nid, int):
             continue
         # A card in a filtered deck belongs to its home deck (odid), as in Anki.
         home = odid if isinstance(odid, int) and odid in decks else did
         if isinstance(home, int):
             deck_of[nid] = home  # the lowest ord's deck wins (read last)
-        if queue == SUSPENDED_QUEUE and isinstance(ord_, int) and 0 <= ord_ <= MAX_CARD_ORD:
+        if card_queue == SUSPENDED_QUEUE and isinstance(ord_, int) and 0 <= ord_ <= MAX_CARD_ORD:
             suspended.setdefault(nid, []).append(ord_)
     notes = []
     rows = conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")

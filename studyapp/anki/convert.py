@@ -6,7 +6,8 @@ type (fields, templates, CSS) and its fields as Anki's HTML, byte for byte, so a
 export sends it back to the same note type and Anki's import defaults update it
 in place. Only StudyApp's own note types (a package StudyApp exported) come back
 as basic/reversed/cloze cards, and Image Occlusion as an occlusion card. A text
-file of notes carries no templates: there English stock types still map (Basic →
+file of notes carries no templates (nor does a hand-made package whose templates
+have no question format): there English stock types still map (Basic →
 basic, "and reversed" → reversed, "optional reversed" → by its "Add Reverse"
 field, Cloze → cloze; Extra / Back Extra and Source keep their meaning) and any
 other note's first field is the front, the rest the back. Each card keeps its
@@ -330,7 +331,10 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
     source = named.get("source", "")
     guid = note.guid or ""
     where = note.origin or f"{note.deck}: note {note.guid or note.line}"
-    if note.note_type.formats and note.note_type.anki_id not in OWN_NOTE_TYPE_IDS:
+    # A package's templates without any question format (hand-made: Anki always writes
+    # them) say nothing to render: such notes map by their fields, as a text export's.
+    templates = any(question.strip() for _name, question, _answer in note.note_type.formats)
+    if templates and note.note_type.anki_id not in OWN_NOTE_TYPE_IDS:
         # Anki's note, under its own note type: StudyApp's card types would re-write
         # its HTML and send it back under another note type (issue 22).
         return note_card(
