@@ -298,3 +298,67 @@ def test_image_occlusion_back_with_import_defaults_leaves_the_tutors_note(tmp_pa
     assert _state(col)[:2] == (cards, revlog) and not col.get_empty_cards().notes
     assert check_database_changes(col) == []
     col.close()
+
+
+def localized_collection(folder: Path, lang: str) -> Collection:
+    """A collection Anki created in German or French: its stock note types in that language
+    (and so their fields and templates), a note of each, MathJax, reviews."""
+    import anki.lang
+
+    anki.lang.set_lang(lang)
+    try:
+        col = new_collection(folder)
+    finally:
+        anki.lang.set_lang("en_US")
+    deck = col.decks.id("Sprache::Stock")
+    stock = sorted(col.models.all(), key=lambda m: m["name"])
+    for index, model in enumerate(m for m in stock if m.get("originalStockKind") != 6):
+        note = col.new_note(model)
+        cloze = model["type"] == 1
+        note.fields[0] = (
+            f"{{{{c1::Wort {index}}}}} und {{{{c2::\\(x^{index}\\)}}}}"
+            if cloze
+            else (f"<b>Vorne {index} </b>")
+        )
+        note.fields[1] = f"{MATHS} {index}"
+        if len(note.fields) > 2:
+            note.fields[2] = "y"  # the optional reverse, asked for
+        col.add_note(note, deck)
+    for card_id in col.find_cards("")[:3]:
+        card = col.get_card(card_id)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+    return col
+
+
+@pytest.mark.parametrize("merge", [False, True], ids=["defaults", "merge-note-types"])
+@pytest.mark.parametrize("lang", ["de_DE", "fr_FR"])
+def test_localized_stock_note_types_go_back_in_place(tmp_path, lang, merge):
+    col = localized_collection(tmp_path / "tutor", lang)
+    cards, revlog, fields = _state(col)
+    assert (cards, revlog) == (1 + 1 + 2 + 2 + 2, 3)  # basic, type-in, 2 reversed, cloze
+    package = tmp_path / "tutor.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, with_scheduling=True, legacy=False)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+    out = tmp_path / "converted"
+    converted = run("convert", package, "-o", out)
+    assert converted.exit_code == 0, converted.output
+    assert converted.output.count("→ its own note type") == 5
+    assert run("check", out).exit_code == 0
+    db = tmp_path / "s.db"
+    assert run("--db", db, "import", out).exit_code == 0
+    store = Store.open(db)
+    assert store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == cards
+    store.close()
+    back = tmp_path / "back.apkg"
+    exported = run("--db", db, "export", "-o", back)
+    assert exported.exit_code == 0 and "5 notes go back under their own" in exported.output
+
+    before_types = {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()}
+    log = import_into(col, back, merge=merge)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    assert _state(col) == (cards, revlog, fields)
+    assert {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()} == before_types
+    assert not col.get_empty_cards().notes
+    assert check_database_changes(col) == []
+    col.close()
