@@ -89,3 +89,44 @@ def test_suspended_cards_arrive_suspended_and_later_imports_leave_them_be(tmp_pa
         store.close()
     assert run("--db", db, "import", source).exit_code == 0
     assert set(items(db).values()) == {0}
+
+
+def test_a_card_imported_as_basic_before_keeps_its_progress_as_a_note_card(tmp_path):
+    """Before issue 22 a stock Basic note came in as a basic card; the same package now
+    brings it as a note card of its own note type, onto the same card, progress kept."""
+    from datetime import datetime
+
+    from tests.anki_support import tutor_collection
+
+    col = tutor_collection(tmp_path / "tutor")
+    source = tmp_path / "tutor.apkg"
+    col.export_anki_package(
+        out_path=str(source), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    guid = col.get_note(col.find_notes("Trapezius")[0]).guid
+    col.close()
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "tutor-anatomy.toml").write_text(
+        '[deck]\nid = "tutor-anatomy"\nname = "Tutor::Anatomy"\n\n[[cards]]\nid = "trapezius"\n'
+        f'front = "**Trapezius** origin?"\nback = "Occipital bone & C7"\nguid = "{guid}"\n'
+    )
+    db = tmp_path / "s.db"
+    assert run("--db", db, "import", tmp_path / "old").exit_code == 0
+    store = Store.open(db)
+    try:
+        [item] = [r[0] for r in store.conn.execute("SELECT id FROM items")]
+        store.grade(item, 4, now=datetime(2026, 12, 1, 9))
+    finally:
+        store.close()
+    again = run("--db", db, "import", source)
+    assert again.exit_code == 0 and "Tutor::Anatomy: updated (4 added, 1 updated)" in again.output
+    store = Store.open(db)
+    try:
+        row = store.conn.execute(
+            "SELECT c.type, i.repetitions FROM items i JOIN cards c ON c.id = i.card_id "
+            "WHERE i.id = ?",
+            [item],
+        ).fetchone()
+    finally:
+        store.close()
+    assert tuple(row) == ("note", 1)
