@@ -262,10 +262,10 @@ def test_nested_cloze_makes_the_cards_anki_makes(tmp_path):
     assert [f.answer for f in shown] == ["**outer inner text**", "outer **inner** text"]
 
 
-def test_image_occlusion_back_with_import_defaults_leaves_the_tutors_note(tmp_path):
-    """An Image Occlusion note is studied as an occlusion card (masks over the picture)
-    and goes back under StudyApp's Image Occlusion: with Anki's import defaults the
-    tutor's note, its note type and its cards stay exactly as they were."""
+@pytest.mark.parametrize("merge", [False, True], ids=["defaults", "merge-note-types"])
+def test_image_occlusion_goes_back_in_place(tmp_path, merge):
+    """An Image Occlusion note keeps Anki's own note type (studied with its masks): back
+    in the tutor's collection it updates in place, fields byte for byte."""
     from PIL import Image
 
     col = new_collection(tmp_path / "tutor")
@@ -275,27 +275,35 @@ def test_image_occlusion_back_with_import_defaults_leaves_the_tutors_note(tmp_pa
     col.add_image_occlusion_note(
         notetype_id=col.models.by_name("Image Occlusion")["id"],
         image_path=str(tmp_path / "arm.png"),
-        occlusions="{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.4}}",
+        occlusions="{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.4:oi=1}}"
+        "{{c2::image-occlusion:ellipse:left=.5:top=.1:width=.2:height=.3:oi=1}}",
         header="Arm <b>muscles</b>",
-        back_extra="",
+        back_extra=r"\(x^2\)",
         tags=[],
     )
+    for card_id in col.find_cards("")[:1]:
+        card = col.get_card(card_id)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
     package = tmp_path / "tutor.apkg"
-    col.export_anki_package(
-        out_path=str(package), options=ExportAnkiPackageOptions(with_media=True), limit=None
-    )
-    before = [(n.mid, list(n.fields)) for n in map(col.get_note, col.find_notes(""))]
-    cards, revlog, _fields = _state(col)
+    options = ExportAnkiPackageOptions(with_media=True, with_scheduling=True)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+    cards, revlog, fields = _state(col)
+    assert (cards, revlog) == (2, 1)
     db = tmp_path / "s.db"
-    assert run("--db", db, "import", package).exit_code == 0
+    imported = run("--db", db, "import", package)
+    assert imported.exit_code == 0, imported.output
+    assert "Image Occlusion → its own note type (1 templates): 1" in imported.output
     exported = run("--db", db, "export", "-o", tmp_path / "back.apkg")
     assert exported.exit_code == 0, exported.output
-    assert "1 notes keep their Anki GUID under StudyApp's note types" in exported.output
-    assert "tick 'Merge note types'" not in exported.output
-    log = import_into(col, tmp_path / "back.apkg")
-    assert (len(log.new), len(log.conflicting)) == (0, 1)
-    assert [(n.mid, list(n.fields)) for n in map(col.get_note, col.find_notes(""))] == before
-    assert _state(col)[:2] == (cards, revlog) and not col.get_empty_cards().notes
+    assert "1 note goes back under its own note type" in exported.output
+    assert "Merge note types' in" not in exported.output
+    before_types = {m["id"]: m["name"] for m in col.models.all()}
+    log = import_into(col, tmp_path / "back.apkg", merge=merge)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    assert _state(col) == (cards, revlog, fields)
+    assert {m["id"]: m["name"] for m in col.models.all()} == before_types
+    assert not col.get_empty_cards().notes
     assert check_database_changes(col) == []
     col.close()
 

@@ -1,11 +1,11 @@
 """The way in: Anki packages and text files of notes as StudyApp decks.
 
 A note from an Anki package keeps its note type, stock ones included (Basic,
-Cloze, their German or French versions, custom ones): a `note` card with its note
-type (fields, templates, CSS) and its fields as Anki's HTML, byte for byte, so an
-export sends it back to the same note type and Anki's import defaults update it
-in place. Only StudyApp's own note types (a package StudyApp exported) come back
-as basic/reversed/cloze cards, and Image Occlusion as an occlusion card. A text
+Cloze, Image Occlusion, their German or French versions, custom ones): a `note`
+card with its note type (fields, templates, CSS) and its fields as Anki's HTML,
+byte for byte, so an export sends it back to the same note type and Anki's import
+defaults update it in place. Only StudyApp's own note types (a package StudyApp
+exported) come back as basic/reversed/cloze/occlusion cards. A text
 file of notes carries no templates (nor does a hand-made package whose templates
 have no question format): there English stock types still map (Basic →
 basic, "and reversed" → reversed, "optional reversed" → by its "Add Reverse"
@@ -316,7 +316,11 @@ def _with_id(card: Card, card_id: str) -> Card:
 
 
 def _card(note: SourceNote, conversion: Conversion) -> Card | None:
-    if is_occlusion_note(note):
+    # A package's templates without any question format (hand-made: Anki always writes
+    # them) say nothing to render: such notes map by their fields, as a text export's.
+    templates = any(question.strip() for _name, question, _answer in note.note_type.formats)
+    own = note.note_type.anki_id in OWN_NOTE_TYPE_IDS
+    if is_occlusion_note(note) and (own or not templates):
         return _occlusion(note, conversion)
     names = [n.lower() for n in note.note_type.fields]
     texts = []
@@ -331,10 +335,7 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
     source = named.get("source", "")
     guid = note.guid or ""
     where = note.origin or f"{note.deck}: note {note.guid or note.line}"
-    # A package's templates without any question format (hand-made: Anki always writes
-    # them) say nothing to render: such notes map by their fields, as a text export's.
-    templates = any(question.strip() for _name, question, _answer in note.note_type.formats)
-    if templates and note.note_type.anki_id not in OWN_NOTE_TYPE_IDS:
+    if templates and not own:
         # Anki's note, under its own note type: StudyApp's card types would re-write
         # its HTML and send it back under another note type (issue 22).
         return note_card(

@@ -124,8 +124,8 @@ def outlook_lines(result: ExportResult) -> list[str]:
         )
     if result.from_anki:
         lines.append(
-            f"{result.from_anki} notes keep their Anki GUID under StudyApp's note types (from "
-            "a text export, or Image Occlusion): Anki's import defaults leave the collection's "
+            f"{result.from_anki} notes keep their Anki GUID under StudyApp's note types (a "
+            "text export carries none of its own): Anki's import defaults leave the collection's "
             "own notes as they are (reported as conflicting); 'Merge note types' would move "
             "those notes to StudyApp's note types."
         )
