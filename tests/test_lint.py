@@ -519,3 +519,33 @@ def test_near_duplicate_pairs_are_those_of_all_pairs(threshold):
             if earlier < later:
                 every.setdefault(later, []).append((earlier, score))
     assert _similar_pairs(keys, threshold) == [(k, sorted(v)) for k, v in sorted(every.items())]
+
+
+def test_mirror_images_are_those_of_all_pairs():
+    """The answer-stem index leaves out no pair that comparing every two items would find."""
+    from studyapp.deckfile import Card, Deck
+    from studyapp.lint.mirrors import MIRROR_SHARE, mirror_images
+    from studyapp.lint.rules import items
+    from studyapp.lint.text import stems
+
+    rng = random.Random(7)
+    vocab = ["gate", "pain", "nerve", "spinal", "fibre", "signal", "cortex", "reflex"]
+    cards = tuple(
+        Card(f"c{i}", "basic", " ".join(rng.choices(vocab, k=3)), " ".join(rng.choices(vocab, k=2)))
+        for i in range(150)
+    )
+    deck = Deck("d", "D", "", cards)
+    entries = [(c, stems(i.question), stems(i.answer)) for c in cards for i in items(c)]
+
+    def covered(answer: set[str], question: set[str]) -> bool:
+        return bool(answer) and len(answer & question) / len(answer) >= MIRROR_SHARE
+
+    every = []
+    for later, (card, question, answer) in enumerate(entries):
+        for first, first_question, first_answer in entries[:later]:
+            pair = (first.id, card.id)
+            mirrored = covered(answer, first_question) and covered(first_answer, question)
+            if first is not card and pair not in every and mirrored:
+                every.append(pair)
+    found = [(m.earlier.id, m.card.id) for m in mirror_images([deck])]
+    assert found == every and found
