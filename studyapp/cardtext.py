@@ -251,11 +251,12 @@ _FRONT_SIDE_RULE_RE = re.compile(r"\s*<hr id=[\"']?answer[\"']?\s*/?>", re.IGNOR
 
 def note_faces(note_text: str, ord_: int) -> Faces:
     """Card `ord_` of a note card (its stored JSON), rendered by its own templates as Anki
-    would, then as terminal text (images as their placeholders)."""
+    would, then as terminal text (pictures as image tokens, from media/)."""
     from studyapp.anki.fields import placeholder
     from studyapp.anki.html_to_markdown import html_to_markdown
     from studyapp.deckfile.notetypes import from_note_json
     from studyapp.deckfile.templates import TemplateError, render
+    from studyapp.images import target_problem
     from studyapp.maths_text import code_span, with_maths_shown
 
     note_type, values = from_note_json(note_text)
@@ -279,7 +280,10 @@ def note_faces(note_text: str, ord_: int) -> Faces:
         answer = _FRONT_SIDE_RULE_RE.sub("", answer[len(question) :], count=1)
 
     def image(src: str, alt: str) -> str:
-        return placeholder("image", src)
+        # The picture, where the package's media went (the review screen checks the
+        # file as for any card); a name that could leave that folder stays text.
+        target = f"media/{src}"
+        return placeholder("image", src) if target_problem(target) else image_token(alt, target)
 
     def terminal_text(side: str) -> str:
         # Maths is set aside (private-use marks, which no conversion touches) and

@@ -26,6 +26,10 @@ from studyapp.anki.source_notes import NoteType, SourceNote
 T = TypeVar("T")
 
 NEWER_ANKI_PLACEHOLDER = "This file requires a newer version of Anki"
+# Anki's cards have at most this many templates (or cloze numbers).
+MAX_CARD_ORD = 1000
+# A card's queue when the tutor suspended it.
+SUSPENDED_QUEUE = -1
 # Deck and note type names longer than this are not names.
 MAX_NAME_CHARS = 1000
 
@@ -156,9 +160,26 @@ def _read_notes(conn: sqlite3.Connection, deadline: Deadline, package: str) -> l
     else:
         note_types, decks = _schema11(conn)
     deck_of: dict[int, int] = {}
-    for nid, did in conn.execute("SELECT nid, did FROM cards ORDER BY nid, ord DESC"):
-        if isinstance(nid, int) and isinstance(did, int):
-            deck_of[nid] = did  # the lowest ord's deck wins (read last)
+    suspended: dict[int, list[int]] = {}
+    # Anki's cards table always has odid and queue; a hand-made package may lack them.
+    columns = {
+        r[1].decode("utf-8", "replace") if isinstance(r[1], bytes) else str(r[1])
+        for r in conn.execute("PRAGMA table_info(cards)")
+    }
+    home_deck = "odid" if "odid" in columns else "0"
+    queue = "queue" if "queue" in columns else "0"
+    rows = conn.execute(
+        f"SELECT nid, did, {home_deck}, ord, {queue} FROM cards ORDER BY nid, ord DESC"
+    )
+    for nid, did, odid, ord_, card_queue in rows:
+        if not isinstance(nid, int):
+            continue
+        # A card in a filtered deck belongs to its home deck (odid), as in Anki.
+        home = odid if isinstance(odid, int) and odid in decks else did
+        if isinstance(home, int):
+            deck_of[nid] = home  # the lowest ord's deck wins (read last)
+        if card_queue == SUSPENDED_QUEUE and isinstance(ord_, int) and 0 <= ord_ <= MAX_CARD_ORD:
+            suspended.setdefault(nid, []).append(ord_)
     notes = []
     rows = conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
     for count, (nid, guid, mid, tags, flds) in enumerate(rows, 1):
@@ -198,6 +219,7 @@ def _read_notes(conn: sqlite3.Connection, deadline: Deadline, package: str) -> l
                 tuple(_text(tags, f"{where}: its tags").split()),
                 decks.get(deck_of.get(nid, 1), "Default") if isinstance(nid, int) else "Default",
                 origin=f"{package}: note {guid_text}" if guid_text else f"{package}: {where}",
+                suspended=tuple(sorted(suspended.get(nid, ()))) if isinstance(nid, int) else (),
             )
         )
     return notes

@@ -1,13 +1,17 @@
 """The way in: Anki packages and text files of notes as StudyApp decks.
 
-Anki's English stock types (and StudyApp's own) become StudyApp cards: Basic →
-basic, "and reversed" → reversed, "optional reversed" → basic or reversed by its
-"Add Reverse" field, Cloze → cloze (hints kept); fields named Extra / Back Extra
-and Source keep their meaning. Any other note type (custom, localized) is kept:
-a `note` card with its note type (fields, templates, CSS) and its fields as Anki
-has them, so an export sends it back to the same note type. A text file of notes
-carries no templates: there the first field is the front and the rest the back. Each
-card keeps its note's Anki GUID, so an export goes back to the same notes.
+A note from an Anki package keeps its note type, stock ones included (Basic,
+Cloze, Image Occlusion, their German or French versions, custom ones): a `note`
+card with its note type (fields, templates, CSS) and its fields as Anki's HTML,
+byte for byte, so an export sends it back to the same note type and Anki's import
+defaults update it in place. Only StudyApp's own note types (a package StudyApp
+exported) come back as basic/reversed/cloze/occlusion cards. A text
+file of notes carries no templates (nor does a hand-made package whose templates
+have no question format): there English stock types still map (Basic →
+basic, "and reversed" → reversed, "optional reversed" → by its "Add Reverse"
+field, Cloze → cloze; Extra / Back Extra and Source keep their meaning) and any
+other note's first field is the front, the rest the back. Each card keeps its
+note's Anki GUID, so an export goes back to the same notes.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from studyapp.anki.note_cards import (
     toml_string,
 )
 from studyapp.anki.notes import MEDIA_FOLDER
+from studyapp.anki.notetypes import NOTE_TYPE_IDS, RETIRED_MODEL_IDS
 from studyapp.anki.occlusion_notes import is_occlusion_note, occlusion_card
 from studyapp.anki.revlog_reader import AnkiReview
 from studyapp.anki.text_reader import read_text_notes
@@ -48,6 +53,8 @@ TEXT_SUFFIXES = (".txt", ".csv", ".tsv")
 EXTRA_FIELDS = ("extra", "back extra")
 # The field names of the cloze note types StudyApp's cloze cards stand for.
 CLOZE_NAMES = {"text", "source", *EXTRA_FIELDS}
+# StudyApp's own note types: a package it exported comes back as its card types.
+OWN_NOTE_TYPE_IDS = frozenset({*NOTE_TYPE_IDS.values(), *RETIRED_MODEL_IDS.values()})
 
 
 @dataclass(slots=True)
@@ -83,6 +90,8 @@ class Conversion:
     origins: dict[str, str] = field(default_factory=dict)
     # The packages' review logs (studyapp/anki/review_history.py maps them onto cards).
     reviews: list[AnkiReview] = field(default_factory=list)
+    # (Anki GUID, card ordinal) of the cards Anki has suspended.
+    suspended: set[tuple[str, int]] = field(default_factory=set)
 
 
 def is_convertible(path: Path) -> bool:
@@ -181,11 +190,24 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
         card_id = card.id if seen[card.id] == 1 else f"{card.id}-{seen[card.id]}"
         if note.origin:
             conversion.origins[card_id] = note.origin
+        if note.guid:
+            conversion.suspended.update((note.guid, ord_) for ord_ in note.suspended)
         by_deck.setdefault(deck_name(note.deck), []).append(_with_id(card, card_id))
     ids = deck_ids(by_deck)
     for name, cards in by_deck.items():
         conversion.decks.append(Deck(ids[name], name, "", tuple(cards)))
     return conversion
+
+
+def suspended_items(conversion: Conversion, decks: Iterable[Deck]) -> list[tuple[str, str, int]]:
+    """(deck id, card id, ordinal) of the study items whose card Anki has suspended."""
+    return [
+        (deck.id, card.id, ord_)
+        for deck in decks
+        for card in deck.cards
+        for ord_ in card.ords
+        if (card_guid(deck.id, card.id, card.type, card.guid or None), ord_) in conversion.suspended
+    ]
 
 
 def _occlusion(note: SourceNote, conversion: Conversion) -> Card | None:
@@ -294,7 +316,11 @@ def _with_id(card: Card, card_id: str) -> Card:
 
 
 def _card(note: SourceNote, conversion: Conversion) -> Card | None:
-    if is_occlusion_note(note):
+    # A package's templates without any question format (hand-made: Anki always writes
+    # them) say nothing to render: such notes map by their fields, as a text export's.
+    templates = any(question.strip() for _name, question, _answer in note.note_type.formats)
+    own = note.note_type.anki_id in OWN_NOTE_TYPE_IDS
+    if is_occlusion_note(note) and (own or not templates):
         return _occlusion(note, conversion)
     names = [n.lower() for n in note.note_type.fields]
     texts = []
@@ -309,8 +335,9 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
     source = named.get("source", "")
     guid = note.guid or ""
     where = note.origin or f"{note.deck}: note {note.guid or note.line}"
-    if note.note_type.cloze and note.note_type.formats and not set(names) <= CLOZE_NAMES:
-        # A localized or custom cloze note type: StudyApp's cloze would change its fields.
+    if templates and not own:
+        # Anki's note, under its own note type: StudyApp's card types would re-write
+        # its HTML and send it back under another note type (issue 22).
         return note_card(
             note, conversion, where, card_id_for(note, note.fields[0] if note.fields else "")
         )
@@ -348,10 +375,6 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
         label = f"{note.note_type.name} → basic"
     if names[:2] == ["front", "back"] and all(n in known for n in names):
         back = texts[1]
-    elif note.note_type.formats:
-        return note_card(
-            note, conversion, where, card_id_for(note, note.fields[0] if note.fields else "")
-        )
     else:
         back = "\n\n".join(t for t in texts[1:] if t)
         extra = source = ""

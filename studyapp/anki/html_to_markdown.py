@@ -35,7 +35,8 @@ def _complete_tags_only(field_html: str) -> str:
 
 
 _BLOCKS = {"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr"}
-_SKIPPED = {"style", "script", "head", "title"}
+# A button is a control for Anki's reviewer (Image Occlusion's "Toggle Masks"), not text.
+_SKIPPED = {"style", "script", "head", "title", "button"}
 # What Markdown would read as markup in running text.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_])")
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import genanki
 
+from studyapp.deckfile.notetypes import is_image_occlusion
+
 if TYPE_CHECKING:
     from studyapp.anki.notes import ExportNote
 
@@ -220,10 +222,19 @@ def own_models(notes: Iterable[ExportNote]) -> dict[str, Any]:
         if note.type != "note" or note.family in models:
             continue
         note_type = note.note_type[0]
-        models[note.family] = genanki.Model(
+        occlusion = is_image_occlusion(note_type)
+        # Image Occlusion is known to Anki by its kind and its fields' tags (by position):
+        # a collection that lacks the note type gets it as Anki's own.
+        model = _OcclusionModel if occlusion else genanki.Model
+        models[note.family] = model(
             note_type.anki_id,
             note_type.name,
-            fields=[{"name": name} for name in note_type.fields],
+            fields=[
+                {"name": name, "tag": tag, "preventDeletion": tag < 4}
+                if occlusion and tag < len(OCCLUSION_FIELDS)
+                else {"name": name}
+                for tag, name in enumerate(note_type.fields)
+            ],
             templates=[
                 {"name": t.name, "qfmt": t.front, "afmt": t.back} for t in note_type.templates
             ],

@@ -19,7 +19,14 @@ from studyapp.anki.fields import field_html
 from studyapp.anki.html_to_markdown import html_to_markdown
 from studyapp.cardtext import image_refs, image_token
 from studyapp.images import ImageProblem, check_image, media_name, original_size
-from studyapp.occlusion import OcclusionError, from_anki, parse, shapes_text, to_anki
+from studyapp.occlusion import (
+    OcclusionError,
+    Occlusions,
+    from_anki,
+    parse,
+    shapes_text,
+    to_anki,
+)
 
 if TYPE_CHECKING:
     from studyapp.anki.apkg_reader import SourceNote
@@ -84,3 +91,18 @@ def occlusion_fields(
         field_html(note.extra, media, used),
         field_html(note.source, media, used),
     ]
+
+
+def note_occlusions(note_text: str, picture: Path) -> Occlusions | None:
+    """The masks of an Image Occlusion note card (its stored JSON) over `picture`, in the
+    picture's pixels; None for another note type, or when the picture or shapes are unusable
+    (the picture is then shown alone, as for any card)."""
+    from studyapp.deckfile.notetypes import from_note_json, occlusion_field
+
+    field = occlusion_field(*from_note_json(note_text))
+    if field is None:
+        return None
+    try:
+        return from_anki(field, *original_size(picture))
+    except (ImageProblem, OcclusionError, OSError):
+        return None

@@ -124,8 +124,10 @@ def outlook_lines(result: ExportResult) -> list[str]:
         )
     if result.from_anki:
         lines.append(
-            f"{result.from_anki} notes keep their Anki GUID: to update them in the collection "
-            "they came from, tick 'Merge note types' in Anki's import dialog."
+            f"{result.from_anki} notes keep their Anki GUID under StudyApp's note types (a "
+            "text export carries none of its own): Anki's import defaults leave the collection's "
+            "own notes as they are (reported as conflicting); 'Merge note types' would move "
+            "those notes to StudyApp's note types."
         )
     if result.own_note_type:
         one = result.own_note_type == 1

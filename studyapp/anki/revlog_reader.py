@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from studyapp.anki.apkg_collection import CollectionError, read_guarded
+from studyapp.anki.apkg_collection import MAX_CARD_ORD, CollectionError, read_guarded
 from studyapp.anki.reader_limits import Deadline, LimitExceeded
 
 # A heavy Anki user's whole life is a few hundred thousand answers.
@@ -24,8 +24,6 @@ MIN_REVLOG_ID = 1_136_073_600_000
 MAX_REVLOG_ID = 4_102_444_800_000
 # Anki's longest answer time setting is 9999 s; a day is beyond anything it writes.
 MAX_ANSWER_MS = 86_400_000
-# Anki's cards have at most this many templates (or cloze numbers).
-MAX_CARD_ORD = 1000
 # Revlog types: learn, review, relearn, filtered, manual, rescheduled.
 REVLOG_TYPES = range(6)
 # Buttons: 0 for a manual entry (no answer), 1 Again .. 4 Easy.

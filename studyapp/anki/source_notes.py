@@ -37,3 +37,5 @@ class SourceNote:
     origin: str = ""
     # The source's own id for the note (a spreadsheet's id column): kept across rewording.
     key: str | None = None
+    # The ordinals of the note's cards Anki has suspended (queue -1).
+    suspended: tuple[int, ...] = ()

@@ -104,7 +104,13 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     onto their own cards, progress kept.
     """
     from studyapp.anki.collection_writer import collection_sha256
-    from studyapp.anki.convert import is_convertible, left_out_lines, mapping_lines, report_lines
+    from studyapp.anki.convert import (
+        is_convertible,
+        left_out_lines,
+        mapping_lines,
+        report_lines,
+        suspended_items,
+    )
     from studyapp.anki.converted_files import discard_staged, finish_pending_media, stage_media
     from studyapp.anki.review_history import anki_history
     from studyapp.store.connection import utcnow
@@ -121,6 +127,7 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     deck_files = [d.path for d in decks if d.path is not None]
     conversion = None
     history = None
+    suspended: list[tuple[str, str, int]] = []
     collections = [p for p in sources if p.suffix.lower() == ".colpkg"]
     # Hashed before it is read: a file changed meanwhile is not the one recorded.
     merged_sha = collection_sha256(sources[0]) if len(collections) == len(sources) == 1 else None
@@ -132,6 +139,7 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
             fail(f"no notes to import in {', '.join(map(str, sources))}; nothing imported")
         decks = [*decks, *converted]
         history = anki_history(converted, conversion.reviews)
+        suspended = suspended_items(conversion, converted)
     staged = None
     left_out: list[str] = []  # media links and other non-files, never followed
     try:
@@ -143,6 +151,7 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
                 replace=replace,
                 pending_media=None if staged is None else str(staged),
                 reviews=history.events if history is not None else (),
+                suspended=suspended,
             )
     except DeckNotOwned as exc:
         discard_staged(staged)

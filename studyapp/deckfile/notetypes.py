@@ -10,6 +10,7 @@ values travel together as JSON in the database (`NoteType.to_json`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +79,30 @@ class NoteType:
             tuple(CardTemplate(t["name"], t["front"], t["back"]) for t in data["templates"]),
             str(data.get("css", "")),
         )
+
+
+# Anki's Image Occlusion templates (any language) start its drawing with this call.
+_OCCLUSION_SETUP = "anki.imageOcclusion.setup"
+_CLOZE_FIELD_RE = re.compile(r"\{\{cloze:([^}]+)\}\}")
+
+
+def is_image_occlusion(note_type: NoteType) -> bool:
+    """Anki's Image Occlusion note type (or a copy, in any language): a cloze type whose
+    template draws the masks."""
+    return note_type.cloze and any(_OCCLUSION_SETUP in t.front for t in note_type.templates)
+
+
+def occlusion_field(note_type: NoteType, values: tuple[str, ...]) -> str | None:
+    """An Image Occlusion note's shapes (Anki's `{{cN::image-occlusion:…}}` field, the one
+    its template clozes), or None for a note of any other type."""
+    if not is_image_occlusion(note_type):
+        return None
+    match = _CLOZE_FIELD_RE.search(note_type.templates[0].front)
+    name = match.group(1).strip() if match else ""
+    if name not in note_type.fields:
+        return None
+    index = note_type.fields.index(name)
+    return values[index] if index < len(values) else ""
 
 
 def note_json(note_type: NoteType, values: tuple[str, ...]) -> str:

@@ -12,6 +12,7 @@ near-duplicate; the later item (in the order the decks were given) is the one re
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -40,6 +41,41 @@ def _entries(decks: Sequence[Deck]) -> list[_Entry]:
     ]
 
 
+def _similar_pairs(
+    keys: Sequence[str], threshold: int
+) -> list[tuple[int, list[tuple[int, float]]]]:
+    """(later, [(earlier, score), ...]) for every pair of keys whose token_sort_ratio is at
+    least `threshold`, in index order.
+
+    token_sort_ratio is `ratio` of the words sorted: sorted once here, not once per pair.
+    `ratio` is at most 2·min(len)/(len₁+len₂) (an Indel distance is at least the length
+    difference), so each key meets only keys of a length that can reach the threshold:
+    with the keys in length order, a contiguous slice, compared in C by RapidFuzz.
+    """
+    words = [" ".join(sorted(key.split())) for key in keys]
+    order = sorted(range(len(words)), key=lambda i: len(words[i]))
+    lengths = [len(words[i]) for i in order]
+    by_length = [words[i] for i in order]
+    found: dict[int, list[tuple[int, float]]] = {}
+    for position, index in enumerate(order):
+        # Shorter (or equal) keys only: each pair is compared once, from its longer key.
+        # 200·len₁ ≥ threshold·(len₁+len₂), in integers (no rounding at the boundary).
+        shortest = -(-lengths[position] * threshold // (200 - threshold))
+        start = bisect.bisect_left(lengths, shortest, 0, position)
+        matches = process.extract(
+            by_length[position],
+            by_length[start:position],
+            scorer=fuzz.ratio,
+            score_cutoff=threshold,
+            limit=None,
+        )
+        for _choice, score, offset in matches:
+            other = order[start + offset]
+            earlier, later = min(index, other), max(index, other)
+            found.setdefault(later, []).append((earlier, score))
+    return [(later, sorted(found[later])) for later in sorted(found)]
+
+
 def near_duplicates(
     decks: Sequence[Deck],
     threshold: int = NEAR_DUPLICATE_SCORE,
@@ -48,15 +84,11 @@ def near_duplicates(
     """(deck, card, message) for each item that nearly repeats an earlier item of another card;
     pairs in `known` ((id of the earlier card, id of the later)) are already reported."""
     entries = _entries(decks)
-    keys = [e.key for e in entries]
     reported: set[tuple[int, int]] = set()
-    for later, key in enumerate(keys):
-        matches = process.extract(
-            key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, limit=None
-        )
-        for _choice, score, earlier in sorted(matches, key=lambda m: m[2]):
+    for later, matches in _similar_pairs([e.key for e in entries], threshold):
+        for earlier, score in matches:
             first, second = entries[earlier], entries[later]
-            if earlier >= later or first.card is second.card:
+            if first.card is second.card:
                 continue
             if (id(first.card), id(second.card)) in known:
                 continue

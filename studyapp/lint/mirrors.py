@@ -10,6 +10,7 @@ and a mirrored pair is not reported again as a near-duplicate (its words are the
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -44,8 +45,15 @@ def mirror_images(decks: Sequence[Deck]) -> Iterator[Mirror]:
         for item in items(card)
     ]
     reported: set[tuple[int, int]] = set()
+    # Stem -> the earlier items whose question has it: a mirror's question holds most of
+    # this item's answer, so only items sharing an answer stem are compared (not all pairs).
+    asking: dict[str, list[int]] = {}
     for later, (deck, card, label, question, answer) in enumerate(entries):
-        for earlier in range(later):
+        hits = Counter(earlier for word in answer for earlier in asking.get(word, ()))
+        candidates = sorted(e for e, n in hits.items() if n >= MIRROR_SHARE * len(answer))
+        for word in question:
+            asking.setdefault(word, []).append(later)
+        for earlier in candidates:
             first_deck, first, first_label, first_question, first_answer = entries[earlier]
             pair = (id(first), id(card))
             if first is card or pair in reported:

@@ -63,6 +63,7 @@ class DeckImport(HistoryImport):
         replace: bool = False,
         pending_media: str | None = None,
         reviews: Sequence[ReviewEvent] = (),
+        suspended: Sequence[tuple[str, str, int]] = (),
     ) -> ImportReport:
         """Bring the database in line with `decks`, in one transaction.
 
@@ -75,7 +76,9 @@ class DeckImport(HistoryImport):
         `pending_media` (a folder of staged media) is recorded in the same
         transaction under PENDING_MEDIA_KEY, for whoever moves the files in.
         `reviews` (an Anki package's log, as events) merge into the history in the
-        same transaction, once the cards they belong to are in.
+        same transaction, once the cards they belong to are in. `suspended` (deck id,
+        card key, ordinal) names items that arrive suspended (Anki had them so);
+        items already here keep their own state.
         """
         stamp = (now or utcnow()).isoformat(timespec="seconds")
         prints = {deck.id: _fingerprint(deck) for deck in decks}
@@ -83,7 +86,13 @@ class DeckImport(HistoryImport):
         if decks and not self.damaged and (news or not self._imported_before(prints)):
             self.backup_before("import")
         with self.transaction():
+            last_item = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0]
             report = self._import_all(decks, stamp, replace, pending_media)
+            self.conn.executemany(
+                "UPDATE items SET suspended = 1 WHERE id > ? AND ord = ? AND card_id = "
+                "(SELECT id FROM cards WHERE deck_id = ? AND card_key = ?)",
+                [(last_item, ord_, deck, key) for deck, key, ord_ in suspended],
+            )
             if reviews:
                 report.history = self.merge_history(reviews)
             for deck_id, digest in prints.items():

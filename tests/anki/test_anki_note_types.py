@@ -9,13 +9,16 @@ card, the review log untouched, Check Database clean.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from click.testing import CliRunner
 
+from studyapp.cardtext import faces
 from studyapp.cli import cli
+from studyapp.deckfile.reader import load_deck
 from studyapp.store import Store
 from tests.anki_support import check_database_changes, import_into, new_collection
 
@@ -170,5 +173,200 @@ def test_a_note_removed_from_the_deck_file_is_left_alone_in_anki(tmp_path):
     assert (len(log.new), len(log.conflicting)) == (0, 0)
     assert _state(col) == (cards, revlog, fields)
     assert col.get_note(katze.id).mid == katze.mid
+    assert check_database_changes(col) == []
+    col.close()
+
+
+def stock_collection(folder: Path) -> Collection:
+    """Anki's English stock note types (and MathJax in them), with review history."""
+    col = new_collection(folder)
+    deck = col.decks.id("Stock::English")
+
+    def add(name: str, values: list[str]) -> None:
+        note = col.new_note(col.models.by_name(name))
+        for index, value in enumerate(values):
+            note.fields[index] = value
+        col.add_note(note, deck)
+
+    add("Basic", [MATHS, "<div>an <b>integral </b>&nbsp;</div>"])
+    add("Basic (and reversed card)", ["Herz", r"heart \(\heartsuit\)"])
+    add("Basic (optional reversed card)", ["Lunge", "lung", "y"])
+    add("Basic (optional reversed card)", ["Leber", "liver", ""])
+    add("Basic (type in the answer)", ["Capital of France?", "Paris"])
+    add("Cloze", [r"{{c1::\(e^{i\pi}\)}} = {{c2::-1}}", "Euler"])
+    add("Cloze", ["{{c1::outer {{c2::inner}} text}}", ""])  # nested cloze
+    for card_id in col.find_cards("")[:3]:
+        card = col.get_card(card_id)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+    return col
+
+
+@pytest.mark.parametrize("merge", [False, True], ids=["defaults", "merge-note-types"])
+def test_english_stock_note_types_go_back_in_place(tmp_path, merge):
+    """Basic, its reversed kinds, type-in and Cloze keep their own note type too."""
+    col = stock_collection(tmp_path / "tutor")
+    cards, revlog, fields = _state(col)
+    assert (cards, revlog) == (1 + 2 + 2 + 1 + 1 + 2 + 2, 3)
+    package = tmp_path / "tutor.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, with_scheduling=True, legacy=False)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+
+    out = tmp_path / "converted"
+    converted = run("convert", package, "-o", out)
+    assert converted.exit_code == 0, converted.output
+    for name in ("Basic", "Basic (type in the answer)"):
+        assert f"{name} → its own note type (1 templates): 1" in converted.output
+    assert "Basic (optional reversed card) → its own note type (2 templates): 2" in converted.output
+    assert "Cloze → its own note type (1 templates): 2" in converted.output
+    assert "→ basic" not in converted.output and "→ cloze" not in converted.output
+    assert run("check", out).exit_code == 0
+
+    db = tmp_path / "s.db"
+    imported = run("--db", db, "import", package)  # straight from the package, history too
+    assert imported.exit_code == 0, imported.output
+    store = Store.open(db)
+    assert store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == cards
+    store.close()
+    back = tmp_path / "back.apkg"
+    exported = run("--db", db, "export", "-o", back)
+    assert exported.exit_code == 0, exported.output
+    assert "7 notes go back under their own note types" in exported.output
+
+    before_types = {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()}
+    log = import_into(col, back, merge=merge)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    assert col.find_cards("") and _state(col) == (cards, revlog, fields)  # MathJax included
+    assert {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()} == before_types
+    assert not col.get_empty_cards().notes
+    assert check_database_changes(col) == []
+    col.close()
+
+
+def test_nested_cloze_makes_the_cards_anki_makes(tmp_path):
+    col = stock_collection(tmp_path / "tutor")
+    note = col.get_note(col.find_notes("outer")[0])
+    anki_questions = [
+        re.sub(r"<[^>]+>", "", card.question().split("</style>")[-1]).strip()
+        for card in sorted(note.cards(), key=lambda c: c.ord)
+    ]
+    package = tmp_path / "tutor.apkg"
+    col.export_anki_package(out_path=str(package), options=ExportAnkiPackageOptions(), limit=None)
+    col.close()
+    out = tmp_path / "converted"
+    assert run("convert", package, "-o", out).exit_code == 0
+    [card] = [c for c in load_deck(out / "stock-english.toml").cards if "outer" in c.fields[0]]
+    assert card.ords == [0, 1]
+    shown = [faces(card.type, ord_, "", "", card.stored_text) for ord_ in card.ords]
+    assert [f.question for f in shown] == anki_questions == ["[...]", "outer [...] text"]
+    assert [f.answer for f in shown] == ["**outer inner text**", "outer **inner** text"]
+
+
+@pytest.mark.parametrize("merge", [False, True], ids=["defaults", "merge-note-types"])
+def test_image_occlusion_goes_back_in_place(tmp_path, merge):
+    """An Image Occlusion note keeps Anki's own note type (studied with its masks): back
+    in the tutor's collection it updates in place, fields byte for byte."""
+    from PIL import Image
+
+    col = new_collection(tmp_path / "tutor")
+    (tmp_path / "tutor" / "collection.media").mkdir(exist_ok=True)
+    Image.new("RGB", (200, 100), "white").save(tmp_path / "arm.png")
+    col.add_image_occlusion_notetype()
+    col.add_image_occlusion_note(
+        notetype_id=col.models.by_name("Image Occlusion")["id"],
+        image_path=str(tmp_path / "arm.png"),
+        occlusions="{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.4:oi=1}}"
+        "{{c2::image-occlusion:ellipse:left=.5:top=.1:width=.2:height=.3:oi=1}}",
+        header="Arm <b>muscles</b>",
+        back_extra=r"\(x^2\)",
+        tags=[],
+    )
+    for card_id in col.find_cards("")[:1]:
+        card = col.get_card(card_id)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+    package = tmp_path / "tutor.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, with_scheduling=True)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+    cards, revlog, fields = _state(col)
+    assert (cards, revlog) == (2, 1)
+    db = tmp_path / "s.db"
+    imported = run("--db", db, "import", package)
+    assert imported.exit_code == 0, imported.output
+    assert "Image Occlusion → its own note type (1 templates): 1" in imported.output
+    exported = run("--db", db, "export", "-o", tmp_path / "back.apkg")
+    assert exported.exit_code == 0, exported.output
+    assert "1 note goes back under its own note type" in exported.output
+    assert "Merge note types' in" not in exported.output
+    before_types = {m["id"]: m["name"] for m in col.models.all()}
+    log = import_into(col, tmp_path / "back.apkg", merge=merge)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    assert _state(col) == (cards, revlog, fields)
+    assert {m["id"]: m["name"] for m in col.models.all()} == before_types
+    assert not col.get_empty_cards().notes
+    assert check_database_changes(col) == []
+    col.close()
+
+
+def localized_collection(folder: Path, lang: str) -> Collection:
+    """A collection Anki created in German or French: its stock note types in that language
+    (and so their fields and templates), a note of each, MathJax, reviews."""
+    import anki.lang
+
+    anki.lang.set_lang(lang)
+    try:
+        col = new_collection(folder)
+    finally:
+        anki.lang.set_lang("en_US")
+    deck = col.decks.id("Sprache::Stock")
+    stock = sorted(col.models.all(), key=lambda m: m["name"])
+    for index, model in enumerate(m for m in stock if m.get("originalStockKind") != 6):
+        note = col.new_note(model)
+        cloze = model["type"] == 1
+        note.fields[0] = (
+            f"{{{{c1::Wort {index}}}}} und {{{{c2::\\(x^{index}\\)}}}}"
+            if cloze
+            else (f"<b>Vorne {index} </b>")
+        )
+        note.fields[1] = f"{MATHS} {index}"
+        if len(note.fields) > 2:
+            note.fields[2] = "y"  # the optional reverse, asked for
+        col.add_note(note, deck)
+    for card_id in col.find_cards("")[:3]:
+        card = col.get_card(card_id)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+    return col
+
+
+@pytest.mark.parametrize("merge", [False, True], ids=["defaults", "merge-note-types"])
+@pytest.mark.parametrize("lang", ["de_DE", "fr_FR"])
+def test_localized_stock_note_types_go_back_in_place(tmp_path, lang, merge):
+    col = localized_collection(tmp_path / "tutor", lang)
+    cards, revlog, fields = _state(col)
+    assert (cards, revlog) == (1 + 1 + 2 + 2 + 2, 3)  # basic, type-in, 2 reversed, cloze
+    package = tmp_path / "tutor.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, with_scheduling=True, legacy=False)
+    col.export_anki_package(out_path=str(package), options=options, limit=None)
+    out = tmp_path / "converted"
+    converted = run("convert", package, "-o", out)
+    assert converted.exit_code == 0, converted.output
+    assert converted.output.count("→ its own note type") == 5
+    assert run("check", out).exit_code == 0
+    db = tmp_path / "s.db"
+    assert run("--db", db, "import", out).exit_code == 0
+    store = Store.open(db)
+    assert store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == cards
+    store.close()
+    back = tmp_path / "back.apkg"
+    exported = run("--db", db, "export", "-o", back)
+    assert exported.exit_code == 0 and "5 notes go back under their own" in exported.output
+
+    before_types = {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()}
+    log = import_into(col, back, merge=merge)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    assert _state(col) == (cards, revlog, fields)
+    assert {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()} == before_types
+    assert not col.get_empty_cards().notes
     assert check_database_changes(col) == []
     col.close()

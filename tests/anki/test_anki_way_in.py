@@ -56,16 +56,25 @@ def test_anki_package_round_trip(tmp_path, form):
     converted = run("convert", source, "-o", out)
     assert converted.exit_code == 0, converted.output
     assert "Wrote 2 deck files (6 cards)" in converted.output
-    if form == "notes-in-plain-text":  # a text export carries no templates
+    plain = form == "notes-in-plain-text"
+    if plain:  # a text export carries no templates
         assert "Vocabulary → basic (first field front, the rest back): 1" in converted.output
-    else:  # the note keeps its own note type (issue 22)
+    else:  # every note keeps its own note type, stock ones too (issue 22)
         assert "Vocabulary → its own note type (1 templates): 1" in converted.output
+        assert "Basic → its own note type (1 templates): 1" in converted.output
+        assert "Cloze → its own note type (1 templates): 1" in converted.output
     checked = run("check", out)
     assert checked.exit_code == 0, checked.output
     text = (out / "tutor-anatomy.toml").read_text()
-    assert 'front = "**Trapezius** origin?"' in text
-    assert "Occipital bone & C7\\n[image: heart.png]" in text
-    assert "{{c1::sternocleidomastoid::muscle}}" in text and 'extra = "*Extra*"' in text
+    if plain:
+        assert 'front = "**Trapezius** origin?"' in text
+        assert "Occipital bone & C7\\n[image: heart.png]" in text
+        assert "{{c1::sternocleidomastoid::muscle}}" in text and 'extra = "*Extra*"' in text
+    else:  # Anki's HTML, byte for byte
+        assert '"Front" = "<b>Trapezius</b> origin?"' in text
+        assert '"Back" = "Occipital bone &amp; C7<br><img src=\\"heart.png\\">"' in text
+        assert '"Text" = "The {{c1::sternocleidomastoid::muscle}} turns the {{c2::head}}"' in text
+        assert '"Back Extra" = "<i>Extra</i>"' in text
     if form != "notes-in-plain-text":  # a text export carries no media
         assert (out / "media" / "heart.png").read_bytes() == b"\x89PNG fake image"
     else:
@@ -79,20 +88,24 @@ def test_anki_package_round_trip(tmp_path, form):
     exported = run(*db, "export", "-o", tmp_path / "back.apkg")
     assert exported.exit_code == 0, exported.output
     assert "2 media files" in exported.output and "6 notes added" in exported.output
-    if form == "notes-in-plain-text":
-        assert "6 notes keep their Anki GUID" in exported.output
-    else:  # Vocabulary kept its own note type: no "Merge note types" for it
-        assert "5 notes keep their Anki GUID" in exported.output
-        assert "1 note goes back under its own note type" in exported.output
+    if plain:
+        assert "6 notes keep their Anki GUID under StudyApp's note types" in exported.output
+        assert "tick 'Merge note types'" not in exported.output
+    else:  # every note went under its own note type: no "Merge note types" for any
+        assert "6 notes go back under their own note types" in exported.output
 
     log = import_into(col, tmp_path / "back.apkg", merge=True)
     assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, 0, 6)
     assert sorted(col.get_note(n).guid for n in col.find_notes("")) == guids
     trapezius = col.get_note(col.find_notes('"Front:*Trapezius*"')[0])
-    assert trapezius["Back"] == 'Occipital bone &amp; C7<br>\n<img src="heart.png">'
+    if plain:  # through Markdown and back
+        assert trapezius["Back"] == 'Occipital bone &amp; C7<br>\n<img src="heart.png">'
+    else:
+        assert trapezius["Back"] == 'Occipital bone &amp; C7<br><img src="heart.png">'
     deltoid = col.get_note(col.find_notes('"Front:Deltoid"')[0])
     assert "[sound:beat.mp3]" in deltoid["Back"]
-    cloze = col.get_note(col.find_notes('"note:StudyApp Cloze"')[0])
+    cloze_type = "StudyApp Cloze" if plain else "Cloze"
+    cloze = col.get_note(col.find_notes(f'"note:{cloze_type}"')[0])
     assert cloze["Text"].startswith("The {{c1::sternocleidomastoid::muscle}}")
     assert {col.decks.name(col.get_card(c).did) for c in col.find_cards("")} == {
         "Tutor::Anatomy",
@@ -163,7 +176,7 @@ def test_package_from_a_newer_anki_is_refused(tmp_path):
 
 
 def test_converted_card_moved_to_cloze_gets_a_new_note(tmp_path):
-    """A kept Anki GUID stays with its note type family; a move to cloze is a new note."""
+    """A kept Anki GUID stays with its note type; a move to cloze is a new note."""
     col = tutor_collection(tmp_path / "tutor")
     source, col = anki_export(col, tmp_path, "apkg")
     out = tmp_path / "converted"
@@ -174,10 +187,12 @@ def test_converted_card_moved_to_cloze_gets_a_new_note(tmp_path):
     assert run(*db, "export", "--imported").exit_code == 0  # the tutor says it reached Anki
     deck_file = out / "tutor-anatomy.toml"
     text = deck_file.read_text()
-    text = text.replace(
-        'type = "reversed"\nfront = "Deltoid"\nback = "Shoulder muscle [sound: beat.mp3]"\n',
-        'type = "cloze"\ntext = "{{c1::Deltoid}} moves the arm"\n',
+    deltoid = (
+        'type = "note"\nnote_type = "Basic (and reversed card)"\n'
+        'fields = { "Front" = "Deltoid", "Back" = "Shoulder muscle [sound:beat.mp3]" }\n'
     )
+    assert deltoid in text
+    text = text.replace(deltoid, 'type = "cloze"\ntext = "{{c1::Deltoid}} moves the arm"\n')
     deck_file.write_text(text)
     assert run("check", out).exit_code == 0
     for version in ("v2", "v3"):
@@ -186,18 +201,17 @@ def test_converted_card_moved_to_cloze_gets_a_new_note(tmp_path):
         log = import_into(col, tmp_path / f"{version}.apkg", merge=True)
         assert run(*db, "export", "--imported").exit_code == 0
         assert len(log.conflicting) == 0
-        if version == "v2":
-            assert len(log.new) == 1 and "1 note no longer in your decks" in result.output
-            col.remove_notes(col.find_notes("tag:StudyApp::delete"))
-        else:
-            assert len(log.new) == 0 and "no longer" not in result.output
+        # The tutor's own Deltoid note is left alone: a deletion marker would have
+        # to go under StudyApp's note type and re-template it.
+        assert "no longer" not in result.output
+        assert len(log.new) == (1 if version == "v2" else 0)
     assert len(col.find_notes('"Text:{{c1::Deltoid}} moves the arm"')) == 1
-    assert col.note_count() == 6
+    assert col.note_count() == 7 and len(col.find_notes('"Front:Deltoid"')) == 1
     col.close()
 
 
 def test_converted_deck_back_with_import_defaults_makes_no_duplicates(tmp_path):
-    """Without "Merge note types" Anki keeps its own notes (conflicting), adds no copy."""
+    """With Anki's import defaults the notes update in place: no copy, no conflict."""
     col = tutor_collection(tmp_path / "tutor")
     source, col = anki_export(col, tmp_path, "apkg")
     assert run("convert", source, "-o", tmp_path / "o").exit_code == 0
@@ -206,7 +220,7 @@ def test_converted_deck_back_with_import_defaults_makes_no_duplicates(tmp_path):
         == 0
     )
     log = import_into(col, tmp_path / "b.apkg")
-    # The Vocabulary note went under its own note type: Anki matches it, no conflict.
-    assert (len(log.new), len(log.conflicting), col.note_count()) == (0, 5, 6)
-    assert len(log.updated) == 1
+    # Every note went under its own note type: Anki matches each, no conflict.
+    assert (len(log.new), len(log.conflicting), col.note_count()) == (0, 0, 6)
+    assert len(log.updated) == 6
     col.close()

@@ -1,6 +1,7 @@
 """Pictures both ways through Anki's own backend: a deck file's `![alt](media/x.png)`
 arrives in Anki as `<img>` with the file in the collection's media, and an Anki
-package's pictures convert into `![alt](media/x.png)` (a hostile one gets one line)."""
+package's pictures (its `<img>` kept as Anki has it) show as `![alt](media/x.png)` on the
+card (a hostile one gets one line)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from click.testing import CliRunner
 from PIL import Image
 
 from studyapp.anki.fields import field_html
+from studyapp.cardtext import faces as card_faces
+from studyapp.cardtext import with_image_labels
 from studyapp.cli import cli
+from studyapp.deckfile.reader import load_deck
 from tests.anki_support import import_into, new_collection
 from tests.paths import FIXTURES
 
@@ -84,7 +88,13 @@ def test_anki_pictures_convert_to_card_images_and_a_bad_one_gets_a_line(tmp_path
     [line] = [x for x in converted.output.splitlines() if "image 'bomb.png'" in x]
     assert "(kept as [image: bomb.png])" in line
     text = (out / "tutor.toml").read_text()
-    assert "![Deltoid, side](<media/deltoid view.png>)" in text
-    assert "Deltoid [image: bomb.png]" in text
+    # The note keeps its own note type: its HTML byte for byte (issue 22) ...
+    assert '"Front" = "Which muscle? <img src=\\"deltoid view.png\\" alt=' in text
     checked = run("check", out)
     assert checked.exit_code == 0, checked.output
+    # ... and its card shows the picture from media/ (the bad one as its label).
+    [card] = load_deck(out / "tutor.toml").cards
+    faces = card_faces(card.type, 0, card.front, card.back, card.stored_text)
+    assert "![Deltoid, side](<media/deltoid view.png>)" in faces.question
+    assert "Deltoid ![](media/bomb.png)" in faces.answer
+    assert with_image_labels(faces.answer) == "Deltoid [image: bomb.png]"

@@ -4,6 +4,7 @@ suppression field, the command's output, exit codes and bad input."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -499,3 +500,53 @@ def test_readme_example_is_the_real_output(
     result = runner.invoke(cli, ["lint", "decks/", "tests/fixtures/lint/gate-control.toml"])
     assert result.exit_code == 1
     assert result.output == shown
+
+
+@pytest.mark.parametrize("threshold", [70, 85, 95])
+def test_near_duplicate_pairs_are_those_of_all_pairs(threshold):
+    """The length window leaves out no pair that token_sort_ratio would keep."""
+    from rapidfuzz import fuzz, process
+
+    from studyapp.lint.duplicates import _similar_pairs
+
+    rng = random.Random(threshold)
+    vocab = ["ab", "abc", "bcd", "mus", "muscl", "x", "yz", "tend", "tendon", "élé"]
+    keys = [" ".join(rng.choices(vocab, k=rng.randint(0, 6))) for _ in range(400)]
+    every: dict[int, list[tuple[int, float]]] = {}
+    for later, key in enumerate(keys):
+        for _c, score, earlier in process.extract(
+            key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, limit=None
+        ):
+            if earlier < later:
+                every.setdefault(later, []).append((earlier, score))
+    assert _similar_pairs(keys, threshold) == [(k, sorted(v)) for k, v in sorted(every.items())]
+
+
+def test_mirror_images_are_those_of_all_pairs():
+    """The answer-stem index leaves out no pair that comparing every two items would find."""
+    from studyapp.deckfile.reader import Card, Deck
+    from studyapp.lint.mirrors import MIRROR_SHARE, mirror_images
+    from studyapp.lint.rules import items
+    from studyapp.lint.text import stems
+
+    rng = random.Random(7)
+    vocab = ["gate", "pain", "nerve", "spinal", "fibre", "signal", "cortex", "reflex"]
+    cards = tuple(
+        Card(f"c{i}", "basic", " ".join(rng.choices(vocab, k=3)), " ".join(rng.choices(vocab, k=2)))
+        for i in range(150)
+    )
+    deck = Deck("d", "D", "", cards)
+    entries = [(c, stems(i.question), stems(i.answer)) for c in cards for i in items(c)]
+
+    def covered(answer: set[str], question: set[str]) -> bool:
+        return bool(answer) and len(answer & question) / len(answer) >= MIRROR_SHARE
+
+    every = []
+    for later, (card, question, answer) in enumerate(entries):
+        for first, first_question, first_answer in entries[:later]:
+            pair = (first.id, card.id)
+            mirrored = covered(answer, first_question) and covered(first_answer, question)
+            if first is not card and pair not in every and mirrored:
+                every.append(pair)
+    found = [(m.earlier.id, m.card.id) for m in mirror_images([deck])]
+    assert found == every and found

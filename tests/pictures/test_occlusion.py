@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from studyapp import occlusion
-from studyapp.cardtext import item_ords
+from studyapp.anki.occlusion_notes import note_occlusions
+from studyapp.cardtext import faces, item_ords
 from studyapp.cli import cli
 from studyapp.deckfile.reader import DeckFileError, load_deck
 from tests.anki_support import import_into, new_collection
@@ -171,13 +172,20 @@ def test_anki_image_occlusion_notes_convert_and_go_back(tmp_path):
     out = tmp_path / "converted"
     converted = run("convert", package, "-o", out)
     assert converted.exit_code == 0, converted.output
-    assert "Image Occlusion → occlusion: 1" in converted.output
+    # The note keeps Anki's own note type (issue 22): its fields byte for byte ...
+    assert "Image Occlusion → its own note type (1 templates): 1" in converted.output
     deck = load_deck(next(out.glob("*.toml")))
     [card] = deck.cards
-    assert card.type == "occlusion" and card.ords == [0, 1]
-    assert card.front.startswith("Arm **muscles**\n\n![](media/arm")
-    assert card.text == "hide one\n1 rect 20 20 60 40\n2 polygon 100,10 180,10 140,50"
-    assert card.extra == "Biceps, triceps"
+    assert card.type == "note" and card.ords == [0, 1]
+    assert card.fields[0] == field and card.fields[2] == "Arm <b>muscles</b>"
+    # ... and StudyApp studies it as an occlusion: the picture, the shapes in its pixels.
+    shown = faces(card.type, 0, "", "", card.stored_text)
+    assert shown.question == "Arm **muscles**\n\n![](media/arm.png)"
+    assert shown.answer == "Arm **muscles**\n\n![](media/arm.png)\n\nBiceps, triceps"
+    shapes = note_occlusions(card.stored_text, out / "media" / "arm.png")
+    assert shapes is not None and occlusion.shapes_text(shapes) == (
+        "hide one\n1 rect 20 20 60 40\n2 polygon 100,10 180,10 140,50"
+    )
 
     db = ("--db", tmp_path / "s.db")
     assert run(*db, "import", out).exit_code == 0

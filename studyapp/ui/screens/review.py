@@ -13,7 +13,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
-from studyapp import occlusion
+from studyapp import images, occlusion
+from studyapp.anki.occlusion_notes import note_occlusions
 from studyapp.cardtext import ImageRef, image_refs
 from studyapp.sanitize import one_line
 from studyapp.store import StudyItem
@@ -173,7 +174,11 @@ class ReviewScreen(Screen[None]):
         self.call_after_refresh(self._fit_picture)
 
     def _overlay(self, item: StudyItem) -> Overlay | None:
-        """An occlusion card's masks: the asked one marked, lifted once revealed."""
+        """An occlusion card's masks (or an Image Occlusion note's): the asked one marked,
+        lifted once revealed."""
+        if item.type == "note":
+            shapes = self._note_occlusions(item)
+            return None if shapes is None else (shapes, item.ord + 1, self.revealed)
         if item.type != "occlusion":
             return None
         try:
@@ -181,6 +186,15 @@ class ReviewScreen(Screen[None]):
         except occlusion.OcclusionError:
             return None  # not from a checked deck file: the picture alone
         return shapes, item.ord + 1, self.revealed
+
+    def _note_occlusions(self, item: StudyItem) -> occlusion.Occlusions | None:
+        """An Image Occlusion note's shapes over the picture its question shows."""
+        refs = image_refs(item.faces.question)
+        name = images.media_name(refs[0].target) if refs else None
+        media_dir = self.app.media_dir
+        if name is None or media_dir is None:
+            return None
+        return note_occlusions(item.text, media_dir / name)
 
     def _fit_picture(self) -> None:
         """The picture gets the rows the card's text leaves (at least 4: it scrolls then)."""
