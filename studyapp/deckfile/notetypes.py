@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,8 +164,10 @@ def _note_type(
     if (message := text_problem(name, label)) is not None:
         bad("name", message)
     anki_id = table.get("anki_id", _stable_id(name))
-    if isinstance(anki_id, bool) or not isinstance(anki_id, int) or not 0 < anki_id <= MAX_ANKI_ID:
+    valid_id = isinstance(anki_id, int) and not isinstance(anki_id, bool)
+    if not valid_id or not 0 < anki_id <= MAX_ANKI_ID:
         bad("anki_id", f"{label}: 'anki_id' must be a positive integer")
+        valid_id = False
     kind = table.get("kind", "standard")
     if kind not in KINDS:
         bad("kind", f"{label}: 'kind' must be one of: {', '.join(KINDS)}")
@@ -182,7 +184,10 @@ def _note_type(
     css = table.get("css", "")
     if not isinstance(css, str):
         bad("css", f"{label}: 'css' must be a string, not {type_name(css)}")
-    templates = _templates(table.get("templates"), fields, label, kind == "cloze")
+    # A note type that came from Anki (it carries Anki's id) is Anki's: its templates are
+    # kept as Anki has them, and what Anki would show as an error there `lint` reports.
+    from_anki = "anki_id" in table and valid_id
+    templates = _templates(table.get("templates"), fields, label, kind == "cloze", from_anki)
     for message in templates[1]:
         bad("templates", message)
     if not ok:
@@ -191,7 +196,7 @@ def _note_type(
 
 
 def _templates(
-    raw: object, fields: list[str], label: str, cloze: bool
+    raw: object, fields: list[str], label: str, cloze: bool, from_anki: bool = False
 ) -> tuple[tuple[CardTemplate, ...], list[str]]:
     if not isinstance(raw, list) or not raw:
         return (), [f"{label}: 'templates' must be a non-empty array of {{name, front, back}}"]
@@ -205,15 +210,25 @@ def _templates(
             problems.append(f"{label}: a template's name, front and back are strings")
             continue
         template = CardTemplate(entry["name"], entry["front"], entry["back"])
-        for side, text in (("front", template.front), ("back", template.back)):
-            for message in template_problems(text, fields):
-                problems.append(f"{label}, template '{quoted(template.name)}' {side}: {message}")
+        if not from_anki:
+            problems.extend(
+                f"{label}, {message}" for message in template_findings(template, fields)
+            )
         found.append(template)
     if len({t.name for t in found}) != len(found):
         problems.append(f"{label}: a template name is used twice")
     if cloze and len(raw) != 1:
         problems.append(f"{label}: a cloze note type has exactly one template")
     return tuple(found), problems
+
+
+def template_findings(template: CardTemplate, fields: Sequence[str]) -> list[str]:
+    """What Anki would refuse in one template's sides (unbalanced sections, unknown fields)."""
+    return [
+        f"template '{quoted(template.name)}' {side}: {message}"
+        for side, text in (("front", template.front), ("back", template.back))
+        for message in template_problems(text, fields)
+    ]
 
 
 def _stable_id(name: str) -> int:

@@ -16,11 +16,13 @@ An entry naming no known rule, or giving no reason, is itself an error (rule
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.cardtext import note_faces
+from studyapp.deckfile.fields import quoted
+from studyapp.deckfile.notetypes import template_findings
 from studyapp.deckfile.reader import Card, Deck, Problem, check_paths
 from studyapp.lint.against_source import off_source_findings
 from studyapp.lint.duplicates import near_duplicates
@@ -137,6 +139,7 @@ def lint_decks(decks: Sequence[Deck], source: str | None = None) -> list[Finding
         for card in deck.cards:
             for finder in CARD_RULES:
                 raw.extend((deck, card, rule, message) for rule, message in finder(card))
+    raw.extend(_anki_template_findings(decks))
     mirrors = list(mirror_images(decks))
     raw.extend((m.deck, m.card, "mirror-image", m.message) for m in mirrors)
     known = frozenset((id(m.earlier), id(m.card)) for m in mirrors)
@@ -184,6 +187,26 @@ def lint_decks(decks: Sequence[Deck], source: str | None = None) -> list[Finding
     by_path = {_deck_path(deck): order[id(deck)] for deck in decks}
     findings.sort(key=lambda f: (by_path.get(f.path, 0), f.line or 0, f.rule))
     return findings
+
+
+def _anki_template_findings(decks: Sequence[Deck]) -> Iterator[tuple[Deck, Card, str, str]]:
+    """A template Anki would show as an error, once per note type, on its first card (check
+    refuses such templates in a hand-written note type, but keeps Anki's own as they are)."""
+    seen: set[str] = set()
+    for deck in decks:
+        for card in deck.cards:
+            note_type = card.note_type
+            if note_type is None or note_type.name in seen:
+                continue
+            seen.add(note_type.name)
+            for template in note_type.templates:
+                for message in template_findings(template, note_type.fields):
+                    yield (
+                        deck,
+                        card,
+                        "anki-template",
+                        f"note type '{quoted(note_type.name)}', {message}",
+                    )
 
 
 def lint_paths(paths: Iterable[Path], source: str | None = None) -> LintReport:

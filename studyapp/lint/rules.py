@@ -75,6 +75,11 @@ RULES: dict[str, Rule] = {
             "two cards whose questions and answers swap each other's key terms",
         ),
         Rule(
+            "anki-template",
+            "warning",
+            "a template of a note type from Anki that Anki itself shows as an error",
+        ),
+        Rule(
             "lint-ignore",
             "error",
             "a suppression naming no known rule or giving no reason (unused: a warning)",

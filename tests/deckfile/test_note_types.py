@@ -10,6 +10,7 @@ from studyapp.anki.html_to_markdown import html_to_markdown
 from studyapp.cardtext import item_ords, note_faces
 from studyapp.deckfile.reader import DeckFileError, parse_deck
 from studyapp.deckfile.templates import TemplateError, card_ords, render, template_problems
+from studyapp.lint import lint_paths
 from studyapp.maths_text import unicode_formula
 
 HEADER = '[deck]\nid = "d"\nname = "D"\n\n'
@@ -69,6 +70,33 @@ def test_note_type_problems_name_their_lines():
     found = problems("", bad)
     assert any(p.startswith("d.toml:7: note type 'Vocab': 'anki_id'") for p in found), found
     assert any(p.startswith("d.toml:9:") and "no field named 'Meening'" in p for p in found), found
+
+
+def test_a_note_type_from_anki_keeps_templates_anki_shows_as_errors_and_lint_says_so(tmp_path):
+    """Anki keeps note types whose templates name a missing field or close a section out
+    of order (it shows the error on the card): a converted deck must not be refused for
+    them. One written by hand (no Anki id) still is."""
+    odd = VOCAB.replace('{{Meaning}}" },', '{{Meening}}" },', 1)
+    card = '[[cards]]\nid = "a"\ntype = "note"\nnote_type = "Vocab"\nfields = { Word = "w", Meaning = "m" }\n'
+    assert deck(card, odd).cards[0].ords == [0, 1]
+    hand_written = odd.replace("anki_id = 1700000000001\n", "")
+    assert any("no field named 'Meening'" in p for p in problems(card, hand_written))
+
+    path = tmp_path / "d.toml"
+    path.write_text(
+        HEADER
+        + odd
+        + "\n"
+        + card
+        + '\n[[cards]]\nid = "b"\ntype = "note"\nnote_type = "Vocab"\nfields = { Word = "v", Meaning = "n" }\n',
+        encoding="utf-8",
+    )
+    findings = [f for f in lint_paths([path]).findings if f.rule == "anki-template"]
+    assert [(f.card_id, f.severity) for f in findings] == [("a", "warning")]
+    assert (
+        "note type 'Vocab', template 'Recognise' back: no field named 'Meening'"
+        in findings[0].message
+    )
 
 
 def test_cloze_note_types_have_one_template_and_a_card_per_number():
