@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import genanki
 
-from studyapp.deckfile.notetypes import is_image_occlusion
+from studyapp.deckfile.notetypes import NoteType, is_image_occlusion
+from studyapp.deckfile.templates import card_ords
 
 if TYPE_CHECKING:
     from studyapp.anki.notes import ExportNote
@@ -241,4 +242,37 @@ def own_models(notes: Iterable[ExportNote]) -> dict[str, Any]:
             css=note_type.css,
             model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
         )
+        if not note_type.cloze:
+            # genanki would compute this with chevron, which raises on templates Anki keeps
+            # (a section closed out of order): read it with Anki's own rules instead.
+            models[note.family]._req = legacy_req(note_type)
     return models
+
+
+def legacy_req(note_type: NoteType) -> list[list[Any]]:
+    """The note type's legacy `req` (which fields a template's card needs), as genanki
+    computes it but with Anki's template rules; a template that makes no card is left out."""
+    sentinel = "SeNtInEl"
+    names = note_type.fields
+    req: list[list[Any]] = []
+    for ord_, template in enumerate(note_type.templates):
+
+        def makes_card(values: dict[str, str], qfmt: str = template.front) -> bool:
+            return card_ords([qfmt], values, cloze=False) == [0]
+
+        if not makes_card(dict.fromkeys(names, sentinel)):
+            continue
+        needed = [
+            i
+            for i, f in enumerate(names)
+            if not makes_card({**dict.fromkeys(names, sentinel), f: ""})
+        ]
+        if needed:
+            req.append([ord_, "all", needed])
+            continue
+        enough = [
+            i for i, f in enumerate(names) if makes_card({**dict.fromkeys(names, ""), f: sentinel})
+        ]
+        if enough:
+            req.append([ord_, "any", enough])
+    return req

@@ -370,3 +370,37 @@ def test_localized_stock_note_types_go_back_in_place(tmp_path, lang, merge):
     assert not col.get_empty_cards().notes
     assert check_database_changes(col) == []
     col.close()
+
+
+def test_legacy_req_is_genankis_where_chevron_can_read_and_skips_what_anki_cannot():
+    """The model's legacy `req`: as genanki computes it for ordinary templates, and no
+    ChevronError (so no failed export) for a template Anki keeps but cannot parse."""
+    import genanki
+
+    from studyapp.anki.notetypes import legacy_req
+    from studyapp.deckfile.notetypes import CardTemplate, NoteType
+
+    templates = (
+        CardTemplate("A", "{{Front}}", "{{Back}}"),
+        CardTemplate("B", "{{#Extra}}{{Back}}{{/Extra}}", "{{Front}}"),
+        CardTemplate("C", "{{Front}} {{Back}}", "x"),
+    )
+    fields = ("Front", "Back", "Extra")
+    note_type = NoteType("T", 1700000000009, False, fields, templates, "")
+    model = genanki.Model(
+        1,
+        "T",
+        fields=[{"name": f} for f in fields],
+        templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back} for t in templates],
+    )
+    assert legacy_req(note_type) == model._req
+
+    broken = NoteType(
+        "U",
+        1700000000010,
+        False,
+        fields,
+        (*templates, CardTemplate("D", "{{#Front}}{{/Back}}", "")),
+        "",
+    )
+    assert legacy_req(broken) == model._req  # template D makes no card: left out
