@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from studyapp.anki.html_to_markdown import html_to_markdown
-from studyapp.cardtext import item_ords, note_faces
+from studyapp.cards import item_ords
+from studyapp.cardtext import note_faces
 from studyapp.deckfile.reader import DeckFileError, parse_deck
 from studyapp.deckfile.templates import TemplateError, card_ords, render, template_problems
 from studyapp.maths_text import unicode_formula
@@ -39,9 +40,9 @@ def test_a_note_card_makes_one_item_per_template_whose_front_is_not_empty():
     parsed = deck('[[cards]]\nid = "a"\ntype = "note"\nnote_type = "Vocab"\n'
                   'fields = { Word = "Hund", Meaning = "dog" }\n')  # fmt: skip
     card = parsed.cards[0]
-    assert card.ords == [0, 1]  # no Example: no third card, as Anki
-    assert card.fields == ("Hund", "dog", "")
-    faces = note_faces(card.stored_text, 1)
+    assert card.content.ords == [0, 1]  # no Example: no third card, as Anki
+    assert card.content.fields == ("Hund", "dog", "")
+    faces = note_faces(card.content.stored_text, 1)
     assert (faces.question, faces.answer) == ("dog", "Hund")
 
 
@@ -75,8 +76,8 @@ def test_cloze_note_types_have_one_template_and_a_card_per_number():
         'fields = { Text = "{{c1::a}} {{c3::b {{c2::c}}}}" }\n',
         cloze,
     )
-    assert parsed.cards[0].ords == [0, 1, 2]
-    assert note_faces(parsed.cards[0].stored_text, 2).question == "a [...]"
+    assert parsed.cards[0].content.ords == [0, 1, 2]
+    assert note_faces(parsed.cards[0].content.stored_text, 2).question == "a [...]"
     two = cloze.replace('name = "L", ', 'name = "L", ').replace("}]", "}, "
                         '{ name = "M", front = "x", back = "y" }]')  # fmt: skip
     assert any("exactly one template" in p for p in problems("", two))
@@ -216,6 +217,11 @@ templates = [
     parsed = deck('[[cards]]\nid = "a"\ntype = "note"\nnote_type = "Tagged"\ntags = ["verb"]\n'
                   'fields = { Front = "gehen", Back = "to go" }\n', tagged)  # fmt: skip
     card = parsed.cards[0]
-    assert card.ords == [0, 1]
-    assert item_ords("note", card.front, card.stored_text, card.tags) == card.ords
-    assert item_ords("note", card.front, card.stored_text) == [0]  # untagged: no drill card
+    assert card.content.ords == [0, 1]
+    assert (
+        item_ords("note", card.content.front, card.content.stored_text, card.content.tags)
+        == card.content.ords
+    )
+    assert item_ords("note", card.content.front, card.content.stored_text) == [
+        0
+    ]  # untagged: no drill card

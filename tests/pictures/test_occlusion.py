@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from studyapp import occlusion
-from studyapp.cardtext import item_ords
+from studyapp.cards import item_ords
 from studyapp.cli import cli
 from studyapp.deckfile.reader import DeckFileError, load_deck
 from tests.anki_support import import_into, new_collection
@@ -174,10 +174,10 @@ def test_anki_image_occlusion_notes_convert_and_go_back(tmp_path):
     assert "Image Occlusion → occlusion: 1" in converted.output
     deck = load_deck(next(out.glob("*.toml")))
     [card] = deck.cards
-    assert card.type == "occlusion" and card.ords == [0, 1]
-    assert card.front.startswith("Arm **muscles**\n\n![](media/arm")
-    assert card.text == "hide one\n1 rect 20 20 60 40\n2 polygon 100,10 180,10 140,50"
-    assert card.extra == "Biceps, triceps"
+    assert card.content.type == "occlusion" and card.content.ords == [0, 1]
+    assert card.content.front.startswith("Arm **muscles**\n\n![](media/arm")
+    assert card.content.text == "hide one\n1 rect 20 20 60 40\n2 polygon 100,10 180,10 140,50"
+    assert card.content.extra == "Biceps, triceps"
 
     db = ("--db", tmp_path / "s.db")
     assert run(*db, "import", out).exit_code == 0

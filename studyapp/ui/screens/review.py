@@ -144,18 +144,22 @@ class ReviewScreen(Screen[None]):
             render_card_text(item.faces.answer, width=width)
         )
         extra = self.query_one("#review-extra", Static)
-        extra.update(render_card_text(item.extra, width=width) if item.extra else "")
+        extra.update(
+            render_card_text(item.content.extra, width=width) if item.content.extra else ""
+        )
         note = self.query_one("#review-note", Static)
         note.update(
             Text.assemble(("Your note  ", "bold"), render_card_text(item.note)) if item.note else ""
         )
         source = self.query_one("#review-source", Static)
         source.update(
-            Text.assemble(("Source  ", "bold"), one_line(item.source)) if item.source else ""
+            Text.assemble(("Source  ", "bold"), one_line(item.content.source))
+            if item.content.source
+            else ""
         )
-        extra.set_class(not item.extra, "empty")
+        extra.set_class(not item.content.extra, "empty")
         note.set_class(not item.note, "empty")
-        source.set_class(not item.source, "empty")
+        source.set_class(not item.content.source, "empty")
         self._show_picture(item)
 
     def _picture(self, item: StudyItem) -> ImageRef | None:
@@ -164,7 +168,7 @@ class ReviewScreen(Screen[None]):
             return None
         faces = [item.faces.question]
         if self.revealed:
-            faces += [item.faces.answer, item.extra]
+            faces += [item.faces.answer, item.content.extra]
         return next((ref for face in faces for ref in image_refs(face)), None)
 
     def _show_picture(self, item: StudyItem) -> None:
@@ -174,10 +178,10 @@ class ReviewScreen(Screen[None]):
 
     def _overlay(self, item: StudyItem) -> Overlay | None:
         """An occlusion card's masks: the asked one marked, lifted once revealed."""
-        if item.type != "occlusion":
+        if item.content.type != "occlusion":
             return None
         try:
-            shapes = occlusion.parse(item.text)
+            shapes = occlusion.parse(item.content.text)
         except occlusion.OcclusionError:
             return None  # not from a checked deck file: the picture alone
         return shapes, item.ord + 1, self.revealed
