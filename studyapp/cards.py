@@ -266,7 +266,7 @@ def card_problems(
 
 
 def _note_problems(content: CardContent, keys: set[str]) -> list[CardProblem]:
-    for key in ("front", "back", "text", "extra", "source"):
+    for key in STRIPPED_FIELDS:
         if key in keys:
             return [CardProblem(key, f": a note card keeps '{key}' in 'fields'")]
     if content.note_type is None:

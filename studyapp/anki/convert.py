@@ -37,7 +37,7 @@ from studyapp.anki.notes import MEDIA_FOLDER
 from studyapp.anki.occlusion_notes import is_occlusion_note, occlusion_card
 from studyapp.anki.revlog_reader import AnkiReview
 from studyapp.anki.text_reader import read_text_notes
-from studyapp.cards import CardContent, CardType
+from studyapp.cards import STRIPPED_FIELDS, CardContent, CardType
 from studyapp.cardtext import cloze_problems, image_token
 from studyapp.deckfile.fields import MAX_ID_LENGTH
 from studyapp.deckfile.reader import Card, Deck, DeckFileError, Problem, parse_deck
@@ -408,7 +408,7 @@ def deck_toml(deck: Deck) -> str:
                 if value
             ]
             lines.append(f"fields = {{ {', '.join(values)} }}")
-        for key in ("front", "back", "text", "extra", "source"):
+        for key in STRIPPED_FIELDS:
             if value := getattr(card.content, key):
                 lines.append(f"{key} = {toml_string(value)}")
         if card.content.tags:

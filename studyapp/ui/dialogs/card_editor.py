@@ -96,8 +96,10 @@ class CardEditorScreen(ModalScreen[CardContent | None]):
         def area(name: str) -> str:
             return self.query_one(f"#edit-{name}", TextArea).text.strip()
 
-        return CardContent(
-            parse_card_type(self.query_one("#edit-type", Select).value) or "basic",
+        # The draft's other fields (none the form shows) stay as they were.
+        return replace(
+            self.draft,
+            type=parse_card_type(self.query_one("#edit-type", Select).value) or "basic",
             tags=tuple(self.query_one("#edit-tags", Input).value.split()),
         ).with_text({name: area(name) for name in ("front", "back", "text", "extra")})
 
