@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from typing import Any, Literal, get_args
 
 from studyapp.cardtext import (
@@ -107,12 +108,16 @@ class CardContent:
         return self.text
 
     def columns(self) -> dict[str, Any]:
-        """The card's columns in the `cards` table, in CONTENT_COLUMNS order."""
-        row: dict[str, Any] = {name: getattr(self, name) for name in CONTENT_COLUMNS}
-        row["text"] = self.stored_text
-        row["tags"] = tags_column(self.tags)
-        row["guid"] = self.guid or None
-        return row
+        """The card's columns in the `cards` table, by name, in CONTENT_COLUMNS order."""
+        return dict(zip(CONTENT_COLUMNS, self.column_values(), strict=True))
+
+    def column_values(self) -> tuple[Any, ...]:
+        """The card's column values in CONTENT_COLUMNS order (an import writes many)."""
+        values = list(_content_columns(self))
+        values[_TEXT] = self.stored_text
+        values[_TAGS] = tags_column(self.tags)
+        values[_GUID] = self.guid or None
+        return tuple(values)
 
     @classmethod
     def from_columns(cls, row: Mapping[str, Any]) -> CardContent:
@@ -140,6 +145,9 @@ class CardContent:
 CONTENT_COLUMNS: tuple[str, ...] = tuple(
     f.name for f in fields(CardContent) if f.name not in ("note_type", "fields")
 )
+_content_columns = attrgetter(*CONTENT_COLUMNS)
+# The columns that are not the field as it is: stored as JSON, space-padded, NULL for none.
+_TEXT, _TAGS, _GUID = (CONTENT_COLUMNS.index(name) for name in ("text", "tags", "guid"))
 # The free-text fields, stripped as they come in.
 STRIPPED_FIELDS: tuple[str, ...] = tuple(
     name for name in CONTENT_COLUMNS if name not in ("type", "tags", "guid")
@@ -301,9 +309,8 @@ def _tag_problems(tags: tuple[str, ...]) -> list[CardProblem]:
     for tag in tags:
         if not tag.strip():
             found.append(CardProblem("tags", "tags must not be blank"))
-        elif first_control_character(tag) is not None:
-            continue  # the deck file's door reports control characters in any text
-        elif any(ch.isspace() for ch in tag):
+        elif any(ch.isspace() for ch in tag) and first_control_character(tag) is None:
+            # (A control character in a tag is reported by the deck file's door.)
             found.append(
                 CardProblem(
                     "tags", f"tag '{quoted(tag)}' contains a space: use '-' or '::' instead"

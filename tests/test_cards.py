@@ -122,7 +122,7 @@ def test_one_validator_speaks_to_the_deck_file_and_to_the_app() -> None:
 
 
 def test_the_store_refuses_a_personal_card_with_the_validators_line(store: Store) -> None:
-    with pytest.raises(InputError, match="^a card needs both a front and a back$"):
+    with pytest.raises(InputError, match=r"^a card needs both a front and a back$"):
         store.add_personal_card(CardContent("reversed", "Q", " "))
     card_id = store.add_personal_card(CardContent("reversed", " Q ", "A", tags=("mine",)))
     [deck] = decks_from_store(store, ["@personal"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from studyapp.cards import (
     CONTENT_COLUMNS,
@@ -151,11 +152,15 @@ def parse_card(
         problem(line_of("type"), str(type_problem(values.get("type"))))
         return None
     tags = values.get("tags", ())
+    texts: dict[str, Any] = {
+        key: value.strip() for key in STRIPPED_FIELDS if isinstance(value := values.get(key), str)
+    }
     content = CardContent(
         card_type,
-        tags=tuple(str(t) for t in tags) if isinstance(tags, tuple) else (),
+        tags=tags if isinstance(tags, tuple) else (),
         guid=string_or_empty(values.get("guid")),
-    ).with_text({key: string_or_empty(values.get(key)).strip() for key in STRIPPED_FIELDS})
+        **texts,
+    )
 
     def report(content: CardContent) -> bool:
         found = [p for p in card_problems(content, raw) if p.key not in rejected]

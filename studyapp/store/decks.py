@@ -52,7 +52,7 @@ def _fingerprint(deck: Deck) -> str:
     card's columns in order. (Deck text holds no \\x1e or \\x1f: control characters are refused.)"""
     digest = hashlib.sha256(f"{deck.id}\x1f{deck.name}\x1f{deck.description}\x1e".encode())
     for c in deck.cards:
-        columns = "\x1f".join(str(value) for value in c.content.columns().values())
+        columns = "\x1f".join(map(str, c.content.column_values()))
         digest.update(f"{c.id}\x1f{columns}\x1e".encode())
     return digest.hexdigest()
 
@@ -292,7 +292,8 @@ class DeckImport(HistoryImport):
                     first_id + offset,
                     deck.id,
                     card.id,
-                    *self._card_columns(card, offset).values(),
+                    *card.content.column_values(),
+                    offset,
                     stamp,
                 )
                 for offset, card in enumerate(deck.cards)
