@@ -5,8 +5,9 @@ editor's draft all hold a :class:`CardContent`. Its note model puts StudyApp's o
 types (basic, reversed, cloze, occlusion) beside the Anki note types of note cards
 (`deckfile.notetypes.NoteType`): :attr:`CardContent.ords` decides which cards a note
 makes and :attr:`CardContent.note_family` which note type it goes under, for both.
-Adding a card field is a field here plus its column (a migration): the deck file,
-the store's SQL, import fingerprints and the editor take the fields from this class.
+Adding a card field is a field here plus its column (a migration): the deck file's
+keys, the store's SQL and the import's fingerprint take the fields from this class
+(CONTRIBUTING, "Add a card field").
 """
 
 from __future__ import annotations
