@@ -19,6 +19,8 @@ from studyapp.sanitize import printable
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
+    from studyapp.deckfile.notetypes import NoteType
+
 # {{c1::answer}} or {{c1::answer::hint}}, as Anki writes them.
 CLOZE_OPEN_RE = re.compile(r"\{\{c([0-9]*)::")
 # Anki numbers deletions c1, c2, ...; a card with more is surely a mistake (or an attack).
@@ -206,43 +208,10 @@ def item_label(card_type: str, ord_: int, front: str, back: str, text: str) -> s
     elif card_type == "occlusion":
         label = f"[occlusion {ord_ + 1}] {front}"
     else:
+        from studyapp.cards import faces
+
         label = faces(card_type, ord_, front, back, text).question
     return with_image_labels(label, markdown=False)
-
-
-def item_ords(
-    card_type: str, front: str | None, text: str | None, tags: tuple[str, ...] = ()
-) -> list[int]:
-    """The study items a deck-file card makes, as Anki's card ordinals (a note card's
-    templates may test its `tags`, as Anki's {{Tags}})."""
-    if card_type == "reversed":
-        return [0, 1]
-    if card_type == "cloze":
-        return [n - 1 for n in deletion_numbers(text or "")]
-    if card_type == "note":
-        from studyapp.deckfile.notetypes import from_note_json
-
-        note_type, values = from_note_json(text or "")
-        return note_type.ords(values, tags)
-    if card_type == "occlusion":
-        from studyapp.occlusion import OcclusionError, parse
-
-        try:
-            return [n - 1 for n in parse(text or "").numbers]
-        except OcclusionError:
-            return []
-    return [0]
-
-
-def faces(card_type: str, ord_: int, front: str, back: str, text: str) -> Faces:
-    """Question and answer of study item `ord_` of a card."""
-    if card_type == "note":
-        return note_faces(text, ord_)
-    if card_type == "cloze":
-        return Faces(cloze_question(text, ord_ + 1), cloze_answer(text, ord_ + 1))
-    if card_type == "reversed" and ord_ == 1:
-        return Faces(back, front)
-    return Faces(front, back)
 
 
 # Anki's answer templates start with the question; the review screen shows it already.
@@ -250,16 +219,21 @@ _FRONT_SIDE_RULE_RE = re.compile(r"\s*<hr id=[\"']?answer[\"']?\s*/?>", re.IGNOR
 
 
 def note_faces(note_text: str, ord_: int) -> Faces:
-    """Card `ord_` of a note card (its stored JSON), rendered by its own templates as Anki
+    """Card `ord_` of a note card (its stored JSON): see note_type_faces."""
+    from studyapp.deckfile.notetypes import from_note_json
+
+    return note_type_faces(*from_note_json(note_text), ord_)
+
+
+def note_type_faces(note_type: NoteType, values: tuple[str, ...], ord_: int) -> Faces:
+    """Card `ord_` of a note of `note_type`, rendered by its own templates as Anki
     would, then as terminal text (pictures as image tokens, from media/)."""
     from studyapp.anki.fields import placeholder
     from studyapp.anki.html_to_markdown import html_to_markdown
-    from studyapp.deckfile.notetypes import from_note_json
     from studyapp.deckfile.templates import TemplateError, render
     from studyapp.images import target_problem
     from studyapp.maths_text import code_span, with_maths_shown
 
-    note_type, values = from_note_json(note_text)
     if not note_type.templates:
         return Faces("(this note type has no templates)", "")
     template = note_type.templates[

@@ -244,10 +244,10 @@ def _occlusion_problems(deck: Deck, sizes: dict[str, tuple[int, int]]) -> list[P
     assert deck.path is not None
     problems: list[Problem] = []
     for card in deck.cards:
-        if card.type != "occlusion":
+        if card.content.type != "occlusion":
             continue
-        size = sizes.get(image_refs(card.front)[0].target)
-        message = bounds_problem(parse(card.text), *size) if size else None
+        size = sizes.get(image_refs(card.content.front)[0].target)
+        message = bounds_problem(parse(card.content.text), *size) if size else None
         if message is not None:
             problems.append(Problem(deck.path, card.line, f"card '{card.id}': {message}"))
     return problems

@@ -227,7 +227,7 @@ def _write_collection(
         result.notes, result.cards, result.from_anki = writer.notes, writer.cards, writer.from_anki
         result.own_note_type = writer.own_note_type
         result.cards_with_progress, result.revlog_rows = writer.reviewed, writer.revlog
-        result.deleted = tuple(note.guid for note in gone)
+        result.deleted = tuple(note.content.guid for note in gone)
     finally:
         conn.close()
     return list(writer.media.values())
@@ -295,18 +295,18 @@ class _NoteWriter:
             fields = note.fields(available, used, deck.media_dir)
             for name in used:
                 self.media.setdefault(name, deck.media_dir / name)  # type: ignore[operator]
-            ords = note.ords
+            ords = note.content.ords
             if markers:
                 mtime = self.tally.marker(note, fields, previous.get(guid))
             else:
                 mtime = self.tally.note(note, guid, fields, ords, previous.get(guid))
                 self.notes += 1
                 self.cards += len(ords)
-                own = note.type == "note"
-                self.from_anki += guid == note.guid and not own
-                self.own_note_type += guid == note.guid and own
+                own = note.content.type == "note"
+                self.from_anki += guid == note.content.guid and not own
+                self.own_note_type += guid == note.content.guid and own
             note_id = next(self.ids)
-            tags = f" {' '.join(note.tags)} "
+            tags = f" {' '.join(note.content.tags)} "
             row = (note_id, guid, model_id(note.family), mtime, -1, tags, "\x1f".join(fields))
             self.note_rows.append((*row, fields[0], 0, 0, ""))
             due = next(self.position)

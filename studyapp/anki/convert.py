@@ -42,6 +42,7 @@ from studyapp.anki.notetypes import NOTE_TYPE_IDS, RETIRED_MODEL_IDS
 from studyapp.anki.occlusion_notes import is_occlusion_note, occlusion_card
 from studyapp.anki.revlog_reader import AnkiReview
 from studyapp.anki.text_reader import read_text_notes
+from studyapp.cards import STRIPPED_FIELDS, CardContent, CardType
 from studyapp.cardtext import cloze_problems, image_token
 from studyapp.deckfile.fields import MAX_ID_LENGTH
 from studyapp.deckfile.reader import Card, Deck, DeckFileError, Problem, parse_deck
@@ -205,8 +206,9 @@ def suspended_items(conversion: Conversion, decks: Iterable[Deck]) -> list[tuple
         (deck.id, card.id, ord_)
         for deck in decks
         for card in deck.cards
-        for ord_ in card.ords
-        if (card_guid(deck.id, card.id, card.type, card.guid or None), ord_) in conversion.suspended
+        for ord_ in card.content.ords
+        if (card_guid(deck.id, card.id, card.content.type, card.content.guid or None), ord_)
+        in conversion.suspended
     ]
 
 
@@ -219,13 +221,15 @@ def _occlusion(note: SourceNote, conversion: Conversion) -> Card | None:
     conversion.mapping[f"{note.note_type.name} → occlusion"] += 1
     return Card(
         card_id_for(note, text),
-        "occlusion",
-        front,
-        text=text,
-        extra=extra,
-        source=source,
-        tags=card_tags(note.tags),
-        guid=note.guid or "",
+        CardContent(
+            "occlusion",
+            front,
+            text=text,
+            extra=extra,
+            source=source,
+            tags=card_tags(note.tags),
+            guid=note.guid or "",
+        ),
     )
 
 
@@ -245,7 +249,9 @@ def adopt_known_cards(
     progress, whatever the deck is now called. The student's own cards, exported
     and brought back, are left out: they are here already.
     """
-    incoming = {card.guid for deck in conversion.decks for card in deck.cards if card.guid}
+    incoming = {
+        card.content.guid for deck in conversion.decks for card in deck.cards if card.content.guid
+    }
     owner: dict[str, tuple[str, str, bool]] = {}
     personal: set[str] = set()
     for deck_id, card_key, card_type, stored, own in known:
@@ -261,7 +267,7 @@ def adopt_known_cards(
     adopted: list[tuple[Deck, bool]] = []
     taken: set[str] = set()
     for deck in conversion.decks:
-        votes = Counter(owner[c.guid][0] for c in deck.cards if c.guid in owner)
+        votes = Counter(owner[c.content.guid][0] for c in deck.cards if c.content.guid in owner)
         home = next((d for d, _n in votes.most_common() if d not in taken), None)
         if home is None:
             adopted.append((deck, False))
@@ -269,11 +275,12 @@ def adopt_known_cards(
         taken.add(home)
         cards = []
         for card in deck.cards:
-            found = owner.get(card.guid)
+            found = owner.get(card.content.guid)
             if found is not None and found[0] == home:
                 # StudyApp's own GUIDs are computed, not kept: "" as in the database.
-                guid = card.guid if found[2] else ""
-                card = dataclasses.replace(card, id=found[1], guid=guid, line=None)
+                guid = card.content.guid if found[2] else ""
+                content = dataclasses.replace(card.content, guid=guid)
+                card = dataclasses.replace(card, id=found[1], content=content, line=None)
             cards.append(card)
         deck = Deck(home, deck.name, descriptions.get(home, ""), tuple(cards))
         adopted.append((deck, True))
@@ -290,9 +297,11 @@ def _leave_out(conversion: Conversion, guids: set[str], reason: str) -> None:
     """Drop the cards of these notes (and any deck left empty), saying why."""
     decks = []
     for deck in conversion.decks:
-        kept = tuple(card for card in deck.cards if card.guid not in guids)
+        kept = tuple(card for card in deck.cards if card.content.guid not in guids)
         conversion.skipped.extend(
-            f"{deck.name}: note {card.guid}: {reason}" for card in deck.cards if card.guid in guids
+            f"{deck.name}: note {card.content.guid}: {reason}"
+            for card in deck.cards
+            if card.content.guid in guids
         )
         if kept:
             decks.append(dataclasses.replace(deck, cards=kept))
@@ -356,15 +365,18 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
         extra = "\n\n".join([extra, *rest]) if extra else "\n\n".join(rest)
         return Card(
             card_id_for(note, text),
-            "cloze",
-            text=text,
-            extra=extra,
-            source=source,
-            tags=card_tags(note.tags),
-            guid=guid,
+            CardContent(
+                "cloze",
+                text=text,
+                extra=extra,
+                source=source,
+                tags=card_tags(note.tags),
+                guid=guid,
+            ),
         )
     front = texts[0] if texts else ""
     known = {"front", "back", "add reverse", "source", *EXTRA_FIELDS}
+    card_type: CardType
     if "add reverse" in names:
         card_type = "reversed" if named.get("add reverse") else "basic"
         label = f"{note.note_type.name} → {card_type} (by its Add Reverse field)"
@@ -386,13 +398,15 @@ def _card(note: SourceNote, conversion: Conversion) -> Card | None:
     conversion.mapping[label] += 1
     return Card(
         card_id_for(note, front),
-        card_type,
-        front,
-        back,
-        extra=extra,
-        source=source,
-        tags=card_tags(note.tags),
-        guid=guid,
+        CardContent(
+            card_type,
+            front,
+            back,
+            extra=extra,
+            source=source,
+            tags=card_tags(note.tags),
+            guid=guid,
+        ),
     )
 
 
@@ -406,23 +420,25 @@ def deck_toml(deck: Deck) -> str:
         lines += ["", *note_type_toml(note_type, name)]
     for card in deck.cards:
         lines += ["", "[[cards]]", f"id = {toml_string(card.id)}"]
-        if card.type != "basic":
-            lines.append(f"type = {toml_string(card.type)}")
-        if card.note_type is not None:
-            lines.append(f"note_type = {toml_string(names[card.note_type])}")
+        if card.content.type != "basic":
+            lines.append(f"type = {toml_string(card.content.type)}")
+        if card.content.note_type is not None:
+            lines.append(f"note_type = {toml_string(names[card.content.note_type])}")
             values = [
                 f"{toml_string(name)} = {toml_string(value)}"
-                for name, value in zip(card.note_type.fields, card.fields, strict=False)
+                for name, value in zip(
+                    card.content.note_type.fields, card.content.fields, strict=False
+                )
                 if value
             ]
             lines.append(f"fields = {{ {', '.join(values)} }}")
-        for key in ("front", "back", "text", "extra", "source"):
-            if value := getattr(card, key):
+        for key in STRIPPED_FIELDS:
+            if value := getattr(card.content, key):
                 lines.append(f"{key} = {toml_string(value)}")
-        if card.tags:
-            lines.append(f"tags = [{', '.join(toml_string(t) for t in card.tags)}]")
-        if card.guid:
-            lines.append(f"guid = {toml_string(card.guid)}")
+        if card.content.tags:
+            lines.append(f"tags = [{', '.join(toml_string(t) for t in card.content.tags)}]")
+        if card.content.guid:
+            lines.append(f"guid = {toml_string(card.content.guid)}")
     return "\n".join(lines) + "\n"
 
 

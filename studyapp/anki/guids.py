@@ -10,7 +10,8 @@ import base64
 import hashlib
 from collections.abc import Sequence
 
-from studyapp.anki.notetypes import NOTE_TYPE_IDS, family
+from studyapp.anki.notetypes import NOTE_TYPE_IDS
+from studyapp.cards import builtin_family as family
 
 
 def _guid(payload: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from studyapp.anki.guids import note_content_hash
 from studyapp.anki.notes import ExportNote
+from studyapp.cards import CardContent
 
 # The tag that marks, in Anki, notes a re-export no longer has.
 DELETE_TAG = "StudyApp::delete"
@@ -34,14 +35,16 @@ def deletion_marker(guid: str, deck_id: str, card_key: str, note_type: str) -> E
     """What a note to delete is sent as: the same note (GUID and note type), tagged."""
     if note_type == "cloze":
         text = f"{MARKER_TEXT} {{{{c1::{card_key}}}}}"
-        return ExportNote(deck_id, card_key, "cloze", text=text, tags=(DELETE_TAG,), guid=guid)
-    if note_type == "occlusion":  # no shapes: Anki keeps the note, with no cards, tagged
-        return ExportNote(
-            deck_id, card_key, "occlusion", MARKER_TEXT, tags=(DELETE_TAG,), guid=guid
-        )
-    return ExportNote(
-        deck_id, card_key, "basic", MARKER_TEXT, card_key, tags=(DELETE_TAG,), guid=guid
-    )
+        content = CardContent("cloze", text=text, tags=(DELETE_TAG,), guid=guid)
+    elif note_type == "occlusion":  # no shapes: Anki keeps the note, with no cards, tagged
+        content = CardContent("occlusion", MARKER_TEXT, tags=(DELETE_TAG,), guid=guid)
+    else:
+        content = CardContent("basic", MARKER_TEXT, card_key, tags=(DELETE_TAG,), guid=guid)
+    return ExportNote(deck_id, card_key, content)
+
+
+def _with_guid(note: ExportNote, guid: str) -> ExportNote:
+    return replace(note, content=replace(note.content, guid=guid))
 
 
 class Ledger:
@@ -73,7 +76,7 @@ class Ledger:
         needs a new note (guids.card_guid), and keeps that one on later exports:
         the ledger knows which GUID the card has in each family.
         """
-        if not note.guid:
+        if not note.content.guid:
             return note
         rows = self._select(
             "SELECT guid, note_type FROM before.notes WHERE deck_id = ? AND card_key = ?",
@@ -82,9 +85,9 @@ class Ledger:
         families = {row[0]: row[1] for row in rows}
         known = next((g for g, family in families.items() if family == note.family), None)
         if known is not None:
-            return note if known == note.guid else replace(note, guid=known)
-        if families.get(note.guid, note.family) != note.family:
-            return replace(note, guid="")  # the derived GUID of its new family
+            return note if known == note.content.guid else _with_guid(note, known)
+        if families.get(note.content.guid, note.family) != note.family:
+            return _with_guid(note, "")  # the derived GUID of its new family
         return note
 
     def gone(self) -> list[ExportNote]:
@@ -129,7 +132,7 @@ class Tally:
 
         Empty cards are counted against the cards Anki is known to have (the last
         confirmed import), not the last export, which may never have reached Anki."""
-        digest = note_content_hash(note.type, fields, note.tags)
+        digest = note_content_hash(note.content.type, fields, note.content.tags)
         ords_text = " ".join(map(str, ords))
         in_anki = previous[3] if previous is not None else None
         if in_anki:
@@ -155,7 +158,7 @@ class Tally:
         self, digest_of: ExportNote, fields: list[str], previous: PreviousNote | None
     ) -> int:
         """A deletion marker's mtime: newer than the note it marks, unless sent already."""
-        digest = note_content_hash(digest_of.type, fields, digest_of.tags)
+        digest = note_content_hash(digest_of.content.type, fields, digest_of.content.tags)
         if previous is not None and previous[0] == digest:
             return previous[1]
         return max(self.now, previous[1] + 1) if previous else self.now

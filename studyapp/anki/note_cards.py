@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from studyapp.anki.source_notes import SourceNote
+from studyapp.cards import CardContent
 from studyapp.deckfile.notetypes import CardTemplate, NoteType
 from studyapp.deckfile.reader import Card, Deck
 
@@ -44,11 +45,13 @@ def note_card(note: SourceNote, conversion: Conversion, where: str, card_id: str
     conversion.mapping[f"{source.name} → its own note type ({len(source.formats)} templates)"] += 1
     return Card(
         card_id,
-        "note",
-        tags=tags,
-        guid=note.guid or "",
-        note_type=note_type,
-        fields=values[: len(source.fields)],
+        CardContent(
+            "note",
+            tags=tags,
+            guid=note.guid or "",
+            note_type=note_type,
+            fields=values[: len(source.fields)],
+        ),
     )
 
 
@@ -56,11 +59,11 @@ def note_type_names(deck: Deck) -> dict[NoteType, str]:
     """Each note type the deck's cards use, by a name unique in the file."""
     names: dict[NoteType, str] = {}
     for card in deck.cards:
-        if card.note_type is not None and card.note_type not in names:
-            name = card.note_type.name
+        if card.content.note_type is not None and card.content.note_type not in names:
+            name = card.content.note_type.name
             if name in names.values():
-                name = f"{name} ({card.note_type.anki_id})"
-            names[card.note_type] = name
+                name = f"{name} ({card.content.note_type.anki_id})"
+            names[card.content.note_type] = name
     return names
 
 

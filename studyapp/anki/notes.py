@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from studyapp.anki.fields import field_html, media_names
 from studyapp.anki.guids import card_guid
-from studyapp.anki.notetypes import REVERSE_MARK, family
-from studyapp.cardtext import item_ords
-from studyapp.deckfile.notetypes import NoteType, from_note_json
+from studyapp.anki.notetypes import REVERSE_MARK
+from studyapp.cards import CardContent
 from studyapp.deckfile.reader import Deck
 from studyapp.study import sm2
 
@@ -40,40 +39,27 @@ class ItemProgress:
 
 @dataclass(frozen=True, slots=True)
 class ExportNote:
+    """One note an export sends: where it comes from, what it says, its progress."""
+
     deck_id: str
     card_key: str
-    type: str
-    front: str = ""
-    back: str = ""
-    text: str = ""
-    extra: str = ""
-    source: str = ""
-    tags: tuple[str, ...] = ()
-    # The Anki GUID a converted card kept ("" for StudyApp's own cards).
-    guid: str = ""
+    content: CardContent
     # Anki card ordinal -> progress; empty when exporting without progress.
     progress: Mapping[int, ItemProgress] = field(default_factory=dict)
 
     @property
     def anki_guid(self) -> str:
-        return card_guid(self.deck_id, self.card_key, self.type, self.guid or None)
+        content = self.content
+        return card_guid(self.deck_id, self.card_key, content.type, content.guid or None)
 
     @property
     def family(self) -> str:
-        """Which note type the note goes under: ours by family, or a note card's own
-        ("note:<Anki note type id>")."""
-        if self.type == "note":
-            return f"note:{self.note_type[0].anki_id}"
-        return family(self.type)
-
-    @property
-    def note_type(self) -> tuple[NoteType, tuple[str, ...]]:
-        """A note card's own note type and field values (from its stored text)."""
-        return from_note_json(self.text)
+        """Which note type the note goes under (the card model's note family)."""
+        return self.content.note_family
 
     @property
     def ords(self) -> list[int]:
-        return item_ords(self.type, self.front, self.text, self.tags)
+        return self.content.ords
 
     def fields(
         self,
@@ -82,22 +68,24 @@ class ExportNote:
         media_dir: Path | None = None,
     ) -> list[str]:
         """The note's fields as Anki HTML, in the note type's order."""
-        if self.type == "note":
+        content = self.content
+        if content.note_type is not None:
             # Anki's own HTML, sent back byte for byte; its pictures go along.
-            values = list(self.note_type[1])
+            values = list(content.fields)
             if used is not None:
                 used.update(
                     name for value in values for name in media_names(value) if name in media
                 )
             return values
-        if self.type == "occlusion":
+        if content.type == "occlusion":
             from studyapp.anki.occlusion_notes import occlusion_fields
 
             return occlusion_fields(self, media, used, media_dir)
-        if self.type == "cloze":
-            return [field_html(t, media, used) for t in (self.text, self.extra, self.source)]
-        texts = (self.front, self.back, self.extra, self.source)
-        reverse = REVERSE_MARK if self.type == "reversed" else ""
+        if content.type == "cloze":
+            texts: tuple[str, ...] = (content.text, content.extra, content.source)
+            return [field_html(t, media, used) for t in texts]
+        texts = (content.front, content.back, content.extra, content.source)
+        reverse = REVERSE_MARK if content.type == "reversed" else ""
         return [*(field_html(t, media, used) for t in texts), reverse]
 
 
@@ -119,21 +107,7 @@ def decks_from_files(decks: Sequence[Deck]) -> list[ExportDeck]:
             d.id,
             d.name,
             d.description,
-            tuple(
-                ExportNote(
-                    d.id,
-                    c.id,
-                    c.type,
-                    c.front,
-                    c.back,
-                    c.stored_text,
-                    c.extra,
-                    c.source,
-                    c.tags,
-                    c.guid,
-                )
-                for c in d.cards
-            ),
+            tuple(ExportNote(d.id, c.id, c.content) for c in d.cards),
             d.path.parent / MEDIA_FOLDER if d.path is not None else None,
         )
         for d in decks
@@ -142,19 +116,9 @@ def decks_from_files(decks: Sequence[Deck]) -> list[ExportDeck]:
 
 def _store_notes(store: Store, deck_id: str) -> Iterator[ExportNote]:
     for row in store.deck_card_rows(deck_id):
-        key, type_, front, back, text, extra, source, tags, guid, note = row
-        yield ExportNote(
-            deck_id,
-            key,
-            type_,
-            front,
-            back,
-            text,
-            with_student_note(extra, note),
-            source,
-            tuple(tags.split()),
-            guid,
-        )
+        content = CardContent.from_columns(row)
+        content = replace(content, extra=with_student_note(content.extra, row["note"]))
+        yield ExportNote(deck_id, row["card_key"], content)
 
 
 def with_student_note(extra: str, note: str) -> str:

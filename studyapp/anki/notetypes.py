@@ -202,12 +202,6 @@ def build_models() -> dict[str, Any]:
     }
 
 
-def family(card_type: str) -> str:
-    """The note type a deck-file card type goes to: "cloze", "occlusion", or "basic" for
-    basic/reversed."""
-    return card_type if card_type in ("cloze", "occlusion") else "basic"
-
-
 def model_id(note_family: str) -> int:
     """The Anki note type id of a family: ours, or a note card's own ("note:<id>")."""
     if note_family.startswith("note:"):
@@ -220,9 +214,9 @@ def own_models(notes: Iterable[ExportNote]) -> dict[str, Any]:
     fields, templates, CSS), so Anki updates the notes in place, by family."""
     models: dict[str, Any] = {}
     for note in notes:
-        if note.type != "note" or note.family in models:
+        note_type = note.content.note_type
+        if note_type is None or note.family in models:
             continue
-        note_type = note.note_type[0]
         occlusion = is_image_occlusion(note_type)
         # Image Occlusion is known to Anki by its kind and its fields' tags (by position):
         # a collection that lacks the note type gets it as Anki's own.

@@ -71,14 +71,16 @@ def occlusion_fields(
     (Anki makes no card); a picture or shapes that cannot be read end the export."""
     from studyapp.anki.notes import ExportError
 
-    refs = image_refs(note.front)
+    content = note.content
+    refs = image_refs(content.front)
     name = media_name(refs[0].target) if refs else None
-    header_text = note.front[: refs[0].start] + note.front[refs[0].end :] if refs else note.front
+    front = content.front
+    header_text = front[: refs[0].start] + front[refs[0].end :] if refs else front
     occlusions = image = ""
     if name is not None and name in media and media_dir is not None:
         try:
             size = original_size(media_dir / name)
-            occlusions = to_anki(parse(note.text), *size)
+            occlusions = to_anki(parse(content.text), *size)
         except (ImageProblem, OcclusionError) as exc:
             raise ExportError(f"card '{note.card_key}': {exc}") from None
         image = f'<img src="{html.escape(name)}">'
@@ -88,8 +90,8 @@ def occlusion_fields(
         occlusions,
         image,
         field_html(header_text.strip(), media, used),
-        field_html(note.extra, media, used),
-        field_html(note.source, media, used),
+        field_html(content.extra, media, used),
+        field_html(content.source, media, used),
     ]
 
 

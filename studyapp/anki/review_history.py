@@ -71,8 +71,8 @@ def anki_history(
     items: dict[tuple[str, int], tuple[str, str]] = {}
     for deck in decks:
         for card in deck.cards:
-            guid = card_guid(deck.id, card.id, card.type, card.guid or None)
-            for ord_ in card.ords:
+            guid = card_guid(deck.id, card.id, card.content.type, card.content.guid or None)
+            for ord_ in card.content.ords:
                 items[(guid, ord_)] = (deck.id, card.id)
     events: list[ReviewEvent] = []
     rated_days: set[tuple[str, int, date]] = set()

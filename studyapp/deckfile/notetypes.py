@@ -273,17 +273,10 @@ def note_card(
     problem: Report,
     note_types: Mapping[str, NoteType],
 ) -> tuple[NoteType, tuple[str, ...]] | None:
-    """A `type = "note"` card's note type and field values, or None (problems reported);
-    `line_of(key)` is the line of one of the card's keys (None: its header)."""
-    header = line_of(None)
-    for key in ("front", "back", "text", "extra", "source"):
-        if key in raw:
-            problem(line_of(key), f"{label}: a note card keeps '{key}' in 'fields'")
-            return None
+    """A `type = "note"` card's note type (named in `values`, declared in this file) and
+    field values, or None (problems reported); `line_of(key)` is the line of one of the
+    card's keys (None: its header). The card validator checks the rest."""
     name = values.get("note_type")
-    if "note_type" not in raw:
-        problem(header, f"{label} is missing 'note_type' (the name of a [[note_types]] table)")
-        return None
     note_type = note_types.get(str(name))
     if note_type is None:
         known = ", ".join(note_types) or "none declared"
@@ -292,15 +285,5 @@ def note_card(
             f"{label}: no note type '{quoted(str(name))}' in this file ({known})",
         )
         return None
-    fields_at = line_of("fields")
-    field_values = note_values(raw.get("fields", {}), note_type, label, fields_at, problem)
-    if field_values is None:
-        return None
-    tags = values.get("tags", ())
-    if not note_type.ords(
-        field_values, tuple(str(t) for t in tags) if isinstance(tags, tuple) else ()
-    ):
-        what = "no cloze deletion" if note_type.cloze else "every template's front is empty"
-        problem(fields_at or header, f"{label} makes no cards in Anki: {what}")
-        return None
-    return note_type, field_values
+    field_values = note_values(raw.get("fields", {}), note_type, label, line_of("fields"), problem)
+    return None if field_values is None else (note_type, field_values)

@@ -9,27 +9,25 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studyapp.cardtext import cloze_problems, image_refs, item_ords
+from studyapp.cards import CARD_TYPES
+from studyapp.deckfile.card_table import CARD_KEYS, Card, card_images, parse_card
 from studyapp.deckfile.fields import (
     ID_RE,
     MAX_ID_LENGTH,
-    check_guid,
     id_problem,
-    lint_ignore_pairs,
-    lint_pairs,
     quoted,
     string_or_empty,
     text_problem,
     type_name,
     unknown_key,
 )
-from studyapp.deckfile.notetypes import NoteType, note_card, note_json, parse_note_types
-from studyapp.deckfile.tomllines import LineMap, map_lines
-from studyapp.sanitize import first_control_character, one_line
+from studyapp.deckfile.notetypes import parse_note_types
+from studyapp.deckfile.tomllines import map_lines
+from studyapp.sanitize import one_line
 
 __all__ = [
     "CARD_KEYS",
@@ -47,22 +45,7 @@ __all__ = [
     "parse_deck",
 ]
 
-CARD_TYPES = ("basic", "reversed", "cloze", "occlusion", "note")
 DECK_KEYS = ("id", "name", "description")
-CARD_KEYS = (
-    "id",
-    "type",
-    "front",
-    "back",
-    "text",
-    "extra",
-    "source",
-    "tags",
-    "guid",
-    "lint_ignore",
-    "note_type",
-    "fields",
-)
 TOP_KEYS = ("deck", "note_types", "cards")
 
 
@@ -84,41 +67,6 @@ class DeckFileError(Exception):
     def __init__(self, problems: Sequence[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    """One `[[cards]]` entry. It makes one or more study items (see `ords`)."""
-
-    id: str
-    type: str = "basic"
-    front: str = ""
-    back: str = ""
-    text: str = ""
-    extra: str = ""
-    source: str = ""
-    tags: tuple[str, ...] = ()
-    line: int | None = None
-    # `studyapp lint` rules switched off for this card: (rule, reason) pairs.
-    lint_ignore: tuple[tuple[str, str], ...] = ()
-    # The note's Anki GUID, kept from a converted Anki deck ("" for StudyApp's own).
-    guid: str = ""
-    # A "note" card: its Anki note type and field values (in the note type's order).
-    note_type: NoteType | None = None
-    fields: tuple[str, ...] = ()
-
-    @property
-    def ords(self) -> list[int]:
-        if self.note_type is not None:
-            return self.note_type.ords(self.fields, self.tags)
-        return item_ords(self.type, self.front, self.text)
-
-    @property
-    def stored_text(self) -> str:
-        """The `text` column: a note card keeps its note type and fields there (as JSON)."""
-        if self.note_type is not None:
-            return note_json(self.note_type, self.fields)
-        return self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,10 +175,10 @@ def parse_deck(source: str, path: Path) -> Deck:
                 problem(lines.card_key(index, "id"), f"duplicate card id '{quoted(raw_id)}'{where}")
             else:
                 seen_ids[raw_id] = card_line
-        card = _parse_card(raw, index, lines, problem, note_types)
+        card = parse_card(raw, index, lines, problem, note_types)
         if card is not None:
             cards.append(card)
-            images.extend(_card_images(card, index, lines, problem))
+            images.extend(card_images(card, index, lines, problem))
         raw_cards[index] = None  # its Card holds what is needed: free the table as we go
 
     if problems:
@@ -244,178 +192,6 @@ def parse_deck(source: str, path: Path) -> Deck:
         path=path,
         id_line=lines.deck_keys.get("id", lines.deck_line),
         images=tuple(images),
-    )
-
-
-def _card_images(
-    card: Card, index: int, lines: LineMap, problem: Callable[[int | None, str], None]
-) -> list[tuple[int | None, str, str]]:
-    """The images `card` shows, with their lines; how one is named is checked here."""
-    from studyapp.images import target_problem
-
-    found: list[tuple[int | None, str, str]] = []
-    for key in ("front", "back", "text", "extra", "source"):
-        for ref in image_refs(getattr(card, key)):
-            line = lines.card_key(index, key)
-            message = target_problem(ref.target)
-            if message is not None:
-                problem(line, f"card '{card.id}': {message}")
-            else:
-                found.append((line, f"card '{card.id}'", ref.target))
-    return found
-
-
-def _parse_card(
-    raw: dict[str, object],
-    index: int,
-    lines: LineMap,
-    problem: Callable[[int | None, str], None],
-    note_types: dict[str, NoteType] | None = None,
-) -> Card | None:
-    """Validate one card table; report through `problem`; None if it is unusable."""
-    count = len(lines.card_lines)
-    ok = True
-    for key in raw:
-        if key not in CARD_KEYS:
-            problem(lines.card_key(index, key), unknown_key(key, CARD_KEYS, "a card"))
-            ok = False
-    raw_id = raw.get("id")
-    label = (
-        f"card '{quoted(raw_id)}'"
-        if isinstance(raw_id, str) and raw_id.strip() and first_control_character(raw_id) is None
-        else "card"
-    )
-    values: dict[str, object] = {}
-    for key in CARD_KEYS:
-        if key not in raw:
-            continue
-        value = raw[key]
-        if key == "fields":
-            continue  # a note card's field values: checked against its note type below
-        if key == "tags":
-            if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-                problem(lines.card_key(index, key), f"{label}: 'tags' must be an array of strings")
-                ok = False
-                continue
-            for tag in value:
-                if not tag.strip():
-                    problem(lines.card_key(index, key), "tags must not be blank")
-                    ok = False
-                elif (message := text_problem(tag, f"{label}: a tag")) is not None:
-                    problem(lines.card_key(index, key), message)
-                    ok = False
-                elif any(ch.isspace() for ch in tag):
-                    problem(
-                        lines.card_key(index, key),
-                        f"tag '{quoted(tag)}' contains a space: use '-' or '::' instead",
-                    )
-                    ok = False
-            values[key] = tuple(value)
-        elif key == "lint_ignore":
-            entries = lint_ignore_pairs(value, label, lines.card_key(index, key), problem)
-            if entries is None:
-                ok = False
-            else:
-                values[key] = entries
-        elif not isinstance(value, str):
-            problem(
-                lines.card_key(index, key),
-                f"{label}: '{key}' must be a string, not {type_name(value)}",
-            )
-            ok = False
-        elif (message := text_problem(value, f"{label}: '{key}'")) is not None:
-            problem(lines.card_key(index, key), message)
-            ok = False
-        else:
-            values[key] = value
-
-    card_id = values.get("id")
-    header = lines.card_key(index) if index < count else lines.top_keys.get("cards")
-    if "id" not in raw:
-        problem(header, "card is missing 'id'")
-        ok = False
-    elif isinstance(card_id, str):
-        if not card_id.strip():
-            problem(lines.card_key(index, "id"), "card 'id' is blank")
-            ok = False
-        elif (message := id_problem(card_id, "card id")) is not None:
-            problem(lines.card_key(index, "id"), message)
-            ok = False
-
-    card_type = values.get("type", "basic")
-    if "type" in values and card_type not in CARD_TYPES:
-        problem(
-            lines.card_key(index, "type"),
-            f"unknown card type '{quoted(str(card_type))}' (use one of: {', '.join(CARD_TYPES)})",
-        )
-        return None
-    note: tuple[NoteType, tuple[str, ...]] | None = None
-    if card_type != "note":
-        for key in ("note_type", "fields"):
-            if key in raw:
-                problem(lines.card_key(index, key), f"{label}: '{key}' is for note cards")
-                ok = False
-    if card_type == "note":
-        note = note_card(
-            raw, values, label, lambda key: lines.card_key(index, key), problem, note_types or {}
-        )
-        ok = ok and note is not None
-    elif card_type == "cloze":
-        for key in ("front", "back"):
-            if key in raw:
-                problem(lines.card_key(index, key), f"{label}: cloze cards use 'text', not '{key}'")
-                ok = False
-        text = values.get("text")
-        if "text" not in raw:
-            problem(header, f"{label} is missing 'text'")
-            ok = False
-        elif isinstance(text, str):
-            if not text.strip():
-                problem(lines.card_key(index, "text"), f"{label}: 'text' is blank")
-                ok = False
-            else:
-                for message in cloze_problems(text):
-                    problem(lines.card_key(index, "text"), f"{label}: {message}")
-                    ok = False
-    elif card_type == "occlusion":
-        from studyapp.occlusion import card_problems
-
-        for field_key, field_message in card_problems(raw, values):
-            at = lines.card_key(index, field_key) if field_key else header
-            problem(at, f"{label}{field_message}")
-            ok = False
-    else:
-        if "text" in raw:
-            problem(
-                lines.card_key(index, "text"),
-                f"{label}: 'text' is for cloze cards; {card_type} cards use front and back",
-            )
-            ok = False
-        for key in ("front", "back"):
-            if key not in raw:
-                problem(header, f"{label} is missing '{key}'")
-                ok = False
-            elif isinstance(values.get(key), str) and not string_or_empty(values[key]).strip():
-                problem(lines.card_key(index, key), f"{label}: '{key}' is blank")
-                ok = False
-    ok = check_guid(values, lines.card_key(index, "guid"), label, problem) and ok
-    if not ok:
-        return None
-    tags = values.get("tags", ())
-    return Card(
-        id=string_or_empty(card_id),
-        type=string_or_empty(card_type),
-        front=string_or_empty(values.get("front")).strip(),
-        back=string_or_empty(values.get("back")).strip(),
-        text=string_or_empty(values.get("text")).strip(),
-        extra=string_or_empty(values.get("extra")).strip(),
-        source=string_or_empty(values.get("source")).strip(),
-        tags=tuple(str(t) for t in tags) if isinstance(tags, tuple) else (),
-        line=header,
-        lint_ignore=lint_pairs(values.get("lint_ignore")),
-        guid=str(values.get("guid", "")),
-        note_type=note[0] if note else None,
-        fields=note[1] if note else (),
     )
 
 
@@ -502,15 +278,15 @@ def _shared_guids(decks: Iterable[Deck]) -> list[Problem]:
         if deck.path is None:
             continue
         for card in deck.cards:
-            if not card.guid:
+            if not card.content.guid:
                 continue
-            if card.guid not in first:
-                first[card.guid] = (deck.path, card.line)
+            if card.content.guid not in first:
+                first[card.content.guid] = (deck.path, card.line)
                 continue
-            path, line = first[card.guid]
+            path, line = first[card.content.guid]
             where = f"{path}:{line}" if line else str(path)
             problems.append(
-                Problem(deck.path, card.line, f"guid '{card.guid}' is also used by {where}")
+                Problem(deck.path, card.line, f"guid '{card.content.guid}' is also used by {where}")
             )
     return problems
 

@@ -119,13 +119,16 @@ def _suppressions(card: Card) -> tuple[dict[str, str], list[tuple[str, Severity,
 def _as_linted(deck: Deck) -> Deck:
     """Note cards are held to the rules by their first card's question and answer (their
     fronts and backs are in their note type's templates)."""
-    if all(card.note_type is None for card in deck.cards):
+    if all(card.content.note_type is None for card in deck.cards):
         return deck
     cards = []
     for card in deck.cards:
-        if card.note_type is not None and card.ords:
-            shown = note_faces(card.stored_text, card.ords[0])
-            card = dataclasses.replace(card, type="basic", front=shown.question, back=shown.answer)
+        if card.content.note_type is not None and card.content.ords:
+            shown = note_faces(card.content.stored_text, card.content.ords[0])
+            content = dataclasses.replace(
+                card.content, type="basic", front=shown.question, back=shown.answer
+            )
+            card = dataclasses.replace(card, content=content)
         cards.append(card)
     return dataclasses.replace(deck, cards=tuple(cards))
 
@@ -195,7 +198,7 @@ def _anki_template_findings(decks: Sequence[Deck]) -> Iterator[tuple[Deck, Card,
     seen: set[str] = set()
     for deck in decks:
         for card in deck.cards:
-            note_type = card.note_type
+            note_type = card.content.note_type
             if note_type is None or note_type.name in seen:
                 continue
             seen.add(note_type.name)

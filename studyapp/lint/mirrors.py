@@ -41,7 +41,7 @@ def mirror_images(decks: Sequence[Deck]) -> Iterator[Mirror]:
         (deck, card, item.label, stems(item.question), stems(item.answer))
         for deck in decks
         for card in deck.cards
-        if card.type != "cloze"
+        if card.content.type != "cloze"
         for item in items(card)
     ]
     reported: set[tuple[int, int]] = set()

@@ -98,14 +98,16 @@ class Item:
 
 
 def items(card: Card) -> list[Item]:
-    if card.type == "cloze":
+    if card.content.type == "cloze":
         return [
-            Item(f"c{n}", cloze_question(card.text, n), cloze_deletion(card.text, n))
-            for n in deletion_numbers(card.text)
+            Item(
+                f"c{n}", cloze_question(card.content.text, n), cloze_deletion(card.content.text, n)
+            )
+            for n in deletion_numbers(card.content.text)
         ]
-    result = [Item("front", card.front, card.back)]
-    if card.type == "reversed":
-        result.append(Item("reverse", card.back, card.front))
+    result = [Item("front", card.content.front, card.content.back)]
+    if card.content.type == "reversed":
+        result.append(Item("reverse", card.content.back, card.content.front))
     return result
 
 
@@ -121,7 +123,7 @@ _PAREN_RE = re.compile(r"\([^()]*\)")
 
 
 def answer_in_question(card: Card) -> Iterator[tuple[str, str]]:
-    if card.type == "cloze":
+    if card.content.type == "cloze":
         return
     for item in items(card):
         answer = (
@@ -153,12 +155,12 @@ def _in_list(gap: str) -> bool:
 
 
 def cloze_set(card: Card) -> Iterator[tuple[str, str]]:
-    if card.type != "cloze":
+    if card.content.type != "cloze":
         return
-    spans = deletions(card.text)
+    spans = deletions(card.content.text)
     run = best = 1 if spans else 0
     for before, after in itertools.pairwise(spans):
-        run = run + 1 if _in_list(card.text[before.end : after.start]) else 1
+        run = run + 1 if _in_list(card.content.text[before.end : after.start]) else 1
         best = max(best, run)
     if best >= CLOZE_SET_RUN:
         yield (
@@ -169,15 +171,15 @@ def cloze_set(card: Card) -> Iterator[tuple[str, str]]:
 
 
 def cloze_inferable(card: Card) -> Iterator[tuple[str, str]]:
-    if card.type != "cloze":
+    if card.content.type != "cloze":
         return
-    for number in deletion_numbers(card.text):
-        hidden = cloze_question(card.text, number)
-        share = shared_share(cloze_deletion(card.text, number), hidden)
+    for number in deletion_numbers(card.content.text):
+        hidden = cloze_question(card.content.text, number)
+        share = shared_share(cloze_deletion(card.content.text, number), hidden)
         if share >= GIVEAWAY_SHARE:
             yield (
                 "cloze-inferable",
-                f"c{number} {_quote(cloze_deletion(card.text, number))} can be read off the "
+                f"c{number} {_quote(cloze_deletion(card.content.text, number))} can be read off the "
                 f"rest of the text ({share:.0%} of its words appear there)",
             )
 
@@ -246,7 +248,7 @@ def yes_no_question(card: Card) -> Iterator[tuple[str, str]]:
         question = re.split(r"(?<=[.!?:])\s+", plain(item.question).strip())[-1]
         first = question.split(maxsplit=1)[0].lower() if question else ""
         if (
-            card.type != "cloze"
+            card.content.type != "cloze"
             and question.endswith("?")
             and first in _AUXILIARY
             and not re.search(r"\bor\b", question)
@@ -259,7 +261,7 @@ def yes_no_question(card: Card) -> Iterator[tuple[str, str]]:
 
 
 def long_answer(card: Card) -> Iterator[tuple[str, str]]:
-    limit = MAX_DELETION_WORDS if card.type == "cloze" else MAX_ANSWER_WORDS
+    limit = MAX_DELETION_WORDS if card.content.type == "cloze" else MAX_ANSWER_WORDS
     for item in items(card):
         count = len(words(item.answer))
         if count > limit:
@@ -276,7 +278,7 @@ _LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+\S", re.MULTILINE)
 
 def list_answer(card: Card) -> Iterator[tuple[str, str]]:
     """The basic card's cloze-set: a list recalled as one answer."""
-    if card.type == "basic" and len(_LIST_ITEM_RE.findall(card.back)) >= 2:
+    if card.content.type == "basic" and len(_LIST_ITEM_RE.findall(card.content.back)) >= 2:
         yield (
             "list-answer",
             "the answer is a list: a set is hard to recall as a whole; make one card per "
@@ -286,7 +288,7 @@ def list_answer(card: Card) -> Iterator[tuple[str, str]]:
 
 def missing_source(card: Card) -> Iterator[tuple[str, str]]:
     # A note card has no `source` of its own: its note type's fields are all it has.
-    if not card.source.strip() and card.note_type is None:
+    if not card.content.source.strip() and card.content.note_type is None:
         yield ("missing-source", "no `source`: say where in the source document this comes from")
 
 
@@ -296,10 +298,10 @@ _CONFLICT_RE = re.compile(
 
 
 def untagged_conflict(card: Card) -> Iterator[tuple[str, str]]:
-    if CONFLICT_TAG in card.tags:
+    if CONFLICT_TAG in card.content.tags:
         return
     for field in ("front", "back", "text", "extra"):
-        found = _CONFLICT_RE.search(getattr(card, field))
+        found = _CONFLICT_RE.search(getattr(card.content, field))
         if found:
             yield (
                 "untagged-conflict",

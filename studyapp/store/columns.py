@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+# The tags column's format belongs to the card model; the store's queries take it from here.
+from studyapp.cards import tags_column as tags_column
+from studyapp.cards import tags_tuple as tags_tuple
 from studyapp.study import sm2
 
 
@@ -15,16 +17,6 @@ def iso(d: date | None) -> str | None:
 
 def parse_date(s: str | None) -> date | None:
     return date.fromisoformat(s) if s else None
-
-
-def tags_column(tags: Iterable[str]) -> str:
-    # Space-padded so "tag or child tag" is a LIKE on ' tag ' / ' tag::'.
-    names = list(tags)
-    return f" {' '.join(names)} " if names else ""
-
-
-def tags_tuple(column: str | None) -> tuple[str, ...]:
-    return tuple((column or "").split())
 
 
 def tag_clause(tag: str) -> tuple[str, list[str]]:

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from studyapp.store.columns import new_item_position, tags_column
+from studyapp.cards import CONTENT_COLUMNS
+from studyapp.store.columns import new_item_position
 from studyapp.store.connection import utcnow
 from studyapp.store.errors import InputError
 from studyapp.store.history_import import HistoryImport
@@ -34,6 +35,13 @@ class DeckNotOwned(InputError):
         )
 
 
+# The columns an import writes of a card: its content (the card model's), then its place.
+_CARD_COLUMNS = (*CONTENT_COLUMNS, "position")
+_INSERT_CARD = (
+    f"INSERT INTO cards (id, deck_id, card_key, {', '.join(_CARD_COLUMNS)}, modified_at) "
+    f"VALUES ({', '.join('?' * (len(_CARD_COLUMNS) + 4))})"
+)
+
 # meta: a digest of each deck as last imported, so an import that changes nothing
 # (the same files again) is known before it starts and takes no backup.
 FINGERPRINT_PREFIX = "deck_import_sha256:"
@@ -44,10 +52,8 @@ def _fingerprint(deck: Deck) -> str:
     card's columns in order. (Deck text holds no \\x1e or \\x1f: control characters are refused.)"""
     digest = hashlib.sha256(f"{deck.id}\x1f{deck.name}\x1f{deck.description}\x1e".encode())
     for c in deck.cards:
-        digest.update(
-            f"{c.id}\x1f{c.type}\x1f{c.front}\x1f{c.back}\x1f{c.text}\x1f{c.extra}\x1f"
-            f"{c.source}\x1f{c.tags}\x1f{c.guid}\x1e".encode()
-        )
+        columns = "\x1f".join(map(str, c.content.column_values()))
+        digest.update(f"{c.id}\x1f{columns}\x1e".encode())
     return digest.hexdigest()
 
 
@@ -190,8 +196,7 @@ class DeckImport(HistoryImport):
         existing = {
             r["card_key"]: r
             for r in self._rows(
-                "SELECT id, card_key, type, front, back, text, extra, source, tags, position, guid, "
-                "retired "
+                f"SELECT id, card_key, {', '.join(_CARD_COLUMNS)}, retired "
                 "FROM cards WHERE deck_id = ?",
                 [deck.id],
             )
@@ -214,9 +219,7 @@ class DeckImport(HistoryImport):
             old = existing.pop(card.id, None)
             if old is None:
                 conn.execute(
-                    "INSERT INTO cards (id, deck_id, card_key, type, front, back, text, extra, "
-                    "source, tags, position, guid, modified_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [next_card_id, deck.id, card.id, *content.values(), stamp],
+                    _INSERT_CARD, [next_card_id, deck.id, card.id, *content.values(), stamp]
                 )
                 card_row_id = next_card_id
                 next_card_id += 1
@@ -234,9 +237,8 @@ class DeckImport(HistoryImport):
                     changes.updated += 1
                 if old_content != content or old["retired"]:
                     conn.execute(
-                        "UPDATE cards SET type=?, front=?, back=?, text=?, extra=?, source=?, "
-                        "tags=?, position=?, guid=?, retired=0, modified_at=CASE WHEN ? THEN ? "
-                        "ELSE modified_at END WHERE id=?",
+                        f"UPDATE cards SET {'=?, '.join(_CARD_COLUMNS)}=?, retired=0, "
+                        "modified_at=CASE WHEN ? THEN ? ELSE modified_at END WHERE id=?",
                         [
                             *content.values(),
                             text_changed or bool(old["retired"]),
@@ -244,7 +246,7 @@ class DeckImport(HistoryImport):
                             card_row_id,
                         ],
                     )
-            wanted = card.ords
+            wanted = card.content.ords
             for ord_ in wanted:
                 new_position = new_item_position(position, card_position, ord_)
                 item = current_items.get(ord_)
@@ -280,18 +282,8 @@ class DeckImport(HistoryImport):
 
     @staticmethod
     def _card_columns(card: Card, position: int) -> dict[str, Any]:
-        return {
-            "type": card.type,
-            "front": card.front,
-            "back": card.back,
-            "text": card.stored_text,
-            "extra": card.extra,
-            "source": card.source,
-            "tags": tags_column(card.tags),
-            "position": position,
-            # Last: the INSERT and UPDATE above list the columns in this order.
-            "guid": card.guid or None,
-        }
+        """The row's columns an import writes, in _CARD_COLUMNS order."""
+        return {**card.content.columns(), "position": position}
 
     def _insert_new_cards(
         self, deck: Deck, position: int, stamp: str, changes: DeckChanges
@@ -303,14 +295,14 @@ class DeckImport(HistoryImport):
         """
         first_id = (self._one("SELECT MAX(id) FROM cards") or 0) + 1
         self.conn.executemany(
-            "INSERT INTO cards (id, deck_id, card_key, type, front, back, text, extra, source, "
-            "tags, position, guid, modified_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            _INSERT_CARD,
             (
                 (
                     first_id + offset,
                     deck.id,
                     card.id,
-                    *self._card_columns(card, offset).values(),
+                    *card.content.column_values(),
+                    offset,
                     stamp,
                 )
                 for offset, card in enumerate(deck.cards)
@@ -320,7 +312,7 @@ class DeckImport(HistoryImport):
             (
                 (first_id + offset, ord_, new_item_position(position, offset, ord_))
                 for offset, card in enumerate(deck.cards)
-                for ord_ in card.ords
+                for ord_ in card.content.ords
             ),
             deck.id,
         )

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from studyapp.cards import CONTENT_COLUMNS
 from studyapp.store.columns import state_from
 from studyapp.store.connection import StoreBase
 from studyapp.store.memory import SCHEDULER_KEY
@@ -37,16 +38,17 @@ class Exports(StoreBase):
         wanted = set(deck_ids)
         return [r for r in rows if r["id"] in wanted]
 
-    def deck_card_rows(self, deck_id: str) -> Iterator[tuple[str, ...]]:
-        """A deck's active cards in file order, one tuple at a time (an export of 100k
-        cards holds no list of them): card_key, type, front, back, text, extra, source,
-        tags (space-separated), guid ('' when StudyApp's own), the student's note."""
-        yield from self.conn.execute(
-            "SELECT card_key, type, front, back, text, extra, source, tags, "
-            "coalesce(guid, ''), note FROM cards WHERE deck_id = ? AND retired = 0 "
+    def deck_card_rows(self, deck_id: str) -> Iterator[dict[str, Any]]:
+        """A deck's active cards in file order, one row at a time (an export of 100k
+        cards holds no list of them): card_key, the card model's CONTENT_COLUMNS, and
+        the student's note."""
+        names = ("card_key", *CONTENT_COLUMNS, "note")
+        for row in self.conn.execute(
+            f"SELECT {', '.join(names)} FROM cards WHERE deck_id = ? AND retired = 0 "
             "ORDER BY position",
             [deck_id],
-        )
+        ):
+            yield dict(zip(names, row, strict=True))
 
     def deck_progress(self, deck_id: str) -> dict[tuple[str, int], DeckProgressEntry]:
         """(card key, ord) -> (SM-2 state, suspended, review rows) for a deck's active items.

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from studyapp.cardtext import Faces, faces
+from studyapp.cards import CardContent
+from studyapp.cardtext import Faces
 from studyapp.study import sm2
 
 if TYPE_CHECKING:
@@ -22,21 +23,15 @@ class StudyItem:
     deck_id: str
     deck_name: str
     card_key: str
-    type: str
     ord: int
-    front: str
-    back: str
-    text: str
-    extra: str
-    source: str
-    tags: tuple[str, ...]
+    content: CardContent
     note: str
     state: sm2.SM2State
     suspended: bool
 
     @property
     def faces(self) -> Faces:
-        return faces(self.type, self.ord, self.front, self.back, self.text)
+        return self.content.faces(self.ord)
 
 
 @dataclass(frozen=True, slots=True)

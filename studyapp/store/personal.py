@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from studyapp.cardtext import cloze_problems, item_ords
-from studyapp.store.columns import new_item_position, tags_column
+from studyapp.cards import CardContent, personal_problem
+from studyapp.store.columns import new_item_position
 from studyapp.store.connection import StoreBase, utcnow
 from studyapp.store.errors import InputError
 
 # Not a slug (deck_fields.ID_RE): no deck file can name it, so none can take these cards over.
 PERSONAL_DECK_ID = "@personal"
 PERSONAL_DECK_NAME = "My Cards"
-CARD_TYPES = ("basic", "reversed", "cloze")
 
 
-def check_personal_card(
-    card_type: str, front: str, back: str, text: str, tags: Sequence[str]
-) -> None:
-    """Raise InputError saying what is missing or wrong, in the words of the editor."""
-    if card_type not in CARD_TYPES:
-        raise InputError(f"unknown card type {card_type!r} (basic, reversed or cloze)")
-    if card_type == "cloze":
-        problems = cloze_problems(text)
-        if problems:
-            raise InputError(problems[0])
-    elif not front.strip() or not back.strip():
-        raise InputError("a card needs both a front and a back")
-    if any(ch.isspace() for tag in tags for ch in tag):
-        raise InputError("tags cannot contain spaces")
+def check_personal_card(content: CardContent) -> None:
+    """Raise InputError saying in one line what is missing or wrong (the card model's
+    validator, limited to the types the student writes)."""
+    problem = personal_problem(content)
+    if problem is not None:
+        raise InputError(problem)
 
 
 class PersonalCards(StoreBase):
@@ -48,20 +37,13 @@ class PersonalCards(StoreBase):
             )
         return int(self._one("SELECT position FROM decks WHERE id = ?", [PERSONAL_DECK_ID]))
 
-    def add_personal_card(
-        self,
-        front: str,
-        back: str,
-        tags: Sequence[str] = (),
-        extra: str = "",
-        *,
-        card_type: str = "basic",
-        text: str = "",
-    ) -> int:
+    def add_personal_card(self, content: CardContent) -> int:
         """Add a card of the student's own (one item, two if reversed, one per cloze
         deletion); returns its card id."""
-        check_personal_card(card_type, front, back, text, tags)
+        content = content.stripped()
+        check_personal_card(content)
         stamp = utcnow().isoformat(timespec="seconds")
+        columns = content.columns()
         with self.transaction():
             self._ensure_personal_deck()
             position = (
@@ -70,56 +52,27 @@ class PersonalCards(StoreBase):
             ) + 1
             key = f"my-{(self._one('SELECT MAX(id) FROM cards') or 0) + 1}"
             cursor = self.conn.execute(
-                "INSERT INTO cards (deck_id, card_key, type, front, back, text, extra, tags, "
-                "position, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    PERSONAL_DECK_ID,
-                    key,
-                    card_type,
-                    front.strip(),
-                    back.strip(),
-                    text.strip(),
-                    extra.strip(),
-                    tags_column(tags),
-                    position,
-                    stamp,
-                ],
+                f"INSERT INTO cards (deck_id, card_key, {', '.join(columns)}, position, "
+                f"modified_at) VALUES ({', '.join('?' * (len(columns) + 4))})",
+                [PERSONAL_DECK_ID, key, *columns.values(), position, stamp],
             )
             card_id = int(cursor.lastrowid or 0)
-            self._sync_personal_items(card_id, card_type, front, text)
+            self._sync_personal_items(card_id, content)
         return card_id
 
-    def edit_personal_card(
-        self,
-        card_id: int,
-        front: str,
-        back: str,
-        tags: Sequence[str] = (),
-        extra: str = "",
-        *,
-        card_type: str = "basic",
-        text: str = "",
-    ) -> None:
+    def edit_personal_card(self, card_id: int, content: CardContent) -> None:
         """Rewrite one of the student's cards. Items it still makes keep their progress;
         a cloze deletion removed is retired (history kept), one added arrives new."""
-        check_personal_card(card_type, front, back, text, tags)
+        content = content.stripped()
+        check_personal_card(content)
+        columns = content.columns()
         with self.transaction():
             self._own_card(card_id)
             self.conn.execute(
-                "UPDATE cards SET type = ?, front = ?, back = ?, text = ?, extra = ?, tags = ?, "
-                "modified_at = ? WHERE id = ?",
-                [
-                    card_type,
-                    front.strip(),
-                    back.strip(),
-                    text.strip(),
-                    extra.strip(),
-                    tags_column(tags),
-                    utcnow().isoformat(timespec="seconds"),
-                    card_id,
-                ],
+                f"UPDATE cards SET {'=?, '.join(columns)}=?, modified_at = ? WHERE id = ?",
+                [*columns.values(), utcnow().isoformat(timespec="seconds"), card_id],
             )
-            self._sync_personal_items(card_id, card_type, front, text)
+            self._sync_personal_items(card_id, content)
 
     def delete_personal_card(self, card_id: int) -> None:
         """Delete one of the student's cards: out of review, Browse and every count.
@@ -139,10 +92,10 @@ class PersonalCards(StoreBase):
         if deck != PERSONAL_DECK_ID:
             raise InputError("only your own cards can be changed here; edit deck files instead")
 
-    def _sync_personal_items(self, card_id: int, card_type: str, front: str, text: str) -> None:
+    def _sync_personal_items(self, card_id: int, content: CardContent) -> None:
         deck_position = self._ensure_personal_deck()
         card_position = int(self._one("SELECT position FROM cards WHERE id = ?", [card_id]))
-        wanted = set(item_ords(card_type, front, text))
+        wanted = set(content.ords)
         existing = dict(
             self.conn.execute("SELECT ord, retired FROM items WHERE card_id = ?", [card_id])
         )

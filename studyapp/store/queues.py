@@ -6,7 +6,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from studyapp.store.columns import parse_date, scope_clause, state_from, tags_tuple
+from studyapp.cards import CONTENT_COLUMNS, CardContent
+from studyapp.store.columns import parse_date, scope_clause, state_from
 from studyapp.store.connection import StoreBase
 from studyapp.store.errors import InputError
 from studyapp.store.memory import SCHEDULER_KEY
@@ -25,9 +26,9 @@ class Queues(StoreBase):
     # -- reading -----------------------------------------------------------------
 
     _ITEM_SELECT = (
-        "SELECT i.id, i.card_id, i.deck_id, d.name AS deck_name, c.card_key, c.type, i.ord, "
-        "c.front, c.back, c.text, c.extra, c.source, c.tags, c.note, i.ef, i.interval, "
-        "i.repetitions, i.lapses, i.due, i.suspended "
+        "SELECT i.id, i.card_id, i.deck_id, d.name AS deck_name, c.card_key, i.ord, "
+        + "".join(f"c.{name}, " for name in CONTENT_COLUMNS)
+        + "c.note, i.ef, i.interval, i.repetitions, i.lapses, i.due, i.suspended "
         "FROM items i JOIN cards c ON c.id = i.card_id JOIN decks d ON d.id = i.deck_id "
     )
 
@@ -39,14 +40,8 @@ class Queues(StoreBase):
             deck_id=row["deck_id"],
             deck_name=row["deck_name"],
             card_key=row["card_key"],
-            type=row["type"],
             ord=row["ord"],
-            front=row["front"],
-            back=row["back"],
-            text=row["text"],
-            extra=row["extra"],
-            source=row["source"],
-            tags=tags_tuple(row["tags"]),
+            content=CardContent.from_columns(row),
             note=row["note"],
             state=state_from(row),
             suspended=bool(row["suspended"]),

@@ -16,7 +16,7 @@ import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from click.testing import CliRunner
 
-from studyapp.cardtext import faces
+from studyapp.cards import faces
 from studyapp.cli import cli
 from studyapp.deckfile.reader import load_deck
 from studyapp.store import Store
@@ -255,9 +255,14 @@ def test_nested_cloze_makes_the_cards_anki_makes(tmp_path):
     col.close()
     out = tmp_path / "converted"
     assert run("convert", package, "-o", out).exit_code == 0
-    [card] = [c for c in load_deck(out / "stock-english.toml").cards if "outer" in c.fields[0]]
-    assert card.ords == [0, 1]
-    shown = [faces(card.type, ord_, "", "", card.stored_text) for ord_ in card.ords]
+    [card] = [
+        c for c in load_deck(out / "stock-english.toml").cards if "outer" in c.content.fields[0]
+    ]
+    assert card.content.ords == [0, 1]
+    shown = [
+        faces(card.content.type, ord_, "", "", card.content.stored_text)
+        for ord_ in card.content.ords
+    ]
     assert [f.question for f in shown] == anki_questions == ["[...]", "outer [...] text"]
     assert [f.answer for f in shown] == ["**outer inner text**", "outer **inner** text"]
 

@@ -54,8 +54,12 @@ def test_notes_in_plain_text_headers(tmp_path):
         ("Deck::Two", "deck-two"),
     ]
     first = decks[0].cards[0]
-    assert (first.front, first.back, first.tags) == ("Front <b>kept</b>", "Back", ("t1", "t2"))
-    assert decks[1].cards[0].front == "multi\nline"
+    assert (first.content.front, first.content.back, first.content.tags) == (
+        "Front <b>kept</b>",
+        "Back",
+        ("t1", "t2"),
+    )
+    assert decks[1].cards[0].content.front == "multi\nline"
     for deck in decks:
         parse_deck(deck_toml(deck), tmp_path / f"{deck.id}.toml")  # check accepts it
 
@@ -74,8 +78,8 @@ def test_deck_file_guid_is_checked(tmp_path):
     from studyapp.deckfile.reader import DeckFileError
 
     good = '[deck]\nid = "d"\nname = "D"\n[[cards]]\nid = "c"\nfront = "F"\nback = "B"\n'
-    assert parse_deck(good + 'guid = "h.^TV-G18K"\n', tmp_path / "d.toml").cards[0].guid == (
-        "h.^TV-G18K"
-    )
+    assert parse_deck(good + 'guid = "h.^TV-G18K"\n', tmp_path / "d.toml").cards[
+        0
+    ].content.guid == ("h.^TV-G18K")
     with pytest.raises(DeckFileError, match=r"d.toml:8: card 'c': 'guid' must be an Anki GUID"):
         parse_deck(good + 'guid = "has space"\n', tmp_path / "d.toml")

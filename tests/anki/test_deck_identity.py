@@ -11,6 +11,7 @@ from anki.collection import Collection, ExportAnkiPackageOptions
 from click.testing import CliRunner
 
 from studyapp.anki.convert import convert_sources, deck_ids, deck_name, validated_decks
+from studyapp.cards import CardContent
 from studyapp.cli import cli
 from studyapp.deckfile.reader import load_deck
 from studyapp.store import Store
@@ -192,7 +193,9 @@ def test_own_package_back_in_keeps_every_review_and_state(tmp_path):
             last = "(SELECT MAX(id) FROM cards)"
             store.conn.execute(f"UPDATE cards SET retired = 1 WHERE id = {last}")
             store.conn.execute(f"UPDATE items SET retired = 1 WHERE card_id = {last}")
-        store.add_personal_card("My own front", "My own back", [])  # exported too
+        store.add_personal_card(
+            CardContent(front="My own front", back="My own back")
+        )  # exported too
     finally:
         store.close()
     exported = run("--db", db, "export", "-o", tmp_path / "own.apkg", "--with-progress")

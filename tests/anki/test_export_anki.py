@@ -121,8 +121,8 @@ def test_new_cards_keep_deck_order(anki, tmp_path):
         first = note["Front"] if "Front" in note else note["Text"]
         dues.setdefault(card.due, first)
     order = [dues[d] for d in sorted(dues)]
-    expected_first = deck.cards[0].front.replace("'", "&#x27;")
-    assert order[0] in (deck.cards[0].front, expected_first)
+    expected_first = deck.cards[0].content.front.replace("'", "&#x27;")
+    assert order[0] in (deck.cards[0].content.front, expected_first)
     assert len(set(dues)) == len(deck.cards)  # one position per note, siblings share it
 
 
@@ -196,9 +196,9 @@ def test_with_progress_carries_sm2_state_and_review_log(anki, tmp_path, sample_d
     failed = by_key[("LTR", 1)]
     assert (failed.ivl, failed.factor, failed.reps) == (1, 1960, 1)
     assert failed.due - anki_today == 0
-    untouched = by_key[(load_deck(sample_deck).cards[2].text.replace("&", "&amp;"), 0)]
+    untouched = by_key[(load_deck(sample_deck).cards[2].content.text.replace("&", "&amp;"), 0)]
     assert (untouched.type, untouched.queue) == (0, 0)
-    suspended = by_key[(load_deck(sample_deck).cards[2].text.replace("&", "&amp;"), 1)]
+    suspended = by_key[(load_deck(sample_deck).cards[2].content.text.replace("&", "&amp;"), 1)]
     assert suspended.queue == -1
 
     revlog = anki.db.all("SELECT cid, ease, ivl, lastIvl, factor, type FROM revlog ORDER BY id")
@@ -214,7 +214,7 @@ def test_bundled_decks_import_cleanly(anki, tmp_path):
     log = import_into(anki, out)
     decks = load_decks([bundled_decks_dir()])
     assert len(log.new) == sum(len(d.cards) for d in decks)
-    assert anki.card_count() == sum(len(c.ords) for d in decks for c in d.cards)
+    assert anki.card_count() == sum(len(c.content.ords) for d in decks for c in d.cards)
     assert list(anki._backend.check_database()) == []
 
 
@@ -301,7 +301,7 @@ def test_bulk_rows_are_the_rows_genanki_writes(tmp_path, sample_deck):
                 genanki.Note(
                     model=models[note.family],
                     fields=note.fields(),
-                    tags=list(note.tags),
+                    tags=list(note.content.tags),
                     guid=note.anki_guid,
                     due=next(position),
                 )

@@ -20,7 +20,9 @@ def run(*args):
 def cards(tmp_path: Path, name: str, data: bytes) -> list[tuple[str, str]]:
     path = tmp_path / name
     path.write_bytes(data)
-    return [(c.front, c.back) for d in convert_sources([path]).decks for c in d.cards]
+    return [
+        (c.content.front, c.content.back) for d in convert_sources([path]).decks for c in d.cards
+    ]
 
 
 def problem(tmp_path: Path, name: str, data: bytes) -> str:
@@ -66,7 +68,12 @@ def test_a_title_row_names_the_columns_and_is_no_card(tmp_path):
     path.write_text("Question,Answer,Extra,Tags\nq1,a1,more,t1 t2\n")
     deck = convert_sources([path]).decks[0]
     (card,) = deck.cards
-    assert (card.front, card.back, card.extra, card.tags) == ("q1", "a1", "more", ("t1", "t2"))
+    assert (card.content.front, card.content.back, card.content.extra, card.content.tags) == (
+        "q1",
+        "a1",
+        "more",
+        ("t1", "t2"),
+    )
 
 
 def test_semicolon_csv_is_read(tmp_path):
@@ -80,7 +87,7 @@ def test_an_id_column_keeps_a_reworded_question_its_card(tmp_path):
     before = convert_sources([path]).decks[0].cards[0].id
     path.write_text("id,front,back\n7,New wording?,A\n")
     after = convert_sources([path]).decks[0].cards[0]
-    assert after.front == "New wording?" and after.id == before
+    assert after.content.front == "New wording?" and after.id == before
 
 
 def test_skipped_rows_name_the_file_and_line(tmp_path):

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from studyapp.anki.fields import field_html
-from studyapp.cardtext import faces as card_faces
+from studyapp.cards import faces as card_faces
 from studyapp.cardtext import with_image_labels
 from studyapp.cli import cli
 from studyapp.deckfile.reader import load_deck
@@ -94,7 +94,9 @@ def test_anki_pictures_convert_to_card_images_and_a_bad_one_gets_a_line(tmp_path
     assert checked.exit_code == 0, checked.output
     # ... and its card shows the picture from media/ (the bad one as its label).
     [card] = load_deck(out / "tutor.toml").cards
-    faces = card_faces(card.type, 0, card.front, card.back, card.stored_text)
+    faces = card_faces(
+        card.content.type, 0, card.content.front, card.content.back, card.content.stored_text
+    )
     assert "![Deltoid, side](<media/deltoid view.png>)" in faces.question
     assert "Deltoid ![](media/bomb.png)" in faces.answer
     assert with_image_labels(faces.answer) == "Deltoid [image: bomb.png]"

@@ -404,19 +404,24 @@ def bench_export(workdir: Path, cards: int, repeat: int, markdown_share: float) 
         )
         anki_deck = genanki.Deck(99, deck.name)
         for card in deck.cards:
-            if card.type == "cloze":
+            if card.content.type == "cloze":
                 note = genanki.Note(
                     cloze,
-                    [card.text, card.extra, card.source],
-                    tags=list(card.tags),
+                    [card.content.text, card.content.extra, card.content.source],
+                    tags=list(card.content.tags),
                     guid=genanki.guid_for(card.id),
                 )
             else:
-                model = reverse if card.type == "reversed" else basic
+                model = reverse if card.content.type == "reversed" else basic
                 note = genanki.Note(
                     model,
-                    [card.front, card.back, card.extra, card.source],
-                    tags=list(card.tags),
+                    [
+                        card.content.front,
+                        card.content.back,
+                        card.content.extra,
+                        card.content.source,
+                    ],
+                    tags=list(card.content.tags),
                     guid=genanki.guid_for(card.id),
                 )
             anki_deck.add_note(note)

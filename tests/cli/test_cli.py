@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from studyapp.cards import CardContent
 from studyapp.cli import cli
 
 
@@ -220,7 +221,11 @@ def test_stats_fit_80_columns_and_the_heatmap_reads_without_colour(runner, tmp_p
     from studyapp.store import Store
 
     store = Store.open(tmp_path / "s.db")
-    store.add_personal_card("A front long enough to need cutting " * 4, "back", ["mechanism"])
+    store.add_personal_card(
+        CardContent(
+            front="A front long enough to need cutting " * 4, back="back", tags=("mechanism",)
+        )
+    )
     for item in [r[0] for r in store.conn.execute("SELECT id FROM items")]:
         store.grade(item, 2)
     store.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from studyapp.cards import CardContent
 from studyapp.cardtext import cloze_answer, cloze_problems, cloze_question, deletion_numbers
 from studyapp.cli import cli
 from studyapp.deckfile.reader import DeckFileError, check_paths, parse_deck
@@ -48,7 +49,7 @@ def test_field_separator_is_refused_in_text_tags_and_names():
 
 def test_tab_and_newline_stay_allowed():
     deck = parse_deck(HEAD + 'front = "a\\tb"\nback = """line\nline"""\n', Path("x.toml"))
-    assert deck.cards[0].back == "line\nline"
+    assert deck.cards[0].content.back == "line\nline"
 
 
 def test_ids_must_match_whole_a_trailing_newline_is_not_a_slug():
@@ -67,7 +68,7 @@ def test_no_deck_file_can_name_the_students_own_deck():
 
 def test_a_deck_called_personal_cannot_take_over_the_students_cards(tmp_path, write_deck):
     store = Store.open(tmp_path / "s.db")
-    mine = store.add_personal_card("my front", "my back")
+    mine = store.add_personal_card(CardContent(front="my front", back="my back"))
     deck = write_deck(
         '[deck]\nid = "personal"\nname = "P"\n[[cards]]\nid="x"\nfront="a"\nback="b"\n'
     )

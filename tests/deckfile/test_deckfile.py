@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from studyapp.cards import faces
 from studyapp.cardtext import (
     _render_html,
     cloze_answer,
     cloze_question,
     deletion_numbers,
-    faces,
     to_html,
 )
 from studyapp.deckfile.reader import DeckFileError, check_paths, load_deck
@@ -29,8 +29,8 @@ def test_sample_deck_loads(sample_deck):
     deck = load_deck(sample_deck)
     assert (deck.id, deck.name) == ("sample", "Sample::Mechanisms")
     assert [c.id for c in deck.cards] == ["basic-1", "rev-1", "cloze-1"]
-    assert [c.ords for c in deck.cards] == [[0], [0, 1], [0, 1]]
-    assert deck.cards[0].tags == ("mechanism::gate-control",)
+    assert [c.content.ords for c in deck.cards] == [[0], [0, 1], [0, 1]]
+    assert deck.cards[0].content.tags == ("mechanism::gate-control",)
     assert deck.cards[0].line == 6
 
 
@@ -177,4 +177,4 @@ def test_a_kept_anki_guid_must_be_printable_ascii_and_whole(write_deck, guid):
 
 def test_a_kept_anki_guid_passes(write_deck):
     path = write_deck(HEADER + '\n[[cards]]\nid = "a"\nfront = "x"\nback = "y"\nguid = "Ab1!x"\n')
-    assert load_deck(path).cards[0].guid == "Ab1!x"
+    assert load_deck(path).cards[0].content.guid == "Ab1!x"

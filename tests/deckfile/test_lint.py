@@ -528,6 +528,7 @@ def test_near_duplicate_pairs_are_those_of_all_pairs(threshold):
 
 def test_mirror_images_are_those_of_all_pairs():
     """The answer-stem index leaves out no pair that comparing every two items would find."""
+    from studyapp.cards import CardContent
     from studyapp.deckfile.reader import Card, Deck
     from studyapp.lint.mirrors import MIRROR_SHARE, mirror_images
     from studyapp.lint.rules import items
@@ -536,7 +537,12 @@ def test_mirror_images_are_those_of_all_pairs():
     rng = random.Random(7)
     vocab = ["gate", "pain", "nerve", "spinal", "fibre", "signal", "cortex", "reflex"]
     cards = tuple(
-        Card(f"c{i}", "basic", " ".join(rng.choices(vocab, k=3)), " ".join(rng.choices(vocab, k=2)))
+        Card(
+            f"c{i}",
+            CardContent(
+                "basic", " ".join(rng.choices(vocab, k=3)), " ".join(rng.choices(vocab, k=2))
+            ),
+        )
         for i in range(150)
     )
     deck = Deck("d", "D", "", cards)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from studyapp.anki.html_to_markdown import html_to_markdown
-from studyapp.cardtext import item_ords, note_faces
+from studyapp.cards import item_ords
+from studyapp.cardtext import note_faces
 from studyapp.deckfile.reader import DeckFileError, parse_deck
 from studyapp.deckfile.templates import TemplateError, card_ords, render, template_problems
 from studyapp.lint import lint_paths
@@ -40,9 +41,9 @@ def test_a_note_card_makes_one_item_per_template_whose_front_is_not_empty():
     parsed = deck('[[cards]]\nid = "a"\ntype = "note"\nnote_type = "Vocab"\n'
                   'fields = { Word = "Hund", Meaning = "dog" }\n')  # fmt: skip
     card = parsed.cards[0]
-    assert card.ords == [0, 1]  # no Example: no third card, as Anki
-    assert card.fields == ("Hund", "dog", "")
-    faces = note_faces(card.stored_text, 1)
+    assert card.content.ords == [0, 1]  # no Example: no third card, as Anki
+    assert card.content.fields == ("Hund", "dog", "")
+    faces = note_faces(card.content.stored_text, 1)
     assert (faces.question, faces.answer) == ("dog", "Hund")
 
 
@@ -78,7 +79,7 @@ def test_a_note_type_from_anki_keeps_templates_anki_shows_as_errors_and_lint_say
     them. One written by hand (no Anki id) still is."""
     odd = VOCAB.replace('{{Meaning}}" },', '{{Meening}}" },', 1)
     card = '[[cards]]\nid = "a"\ntype = "note"\nnote_type = "Vocab"\nfields = { Word = "w", Meaning = "m" }\n'
-    assert deck(card, odd).cards[0].ords == [0, 1]
+    assert deck(card, odd).cards[0].content.ords == [0, 1]
     hand_written = odd.replace("anki_id = 1700000000001\n", "")
     assert any("no field named 'Meening'" in p for p in problems(card, hand_written))
 
@@ -109,8 +110,8 @@ def test_cloze_note_types_have_one_template_and_a_card_per_number():
         'fields = { Text = "{{c1::a}} {{c3::b {{c2::c}}}}" }\n',
         cloze,
     )
-    assert parsed.cards[0].ords == [0, 1, 2]
-    assert note_faces(parsed.cards[0].stored_text, 2).question == "a [...]"
+    assert parsed.cards[0].content.ords == [0, 1, 2]
+    assert note_faces(parsed.cards[0].content.stored_text, 2).question == "a [...]"
     two = cloze.replace('name = "L", ', 'name = "L", ').replace("}]", "}, "
                         '{ name = "M", front = "x", back = "y" }]')  # fmt: skip
     assert any("exactly one template" in p for p in problems("", two))
@@ -250,6 +251,11 @@ templates = [
     parsed = deck('[[cards]]\nid = "a"\ntype = "note"\nnote_type = "Tagged"\ntags = ["verb"]\n'
                   'fields = { Front = "gehen", Back = "to go" }\n', tagged)  # fmt: skip
     card = parsed.cards[0]
-    assert card.ords == [0, 1]
-    assert item_ords("note", card.front, card.stored_text, card.tags) == card.ords
-    assert item_ords("note", card.front, card.stored_text) == [0]  # untagged: no drill card
+    assert card.content.ords == [0, 1]
+    assert (
+        item_ords("note", card.content.front, card.content.stored_text, card.content.tags)
+        == card.content.ords
+    )
+    assert item_ords("note", card.content.front, card.content.stored_text) == [
+        0
+    ]  # untagged: no drill card

@@ -13,7 +13,7 @@ from PIL import Image
 
 from studyapp import occlusion
 from studyapp.anki.occlusion_notes import note_occlusions
-from studyapp.cardtext import faces, item_ords
+from studyapp.cards import faces, item_ords
 from studyapp.cli import cli
 from studyapp.deckfile.reader import DeckFileError, load_deck
 from tests.anki_support import import_into, new_collection
@@ -176,13 +176,13 @@ def test_anki_image_occlusion_notes_convert_and_go_back(tmp_path):
     assert "Image Occlusion → its own note type (1 templates): 1" in converted.output
     deck = load_deck(next(out.glob("*.toml")))
     [card] = deck.cards
-    assert card.type == "note" and card.ords == [0, 1]
-    assert card.fields[0] == field and card.fields[2] == "Arm <b>muscles</b>"
+    assert card.content.type == "note" and card.content.ords == [0, 1]
+    assert card.content.fields[0] == field and card.content.fields[2] == "Arm <b>muscles</b>"
     # ... and StudyApp studies it as an occlusion: the picture, the shapes in its pixels.
-    shown = faces(card.type, 0, "", "", card.stored_text)
+    shown = faces(card.content.type, 0, "", "", card.content.stored_text)
     assert shown.question == "Arm **muscles**\n\n![](media/arm.png)"
     assert shown.answer == "Arm **muscles**\n\n![](media/arm.png)\n\nBiceps, triceps"
-    shapes = note_occlusions(card.stored_text, out / "media" / "arm.png")
+    shapes = note_occlusions(card.content.stored_text, out / "media" / "arm.png")
     assert shapes is not None and occlusion.shapes_text(shapes) == (
         "hide one\n1 rect 20 20 60 40\n2 polygon 100,10 180,10 140,50"
     )

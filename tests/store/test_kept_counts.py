@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from studyapp import stats
+from studyapp.cards import CardContent
 from studyapp.deckfile.reader import Card, Deck
 from studyapp.store import MATURE_DAYS, Store, StoreError, tag_clause
 from studyapp.store.models import DeckCounts
@@ -154,10 +155,14 @@ def deck(deck_id: str, keys: list[int], tag_of: dict[int, str], kind_of: dict[in
         tags = tuple(t for t in [tag_of.get(key, "")] if t)
         if kind == "cloze":
             cards.append(
-                Card(f"c{key}", "cloze", text=f"{{{{c1::a{key}}}}} {{{{c2::b}}}}", tags=tags)
+                Card(
+                    f"c{key}",
+                    CardContent("cloze", text=f"{{{{c1::a{key}}}}} {{{{c2::b}}}}", tags=tags),
+                )
             )
         else:
-            cards.append(Card(f"c{key}", kind, front=f"Q{key}", back=f"A{key}", tags=tags))
+            content = CardContent(kind, front=f"Q{key}", back=f"A{key}", tags=tags)
+            cards.append(Card(f"c{key}", content))
     return Deck(deck_id, f"Deck {deck_id}", cards=tuple(cards))
 
 
@@ -195,7 +200,9 @@ class KeptCounts(RuleBasedStateMachine):
 
     @rule(front=st.sampled_from(["x", "y"]), tag=st.sampled_from(TAGS))
     def add_personal(self, front, tag) -> None:
-        self.store.add_personal_card(front, "back", [tag] if tag else [])
+        self.store.add_personal_card(
+            CardContent(front=front, back="back", tags=(tag,) if tag else ())
+        )
 
     @precondition(lambda self: self.items())
     @rule(

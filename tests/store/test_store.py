@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from studyapp.cards import CardContent
 from studyapp.deckfile.reader import load_deck
 from studyapp.store import SCHEMA_VERSION, Store, StoreError
 from tests.conftest import TODAY, review_session
@@ -47,7 +48,7 @@ def test_edit_keeps_progress_and_removal_retires(store, sample_deck, write_deck)
     changes = report.decks[0]
     assert (changes.updated, changes.retired, changes.added) == (1, 2, 0)
     item = store.item(first)
-    assert item.back == "Nociceptive input"
+    assert item.content.back == "Nociceptive input"
     assert item.state.repetitions == 1 and item.note == "my mnemonic"
     assert len(store.reviews_of(first)) == 1
     assert store.summary(TODAY)["cards"] == 1
@@ -168,12 +169,14 @@ def test_buried_cards_are_not_counted_due_until_they_come_back(store, sample_dec
 
 def test_personal_cards_survive_reimport(store, sample_deck):
     store.import_decks([load_deck(sample_deck)])
-    card = store.add_personal_card("My front", "My back", ["mine"])
-    store.edit_personal_card(card, "Edited front", "My back", ["mine"])
+    card = store.add_personal_card(CardContent(front="My front", back="My back", tags=("mine",)))
+    store.edit_personal_card(
+        card, CardContent(front="Edited front", back="My back", tags=("mine",))
+    )
     store.import_decks([load_deck(sample_deck)])
     assert store.summary(TODAY)["cards"] == 6
     with pytest.raises(StoreError):
-        store.edit_personal_card(1, "x", "y")  # a deck-file card
+        store.edit_personal_card(1, CardContent(front="x", back="y"))  # a deck-file card
 
 
 def test_schema_version_wal_and_busy_timeout(tmp_path):

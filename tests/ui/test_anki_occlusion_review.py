@@ -88,7 +88,7 @@ async def test_an_anki_occlusion_note_is_studied_with_its_masks(anki_occlusion_s
         await settle(pilot)
         screen = app.screen
         item = screen.session.current()
-        assert (item.type, item.ord) == ("note", 0)  # c1: the rect over the head
+        assert (item.content.type, item.ord) == ("note", 0)  # c1: the rect over the head
         assert "Name the **masked** part." in item.faces.question
         assert drawn_pixel(screen, (44, 5)) == ASKED
         assert drawn_pixel(screen, (18, 22)) == OTHER  # hide all: c3 masked too

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.widgets import DataTable, Select
 
+from studyapp.cards import CardContent
 from studyapp.sanitize import printable
 from studyapp.ui.dialogs.card_detail import CardDetailScreen
 from studyapp.ui.dialogs.card_editor import CardEditorScreen, ConfirmScreen
@@ -213,7 +214,7 @@ async def test_escape_on_an_untouched_card_closes_and_on_a_written_one_asks(samp
 
 
 async def test_delete_your_own_card_after_confirming(sample_store, make_app):
-    card = sample_store.add_personal_card("Mine", "Yes", card_type="reversed")
+    card = sample_store.add_personal_card(CardContent("reversed", "Mine", "Yes"))
     item = sample_store.conn.execute(
         "SELECT MIN(id) FROM items WHERE card_id = ?", [card]
     ).fetchone()[0]

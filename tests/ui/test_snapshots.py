@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from studyapp.cards import CardContent
+
 
 @pytest.fixture
 def utc(monkeypatch):
@@ -203,7 +205,9 @@ def test_browse_with_a_deck_selected(snap_compare, sample_store, make_app, size)
 
 def test_browse_deck_list_open(snap_compare, sample_store, make_app):
     # Long names end in "…" instead of breaking mid-word.
-    sample_store.add_personal_card("a", "b", ["mechanism::descending-inhibition::very-long-tag"])
+    sample_store.add_personal_card(
+        CardContent(front="a", back="b", tags=("mechanism::descending-inhibition::very-long-tag",))
+    )
     press = ["b", "tab", "tab", "tab", "enter"]
     assert snap_compare(make_app(sample_store), press=press, terminal_size=(80, 24))
 

@@ -77,8 +77,13 @@ class CardDetailScreen(ModalScreen[None]):
         state = item.state
         body = Text()
         body.append(one_line(item.deck_name), style="bold")
-        body.append(f"  ·  {item.type}" + (f" #{item.ord + 1}" if item.type != "basic" else ""))
-        body.append("  ·  " + one_line(" ".join(item.tags) or "no tags") + "\n\n", style="dim")
+        body.append(
+            f"  ·  {item.content.type}"
+            + (f" #{item.ord + 1}" if item.content.type != "basic" else "")
+        )
+        body.append(
+            "  ·  " + one_line(" ".join(item.content.tags) or "no tags") + "\n\n", style="dim"
+        )
         # Cells a line gets inside the dialog (for list items' hanging indent).
         width = self.query_one("#detail-body").size.width or min(62, self.app.size.width - 12)
         body.append_text(render_card_text(item.faces.question, "bold", width))
@@ -87,9 +92,9 @@ class CardDetailScreen(ModalScreen[None]):
         body.append("\n\n")
         # The same words as the review screen and Browse.
         for label, text, style in (
-            ("", item.extra, "italic"),
+            ("", item.content.extra, "italic"),
             ("Your note  ", item.note, "yellow"),
-            ("Source  ", item.source, "dim"),
+            ("Source  ", item.content.source, "dim"),
         ):
             if text:
                 body.append(label, style="bold")
@@ -105,7 +110,7 @@ class CardDetailScreen(ModalScreen[None]):
         self.picture = next(
             (
                 ref
-                for face in (item.faces.question, item.faces.answer, item.extra)
+                for face in (item.faces.question, item.faces.answer, item.content.extra)
                 for ref in image_refs(face)
             ),
             None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -14,32 +14,26 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Select, Static, TextArea
 
-from studyapp.store import PERSONAL_DECK_ID, InputError
-from studyapp.store.personal import CARD_TYPES, check_personal_card
+from studyapp.cards import (
+    PERSONAL_CARD_TYPES,
+    CardContent,
+    CardType,
+    parse_card_type,
+    personal_problem,
+)
+from studyapp.store import PERSONAL_DECK_ID
 from studyapp.ui.widgets.key_bar import KeyBar
 
-TYPE_HELP = {
+TYPE_HELP: dict[CardType, str] = {
     "basic": "front → back",
     "reversed": "asked both ways: front → back and back → front",
     "cloze": "mark what to hide: {{c1::answer}}, {{c2::another}}",
 }
 
 
-@dataclass(frozen=True, slots=True)
-class CardDraft:
-    front: str
-    back: str
-    tags: tuple[str, ...]
-    extra: str
-    card_type: str = "basic"
-    text: str = ""  # a cloze card's text
-
-
-EMPTY_DRAFT = CardDraft("", "", (), "")
-
-
-class CardEditorScreen(ModalScreen[CardDraft | None]):
-    """Dismisses with a valid CardDraft, or None when cancelled."""
+class CardEditorScreen(ModalScreen[CardContent | None]):
+    """Edits a draft of a card (the card model's content); dismisses with a valid one,
+    or None when cancelled."""
 
     class CardsChanged(Message):
         """Posted to the screen the editor was opened from once one of the student's cards
@@ -51,9 +45,9 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, draft: CardDraft | None = None, title: str = "New card (My Cards)"):
+    def __init__(self, draft: CardContent | None = None, title: str = "New card (My Cards)"):
         super().__init__()
-        self.draft = draft or EMPTY_DRAFT
+        self.draft = draft or CardContent()
         self.title_text = title
 
     def compose(self) -> ComposeResult:
@@ -62,13 +56,13 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
             with Horizontal(id="edit-head"):
                 yield Static(self.title_text, classes="dialog-title", id="edit-title")
                 yield Select(
-                    [(name, name) for name in CARD_TYPES],
-                    value=draft.card_type,
+                    [(name, name) for name in PERSONAL_CARD_TYPES],
+                    value=draft.type,
                     allow_blank=False,
                     compact=True,
                     id="edit-type",
                 )
-            yield Static(TYPE_HELP[draft.card_type], id="edit-type-help", classes="dialog-hint")
+            yield Static(TYPE_HELP[draft.type], id="edit-type-help", classes="dialog-hint")
             yield _area(draft.front, "Front (question)", "edit-front")
             yield _area(draft.back, "Back (answer)", "edit-back")
             yield _area(draft.text, "Text with {{c1::deletions}}", "edit-text")
@@ -84,11 +78,11 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self._show_fields(self.draft.card_type)
-        first = "#edit-text" if self.draft.card_type == "cloze" else "#edit-front"
+        self._show_fields(self.draft.type)
+        first = "#edit-text" if self.draft.type == "cloze" else "#edit-front"
         self.query_one(first, TextArea).focus()
 
-    def _show_fields(self, card_type: str) -> None:
+    def _show_fields(self, card_type: CardType) -> None:
         cloze = card_type == "cloze"
         self.query_one("#edit-front").display = not cloze
         self.query_one("#edit-back").display = not cloze
@@ -96,27 +90,23 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
         self.query_one("#edit-type-help", Static).update(Text(TYPE_HELP[card_type]))
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        self._show_fields(str(event.value))
+        self._show_fields(parse_card_type(event.value) or "basic")
 
-    def current(self) -> CardDraft:
+    def current(self) -> CardContent:
         def area(name: str) -> str:
             return self.query_one(f"#edit-{name}", TextArea).text.strip()
 
-        return CardDraft(
-            area("front"),
-            area("back"),
-            tuple(self.query_one("#edit-tags", Input).value.split()),
-            area("extra"),
-            str(self.query_one("#edit-type", Select).value),
-            area("text"),
-        )
+        # The draft's other fields (none the form shows) stay as they were.
+        return replace(
+            self.draft,
+            type=parse_card_type(self.query_one("#edit-type", Select).value) or "basic",
+            tags=tuple(self.query_one("#edit-tags", Input).value.split()),
+        ).with_text({name: area(name) for name in ("front", "back", "text", "extra")})
 
     def action_save(self) -> None:
         draft = self.current()
-        try:
-            check_personal_card(draft.card_type, draft.front, draft.back, draft.text, draft.tags)
-        except InputError as exc:
-            message = str(exc)
+        message = personal_problem(draft)
+        if message is not None:
             self.query_one("#edit-error", Static).update(Text(message[:1].upper() + message[1:]))
             return
         self.dismiss(draft)
@@ -130,15 +120,9 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
         )
 
 
-def _normalised(draft: CardDraft) -> CardDraft:
-    return CardDraft(
-        draft.front.strip(),
-        draft.back.strip(),
-        tuple(" ".join(draft.tags).split()),
-        draft.extra.strip(),
-        draft.card_type,
-        draft.text.strip(),
-    )
+def _normalised(draft: CardContent) -> CardContent:
+    """The draft as the editor's fields give it back: stripped, tags split on spaces."""
+    return replace(draft.stripped(), tags=tuple(" ".join(draft.tags).split()))
 
 
 def _area(text: str, title: str, widget_id: str) -> TextArea:
@@ -194,20 +178,11 @@ def _refresh(screen: Screen[Any]) -> None:
     screen.post_message(CardEditorScreen.CardsChanged())
 
 
-def save_new_card(screen: Screen[Any], draft: CardDraft | None) -> None:
+def save_new_card(screen: Screen[Any], draft: CardContent | None) -> None:
     if draft is None:
         return
     store = screen.app.store  # type: ignore[attr-defined]
-    if not screen.app.guarded(  # type: ignore[attr-defined]
-        lambda: store.add_personal_card(
-            draft.front,
-            draft.back,
-            draft.tags,
-            draft.extra,
-            card_type=draft.card_type,
-            text=draft.text,
-        )
-    ):
+    if not screen.app.guarded(lambda: store.add_personal_card(draft)):  # type: ignore[attr-defined]
         return
     screen.notify("Card added to My Cards.", timeout=2)
     _refresh(screen)
@@ -231,28 +206,13 @@ def edit_card(screen: Screen[Any], card_id: int) -> None:
     if card is None:
         return
     store = screen.app.store  # type: ignore[attr-defined]
-    draft = CardDraft(
-        card["front"],
-        card["back"],
-        tuple(card["tags"].split()),
-        card["extra"],
-        card["type"],
-        card["text"],
-    )
+    draft = CardContent.from_columns(card)
 
-    def save(result: CardDraft | None) -> None:
+    def save(result: CardContent | None) -> None:
         if result is None:
             return
         if not screen.app.guarded(  # type: ignore[attr-defined]
-            lambda: store.edit_personal_card(
-                card_id,
-                result.front,
-                result.back,
-                result.tags,
-                result.extra,
-                card_type=result.card_type,
-                text=result.text,
-            )
+            lambda: store.edit_personal_card(card_id, result)
         ):
             return
         screen.notify("Card saved.", timeout=2)

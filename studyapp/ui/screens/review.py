@@ -145,18 +145,22 @@ class ReviewScreen(Screen[None]):
             render_card_text(item.faces.answer, width=width)
         )
         extra = self.query_one("#review-extra", Static)
-        extra.update(render_card_text(item.extra, width=width) if item.extra else "")
+        extra.update(
+            render_card_text(item.content.extra, width=width) if item.content.extra else ""
+        )
         note = self.query_one("#review-note", Static)
         note.update(
             Text.assemble(("Your note  ", "bold"), render_card_text(item.note)) if item.note else ""
         )
         source = self.query_one("#review-source", Static)
         source.update(
-            Text.assemble(("Source  ", "bold"), one_line(item.source)) if item.source else ""
+            Text.assemble(("Source  ", "bold"), one_line(item.content.source))
+            if item.content.source
+            else ""
         )
-        extra.set_class(not item.extra, "empty")
+        extra.set_class(not item.content.extra, "empty")
         note.set_class(not item.note, "empty")
-        source.set_class(not item.source, "empty")
+        source.set_class(not item.content.source, "empty")
         self._show_picture(item)
 
     def _picture(self, item: StudyItem) -> ImageRef | None:
@@ -165,7 +169,7 @@ class ReviewScreen(Screen[None]):
             return None
         faces = [item.faces.question]
         if self.revealed:
-            faces += [item.faces.answer, item.extra]
+            faces += [item.faces.answer, item.content.extra]
         return next((ref for face in faces for ref in image_refs(face)), None)
 
     def _show_picture(self, item: StudyItem) -> None:
@@ -176,13 +180,13 @@ class ReviewScreen(Screen[None]):
     def _overlay(self, item: StudyItem) -> Overlay | None:
         """An occlusion card's masks (or an Image Occlusion note's): the asked one marked,
         lifted once revealed."""
-        if item.type == "note":
+        if item.content.type == "note":
             shapes = self._note_occlusions(item)
             return None if shapes is None else (shapes, item.ord + 1, self.revealed)
-        if item.type != "occlusion":
+        if item.content.type != "occlusion":
             return None
         try:
-            shapes = occlusion.parse(item.text)
+            shapes = occlusion.parse(item.content.text)
         except occlusion.OcclusionError:
             return None  # not from a checked deck file: the picture alone
         return shapes, item.ord + 1, self.revealed
@@ -194,7 +198,7 @@ class ReviewScreen(Screen[None]):
         media_dir = self.app.media_dir
         if name is None or media_dir is None:
             return None
-        return note_occlusions(item.text, media_dir / name)
+        return note_occlusions(item.content.stored_text, media_dir / name)
 
     def _fit_picture(self) -> None:
         """The picture gets the rows the card's text leaves (at least 4: it scrolls then)."""
