@@ -14,8 +14,9 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Select, Static, TextArea
 
-from studyapp.store import PERSONAL_DECK_ID, InputError
+from studyapp.store import PERSONAL_DECK_ID, InputError, Store
 from studyapp.store.personal import CARD_TYPES, check_personal_card
+from studyapp.ui.context import StudyContext
 from studyapp.ui.widgets.key_bar import KeyBar
 
 TYPE_HELP = {
@@ -194,11 +195,12 @@ def _refresh(screen: Screen[Any]) -> None:
     screen.post_message(CardEditorScreen.CardsChanged())
 
 
-def save_new_card(screen: Screen[Any], draft: CardDraft | None) -> None:
+def save_new_card(screen: Screen[Any], context: StudyContext, draft: CardDraft | None) -> None:
+    """Add the card the editor dismissed with; CardsChanged to `screen`."""
     if draft is None:
         return
-    store = screen.app.store  # type: ignore[attr-defined]
-    if not screen.app.guarded(  # type: ignore[attr-defined]
+    store = context.store
+    if not context.guarded(
         lambda: store.add_personal_card(
             draft.front,
             draft.back,
@@ -213,8 +215,8 @@ def save_new_card(screen: Screen[Any], draft: CardDraft | None) -> None:
     _refresh(screen)
 
 
-def _own_card(screen: Screen[Any], card_id: int) -> dict[str, Any] | None:
-    card: dict[str, Any] = screen.app.store.card(card_id)  # type: ignore[attr-defined]
+def _own_card(screen: Screen[Any], store: Store, card_id: int) -> dict[str, Any] | None:
+    card: dict[str, Any] = store.card(card_id)
     if card["deck_id"] != PERSONAL_DECK_ID:
         screen.notify(
             "Only your own cards can be changed here; deck cards come from the tutor's deck files.",
@@ -224,13 +226,13 @@ def _own_card(screen: Screen[Any], card_id: int) -> dict[str, Any] | None:
     return card
 
 
-def edit_card(screen: Screen[Any], card_id: int) -> None:
+def edit_card(screen: Screen[Any], context: StudyContext, card_id: int) -> None:
     """Open the editor on one of the student's own cards; deck-file cards are the tutor's.
     A saved edit posts CardsChanged to `screen`."""
-    card = _own_card(screen, card_id)
+    store = context.store
+    card = _own_card(screen, store, card_id)
     if card is None:
         return
-    store = screen.app.store  # type: ignore[attr-defined]
     draft = CardDraft(
         card["front"],
         card["back"],
@@ -243,7 +245,7 @@ def edit_card(screen: Screen[Any], card_id: int) -> None:
     def save(result: CardDraft | None) -> None:
         if result is None:
             return
-        if not screen.app.guarded(  # type: ignore[attr-defined]
+        if not context.guarded(
             lambda: store.edit_personal_card(
                 card_id,
                 result.front,
@@ -261,17 +263,20 @@ def edit_card(screen: Screen[Any], card_id: int) -> None:
     screen.app.push_screen(CardEditorScreen(draft, title="Edit your card"), save)
 
 
-def delete_card(screen: Screen[Any], card_id: int, then: Callable[[], None] | None = None) -> None:
+def delete_card(
+    screen: Screen[Any],
+    context: StudyContext,
+    card_id: int,
+    then: Callable[[], None] | None = None,
+) -> None:
     """Ask, then delete one of the student's own cards (its history stays in the log);
     then `then` (a screen showing only that card closes), else CardsChanged to `screen`."""
-    if _own_card(screen, card_id) is None:
+    store = context.store
+    if _own_card(screen, store, card_id) is None:
         return
-    store = screen.app.store  # type: ignore[attr-defined]
 
     def answer(yes: bool | None) -> None:
-        if yes and screen.app.guarded(  # type: ignore[attr-defined]
-            lambda: store.delete_personal_card(card_id)
-        ):
+        if yes and context.guarded(lambda: store.delete_personal_card(card_id)):
             screen.notify("Card deleted.", timeout=2)
             (then or (lambda: _refresh(screen)))()
 

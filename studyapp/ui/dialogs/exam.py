@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Any
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -47,11 +47,9 @@ from studyapp.study.exam_recall_plan import (
     parse_target,
     project,
 )
+from studyapp.ui.context import GivenContext, StudyContext
 from studyapp.ui.widgets.exam_line import KeepForecast
 from studyapp.ui.widgets.key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from studyapp.ui.app import StudyApp
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +85,9 @@ class ExamListing:
     recall: dict[Exam, RecallForecast] = field(default_factory=dict)
 
 
-class ExamScreen(ModalScreen[ExamEdit | None]):
+class ExamScreen(GivenContext, ModalScreen[ExamEdit | None]):
     """Dismisses with the exam to set or remove, or None. Every coming exam gets its
     forecast: those not known yet are worked out off the UI thread while it is open."""
-
-    if TYPE_CHECKING:
-        app: StudyApp  # the screens run only inside StudyApp
 
     CSS_PATH = ["dialogs.tcss", "exam.tcss"]
     BINDINGS = [
@@ -201,7 +196,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
         # What a worker plans from: the exam (read on its own connection) or, for a
         # database in memory (tests), its inputs read here.
         if self.listing.database is None:
-            return load_recall_inputs(self.app.store, exam, self.listing.today)
+            return load_recall_inputs(self.store, exam, self.listing.today)
         return exam
 
     def _project_all(self, sources: list[Exam | RecallInputs]) -> list[RecallForecast]:
@@ -426,14 +421,14 @@ def _scope_label(name: str) -> Text:
     return Text(name)
 
 
-def exam_listing(app: StudyApp) -> ExamListing:
+def exam_listing(context: StudyContext) -> ExamListing:
     """Read what the dialog shows (small counting queries; forecasts only from the day's cache)."""
     from studyapp.stats import is_topic
 
-    store, today = app.store, app.today()
+    store, today = context.store, context.today()
     coming = [
-        (status, app.exam_forecasts.get((status.exam, today)))
-        for status in exam_statuses(store, today, app.settings.new_per_day)
+        (status, context.exam_forecasts.get((status.exam, today)))
+        for status in exam_statuses(store, today, context.settings.new_per_day)
     ]
     margin = margin_days(store)
     past = [
@@ -451,21 +446,22 @@ def exam_listing(app: StudyApp) -> ExamListing:
             for status, forecast in coming
             if forecast is None
         ]
-    return ExamListing(today, coming, past, scopes, database, inputs, keep=app.keep_forecast)
+    return ExamListing(today, coming, past, scopes, database, inputs, keep=context.keep_forecast)
 
 
-def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:
+def apply_exam_edit(app: App[Any], context: StudyContext, edit: ExamEdit | None) -> None:
     """Save what the dialog asked for; a problem becomes a notification."""
     if edit is None:
         return
+    store = context.store
     if edit.remove:
-        if app.guarded(lambda: app.store.remove_exam(edit.name)):
+        if context.guarded(lambda: store.remove_exam(edit.name)):
             app.notify(one_line(f"Removed {edit.name}."), title="Exams", markup=False)
         return
     assert edit.when is not None
     try:
         exam, created = set_exam(
-            app.store,
+            store,
             edit.when,
             deck_ids=edit.deck_ids,
             tags=edit.tags,
@@ -479,7 +475,7 @@ def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:
         return
     app.notify(
         one_line(
-            f"{'Set' if created else 'Moved'} {exam.name} to {short_date(exam.date, app.today())}."
+            f"{'Set' if created else 'Moved'} {exam.name} to {short_date(exam.date, context.today())}."
         ),
         title="Exams",
         markup=False,

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from studyapp.sanitize import one_line
 from studyapp.store import BrowseRow
 from studyapp.store.browse import BROWSE_STATES
+from studyapp.ui.context import GivenContext
 from studyapp.ui.formatting import shorten
 from studyapp.ui.widgets.key_bar import KeyBar
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from studyapp.ui.app import StudyApp
 
 
-class BrowseScreen(Screen[None]):
+class BrowseScreen(GivenContext, Screen[None]):
     if TYPE_CHECKING:
         app: StudyApp  # the screens run only inside StudyApp
 
@@ -114,11 +115,11 @@ class BrowseScreen(Screen[None]):
 
     def _deck_options(self) -> list[tuple[Text, str]]:
         return [
-            (Text(one_line(name)), deck_id) for deck_id, name in self.app.store.deck_names().items()
+            (Text(one_line(name)), deck_id) for deck_id, name in self.store.deck_names().items()
         ]
 
     def _tag_options(self) -> list[tuple[Text, str]]:
-        return [(Text(one_line(tag)), tag) for tag, _ in self.app.store.tag_counts()]
+        return [(Text(one_line(tag)), tag) for tag, _ in self.store.tag_counts()]
 
     def _refresh_filters(self) -> None:
         """A card added here may bring a deck ("My Cards") or tags the filters must offer."""
@@ -139,8 +140,8 @@ class BrowseScreen(Screen[None]):
 
     def reload(self) -> None:
         self._refresh_filters()
-        rows, total = self.app.store.browse(
-            today=self.app.today(),
+        rows, total = self.store.browse(
+            today=self.context.today(),
             limit=ROW_LIMIT,
             search=self.query_one("#browse-search", Input).value,
             deck_id=self._selected("#browse-deck"),
@@ -202,8 +203,9 @@ class BrowseScreen(Screen[None]):
         item_id = self._selected_item()
         if item_id is None:
             return
-        item = self.app.store.item(item_id)
-        if not self.app.guarded(lambda: self.app.store.set_suspended(item_id, not item.suspended)):
+        store = self.store
+        item = store.item(item_id)
+        if not self.app.guarded(lambda: store.set_suspended(item_id, not item.suspended)):
             return
         self.notify("Unsuspended." if item.suspended else "Suspended.", timeout=2)
         self.reload()
@@ -211,7 +213,9 @@ class BrowseScreen(Screen[None]):
     def action_add_card(self) -> None:
         from studyapp.ui.dialogs.card_editor import CardEditorScreen, save_new_card
 
-        self.app.push_screen(CardEditorScreen(), lambda draft: save_new_card(self, draft))
+        self.app.push_screen(
+            CardEditorScreen(), lambda draft: save_new_card(self, self.context, draft)
+        )
 
     def action_edit_card(self) -> None:
         item_id = self._selected_item()
@@ -219,7 +223,7 @@ class BrowseScreen(Screen[None]):
             return
         from studyapp.ui.dialogs.card_editor import edit_card
 
-        edit_card(self, self.app.store.item(item_id).card_id)
+        edit_card(self, self.context, self.store.item(item_id).card_id)
 
     def action_delete_card(self) -> None:
         item_id = self._selected_item()
@@ -227,7 +231,7 @@ class BrowseScreen(Screen[None]):
             return
         from studyapp.ui.dialogs.card_editor import delete_card
 
-        delete_card(self, self.app.store.item(item_id).card_id)
+        delete_card(self, self.context, self.store.item(item_id).card_id)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -20,6 +20,7 @@ from studyapp.store import StudyItem
 from studyapp.study.session import ReviewSession
 from studyapp.study.sm2 import QUALITY_LABELS
 from studyapp.study.studytime import studied_text
+from studyapp.ui.context import GivenContext
 from studyapp.ui.formatting import grade_outcome, relative_day, short_days
 from studyapp.ui.widgets.card_image import CardImage, Overlay
 from studyapp.ui.widgets.card_text import render_card_text
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from studyapp.ui.app import StudyApp
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(GivenContext, Screen[None]):
     if TYPE_CHECKING:
         app: StudyApp  # the screens run only inside StudyApp
 
@@ -90,7 +91,7 @@ class ReviewScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.sub_title = one_line(self.session.scope.describe(self.app.store.deck_names()))
+        self.sub_title = one_line(self.session.scope.describe(self.store.deck_names()))
         # Scrolled to the end of a long card, "more below" is no longer true.
         card = self.query_one("#review-card", VerticalScroll)
         self.watch(card, "scroll_y", lambda _: self._update_scroll_hint(), init=False)
@@ -160,7 +161,7 @@ class ReviewScreen(Screen[None]):
 
     def _picture(self, item: StudyItem) -> ImageRef | None:
         """The picture the card shows now: the question's, once revealed the answer's."""
-        if not self.app.show_images:
+        if not self.context.show_images:
             return None
         faces = [item.faces.question]
         if self.revealed:
@@ -169,7 +170,7 @@ class ReviewScreen(Screen[None]):
 
     def _show_picture(self, item: StudyItem) -> None:
         picture = self.query_one("#review-picture", CardImage)
-        picture.show(self._picture(item), self.app.media_dir, self._overlay(item))
+        picture.show(self._picture(item), self.context.media_dir, self._overlay(item))
         self.call_after_refresh(self._fit_picture)
 
     def _overlay(self, item: StudyItem) -> Overlay | None:
@@ -207,7 +208,7 @@ class ReviewScreen(Screen[None]):
             from studyapp.ui.dialogs.picture import PictureScreen
 
             assert item is not None
-            self.app.push_screen(PictureScreen(ref, self.app.media_dir, self._overlay(item)))
+            self.app.push_screen(PictureScreen(ref, self.context.media_dir, self._overlay(item)))
 
     def watch_revealed(self, revealed: bool) -> None:
         item = self.session.current()
@@ -286,9 +287,10 @@ class ReviewScreen(Screen[None]):
         item = self.session.current()
         # Under FSRS the due date is FSRS's: its interval for each grade, and no ease
         # (SM-2's easiness is still kept, but it schedules nothing).
-        fsrs = item is not None and not redrill and self.app.store.fsrs_scheduling()
+        store = self.store
+        fsrs = item is not None and not redrill and store.fsrs_scheduling()
         if fsrs and item is not None:
-            preview = self.app.store.fsrs_preview(item.id, self.session.today)
+            preview = store.fsrs_preview(item.id, self.session.today)
         # Six boxes share the width (less the margins); labels never wrap away.
         width = max(1, (self.app.size.width - 2) // 6)
         for q in range(6):
@@ -441,7 +443,8 @@ class ReviewScreen(Screen[None]):
         def save(note: str | None) -> None:
             if note is None:
                 return
-            if not self.app.guarded(lambda: self.app.store.set_note(item.card_id, note)):
+            store = self.store
+            if not self.app.guarded(lambda: store.set_note(item.card_id, note)):
                 return
             self.session.refresh_current()
             current = self.session.current()

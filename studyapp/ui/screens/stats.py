@@ -12,13 +12,14 @@ from textual.widgets import Static
 
 from studyapp import stats
 from studyapp.report import as_of, sections
+from studyapp.ui.context import GivenContext
 from studyapp.ui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from studyapp.ui.app import StudyApp
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(GivenContext, Screen[None]):
     if TYPE_CHECKING:
         app: StudyApp  # the screens run only inside StudyApp
 
@@ -37,8 +38,7 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats-body").focus()
 
     def action_refresh(self) -> None:
-        app = self.app
-        figures = stats.compute(app.store, app.today())
+        figures = stats.compute(self.store, self.context.today())
         body = self.query_one("#stats-body", VerticalScroll)
         body.remove_children()
         body.mount(Static(f"Statistics  {as_of(figures.today)}", classes="stats-title"))
