@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from studyapp.anki import ExportJob, ExportResult
     from studyapp.store import Exam
     from studyapp.study.exam_forecast import Forecast
+    from studyapp.ui.screens.home import HomeScreen
+    from studyapp.ui.screens.review import ReviewScreen
 
 
 class StudyApp(App[None]):
@@ -172,6 +174,26 @@ class StudyApp(App[None]):
             rollover_hour=self.rollover_hour,
             clock=self.clock,
         )
+
+    # Messages up from the screens: where to go next.
+    def on_home_screen_start_review(self, message: HomeScreen.StartReview) -> None:
+        self.start_review(message.scope, message.mode, message.ahead_days)
+
+    def on_home_screen_open_stats(self) -> None:
+        self.open_stats()
+
+    def on_home_screen_open_browse(self) -> None:
+        self.open_browse()
+
+    def on_review_screen_leave(self) -> None:
+        self.leave_review()
+
+    def on_review_screen_extend_new(self) -> None:
+        self.action_extend_new()
+
+    def on_review_screen_new_session(self, message: ReviewScreen.NewSession) -> None:
+        session = message.review.session
+        message.review.restart(self.new_session(session.scope, session.mode))
 
     def review_open(self) -> bool:
         from studyapp.ui.screens.review import ReviewScreen

@@ -22,11 +22,10 @@ def reaches_into_app(tree: ast.AST) -> list[int]:
             isinstance(node, ast.Attribute) and node.attr == "app"
         )
 
-    lines = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in APP_OWNED and is_app(node.value):
-            lines.append(node.lineno)
-        elif (
+    def reads_app_owned(node: ast.AST) -> bool:
+        if isinstance(node, ast.Attribute):
+            return node.attr in APP_OWNED and is_app(node.value)
+        return (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id == "getattr"
@@ -34,9 +33,9 @@ def reaches_into_app(tree: ast.AST) -> list[int]:
             and is_app(node.args[0])
             and isinstance(node.args[1], ast.Constant)
             and node.args[1].value in APP_OWNED
-        ):
-            lines.append(node.lineno)
-    return sorted(lines)
+        )
+
+    return sorted(node.lineno for node in ast.walk(tree) if reads_app_owned(node))
 
 
 def test_the_check_sees_each_way_of_reaching_in():

@@ -11,12 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.geometry import Region
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from studyapp.sanitize import one_line
 from studyapp.study.daily_queue import new_today
 from studyapp.study.session import Scope
+from studyapp.study.session_records import SessionMode
 from studyapp.study.studytime import studied_text
 from studyapp.ui.context import GivenContext
 from studyapp.ui.formatting import relative_day
@@ -37,7 +39,25 @@ class StudyChoice:
 
 
 class HomeScreen(GivenContext, Screen[None]):
-    """`startup_message`: what setting up the database said (shown until the student moves on)."""
+    """`startup_message`: what setting up the database said (shown until the student
+    moves on). Where to go next is asked of the app by a message."""
+
+    class StartReview(Message):
+        """Review `scope` (cram: everything due within `ahead_days`)."""
+
+        def __init__(
+            self, scope: Scope, mode: SessionMode = "scheduled", ahead_days: int | None = None
+        ) -> None:
+            super().__init__()
+            self.scope = scope
+            self.mode: SessionMode = mode
+            self.ahead_days = ahead_days
+
+    class OpenStats(Message):
+        """Show the statistics."""
+
+    class OpenBrowse(Message):
+        """Show Browse."""
 
     if TYPE_CHECKING:
         app: StudyApp  # the screens run only inside StudyApp
@@ -192,12 +212,12 @@ class HomeScreen(GivenContext, Screen[None]):
         self.action_review_deck()
 
     def action_review_all(self) -> None:
-        self.app.start_review(Scope())
+        self.post_message(self.StartReview(Scope()))
 
     def action_review_deck(self) -> None:
         deck_id = self._selected_deck()
         if deck_id:
-            self.app.start_review(Scope(deck_id=deck_id))
+            self.post_message(self.StartReview(Scope(deck_id=deck_id)))
 
     def _tag_choices(self) -> list[tuple[str, StudyChoice]]:
         from studyapp.stats import is_topic
@@ -215,13 +235,13 @@ class HomeScreen(GivenContext, Screen[None]):
         ]
 
     def _choose(
-        self, title: str, choices: list[tuple[str, StudyChoice]], mode: str, hint: str
+        self, title: str, choices: list[tuple[str, StudyChoice]], mode: SessionMode, hint: str
     ) -> None:
         from studyapp.ui.dialogs.choice import ChoiceScreen
 
         def chosen(choice: StudyChoice | None) -> None:
             if choice is not None:
-                self.app.start_review(choice.scope, mode, ahead_days=choice.ahead_days)
+                self.post_message(self.StartReview(choice.scope, mode, choice.ahead_days))
 
         self.app.push_screen(ChoiceScreen(title, choices, hint), chosen)
 
@@ -249,10 +269,10 @@ class HomeScreen(GivenContext, Screen[None]):
         )
 
     def action_stats(self) -> None:
-        self.app.open_stats()
+        self.post_message(self.OpenStats())
 
     def action_browse(self) -> None:
-        self.app.open_browse()
+        self.post_message(self.OpenBrowse())
 
     def action_add_card(self) -> None:
         from studyapp.ui.dialogs.card_editor import CardEditorScreen, save_new_card

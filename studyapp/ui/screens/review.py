@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
@@ -61,6 +62,20 @@ class ReviewScreen(GivenContext, Screen[None]):
         Binding("f", "picture", "Picture", tooltip="The card's picture full-screen"),
         Binding("escape", "back", "Back"),
     ]
+
+    class Leave(Message):
+        """Back to the decks (the app builds home if review came first)."""
+
+    class ExtendNew(Message):
+        """Ask for more new cards today."""
+
+    class NewSession(Message):
+        """A finished session asks for a fresh one of its scope and mode (today's limits
+        changed): the app hands it over with :meth:`ReviewScreen.restart`."""
+
+        def __init__(self, review: ReviewScreen) -> None:
+            super().__init__()
+            self.review = review
 
     revealed: reactive[bool] = reactive(False)
     finished: reactive[bool] = reactive(False)
@@ -410,13 +425,17 @@ class ReviewScreen(GivenContext, Screen[None]):
         self.notify(UNDONE[action], timeout=2)
 
     def action_extend_new(self) -> None:
-        self.app.action_extend_new()
+        self.post_message(self.ExtendNew())
 
     def on_settings_changed(self) -> None:
         """Today's limit was extended: a finished session starts again with the new cards."""
         if self.finished:
-            self.session = self.app.new_session(self.session.scope, self.session.mode)
-            self.show_current()
+            self.post_message(self.NewSession(self))
+
+    def restart(self, session: ReviewSession) -> None:
+        """Go on with a new session (the app's answer to NewSession)."""
+        self.session = session
+        self.show_current()
 
     def action_suspend(self) -> None:
         if self.session.current() is None:
@@ -456,4 +475,4 @@ class ReviewScreen(GivenContext, Screen[None]):
         self.app.push_screen(NoteScreen(item.note), save)
 
     def action_back(self) -> None:
-        self.app.leave_review()
+        self.post_message(self.Leave())
