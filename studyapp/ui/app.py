@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -29,6 +29,7 @@ from studyapp.store import DATABASE_ERRORS, DatabaseError, InputError, Store
 from studyapp.study import sm2
 from studyapp.study.session import ReviewSession, Scope
 from studyapp.study.session_records import session_mode
+from studyapp.ui.card_writes import CardWrites
 from studyapp.ui.context import GivenContext, StudyContext
 
 ScreenType = TypeVar("ScreenType", bound=Screen[Any])
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from studyapp.ui.screens.review import ReviewScreen
 
 
-class StudyApp(App[None]):
+class StudyApp(CardWrites):
     """Review flashcards with SM-2. The store is injected; the app never opens a database."""
 
     TITLE = "StudyApp"
@@ -77,7 +78,6 @@ class StudyApp(App[None]):
             store,
             load_settings(store),
             today=self.today,
-            guarded=self.guarded,
             images_allowed=images,
         )
         # What setting up the database did (the bundled decks' first import or update).
@@ -293,7 +293,7 @@ class StudyApp(App[None]):
 
         self.push_screen(
             ExamScreen(exam_listing(self.context)),
-            lambda edit: apply_exam_edit(self, self.context, edit),
+            lambda edit: apply_exam_edit(self, self.store, edit),
         )
 
     @work(thread=True, group="export", exit_on_error=False)

@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from studyapp.store import Exam
     from studyapp.study.exam_forecast import Forecast
 
-# Runs a database action; False (and the student told why) when it failed.
-Guarded = Callable[[Callable[[], object]], bool]
-
 
 class StudyContext:
     """The database, the student's settings as they stand (the app replaces them when
@@ -37,13 +34,11 @@ class StudyContext:
         settings: Settings,
         *,
         today: Callable[[], date],
-        guarded: Guarded,
         images_allowed: bool = True,
     ) -> None:
         self.store = store
         self.settings = settings
         self.today = today
-        self.guarded = guarded
         # False for `review --no-images`; the `images` setting can switch them off too.
         self.images_allowed = images_allowed
         # One forecast per exam and study day (see ui/widgets/exam_line.py).

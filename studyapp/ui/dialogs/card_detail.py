@@ -17,7 +17,9 @@ from textual.widgets import Static
 from studyapp.cardtext import ImageRef, image_refs
 from studyapp.sanitize import one_line
 from studyapp.study.sm2 import QUALITY_LABELS
+from studyapp.ui.card_writes import SetSuspended
 from studyapp.ui.context import GivenContext
+from studyapp.ui.dialogs.card_editor import CardEditorScreen
 from studyapp.ui.widgets.card_image import CardImage
 from studyapp.ui.widgets.card_text import render_card_text
 from studyapp.ui.widgets.key_bar import KeyBar
@@ -75,6 +77,7 @@ class CardDetailScreen(GivenContext, ModalScreen[None]):
     def refresh_detail(self) -> None:
         store = self.store
         item = store.item(self.item_id)
+        self.card_id = item.card_id
         state = item.state
         body = Text()
         body.append(one_line(item.deck_name), style="bold")
@@ -139,28 +142,25 @@ class CardDetailScreen(GivenContext, ModalScreen[None]):
         self.query_one("#detail-body", Static).update(Group(body, table) if history else body)
 
     def action_toggle_suspend(self) -> None:
-        store = self.store
-        suspended = store.item(self.item_id).suspended
-        if not self.app.guarded(lambda: store.set_suspended(self.item_id, not suspended)):
-            return
-        self.notify("Unsuspended." if suspended else "Suspended.", timeout=2)
-        self.refresh_detail()
+        suspended = self.store.item(self.item_id).suspended
+        # The app writes it and answers with CardsChanged: the detail is drawn again then.
+        self.post_message(SetSuspended(self, self.item_id, not suspended))
 
-    def on_card_editor_screen_cards_changed(self) -> None:
-        self.refresh_detail()
+    def on_card_editor_screen_cards_changed(self, message: CardEditorScreen.CardsChanged) -> None:
+        if message.deleted is not None and message.deleted == self.card_id:
+            self.dismiss()  # the card is gone: nothing left to show
+        else:
+            self.refresh_detail()
 
     def action_edit(self) -> None:
         from studyapp.ui.dialogs.card_editor import edit_card
 
-        edit_card(self, self.context, self.store.item(self.item_id).card_id)
+        edit_card(self, self.store, self.store.item(self.item_id).card_id)
 
     def action_delete(self) -> None:
         from studyapp.ui.dialogs.card_editor import delete_card
 
-        def close() -> None:
-            self.dismiss()
-
-        delete_card(self, self.context, self.store.item(self.item_id).card_id, close)
+        delete_card(self, self.store, self.store.item(self.item_id).card_id)
 
     def action_close(self) -> None:
         self.dismiss()

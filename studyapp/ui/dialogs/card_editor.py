@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,6 @@ from textual.widgets import Input, Select, Static, TextArea
 
 from studyapp.store import PERSONAL_DECK_ID, InputError, Store
 from studyapp.store.personal import CARD_TYPES, check_personal_card
-from studyapp.ui.context import StudyContext
 from studyapp.ui.widgets.key_bar import KeyBar
 
 TYPE_HELP = {
@@ -44,7 +42,30 @@ class CardEditorScreen(ModalScreen[CardDraft | None]):
 
     class CardsChanged(Message):
         """Posted to the screen the editor was opened from once one of the student's cards
-        was added, edited or deleted: that screen shows the change its own way."""
+        was added, edited or deleted (`deleted`: that card's id), or a card was suspended
+        or given a note there: that screen shows the change its own way."""
+
+        def __init__(self, deleted: int | None = None) -> None:
+            super().__init__()
+            self.deleted = deleted
+
+    class SaveCard(Message):
+        """Up to the app: add `draft` as the student's card (`card_id` None) or save it
+        over card `card_id`; it answers `origin` with CardsChanged."""
+
+        def __init__(self, origin: Screen[Any], draft: CardDraft, card_id: int | None = None):
+            super().__init__()
+            self.origin = origin
+            self.draft = draft
+            self.card_id = card_id
+
+    class DeleteCard(Message):
+        """Up to the app: delete the student's card `card_id` (the student said yes)."""
+
+        def __init__(self, origin: Screen[Any], card_id: int) -> None:
+            super().__init__()
+            self.origin = origin
+            self.card_id = card_id
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
@@ -191,28 +212,11 @@ def close_unless_kept(
     dialog.app.push_screen(ConfirmScreen(question, detail, "Discard"), answer)
 
 
-def _refresh(screen: Screen[Any]) -> None:
-    screen.post_message(CardEditorScreen.CardsChanged())
-
-
-def save_new_card(screen: Screen[Any], context: StudyContext, draft: CardDraft | None) -> None:
-    """Add the card the editor dismissed with; CardsChanged to `screen`."""
-    if draft is None:
-        return
-    store = context.store
-    if not context.guarded(
-        lambda: store.add_personal_card(
-            draft.front,
-            draft.back,
-            draft.tags,
-            draft.extra,
-            card_type=draft.card_type,
-            text=draft.text,
-        )
-    ):
-        return
-    screen.notify("Card added to My Cards.", timeout=2)
-    _refresh(screen)
+def save_new_card(screen: Screen[Any], draft: CardDraft | None) -> None:
+    """Ask the app to add the card the editor dismissed with; it answers `screen` with
+    CardsChanged."""
+    if draft is not None:
+        screen.post_message(CardEditorScreen.SaveCard(screen, draft))
 
 
 def _own_card(screen: Screen[Any], store: Store, card_id: int) -> dict[str, Any] | None:
@@ -226,10 +230,10 @@ def _own_card(screen: Screen[Any], store: Store, card_id: int) -> dict[str, Any]
     return card
 
 
-def edit_card(screen: Screen[Any], context: StudyContext, card_id: int) -> None:
-    """Open the editor on one of the student's own cards; deck-file cards are the tutor's.
-    A saved edit posts CardsChanged to `screen`."""
-    store = context.store
+def edit_card(screen: Screen[Any], store: Store, card_id: int) -> None:
+    """Open the editor on one of the student's own cards (read from `store`); deck-file
+    cards are the tutor's. A saved edit is asked of the app, which answers `screen` with
+    CardsChanged."""
     card = _own_card(screen, store, card_id)
     if card is None:
         return
@@ -243,42 +247,21 @@ def edit_card(screen: Screen[Any], context: StudyContext, card_id: int) -> None:
     )
 
     def save(result: CardDraft | None) -> None:
-        if result is None:
-            return
-        if not context.guarded(
-            lambda: store.edit_personal_card(
-                card_id,
-                result.front,
-                result.back,
-                result.tags,
-                result.extra,
-                card_type=result.card_type,
-                text=result.text,
-            )
-        ):
-            return
-        screen.notify("Card saved.", timeout=2)
-        _refresh(screen)
+        if result is not None:
+            screen.post_message(CardEditorScreen.SaveCard(screen, result, card_id))
 
     screen.app.push_screen(CardEditorScreen(draft, title="Edit your card"), save)
 
 
-def delete_card(
-    screen: Screen[Any],
-    context: StudyContext,
-    card_id: int,
-    then: Callable[[], None] | None = None,
-) -> None:
-    """Ask, then delete one of the student's own cards (its history stays in the log);
-    then `then` (a screen showing only that card closes), else CardsChanged to `screen`."""
-    store = context.store
+def delete_card(screen: Screen[Any], store: Store, card_id: int) -> None:
+    """Ask, then have the app delete one of the student's own cards (its history stays in
+    the log); the app answers `screen` with CardsChanged naming the card."""
     if _own_card(screen, store, card_id) is None:
         return
 
     def answer(yes: bool | None) -> None:
-        if yes and context.guarded(lambda: store.delete_personal_card(card_id)):
-            screen.notify("Card deleted.", timeout=2)
-            (then or (lambda: _refresh(screen)))()
+        if yes:
+            screen.post_message(CardEditorScreen.DeleteCard(screen, card_id))
 
     screen.app.push_screen(
         ConfirmScreen(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -50,6 +50,9 @@ from studyapp.study.exam_recall_plan import (
 from studyapp.ui.context import GivenContext, StudyContext
 from studyapp.ui.widgets.exam_line import KeepForecast
 from studyapp.ui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from studyapp.ui.app import StudyApp
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,13 +452,13 @@ def exam_listing(context: StudyContext) -> ExamListing:
     return ExamListing(today, coming, past, scopes, database, inputs, keep=context.keep_forecast)
 
 
-def apply_exam_edit(app: App[Any], context: StudyContext, edit: ExamEdit | None) -> None:
-    """Save what the dialog asked for; a problem becomes a notification."""
+def apply_exam_edit(app: StudyApp, store: Store, edit: ExamEdit | None) -> None:
+    """The app's side: save in its `store` what the dialog asked for; a problem becomes a
+    notification."""
     if edit is None:
         return
-    store = context.store
     if edit.remove:
-        if context.guarded(lambda: store.remove_exam(edit.name)):
+        if app.guarded(lambda: store.remove_exam(edit.name)):
             app.notify(one_line(f"Removed {edit.name}."), title="Exams", markup=False)
         return
     assert edit.when is not None
@@ -475,7 +478,7 @@ def apply_exam_edit(app: App[Any], context: StudyContext, edit: ExamEdit | None)
         return
     app.notify(
         one_line(
-            f"{'Set' if created else 'Moved'} {exam.name} to {short_date(exam.date, context.today())}."
+            f"{'Set' if created else 'Moved'} {exam.name} to {short_date(exam.date, app.today())}."
         ),
         title="Exams",
         markup=False,

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from studyapp.sanitize import one_line
 from studyapp.store import BrowseRow
 from studyapp.store.browse import BROWSE_STATES
+from studyapp.ui.card_writes import SetSuspended
 from studyapp.ui.context import GivenContext
 from studyapp.ui.formatting import shorten
 from studyapp.ui.widgets.key_bar import KeyBar
@@ -203,19 +204,14 @@ class BrowseScreen(GivenContext, Screen[None]):
         item_id = self._selected_item()
         if item_id is None:
             return
-        store = self.store
-        item = store.item(item_id)
-        if not self.app.guarded(lambda: store.set_suspended(item_id, not item.suspended)):
-            return
-        self.notify("Unsuspended." if item.suspended else "Suspended.", timeout=2)
-        self.reload()
+        item = self.store.item(item_id)
+        # The app writes it and answers with CardsChanged: the table reloads then.
+        self.post_message(SetSuspended(self, item_id, not item.suspended))
 
     def action_add_card(self) -> None:
         from studyapp.ui.dialogs.card_editor import CardEditorScreen, save_new_card
 
-        self.app.push_screen(
-            CardEditorScreen(), lambda draft: save_new_card(self, self.context, draft)
-        )
+        self.app.push_screen(CardEditorScreen(), lambda draft: save_new_card(self, draft))
 
     def action_edit_card(self) -> None:
         item_id = self._selected_item()
@@ -223,7 +219,7 @@ class BrowseScreen(GivenContext, Screen[None]):
             return
         from studyapp.ui.dialogs.card_editor import edit_card
 
-        edit_card(self, self.context, self.store.item(item_id).card_id)
+        edit_card(self, self.store, self.store.item(item_id).card_id)
 
     def action_delete_card(self) -> None:
         item_id = self._selected_item()
@@ -231,7 +227,7 @@ class BrowseScreen(GivenContext, Screen[None]):
             return
         from studyapp.ui.dialogs.card_editor import delete_card
 
-        delete_card(self, self.context, self.store.item(item_id).card_id)
+        delete_card(self, self.store, self.store.item(item_id).card_id)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -277,9 +277,7 @@ class HomeScreen(GivenContext, Screen[None]):
     def action_add_card(self) -> None:
         from studyapp.ui.dialogs.card_editor import CardEditorScreen, save_new_card
 
-        self.app.push_screen(
-            CardEditorScreen(), lambda draft: save_new_card(self, self.context, draft)
-        )
+        self.app.push_screen(CardEditorScreen(), lambda draft: save_new_card(self, draft))
 
 
 def _count(n: int, colour: str) -> Text:

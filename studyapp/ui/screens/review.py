@@ -21,6 +21,7 @@ from studyapp.store import StudyItem
 from studyapp.study.session import ReviewSession
 from studyapp.study.sm2 import QUALITY_LABELS
 from studyapp.study.studytime import studied_text
+from studyapp.ui.card_writes import SaveNote
 from studyapp.ui.context import GivenContext
 from studyapp.ui.formatting import grade_outcome, relative_day, short_days
 from studyapp.ui.widgets.card_image import CardImage, Overlay
@@ -460,19 +461,19 @@ class ReviewScreen(GivenContext, Screen[None]):
         from studyapp.ui.dialogs.note import NoteScreen
 
         def save(note: str | None) -> None:
-            if note is None:
-                return
-            store = self.store
-            if not self.app.guarded(lambda: store.set_note(item.card_id, note)):
-                return
-            self.session.refresh_current()
-            current = self.session.current()
-            if current is not None:
-                self._fill_back(current)
-                self.watch_revealed(self.revealed)
-            self.notify("Note saved." if note else "Note removed.", timeout=2)
+            if note is not None:
+                # The app writes it and answers with CardsChanged: the back is drawn then.
+                self.post_message(SaveNote(self, item.card_id, note))
 
         self.app.push_screen(NoteScreen(item.note), save)
+
+    def on_card_editor_screen_cards_changed(self) -> None:
+        """A note was saved: the card's back shows it."""
+        self.session.refresh_current()
+        current = self.session.current()
+        if current is not None:
+            self._fill_back(current)
+            self.watch_revealed(self.revealed)
 
     def action_back(self) -> None:
         self.post_message(self.Leave())
