@@ -103,11 +103,6 @@ class StudyApp(CardWrites):
     def show_images(self) -> bool:
         return self.context.show_images
 
-    @property
-    def media_dir(self) -> Path | None:
-        """Where the decks' pictures are kept (next to the database)."""
-        return self.context.media_dir
-
     @overload
     def get_screen(self, screen: ScreenType) -> ScreenType: ...
     @overload

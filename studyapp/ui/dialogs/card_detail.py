@@ -19,7 +19,7 @@ from studyapp.sanitize import one_line
 from studyapp.study.sm2 import QUALITY_LABELS
 from studyapp.ui.card_writes import SetSuspended
 from studyapp.ui.context import GivenContext
-from studyapp.ui.dialogs.card_editor import CardEditorScreen
+from studyapp.ui.dialogs.card_editor import CardEditorScreen, delete_card, edit_card
 from studyapp.ui.widgets.card_image import CardImage
 from studyapp.ui.widgets.card_text import render_card_text
 from studyapp.ui.widgets.key_bar import KeyBar
@@ -153,13 +153,9 @@ class CardDetailScreen(GivenContext, ModalScreen[None]):
             self.refresh_detail()
 
     def action_edit(self) -> None:
-        from studyapp.ui.dialogs.card_editor import edit_card
-
         edit_card(self, self.store, self.store.item(self.item_id).card_id)
 
     def action_delete(self) -> None:
-        from studyapp.ui.dialogs.card_editor import delete_card
-
         delete_card(self, self.store, self.store.item(self.item_id).card_id)
 
     def action_close(self) -> None:
