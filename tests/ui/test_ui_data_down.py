@@ -165,3 +165,43 @@ async def test_home_counts_again_when_a_sync_merges_reviews(sample_store, make_a
         home.post_message(ReviewsMerged())
         await pilot.pause()
         assert "1 done" in str(today.visual)
+
+
+async def test_the_exam_dialog_checks_its_fields_with_textual_validators(sample_store, make_app):
+    from textual.widgets import Input
+
+    from studyapp.ui.dialogs.exam import ExamScreen
+
+    app = make_app(sample_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamScreen)
+        when, target = (
+            app.screen.query_one("#exam-date", Input),
+            app.screen.query_one("#exam-target", Input),
+        )
+        await pilot.press("tab")  # leaving the empty date marks nothing
+        assert not when.has_class("-invalid")
+        when.focus()
+        await pilot.press(*"2026-13-01")
+        assert when.has_class("-invalid")  # marked as it is typed
+        await pilot.press("backspace", "backspace", "backspace", "backspace", *"2-24")
+        assert when.has_class("-valid")
+        target.value = "150"
+        await pilot.pause()
+        assert target.has_class("-invalid")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        # Refused with the validator's own words; nothing saved.
+        assert str(app.screen.query_one("#exam-error").visual) == (
+            "target 150 is out of range; give 50% to 99%"
+        )
+        assert sample_store.exams() == []
+        target.value = ""  # empty: the default target
+        await pilot.pause()
+        assert not target.has_class("-invalid")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert [e.date.isoformat() for e in sample_store.exams()] == ["2026-12-24"]

@@ -7,6 +7,7 @@ its daily load, and any shortfall, shown before they save.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -110,7 +112,7 @@ class ExamScreen(GivenContext, ModalScreen[ExamEdit | None]):
             yield Static("Exams", classes="dialog-title")
             yield OptionList(*self._options(), id="exam-list")
             with Horizontal(id="exam-form"):
-                yield Input(placeholder="YYYY-MM-DD", id="exam-date")
+                yield _checked_input("YYYY-MM-DD", "exam-date", self._read_date)
                 yield Input(placeholder="Name (optional)", id="exam-name")
                 yield Select(
                     [
@@ -125,8 +127,8 @@ class ExamScreen(GivenContext, ModalScreen[ExamEdit | None]):
             # The error under the date it is most often about (and still on a short screen).
             yield Static(id="exam-error", classes="dialog-error")
             with Horizontal(id="exam-goal"):
-                yield Input(placeholder="Target 90%", id="exam-target")
-                yield Input(placeholder="Min/day (usual)", id="exam-minutes")
+                yield _checked_input("Target 90%", "exam-target", _read_target)
+                yield _checked_input("Min/day (usual)", "exam-minutes", _read_minutes)
                 yield Static(id="exam-preview")
             yield Static(id="exam-shortfall")
             yield Static(
@@ -231,13 +233,10 @@ class ExamScreen(GivenContext, ModalScreen[ExamEdit | None]):
 
     def _typed_exam(self) -> Exam | None:
         """The exam the form would save (None while a field does not read)."""
-        today = self.listing.today
         try:
-            when = parse_exam_date(self.query_one("#exam-date", Input).value, today)
-            target_text = self.query_one("#exam-target", Input).value.strip()
-            minutes_text = self.query_one("#exam-minutes", Input).value.strip()
-            target = parse_target(target_text) if target_text else None
-            minutes = parse_minutes(minutes_text) if minutes_text else None
+            when = self._read_date(self.query_one("#exam-date", Input).value)
+            target = _read_target(self.query_one("#exam-target", Input).value)
+            minutes = _read_minutes(self.query_one("#exam-minutes", Input).value)
         except ValueError:
             return None
         name = self.query_one("#exam-name", Input).value.strip()
@@ -347,22 +346,21 @@ class ExamScreen(GivenContext, ModalScreen[ExamEdit | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_save()
 
+    def _read_date(self, text: str) -> date:
+        return parse_exam_date(text, self.listing.today)
+
     def action_save(self) -> None:
-        error = self.query_one("#exam-error", Static)
-        try:
-            when = parse_exam_date(self.query_one("#exam-date", Input).value, self.listing.today)
-        except ValueError as exc:
-            # Text, not markup: what was typed (`[/b]`) is shown as typed, never parsed.
-            error.update(Text(one_line(str(exc))))
-            return
-        try:
-            target_text = self.query_one("#exam-target", Input).value.strip()
-            minutes_text = self.query_one("#exam-minutes", Input).value.strip()
-            target = parse_target(target_text) if target_text else None
-            minutes = parse_minutes(minutes_text) if minutes_text else None
-        except ValueError as exc:
-            error.update(Text(one_line(str(exc))))
-            return
+        # Textual's validators mark a field that does not read as it is typed; the first
+        # one refused says why here.
+        inputs = [self.query_one(f"#exam-{name}", Input) for name in ("date", "target", "minutes")]
+        for typed in inputs:
+            checked = typed.validate(typed.value)
+            if checked is not None and not checked.is_valid:
+                # Text, not markup: what was typed (`[/b]`) is shown as typed, never parsed.
+                self.query_one("#exam-error", Static).update(Text(checked.failure_descriptions[0]))
+                return
+        when = self._read_date(inputs[0].value)
+        target, minutes = _read_target(inputs[1].value), _read_minutes(inputs[2].value)
         scope = str(self.query_one("#exam-scope", Select).value)
         kind, _, value = scope.partition(":")
         deck_ids = (value,) if kind == "deck" else ()
@@ -405,6 +403,43 @@ class ExamScreen(GivenContext, ModalScreen[ExamEdit | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class Reads(Validator):
+    """Textual's validator for a field `read` turns into a value: valid when it does; the
+    ValueError's message (one line) when it does not."""
+
+    def __init__(self, read: Callable[[str], object]) -> None:
+        super().__init__()
+        self.read = read
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.read(value)
+        except ValueError as exc:
+            return self.failure(one_line(str(exc)))
+        return self.success()
+
+
+def _checked_input(placeholder: str, widget_id: str, read: Callable[[str], object]) -> Input:
+    # Checked as it changes and when submitted; not on leaving it, so tabbing past the
+    # empty date is not marked.
+    return Input(
+        placeholder=placeholder,
+        id=widget_id,
+        validators=[Reads(read)],
+        validate_on=["changed", "submitted"],
+    )
+
+
+def _read_target(text: str) -> float | None:
+    """The target typed, or None when left empty (the default, or the moved exam's)."""
+    return parse_target(text) if text.strip() else None
+
+
+def _read_minutes(text: str) -> float | None:
+    """The daily budget typed, or None when left empty."""
+    return parse_minutes(text) if text.strip() else None
 
 
 # The cells a scope's name has in the drop-down (the Select is 24 wide).
