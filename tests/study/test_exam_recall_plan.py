@@ -18,8 +18,8 @@ from studyapp.study.exam_recall_plan import (
     recall_line,
     todays_plan,
 )
-from tests.study.test_exam import big_deck
 from tests.cli.test_exam_cli import run, soon  # noqa: F401 (the `run` fixture)
+from tests.study.test_exam import big_deck
 
 TODAY = date(2026, 11, 23)
 
