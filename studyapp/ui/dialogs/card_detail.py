@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -27,14 +26,8 @@ from studyapp.ui.widgets.key_bar import KeyBar
 # The review log's kinds in the review screen's words.
 KIND_WORDS = {"scheduled": "review", "redrill": "re-drill", "cram": "cram"}
 
-if TYPE_CHECKING:
-    from studyapp.ui.app import StudyApp
-
 
 class CardDetailScreen(GivenContext, ModalScreen[None]):
-    if TYPE_CHECKING:
-        app: StudyApp  # the screens run only inside StudyApp
-
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("s", "toggle_suspend", "Suspend/unsuspend"),

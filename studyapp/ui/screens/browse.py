@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,14 +31,8 @@ DECK_WIDTH = 11
 # each with its two cells of padding, plus the table's margin and scrollbar.
 FIXED_COLUMNS_WIDTH = (DECK_WIDTH + 2) + (9 + 2) + (4 + 2) + (4 + 2) + (10 + 2) + (6 + 2) + 2 + 2
 
-if TYPE_CHECKING:
-    from studyapp.ui.app import StudyApp
-
 
 class BrowseScreen(GivenContext, Screen[None]):
-    if TYPE_CHECKING:
-        app: StudyApp  # the screens run only inside StudyApp
-
     _question_width = 0
 
     CSS_PATH = "browse.tcss"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,9 +23,6 @@ from studyapp.ui.context import GivenContext
 from studyapp.ui.formatting import relative_day
 from studyapp.ui.widgets.exam_line import ExamLine, ExamPlan
 from studyapp.ui.widgets.key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from studyapp.ui.app import StudyApp
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +54,6 @@ class HomeScreen(GivenContext, Screen[None]):
 
     class OpenBrowse(Message):
         """Show Browse."""
-
-    if TYPE_CHECKING:
-        app: StudyApp  # the screens run only inside StudyApp
 
     CSS_PATH = "home.tcss"
     _resumed = 0  # times shown (the first right after mounting)

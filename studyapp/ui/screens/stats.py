@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,14 +13,8 @@ from studyapp.report import as_of, sections
 from studyapp.ui.context import GivenContext
 from studyapp.ui.widgets.key_bar import KeyBar
 
-if TYPE_CHECKING:
-    from studyapp.ui.app import StudyApp
-
 
 class StatsScreen(GivenContext, Screen[None]):
-    if TYPE_CHECKING:
-        app: StudyApp  # the screens run only inside StudyApp
-
     CSS_PATH = "stats.tcss"
     BINDINGS = [
         Binding("r", "refresh", "Refresh"),
