@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -29,14 +29,20 @@ from studyapp.store import DATABASE_ERRORS, DatabaseError, InputError, Store
 from studyapp.study import sm2
 from studyapp.study.session import ReviewSession, Scope
 from studyapp.study.session_records import session_mode
+from studyapp.ui.card_writes import CardWrites
+from studyapp.ui.context import GivenContext, StudyContext
+
+ScreenType = TypeVar("ScreenType", bound=Screen[Any])
 
 if TYPE_CHECKING:
     from studyapp.anki import ExportJob, ExportResult
     from studyapp.store import Exam
     from studyapp.study.exam_forecast import Forecast
+    from studyapp.ui.screens.home import HomeScreen
+    from studyapp.ui.screens.review import ReviewScreen
 
 
-class StudyApp(App[None]):
+class StudyApp(CardWrites):
     """Review flashcards with SM-2. The store is injected; the app never opens a database."""
 
     TITLE = "StudyApp"
@@ -63,32 +69,61 @@ class StudyApp(App[None]):
     ):
         super().__init__()
         self.store = store
-        # False for `review --no-images`; the `images` setting can switch them off too.
-        self.images_allowed = images
         self.start = start
         self.start_review_args = (scope, mode, ahead_days)
         self.rollover_hour = rollover_hour
         self.clock = clock
-        self.settings: Settings = load_settings(store)
+        # What the screens are handed (data down): they never read the app's own.
+        self.context = StudyContext(
+            store,
+            load_settings(store),
+            today=self.today,
+            images_allowed=images,
+        )
         # What setting up the database did (the bundled decks' first import or update).
         self.startup_message = startup_message
-        # One forecast per exam and study day (see ui/widgets/exam_line.py).
-        self.exam_forecasts: dict[tuple[Exam, date], Forecast] = {}
         self.fatal_error: str | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.context.settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self.context.settings = settings
+
+    @property
+    def exam_forecasts(self) -> dict[tuple[Exam, date], Forecast]:
+        return self.context.exam_forecasts
 
     def today(self) -> date:
         return sm2.study_day(self.clock(), self.rollover_hour)
 
     @property
     def show_images(self) -> bool:
-        return self.images_allowed and self.settings.images
+        return self.context.show_images
 
-    @property
-    def media_dir(self) -> Path | None:
-        """Where the decks' pictures are kept (next to the database)."""
-        from studyapp.anki.notes import store_media_dir
-
-        return store_media_dir(self.store)
+    @overload
+    def get_screen(self, screen: ScreenType) -> ScreenType: ...
+    @overload
+    def get_screen(self, screen: str) -> Screen[Any]: ...
+    @overload
+    def get_screen(
+        self, screen: str, screen_class: type[ScreenType] | None = None
+    ) -> ScreenType: ...
+    @overload
+    def get_screen(
+        self, screen: ScreenType, screen_class: type[ScreenType] | None = None
+    ) -> ScreenType: ...
+    def get_screen(
+        self, screen: Screen[Any] | str, screen_class: type[Screen[Any]] | None = None
+    ) -> Screen[Any]:
+        """Every screen comes through here to be pushed or switched to: one that is handed
+        the context gets it now, before it composes (see ui/context.py)."""
+        found = super().get_screen(screen, screen_class)
+        if isinstance(found, GivenContext) and not found.has_context:
+            found.context = self.context
+        return found
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
@@ -102,13 +137,13 @@ class StudyApp(App[None]):
         else:
             from studyapp.ui.screens.home import HomeScreen
 
-            self.push_screen(HomeScreen())
+            self.push_screen(HomeScreen(self.startup_message))
         self.start_folder_sync()
 
     def start_folder_sync(self) -> None:
         from studyapp.ui.folder_sync import start_sync
 
-        start_sync(self)
+        start_sync(self, self.context)
 
     def leave_review(self) -> None:
         """Back from a review: to the home screen, building it if review came first."""
@@ -117,7 +152,7 @@ class StudyApp(App[None]):
         if any(isinstance(screen, HomeScreen) for screen in self.screen_stack):
             self.pop_screen()
         else:
-            self.switch_screen(HomeScreen())
+            self.switch_screen(HomeScreen(self.startup_message))
         # After each session: this device's answers out, the others' in.
         self.start_folder_sync()
 
@@ -134,6 +169,26 @@ class StudyApp(App[None]):
             rollover_hour=self.rollover_hour,
             clock=self.clock,
         )
+
+    # Messages up from the screens: where to go next.
+    def on_home_screen_start_review(self, message: HomeScreen.StartReview) -> None:
+        self.start_review(message.scope, message.mode, message.ahead_days)
+
+    def on_home_screen_open_stats(self) -> None:
+        self.open_stats()
+
+    def on_home_screen_open_browse(self) -> None:
+        self.open_browse()
+
+    def on_review_screen_leave(self) -> None:
+        self.leave_review()
+
+    def on_review_screen_extend_new(self) -> None:
+        self.action_extend_new()
+
+    def on_review_screen_new_session(self, message: ReviewScreen.NewSession) -> None:
+        session = message.review.session
+        message.review.restart(self.new_session(session.scope, session.mode))
 
     def review_open(self) -> bool:
         from studyapp.ui.screens.review import ReviewScreen
@@ -228,14 +283,13 @@ class StudyApp(App[None]):
 
         self.push_screen(ExportScreen(default, self.store.unconfirmed_export()), export)
 
-    def keep_forecast(self, exam: Exam, day: date, forecast: Forecast) -> None:
-        """Keep a forecast home's line or the Exams dialog worked out, for the day."""
-        self.exam_forecasts[(exam, day)] = forecast
-
     def action_exams(self) -> None:
         from studyapp.ui.dialogs.exam import ExamScreen, apply_exam_edit, exam_listing
 
-        self.push_screen(ExamScreen(exam_listing(self)), lambda edit: apply_exam_edit(self, edit))
+        self.push_screen(
+            ExamScreen(exam_listing(self.context)),
+            lambda edit: apply_exam_edit(self, self.store, edit),
+        )
 
     @work(thread=True, group="export", exit_on_error=False)
     def write_export(self, job: ExportJob, path: Path) -> ExportResult:
@@ -381,7 +435,7 @@ class StudyApp(App[None]):
         home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
         if home is None:
             # `studyapp review` starts without a home screen underneath: open it first.
-            home = HomeScreen()
+            home = HomeScreen(self.startup_message)
             self.push_screen(home)
             self.call_after_refresh(home.action_study_tag)
         else:

@@ -9,23 +9,28 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
+from textual.app import App
+from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from studyapp.sanitize import one_line
 from studyapp.store import DATABASE_ERRORS, Store, StoreError
 from studyapp.sync.folder import SyncReport, sync_folder
-
-if TYPE_CHECKING:
-    from studyapp.ui.app import StudyApp
+from studyapp.ui.context import StudyContext
 
 SYNC_GROUP = "folder-sync"
 
 
-def start_sync(app: StudyApp) -> None:
+class ReviewsMerged(Message):
+    """Posted to the screen on show when a sync brought other devices' answers in: a
+    screen showing counts refreshes them."""
+
+
+def start_sync(app: App[Any], context: StudyContext) -> None:
     """Sync through the configured folder in the background (if one is set, and none runs)."""
-    folder, db_path = app.settings.sync_folder, app.store.path
+    folder, db_path = context.settings.sync_folder, context.store.path
     if not folder or db_path is None:
         return
     if any(w.group == SYNC_GROUP and w.is_running for w in app.workers):
@@ -43,7 +48,7 @@ def _sync(db_path: Path, folder: Path) -> SyncReport:
         store.close()
 
 
-def sync_finished(app: StudyApp, worker: Worker[object], state: WorkerState) -> None:
+def sync_finished(app: App[Any], worker: Worker[object], state: WorkerState) -> None:
     """Tell the student what the sync brought, or why it could not run."""
     if state == WorkerState.SUCCESS:
         report = worker.result
@@ -53,10 +58,7 @@ def sync_finished(app: StudyApp, worker: Worker[object], state: WorkerState) -> 
             app.notify(one_line(problem), title="Sync", severity="warning", markup=False)
         if report.merged:
             app.notify(one_line(report.summary()), title="Synced", markup=False)
-            from studyapp.ui.screens.home import HomeScreen
-
-            if isinstance(app.screen, HomeScreen):
-                app.screen.refresh_counts()
+            app.screen.post_message(ReviewsMerged())
     elif state == WorkerState.ERROR:
         error = worker.error
         known = isinstance(error, (StoreError, *DATABASE_ERRORS, OSError))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -17,6 +16,9 @@ from textual.widgets import Static
 from studyapp.cardtext import ImageRef, image_refs
 from studyapp.sanitize import one_line
 from studyapp.study.sm2 import QUALITY_LABELS
+from studyapp.ui.card_writes import SetSuspended
+from studyapp.ui.context import GivenContext
+from studyapp.ui.dialogs.card_editor import CardEditorScreen, delete_card, edit_card
 from studyapp.ui.widgets.card_image import CardImage
 from studyapp.ui.widgets.card_text import render_card_text
 from studyapp.ui.widgets.key_bar import KeyBar
@@ -24,14 +26,8 @@ from studyapp.ui.widgets.key_bar import KeyBar
 # The review log's kinds in the review screen's words.
 KIND_WORDS = {"scheduled": "review", "redrill": "re-drill", "cram": "cram"}
 
-if TYPE_CHECKING:
-    from studyapp.ui.app import StudyApp
 
-
-class CardDetailScreen(ModalScreen[None]):
-    if TYPE_CHECKING:
-        app: StudyApp  # the screens run only inside StudyApp
-
+class CardDetailScreen(GivenContext, ModalScreen[None]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("s", "toggle_suspend", "Suspend/unsuspend"),
@@ -62,18 +58,19 @@ class CardDetailScreen(ModalScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The picture key only for a card with a picture (and pictures on)."""
         if action == "picture":
-            return self.picture is not None and self.app.show_images
+            return self.picture is not None and self.context.show_images
         return True
 
     def action_picture(self) -> None:
-        if self.picture is not None and self.app.show_images:
+        if self.picture is not None and self.context.show_images:
             from studyapp.ui.dialogs.picture import PictureScreen
 
-            self.app.push_screen(PictureScreen(self.picture, self.app.media_dir))
+            self.app.push_screen(PictureScreen(self.picture, self.context.media_dir))
 
     def refresh_detail(self) -> None:
-        store = self.app.store
+        store = self.store
         item = store.item(self.item_id)
+        self.card_id = item.card_id
         state = item.state
         body = Text()
         body.append(one_line(item.deck_name), style="bold")
@@ -100,7 +97,7 @@ class CardDetailScreen(ModalScreen[None]):
                 body.append(label, style="bold")
                 body.append_text(render_card_text(text, style, width - len(label)))
                 body.append("\n\n")
-        status = store.browse_state(self.item_id, self.app.today())
+        status = store.browse_state(self.item_id, self.context.today())
         body.append(
             f"Status {status} · EF {state.ef_hundredths / 100:.2f} · "
             f"interval {state.interval} d · "
@@ -115,8 +112,8 @@ class CardDetailScreen(ModalScreen[None]):
             ),
             None,
         )
-        if self.app.show_images:
-            self.query_one("#detail-picture", CardImage).show(self.picture, self.app.media_dir)
+        if self.context.show_images:
+            self.query_one("#detail-picture", CardImage).show(self.picture, self.context.media_dir)
         self.refresh_bindings()
         self.history = history = store.reviews_of(self.item_id)
         table = Table(
@@ -143,28 +140,21 @@ class CardDetailScreen(ModalScreen[None]):
         self.query_one("#detail-body", Static).update(Group(body, table) if history else body)
 
     def action_toggle_suspend(self) -> None:
-        store = self.app.store
-        suspended = store.item(self.item_id).suspended
-        if not self.app.guarded(lambda: store.set_suspended(self.item_id, not suspended)):
-            return
-        self.notify("Unsuspended." if suspended else "Suspended.", timeout=2)
-        self.refresh_detail()
+        suspended = self.store.item(self.item_id).suspended
+        # The app writes it and answers with CardsChanged: the detail is drawn again then.
+        self.post_message(SetSuspended(self, self.item_id, not suspended))
 
-    def on_card_editor_screen_cards_changed(self) -> None:
-        self.refresh_detail()
+    def on_card_editor_screen_cards_changed(self, message: CardEditorScreen.CardsChanged) -> None:
+        if message.deleted is not None and message.deleted == self.card_id:
+            self.dismiss()  # the card is gone: nothing left to show
+        else:
+            self.refresh_detail()
 
     def action_edit(self) -> None:
-        from studyapp.ui.dialogs.card_editor import edit_card
-
-        edit_card(self, self.app.store.item(self.item_id).card_id)
+        edit_card(self, self.store, self.store.item(self.item_id).card_id)
 
     def action_delete(self) -> None:
-        from studyapp.ui.dialogs.card_editor import delete_card
-
-        def close() -> None:
-            self.dismiss()
-
-        delete_card(self, self.app.store.item(self.item_id).card_id, close)
+        delete_card(self, self.store, self.store.item(self.item_id).card_id)
 
     def action_close(self) -> None:
         self.dismiss()

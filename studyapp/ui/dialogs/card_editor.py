@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -21,7 +20,7 @@ from studyapp.cards import (
     parse_card_type,
     personal_problem,
 )
-from studyapp.store import PERSONAL_DECK_ID
+from studyapp.store import PERSONAL_DECK_ID, Store
 from studyapp.ui.widgets.key_bar import KeyBar
 
 TYPE_HELP: dict[CardType, str] = {
@@ -37,7 +36,30 @@ class CardEditorScreen(ModalScreen[CardContent | None]):
 
     class CardsChanged(Message):
         """Posted to the screen the editor was opened from once one of the student's cards
-        was added, edited or deleted: that screen shows the change its own way."""
+        was added, edited or deleted (`deleted`: that card's id), or a card was suspended
+        or given a note there: that screen shows the change its own way."""
+
+        def __init__(self, deleted: int | None = None) -> None:
+            super().__init__()
+            self.deleted = deleted
+
+    class SaveCard(Message):
+        """Up to the app: add `draft` as the student's card (`card_id` None) or save it
+        over card `card_id`; it answers `origin` with CardsChanged."""
+
+        def __init__(self, origin: Screen[Any], draft: CardContent, card_id: int | None = None):
+            super().__init__()
+            self.origin = origin
+            self.draft = draft
+            self.card_id = card_id
+
+    class DeleteCard(Message):
+        """Up to the app: delete the student's card `card_id` (the student said yes)."""
+
+        def __init__(self, origin: Screen[Any], card_id: int) -> None:
+            super().__init__()
+            self.origin = origin
+            self.card_id = card_id
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
@@ -174,22 +196,15 @@ def close_unless_kept(
     dialog.app.push_screen(ConfirmScreen(question, detail, "Discard"), answer)
 
 
-def _refresh(screen: Screen[Any]) -> None:
-    screen.post_message(CardEditorScreen.CardsChanged())
-
-
 def save_new_card(screen: Screen[Any], draft: CardContent | None) -> None:
-    if draft is None:
-        return
-    store = screen.app.store  # type: ignore[attr-defined]
-    if not screen.app.guarded(lambda: store.add_personal_card(draft)):  # type: ignore[attr-defined]
-        return
-    screen.notify("Card added to My Cards.", timeout=2)
-    _refresh(screen)
+    """Ask the app to add the card the editor dismissed with; it answers `screen` with
+    CardsChanged."""
+    if draft is not None:
+        screen.post_message(CardEditorScreen.SaveCard(screen, draft))
 
 
-def _own_card(screen: Screen[Any], card_id: int) -> dict[str, Any] | None:
-    card: dict[str, Any] = screen.app.store.card(card_id)  # type: ignore[attr-defined]
+def _own_card(screen: Screen[Any], store: Store, card_id: int) -> dict[str, Any] | None:
+    card: dict[str, Any] = store.card(card_id)
     if card["deck_id"] != PERSONAL_DECK_ID:
         screen.notify(
             "Only your own cards can be changed here; deck cards come from the tutor's deck files.",
@@ -199,41 +214,31 @@ def _own_card(screen: Screen[Any], card_id: int) -> dict[str, Any] | None:
     return card
 
 
-def edit_card(screen: Screen[Any], card_id: int) -> None:
-    """Open the editor on one of the student's own cards; deck-file cards are the tutor's.
-    A saved edit posts CardsChanged to `screen`."""
-    card = _own_card(screen, card_id)
+def edit_card(screen: Screen[Any], store: Store, card_id: int) -> None:
+    """Open the editor on one of the student's own cards (read from `store`); deck-file
+    cards are the tutor's. A saved edit is asked of the app, which answers `screen` with
+    CardsChanged."""
+    card = _own_card(screen, store, card_id)
     if card is None:
         return
-    store = screen.app.store  # type: ignore[attr-defined]
     draft = CardContent.from_columns(card)
 
     def save(result: CardContent | None) -> None:
-        if result is None:
-            return
-        if not screen.app.guarded(  # type: ignore[attr-defined]
-            lambda: store.edit_personal_card(card_id, result)
-        ):
-            return
-        screen.notify("Card saved.", timeout=2)
-        _refresh(screen)
+        if result is not None:
+            screen.post_message(CardEditorScreen.SaveCard(screen, result, card_id))
 
     screen.app.push_screen(CardEditorScreen(draft, title="Edit your card"), save)
 
 
-def delete_card(screen: Screen[Any], card_id: int, then: Callable[[], None] | None = None) -> None:
-    """Ask, then delete one of the student's own cards (its history stays in the log);
-    then `then` (a screen showing only that card closes), else CardsChanged to `screen`."""
-    if _own_card(screen, card_id) is None:
+def delete_card(screen: Screen[Any], store: Store, card_id: int) -> None:
+    """Ask, then have the app delete one of the student's own cards (its history stays in
+    the log); the app answers `screen` with CardsChanged naming the card."""
+    if _own_card(screen, store, card_id) is None:
         return
-    store = screen.app.store  # type: ignore[attr-defined]
 
     def answer(yes: bool | None) -> None:
-        if yes and screen.app.guarded(  # type: ignore[attr-defined]
-            lambda: store.delete_personal_card(card_id)
-        ):
-            screen.notify("Card deleted.", timeout=2)
-            (then or (lambda: _refresh(screen)))()
+        if yes:
+            screen.post_message(CardEditorScreen.DeleteCard(screen, card_id))
 
     screen.app.push_screen(
         ConfirmScreen(

@@ -8,7 +8,6 @@ worker, so the dialog opens at once and says it is working.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -29,10 +28,8 @@ from studyapp.memory.simulate import (
     simulate_load,
 )
 from studyapp.sanitize import one_line
+from studyapp.ui.context import GivenContext
 from studyapp.ui.widgets.key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from studyapp.ui.app import StudyApp
 
 
 def load_table(loads: list[Load], current: str) -> Text:
@@ -51,11 +48,8 @@ def load_table(loads: list[Load], current: str) -> Text:
     return text
 
 
-class DecideScreen(ModalScreen[None]):
+class DecideScreen(GivenContext, ModalScreen[None]):
     """The simulation's figures for SM-2 and each desired retention; escape closes."""
-
-    if TYPE_CHECKING:
-        app: StudyApp
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "close", "Close")]
@@ -82,7 +76,7 @@ class DecideScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         # The database is read here, on the UI thread (its connection belongs to it);
         # only the pure simulation runs in the worker.
-        store = self.app.store
+        store = self.store
         cards = store.cards_to_simulate()
         seconds = store.seconds_per_answer(self.today) or DEFAULT_SECONDS_PER_ANSWER
         self.intro = (

@@ -7,6 +7,7 @@ its daily load, and any shortfall, shown before they save.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -47,6 +49,7 @@ from studyapp.study.exam_recall_plan import (
     parse_target,
     project,
 )
+from studyapp.ui.context import GivenContext, StudyContext
 from studyapp.ui.widgets.exam_line import KeepForecast
 from studyapp.ui.widgets.key_bar import KeyBar
 
@@ -87,12 +90,9 @@ class ExamListing:
     recall: dict[Exam, RecallForecast] = field(default_factory=dict)
 
 
-class ExamScreen(ModalScreen[ExamEdit | None]):
+class ExamScreen(GivenContext, ModalScreen[ExamEdit | None]):
     """Dismisses with the exam to set or remove, or None. Every coming exam gets its
     forecast: those not known yet are worked out off the UI thread while it is open."""
-
-    if TYPE_CHECKING:
-        app: StudyApp  # the screens run only inside StudyApp
 
     CSS_PATH = ["dialogs.tcss", "exam.tcss"]
     BINDINGS = [
@@ -112,7 +112,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
             yield Static("Exams", classes="dialog-title")
             yield OptionList(*self._options(), id="exam-list")
             with Horizontal(id="exam-form"):
-                yield Input(placeholder="YYYY-MM-DD", id="exam-date")
+                yield _checked_input("YYYY-MM-DD", "exam-date", self._read_date)
                 yield Input(placeholder="Name (optional)", id="exam-name")
                 yield Select(
                     [
@@ -127,8 +127,8 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
             # The error under the date it is most often about (and still on a short screen).
             yield Static(id="exam-error", classes="dialog-error")
             with Horizontal(id="exam-goal"):
-                yield Input(placeholder="Target 90%", id="exam-target")
-                yield Input(placeholder="Min/day (usual)", id="exam-minutes")
+                yield _checked_input("Target 90%", "exam-target", _read_target)
+                yield _checked_input("Min/day (usual)", "exam-minutes", _read_minutes)
                 yield Static(id="exam-preview")
             yield Static(id="exam-shortfall")
             yield Static(
@@ -201,7 +201,7 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
         # What a worker plans from: the exam (read on its own connection) or, for a
         # database in memory (tests), its inputs read here.
         if self.listing.database is None:
-            return load_recall_inputs(self.app.store, exam, self.listing.today)
+            return load_recall_inputs(self.store, exam, self.listing.today)
         return exam
 
     def _project_all(self, sources: list[Exam | RecallInputs]) -> list[RecallForecast]:
@@ -233,13 +233,10 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
 
     def _typed_exam(self) -> Exam | None:
         """The exam the form would save (None while a field does not read)."""
-        today = self.listing.today
         try:
-            when = parse_exam_date(self.query_one("#exam-date", Input).value, today)
-            target_text = self.query_one("#exam-target", Input).value.strip()
-            minutes_text = self.query_one("#exam-minutes", Input).value.strip()
-            target = parse_target(target_text) if target_text else None
-            minutes = parse_minutes(minutes_text) if minutes_text else None
+            when = self._read_date(self.query_one("#exam-date", Input).value)
+            target = _read_target(self.query_one("#exam-target", Input).value)
+            minutes = _read_minutes(self.query_one("#exam-minutes", Input).value)
         except ValueError:
             return None
         name = self.query_one("#exam-name", Input).value.strip()
@@ -349,22 +346,21 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_save()
 
+    def _read_date(self, text: str) -> date:
+        return parse_exam_date(text, self.listing.today)
+
     def action_save(self) -> None:
-        error = self.query_one("#exam-error", Static)
-        try:
-            when = parse_exam_date(self.query_one("#exam-date", Input).value, self.listing.today)
-        except ValueError as exc:
-            # Text, not markup: what was typed (`[/b]`) is shown as typed, never parsed.
-            error.update(Text(one_line(str(exc))))
-            return
-        try:
-            target_text = self.query_one("#exam-target", Input).value.strip()
-            minutes_text = self.query_one("#exam-minutes", Input).value.strip()
-            target = parse_target(target_text) if target_text else None
-            minutes = parse_minutes(minutes_text) if minutes_text else None
-        except ValueError as exc:
-            error.update(Text(one_line(str(exc))))
-            return
+        # Textual's validators mark a field that does not read as it is typed; the first
+        # one refused says why here.
+        inputs = [self.query_one(f"#exam-{name}", Input) for name in ("date", "target", "minutes")]
+        for typed in inputs:
+            checked = typed.validate(typed.value)
+            if checked is not None and not checked.is_valid:
+                # Text, not markup: what was typed (`[/b]`) is shown as typed, never parsed.
+                self.query_one("#exam-error", Static).update(Text(checked.failure_descriptions[0]))
+                return
+        when = self._read_date(inputs[0].value)
+        target, minutes = _read_target(inputs[1].value), _read_minutes(inputs[2].value)
         scope = str(self.query_one("#exam-scope", Select).value)
         kind, _, value = scope.partition(":")
         deck_ids = (value,) if kind == "deck" else ()
@@ -409,6 +405,43 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
         self.dismiss(None)
 
 
+class Reads(Validator):
+    """Textual's validator for a field `read` turns into a value: valid when it does; the
+    ValueError's message (one line) when it does not."""
+
+    def __init__(self, read: Callable[[str], object]) -> None:
+        super().__init__()
+        self.read = read
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.read(value)
+        except ValueError as exc:
+            return self.failure(one_line(str(exc)))
+        return self.success()
+
+
+def _checked_input(placeholder: str, widget_id: str, read: Callable[[str], object]) -> Input:
+    # Checked as it changes and when submitted; not on leaving it, so tabbing past the
+    # empty date is not marked.
+    return Input(
+        placeholder=placeholder,
+        id=widget_id,
+        validators=[Reads(read)],
+        validate_on=["changed", "submitted"],
+    )
+
+
+def _read_target(text: str) -> float | None:
+    """The target typed, or None when left empty (the default, or the moved exam's)."""
+    return parse_target(text) if text.strip() else None
+
+
+def _read_minutes(text: str) -> float | None:
+    """The daily budget typed, or None when left empty."""
+    return parse_minutes(text) if text.strip() else None
+
+
 # The cells a scope's name has in the drop-down (the Select is 24 wide).
 SCOPE_LABEL_WIDTH = 16
 
@@ -426,14 +459,14 @@ def _scope_label(name: str) -> Text:
     return Text(name)
 
 
-def exam_listing(app: StudyApp) -> ExamListing:
+def exam_listing(context: StudyContext) -> ExamListing:
     """Read what the dialog shows (small counting queries; forecasts only from the day's cache)."""
     from studyapp.stats import is_topic
 
-    store, today = app.store, app.today()
+    store, today = context.store, context.today()
     coming = [
-        (status, app.exam_forecasts.get((status.exam, today)))
-        for status in exam_statuses(store, today, app.settings.new_per_day)
+        (status, context.exam_forecasts.get((status.exam, today)))
+        for status in exam_statuses(store, today, context.settings.new_per_day)
     ]
     margin = margin_days(store)
     past = [
@@ -451,21 +484,22 @@ def exam_listing(app: StudyApp) -> ExamListing:
             for status, forecast in coming
             if forecast is None
         ]
-    return ExamListing(today, coming, past, scopes, database, inputs, keep=app.keep_forecast)
+    return ExamListing(today, coming, past, scopes, database, inputs, keep=context.keep_forecast)
 
 
-def apply_exam_edit(app: StudyApp, edit: ExamEdit | None) -> None:
-    """Save what the dialog asked for; a problem becomes a notification."""
+def apply_exam_edit(app: StudyApp, store: Store, edit: ExamEdit | None) -> None:
+    """The app's side: save in its `store` what the dialog asked for; a problem becomes a
+    notification."""
     if edit is None:
         return
     if edit.remove:
-        if app.guarded(lambda: app.store.remove_exam(edit.name)):
+        if app.guarded(lambda: store.remove_exam(edit.name)):
             app.notify(one_line(f"Removed {edit.name}."), title="Exams", markup=False)
         return
     assert edit.when is not None
     try:
         exam, created = set_exam(
-            app.store,
+            store,
             edit.when,
             deck_ids=edit.deck_ids,
             tags=edit.tags,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +12,8 @@ from textual.widgets import DataTable, Input, Select, Static
 from studyapp.sanitize import one_line
 from studyapp.store import BrowseRow
 from studyapp.store.browse import BROWSE_STATES
+from studyapp.ui.card_writes import SetSuspended
+from studyapp.ui.context import GivenContext
 from studyapp.ui.formatting import shorten
 from studyapp.ui.widgets.key_bar import KeyBar
 
@@ -31,14 +31,8 @@ DECK_WIDTH = 11
 # each with its two cells of padding, plus the table's margin and scrollbar.
 FIXED_COLUMNS_WIDTH = (DECK_WIDTH + 2) + (9 + 2) + (4 + 2) + (4 + 2) + (10 + 2) + (6 + 2) + 2 + 2
 
-if TYPE_CHECKING:
-    from studyapp.ui.app import StudyApp
 
-
-class BrowseScreen(Screen[None]):
-    if TYPE_CHECKING:
-        app: StudyApp  # the screens run only inside StudyApp
-
+class BrowseScreen(GivenContext, Screen[None]):
     _question_width = 0
 
     CSS_PATH = "browse.tcss"
@@ -114,11 +108,11 @@ class BrowseScreen(Screen[None]):
 
     def _deck_options(self) -> list[tuple[Text, str]]:
         return [
-            (Text(one_line(name)), deck_id) for deck_id, name in self.app.store.deck_names().items()
+            (Text(one_line(name)), deck_id) for deck_id, name in self.store.deck_names().items()
         ]
 
     def _tag_options(self) -> list[tuple[Text, str]]:
-        return [(Text(one_line(tag)), tag) for tag, _ in self.app.store.tag_counts()]
+        return [(Text(one_line(tag)), tag) for tag, _ in self.store.tag_counts()]
 
     def _refresh_filters(self) -> None:
         """A card added here may bring a deck ("My Cards") or tags the filters must offer."""
@@ -139,8 +133,8 @@ class BrowseScreen(Screen[None]):
 
     def reload(self) -> None:
         self._refresh_filters()
-        rows, total = self.app.store.browse(
-            today=self.app.today(),
+        rows, total = self.store.browse(
+            today=self.context.today(),
             limit=ROW_LIMIT,
             search=self.query_one("#browse-search", Input).value,
             deck_id=self._selected("#browse-deck"),
@@ -202,11 +196,9 @@ class BrowseScreen(Screen[None]):
         item_id = self._selected_item()
         if item_id is None:
             return
-        item = self.app.store.item(item_id)
-        if not self.app.guarded(lambda: self.app.store.set_suspended(item_id, not item.suspended)):
-            return
-        self.notify("Unsuspended." if item.suspended else "Suspended.", timeout=2)
-        self.reload()
+        item = self.store.item(item_id)
+        # The app writes it and answers with CardsChanged: the table reloads then.
+        self.post_message(SetSuspended(self, item_id, not item.suspended))
 
     def action_add_card(self) -> None:
         from studyapp.ui.dialogs.card_editor import CardEditorScreen, save_new_card
@@ -219,7 +211,7 @@ class BrowseScreen(Screen[None]):
             return
         from studyapp.ui.dialogs.card_editor import edit_card
 
-        edit_card(self, self.app.store.item(item_id).card_id)
+        edit_card(self, self.store, self.store.item(item_id).card_id)
 
     def action_delete_card(self) -> None:
         item_id = self._selected_item()
@@ -227,7 +219,7 @@ class BrowseScreen(Screen[None]):
             return
         from studyapp.ui.dialogs.card_editor import delete_card
 
-        delete_card(self, self.app.store.item(item_id).card_id)
+        delete_card(self, self.store, self.store.item(item_id).card_id)
 
     def action_back(self) -> None:
         self.dismiss()

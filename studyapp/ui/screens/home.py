@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.geometry import Region
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from studyapp.sanitize import one_line
 from studyapp.study.daily_queue import new_today
 from studyapp.study.session import Scope
+from studyapp.study.session_records import SessionMode
 from studyapp.study.studytime import studied_text
+from studyapp.ui.context import GivenContext
 from studyapp.ui.formatting import relative_day
 from studyapp.ui.widgets.exam_line import ExamLine, ExamPlan
 from studyapp.ui.widgets.key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from studyapp.ui.app import StudyApp
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +34,26 @@ class StudyChoice:
     ahead_days: int | None = None
 
 
-class HomeScreen(Screen[None]):
-    if TYPE_CHECKING:
-        app: StudyApp  # the screens run only inside StudyApp
+class HomeScreen(GivenContext, Screen[None]):
+    """`startup_message`: what setting up the database said (shown until the student
+    moves on). Where to go next is asked of the app by a message."""
+
+    class StartReview(Message):
+        """Review `scope` (cram: everything due within `ahead_days`)."""
+
+        def __init__(
+            self, scope: Scope, mode: SessionMode = "scheduled", ahead_days: int | None = None
+        ) -> None:
+            super().__init__()
+            self.scope = scope
+            self.mode: SessionMode = mode
+            self.ahead_days = ahead_days
+
+    class OpenStats(Message):
+        """Show the statistics."""
+
+    class OpenBrowse(Message):
+        """Show Browse."""
 
     CSS_PATH = "home.tcss"
     _resumed = 0  # times shown (the first right after mounting)
@@ -58,6 +74,10 @@ class HomeScreen(Screen[None]):
         Binding("o", "app.settings", "Settings", tooltip="Settings"),
     ]
 
+    def __init__(self, startup_message: str | None = None) -> None:
+        super().__init__()
+        self.startup_message = startup_message
+
     def compose(self) -> ComposeResult:
         # Scrolls when the lines above the decks leave them too little room (60x20 with a
         # welcome line and an exam): the selected deck is kept in view.
@@ -75,7 +95,7 @@ class HomeScreen(Screen[None]):
         table.add_column("Deck", key="deck")
         for label in ("New", "Due", "Total"):
             table.add_column(label, key=label.lower())
-        message = self.app.startup_message
+        message = self.startup_message
         banner = self.query_one("#home-message", Static)
         banner.update(message or "")
         banner.display = bool(message)
@@ -96,13 +116,16 @@ class HomeScreen(Screen[None]):
     def on_card_editor_screen_cards_changed(self) -> None:
         self.refresh_counts()
 
+    def on_reviews_merged(self) -> None:
+        self.refresh_counts()
+
     def refresh_counts(self) -> None:
-        store, today = self.app.store, self.app.today()
+        store, today = self.store, self.context.today()
         table = self.query_one("#home-decks", DataTable)
         row = table.cursor_row
         table.clear()
         counts = store.deck_counts(today)
-        settings = self.app.settings
+        settings = self.settings
         for deck in counts:
             table.add_row(
                 Text(one_line(deck.name)),
@@ -143,12 +166,12 @@ class HomeScreen(Screen[None]):
         from the day's cache, or where the line can work it out."""
         from studyapp.study.exam import exam_statuses
 
-        store = self.app.store
-        statuses = exam_statuses(store, today, self.app.settings.new_per_day)
+        store = self.store
+        statuses = exam_statuses(store, today, self.settings.new_per_day)
         if not statuses:
             return ExamPlan([])
         nearest = statuses[0]
-        forecast = self.app.exam_forecasts.get((nearest.exam, today))
+        forecast = self.context.exam_forecasts.get((nearest.exam, today))
         database = store.database_file()
         inputs = recall_inputs = None
         if database is None:
@@ -159,7 +182,9 @@ class HomeScreen(Screen[None]):
             if forecast is None:
                 inputs = load_inputs(store, nearest.exam, today, nearest.normal_new_per_day)
             recall_inputs = load_recall_inputs(store, nearest.exam, today)
-        return ExamPlan(statuses, forecast, database, inputs, self.app.keep_forecast, recall_inputs)
+        return ExamPlan(
+            statuses, forecast, database, inputs, self.context.keep_forecast, recall_inputs
+        )
 
     def _selected_deck(self) -> str | None:
         table = self.query_one("#home-decks", DataTable)
@@ -180,36 +205,36 @@ class HomeScreen(Screen[None]):
         self.action_review_deck()
 
     def action_review_all(self) -> None:
-        self.app.start_review(Scope())
+        self.post_message(self.StartReview(Scope()))
 
     def action_review_deck(self) -> None:
         deck_id = self._selected_deck()
         if deck_id:
-            self.app.start_review(Scope(deck_id=deck_id))
+            self.post_message(self.StartReview(Scope(deck_id=deck_id)))
 
     def _tag_choices(self) -> list[tuple[str, StudyChoice]]:
         from studyapp.stats import is_topic
 
         return [
             (f"{tag}  ({count})", StudyChoice(Scope(tag=tag)))
-            for tag, count in self.app.store.tag_counts()
+            for tag, count in self.store.tag_counts()
             if is_topic(tag)
         ]
 
     def _deck_choices(self) -> list[tuple[str, StudyChoice]]:
         return [
             (name, StudyChoice(Scope(deck_id=deck_id)))
-            for deck_id, name in self.app.store.deck_names().items()
+            for deck_id, name in self.store.deck_names().items()
         ]
 
     def _choose(
-        self, title: str, choices: list[tuple[str, StudyChoice]], mode: str, hint: str
+        self, title: str, choices: list[tuple[str, StudyChoice]], mode: SessionMode, hint: str
     ) -> None:
         from studyapp.ui.dialogs.choice import ChoiceScreen
 
         def chosen(choice: StudyChoice | None) -> None:
             if choice is not None:
-                self.app.start_review(choice.scope, mode, ahead_days=choice.ahead_days)
+                self.post_message(self.StartReview(choice.scope, mode, choice.ahead_days))
 
         self.app.push_screen(ChoiceScreen(title, choices, hint), chosen)
 
@@ -237,10 +262,10 @@ class HomeScreen(Screen[None]):
         )
 
     def action_stats(self) -> None:
-        self.app.open_stats()
+        self.post_message(self.OpenStats())
 
     def action_browse(self) -> None:
-        self.app.open_browse()
+        self.post_message(self.OpenBrowse())
 
     def action_add_card(self) -> None:
         from studyapp.ui.dialogs.card_editor import CardEditorScreen, save_new_card

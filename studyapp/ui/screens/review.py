@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
@@ -21,6 +22,8 @@ from studyapp.store import StudyItem
 from studyapp.study.session import ReviewSession
 from studyapp.study.sm2 import QUALITY_LABELS
 from studyapp.study.studytime import studied_text
+from studyapp.ui.card_writes import SaveNote
+from studyapp.ui.context import GivenContext
 from studyapp.ui.formatting import grade_outcome, relative_day, short_days
 from studyapp.ui.widgets.card_image import CardImage, Overlay
 from studyapp.ui.widgets.card_text import render_card_text
@@ -41,7 +44,7 @@ if TYPE_CHECKING:
     from studyapp.ui.app import StudyApp
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(GivenContext, Screen[None]):
     if TYPE_CHECKING:
         app: StudyApp  # the screens run only inside StudyApp
 
@@ -61,6 +64,20 @@ class ReviewScreen(Screen[None]):
         Binding("f", "picture", "Picture", tooltip="The card's picture full-screen"),
         Binding("escape", "back", "Back"),
     ]
+
+    class Leave(Message):
+        """Back to the decks (the app builds home if review came first)."""
+
+    class ExtendNew(Message):
+        """Ask for more new cards today."""
+
+    class NewSession(Message):
+        """A finished session asks for a fresh one of its scope and mode (today's limits
+        changed): the app hands it over with :meth:`ReviewScreen.restart`."""
+
+        def __init__(self, review: ReviewScreen) -> None:
+            super().__init__()
+            self.review = review
 
     revealed: reactive[bool] = reactive(False)
     finished: reactive[bool] = reactive(False)
@@ -91,7 +108,7 @@ class ReviewScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.sub_title = one_line(self.session.scope.describe(self.app.store.deck_names()))
+        self.sub_title = one_line(self.session.scope.describe(self.store.deck_names()))
         # Scrolled to the end of a long card, "more below" is no longer true.
         card = self.query_one("#review-card", VerticalScroll)
         self.watch(card, "scroll_y", lambda _: self._update_scroll_hint(), init=False)
@@ -165,7 +182,7 @@ class ReviewScreen(Screen[None]):
 
     def _picture(self, item: StudyItem) -> ImageRef | None:
         """The picture the card shows now: the question's, once revealed the answer's."""
-        if not self.app.show_images:
+        if not self.context.show_images:
             return None
         faces = [item.faces.question]
         if self.revealed:
@@ -174,7 +191,7 @@ class ReviewScreen(Screen[None]):
 
     def _show_picture(self, item: StudyItem) -> None:
         picture = self.query_one("#review-picture", CardImage)
-        picture.show(self._picture(item), self.app.media_dir, self._overlay(item))
+        picture.show(self._picture(item), self.context.media_dir, self._overlay(item))
         self.call_after_refresh(self._fit_picture)
 
     def _overlay(self, item: StudyItem) -> Overlay | None:
@@ -195,7 +212,7 @@ class ReviewScreen(Screen[None]):
         """An Image Occlusion note's shapes over the picture its question shows."""
         refs = image_refs(item.faces.question)
         name = images.media_name(refs[0].target) if refs else None
-        media_dir = self.app.media_dir
+        media_dir = self.context.media_dir
         if name is None or media_dir is None:
             return None
         return note_occlusions(item.content.stored_text, media_dir / name)
@@ -225,7 +242,7 @@ class ReviewScreen(Screen[None]):
             from studyapp.ui.dialogs.picture import PictureScreen
 
             assert item is not None
-            self.app.push_screen(PictureScreen(ref, self.app.media_dir, self._overlay(item)))
+            self.app.push_screen(PictureScreen(ref, self.context.media_dir, self._overlay(item)))
 
     def watch_revealed(self, revealed: bool) -> None:
         item = self.session.current()
@@ -304,9 +321,10 @@ class ReviewScreen(Screen[None]):
         item = self.session.current()
         # Under FSRS the due date is FSRS's: its interval for each grade, and no ease
         # (SM-2's easiness is still kept, but it schedules nothing).
-        fsrs = item is not None and not redrill and self.app.store.fsrs_scheduling()
+        store = self.store
+        fsrs = item is not None and not redrill and store.fsrs_scheduling()
         if fsrs and item is not None:
-            preview = self.app.store.fsrs_preview(item.id, self.session.today)
+            preview = store.fsrs_preview(item.id, self.session.today)
         # Six boxes share the width (less the margins); labels never wrap away.
         width = max(1, (self.app.size.width - 2) // 6)
         for q in range(6):
@@ -426,13 +444,17 @@ class ReviewScreen(Screen[None]):
         self.notify(UNDONE[action], timeout=2)
 
     def action_extend_new(self) -> None:
-        self.app.action_extend_new()
+        self.post_message(self.ExtendNew())
 
     def on_settings_changed(self) -> None:
         """Today's limit was extended: a finished session starts again with the new cards."""
         if self.finished:
-            self.session = self.app.new_session(self.session.scope, self.session.mode)
-            self.show_current()
+            self.post_message(self.NewSession(self))
+
+    def restart(self, session: ReviewSession) -> None:
+        """Go on with a new session (the app's answer to NewSession)."""
+        self.session = session
+        self.show_current()
 
     def action_suspend(self) -> None:
         if self.session.current() is None:
@@ -457,18 +479,19 @@ class ReviewScreen(Screen[None]):
         from studyapp.ui.dialogs.note import NoteScreen
 
         def save(note: str | None) -> None:
-            if note is None:
-                return
-            if not self.app.guarded(lambda: self.app.store.set_note(item.card_id, note)):
-                return
-            self.session.refresh_current()
-            current = self.session.current()
-            if current is not None:
-                self._fill_back(current)
-                self.watch_revealed(self.revealed)
-            self.notify("Note saved." if note else "Note removed.", timeout=2)
+            if note is not None:
+                # The app writes it and answers with CardsChanged: the back is drawn then.
+                self.post_message(SaveNote(self, item.card_id, note))
 
         self.app.push_screen(NoteScreen(item.note), save)
 
+    def on_card_editor_screen_cards_changed(self) -> None:
+        """A note was saved: the card's back shows it."""
+        self.session.refresh_current()
+        current = self.session.current()
+        if current is not None:
+            self._fill_back(current)
+            self.watch_revealed(self.revealed)
+
     def action_back(self) -> None:
-        self.app.leave_review()
+        self.post_message(self.Leave())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,16 +10,11 @@ from textual.widgets import Static
 
 from studyapp import stats
 from studyapp.report import as_of, sections
+from studyapp.ui.context import GivenContext
 from studyapp.ui.widgets.key_bar import KeyBar
 
-if TYPE_CHECKING:
-    from studyapp.ui.app import StudyApp
 
-
-class StatsScreen(Screen[None]):
-    if TYPE_CHECKING:
-        app: StudyApp  # the screens run only inside StudyApp
-
+class StatsScreen(GivenContext, Screen[None]):
     CSS_PATH = "stats.tcss"
     BINDINGS = [
         Binding("r", "refresh", "Refresh"),
@@ -37,8 +30,7 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats-body").focus()
 
     def action_refresh(self) -> None:
-        app = self.app
-        figures = stats.compute(app.store, app.today())
+        figures = stats.compute(self.store, self.context.today())
         body = self.query_one("#stats-body", VerticalScroll)
         body.remove_children()
         body.mount(Static(f"Statistics  {as_of(figures.today)}", classes="stats-title"))

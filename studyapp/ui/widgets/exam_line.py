@@ -2,8 +2,8 @@
 the day (both worked out off the UI thread).
 
 The pace is two small counting queries per exam; the forecast replays SM-2 over
-the whole scope, so it runs in a worker and is kept for the study day by the app
-(``app.exam_forecasts``, through the `keep` it is handed): coming back to home the same
+the whole scope, so it runs in a worker and is kept for the study day in the app's context
+(``StudyContext.exam_forecasts``, through the `keep` it is handed): coming back to home the same
 day costs nothing. The recall projection runs the exam plan (seconds for a big scope)
 in a worker too; studyapp.study.exam_recall_plan keeps it while the memory states are
 unchanged, and the line shows the last one it had while it checks. The line reads
@@ -38,7 +38,7 @@ from studyapp.study.exam_recall_plan import (
     project,
 )
 
-# Keeps a forecast worked out for an exam on a study day (the app's cache for the day).
+# Keeps a forecast worked out for an exam on a study day (the context's cache for the day).
 KeepForecast = Callable[[Exam, date, Forecast], None]
 
 
