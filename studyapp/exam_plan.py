@@ -40,6 +40,7 @@ from studyapp.exam_recall import Memory, MemoryState
 __all__ = [
     "DEFAULT_MINUTES_PER_DAY",
     "DEFAULT_TARGET",
+    "PILE_UP_FACTOR",
     "ExamGoal",
     "ExamPlan",
     "PlanCard",
@@ -68,6 +69,11 @@ MAX_DAYS_EARLIER = 365
 # Beyond the target, more study is planned only while each extra minute is expected
 # to keep this many more of the scope's cards in memory on the day.
 MIN_CARDS_PER_MINUTE = 0.2
+# A plan whose busiest day in the last week is more than this times its average day
+# piles work up at the end. A window aim above the target (nearly every card seen in
+# the last week) that does this is not planned: a surprise, and recall beyond the target.
+PILE_UP_FACTOR = 1.5
+PILE_UP_DAYS = 7
 # Projections closer than this are a tie (then the cheaper plan wins).
 _TIE = 0.002
 
@@ -258,6 +264,13 @@ class _Run:
     def minutes(self) -> float:
         return sum(d.minutes for d in self.days)
 
+    @property
+    def piles_up(self) -> bool:
+        if not self.days:
+            return False
+        average = self.minutes / len(self.days)
+        return max(d.minutes for d in self.days[-PILE_UP_DAYS:]) > PILE_UP_FACTOR * average
+
 
 def _simulate(cards: Sequence[PlanCard], goal: ExamGoal, tactic: Tactic, memory: Memory) -> _Run:
     # Follow the plan day by day, each review answered "good"; the last review's
@@ -307,14 +320,17 @@ def _best_run(cards: Sequence[PlanCard], goal: ExamGoal, memory: Memory) -> tupl
     # Every tactic is tried (a few dozen day-by-day runs; fast for a course's scope),
     # then the cheapest is bettered step by step along the frontier, always by the
     # most recall per extra minute: up to the target whatever it costs, beyond it
-    # only while a minute still buys MIN_CARDS_PER_MINUTE cards remembered.
+    # only while a minute still buys MIN_CARDS_PER_MINUTE cards remembered. A window
+    # aim above the target is left out where it piles up the last week.
     runs = [
-        (tactic, _simulate(cards, goal, tactic, memory))
+        (tactic, run)
         for tactic in (
             Tactic(retention, aim)
             for retention in REVIEW_RETENTIONS
             for aim in (goal.target, *(a for a in WINDOW_AIMS if a > goal.target))
         )
+        for run in (_simulate(cards, goal, tactic, memory),)
+        if tactic.window_aim <= goal.target or not run.piles_up
     ]
     runs.sort(key=lambda tr: (tr[1].minutes, -_score(tr[1], cards)))
     current = runs[0]

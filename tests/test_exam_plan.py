@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from studyapp.exam_plan import (
     DEFAULT_MINUTES_PER_DAY,
+    PILE_UP_FACTOR,
     ExamGoal,
     PlanCard,
     Shortfall,
@@ -227,3 +228,16 @@ def test_the_shortfall_reads_as_one_line_with_the_numbers():
     assert shortfall_line(goal, Shortfall(0.5, None, None)).endswith(
         "90% needs more than this plan can give"
     )
+
+
+@pytest.mark.parametrize(("cards", "days"), [(200, 60), (1000, 60), (300, 42), (120, 21)])
+def test_a_brand_new_student_gets_no_pile_up_in_the_last_week(cards, days):
+    # Nothing studied, no fit (FSRS-6's defaults), the default budget: the plan may
+    # reach the target any way it likes, but not by doubling the last week's load.
+    unseen = [PlanCard(i, "t", None) for i in range(cards)]
+    goal = ExamGoal(TODAY, TODAY + timedelta(days=days), minutes_per_day=DEFAULT_MINUTES_PER_DAY)
+    plan = plan_exam(unseen, goal, MEMORY)
+    load = [d.minutes for d in plan.days]
+    average = sum(load) / len(load)
+    assert max(load[-7:]) <= PILE_UP_FACTOR * average
+    assert plan.if_followed.overall >= goal.target
