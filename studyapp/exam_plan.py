@@ -187,8 +187,12 @@ def plan_day(
     goal: ExamGoal,
     tactic: Tactic,
     memory: Memory,
+    window_done: int = 0,
 ) -> PlanDay:
-    """What to study on `day`, given every card's memory state at its start (in scope order)."""
+    """What to study on `day`, given every card's memory state (in scope order): at its
+    start, or later in the day with `window_done` exam reviews given already, which
+    count against the final window's share for the day (a second sitting does not take
+    tomorrow's)."""
     exam = goal.exam_date
     left = (exam - day).days
     if left < 1:
@@ -221,7 +225,8 @@ def plan_day(
             (i for i in at_risk if seen[i].last_day < window_start),
             key=lambda i: (at_exam[i], i),
         )
-        for item_id in owed[: _ceil_div(len(owed), left)]:
+        share = _ceil_div(len(owed) + window_done, left) - window_done
+        for item_id in owed[: max(0, share)]:
             if spent + goal.seconds_per_review > budget:
                 break
             window.append(item_id)

@@ -56,7 +56,7 @@ __all__ = [
 DEFAULT_SECONDS_PER_ANSWER = 10.0
 # A new card costs its first sight and the re-drills that follow a fail: about three answers.
 ANSWERS_PER_NEW = 3.0
-MAX_MINUTES_PER_DAY = 8 * 60.0
+MIN_MINUTES_PER_DAY, MAX_MINUTES_PER_DAY = 1.0, 8 * 60.0
 # Targets a student may ask for: below half is not a goal, 100% no model can promise.
 MIN_TARGET, MAX_TARGET = 0.5, 0.99
 
@@ -84,9 +84,10 @@ def parse_minutes(text: str) -> float:
         value = float(raw)
     except ValueError:
         raise ValueError(f"minutes {text.strip()!r} is not a number; write e.g. 30") from None
-    if not 1 <= value <= MAX_MINUTES_PER_DAY:
+    if not MIN_MINUTES_PER_DAY <= value <= MAX_MINUTES_PER_DAY:
         raise ValueError(
-            f"minutes {text.strip()} is out of range; give 1 to {MAX_MINUTES_PER_DAY:.0f} a day"
+            f"minutes {text.strip()} is out of range; "
+            f"give {MIN_MINUTES_PER_DAY:.0f} to {MAX_MINUTES_PER_DAY:.0f} a day"
         )
     return value
 
@@ -160,7 +161,12 @@ def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
         minutes_per_day=(
             minutes
             if minutes is not None
-            else round(default_minutes_per_day(store.daily_study_minutes(today)))
+            # Never under the least a student may set: a few seconds' study a day
+            # would otherwise leave a plan that plans nothing.
+            else max(
+                MIN_MINUTES_PER_DAY,
+                round(default_minutes_per_day(store.daily_study_minutes(today))),
+            )
         ),
         seconds_per_review=per_answer,
         seconds_per_new=per_answer * ANSWERS_PER_NEW,
@@ -205,39 +211,71 @@ def project(inputs: RecallInputs) -> RecallForecast:
     return forecast
 
 
-def todays_plan(inputs: RecallInputs, spent_minutes: float = 0.0) -> PlanDay:
-    """What the plan studies today, with `spent_minutes` of the budget gone already: the
-    day is planned afresh from the states as they are (one day: quick enough to build a
-    session's queue with), with the tactic of the full plan if it was worked out."""
+_tactics: dict[RecallInputs, Tactic] = {}
+
+
+def _tactic(inputs: RecallInputs, full_plan: bool) -> Tactic:
+    # The full plan's tactic: from the projection if worked out, else planned without
+    # the shortfall's searches (all a day needs); the default one if not waited for.
     with _cache_lock:
         found = _cache.get(inputs)
-    tactic = found[0].tactic if found else Tactic(window_aim=inputs.goal.target)
+        tactic = found[0].tactic if found else _tactics.get(inputs)
+    if tactic is not None:
+        return tactic
+    if not full_plan:
+        return Tactic(window_aim=inputs.goal.target)
+    tactic = plan_exam(
+        inputs.cards, inputs.goal, Memory(inputs.parameters), explain_shortfall=False
+    ).tactic
+    with _cache_lock:
+        if len(_tactics) >= _CACHE_SIZE:
+            _tactics.pop(next(iter(_tactics)))
+        _tactics[inputs] = tactic
+    return tactic
+
+
+def todays_plan(
+    inputs: RecallInputs,
+    spent_minutes: float = 0.0,
+    exam_reviews_done: int = 0,
+    *,
+    full_plan: bool = True,
+) -> PlanDay:
+    """What the plan studies today, with `spent_minutes` of the budget gone already and
+    `exam_reviews_done` exam reviews given: the day is planned afresh from the states as
+    they are (one day), with the tactic of the full plan, the one :func:`project` shows.
+    Without `full_plan` (a count on home, on the UI thread), a plan not worked out yet
+    is not waited for: the default tactic."""
+    tactic = _tactic(inputs, full_plan)
     goal = replace(
         inputs.goal, minutes_per_day=max(0.0, inputs.goal.minutes_per_day - spent_minutes)
     )
     states = {card.item_id: card.memory for card in inputs.cards}
-    return plan_day(states, goal.today, goal, tactic, Memory(inputs.parameters))
+    return plan_day(states, goal.today, goal, tactic, Memory(inputs.parameters), exam_reviews_done)
 
 
 def plan_review_ids(
-    store: Store, today: date, deck_id: str | None = None, tag: str | None = None
+    store: Store,
+    today: date,
+    deck_id: str | None = None,
+    tag: str | None = None,
+    *,
+    full_plan: bool = True,
 ) -> list[int]:
-    """The daily queue's exam reviews from the plan, for each coming exam given a target
-    or a budget: today's final-window cards and reviews by gain in exam-day recall
-    (cards that would be forgotten by the day come forward; what the day's budget left
-    allows), those a session on `deck_id`/`tag` may show. Logged as exam reviews: SM-2
-    is left alone.
-
-    An exam with neither (one set before targets existed, or left at the defaults)
-    keeps the final window's once-over alone (studyapp.exam); its projection still
-    shows what following the plan would give.
+    """The daily queue's exam reviews from each coming exam's plan (its own target and
+    budget, or the defaults: 90%, the student's median study day): today's final-window
+    cards below target and reviews by gain in exam-day recall (cards that would be
+    forgotten by the day come forward; what the day's budget left allows), those a
+    session on `deck_id`/`tag` may show. Logged as exam reviews: SM-2 is left alone.
+    `full_plan`: see :func:`todays_plan`.
     """
     ids: list[int] = []
     spent = store.study_minutes_on(today)
     for exam in store.active_exams(today):
-        if exam.date <= today or (exam.target is None and exam.minutes_per_day is None):
+        if exam.date <= today:
             continue
-        day = todays_plan(load_recall_inputs(store, exam, today), spent)
+        inputs = load_recall_inputs(store, exam, today)
+        day = todays_plan(inputs, spent, store.exam_reviews_on(exam, today), full_plan=full_plan)
         ids += store.exam_items_for_session([*day.window, *day.reviews], today, deck_id, tag)
     return list(dict.fromkeys(ids))
 

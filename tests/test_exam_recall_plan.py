@@ -134,7 +134,8 @@ def test_a_target_out_of_reach_says_what_it_would_take(store, write_deck):
 def test_todays_plan_reviews_cards_at_risk_on_the_day(store, write_deck):
     store.import_decks([big_deck(write_deck, "anat", 10)])
     ids = item_ids(store, "anat")
-    remember(store, ids[:5], 2.0, TODAY - timedelta(days=6))  # fading: worth a review
+    # Fading, whatever review retention the plan picks (0.7 or more): worth a review today.
+    remember(store, ids[:5], 1.0, TODAY - timedelta(days=30))
     remember(store, ids[5:], 3000.0, TODAY - timedelta(days=1))  # safe until the day
     when, _ = exam.set_exam(store, TODAY + timedelta(days=20), name="Q")
     day = todays_plan(load_recall_inputs(store, when, TODAY))
@@ -193,7 +194,7 @@ def fading_and_safe(store, write_deck) -> tuple[list[int], list[int]]:
             "UPDATE items SET repetitions = 4, interval = 60, due = ?, ef = 250",
             [(TODAY + timedelta(days=50)).isoformat()],
         )
-    remember(store, ids[:5], 2.0, TODAY - timedelta(days=6))
+    remember(store, ids[:5], 1.0, TODAY - timedelta(days=30))
     remember(store, ids[5:], 3000.0, TODAY - timedelta(days=1))
     return ids[:5], ids[5:]
 
@@ -233,12 +234,16 @@ def test_the_plan_keeps_to_the_days_budget(store, write_deck):
     assert ReviewSession(store, today=TODAY).counts().exam == 1
 
 
-def test_an_exam_without_target_or_budget_keeps_the_once_over_alone(store, write_deck):
+def test_an_exam_without_target_or_budget_follows_its_plan_too(store, write_deck):
     from studyapp.session import ReviewSession
 
-    fading_and_safe(store, write_deck)
-    exam.set_exam(store, TODAY + timedelta(days=30), name="Q")
-    assert ReviewSession(store, today=TODAY).counts().exam == 0
+    fading, _safe = fading_and_safe(store, write_deck)
+    (planned, _) = exam.set_exam(store, TODAY + timedelta(days=30), name="Q")
+    assert (planned.target, planned.minutes_per_day) == (None, None)
+    # Outside the final window, the defaults' plan brings the fading cards forward.
+    session = ReviewSession(store, today=TODAY)
+    assert session.counts().exam == 5 and session.current_kind == "exam"
+    assert sorted([session.current().id, *session._exam]) == sorted(fading)
 
 
 def test_exams_set_before_targets_keep_everything_and_take_the_defaults(tmp_path):

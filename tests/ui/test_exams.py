@@ -141,16 +141,26 @@ async def test_past_exam_is_listed_with_its_window_grades(sample_store, make_app
 
 
 async def test_exam_reviews_are_labelled_in_review(sample_store, make_app):
-    exam.set_exam(sample_store, TODAY + timedelta(days=2), deck_ids=("sample",))
+    from studyapp.exam_recall_plan import load_recall_inputs, todays_plan
+
+    planned, _ = exam.set_exam(sample_store, TODAY + timedelta(days=2), deck_ids=("sample",))
     sample_store.conn.execute("UPDATE items SET repetitions = 3, interval = 30, due = '2026-12-20'")
+    # Long unseen in memory too: the exam's plan (what chooses exam reviews) has them fading.
+    sample_store.conn.execute(
+        "INSERT INTO memory_states (item_id, stability, difficulty, last_day, reviews) "
+        "SELECT id, 1.0, 5.0, '2026-10-24', 1 FROM items"
+    )
     sample_store.conn.commit()
+    day = todays_plan(load_recall_inputs(sample_store, planned, TODAY))
+    planned_today = len(day.window + day.reviews)
+    assert planned_today > 0
     app = make_app(sample_store, start="review")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         card = app.screen.query_one("#review-card")
         assert "exam review" in str(card.border_subtitle)
-        assert "Exam 3" in text_of(app, "#review-counts")
+        assert f"Exam {planned_today}" in text_of(app, "#review-counts")
         await pilot.press("space", "5")
         assert {
             r["kind"]
