@@ -222,12 +222,12 @@ def forecast_line(forecast: Forecast) -> str:
 
 def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any]]:
     """The `exams` list of `studyapp stats --json` (exams not yet past)."""
-    from studyapp.exam_recall_plan import load_recall_inputs, project, recall_json
+    from studyapp.exam_recall_plan import exam_projection, recall_json
 
     out = []
     for status in exam_statuses(store, today, new_per_day):
         forecast = forecast_exam(load_inputs(store, status.exam, today, new_per_day))
-        recall = project(load_recall_inputs(store, status.exam, today))
+        recall = exam_projection(store, status.exam, today)
         out.append(
             {
                 "name": status.exam.name,
@@ -249,13 +249,7 @@ def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any
 
 def report_lines(store: Store, today: date, new_per_day: int) -> list[str]:
     """What `studyapp exam` prints: each coming exam in numbers, then past ones with grades."""
-    from studyapp.exam_recall_plan import (
-        load_line,
-        load_recall_inputs,
-        project,
-        recall_line,
-        topics_line,
-    )
+    from studyapp.exam_recall_plan import exam_projection, load_line, recall_line, topics_line
 
     names = store.deck_names()
     lines: list[str] = []
@@ -272,7 +266,7 @@ def report_lines(store: Store, today: date, new_per_day: int) -> list[str]:
             f"{short_date(status.window_start, today)}",
             f"  forecast {forecast_line(forecast)}",
         ]
-        recall = project(load_recall_inputs(store, exam, today))
+        recall = exam_projection(store, exam, today)
         lines += [f"  {recall_line(recall)}", f"  {load_line(recall)}"]
         if recall.if_followed.by_topic:
             lines.append(f"  by topic, if followed: {topics_line(recall.if_followed)}")

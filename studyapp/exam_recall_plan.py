@@ -40,6 +40,7 @@ __all__ = [
     "RecallForecast",
     "RecallInputs",
     "cached_forecast",
+    "exam_projection",
     "load_line",
     "load_recall_inputs",
     "parse_minutes",
@@ -209,6 +210,12 @@ def project(inputs: RecallInputs) -> RecallForecast:
             _cache.pop(next(iter(_cache)))
         _cache[inputs] = (forecast, plan)
     return forecast
+
+
+def exam_projection(store: Store, exam: Exam, today: date) -> RecallForecast:
+    """The one projection of `exam` as of `today`: what home, the Exams dialog, `studyapp
+    exam` and `stats --json` show, from the same inputs and plan the session follows."""
+    return project(load_recall_inputs(store, exam, today))
 
 
 _tactics: dict[RecallInputs, Tactic] = {}

@@ -40,6 +40,7 @@ from studyapp.exam_forecast import (
 from studyapp.exam_recall_plan import (
     RecallForecast,
     RecallInputs,
+    exam_projection,
     load_recall_inputs,
     parse_minutes,
     parse_target,
@@ -212,8 +213,9 @@ class ExamScreen(ModalScreen[ExamEdit | None]):
             for source in sources:
                 if isinstance(source, Exam):
                     assert store is not None
-                    source = load_recall_inputs(store, source, self.listing.today)
-                found.append(project(source))
+                    found.append(exam_projection(store, source, self.listing.today))
+                else:
+                    found.append(project(source))
             return found
         finally:
             if store is not None:
