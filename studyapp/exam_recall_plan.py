@@ -46,6 +46,7 @@ __all__ = [
     "parse_minutes",
     "parse_target",
     "plan_review_ids",
+    "planned_days",
     "project",
     "recall_json",
     "recall_line",
@@ -191,10 +192,19 @@ def cached_forecast(inputs: RecallInputs) -> RecallForecast | None:
 
 def project(inputs: RecallInputs) -> RecallForecast:
     """Plan to the exam and project recall on the day; kept while the inputs are unchanged."""
+    return _planned(inputs)[0]
+
+
+def planned_days(inputs: RecallInputs) -> tuple[PlanDay, ...]:
+    """The days of the plan :func:`project` projects (kept with it)."""
+    return _planned(inputs)[1].days
+
+
+def _planned(inputs: RecallInputs) -> tuple[RecallForecast, ExamPlan]:
     with _cache_lock:
         found = _cache.get(inputs)
     if found is not None:
-        return found[0]
+        return found
     plan = plan_exam(inputs.cards, inputs.goal, Memory(inputs.parameters))
     forecast = RecallForecast(
         goal=inputs.goal,
@@ -209,7 +219,7 @@ def project(inputs: RecallInputs) -> RecallForecast:
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
         _cache[inputs] = (forecast, plan)
-    return forecast
+    return forecast, plan
 
 
 def exam_projection(store: Store, exam: Exam, today: date) -> RecallForecast:

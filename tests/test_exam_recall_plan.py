@@ -14,6 +14,7 @@ from studyapp.exam_recall_plan import (
     load_recall_inputs,
     parse_minutes,
     parse_target,
+    planned_days,
     project,
     recall_line,
     todays_plan,
@@ -269,3 +270,15 @@ def test_exams_set_before_targets_keep_everything_and_take_the_defaults(tmp_path
     assert (old.name, old.deck_ids, old.tags) == ("Old", ("d",), ("t",))
     assert (old.target, old.minutes_per_day) == (None, None)
     store.close()
+
+
+def test_the_forecast_counts_the_exam_reviews_the_plan_gives(store, write_deck):
+    from studyapp.exam_forecast import forecast_exam, load_inputs
+
+    fading, _safe = fading_and_safe(store, write_deck)
+    (planned, _) = exam.set_exam(store, TODAY + timedelta(days=30), name="Q")
+    forecast = forecast_exam(load_inputs(store, planned, TODAY, 20))
+    days = planned_days(load_recall_inputs(store, planned, TODAY))
+    # SM-2 shows none of the ten before the exam: every exam review is the plan's.
+    assert [d.exam for d in forecast.days] == [len(d.window + d.reviews) for d in days] + [0]
+    assert forecast.days[0].exam == len(fading)
