@@ -32,6 +32,7 @@ from studyapp.exam_plan import (
     shortfall_line,
 )
 from studyapp.exam_recall import Memory, MemoryState
+from studyapp.settings import load_settings
 from studyapp.store import Exam, Store
 from studyapp.store.columns import tags_tuple
 
@@ -173,6 +174,7 @@ def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
         seconds_per_review=per_answer,
         seconds_per_new=per_answer * ANSWERS_PER_NEW,
         window_days=margin_days(store),
+        new_per_day=load_settings(store).new_per_day,
     )
     return RecallInputs(exam, goal, cards, store.memory_parameters(), minutes is None)
 

@@ -19,6 +19,7 @@ from studyapp.exam_recall_plan import (
     recall_line,
     todays_plan,
 )
+from studyapp.settings import save_setting
 from tests.test_exam import big_deck
 from tests.test_exam_cli import run, soon  # noqa: F401 (the `run` fixture)
 
@@ -115,6 +116,10 @@ def test_default_budget_is_the_students_median_recent_day(store, write_deck):
         )
     when, _ = exam.set_exam(store, TODAY + timedelta(days=10), name="Q")
     assert load_recall_inputs(store, when, TODAY).goal.minutes_per_day == 18
+    # New cards at the student's own limit, as the session introduces them.
+    assert load_recall_inputs(store, when, TODAY).goal.new_per_day == 20
+    save_setting(store, "new_per_day", "7")
+    assert load_recall_inputs(store, when, TODAY).goal.new_per_day == 7
     budgeted, _ = exam.set_exam(store, when.date, name="Q", minutes_per_day=45)
     inputs = load_recall_inputs(store, budgeted, TODAY)
     assert inputs.goal.minutes_per_day == 45 and not inputs.default_budget
