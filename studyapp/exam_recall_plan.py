@@ -12,6 +12,7 @@ Cards never answered go in as the planner treats them: unseen, paced in as new.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -217,10 +218,12 @@ def _planned(inputs: RecallInputs) -> tuple[RecallForecast, ExamPlan]:
         tactic=plan.tactic,
         shortfall=shortfall_line(inputs.goal, plan.shortfall) if plan.shortfall else None,
     )
+    global _plans_made
     with _cache_lock:
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
         _cache[inputs] = (forecast, plan)
+        _plans_made += 1
     return forecast, plan
 
 
@@ -231,6 +234,9 @@ def exam_projection(store: Store, exam: Exam, today: date) -> RecallForecast:
 
 
 _tactics: dict[RecallInputs, Tactic] = {}
+# Plans worked out so far: a day planned with the default tactic is planned again once
+# the full plan's is known.
+_plans_made = 0
 
 
 def _tactic(inputs: RecallInputs, full_plan: bool) -> Tactic:
@@ -246,10 +252,12 @@ def _tactic(inputs: RecallInputs, full_plan: bool) -> Tactic:
     tactic = plan_exam(
         inputs.cards, inputs.goal, Memory(inputs.parameters), explain_shortfall=False
     ).tactic
+    global _plans_made
     with _cache_lock:
         if len(_tactics) >= _CACHE_SIZE:
             _tactics.pop(next(iter(_tactics)))
         _tactics[inputs] = tactic
+        _plans_made += 1
     return tactic
 
 
@@ -273,6 +281,20 @@ def todays_plan(
     return plan_day(states, goal.today, goal, tactic, Memory(inputs.parameters), exam_reviews_done)
 
 
+# Each store's planned exam reviews for a day, kept while nothing in the database and
+# no plan has changed: home counts new cards once per deck, and one day's plan (a few
+# queries and the scope's states read) serves them all.
+_planned_ids: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], list[int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _state(store: Store, today: date, full_plan: bool) -> tuple[Any, ...]:
+    # Changes through this connection, commits through any other (SQLite's data_version).
+    version = store.conn.execute("PRAGMA data_version").fetchone()[0]
+    return (today, full_plan, store.conn.total_changes, version, _plans_made)
+
+
 def plan_review_ids(
     store: Store,
     today: date,
@@ -288,15 +310,25 @@ def plan_review_ids(
     session on `deck_id`/`tag` may show. Logged as exam reviews: SM-2 is left alone.
     `full_plan`: see :func:`todays_plan`.
     """
-    ids: list[int] = []
-    spent = store.study_minutes_on(today)
-    for exam in store.active_exams(today):
-        if exam.date <= today:
-            continue
-        inputs = load_recall_inputs(store, exam, today)
-        day = todays_plan(inputs, spent, store.exam_reviews_on(exam, today), full_plan=full_plan)
-        ids += store.exam_items_for_session([*day.window, *day.reviews], today, deck_id, tag)
-    return list(dict.fromkeys(ids))
+    with _cache_lock:
+        known = _planned_ids.get(store)
+    if known is not None and known[0] == _state(store, today, full_plan):
+        ids = known[1]
+    else:
+        ids = []
+        spent = store.study_minutes_on(today)
+        for exam in store.active_exams(today):
+            if exam.date <= today:
+                continue
+            inputs = load_recall_inputs(store, exam, today)
+            done = store.exam_reviews_on(exam, today)
+            day = todays_plan(inputs, spent, done, full_plan=full_plan)
+            ids += [*day.window, *day.reviews]
+        # As it is now: planning may have worked out a full plan (reading changes nothing).
+        state = _state(store, today, full_plan)
+        with _cache_lock:
+            _planned_ids[store] = (state, ids)
+    return list(dict.fromkeys(store.exam_items_for_session(ids, today, deck_id, tag)))
 
 
 def recall_line(forecast: RecallForecast) -> str:

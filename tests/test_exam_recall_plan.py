@@ -287,3 +287,27 @@ def test_the_forecast_counts_the_exam_reviews_the_plan_gives(store, write_deck):
     # SM-2 shows none of the ten before the exam: every exam review is the plan's.
     assert [d.exam for d in forecast.days] == [len(d.window + d.reviews) for d in days] + [0]
     assert forecast.days[0].exam == len(fading)
+
+
+def test_homes_counts_plan_the_day_once_while_nothing_changes(store, write_deck, monkeypatch):
+    import studyapp.exam_recall_plan as recall_plan
+    from studyapp.daily_queue import new_today
+    from studyapp.settings import load_settings
+
+    fading, _safe = fading_and_safe(store, write_deck)
+    store.import_decks([big_deck(write_deck, "phys", 4, "phys")])
+    exam.set_exam(store, TODAY + timedelta(days=30), name="Q")
+    read = []
+    real = recall_plan.load_recall_inputs
+    monkeypatch.setattr(recall_plan, "load_recall_inputs", lambda *a: read.append(a) or real(*a))
+    settings = load_settings(store)
+    # Home: one count per deck and one for all; every exam is planned once for them all.
+    counts = [new_today(store, TODAY, settings, d) for d in ("anat", "phys", None)]
+    assert counts == [0, 4, 4] and len(read) == 1
+    # A session waits for the full plan's tactic: planned once more, then kept too.
+    assert sorted(recall_plan.plan_review_ids(store, TODAY, "anat")) == sorted(fading)
+    assert recall_plan.plan_review_ids(store, TODAY, "phys") == [] and len(read) == 2
+    # An answer changes the states: the day is planned again.
+    store.grade(fading[0], 4, today=TODAY, kind="exam")
+    assert fading[0] not in recall_plan.plan_review_ids(store, TODAY, "anat")
+    assert len(read) == 3
