@@ -9,8 +9,9 @@ exam on day E with a margin of m days (the `exam_margin_days` setting):
   once the window is open, whatever is still unseen comes before the exam day.
 
 Which cards come up as *exam reviews* (logged, SM-2 state untouched, as cram) is
-the recall plan's choice (:mod:`studyapp.exam_recall_plan`), for every exam.
-:func:`exam_reviews_today` is the once-over rule the SM-2 forecast replays.
+the recall plan's choice (:mod:`studyapp.exam_recall_plan`), for every exam; its
+final window spreads them as :func:`exam_reviews_today` counts (nothing else calls it
+since the once-over went).
 
 Once E has passed, an exam is history: it no longer paces or adds reviews.
 """

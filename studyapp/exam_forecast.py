@@ -30,7 +30,16 @@ from studyapp.exam import (
     short_date,
     window_start,
 )
-from studyapp.exam_recall_plan import RecallInputs, load_recall_inputs, planned_days
+from studyapp.exam_recall_plan import (
+    RecallInputs,
+    exam_projection,
+    load_line,
+    load_recall_inputs,
+    planned_days,
+    recall_json,
+    recall_line,
+    topics_line,
+)
 from studyapp.store import MATURE_DAYS, Exam, Store
 
 HISTORY_DAYS = 90
@@ -244,8 +253,6 @@ def forecast_line(forecast: Forecast) -> str:
 
 def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any]]:
     """The `exams` list of `studyapp stats --json` (exams not yet past)."""
-    from studyapp.exam_recall_plan import exam_projection, recall_json
-
     out = []
     for status in exam_statuses(store, today, new_per_day):
         forecast = forecast_exam(load_inputs(store, status.exam, today, new_per_day))
@@ -271,8 +278,6 @@ def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any
 
 def report_lines(store: Store, today: date, new_per_day: int) -> list[str]:
     """What `studyapp exam` prints: each coming exam in numbers, then past ones with grades."""
-    from studyapp.exam_recall_plan import exam_projection, load_line, recall_line, topics_line
-
     names = store.deck_names()
     lines: list[str] = []
     for status in exam_statuses(store, today, new_per_day):

@@ -290,9 +290,7 @@ _planned_ids: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], list[int]]
 
 
 def _state(store: Store, today: date, full_plan: bool) -> tuple[Any, ...]:
-    # Changes through this connection, commits through any other (SQLite's data_version).
-    version = store.conn.execute("PRAGMA data_version").fetchone()[0]
-    return (today, full_plan, store.conn.total_changes, version, _plans_made)
+    return (today, full_plan, store.change_mark(), _plans_made)
 
 
 def plan_review_ids(

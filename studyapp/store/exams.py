@@ -292,6 +292,12 @@ class Exams(StoreBase):
             )
         ]
 
+    def change_mark(self) -> tuple[int, int]:
+        """Changes written through this connection and commits through any other (SQLite's
+        data_version): two equal marks, nothing was written in between."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self.conn.total_changes, version
+
     def study_minutes_on(self, day: date) -> float:
         """Minutes studied on `day` (cram aside): what a day's budget has spent already."""
         ms = self._one(
