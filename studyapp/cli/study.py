@@ -165,7 +165,8 @@ def exam(
     A name in use moves that exam: the date changes, the scope stays unless given anew.
 
     New cards of its scope are paced to be seen a margin before it (the
-    exam_margin_days setting), and every card comes up once in that final window.
+    exam_margin_days setting); its plan brings forward the cards that would be
+    forgotten by the day, and every card below target comes up in that final window.
     Each coming exam shows its projected recall on the day (from the memory model),
     if you follow the plan and if you stop today, and what the target would take.
     """

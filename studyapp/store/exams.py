@@ -235,11 +235,11 @@ class Exams(StoreBase):
 
     def exam_forecast_items(self, exam: Exam, window_start: date) -> list[tuple[Any, ...]]:
         """The scope's items in deck order: (ef, interval, repetitions, lapses, due, reviewed
-        since the window opened)."""
+        since the window opened, item id)."""
         scope, params = exam_clause(exam)
         return self.conn.execute(
             "SELECT i.ef, i.interval, i.repetitions, i.lapses, i.due, "
-            "i.id IN (SELECT item_id FROM reviews WHERE study_day >= ? AND kind != 'cram') "
+            "i.id IN (SELECT item_id FROM reviews WHERE study_day >= ? AND kind != 'cram'), i.id "
             f"FROM items i WHERE {_ACTIVE}{scope} "
             "ORDER BY i.due IS NOT NULL, i.new_position",
             [window_start.isoformat(), *params],
@@ -291,6 +291,12 @@ class Exams(StoreBase):
                 [since.isoformat(), today.isoformat()],
             )
         ]
+
+    def change_mark(self) -> tuple[int, int]:
+        """Changes written through this connection and commits through any other (SQLite's
+        data_version): two equal marks, nothing was written in between."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self.conn.total_changes, version
 
     def study_minutes_on(self, day: date) -> float:
         """Minutes studied on `day` (cram aside): what a day's budget has spent already."""

@@ -63,7 +63,7 @@ def new_card_budget(
 @dataclass(slots=True)
 class DailyQueue:
     review: list[int]
-    # Final-window reviews before an exam: logged as "exam", the schedule untouched.
+    # Reviews from an exam's plan: logged as "exam", the schedule untouched.
     exam: list[int]
     new: list[int]
     # Re-drills owed from an earlier sitting today (the student quit and came back).
@@ -85,9 +85,11 @@ def build_queue(
     interleave: bool,
     new_budget: Callable[[str | None], int],
     decks_with_own_limit: Collection[str],
+    full_plan: bool = True,
 ) -> DailyQueue:
     """The queue for a session; `new_budget(deck_id)` says how many new cards that deck
-    (None: all decks together) may still introduce today."""
+    (None: all decks together) may still introduce today. `full_plan`: wait for each
+    exam's full plan, the one it projects (see exam_recall_plan.todays_plan)."""
     if mode == "cram":
         # Study ahead: nothing here changes the schedule (answers are logged as cram).
         review = store.cram_item_ids(today, deck_id, tag, ahead_days)
@@ -114,13 +116,10 @@ def build_queue(
     )
     if bury_siblings:
         review = _one_per_card(review, card_of, taken)
-    # The final window's once-over (SM-2's owed cards), then the recall plan's reviews:
-    # cards that would be forgotten by the exam day, by gain (studyapp.study.exam_recall_plan).
-    planned = [
-        *exam.exam_review_ids(store, today, deck_id, tag),
-        *plan_review_ids(store, today, deck_id, tag),
-    ]
-    exams = [i for i in dict.fromkeys(planned) if i not in due]
+    # Each exam's plan for today (studyapp.study.exam_recall_plan): its final window's cards
+    # below target, then cards that would be forgotten by the exam day, by gain.
+    planned = plan_review_ids(store, today, deck_id, tag, full_plan=full_plan)
+    exams = [i for i in planned if i not in due]
     if exams:
         card_of.update(store.card_ids_of(exams))
         if bury_siblings:
@@ -203,5 +202,8 @@ def new_today(store: Store, today: date, settings: Settings, deck_id: str | None
             store, today, settings.new_per_day, settings.deck_new_per_day, deck
         ),
         decks_with_own_limit=settings.deck_new_per_day.keys(),
+        # Home counts on the UI thread: an exam's plan not worked out yet is not waited
+        # for (its tactic only decides which cards are exam reviews, so which siblings wait).
+        full_plan=False,
     )
     return len(queue.new)

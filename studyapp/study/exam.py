@@ -1,4 +1,4 @@
-"""Exam plans: new cards paced to a date, and the whole scope seen again in its final window.
+"""Exams: new cards paced to a date, the final window, what home and `studyapp exam` count.
 
 Pure planning over the store (the SQL is in :mod:`studyapp.store.exams`). For an
 exam on day E with a margin of m days (the `exam_margin_days` setting):
@@ -6,11 +6,12 @@ exam on day E with a margin of m days (the `exam_margin_days` setting):
 * the *final window* is the study days E-m .. E (the exam morning counts);
 * the scope's unseen cards are introduced before the window opens, at
   ceil(unseen / days left before it) a day, never fewer than the normal limit;
-  once the window is open, whatever is still unseen comes before the exam day;
-* a card SM-2 would next show after E, not yet reviewed in the window, comes up
-  once as an *exam review*: logged, SM-2 state untouched (as cram), so the
-  schedule after the exam is exactly SM-2's. They are spread evenly over the
-  window's days before the exam day, weakest (lowest EF) first.
+  once the window is open, whatever is still unseen comes before the exam day.
+
+Which cards come up as *exam reviews* (logged, SM-2 state untouched, as cram) is
+the recall plan's choice (:mod:`studyapp.study.exam_recall_plan`), for every exam; its
+final window spreads them as :func:`exam_reviews_today` counts (nothing else calls it
+since the once-over went).
 
 Once E has passed, an exam is history: it no longer paces or adds reviews.
 """
@@ -28,7 +29,6 @@ __all__ = [
     "ExamStatus",
     "daily_new_limit",
     "exam_new_item_ids",
-    "exam_review_ids",
     "exam_reviews_today",
     "exam_statuses",
     "margin_days",
@@ -188,40 +188,6 @@ def exam_new_item_ids(
             if item_id not in taken:
                 ids.append(item_id)
                 taken.add(item_id)
-    return ids
-
-
-def exam_review_ids(
-    store: Store, today: date, deck_id: str | None = None, tag: str | None = None
-) -> list[int]:
-    """Today's exam reviews within a session's scope, for every exam whose window is open.
-
-    Each exam's share of the day is worked out over its whole scope; a session
-    on one deck or tag takes that many of the cards owed within it.
-    """
-    exams = store.active_exams(today)
-    if not exams:
-        return []
-    margin = margin_days(store)
-    ids: list[int] = []
-    for exam in exams:
-        start = window_start(exam.date, margin)
-        if today < start:
-            continue
-        share = exam_reviews_today(
-            store.exam_owed_count(exam, start),
-            store.exam_reviews_on(exam, today),
-            today,
-            exam.date,
-            margin,
-        )
-        if share:
-            chosen = set(ids)
-            # Enough for the share even if earlier exams took some of the same cards.
-            owed = store.exam_owed_item_ids(
-                exam, start, today, deck_id, tag, limit=share + len(chosen)
-            )
-            ids += [i for i in owed if i not in chosen][:share]
     return ids
 
 

@@ -1,8 +1,9 @@
 """The forecast towards an exam: SM-2 replayed day by day with the student's own grades.
 
-:func:`simulate` is pure and deterministic for a given seed: it runs the same
-rules a real session follows (:mod:`studyapp.study.exam`: paced new cards, due
-reviews, the final window's exam reviews), drawing each grade from the
+:func:`simulate` is deterministic for a given seed: it runs the same rules a
+real session follows (:mod:`studyapp.study.exam`: paced new cards, due reviews; the
+exam reviews of the exam's plan, :mod:`studyapp.study.exam_recall_plan`, the same plan
+the session takes them from, worked out with it), drawing each grade from the
 distribution the student gave cards in that state (new, learning, young,
 mature) over the last :data:`HISTORY_DAYS` days. Two runs: the daily load for a
 student who studies every day, and the final-window coverage for one who
@@ -24,12 +25,21 @@ from studyapp.store import MATURE_DAYS, Exam, Store
 from studyapp.study import sm2
 from studyapp.study.exam import (
     MAX_DAYS_AHEAD,
-    exam_reviews_today,
     exam_statuses,
     margin_days,
     raw_new_per_day,
     short_date,
     window_start,
+)
+from studyapp.study.exam_recall_plan import (
+    RecallInputs,
+    exam_projection,
+    load_line,
+    load_recall_inputs,
+    planned_days,
+    recall_json,
+    recall_line,
+    topics_line,
 )
 
 HISTORY_DAYS = 90
@@ -86,6 +96,9 @@ class ForecastInputs:
     study_share: float = 1.0
     seed: int = 0
     key: tuple[Any, ...] = field(default=())
+    # Each state's item, and the exam's plan inputs: its exam reviews come from that plan.
+    item_ids: tuple[int, ...] = ()
+    recall: RecallInputs | None = None
 
 
 def card_state(state: sm2.SM2State) -> str:
@@ -103,7 +116,7 @@ def load_inputs(store: Store, exam: Exam, today: date, new_per_day: int) -> Fore
     rows = store.exam_forecast_items(exam, start)
     states = tuple(
         sm2.SM2State(ef, interval, reps, date.fromisoformat(due) if due else None, lapses)
-        for ef, interval, reps, lapses, due, _ in rows
+        for ef, interval, reps, lapses, due, _, _ in rows
     )
     reviewed = frozenset(index for index, row in enumerate(rows) if row[5])
     _, introduced_today = store.exam_unseen(exam, today)
@@ -125,7 +138,20 @@ def load_inputs(store: Store, exam: Exam, today: date, new_per_day: int) -> Fore
         study_share=min(1.0, share),
         seed=exam.id,
         key=(exam, today, margin, new_per_day, len(states)),
+        item_ids=tuple(row[6] for row in rows),
+        recall=load_recall_inputs(store, exam, today),
     )
+
+
+def _planned_exam_reviews(inputs: ForecastInputs) -> dict[date, list[int]]:
+    # Day -> the states (by index) the exam's plan gives an exam review that day.
+    if inputs.recall is None:
+        return {}
+    index = {item_id: i for i, item_id in enumerate(inputs.item_ids)}
+    return {
+        day.day: [index[i] for i in day.window + day.reviews if i in index]
+        for day in planned_days(inputs.recall)
+    }
 
 
 def _grade_sampler(
@@ -161,6 +187,8 @@ def simulate(inputs: ForecastInputs, study_share: float | None = None) -> Foreca
     for index, state in enumerate(states):
         if state.due is not None:
             due_on.setdefault(max(state.due, today), []).append(index)
+    planned = _planned_exam_reviews(inputs)
+    carried: list[int] = []
     days: list[DayLoad] = []
     day = today
     while day <= last_day:
@@ -168,10 +196,12 @@ def simulate(inputs: ForecastInputs, study_share: float | None = None) -> Foreca
         if day != today and rng.random() >= share:
             # A day off: today's work waits for the next day.
             due_on.setdefault(day + timedelta(days=1), []).extend(due_today)
+            carried += planned.pop(day, [])
             days.append(DayLoad(day, 0, 0, 0))
             day += timedelta(days=1)
             continue
         in_window = day >= start
+        due_set = set(due_today)
 
         def grade(index: int, day: date = day, in_window: bool = in_window) -> None:
             grades, weights = sampler[card_state(states[index])]
@@ -189,16 +219,17 @@ def simulate(inputs: ForecastInputs, study_share: float | None = None) -> Foreca
         new = min(len(unseen), max(pace, inputs.normal_new_per_day) - already)
         for _ in range(max(0, new)):
             grade(unseen.pop())
-        exam_count = 0
+        # The plan's exam reviews (a skipped day's wait for the next): not for a card
+        # reviewed as due today or one SM-2 has not seen; SM-2 state untouched.
+        exams = [
+            i
+            for i in dict.fromkeys([*carried, *planned.pop(day, [])])
+            if i not in due_set and states[i].due is not None
+        ]
+        carried = []
         if in_window:
-            owed = sorted(
-                (states[i].ef_hundredths, i)
-                for i, s in enumerate(states)
-                if s.due is not None and s.due > exam_date and i not in reviewed
-            )
-            exam_count = exam_reviews_today(len(owed), 0, day, exam_date, margin)
-            reviewed.update(i for _, i in owed[:exam_count])
-        days.append(DayLoad(day, len(due_today), max(0, new), exam_count))
+            reviewed.update(exams)
+        days.append(DayLoad(day, len(due_today), max(0, new), len(exams)))
         day += timedelta(days=1)
     coverage = len(reviewed) / len(states) if states else 1.0
     return Forecast(tuple(days), coverage)
@@ -222,12 +253,11 @@ def forecast_line(forecast: Forecast) -> str:
 
 def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any]]:
     """The `exams` list of `studyapp stats --json` (exams not yet past)."""
-    from studyapp.study.exam_recall_plan import load_recall_inputs, project, recall_json
 
     out = []
     for status in exam_statuses(store, today, new_per_day):
         forecast = forecast_exam(load_inputs(store, status.exam, today, new_per_day))
-        recall = project(load_recall_inputs(store, status.exam, today))
+        recall = exam_projection(store, status.exam, today)
         out.append(
             {
                 "name": status.exam.name,
@@ -249,14 +279,6 @@ def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any
 
 def report_lines(store: Store, today: date, new_per_day: int) -> list[str]:
     """What `studyapp exam` prints: each coming exam in numbers, then past ones with grades."""
-    from studyapp.study.exam_recall_plan import (
-        load_line,
-        load_recall_inputs,
-        project,
-        recall_line,
-        topics_line,
-    )
-
     names = store.deck_names()
     lines: list[str] = []
     for status in exam_statuses(store, today, new_per_day):
@@ -272,7 +294,7 @@ def report_lines(store: Store, today: date, new_per_day: int) -> list[str]:
             f"{short_date(status.window_start, today)}",
             f"  forecast {forecast_line(forecast)}",
         ]
-        recall = project(load_recall_inputs(store, exam, today))
+        recall = exam_projection(store, exam, today)
         lines += [f"  {recall_line(recall)}", f"  {load_line(recall)}"]
         if recall.if_followed.by_topic:
             lines.append(f"  by topic, if followed: {topics_line(recall.if_followed)}")

@@ -40,6 +40,8 @@ from studyapp.study.exam_recall import Memory, MemoryState
 __all__ = [
     "DEFAULT_MINUTES_PER_DAY",
     "DEFAULT_TARGET",
+    "PILE_UP_FACTOR",
+    "PILE_UP_MINUTES",
     "ExamGoal",
     "ExamPlan",
     "PlanCard",
@@ -68,6 +70,12 @@ MAX_DAYS_EARLIER = 365
 # Beyond the target, more study is planned only while each extra minute is expected
 # to keep this many more of the scope's cards in memory on the day.
 MIN_CARDS_PER_MINUTE = 0.2
+# A plan whose busiest day in the last week is more than this times its average day,
+# and more than PILE_UP_MINUTES over it, piles work up at the end: a surprise for the
+# student. It is planned only when no plan without a pile-up reaches the target.
+PILE_UP_FACTOR = 1.5
+PILE_UP_MINUTES = 1.0
+PILE_UP_DAYS = 7
 # Projections closer than this are a tie (then the cheaper plan wins).
 _TIE = 0.002
 
@@ -92,14 +100,17 @@ class ExamGoal:
     seconds_per_review: float = 10.0
     seconds_per_new: float = 30.0
     window_days: int = DEFAULT_WINDOW_DAYS
+    # The student's daily new-card limit: a session introduces at least this many of the
+    # scope's unseen cards a day (exams only ever raise it), so the plan does too.
+    new_per_day: int = 0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.target < 1.0:
             raise ValueError(f"target recall must be between 0 and 1, not {self.target}")
         if self.minutes_per_day < 0 or self.seconds_per_review <= 0 or self.seconds_per_new <= 0:
             raise ValueError("the budget must not be negative and answers must take time")
-        if self.window_days < 0:
-            raise ValueError(f"window_days must not be negative, not {self.window_days}")
+        if self.window_days < 0 or self.new_per_day < 0:
+            raise ValueError("window_days and new_per_day must not be negative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +192,12 @@ def plan_day(
     goal: ExamGoal,
     tactic: Tactic,
     memory: Memory,
+    window_done: int = 0,
 ) -> PlanDay:
-    """What to study on `day`, given every card's memory state at its start (in scope order)."""
+    """What to study on `day`, given every card's memory state (in scope order): at its
+    start, or later in the day with `window_done` exam reviews given already, which
+    count against the final window's share for the day (a second sitting does not take
+    tomorrow's)."""
     exam = goal.exam_date
     left = (exam - day).days
     if left < 1:
@@ -195,7 +210,9 @@ def plan_day(
     new: list[int] = []
     if unseen:
         days_for_new = (window_start - day).days
-        pace = _ceil_div(len(unseen), days_for_new if days_for_new >= 1 else left)
+        pace = max(
+            goal.new_per_day, _ceil_div(len(unseen), days_for_new if days_for_new >= 1 else left)
+        )
         for item_id in unseen[:pace]:
             if spent + goal.seconds_per_new > budget:
                 break
@@ -215,7 +232,8 @@ def plan_day(
             (i for i in at_risk if seen[i].last_day < window_start),
             key=lambda i: (at_exam[i], i),
         )
-        for item_id in owed[: _ceil_div(len(owed), left)]:
+        share = _ceil_div(len(owed) + window_done, left) - window_done
+        for item_id in owed[: max(0, share)]:
             if spent + goal.seconds_per_review > budget:
                 break
             window.append(item_id)
@@ -257,6 +275,14 @@ class _Run:
     @property
     def minutes(self) -> float:
         return sum(d.minutes for d in self.days)
+
+    @property
+    def piles_up(self) -> bool:
+        if not self.days:
+            return False
+        average = self.minutes / len(self.days)
+        busiest = max(d.minutes for d in self.days[-PILE_UP_DAYS:])
+        return busiest > max(PILE_UP_FACTOR * average, average + PILE_UP_MINUTES)
 
 
 def _simulate(cards: Sequence[PlanCard], goal: ExamGoal, tactic: Tactic, memory: Memory) -> _Run:
@@ -307,15 +333,20 @@ def _best_run(cards: Sequence[PlanCard], goal: ExamGoal, memory: Memory) -> tupl
     # Every tactic is tried (a few dozen day-by-day runs; fast for a course's scope),
     # then the cheapest is bettered step by step along the frontier, always by the
     # most recall per extra minute: up to the target whatever it costs, beyond it
-    # only while a minute still buys MIN_CARDS_PER_MINUTE cards remembered.
+    # only while a minute still buys MIN_CARDS_PER_MINUTE cards remembered. Plans that
+    # pile up the last week are left out while one that does not reaches the target.
     runs = [
-        (tactic, _simulate(cards, goal, tactic, memory))
+        (tactic, run)
         for tactic in (
             Tactic(retention, aim)
             for retention in REVIEW_RETENTIONS
             for aim in (goal.target, *(a for a in WINDOW_AIMS if a > goal.target))
         )
+        for run in (_simulate(cards, goal, tactic, memory),)
     ]
+    even = [tr for tr in runs if not tr[1].piles_up]
+    if any(_score(run, cards) >= goal.target for _, run in even):
+        runs = even
     runs.sort(key=lambda tr: (tr[1].minutes, -_score(tr[1], cards)))
     current = runs[0]
     while True:

@@ -12,11 +12,13 @@ Cards never answered go in as the planner treats them: unseen, paced in as new.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from studyapp.settings import load_settings
 from studyapp.store import Exam, Store
 from studyapp.store.columns import tags_tuple
 from studyapp.study.exam import MAX_DAYS_AHEAD, margin_days
@@ -40,11 +42,13 @@ __all__ = [
     "RecallForecast",
     "RecallInputs",
     "cached_forecast",
+    "exam_projection",
     "load_line",
     "load_recall_inputs",
     "parse_minutes",
     "parse_target",
     "plan_review_ids",
+    "planned_days",
     "project",
     "recall_json",
     "recall_line",
@@ -56,7 +60,7 @@ __all__ = [
 DEFAULT_SECONDS_PER_ANSWER = 10.0
 # A new card costs its first sight and the re-drills that follow a fail: about three answers.
 ANSWERS_PER_NEW = 3.0
-MAX_MINUTES_PER_DAY = 8 * 60.0
+MIN_MINUTES_PER_DAY, MAX_MINUTES_PER_DAY = 1.0, 8 * 60.0
 # Targets a student may ask for: below half is not a goal, 100% no model can promise.
 MIN_TARGET, MAX_TARGET = 0.5, 0.99
 
@@ -84,9 +88,10 @@ def parse_minutes(text: str) -> float:
         value = float(raw)
     except ValueError:
         raise ValueError(f"minutes {text.strip()!r} is not a number; write e.g. 30") from None
-    if not 1 <= value <= MAX_MINUTES_PER_DAY:
+    if not MIN_MINUTES_PER_DAY <= value <= MAX_MINUTES_PER_DAY:
         raise ValueError(
-            f"minutes {text.strip()} is out of range; give 1 to {MAX_MINUTES_PER_DAY:.0f} a day"
+            f"minutes {text.strip()} is out of range; "
+            f"give {MIN_MINUTES_PER_DAY:.0f} to {MAX_MINUTES_PER_DAY:.0f} a day"
         )
     return value
 
@@ -160,11 +165,17 @@ def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
         minutes_per_day=(
             minutes
             if minutes is not None
-            else round(default_minutes_per_day(store.daily_study_minutes(today)))
+            # Never under the least a student may set: a few seconds' study a day
+            # would otherwise leave a plan that plans nothing.
+            else max(
+                MIN_MINUTES_PER_DAY,
+                round(default_minutes_per_day(store.daily_study_minutes(today))),
+            )
         ),
         seconds_per_review=per_answer,
         seconds_per_new=per_answer * ANSWERS_PER_NEW,
         window_days=margin_days(store),
+        new_per_day=load_settings(store).new_per_day,
     )
     return RecallInputs(exam, goal, cards, store.memory_parameters(), minutes is None)
 
@@ -184,10 +195,19 @@ def cached_forecast(inputs: RecallInputs) -> RecallForecast | None:
 
 def project(inputs: RecallInputs) -> RecallForecast:
     """Plan to the exam and project recall on the day; kept while the inputs are unchanged."""
+    return _planned(inputs)[0]
+
+
+def planned_days(inputs: RecallInputs) -> tuple[PlanDay, ...]:
+    """The days of the plan :func:`project` projects (kept with it)."""
+    return _planned(inputs)[1].days
+
+
+def _planned(inputs: RecallInputs) -> tuple[RecallForecast, ExamPlan]:
     with _cache_lock:
         found = _cache.get(inputs)
     if found is not None:
-        return found[0]
+        return found
     plan = plan_exam(inputs.cards, inputs.goal, Memory(inputs.parameters))
     forecast = RecallForecast(
         goal=inputs.goal,
@@ -198,48 +218,115 @@ def project(inputs: RecallInputs) -> RecallForecast:
         tactic=plan.tactic,
         shortfall=shortfall_line(inputs.goal, plan.shortfall) if plan.shortfall else None,
     )
+    global _plans_made
     with _cache_lock:
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
         _cache[inputs] = (forecast, plan)
-    return forecast
+        _plans_made += 1
+    return forecast, plan
 
 
-def todays_plan(inputs: RecallInputs, spent_minutes: float = 0.0) -> PlanDay:
-    """What the plan studies today, with `spent_minutes` of the budget gone already: the
-    day is planned afresh from the states as they are (one day: quick enough to build a
-    session's queue with), with the tactic of the full plan if it was worked out."""
+def exam_projection(store: Store, exam: Exam, today: date) -> RecallForecast:
+    """The one projection of `exam` as of `today`: what home, the Exams dialog, `studyapp
+    exam` and `stats --json` show, from the same inputs and plan the session follows."""
+    return project(load_recall_inputs(store, exam, today))
+
+
+_tactics: dict[RecallInputs, Tactic] = {}
+# Plans worked out so far: a day planned with the default tactic is planned again once
+# the full plan's is known.
+_plans_made = 0
+
+
+def _tactic(inputs: RecallInputs, full_plan: bool) -> Tactic:
+    # The full plan's tactic: from the projection if worked out, else planned without
+    # the shortfall's searches (all a day needs); the default one if not waited for.
     with _cache_lock:
         found = _cache.get(inputs)
-    tactic = found[0].tactic if found else Tactic(window_aim=inputs.goal.target)
+        tactic = found[0].tactic if found else _tactics.get(inputs)
+    if tactic is not None:
+        return tactic
+    if not full_plan:
+        return Tactic(window_aim=inputs.goal.target)
+    tactic = plan_exam(
+        inputs.cards, inputs.goal, Memory(inputs.parameters), explain_shortfall=False
+    ).tactic
+    global _plans_made
+    with _cache_lock:
+        if len(_tactics) >= _CACHE_SIZE:
+            _tactics.pop(next(iter(_tactics)))
+        _tactics[inputs] = tactic
+        _plans_made += 1
+    return tactic
+
+
+def todays_plan(
+    inputs: RecallInputs,
+    spent_minutes: float = 0.0,
+    exam_reviews_done: int = 0,
+    *,
+    full_plan: bool = True,
+) -> PlanDay:
+    """What the plan studies today, with `spent_minutes` of the budget gone already and
+    `exam_reviews_done` exam reviews given: the day is planned afresh from the states as
+    they are (one day), with the tactic of the full plan, the one :func:`project` shows.
+    Without `full_plan` (a count on home, on the UI thread), a plan not worked out yet
+    is not waited for: the default tactic."""
+    tactic = _tactic(inputs, full_plan)
     goal = replace(
         inputs.goal, minutes_per_day=max(0.0, inputs.goal.minutes_per_day - spent_minutes)
     )
     states = {card.item_id: card.memory for card in inputs.cards}
-    return plan_day(states, goal.today, goal, tactic, Memory(inputs.parameters))
+    return plan_day(states, goal.today, goal, tactic, Memory(inputs.parameters), exam_reviews_done)
+
+
+# Each store's planned exam reviews for a day, kept while nothing in the database and
+# no plan has changed: home counts new cards once per deck, and one day's plan (a few
+# queries and the scope's states read) serves them all.
+_planned_ids: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], list[int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _state(store: Store, today: date, full_plan: bool) -> tuple[Any, ...]:
+    return (today, full_plan, store.change_mark(), _plans_made)
 
 
 def plan_review_ids(
-    store: Store, today: date, deck_id: str | None = None, tag: str | None = None
+    store: Store,
+    today: date,
+    deck_id: str | None = None,
+    tag: str | None = None,
+    *,
+    full_plan: bool = True,
 ) -> list[int]:
-    """The daily queue's exam reviews from the plan, for each coming exam given a target
-    or a budget: today's final-window cards and reviews by gain in exam-day recall
-    (cards that would be forgotten by the day come forward; what the day's budget left
-    allows), those a session on `deck_id`/`tag` may show. Logged as exam reviews: SM-2
-    is left alone.
-
-    An exam with neither (one set before targets existed, or left at the defaults)
-    keeps the final window's once-over alone (studyapp.study.exam); its projection still
-    shows what following the plan would give.
+    """The daily queue's exam reviews from each coming exam's plan (its own target and
+    budget, or the defaults: 90%, the student's median study day): today's final-window
+    cards below target and reviews by gain in exam-day recall (cards that would be
+    forgotten by the day come forward; what the day's budget left allows), those a
+    session on `deck_id`/`tag` may show. Logged as exam reviews: SM-2 is left alone.
+    `full_plan`: see :func:`todays_plan`.
     """
-    ids: list[int] = []
-    spent = store.study_minutes_on(today)
-    for exam in store.active_exams(today):
-        if exam.date <= today or (exam.target is None and exam.minutes_per_day is None):
-            continue
-        day = todays_plan(load_recall_inputs(store, exam, today), spent)
-        ids += store.exam_items_for_session([*day.window, *day.reviews], today, deck_id, tag)
-    return list(dict.fromkeys(ids))
+    with _cache_lock:
+        known = _planned_ids.get(store)
+    if known is not None and known[0] == _state(store, today, full_plan):
+        ids = known[1]
+    else:
+        ids = []
+        spent = store.study_minutes_on(today)
+        for exam in store.active_exams(today):
+            if exam.date <= today:
+                continue
+            inputs = load_recall_inputs(store, exam, today)
+            done = store.exam_reviews_on(exam, today)
+            day = todays_plan(inputs, spent, done, full_plan=full_plan)
+            ids += [*day.window, *day.reviews]
+        # As it is now: planning may have worked out a full plan (reading changes nothing).
+        state = _state(store, today, full_plan)
+        with _cache_lock:
+            _planned_ids[store] = (state, ids)
+    return list(dict.fromkeys(store.exam_items_for_session(ids, today, deck_id, tag)))
 
 
 def recall_line(forecast: RecallForecast) -> str:

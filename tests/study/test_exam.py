@@ -14,6 +14,9 @@ from studyapp.settings import save_setting
 from studyapp.store import Store, StoreError
 from studyapp.study import exam, sm2
 from studyapp.study.exam_forecast import forecast_exam, load_inputs, simulate
+from studyapp.study.exam_plan import DEFAULT_TARGET, WINDOW_AIMS
+from studyapp.study.exam_recall import Memory
+from studyapp.study.exam_recall_plan import load_recall_inputs, plan_review_ids, todays_plan
 from studyapp.study.session import ReviewSession, new_card_budget
 from tests.conftest import review_session
 
@@ -148,49 +151,83 @@ def run_days(store, first: date, last: date, rng: random.Random, skip=()) -> Non
         day += timedelta(days=1)
 
 
+def predicted_on_the_day(store, planned, day: date) -> dict[int, float]:
+    """Each scope card's predicted recall on the exam day, from its memory state at the
+    start of `day` (what the plan sees then; 0 for a card never answered)."""
+    inputs = load_recall_inputs(store, planned, day)
+    memory = Memory(inputs.parameters)
+    return {c.item_id: memory.recall(c.memory, planned.date) for c in inputs.cards}
+
+
 @pytest.mark.parametrize("skip_days", [0, 3])
-def test_every_scope_card_is_reviewed_in_the_final_window(store, write_deck, skip_days):
+def test_every_scope_card_below_target_is_reviewed_in_the_final_window(
+    store, write_deck, skip_days
+):
+    # An exam left at the defaults (no target, no budget) follows its plan: the final
+    # window sees every card predicted below target when it opens, and no longer every
+    # card of the scope; no exam review goes to a card the plan counts as safe.
     store.import_decks([big_deck(write_deck, "anat", 120), big_deck(write_deck, "x", 10, "x")])
     exam_date = TODAY + timedelta(days=30)
-    exam.set_exam(store, exam_date, deck_ids=("anat",))
+    (planned, _) = exam.set_exam(store, exam_date, deck_ids=("anat",))
+    assert (planned.target, planned.minutes_per_day) == (None, None)
     margin = 7
     start = exam.window_start(exam_date, margin)
     rng = random.Random(16)
     skip = {start + timedelta(days=n) for n in range(skip_days)}
-    run_days(store, TODAY, exam_date, rng, skip)
+    run_days(store, TODAY, start - timedelta(days=1), rng)
+    at_start = predicted_on_the_day(store, planned, start)
+    below = {i for i, recall in at_start.items() if recall < DEFAULT_TARGET}
+    safe = {i for i, recall in at_start.items() if recall >= max(WINDOW_AIMS)}
+    assert below and safe  # the test is about both
+    run_days(store, start, exam_date, rng, skip)
     rows = store.conn.execute(
         "SELECT i.id, MIN(r.study_day), "
-        "SUM(r.study_day >= :start AND r.study_day <= :exam AND r.kind != 'cram') "
+        "SUM(r.study_day >= :start AND r.study_day <= :exam AND r.kind != 'cram'), "
+        "SUM(r.study_day >= :start AND r.kind = 'exam') "
         "FROM items i LEFT JOIN reviews r ON r.item_id = i.id "
         "WHERE i.deck_id = 'anat' GROUP BY i.id",
         {"start": start.isoformat(), "exam": exam_date.isoformat()},
     ).fetchall()
     assert len(rows) == 120
-    # Every card first seen before the window, and every card reviewed inside it.
-    assert all(first < start.isoformat() for _, first, _ in rows)
-    assert all(in_window >= 1 for _, _, in_window in rows)
+    # Every card first seen before the window, every card below target reviewed inside it,
+    # and no exam review in the window for a card safe until the day.
+    assert all(first < start.isoformat() for _, first, _, _ in rows)
+    assert all(in_window >= 1 for i, _, in_window, _ in rows if i in below)
+    assert not any(exams for i, _, _, exams in rows if i in safe)
     exam_kinds = store.conn.execute(
-        "SELECT COUNT(*), COUNT(DISTINCT item_id), MIN(study_day) FROM reviews WHERE kind = 'exam'"
+        "SELECT COUNT(*), COUNT(DISTINCT item_id) FROM reviews "
+        "WHERE kind = 'exam' AND study_day >= ?",
+        [start.isoformat()],
     ).fetchone()
-    assert exam_kinds[0] >= 1 and exam_kinds[2] >= start.isoformat()
+    assert exam_kinds[0] >= 1
 
 
 def test_exam_reviews_leave_sm2_state_alone(store, write_deck):
+    # The exam is left at the defaults: its plan chooses the exam reviews.
     store.import_decks([big_deck(write_deck, "anat", 10)])
     exam_date = TODAY + timedelta(days=3)
-    exam.set_exam(store, exam_date, deck_ids=("anat",))
+    (planned, _) = exam.set_exam(store, exam_date, deck_ids=("anat",))
     ids = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")]
-    # Learned well before: next due far after the exam.
+    # Learned well before: next due far after the exam; in memory, fading (the plan
+    # reads memory states, SM-2 reads its own columns).
     store.conn.execute(
         "UPDATE items SET repetitions = 4, interval = 40, due = ?, ef = 250 + id % 3",
         [(TODAY + timedelta(days=30)).isoformat()],
     )
+    store.conn.executemany(
+        "INSERT INTO memory_states (item_id, stability, difficulty, last_day, reviews) "
+        "VALUES (?, 2.0, 5.0, ?, 1)",
+        [(i, (TODAY - timedelta(days=6)).isoformat()) for i in ids],
+    )
     store.conn.commit()
     before = store.conn.execute("SELECT * FROM items ORDER BY id").fetchall()
     assert all(store.item_state(i).due > exam_date for i in ids)
-    # Three days to the exam: the ten are spread over them (4, 3, 3).
+    # Three days to the exam, all ten below target: the plan spreads them over the
+    # window's days left (4, 3, 3); none is due.
+    day = todays_plan(load_recall_inputs(store, planned, TODAY))
     session = ReviewSession(store, today=TODAY)
-    assert session.counts().exam == 4 and session.current_kind == "exam"
+    assert session.counts().exam == len(day.window + day.reviews) == 4
+    assert session.current_kind == "exam"
     assert set(session.preview().values()) == {(store.item(ids[0]).state.due - TODAY).days}
     for grade in (0, 5, 1, 4):
         session.answer(grade)
@@ -205,11 +242,22 @@ def test_exam_reviews_leave_sm2_state_alone(store, write_deck):
         )
     }
     assert kinds == {"exam", "redrill"}
-    # A second sitting the same day gets nothing more; tomorrow gets its share.
-    assert ReviewSession(store, today=TODAY).current() is None
-    assert ReviewSession(store, today=TODAY + timedelta(days=1)).counts().exam == 3
+    # A second sitting the same day gets what the plan, made again from the answers,
+    # says for the rest of today: never a card already reviewed today.
+    reviewed = {r[0] for r in store.conn.execute("SELECT item_id FROM reviews")}
+    rest = todays_plan(load_recall_inputs(store, planned, TODAY), 0, 4)
+    second = ReviewSession(store, today=TODAY)
+    assert second.counts().exam == len(rest.window + rest.reviews)
+    assert second.current() is None or second.current().id not in reviewed
+    assert not reviewed & set(rest.window + rest.reviews)
+    assert rest.window == ()  # the window's share for today was given in the first sitting
+    # Tomorrow's share is the plan's for tomorrow.
+    tomorrow = TODAY + timedelta(days=1)
+    again = todays_plan(load_recall_inputs(store, planned, tomorrow))
+    assert ReviewSession(store, today=tomorrow).counts().exam == len(again.window + again.reviews)
+    assert again.window + again.reviews
     # Undo of an exam review restores the log and the queue.
-    later = ReviewSession(store, today=TODAY + timedelta(days=1))
+    later = ReviewSession(store, today=tomorrow)
     first = later.current().id
     later.answer(5)
     assert later.undo().id == first and later.current_kind == "exam"
@@ -238,7 +286,7 @@ def test_after_the_day_the_exam_is_history_and_pacing_is_normal(store, write_dec
     after = exam_date + timedelta(days=1)
     assert store.active_exams(after) == [] and [e.name for e in store.exams()] == ["Anatomy"]
     assert new_card_budget(store, after, 5) == 5
-    assert exam.exam_review_ids(store, after) == []
+    assert plan_review_ids(store, after) == []
     grades = store.exam_window_grades(store.exams()[0], exam.window_start(exam_date, 7))
     in_window = store.conn.execute(
         "SELECT COUNT(*) FROM reviews WHERE study_day >= ? AND study_day <= ?",

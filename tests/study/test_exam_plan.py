@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from studyapp.study.exam_plan import (
     DEFAULT_MINUTES_PER_DAY,
+    PILE_UP_FACTOR,
+    PILE_UP_MINUTES,
     ExamGoal,
     PlanCard,
     Shortfall,
@@ -227,3 +229,32 @@ def test_the_shortfall_reads_as_one_line_with_the_numbers():
     assert shortfall_line(goal, Shortfall(0.5, None, None)).endswith(
         "90% needs more than this plan can give"
     )
+
+
+@pytest.mark.parametrize("new_per_day", [0, 20])
+@pytest.mark.parametrize(("cards", "days"), [(200, 60), (1000, 60), (300, 42), (120, 21)])
+def test_a_brand_new_student_gets_no_pile_up_in_the_last_week(cards, days, new_per_day):
+    # Nothing studied, no fit (FSRS-6's defaults), the default budget, new cards paced
+    # or 20 a day (the default limit): the plan may reach the target any way it likes,
+    # but not by piling up the last week's load.
+    unseen = [PlanCard(i, "t", None) for i in range(cards)]
+    goal = ExamGoal(
+        TODAY,
+        TODAY + timedelta(days=days),
+        minutes_per_day=DEFAULT_MINUTES_PER_DAY,
+        new_per_day=new_per_day,
+    )
+    plan = plan_exam(unseen, goal, MEMORY)
+    load = [d.minutes for d in plan.days]
+    average = sum(load) / len(load)
+    assert max(load[-7:]) <= max(PILE_UP_FACTOR * average, average + PILE_UP_MINUTES)
+    assert plan.if_followed.overall >= goal.target
+
+
+def test_new_cards_come_at_least_at_the_students_own_daily_limit():
+    # A session introduces the scope's unseen cards at the student's new-card limit when
+    # that is faster than the pace (an exam only raises it): so does the plan.
+    cards = [PlanCard(i, "t", None) for i in range(46)]
+    goal = ExamGoal(TODAY, TODAY + timedelta(days=30), minutes_per_day=60, new_per_day=20)
+    plan = plan_exam(cards, goal)
+    assert [len(d.new) for d in plan.days[:4]] == [20, 20, 6, 0]

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from studyapp.settings import save_setting
 from studyapp.study import exam
 from studyapp.study.exam_plan import DEFAULT_TARGET
 from studyapp.study.exam_recall_plan import (
@@ -14,6 +15,7 @@ from studyapp.study.exam_recall_plan import (
     load_recall_inputs,
     parse_minutes,
     parse_target,
+    planned_days,
     project,
     recall_line,
     todays_plan,
@@ -114,6 +116,10 @@ def test_default_budget_is_the_students_median_recent_day(store, write_deck):
         )
     when, _ = exam.set_exam(store, TODAY + timedelta(days=10), name="Q")
     assert load_recall_inputs(store, when, TODAY).goal.minutes_per_day == 18
+    # New cards at the student's own limit, as the session introduces them.
+    assert load_recall_inputs(store, when, TODAY).goal.new_per_day == 20
+    save_setting(store, "new_per_day", "7")
+    assert load_recall_inputs(store, when, TODAY).goal.new_per_day == 7
     budgeted, _ = exam.set_exam(store, when.date, name="Q", minutes_per_day=45)
     inputs = load_recall_inputs(store, budgeted, TODAY)
     assert inputs.goal.minutes_per_day == 45 and not inputs.default_budget
@@ -134,7 +140,8 @@ def test_a_target_out_of_reach_says_what_it_would_take(store, write_deck):
 def test_todays_plan_reviews_cards_at_risk_on_the_day(store, write_deck):
     store.import_decks([big_deck(write_deck, "anat", 10)])
     ids = item_ids(store, "anat")
-    remember(store, ids[:5], 2.0, TODAY - timedelta(days=6))  # fading: worth a review
+    # Fading, whatever review retention the plan picks (0.7 or more): worth a review today.
+    remember(store, ids[:5], 1.0, TODAY - timedelta(days=30))
     remember(store, ids[5:], 3000.0, TODAY - timedelta(days=1))  # safe until the day
     when, _ = exam.set_exam(store, TODAY + timedelta(days=20), name="Q")
     day = todays_plan(load_recall_inputs(store, when, TODAY))
@@ -193,7 +200,7 @@ def fading_and_safe(store, write_deck) -> tuple[list[int], list[int]]:
             "UPDATE items SET repetitions = 4, interval = 60, due = ?, ef = 250",
             [(TODAY + timedelta(days=50)).isoformat()],
         )
-    remember(store, ids[:5], 2.0, TODAY - timedelta(days=6))
+    remember(store, ids[:5], 1.0, TODAY - timedelta(days=30))
     remember(store, ids[5:], 3000.0, TODAY - timedelta(days=1))
     return ids[:5], ids[5:]
 
@@ -233,12 +240,16 @@ def test_the_plan_keeps_to_the_days_budget(store, write_deck):
     assert ReviewSession(store, today=TODAY).counts().exam == 1
 
 
-def test_an_exam_without_target_or_budget_keeps_the_once_over_alone(store, write_deck):
+def test_an_exam_without_target_or_budget_follows_its_plan_too(store, write_deck):
     from studyapp.study.session import ReviewSession
 
-    fading_and_safe(store, write_deck)
-    exam.set_exam(store, TODAY + timedelta(days=30), name="Q")
-    assert ReviewSession(store, today=TODAY).counts().exam == 0
+    fading, _safe = fading_and_safe(store, write_deck)
+    (planned, _) = exam.set_exam(store, TODAY + timedelta(days=30), name="Q")
+    assert (planned.target, planned.minutes_per_day) == (None, None)
+    # Outside the final window, the defaults' plan brings the fading cards forward.
+    session = ReviewSession(store, today=TODAY)
+    assert session.counts().exam == 5 and session.current_kind == "exam"
+    assert sorted([session.current().id, *session._exam]) == sorted(fading)
 
 
 def test_exams_set_before_targets_keep_everything_and_take_the_defaults(tmp_path):
@@ -264,3 +275,39 @@ def test_exams_set_before_targets_keep_everything_and_take_the_defaults(tmp_path
     assert (old.name, old.deck_ids, old.tags) == ("Old", ("d",), ("t",))
     assert (old.target, old.minutes_per_day) == (None, None)
     store.close()
+
+
+def test_the_forecast_counts_the_exam_reviews_the_plan_gives(store, write_deck):
+    from studyapp.study.exam_forecast import forecast_exam, load_inputs
+
+    fading, _safe = fading_and_safe(store, write_deck)
+    (planned, _) = exam.set_exam(store, TODAY + timedelta(days=30), name="Q")
+    forecast = forecast_exam(load_inputs(store, planned, TODAY, 20))
+    days = planned_days(load_recall_inputs(store, planned, TODAY))
+    # SM-2 shows none of the ten before the exam: every exam review is the plan's.
+    assert [d.exam for d in forecast.days] == [len(d.window + d.reviews) for d in days] + [0]
+    assert forecast.days[0].exam == len(fading)
+
+
+def test_homes_counts_plan_the_day_once_while_nothing_changes(store, write_deck, monkeypatch):
+    import studyapp.study.exam_recall_plan as recall_plan
+    from studyapp.settings import load_settings
+    from studyapp.study.daily_queue import new_today
+
+    fading, _safe = fading_and_safe(store, write_deck)
+    store.import_decks([big_deck(write_deck, "phys", 4, "phys")])
+    exam.set_exam(store, TODAY + timedelta(days=30), name="Q")
+    read = []
+    real = recall_plan.load_recall_inputs
+    monkeypatch.setattr(recall_plan, "load_recall_inputs", lambda *a: read.append(a) or real(*a))
+    settings = load_settings(store)
+    # Home: one count per deck and one for all; every exam is planned once for them all.
+    counts = [new_today(store, TODAY, settings, d) for d in ("anat", "phys", None)]
+    assert counts == [0, 4, 4] and len(read) == 1
+    # A session waits for the full plan's tactic: planned once more, then kept too.
+    assert sorted(recall_plan.plan_review_ids(store, TODAY, "anat")) == sorted(fading)
+    assert recall_plan.plan_review_ids(store, TODAY, "phys") == [] and len(read) == 2
+    # An answer changes the states: the day is planned again.
+    store.grade(fading[0], 4, today=TODAY, kind="exam")
+    assert fading[0] not in recall_plan.plan_review_ids(store, TODAY, "anat")
+    assert len(read) == 3

@@ -141,16 +141,26 @@ async def test_past_exam_is_listed_with_its_window_grades(sample_store, make_app
 
 
 async def test_exam_reviews_are_labelled_in_review(sample_store, make_app):
-    exam.set_exam(sample_store, TODAY + timedelta(days=2), deck_ids=("sample",))
+    from studyapp.study.exam_recall_plan import load_recall_inputs, todays_plan
+
+    planned, _ = exam.set_exam(sample_store, TODAY + timedelta(days=2), deck_ids=("sample",))
     sample_store.conn.execute("UPDATE items SET repetitions = 3, interval = 30, due = '2026-12-20'")
+    # Long unseen in memory too: the exam's plan (what chooses exam reviews) has them fading.
+    sample_store.conn.execute(
+        "INSERT INTO memory_states (item_id, stability, difficulty, last_day, reviews) "
+        "SELECT id, 1.0, 5.0, '2026-10-24', 1 FROM items"
+    )
     sample_store.conn.commit()
+    day = todays_plan(load_recall_inputs(sample_store, planned, TODAY))
+    planned_today = len(day.window + day.reviews)
+    assert planned_today > 0
     app = make_app(sample_store, start="review")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         card = app.screen.query_one("#review-card")
         assert "exam review" in str(card.border_subtitle)
-        assert "Exam 3" in text_of(app, "#review-counts")
+        assert f"Exam {planned_today}" in text_of(app, "#review-counts")
         await pilot.press("space", "5")
         assert {
             r["kind"]
@@ -330,3 +340,58 @@ async def test_dialog_lists_recall_and_a_move_keeps_target_and_budget(sample_sto
         await settle(app, pilot)
         (moved,) = sample_store.exams()
         assert (moved.date, moved.target, moved.minutes_per_day) == (date(2026, 12, 20), 0.8, 12)
+
+
+async def test_home_dialog_cli_json_and_session_agree_on_an_exam_at_the_defaults(
+    sample_store, make_app
+):
+    from studyapp.settings import load_settings
+    from studyapp.study.exam_forecast import exam_json, report_lines
+    from studyapp.study.exam_plan import plan_exam
+    from studyapp.study.exam_recall import Memory
+    from studyapp.study.exam_recall_plan import exam_projection, load_recall_inputs
+    from studyapp.study.session import ReviewSession
+
+    planned, _ = exam.set_exam(sample_store, TODAY + timedelta(days=20), deck_ids=("sample",))
+    assert (planned.target, planned.minutes_per_day) == (None, None)
+    # Three items learned a month ago and fading (SM-2 shows them after the exam), two unseen.
+    fading = [r[0] for r in sample_store.conn.execute("SELECT id FROM items ORDER BY id LIMIT 3")]
+    sample_store.conn.executemany(
+        "UPDATE items SET repetitions = 3, interval = 60, due = '2027-01-30' WHERE id = ?",
+        [(i,) for i in fading],
+    )
+    sample_store.conn.executemany(
+        "INSERT INTO memory_states (item_id, stability, difficulty, last_day, reviews) "
+        "VALUES (?, 1.0, 5.0, '2026-10-24', 1)",
+        [(i,) for i in fading],
+    )
+    sample_store.conn.commit()
+    inputs = load_recall_inputs(sample_store, planned, TODAY)
+    recall = exam_projection(sample_store, planned, TODAY)
+    followed, stopped = f"{recall.if_followed.overall:.0%}", f"{recall.if_stopped.overall:.0%}"
+    assert recall.goal.target == 0.9 and recall.default_budget
+    # `studyapp exam` and `stats --json`.
+    printed = "\n".join(report_lines(sample_store, TODAY, 20))
+    assert f"recall on the day {followed} with the plan · {stopped} if you stop today" in printed
+    (entry,) = exam_json(sample_store, TODAY, 20)
+    assert entry["recall"]["if_followed"] == round(recall.if_followed.overall, 4)
+    assert entry["recall"]["daily_minutes"] == [round(m, 1) for m in recall.daily_minutes]
+    # The session does the plan's first day: its exam reviews are that day's.
+    first = plan_exam(inputs.cards, inputs.goal, Memory(inputs.parameters)).days[0]
+    # (Siblings are not buried in these tests: the reversed card's two directions both come.)
+    session = ReviewSession(sample_store, load_settings(sample_store), today=TODAY)
+    queued = [session.current().id, *session._exam] if session.current_kind == "exam" else []
+    assert queued and sorted(queued) == sorted(first.window + first.reviews)
+    # Home and the Exams dialog.
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert f"on the day {followed} with the plan · {stopped} if you stop" in text_of(
+            app, "#home-exam"
+        )
+        await pilot.press("x")
+        await settle(app, pilot)
+        listed = str(app.screen.query_one("#exam-list").get_option_at_index(0).prompt)
+        assert f"recall {followed} with plan · {stopped} if stopped · target 90%" in listed
+        minutes = f"{recall.goal.minutes_per_day:.0f} min/day"
+        assert minutes in listed

@@ -31,12 +31,7 @@ from studyapp.study.exam_forecast import (
     forecast_line,
     load_inputs,
 )
-from studyapp.study.exam_recall_plan import (
-    RecallForecast,
-    RecallInputs,
-    load_recall_inputs,
-    project,
-)
+from studyapp.study.exam_recall_plan import RecallForecast, RecallInputs, exam_projection, project
 
 # Keeps a forecast worked out for an exam on a study day (the context's cache for the day).
 KeepForecast = Callable[[Exam, date, Forecast], None]
@@ -130,10 +125,9 @@ class ExamLine(Static):
         assert path is not None
         store = Store.open(path)
         try:
-            inputs = load_recall_inputs(store, what.exam, what.today)
+            return what.exam, what.today, exam_projection(store, what.exam, what.today)
         finally:
             store.close()
-        return what.exam, what.today, project(inputs)
 
     def _start_forecast(self, status: ExamStatus, plan: ExamPlan) -> None:
         if self.status != status:
