@@ -389,7 +389,7 @@ def test_event_lines_are_validated(tmp_path):
         ("kind", "drop table", "kind must be"),
         ("time", "2026-11-01T09:00:00", "UTC offset"),
         ("id", "../../x", "id must be"),
-        ("type", "suspend", "unknown event type"),
+        ("type", "teleport", "unknown event type"),
     ]:
         bad = read_events(f"{header}\n{json.dumps(good | {key: value})}\n".encode(), "f", "d1")
         assert (

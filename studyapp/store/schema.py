@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -258,6 +258,25 @@ DROP TRIGGER reviews_count_update;
 )
 
 
+# What the student did besides reviewing, as events other devices merge
+# (studyapp.sync.actions): suspend, bury, notes, their own cards, exams. Each row is
+# one event with the full state it left its target in (`value`, JSON); `device` and
+# `seq` order it, as for reviews. (Added in schema 14.)
+SYNC_ACTIONS = """
+CREATE TABLE sync_actions (
+    id INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    device TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    time TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX sync_actions_target ON sync_actions (kind, target)
+"""
+
+
 # FSRS-6 memory states beside SM-2 (studyapp.memory): one row per reviewed item,
 # and the parameters fitted to the student's log, newest last, with how well they
 # predicted. A database with reviews gets its states by replay ('memory_stale').
@@ -330,6 +349,7 @@ MIGRATIONS: dict[int, str] = {
     # defaults, worked out when planned: studyapp.exam_recall_plan).
     12: "ALTER TABLE exams ADD COLUMN target REAL; "
     "ALTER TABLE exams ADD COLUMN minutes_per_day REAL",
+    13: SYNC_ACTIONS,
 }
 
 

@@ -9,13 +9,11 @@ from datetime import date
 from typing import Any
 
 from studyapp import sm2
+from studyapp.store.action_log import DEVICE_KEY, ActionLog
 from studyapp.store.columns import iso, state_columns, state_from
-from studyapp.store.connection import StoreBase
 from studyapp.store.memory import STALE_KEY as MEMORY_STALE_KEY
 from studyapp.sync.events import ItemKey, ReviewEvent
 from studyapp.sync.replay import replay_all
-
-DEVICE_KEY = "device_id"
 
 # Every review with what identifies it on any device; NULL origin means this device.
 _EVENTS_SQL = """
@@ -37,15 +35,8 @@ class MergeCounts:
     items_changed: int  # items whose SM-2 state the replay changed
 
 
-class SyncEvents(StoreBase):
-    """This database as one device: its id, its events, merging other devices' events."""
-
-    def device_id(self) -> str:
-        device = self.get_meta(DEVICE_KEY)
-        if device is None:  # made by the schema-9 migration; kept here for safety
-            device = secrets.token_hex(8)
-            self.set_meta(DEVICE_KEY, device)
-        return device
+class SyncEvents(ActionLog):
+    """This database as one device: its reviews as events, merging other devices' reviews."""
 
     def become_new_device(self) -> str:
         """Give this database a device id of its own (it was copied from another device's).

@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol, TypeVar
 
-__all__ = ["ItemKey", "ReviewEvent", "in_replay_order"]
+__all__ = ["ItemKey", "Ordered", "ReviewEvent", "in_replay_order"]
 
 # An item across devices: (deck id, card id in the deck file, item ordinal).
 ItemKey = tuple[str, str, int]
@@ -48,12 +49,28 @@ class ReviewEvent:
         return (self.deck, self.card, self.ord)
 
 
-def in_replay_order(events: Iterable[ReviewEvent]) -> list[ReviewEvent]:
+class Ordered(Protocol):
+    """What the replay order reads of an event (reviews and other actions alike)."""
+
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def device(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def time(self) -> str: ...
+
+
+EventT = TypeVar("EventT", bound=Ordered)
+
+
+def in_replay_order(events: Iterable[EventT]) -> list[EventT]:
     """`events` in the documented replay order (see the module docstring)."""
-    by_device: dict[str, list[ReviewEvent]] = {}
+    by_device: dict[str, list[EventT]] = {}
     for event in events:
         by_device.setdefault(event.device, []).append(event)
-    keyed: list[tuple[str, str, int, str, ReviewEvent]] = []
+    keyed: list[tuple[str, str, int, str, EventT]] = []
     for device, own in by_device.items():
         latest = ""
         for event in sorted(own, key=lambda e: (e.seq, e.event_id)):
