@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from studyapp.store.connection import StoreBase
-from studyapp.sync.actions import ActionEvent
+from studyapp.sync.actions import ActionEvent, register_kinds
 
 DEVICE_KEY = "device_id"
 # The student's own cards' deck. Not a slug (deck_fields.ID_RE): no deck file can
@@ -74,7 +74,7 @@ class ActionLog(StoreBase):
                 event.seq,
                 event.time,
                 event.kind,
-                json.dumps(list(event.target), ensure_ascii=False),
+                _target_column(event.target),
                 json.dumps(event.value, ensure_ascii=False, sort_keys=True),
             ],
         )
@@ -91,12 +91,28 @@ class ActionLog(StoreBase):
                 event_id=secrets.token_hex(16),
                 device=self.device_id(),
                 seq=seq,
-                time=self.clock().astimezone(UTC).isoformat(timespec="milliseconds"),
+                time=self._action_time(kind, target),
                 kind=kind,
                 target=target,
                 value=value,
             )
         )
+
+    def _action_time(self, kind: str, target: tuple[str | int, ...]) -> str:
+        """Now, but 1 ms after the latest event this database holds for the same target (as
+        the replay order places it: its device's time so far), so that this one wins."""
+        now = self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
+        kinds = register_kinds(kind)
+        latest: str | None = self._one(
+            "SELECT MAX(t.time) FROM sync_actions e JOIN sync_actions t "
+            "ON t.device = e.device AND t.seq <= e.seq "
+            f"WHERE e.kind IN ({', '.join('?' * len(kinds))}) AND e.target = ?",
+            [*kinds, _target_column(target)],
+        )
+        if latest is None or now > latest:
+            return now
+        later = datetime.fromisoformat(latest) + timedelta(milliseconds=1)
+        return later.isoformat(timespec="milliseconds")
 
     def _record_item_action(self, item_id: int, kind: str, value: dict[str, Any]) -> None:
         row = self.conn.execute(
@@ -113,3 +129,8 @@ class ActionLog(StoreBase):
         ).fetchone()
         if row is not None:
             self._record_action(kind, (row[0], row[1]), value)
+
+
+def _target_column(target: tuple[str | int, ...]) -> str:
+    # One spelling per target, so equal targets compare equal in SQL.
+    return json.dumps(list(target), ensure_ascii=False)

@@ -273,7 +273,8 @@ CREATE TABLE sync_actions (
     target TEXT NOT NULL,
     value TEXT NOT NULL
 );
-CREATE INDEX sync_actions_target ON sync_actions (kind, target)
+CREATE INDEX sync_actions_target ON sync_actions (kind, target);
+CREATE INDEX sync_actions_device ON sync_actions (device, seq)
 """
 
 

@@ -5,7 +5,11 @@ suspended or not, a card's note, one of the student's cards, an exam), never a
 change to it. So merging is choosing: for every target (a *register*), the event
 last in the replay order (studyapp.sync.events: time as the device stamped it,
 never going back within one device, then device id, then sequence) is the state
-every device ends in, whichever order the events arrived in. A deletion is an
+every device ends in, whichever order the events arrived in. A device stamps
+an action no earlier than the events it already holds for the same target (1 ms
+after the latest: studyapp.store.action_log), so a change made after seeing
+another wins over it whatever the clocks say; only changes made without seeing
+each other are ordered by the clocks that stamped them. A deletion is an
 event like any other: it wins over every edit older than it, and an edit made
 later (on a device that had not seen the deletion) brings the card back, so
 nothing the student wrote is lost.
@@ -24,6 +28,7 @@ __all__ = [
     "TARGET_SHAPES",
     "ActionEvent",
     "Register",
+    "register_kinds",
     "winners",
 ]
 
@@ -71,6 +76,11 @@ class ActionEvent:
     @property
     def register(self) -> Register:
         return (_REGISTERS[self.kind], self.target)
+
+
+def register_kinds(kind: str) -> tuple[str, ...]:
+    """The kinds that write the same register as `kind` (an edit and its deletion)."""
+    return tuple(other for other, register in _REGISTERS.items() if register == _REGISTERS[kind])
 
 
 def winners(events: Iterable[ActionEvent]) -> dict[Register, ActionEvent]:
