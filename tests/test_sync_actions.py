@@ -304,6 +304,18 @@ def test_an_edit_made_after_a_deletion_brings_the_card_back(tmp_path):
         )
 
 
+def test_a_new_card_of_the_students_arrives_with_its_reviews_in_one_sync(tmp_path):
+    a, b, folder = _pair(tmp_path)
+    labels: dict[str, str] = {}
+    a.do(_at("a", 0), ("add", "x", "front", "back"), labels)
+    a.do(_at("a", 1), ("grade", "x", 4), labels)
+    a.do(_at("a", 2), ("suspend", 0, True), labels)
+    sync_folder(a.store, folder)
+    report = sync_folder(b.store, folder)
+    assert (report.merged, report.waiting, report.actions_merged) == (1, 0, 2)
+    assert _snapshot(b.store, labels) == _snapshot(a.store, labels)
+
+
 def test_syncing_again_changes_nothing_and_writes_nothing(tmp_path):
     a, b, folder = _pair(tmp_path)
     labels: dict[str, str] = {}

@@ -91,8 +91,9 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
         incoming.extend(read.events)
         incoming_actions.extend(read.actions)
     with store.transaction():  # reviews and actions merge together or not at all
-        counts = store.merge_events(incoming)
+        # Actions first: reviews of a card of the student's that arrives now find it.
         actions = store.merge_actions(incoming_actions)
+        counts = store.merge_events(incoming)
     report.merged, report.waiting, report.items_changed = (
         counts.added,
         counts.waiting,
