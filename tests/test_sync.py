@@ -333,7 +333,7 @@ def test_a_foreign_file_is_named_and_skipped(tmp_path):
 def test_the_merge_is_one_transaction(tmp_path, monkeypatch):
     _a, b, folder = _two_synced(tmp_path)
 
-    def fail() -> int:
+    def fail(*_fresh: object) -> int:
         raise StoreError("disk gone")
 
     monkeypatch.setattr(b, "_replay_log", fail)
