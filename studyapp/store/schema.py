@@ -261,7 +261,10 @@ DROP TRIGGER reviews_count_update;
 # What the student did besides reviewing, as events other devices merge
 # (studyapp.sync.actions): suspend, bury, notes, their own cards, exams. Each row is
 # one event with the full state it left its target in (`value`, JSON); `device` and
-# `seq` order it, as for reviews. (Added in schema 14.)
+# `seq` order it, as for reviews. And the items whose log changed
+# since the last replay (`replay_pending`, kept by triggers): a merge replays those and
+# the ones its events can move, not the whole log; every reviewed item is pending at
+# first. (Added in schema 14.)
 SYNC_ACTIONS = """
 CREATE TABLE sync_actions (
     id INTEGER PRIMARY KEY,
@@ -274,7 +277,15 @@ CREATE TABLE sync_actions (
     value TEXT NOT NULL
 );
 CREATE INDEX sync_actions_target ON sync_actions (kind, target);
-CREATE INDEX sync_actions_device ON sync_actions (device, seq)
+CREATE INDEX sync_actions_device ON sync_actions (device, seq);
+CREATE TABLE replay_pending (item_id INTEGER PRIMARY KEY);
+INSERT INTO replay_pending SELECT DISTINCT item_id FROM reviews;
+CREATE TRIGGER replay_pending_insert AFTER INSERT ON reviews BEGIN
+    INSERT OR IGNORE INTO replay_pending VALUES (new.item_id);
+END;
+CREATE TRIGGER replay_pending_delete AFTER DELETE ON reviews BEGIN
+    INSERT OR IGNORE INTO replay_pending VALUES (old.item_id);
+END
 """
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from studyapp import sm2
 from studyapp.store.action_log import DEVICE_KEY, ActionLog
 from studyapp.store.columns import iso
 from studyapp.store.memory import STALE_KEY as MEMORY_STALE_KEY
-from studyapp.sync.events import ItemKey, ReviewEvent
+from studyapp.sync.events import ItemKey, ReviewEvent, Stamp, effective_times
 from studyapp.sync.replay import replay_all
 
 # Every review with what identifies it on any device; NULL origin means this device.
@@ -90,11 +91,18 @@ class SyncEvents(ActionLog):
         )
         return {(deck, card, ord_): item_id for deck, card, ord_, item_id in rows}
 
-    def _event_rows(self) -> list[tuple[ReviewEvent, _LoggedRow]]:
-        """Every review as an event, with its row id, item and the states logged with it."""
+    def _event_rows(
+        self, items: Iterable[int] | None = None
+    ) -> list[tuple[ReviewEvent, _LoggedRow]]:
+        """Every review (of `items`, or all) as an event, with its row id, item and the
+        states logged with it."""
         days: dict[str, date] = {}  # one date object per study day, not one per review
         rows: list[tuple[ReviewEvent, _LoggedRow]] = []
-        for row in self.conn.execute(_EVENTS_SQL, {"device": self.device_id()}):
+        sql, params = _EVENTS_SQL, {"device": self.device_id(), "items": None}
+        if items is not None:
+            sql += " WHERE r.item_id IN (SELECT value FROM json_each(:items))"
+            params["items"] = json.dumps(sorted(items))
+        for row in self.conn.execute(sql, params):
             day = days.get(row[5])
             if day is None:
                 day = days[row[5]] = date.fromisoformat(row[5])
@@ -118,11 +126,50 @@ class SyncEvents(ActionLog):
         """Bring every reviewed item's state, and each log row's before/after, in line with
         the replay of the whole log, `fresh` events (with their item ids) included: they
         are inserted with the states the replay gives them. Returns how many items'
-        states changed."""
-        rows = self._event_rows()
+        states changed.
+
+        Only the items whose place in the replay can have moved are replayed: those whose
+        log changed since the last replay (`replay_pending`), those of the fresh events,
+        and those of a fresh event's device's later events (a device's events are placed
+        by the latest time it stamped so far: one that arrives late can move them). Every
+        other item is as the last replay left it, which was the replay of its log.
+        """
+        device = self.device_id()
+        affected = {row[0] for row in self.conn.execute("SELECT item_id FROM replay_pending")}
+        affected.update(item_id for _, item_id in fresh)
+        earliest: dict[str, tuple[int, str]] = {}
+        for event, _ in fresh:
+            key = (event.seq, event.event_id)
+            earliest[event.device] = min(earliest.get(event.device, key), key)
+        for origin, (seq, event_id) in earliest.items():
+            affected.update(
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT DISTINCT item_id FROM reviews WHERE COALESCE(origin_device, ?) = ? "
+                    "AND (COALESCE(origin_seq, id), event_id) > (?, ?)",
+                    [device, origin, seq, event_id],
+                )
+            )
+        if not affected:
+            return 0
+        rows = self._event_rows(affected)
         logged = {event.event_id: row for event, row in rows}
         fresh_items = {event.event_id: item_id for event, item_id in fresh}
-        replayed = replay_all([*(event for event, _ in rows), *(event for event, _ in fresh)])
+        # The devices' whole stamps: an event's place depends on its device's earlier ones.
+        origins = {event.device for event, _ in rows} | earliest.keys()
+        stamps: list[Stamp] = list(
+            self.conn.execute(
+                "SELECT COALESCE(origin_device, :device), COALESCE(origin_seq, id), event_id, "
+                "reviewed_at FROM reviews "
+                "WHERE COALESCE(origin_device, :device) IN (SELECT value FROM json_each(:origins))",
+                {"device": device, "origins": json.dumps(sorted(origins))},
+            )
+        )
+        stamps += [(e.device, e.seq, e.event_id, e.time) for e, _ in fresh]
+        replayed = replay_all(
+            [*(event for event, _ in rows), *(event for event, _ in fresh)],
+            effective_times(stamps),
+        )
         inserts: list[list[Any]] = []
         updates: list[list[Any]] = []
         finals: dict[int, sm2.SM2State] = {}
@@ -177,7 +224,8 @@ class SyncEvents(ActionLog):
             row[0]: tuple(row[1:])
             for row in self.conn.execute(
                 "SELECT id, ef, interval, repetitions, lapses, due FROM items "
-                "WHERE id IN (SELECT DISTINCT item_id FROM reviews)"
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(sorted(finals))],
             )
         }
         changes = [
@@ -190,6 +238,7 @@ class SyncEvents(ActionLog):
             "WHERE id = ?",
             changes,
         )
+        self.conn.execute("DELETE FROM replay_pending")
         return len(changes)
 
 
