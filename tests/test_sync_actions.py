@@ -454,3 +454,14 @@ def test_the_winner_is_the_last_in_replay_order_whatever_the_arrival_order():
     ]
     for order in (events, events[::-1], [events[1], events[2], events[0]]):
         assert winners(order)[("suspend", ("d", "c", 0))].event_id == "e2"
+
+
+def test_a_change_other_devices_would_refuse_is_refused_where_it_is_made(tmp_path):
+    a, _b, _folder = _pair(tmp_path)
+    card = _card_id(a.store, "basic-1")
+    with pytest.raises(StoreError, match="give note of at most 100000 characters"):
+        a.store.set_note(card, "x" * 100_001)
+    with pytest.raises(StoreError, match="a name of at most 500 characters"):
+        a.store.set_exam("E" * 501, EXAM_DAY, (), ())
+    assert a.store._one("SELECT note FROM cards WHERE id = ?", [card]) == ""
+    assert a.store.exams() == [] and a.store.action_events() == []

@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from studyapp.store.connection import StoreBase
-from studyapp.sync.actions import ActionEvent, register_kinds
+from studyapp.store.errors import InputError
+from studyapp.sync.actions import ActionEvent, register_kinds, too_long
 
 DEVICE_KEY = "device_id"
 # The student's own cards' deck. Not a slug (deck_fields.ID_RE): no deck file can
@@ -85,6 +86,10 @@ class ActionLog(StoreBase):
         """Log one action of this device's (inside the transaction that makes the change)."""
         if stays_on_device(kind, target):
             return
+        problem = too_long(target, value)
+        if problem is not None:
+            # Every other device would skip this device's whole file for it.
+            raise InputError(f"too long to share with your other devices: give {problem}")
         seq = (self._one("SELECT MAX(id) FROM sync_actions") or 0) + 1
         self._insert_action(
             ActionEvent(

@@ -25,10 +25,13 @@ from studyapp.sync.events import in_replay_order
 
 __all__ = [
     "ACTION_KINDS",
+    "CONTENT_LIMIT",
     "TARGET_SHAPES",
+    "TEXT_LIMIT",
     "ActionEvent",
     "Register",
     "register_kinds",
+    "too_long",
     "winners",
 ]
 
@@ -55,6 +58,12 @@ TARGET_SHAPES: dict[str, tuple[type, ...]] = {
     "exam_deleted": (str,),
 }
 
+# What every device accepts (studyapp.sync.eventfile): names and ids, and what a
+# note or a field of the student's card may hold. A change beyond them is refused
+# where it is made, so no device's file ever holds a line the others skip it for.
+TEXT_LIMIT = 500
+CONTENT_LIMIT = 100_000
+
 # (register, target): one thing whose state the last event sets.
 Register = tuple[str, tuple[str | int, ...]]
 
@@ -76,6 +85,18 @@ class ActionEvent:
     @property
     def register(self) -> Register:
         return (_REGISTERS[self.kind], self.target)
+
+
+def too_long(target: tuple[str | int, ...], value: dict[str, Any]) -> str | None:
+    """What of an action exceeds the limits every device accepts, or None."""
+    if any(isinstance(part, str) and len(part) > TEXT_LIMIT for part in target):
+        return f"a name of at most {TEXT_LIMIT} characters"
+    for key, field in value.items():
+        if isinstance(field, str) and len(field) > CONTENT_LIMIT:
+            return f"{key} of at most {CONTENT_LIMIT} characters"
+        if isinstance(field, list) and any(len(str(name)) > TEXT_LIMIT for name in field):
+            return f"{key} of at most {TEXT_LIMIT} characters each"
+    return None
 
 
 def register_kinds(kind: str) -> tuple[str, ...]:

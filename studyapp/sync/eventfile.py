@@ -20,7 +20,13 @@ from typing import Any
 from studyapp.exam_recall_plan import MAX_MINUTES_PER_DAY, MAX_TARGET, MIN_TARGET
 from studyapp.store import InputError
 from studyapp.store.personal import check_personal_card
-from studyapp.sync.actions import ACTION_KINDS, TARGET_SHAPES, ActionEvent
+from studyapp.sync.actions import (
+    ACTION_KINDS,
+    CONTENT_LIMIT,
+    TARGET_SHAPES,
+    TEXT_LIMIT,
+    ActionEvent,
+)
 from studyapp.sync.events import ReviewEvent
 
 __all__ = [
@@ -53,9 +59,9 @@ _KEYS = {
     "kind",
     "duration_ms",
 }
-_MAX_TEXT = 500
+_MAX_TEXT = TEXT_LIMIT
 # A note or a field of the student's card: long, but not without end.
-_MAX_CONTENT = 100_000
+_MAX_CONTENT = CONTENT_LIMIT
 _ACTION_KEYS = {"type", "id", "device", "seq", "time", "target", "value"}
 # A card of the student's written on some device: "my-DEVICE-N" (older keys stay home).
 _OWN_CARD_KEY = re.compile(r"my-[A-Za-z0-9_-]{1,64}-[0-9]{1,19}")
