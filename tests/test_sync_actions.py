@@ -465,3 +465,18 @@ def test_a_change_other_devices_would_refuse_is_refused_where_it_is_made(tmp_pat
         a.store.set_exam("E" * 501, EXAM_DAY, (), ())
     assert a.store._one("SELECT note FROM cards WHERE id = ?", [card]) == ""
     assert a.store.exams() == [] and a.store.action_events() == []
+
+
+def test_an_old_database_upgrades_with_an_empty_action_log_and_every_card_to_replay(tmp_path):
+    import shutil
+
+    db = tmp_path / "study.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "schema_v1.db", db)
+    store = Store.open(db)
+    reviewed = {r[0] for r in store.conn.execute("SELECT DISTINCT item_id FROM reviews")}
+    pending = {r[0] for r in store.conn.execute("SELECT item_id FROM replay_pending")}
+    assert reviewed and pending == reviewed
+    assert store.action_events() == []
+    store.merge_events([])  # the first merge replays them, then nothing is pending
+    assert store.conn.execute("SELECT * FROM replay_pending").fetchall() == []
+    store.close()

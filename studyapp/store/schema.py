@@ -264,9 +264,9 @@ DROP TRIGGER reviews_count_update;
 # `seq` order it, as for reviews. And the items whose log changed
 # since the last replay (`replay_pending`, kept by triggers): a merge replays those and
 # the ones its events can move, not the whole log; every reviewed item is pending at
-# first. (Added in schema 14.)
+# first. (Added in schema 14.) Safe to run again (IF NOT EXISTS), as MEMORY is.
 SYNC_ACTIONS = """
-CREATE TABLE sync_actions (
+CREATE TABLE IF NOT EXISTS sync_actions (
     id INTEGER PRIMARY KEY,
     event_id TEXT NOT NULL UNIQUE,
     device TEXT NOT NULL,
@@ -276,14 +276,14 @@ CREATE TABLE sync_actions (
     target TEXT NOT NULL,
     value TEXT NOT NULL
 );
-CREATE INDEX sync_actions_target ON sync_actions (kind, target);
-CREATE INDEX sync_actions_device ON sync_actions (device, seq);
-CREATE TABLE replay_pending (item_id INTEGER PRIMARY KEY);
-INSERT INTO replay_pending SELECT DISTINCT item_id FROM reviews;
-CREATE TRIGGER replay_pending_insert AFTER INSERT ON reviews BEGIN
+CREATE INDEX IF NOT EXISTS sync_actions_target ON sync_actions (kind, target);
+CREATE INDEX IF NOT EXISTS sync_actions_device ON sync_actions (device, seq);
+CREATE TABLE IF NOT EXISTS replay_pending (item_id INTEGER PRIMARY KEY);
+INSERT OR IGNORE INTO replay_pending SELECT DISTINCT item_id FROM reviews;
+CREATE TRIGGER IF NOT EXISTS replay_pending_insert AFTER INSERT ON reviews BEGIN
     INSERT OR IGNORE INTO replay_pending VALUES (new.item_id);
 END;
-CREATE TRIGGER replay_pending_delete AFTER DELETE ON reviews BEGIN
+CREATE TRIGGER IF NOT EXISTS replay_pending_delete AFTER DELETE ON reviews BEGIN
     INSERT OR IGNORE INTO replay_pending VALUES (old.item_id);
 END
 """
