@@ -13,11 +13,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studyapp.anki.convert import Conversion, deck_toml
+from studyapp.anki.history_file import history_path
 from studyapp.anki.media_files import (
     plain_files,
     remove_stale_scratch,
@@ -51,22 +52,30 @@ def write_media(conversion: Conversion, folder: Path) -> int:
     return len(conversion.media)
 
 
-def _planned(conversion: Conversion) -> list[Path]:
+def _planned(conversion: Conversion, histories: Mapping[str, str]) -> list[Path]:
     """The paths, relative to OUT, that a convert writes."""
     files = [Path(f"{deck.id}.toml") for deck in conversion.decks]
+    files += [history_path(Path(f"{deck_id}.toml")) for deck_id in histories]
     files += [Path(MEDIA_FOLDER) / Path(name).name for name in conversion.media]
     return files
 
 
-def write_decks(conversion: Conversion, out: Path, force: bool = False) -> list[Path]:
-    """One deck file per deck under `out`, and the media in `out`/media/.
+def write_decks(
+    conversion: Conversion,
+    out: Path,
+    force: bool = False,
+    histories: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """One deck file per deck under `out`, and the media in `out`/media/; `histories`:
+    deck id -> the text of its review history file (studyapp.anki.history_file).
 
     OutputExists if a file is already there, unless `force`. Everything is
     written beside `out` first; a new `out` then arrives in one rename, and into
     an existing folder each file is moved in, all put back as they were if any
     move fails.
     """
-    planned = _planned(conversion)
+    histories = histories or {}
+    planned = _planned(conversion, histories)
     present = [out / rel for rel in planned if (out / rel).exists() or (out / rel).is_symlink()]
     if present and not force:
         raise OutputExists(present[0], len(present))
@@ -88,6 +97,8 @@ def write_decks(conversion: Conversion, out: Path, force: bool = False) -> list[
         staging.chmod(0o777 & ~umask)
         for deck in conversion.decks:
             (staging / f"{deck.id}.toml").write_text(deck_toml(deck), encoding="utf-8")
+        for deck_id, text in histories.items():
+            history_path(staging / f"{deck_id}.toml").write_text(text, encoding="utf-8")
         write_media(conversion, staging / MEDIA_FOLDER)
         if not out.exists():
             os.replace(staging, out)

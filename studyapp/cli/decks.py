@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from studyapp.deckfile.reader import Deck
     from studyapp.store import Store
     from studyapp.store.history_import import HistoryMerge
+    from studyapp.sync.events import ReviewEvent
 
 
 @cli.command()
@@ -112,7 +113,8 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
         suspended_items,
     )
     from studyapp.anki.converted_files import discard_staged, finish_pending_media, stage_media
-    from studyapp.anki.review_history import anki_history
+    from studyapp.anki.history_file import HistoryFileError, read_histories
+    from studyapp.anki.review_history import AnkiHistory, anki_history
     from studyapp.store.connection import utcnow
 
     # Not `is_file()`: a FIFO or device named *.csv is refused by the reader, with its reason.
@@ -122,6 +124,10 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     if problems:
         print_problems(problems)
         fail("nothing imported")
+    try:  # the Anki history `convert` wrote beside a deck file
+        beside = read_histories(decks)
+    except HistoryFileError as exc:
+        fail(f"{exc}; nothing imported")
     store = context.store()
     # Media only from beside the deck files named, never from a converted deck's folder.
     deck_files = [d.path for d in decks if d.path is not None]
@@ -140,6 +146,9 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
         decks = [*decks, *converted]
         history = anki_history(converted, conversion.reviews)
         suspended = suspended_items(conversion, converted)
+    if beside.events or beside.left_out:
+        events = [*(history.events if history else ()), *beside.events]
+        history = AnkiHistory(events, (history.left_out if history else 0) + beside.left_out)
     staged = None
     left_out: list[str] = []  # media links and other non-files, never followed
     try:
@@ -241,14 +250,22 @@ def convert(sources: tuple[Path, ...], out: Path, force: bool) -> None:
     the files arrive all together or not at all."""
     from studyapp.anki.convert import report_lines
     from studyapp.anki.converted_files import OutputExists, write_decks
+    from studyapp.anki.history_file import history_text
+    from studyapp.anki.review_history import anki_history
 
-    conversion, _decks = _convert(list(sources))
+    conversion, decks = _convert(list(sources))
     if not conversion.decks:
         for report in report_lines(conversion):
             click.echo(one_line(report), err=True)
         fail(f"no notes to convert in {', '.join(map(str, sources))}; nothing written")
+    # The review log of a package with scheduling goes beside its decks, for `import`.
+    history = anki_history(decks, conversion.reviews)
+    by_deck: dict[str, list[ReviewEvent]] = {}
+    for event in history.events:
+        by_deck.setdefault(event.deck, []).append(event)
     try:
-        written = write_decks(conversion, out, force=force)
+        histories = {deck: history_text(events) for deck, events in by_deck.items()}
+        written = write_decks(conversion, out, force=force, histories=histories)
     except OutputExists as exc:
         fail(f"{exc}: --force replaces them; nothing written")
     except OSError as exc:
@@ -257,6 +274,11 @@ def convert(sources: tuple[Path, ...], out: Path, force: bool) -> None:
     line = f"Wrote {len(written)} deck file{'s' * (len(written) != 1)} ({cards} cards) to {out}"
     if conversion.media:
         line += f", {len(conversion.media)} media files to {out / 'media'}"
+    if history.events:
+        line += (
+            f", {len(history.events)} Anki reviews ({history.first_day()} to "
+            f"{history.last_day()}) beside them in *.history.jsonl"
+        )
     click.echo(one_line(line))
     for report in report_lines(conversion):
         click.echo(one_line(report))  # note type names, GUIDs, file names: untrusted

@@ -19,10 +19,12 @@ from studyapp.sanitize import one_line
 )
 @click.pass_obj
 def sync(context: Context, folder: Path | None, new_device: bool) -> None:
-    """Exchange reviews with your other devices through FOLDER (default: the sync_folder setting).
+    """Exchange reviews and changes with your other devices through FOLDER (default: the
+    sync_folder setting).
 
-    This device appends what you did to its own file in FOLDER, merges every other
-    device's file, and reschedules the cards from the merged history. A file that
+    This device appends what you did (reviews; suspend, bury, notes, your own cards,
+    exams) to its own file in FOLDER, merges every other device's file, and reschedules
+    the cards from the merged history. A file that
     cannot be read is named (file:line) and skipped; the exit status is then 1.
     """
     from studyapp.settings import load_settings

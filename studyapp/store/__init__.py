@@ -49,6 +49,7 @@ from studyapp.store.progress import Progress
 from studyapp.store.queues import Queues
 from studyapp.store.reviews import REVIEW_KINDS, Reviews
 from studyapp.store.schema import APPLICATION_ID, SCHEMA_VERSION
+from studyapp.store.sync_actions import ActionMerge
 from studyapp.store.sync_events import SyncEvents
 
 __all__ = [
@@ -85,6 +86,7 @@ class Store(
     DeckImport,
     Queues,
     Reviews,
+    ActionMerge,
     PersonalCards,
     Browse,
     Progress,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from studyapp.store.action_log import ActionLog
 from studyapp.store.columns import scope_clause, tag_clause
-from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.connection import utcnow
 from studyapp.store.models import Exam
 
 # The state a scheduled answer was given in, from the review log's "before" columns.
@@ -33,12 +34,23 @@ def exam_clause(exam: Exam) -> tuple[str, list[Any]]:
     return (f" AND ({' OR '.join(parts)})" if parts else ""), params
 
 
+def exam_value(exam: Exam) -> dict[str, Any]:
+    """An exam as an action event's value (what `apply_exam` reads)."""
+    return {
+        "date": exam.date.isoformat(),
+        "decks": list(exam.deck_ids),
+        "tags": list(exam.tags),
+        "target": exam.target,
+        "minutes_per_day": exam.minutes_per_day,
+    }
+
+
 _ACTIVE = "i.suspended = 0 AND i.retired = 0"
 _EXAM_COLUMNS = "id, name, exam_date, deck_ids, tags, target, minutes_per_day"
 
 
-class Exams(StoreBase):
-    """Exams and what planning towards them reads."""
+class Exams(ActionLog):
+    """Exams and what planning towards them reads (changes logged for other devices)."""
 
     @staticmethod
     def _exam_from(row: tuple[Any, ...]) -> Exam:
@@ -110,11 +122,38 @@ class Exams(StoreBase):
             row = self.conn.execute(
                 f"SELECT {_EXAM_COLUMNS} FROM exams WHERE name = ?", [name]
             ).fetchone()
-        return self._exam_from(row), not existed
+            exam = self._exam_from(row)
+            self._record_action("exam", (name,), exam_value(exam))
+        return exam, not existed
 
     def remove_exam(self, name: str) -> bool:
         with self.transaction():
-            return self.conn.execute("DELETE FROM exams WHERE name = ?", [name]).rowcount > 0
+            removed = self.conn.execute("DELETE FROM exams WHERE name = ?", [name]).rowcount > 0
+            if removed:
+                self._record_action("exam_deleted", (name,), {})
+        return removed
+
+    def apply_exam(self, name: str, value: dict[str, Any] | None, stamp: str) -> None:
+        """Make exam `name` what another device's event says (None: removed); in a
+        transaction. The value was checked at the door (studyapp.sync.eventfile)."""
+        if value is None:
+            self.conn.execute("DELETE FROM exams WHERE name = ?", [name])
+            return
+        self.conn.execute(
+            "INSERT INTO exams (name, exam_date, deck_ids, tags, target, minutes_per_day, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+            "exam_date = excluded.exam_date, deck_ids = excluded.deck_ids, tags = excluded.tags, "
+            "target = excluded.target, minutes_per_day = excluded.minutes_per_day",
+            [
+                name,
+                value["date"],
+                " ".join(value["decks"]),
+                " ".join(value["tags"]),
+                value["target"],
+                value["minutes_per_day"],
+                stamp,
+            ],
+        )
 
     # -- counting the scope ----------------------------------------------------------
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from studyapp.cards import CardContent, personal_problem
-from studyapp.store.columns import new_item_position
-from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.action_log import PERSONAL_DECK_ID, ActionLog
+from studyapp.store.columns import new_item_position, tags_column, tags_tuple
+from studyapp.store.connection import utcnow
 from studyapp.store.errors import InputError
 
-# Not a slug (deck_fields.ID_RE): no deck file can name it, so none can take these cards over.
-PERSONAL_DECK_ID = "@personal"
+__all__ = [
+    "PERSONAL_DECK_ID",
+    "PERSONAL_DECK_NAME",
+    "PersonalCards",
+    "check_personal_card",
+]
 PERSONAL_DECK_NAME = "My Cards"
 
 
@@ -20,8 +27,8 @@ def check_personal_card(content: CardContent) -> None:
         raise InputError(problem)
 
 
-class PersonalCards(StoreBase):
-    """Cards the student writes in the app."""
+class PersonalCards(ActionLog):
+    """Cards the student writes in the app (each change logged for other devices)."""
 
     def _ensure_personal_deck(self) -> int:
         """The personal deck's position (creating the deck on first use)."""
@@ -50,7 +57,8 @@ class PersonalCards(StoreBase):
                 self._one("SELECT MAX(position) FROM cards WHERE deck_id = ?", [PERSONAL_DECK_ID])
                 or 0
             ) + 1
-            key = f"my-{(self._one('SELECT MAX(id) FROM cards') or 0) + 1}"
+            # The device in the key: cards written on two devices never share one.
+            key = f"my-{self.device_id()}-{(self._one('SELECT MAX(id) FROM cards') or 0) + 1}"
             cursor = self.conn.execute(
                 f"INSERT INTO cards (deck_id, card_key, {', '.join(columns)}, position, "
                 f"modified_at) VALUES ({', '.join('?' * (len(columns) + 4))})",
@@ -58,6 +66,7 @@ class PersonalCards(StoreBase):
             )
             card_id = int(cursor.lastrowid or 0)
             self._sync_personal_items(card_id, content)
+            self._record_own_card(card_id)
         return card_id
 
     def edit_personal_card(self, card_id: int, content: CardContent) -> None:
@@ -73,6 +82,7 @@ class PersonalCards(StoreBase):
                 [*columns.values(), utcnow().isoformat(timespec="seconds"), card_id],
             )
             self._sync_personal_items(card_id, content)
+            self._record_own_card(card_id)
 
     def delete_personal_card(self, card_id: int) -> None:
         """Delete one of the student's cards: out of review, Browse and every count.
@@ -84,6 +94,64 @@ class PersonalCards(StoreBase):
             self._own_card(card_id)
             self.conn.execute("UPDATE cards SET retired = 1 WHERE id = ?", [card_id])
             self.conn.execute("UPDATE items SET retired = 1 WHERE card_id = ?", [card_id])
+            key = self._one("SELECT card_key FROM cards WHERE id = ?", [card_id])
+            self._record_action("my_card_deleted", (key,), {})
+
+    def _record_own_card(self, card_id: int) -> None:
+        """Log the card as it now is: the whole card, so the last such event is the card."""
+        row = self._rows(
+            "SELECT card_key, type, front, back, text, extra, tags FROM cards WHERE id = ?",
+            [card_id],
+        )[0]
+        self._record_action("my_card", (row["card_key"],), own_card_value(row))
+
+    def apply_own_card(self, key: str, value: dict[str, Any] | None, stamp: str) -> None:
+        """Make card `key` what another device's event says (None: deleted); in a
+        transaction. The value was checked at the door (studyapp.sync.eventfile)."""
+        card_id = self._one(
+            "SELECT id FROM cards WHERE deck_id = ? AND card_key = ?", [PERSONAL_DECK_ID, key]
+        )
+        if value is None:
+            if card_id is not None:
+                self.conn.execute("UPDATE cards SET retired = 1 WHERE id = ?", [card_id])
+                self.conn.execute("UPDATE items SET retired = 1 WHERE card_id = ?", [card_id])
+            return
+        columns = [
+            value["card_type"],
+            value["front"],
+            value["back"],
+            value["text"],
+            value["extra"],
+            tags_column(value["tags"]),
+            stamp,
+        ]
+        if card_id is None:
+            self._ensure_personal_deck()
+            position = (
+                self._one("SELECT MAX(position) FROM cards WHERE deck_id = ?", [PERSONAL_DECK_ID])
+                or 0
+            ) + 1
+            cursor = self.conn.execute(
+                "INSERT INTO cards (type, front, back, text, extra, tags, modified_at, deck_id, "
+                "card_key, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [*columns, PERSONAL_DECK_ID, key, position],
+            )
+            card_id = int(cursor.lastrowid or 0)
+        else:
+            self.conn.execute(
+                "UPDATE cards SET type = ?, front = ?, back = ?, text = ?, extra = ?, tags = ?, "
+                "modified_at = ?, retired = 0 WHERE id = ?",
+                [*columns, card_id],
+            )
+        content = CardContent(
+            type=value["card_type"],
+            front=value["front"],
+            back=value["back"],
+            text=value["text"],
+            extra=value["extra"],
+            tags=tuple(value["tags"]),
+        )
+        self._sync_personal_items(card_id, content)
 
     def _own_card(self, card_id: int) -> None:
         deck = self._one("SELECT deck_id FROM cards WHERE id = ? AND retired = 0", [card_id])
@@ -116,3 +184,15 @@ class PersonalCards(StoreBase):
                     "UPDATE items SET retired = ? WHERE card_id = ? AND ord = ?",
                     [int(not keep), card_id, ord_],
                 )
+
+
+def own_card_value(row: dict[str, Any]) -> dict[str, Any]:
+    """A card of the student's as an action event's value (what `apply_own_card` reads)."""
+    return {
+        "card_type": row["type"],
+        "front": row["front"],
+        "back": row["back"],
+        "text": row["text"],
+        "extra": row["extra"],
+        "tags": list(tags_tuple(row["tags"])),
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from studyapp.store.action_log import ActionLog
 from studyapp.store.columns import iso, parse_date, state_columns, state_from
 from studyapp.store.connection import utcnow
 from studyapp.store.errors import InputError
@@ -27,8 +28,9 @@ __all__ = ["REVIEW_KINDS", "ReviewKind", "Reviews"]
 _RESCHEDULING_SQL = ", ".join(f"'{kind}'" for kind in RESCHEDULING_KINDS)
 
 
-class Reviews(FsrsSchedule):
-    """Grading and the other actions on one item (each answer also moves its memory state)."""
+class Reviews(FsrsSchedule, ActionLog):
+    """Grading and the other actions on one item (each answer also moves its memory state;
+    suspend, bury and notes are logged for other devices)."""
 
     def item_state(self, item_id: int) -> sm2.SM2State:
         row = self.conn.execute(
@@ -172,6 +174,7 @@ class Reviews(FsrsSchedule):
             self.conn.execute(
                 "UPDATE items SET suspended = ? WHERE id = ?", [int(suspended), item_id]
             )
+            self._record_item_action(item_id, "suspend", {"suspended": suspended})
 
     def bury(self, item_id: int, until: date | None) -> date | None:
         """Keep an item out of review until study day `until` (None: not buried).
@@ -183,9 +186,11 @@ class Reviews(FsrsSchedule):
             self.conn.execute(
                 "UPDATE items SET buried_until = ? WHERE id = ?", [iso(until), item_id]
             )
+            self._record_item_action(item_id, "bury", {"until": iso(until)})
         return before
 
     def set_note(self, card_id: int, note: str) -> None:
         """The student's own note on a card; import never touches it."""
         with self.transaction():
             self.conn.execute("UPDATE cards SET note = ? WHERE id = ?", [note, card_id])
+            self._record_card_action(card_id, "note", {"note": note})

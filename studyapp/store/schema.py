@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.study.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -258,6 +258,37 @@ DROP TRIGGER reviews_count_update;
 )
 
 
+# What the student did besides reviewing, as events other devices merge
+# (studyapp.sync.actions): suspend, bury, notes, their own cards, exams. Each row is
+# one event with the full state it left its target in (`value`, JSON); `device` and
+# `seq` order it, as for reviews. And the items whose log changed
+# since the last replay (`replay_pending`, kept by triggers): a merge replays those and
+# the ones its events can move, not the whole log; every reviewed item is pending at
+# first. (Added in schema 14.) Safe to run again (IF NOT EXISTS), as MEMORY is.
+SYNC_ACTIONS = """
+CREATE TABLE IF NOT EXISTS sync_actions (
+    id INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    device TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    time TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sync_actions_target ON sync_actions (kind, target);
+CREATE INDEX IF NOT EXISTS sync_actions_device ON sync_actions (device, seq);
+CREATE TABLE IF NOT EXISTS replay_pending (item_id INTEGER PRIMARY KEY);
+INSERT OR IGNORE INTO replay_pending SELECT DISTINCT item_id FROM reviews;
+CREATE TRIGGER IF NOT EXISTS replay_pending_insert AFTER INSERT ON reviews BEGIN
+    INSERT OR IGNORE INTO replay_pending VALUES (new.item_id);
+END;
+CREATE TRIGGER IF NOT EXISTS replay_pending_delete AFTER DELETE ON reviews BEGIN
+    INSERT OR IGNORE INTO replay_pending VALUES (old.item_id);
+END
+"""
+
+
 # FSRS-6 memory states beside SM-2 (studyapp.memory): one row per reviewed item,
 # and the parameters fitted to the student's log, newest last, with how well they
 # predicted. A database with reviews gets its states by replay ('memory_stale').
@@ -330,6 +361,7 @@ MIGRATIONS: dict[int, str] = {
     # defaults, worked out when planned: studyapp.study.exam_recall_plan).
     12: "ALTER TABLE exams ADD COLUMN target REAL; "
     "ALTER TABLE exams ADD COLUMN minutes_per_day REAL",
+    13: SYNC_ACTIONS,
 }
 
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from studyapp.store.columns import iso, state_columns, state_from
-from studyapp.store.connection import StoreBase
+from studyapp.store.action_log import DEVICE_KEY, ActionLog
+from studyapp.store.columns import iso
 from studyapp.store.memory import STALE_KEY as MEMORY_STALE_KEY
 from studyapp.study import sm2
-from studyapp.sync.events import ItemKey, ReviewEvent
+from studyapp.sync.events import ItemKey, ReviewEvent, Stamp, effective_times
 from studyapp.sync.replay import replay_all
-
-DEVICE_KEY = "device_id"
 
 # Every review with what identifies it on any device; NULL origin means this device.
 _EVENTS_SQL = """
@@ -37,15 +36,8 @@ class MergeCounts:
     items_changed: int  # items whose SM-2 state the replay changed
 
 
-class SyncEvents(StoreBase):
-    """This database as one device: its id, its events, merging other devices' events."""
-
-    def device_id(self) -> str:
-        device = self.get_meta(DEVICE_KEY)
-        if device is None:  # made by the schema-9 migration; kept here for safety
-            device = secrets.token_hex(8)
-            self.set_meta(DEVICE_KEY, device)
-        return device
+class SyncEvents(ActionLog):
+    """This database as one device: its reviews as events, merging other devices' reviews."""
 
     def become_new_device(self) -> str:
         """Give this database a device id of its own (it was copied from another device's).
@@ -73,11 +65,11 @@ class SyncEvents(StoreBase):
         Events for cards this database does not have are left out (they stay in
         their device's file, and merge once the deck arrives).
         """
-        added = waiting = 0
+        waiting = 0
         with self.transaction():
             known = {row[0] for row in self.conn.execute("SELECT event_id FROM reviews")}
             items = self._item_ids()
-            new_state = state_columns(sm2.SM2State())
+            fresh: list[tuple[ReviewEvent, int]] = []
             for event in events:
                 if event.event_id in known:
                     continue
@@ -85,33 +77,13 @@ class SyncEvents(StoreBase):
                 if item_id is None:
                     waiting += 1
                     continue
-                self.conn.execute(
-                    "INSERT INTO reviews (item_id, reviewed_at, study_day, grade, kind, "
-                    "duration_ms, ef_before, interval_before, repetitions_before, lapses_before, "
-                    "due_before, ef_after, interval_after, repetitions_after, lapses_after, "
-                    "due_after, event_id, origin_device, origin_seq) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        item_id,
-                        event.time,
-                        event.study_day.isoformat(),
-                        event.grade,
-                        event.kind,
-                        event.duration_ms,
-                        *new_state.values(),
-                        *new_state.values(),
-                        event.event_id,
-                        event.device,
-                        event.seq,
-                    ],
-                )
+                fresh.append((event, item_id))
                 known.add(event.event_id)
-                added += 1
-            changed = self._replay_log()
-            if added:
+            changed = self._replay_log(fresh)
+            if fresh:
                 # Merged history moves memory states too: the next refresh rebuilds them.
                 self.set_meta(MEMORY_STALE_KEY, "1")
-        return MergeCounts(added, waiting, changed)
+        return MergeCounts(len(fresh), waiting, changed)
 
     def _item_ids(self) -> dict[ItemKey, int]:
         rows = self.conn.execute(
@@ -119,71 +91,161 @@ class SyncEvents(StoreBase):
         )
         return {(deck, card, ord_): item_id for deck, card, ord_, item_id in rows}
 
-    def _event_rows(self) -> list[tuple[ReviewEvent, dict[str, Any]]]:
-        rows = self._rows(_EVENTS_SQL, {"device": self.device_id()})
-        return [
-            (
-                ReviewEvent(
-                    event_id=row["event_id"],
-                    device=row["device"],
-                    seq=row["seq"],
-                    time=row["reviewed_at"],
-                    study_day=date.fromisoformat(row["study_day"]),
-                    deck=row["deck_id"],
-                    card=row["card_key"],
-                    ord=row["ord"],
-                    grade=row["grade"],
-                    kind=row["kind"],
-                    duration_ms=row["duration_ms"],
-                ),
-                row,
+    def _event_rows(
+        self, items: Iterable[int] | None = None
+    ) -> list[tuple[ReviewEvent, _LoggedRow]]:
+        """Every review (of `items`, or all) as an event, with its row id, item and the
+        states logged with it."""
+        days: dict[str, date] = {}  # one date object per study day, not one per review
+        rows: list[tuple[ReviewEvent, _LoggedRow]] = []
+        sql, params = _EVENTS_SQL, {"device": self.device_id(), "items": None}
+        if items is not None:
+            sql += " WHERE r.item_id IN (SELECT value FROM json_each(:items))"
+            params["items"] = json.dumps(sorted(items))
+        for row in self.conn.execute(sql, params):
+            day = days.get(row[5])
+            if day is None:
+                day = days[row[5]] = date.fromisoformat(row[5])
+            event = ReviewEvent(
+                event_id=row[1],
+                device=row[2],
+                seq=row[3],
+                time=row[4],
+                study_day=day,
+                deck=row[6],
+                card=row[7],
+                ord=row[8],
+                grade=row[9],
+                kind=row[10],
+                duration_ms=row[11],
             )
-            for row in rows
-        ]
+            rows.append((event, (row[0], row[12], row[13:18], row[18:23])))
+        return rows
 
-    def _replay_log(self) -> int:
+    def _replay_log(self, fresh: Sequence[tuple[ReviewEvent, int]] = ()) -> int:
         """Bring every reviewed item's state, and each log row's before/after, in line with
-        the replay of the whole log. Returns how many items' states changed."""
-        rows = self._event_rows()
-        by_event = {event.event_id: row for event, row in rows}
-        changed = 0
-        for steps in replay_all(event for event, _ in rows).values():
-            for step in steps:
-                row = by_event[step.event.event_id]
-                if state_from(row, "_before") != step.before or state_from(row, "_after") != (
-                    step.after
-                ):
-                    self.conn.execute(
-                        "UPDATE reviews SET ef_before = ?, interval_before = ?, "
-                        "repetitions_before = ?, lapses_before = ?, due_before = ?, "
-                        "ef_after = ?, interval_after = ?, repetitions_after = ?, "
-                        "lapses_after = ?, due_after = ? WHERE id = ?",
-                        [
-                            *state_columns(step.before).values(),
-                            *state_columns(step.after).values(),
-                            row["id"],
-                        ],
-                    )
-            final = steps[-1].after
-            item_id = by_event[steps[-1].event.event_id]["item_id"]
-            if self._item_state(item_id) != final:
-                self.conn.execute(
-                    "UPDATE items SET ef = ?, interval = ?, repetitions = ?, lapses = ?, "
-                    "due = ? WHERE id = ?",
-                    [
-                        final.ef_hundredths,
-                        final.interval,
-                        final.repetitions,
-                        final.lapses,
-                        iso(final.due),
-                        item_id,
-                    ],
-                )
-                changed += 1
-        return changed
+        the replay of the whole log, `fresh` events (with their item ids) included: they
+        are inserted with the states the replay gives them. Returns how many items'
+        states changed.
 
-    def _item_state(self, item_id: int) -> sm2.SM2State:
-        row = self._rows(
-            "SELECT ef, interval, repetitions, lapses, due FROM items WHERE id = ?", [item_id]
-        )[0]
-        return state_from(row)
+        Only the items whose place in the replay can have moved are replayed: those whose
+        log changed since the last replay (`replay_pending`), those of the fresh events,
+        and those of a fresh event's device's later events (a device's events are placed
+        by the latest time it stamped so far: one that arrives late can move them). Every
+        other item is as the last replay left it, which was the replay of its log.
+        """
+        device = self.device_id()
+        affected = {row[0] for row in self.conn.execute("SELECT item_id FROM replay_pending")}
+        affected.update(item_id for _, item_id in fresh)
+        earliest: dict[str, tuple[int, str]] = {}
+        for event, _ in fresh:
+            key = (event.seq, event.event_id)
+            earliest[event.device] = min(earliest.get(event.device, key), key)
+        for origin, (seq, event_id) in earliest.items():
+            affected.update(
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT DISTINCT item_id FROM reviews WHERE COALESCE(origin_device, ?) = ? "
+                    "AND (COALESCE(origin_seq, id), event_id) > (?, ?)",
+                    [device, origin, seq, event_id],
+                )
+            )
+        if not affected:
+            return 0
+        rows = self._event_rows(affected)
+        logged = {event.event_id: row for event, row in rows}
+        fresh_items = {event.event_id: item_id for event, item_id in fresh}
+        # The devices' whole stamps: an event's place depends on its device's earlier ones.
+        origins = {event.device for event, _ in rows} | earliest.keys()
+        stamps: list[Stamp] = list(
+            self.conn.execute(
+                "SELECT COALESCE(origin_device, :device), COALESCE(origin_seq, id), event_id, "
+                "reviewed_at FROM reviews "
+                "WHERE COALESCE(origin_device, :device) IN (SELECT value FROM json_each(:origins))",
+                {"device": device, "origins": json.dumps(sorted(origins))},
+            )
+        )
+        stamps += [(e.device, e.seq, e.event_id, e.time) for e, _ in fresh]
+        replayed = replay_all(
+            [*(event for event, _ in rows), *(event for event, _ in fresh)],
+            effective_times(stamps),
+        )
+        inserts: list[list[Any]] = []
+        updates: list[list[Any]] = []
+        finals: dict[int, sm2.SM2State] = {}
+        for steps in replayed.values():
+            item_id = 0
+            for step in steps:
+                before, after = _columns(step.before), _columns(step.after)
+                event = step.event
+                row = logged.get(event.event_id)
+                if row is None:
+                    item_id = fresh_items[event.event_id]
+                    inserts.append(
+                        [
+                            item_id,
+                            event.time,
+                            event.study_day.isoformat(),
+                            event.grade,
+                            event.kind,
+                            event.duration_ms,
+                            *before,
+                            *after,
+                            event.event_id,
+                            event.device,
+                            event.seq,
+                        ]
+                    )
+                    continue
+                item_id = row[1]
+                if row[2] != before or row[3] != after:
+                    updates.append([*before, *after, row[0]])
+            finals[item_id] = steps[-1].after
+        if inserts:
+            # In time order, as the log grows: the indexes by study day are appended to,
+            # not written all over (30 times faster for a long history).
+            inserts.sort(key=lambda row: (row[1], row[16]))
+            self.conn.executemany(
+                "INSERT INTO reviews (item_id, reviewed_at, study_day, grade, kind, "
+                "duration_ms, ef_before, interval_before, repetitions_before, lapses_before, "
+                "due_before, ef_after, interval_after, repetitions_after, lapses_after, "
+                "due_after, event_id, origin_device, origin_seq) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                inserts,
+            )
+        if updates:
+            self.conn.executemany(
+                "UPDATE reviews SET ef_before = ?, interval_before = ?, repetitions_before = ?, "
+                "lapses_before = ?, due_before = ?, ef_after = ?, interval_after = ?, "
+                "repetitions_after = ?, lapses_after = ?, due_after = ? WHERE id = ?",
+                updates,
+            )
+        stored = {
+            row[0]: tuple(row[1:])
+            for row in self.conn.execute(
+                "SELECT id, ef, interval, repetitions, lapses, due FROM items "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(sorted(finals))],
+            )
+        }
+        changes = [
+            [*_columns(final), item_id]
+            for item_id, final in finals.items()
+            if stored.get(item_id) != _columns(final)
+        ]
+        self.conn.executemany(
+            "UPDATE items SET ef = ?, interval = ?, repetitions = ?, lapses = ?, due = ? "
+            "WHERE id = ?",
+            changes,
+        )
+        self.conn.execute("DELETE FROM replay_pending")
+        return len(changes)
+
+
+# A logged review: row id, item id, and the states before and after it as stored.
+_LoggedRow = tuple[int, int, tuple[Any, ...], tuple[Any, ...]]
+
+
+def _columns(state: sm2.SM2State) -> tuple[Any, ...]:
+    """A state as the log and the items table store it."""
+    return (state.ef_hundredths, state.interval, state.repetitions, state.lapses, iso(state.due))

@@ -16,11 +16,12 @@ at the times it stamped; nothing can know the true time afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol, TypeVar
 
-__all__ = ["ItemKey", "ReviewEvent", "in_replay_order"]
+__all__ = ["ItemKey", "Ordered", "ReviewEvent", "Stamp", "effective_times", "in_replay_order"]
 
 # An item across devices: (deck id, card id in the deck file, item ordinal).
 ItemKey = tuple[str, str, int]
@@ -48,16 +49,44 @@ class ReviewEvent:
         return (self.deck, self.card, self.ord)
 
 
-def in_replay_order(events: Iterable[ReviewEvent]) -> list[ReviewEvent]:
-    """`events` in the documented replay order (see the module docstring)."""
-    by_device: dict[str, list[ReviewEvent]] = {}
-    for event in events:
-        by_device.setdefault(event.device, []).append(event)
-    keyed: list[tuple[str, str, int, str, ReviewEvent]] = []
-    for device, own in by_device.items():
-        latest = ""
-        for event in sorted(own, key=lambda e: (e.seq, e.event_id)):
-            latest = max(latest, event.time)
-            keyed.append((latest, device, event.seq, event.event_id, event))
-    keyed.sort(key=lambda k: k[:4])
-    return [k[4] for k in keyed]
+class Ordered(Protocol):
+    """What the replay order reads of an event (reviews and other actions alike)."""
+
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def device(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def time(self) -> str: ...
+
+
+EventT = TypeVar("EventT", bound=Ordered)
+
+
+# What the order reads of one event: (device, sequence, event id, time).
+Stamp = tuple[str, int, str, str]
+
+
+def effective_times(stamps: Iterable[Stamp]) -> dict[str, str]:
+    """Event id -> its effective time: the latest time its device stamped up to it
+    (rule 1 of the module docstring). `stamps` must hold every event of each device
+    whose events are to be ordered, not just theirs."""
+    effective: dict[str, str] = {}
+    latest: dict[str, str] = {}
+    for device, _seq, event_id, time in sorted(stamps, key=lambda s: (s[0], s[1], s[2])):
+        latest[device] = now = max(latest.get(device, ""), time)
+        effective[event_id] = now
+    return effective
+
+
+def in_replay_order(
+    events: Iterable[EventT], effective: Mapping[str, str] | None = None
+) -> list[EventT]:
+    """`events` in the documented replay order (see the module docstring); `effective`:
+    their effective times, if worked out from more events than these (effective_times)."""
+    events = list(events)
+    if effective is None:
+        effective = effective_times((e.device, e.seq, e.event_id, e.time) for e in events)
+    return sorted(events, key=lambda e: (effective[e.event_id], e.device, e.seq, e.event_id))

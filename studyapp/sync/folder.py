@@ -1,5 +1,9 @@
 """`studyapp sync DIR`: append this device's events to its own file, merge everyone else's.
 
+Events are reviews (merged by id, then every card replayed) and actions
+(suspend, bury, notes, the student's own cards, exams: merged by id, then each
+target takes its last event's state; studyapp.sync.actions).
+
 The order makes a kill -9 at any moment lose nothing: this device's events are
 appended and fsync'd *before* the merge commits (the merge is one transaction),
 and a torn line at the end of its own file (an append cut short) is cut off and
@@ -15,7 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.store import DatabaseError, InputError, Store
-from studyapp.sync.eventfile import FILE_SUFFIX, event_line, header_line, read_events
+from studyapp.sync.actions import ActionEvent
+from studyapp.sync.eventfile import (
+    FILE_SUFFIX,
+    action_line,
+    event_line,
+    header_line,
+    read_events,
+)
 from studyapp.sync.events import ReviewEvent
 
 __all__ = ["SyncReport", "sync_folder"]
@@ -26,9 +37,11 @@ class SyncReport:
     """What one sync did, and the files it had to skip (one line each)."""
 
     written: int = 0  # events appended to this device's file
-    merged: int = 0  # events from other devices new to this database
-    waiting: int = 0  # events for cards this database does not have yet
+    merged: int = 0  # reviews from other devices new to this database
+    waiting: int = 0  # reviews for cards this database does not have yet
     items_changed: int = 0
+    actions_merged: int = 0  # other devices' suspends, buries, notes, own cards, exams
+    actions_waiting: int = 0  # of those, about cards this database does not have yet
     devices: int = 0  # other devices' files read
     problems: list[str] = field(default_factory=list)
 
@@ -37,8 +50,12 @@ class SyncReport:
             f"{self.merged} reviews in from {self.devices} other device(s); "
             f"{self.written} written to this device's file; {self.items_changed} cards rescheduled"
         )
+        if self.actions_merged:
+            text += f"; {self.actions_merged} other changes in (suspend, bury, notes, cards, exams)"
         if self.waiting:
             text += f"; {self.waiting} reviews wait for cards this database does not have"
+        if self.actions_waiting:
+            text += f"; {self.actions_waiting} changes wait for cards this database does not have"
         return text
 
 
@@ -49,13 +66,14 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
     report = SyncReport()
     device = store.device_id()
     own = folder / f"{device}{FILE_SUFFIX}"
-    local = store.review_events()
+    local = _lines(store.review_events(), store.action_events())
     own_ids = _prepare_own_file(own, device, report)
     if own_ids is not None and _written_elsewhere(own, device, own_ids, local, report):
         own_ids = None
     if own_ids is not None:
         report.written += _append(own, local, own_ids)
     incoming: list[ReviewEvent] = []
+    incoming_actions: list[ActionEvent] = []
     for path in sorted(folder.glob(f"*{FILE_SUFFIX}")):
         if path == own or not path.is_file():
             continue
@@ -71,24 +89,40 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
             continue
         report.devices += 1
         incoming.extend(read.events)
-    counts = store.merge_events(incoming)
+        incoming_actions.extend(read.actions)
+    with store.transaction():  # reviews and actions merge together or not at all
+        # Actions first: reviews of a card of the student's that arrives now find it.
+        actions = store.merge_actions(incoming_actions)
+        counts = store.merge_events(incoming)
     report.merged, report.waiting, report.items_changed = (
         counts.added,
         counts.waiting,
         counts.items_changed,
     )
-    if own_ids is not None and counts.added:
+    report.actions_merged, report.actions_waiting = actions.added, actions.waiting
+    if own_ids is not None and (counts.added or actions.added):
         # What just came in goes into this device's file too (see the module doc).
-        report.written += _append(own, store.review_events(), own_ids)
+        merged = _lines(store.review_events(), store.action_events())
+        report.written += _append(own, merged, own_ids)
     return report
 
 
+# (event id, its device, its line in an event file)
+_Line = tuple[str, str, str]
+
+
+def _lines(reviews: list[ReviewEvent], actions: list[ActionEvent]) -> list[_Line]:
+    return [(e.event_id, e.device, event_line(e)) for e in reviews] + [
+        (e.event_id, e.device, action_line(e)) for e in actions
+    ]
+
+
 def _written_elsewhere(
-    own: Path, device: str, in_file: dict[str, str], local: list[ReviewEvent], report: SyncReport
+    own: Path, device: str, in_file: dict[str, str], local: list[_Line], report: SyncReport
 ) -> bool:
-    """Whether this device's file holds reviews by this device id that this database lacks:
+    """Whether this device's file holds events by this device id that this database lacks:
     a copy of this database is syncing on another machine (two writers on one file)."""
-    have = {event.event_id for event in local}
+    have = {event_id for event_id, _, _ in local}
     if all(origin != device or event_id in have for event_id, origin in in_file.items()):
         return False
     report.problems.append(
@@ -124,21 +158,23 @@ def _prepare_own_file(own: Path, device: str, report: SyncReport) -> dict[str, s
             _sync_dir(own.parent)
     except OSError as exc:
         raise DatabaseError(f"{own}: cannot write ({exc.strerror}); nothing merged") from None
-    return {event.event_id: event.device for event in read.events}
+    held = {event.event_id: event.device for event in read.events}
+    held.update((event.event_id, event.device) for event in read.actions)
+    return held
 
 
-def _append(own: Path, events: list[ReviewEvent], already: dict[str, str]) -> int:
+def _append(own: Path, events: list[_Line], already: dict[str, str]) -> int:
     """Append the events not yet in the file, and fsync before anything else happens."""
-    fresh = [event for event in events if event.event_id not in already]
+    fresh = [event for event in events if event[0] not in already]
     if not fresh:
         return 0
     try:
         with own.open("ab") as f:
-            f.write("".join(event_line(event) for event in fresh).encode())
+            f.write("".join(line for _, _, line in fresh).encode())
             _sync_file(f.fileno())
     except OSError as exc:
         raise DatabaseError(f"{own}: cannot write ({exc.strerror}); nothing merged") from None
-    already.update((event.event_id, event.device) for event in fresh)
+    already.update((event_id, device) for event_id, device, _ in fresh)
     return len(fresh)
 
 

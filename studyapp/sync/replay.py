@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from studyapp.study import sm2
@@ -38,9 +38,12 @@ def replay_item(ordered: Iterable[ReviewEvent]) -> list[ReplayStep]:
     return steps
 
 
-def replay_all(events: Iterable[ReviewEvent]) -> dict[ItemKey, list[ReplayStep]]:
-    """Every item's steps, all events ordered together (a device's own order spans items)."""
+def replay_all(
+    events: Iterable[ReviewEvent], effective: Mapping[str, str] | None = None
+) -> dict[ItemKey, list[ReplayStep]]:
+    """Every item's steps, all events ordered together (a device's own order spans items);
+    `effective`: see in_replay_order (to replay some items' events only)."""
     by_item: dict[ItemKey, list[ReviewEvent]] = {}
-    for event in in_replay_order(events):
+    for event in in_replay_order(events, effective):
         by_item.setdefault(event.item, []).append(event)
     return {item: replay_item(ordered) for item, ordered in by_item.items()}

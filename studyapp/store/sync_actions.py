@@ -1,0 +1,105 @@
+"""Other devices' action events merged in: each target ends in its winning event's state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from studyapp.store.action_log import stays_on_device
+from studyapp.store.exams import Exams
+from studyapp.store.personal import PersonalCards
+from studyapp.sync.actions import ActionEvent, winners
+
+__all__ = ["ActionCounts", "ActionMerge"]
+
+# Cards and exams first: an action on a card that arrives in the same merge finds it.
+_PHASES = (
+    ("my_card", "my_card_deleted", "exam", "exam_deleted"),
+    ("suspend", "bury", "note"),
+)
+_ITEM_ID_SQL = (
+    "SELECT i.id FROM items i JOIN cards c ON c.id = i.card_id "
+    "WHERE c.deck_id = ? AND c.card_key = ? AND i.ord = ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCounts:
+    """What merging action events did."""
+
+    added: int  # events new to this database
+    waiting: int  # events about cards this database does not have (yet)
+    applied: int  # targets whose state a new event decided
+
+
+class ActionMerge(PersonalCards, Exams):
+    """Merging other devices' suspend, bury, notes, own cards and exams."""
+
+    def merge_actions(self, events: Iterable[ActionEvent]) -> ActionCounts:
+        """Add the events this database lacks and apply each target's winner where that is
+        a new event (an older one lost already: the state is the winner's); one transaction.
+
+        Events about cards this database does not have are left out: they stay in their
+        device's file and merge once the deck arrives.
+        """
+        added = waiting = applied = 0
+        with self.transaction():
+            known = {row[0] for row in self.conn.execute("SELECT event_id FROM sync_actions")}
+            fresh: dict[str, ActionEvent] = {}
+            for event in events:
+                if event.event_id not in known and not stays_on_device(event.kind, event.target):
+                    fresh.setdefault(event.event_id, event)
+            for phase in _PHASES:
+                new_ids: set[str] = set()
+                for event in fresh.values():
+                    if event.kind not in phase:
+                        continue
+                    if not self._target_here(event):
+                        waiting += 1
+                        continue
+                    self._insert_action(event)
+                    new_ids.add(event.event_id)
+                added += len(new_ids)
+                if new_ids:
+                    for winner in winners(self.action_events()).values():
+                        if winner.event_id in new_ids:
+                            self._apply_action(winner)
+                            applied += 1
+        return ActionCounts(added, waiting, applied)
+
+    def _target_here(self, event: ActionEvent) -> bool:
+        if event.kind in ("suspend", "bury"):
+            return self._one(_ITEM_ID_SQL, list(event.target)) is not None
+        if event.kind == "note":
+            return (
+                self._one(
+                    "SELECT 1 FROM cards WHERE deck_id = ? AND card_key = ?", list(event.target)
+                )
+                is not None
+            )
+        return True  # the student's own cards and exams are made where they are missing
+
+    def _apply_action(self, event: ActionEvent) -> None:
+        stamp = datetime.fromisoformat(event.time).isoformat(timespec="seconds")
+        value = event.value
+        if event.kind == "suspend":
+            self.conn.execute(
+                f"UPDATE items SET suspended = ? WHERE id = ({_ITEM_ID_SQL})",
+                [int(value["suspended"]), *event.target],
+            )
+        elif event.kind == "bury":
+            self.conn.execute(
+                f"UPDATE items SET buried_until = ? WHERE id = ({_ITEM_ID_SQL})",
+                [value["until"], *event.target],
+            )
+        elif event.kind == "note":
+            self.conn.execute(
+                "UPDATE cards SET note = ? WHERE deck_id = ? AND card_key = ?",
+                [value["note"], *event.target],
+            )
+        elif event.kind in ("my_card", "my_card_deleted"):
+            own = value if event.kind == "my_card" else None
+            self.apply_own_card(str(event.target[0]), own, stamp)
+        else:
+            self.apply_exam(str(event.target[0]), value if event.kind == "exam" else None, stamp)
