@@ -6,8 +6,9 @@ from datetime import date
 from typing import Any
 
 from studyapp.store.columns import scope_clause, tag_clause
-from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.connection import utcnow
 from studyapp.store.models import Exam
+from studyapp.store.part import StorePart
 
 # The state a scheduled answer was given in, from the review log's "before" columns.
 _STATE_BEFORE_SQL = (
@@ -37,7 +38,7 @@ _ACTIVE = "i.suspended = 0 AND i.retired = 0"
 _EXAM_COLUMNS = "id, name, exam_date, deck_ids, tags, target, minutes_per_day"
 
 
-class Exams(StoreBase):
+class Exams(StorePart):
     """Exams and what planning towards them reads."""
 
     @staticmethod
@@ -52,7 +53,7 @@ class Exams(StoreBase):
             minutes_per_day=row[6],
         )
 
-    def exams(self) -> list[Exam]:
+    def all(self) -> list[Exam]:
         """Every exam, past ones included, by date."""
         return [
             self._exam_from(r)
@@ -61,7 +62,7 @@ class Exams(StoreBase):
             )
         ]
 
-    def active_exams(self, today: date) -> list[Exam]:
+    def active(self, today: date) -> list[Exam]:
         """Exams on `today` or later, nearest first."""
         return [
             self._exam_from(r)
@@ -71,7 +72,7 @@ class Exams(StoreBase):
             )
         ]
 
-    def set_exam(
+    def set(
         self,
         name: str,
         when: date,
@@ -112,18 +113,18 @@ class Exams(StoreBase):
             ).fetchone()
         return self._exam_from(row), not existed
 
-    def remove_exam(self, name: str) -> bool:
+    def remove(self, name: str) -> bool:
         with self.transaction():
             return self.conn.execute("DELETE FROM exams WHERE name = ?", [name]).rowcount > 0
 
     # -- counting the scope ----------------------------------------------------------
 
-    def exam_scope_total(self, exam: Exam) -> int:
+    def scope_total(self, exam: Exam) -> int:
         """Study items in the exam's scope (not suspended, not retired)."""
         scope, params = exam_clause(exam)
         return self._one(f"SELECT COUNT(*) FROM items i WHERE {_ACTIVE}{scope}", params) or 0
 
-    def exam_unseen(self, exam: Exam, today: date) -> tuple[int, int]:
+    def unseen(self, exam: Exam, today: date) -> tuple[int, int]:
         """The scope's unseen items now, and how many of it were first seen on `today`."""
         scope, params = exam_clause(exam)
         row = self.conn.execute(
@@ -135,7 +136,7 @@ class Exams(StoreBase):
         ).fetchone()
         return row[0], row[1]
 
-    def exam_new_item_ids(
+    def new_item_ids(
         self, exam: Exam, limit: int, today: date, deck_id: str | None, tag: str | None
     ) -> list[int]:
         """The exam scope's new items in deck order (within a session's scope), at most `limit`."""
@@ -162,7 +163,7 @@ class Exams(StoreBase):
         "(SELECT item_id FROM reviews WHERE study_day >= ? AND kind != 'cram')"
     )
 
-    def exam_owed_count(self, exam: Exam, window_start: date) -> int:
+    def owed_count(self, exam: Exam, window_start: date) -> int:
         """Scope items SM-2 shows only after the exam and not reviewed since the window opened."""
         scope, params = exam_clause(exam)
         return (
@@ -173,7 +174,7 @@ class Exams(StoreBase):
             or 0
         )
 
-    def exam_owed_item_ids(
+    def owed_item_ids(
         self,
         exam: Exam,
         window_start: date,
@@ -202,7 +203,7 @@ class Exams(StoreBase):
             )
         ]
 
-    def exam_reviews_on(self, exam: Exam, day: date) -> int:
+    def reviews_on(self, exam: Exam, day: date) -> int:
         """Scope items given an exam review on study day `day`."""
         scope, params = exam_clause(exam)
         return (
@@ -214,7 +215,7 @@ class Exams(StoreBase):
             or 0
         )
 
-    def exam_window_grades(self, exam: Exam, window_start: date) -> dict[int, int]:
+    def window_grades(self, exam: Exam, window_start: date) -> dict[int, int]:
         """Grades given to scope items in the final window (cram aside): grade -> answers."""
         scope, params = exam_clause(exam)
         return dict(
@@ -228,12 +229,7 @@ class Exams(StoreBase):
 
     # -- what the forecast replays -------------------------------------------------
 
-    def database_file(self) -> str | None:
-        """The file this store reads, so a worker thread can open its own connection."""
-        row = self.conn.execute("PRAGMA database_list").fetchone()
-        return str(row[2]) if row and row[2] else None
-
-    def exam_forecast_items(self, exam: Exam, window_start: date) -> list[tuple[Any, ...]]:
+    def forecast_items(self, exam: Exam, window_start: date) -> list[tuple[Any, ...]]:
         """The scope's items in deck order: (ef, interval, repetitions, lapses, due, reviewed
         since the window opened)."""
         scope, params = exam_clause(exam)
@@ -267,7 +263,7 @@ class Exams(StoreBase):
 
     # -- what the recall plan reads (studyapp.study.exam_recall_plan) ------------------------
 
-    def exam_memory_items(self, exam: Exam) -> list[tuple[int, str, str, Any, Any, Any]]:
+    def memory_items(self, exam: Exam) -> list[tuple[int, str, str, Any, Any, Any]]:
         """The scope's items, reviewed first then new in deck order: (item id, deck id,
         card tags, stability, difficulty, last day); the memory columns NULL if never
         answered."""
@@ -300,7 +296,7 @@ class Exams(StoreBase):
         )
         return (ms or 0) / 60000
 
-    def exam_items_for_session(
+    def items_for_session(
         self, item_ids: list[int], today: date, deck_id: str | None, tag: str | None
     ) -> list[int]:
         """Of `item_ids` (in their order), those a session on that deck/tag may show today as

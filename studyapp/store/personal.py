@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from studyapp.cardtext import cloze_problems, item_ords
 from studyapp.store.columns import new_item_position, tags_column
-from studyapp.store.connection import StoreBase, utcnow
+from studyapp.store.connection import utcnow
 from studyapp.store.errors import InputError
+from studyapp.store.part import StorePart
 
 # Not a slug (deck_fields.ID_RE): no deck file can name it, so none can take these cards over.
 PERSONAL_DECK_ID = "@personal"
@@ -31,7 +32,7 @@ def check_personal_card(
         raise InputError("tags cannot contain spaces")
 
 
-class PersonalCards(StoreBase):
+class PersonalCards(StorePart):
     """Cards the student writes in the app."""
 
     def _ensure_personal_deck(self) -> int:
@@ -48,7 +49,7 @@ class PersonalCards(StoreBase):
             )
         return int(self._one("SELECT position FROM decks WHERE id = ?", [PERSONAL_DECK_ID]))
 
-    def add_personal_card(
+    def add(
         self,
         front: str,
         back: str,
@@ -89,7 +90,7 @@ class PersonalCards(StoreBase):
             self._sync_personal_items(card_id, card_type, front, text)
         return card_id
 
-    def edit_personal_card(
+    def edit(
         self,
         card_id: int,
         front: str,
@@ -121,7 +122,7 @@ class PersonalCards(StoreBase):
             )
             self._sync_personal_items(card_id, card_type, front, text)
 
-    def delete_personal_card(self, card_id: int) -> None:
+    def delete(self, card_id: int) -> None:
         """Delete one of the student's cards: out of review, Browse and every count.
 
         Its review history stays in the log (as for any retired card), so undoing

@@ -8,8 +8,8 @@ from typing import Any
 from studyapp.store.columns import iso, parse_date, state_columns, state_from
 from studyapp.store.connection import utcnow
 from studyapp.store.errors import InputError
-from studyapp.store.fsrs_schedule import FsrsSchedule
 from studyapp.store.models import GradeResult
+from studyapp.store.part import StorePart
 from studyapp.study import sm2
 from studyapp.study.review_rules import (
     PASSING_GRADE,
@@ -27,7 +27,7 @@ __all__ = ["REVIEW_KINDS", "ReviewKind", "Reviews"]
 _RESCHEDULING_SQL = ", ".join(f"'{kind}'" for kind in RESCHEDULING_KINDS)
 
 
-class Reviews(FsrsSchedule):
+class Reviews(StorePart):
     """Grading and the other actions on one item (each answer also moves its memory state)."""
 
     def item_state(self, item_id: int) -> sm2.SM2State:
@@ -111,7 +111,7 @@ class Reviews(FsrsSchedule):
                 self.conn.execute(
                     "UPDATE items SET leech = 1, suspended = 1 WHERE id = ?", [item_id]
                 )
-            self._remember_answer(item_id, quality, today)
+            self._store.memory.remember_answer(item_id, quality, today)
         return GradeResult(int(cursor.lastrowid or 0), item_id, before, after, became_leech)
 
     def _leech_figures(self, item_id: int) -> tuple[int, bool]:
@@ -124,7 +124,7 @@ class Reviews(FsrsSchedule):
         ).fetchone()
         return int(fails), bool(leech)
 
-    def undo_review(self, review_id: int, leech_threshold: int | None = None) -> int:
+    def undo(self, review_id: int, leech_threshold: int | None = None) -> int:
         """Take back review `review_id`: restore the state before it and delete its row.
 
         Only the latest review of an item can be undone (older ones have
@@ -153,7 +153,7 @@ class Reviews(FsrsSchedule):
                 ],
             )
             self.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
-            self._replay_item(row["item_id"])
+            self._store.memory.replay_item(row["item_id"])
             if leech_threshold and stops_being_leech(
                 *self._leech_figures(row["item_id"]), leech_threshold
             ):
@@ -162,7 +162,7 @@ class Reviews(FsrsSchedule):
                 )
         return int(row["item_id"])
 
-    def reviews_of(self, item_id: int) -> list[dict[str, Any]]:
+    def of(self, item_id: int) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM reviews WHERE item_id = ? ORDER BY id", [item_id])
 
     # -- item actions --------------------------------------------------------------

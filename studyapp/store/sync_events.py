@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 
 from studyapp.store.columns import iso, state_columns, state_from
-from studyapp.store.connection import StoreBase
 from studyapp.store.memory import STALE_KEY as MEMORY_STALE_KEY
+from studyapp.store.part import StorePart
 from studyapp.study import sm2
 from studyapp.sync.events import ItemKey, ReviewEvent
 from studyapp.sync.replay import replay_all
@@ -37,7 +37,7 @@ class MergeCounts:
     items_changed: int  # items whose SM-2 state the replay changed
 
 
-class SyncEvents(StoreBase):
+class SyncEvents(StorePart):
     """This database as one device: its id, its events, merging other devices' events."""
 
     def device_id(self) -> str:
@@ -63,11 +63,11 @@ class SyncEvents(StoreBase):
             self.set_meta(DEVICE_KEY, new)
         return new
 
-    def review_events(self) -> list[ReviewEvent]:
+    def events(self) -> list[ReviewEvent]:
         """Every review in the log (this device's and merged ones), as events."""
         return [event for event, _ in self._event_rows()]
 
-    def merge_events(self, events: Iterable[ReviewEvent]) -> MergeCounts:
+    def merge(self, events: Iterable[ReviewEvent]) -> MergeCounts:
         """Add the events this database lacks, then replay every reviewed item; one transaction.
 
         Events for cards this database does not have are left out (they stay in

@@ -138,7 +138,7 @@ def _topic(deck_name: str, tags: tuple[str, ...]) -> str:
 
 def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
     """The plan's inputs for `exam` as of study day `today` (a few queries)."""
-    names = store.deck_names()
+    names = store.decks.names()
     cards = tuple(
         PlanCard(
             item_id,
@@ -147,9 +147,9 @@ def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
             if stability is None
             else MemoryState(stability, difficulty, date.fromisoformat(day)),
         )
-        for item_id, deck_id, tags, stability, difficulty, day in store.exam_memory_items(exam)
+        for item_id, deck_id, tags, stability, difficulty, day in store.exams.memory_items(exam)
     )
-    per_answer = store.seconds_per_answer(today) or DEFAULT_SECONDS_PER_ANSWER
+    per_answer = store.memory.seconds_per_answer(today) or DEFAULT_SECONDS_PER_ANSWER
     minutes = exam.minutes_per_day
     goal = ExamGoal(
         today=today,
@@ -160,13 +160,13 @@ def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
         minutes_per_day=(
             minutes
             if minutes is not None
-            else round(default_minutes_per_day(store.daily_study_minutes(today)))
+            else round(default_minutes_per_day(store.exams.daily_study_minutes(today)))
         ),
         seconds_per_review=per_answer,
         seconds_per_new=per_answer * ANSWERS_PER_NEW,
         window_days=margin_days(store),
     )
-    return RecallInputs(exam, goal, cards, store.memory_parameters(), minutes is None)
+    return RecallInputs(exam, goal, cards, store.memory.parameters(), minutes is None)
 
 
 _cache: dict[RecallInputs, tuple[RecallForecast, ExamPlan]] = {}
@@ -233,12 +233,12 @@ def plan_review_ids(
     shows what following the plan would give.
     """
     ids: list[int] = []
-    spent = store.study_minutes_on(today)
-    for exam in store.active_exams(today):
+    spent = store.exams.study_minutes_on(today)
+    for exam in store.exams.active(today):
         if exam.date <= today or (exam.target is None and exam.minutes_per_day is None):
             continue
         day = todays_plan(load_recall_inputs(store, exam, today), spent)
-        ids += store.exam_items_for_session([*day.window, *day.reviews], today, deck_id, tag)
+        ids += store.exams.items_for_session([*day.window, *day.reviews], today, deck_id, tag)
     return list(dict.fromkeys(ids))
 
 

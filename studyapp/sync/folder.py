@@ -47,9 +47,9 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder to sync through")
     report = SyncReport()
-    device = store.device_id()
+    device = store.sync.device_id()
     own = folder / f"{device}{FILE_SUFFIX}"
-    local = store.review_events()
+    local = store.sync.events()
     own_ids = _prepare_own_file(own, device, report)
     if own_ids is not None and _written_elsewhere(own, device, own_ids, local, report):
         own_ids = None
@@ -71,7 +71,7 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
             continue
         report.devices += 1
         incoming.extend(read.events)
-    counts = store.merge_events(incoming)
+    counts = store.sync.merge(incoming)
     report.merged, report.waiting, report.items_changed = (
         counts.added,
         counts.waiting,
@@ -79,7 +79,7 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
     )
     if own_ids is not None and counts.added:
         # What just came in goes into this device's file too (see the module doc).
-        report.written += _append(own, store.review_events(), own_ids)
+        report.written += _append(own, store.sync.events(), own_ids)
     return report
 
 

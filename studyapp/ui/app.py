@@ -92,7 +92,7 @@ class StudyApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
-        if self.store.path is not None and self.store.memory_due():
+        if self.store.path is not None and self.store.memory.fit_due():
             self.refresh_memory(self.store.path)
         # A theme picked anywhere (ctrl+t, the palette's "Theme") is remembered.
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -170,7 +170,7 @@ class StudyApp(App[None]):
                 self.notify("Settings saved.", timeout=2)
                 self.screen.post_message(SettingsChanged())
 
-        self.push_screen(SettingsScreen(self.settings, self.store.deck_names()), saved)
+        self.push_screen(SettingsScreen(self.settings, self.store.decks.names()), saved)
 
     def action_extend_new(self) -> None:
         from studyapp.ui.dialogs.settings import ExtendNewScreen
@@ -211,7 +211,7 @@ class StudyApp(App[None]):
 
             try:
                 if request.last_imported:
-                    self.store.confirm_imported()
+                    self.store.exports.confirm_imported()
                 job = plan_export(
                     self.store,
                     decks_from_store(self.store, media_dir=store_media_dir(self.store)),
@@ -226,7 +226,7 @@ class StudyApp(App[None]):
             )
             self.write_export(job, request.path)
 
-        self.push_screen(ExportScreen(default, self.store.unconfirmed_export()), export)
+        self.push_screen(ExportScreen(default, self.store.exports.unconfirmed()), export)
 
     def keep_forecast(self, exam: Exam, day: date, forecast: Forecast) -> None:
         """Keep a forecast home's line or the Exams dialog worked out, for the day."""
@@ -245,7 +245,7 @@ class StudyApp(App[None]):
         return run_export(
             job,
             path,
-            lambda rows, forget: self.call_from_thread(self.store.record_exported, rows, forget),
+            lambda rows, forget: self.call_from_thread(self.store.exports.record, rows, forget),
         )
 
     @work(thread=True, group="memory", exit_on_error=False, exclusive=True)

@@ -121,7 +121,7 @@ def test_personal_deck_migration_moves_the_students_cards(tmp_path, monkeypatch)
     for module in (schema, connection):
         monkeypatch.setattr(module, "SCHEMA_VERSION", rename + 1)
     store = Store.open(tmp_path / "m.db")
-    card = store.add_personal_card("front", "back")
+    card = store.personal.add("front", "back")
     with store.transaction():
         store.conn.execute("PRAGMA defer_foreign_keys = ON")
         for table, column in (("decks", "id"), ("cards", "deck_id"), ("items", "deck_id")):

@@ -73,7 +73,7 @@ class CardDetailScreen(ModalScreen[None]):
 
     def refresh_detail(self) -> None:
         store = self.app.store
-        item = store.item(self.item_id)
+        item = store.queues.item(self.item_id)
         state = item.state
         body = Text()
         body.append(one_line(item.deck_name), style="bold")
@@ -95,7 +95,7 @@ class CardDetailScreen(ModalScreen[None]):
                 body.append(label, style="bold")
                 body.append_text(render_card_text(text, style, width - len(label)))
                 body.append("\n\n")
-        status = store.browse_state(self.item_id, self.app.today())
+        status = store.browse.state(self.item_id, self.app.today())
         body.append(
             f"Status {status} · EF {state.ef_hundredths / 100:.2f} · "
             f"interval {state.interval} d · "
@@ -113,7 +113,7 @@ class CardDetailScreen(ModalScreen[None]):
         if self.app.show_images:
             self.query_one("#detail-picture", CardImage).show(self.picture, self.app.media_dir)
         self.refresh_bindings()
-        self.history = history = store.reviews_of(self.item_id)
+        self.history = history = store.reviews.of(self.item_id)
         table = Table(
             box=None,
             pad_edge=False,
@@ -139,8 +139,8 @@ class CardDetailScreen(ModalScreen[None]):
 
     def action_toggle_suspend(self) -> None:
         store = self.app.store
-        suspended = store.item(self.item_id).suspended
-        if not self.app.guarded(lambda: store.set_suspended(self.item_id, not suspended)):
+        suspended = store.queues.item(self.item_id).suspended
+        if not self.app.guarded(lambda: store.reviews.set_suspended(self.item_id, not suspended)):
             return
         self.notify("Unsuspended." if suspended else "Suspended.", timeout=2)
         self.refresh_detail()
@@ -151,7 +151,7 @@ class CardDetailScreen(ModalScreen[None]):
     def action_edit(self) -> None:
         from studyapp.ui.dialogs.card_editor import edit_card
 
-        edit_card(self, self.app.store.item(self.item_id).card_id)
+        edit_card(self, self.app.store.queues.item(self.item_id).card_id)
 
     def action_delete(self) -> None:
         from studyapp.ui.dialogs.card_editor import delete_card
@@ -159,7 +159,7 @@ class CardDetailScreen(ModalScreen[None]):
         def close() -> None:
             self.dismiss()
 
-        delete_card(self, self.app.store.item(self.item_id).card_id, close)
+        delete_card(self, self.app.store.queues.item(self.item_id).card_id, close)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -199,7 +199,7 @@ def save_new_card(screen: Screen[Any], draft: CardDraft | None) -> None:
         return
     store = screen.app.store  # type: ignore[attr-defined]
     if not screen.app.guarded(  # type: ignore[attr-defined]
-        lambda: store.add_personal_card(
+        lambda: store.personal.add(
             draft.front,
             draft.back,
             draft.tags,
@@ -214,7 +214,7 @@ def save_new_card(screen: Screen[Any], draft: CardDraft | None) -> None:
 
 
 def _own_card(screen: Screen[Any], card_id: int) -> dict[str, Any] | None:
-    card: dict[str, Any] = screen.app.store.card(card_id)  # type: ignore[attr-defined]
+    card: dict[str, Any] = screen.app.store.browse.card(card_id)  # type: ignore[attr-defined]
     if card["deck_id"] != PERSONAL_DECK_ID:
         screen.notify(
             "Only your own cards can be changed here; deck cards come from the tutor's deck files.",
@@ -244,7 +244,7 @@ def edit_card(screen: Screen[Any], card_id: int) -> None:
         if result is None:
             return
         if not screen.app.guarded(  # type: ignore[attr-defined]
-            lambda: store.edit_personal_card(
+            lambda: store.personal.edit(
                 card_id,
                 result.front,
                 result.back,
@@ -270,7 +270,7 @@ def delete_card(screen: Screen[Any], card_id: int, then: Callable[[], None] | No
 
     def answer(yes: bool | None) -> None:
         if yes and screen.app.guarded(  # type: ignore[attr-defined]
-            lambda: store.delete_personal_card(card_id)
+            lambda: store.personal.delete(card_id)
         ):
             screen.notify("Card deleted.", timeout=2)
             (then or (lambda: _refresh(screen)))()

@@ -218,7 +218,9 @@ class SettingsScreen(ModalScreen[SettingsChange | None]):
             retention = self.settings.desired_retention
         if not RETENTION_RANGE[0] <= retention <= RETENTION_RANGE[1]:
             retention = self.settings.desired_retention
-        self.app.push_screen(DecideScreen(self.app.today(), values["scheduler"], retention))
+        self.app.push_screen(
+            DecideScreen(self.app.store.memory, self.app.today(), values["scheduler"], retention)
+        )
 
     def action_cancel(self) -> None:
         close_unless_kept(

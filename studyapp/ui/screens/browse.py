@@ -114,11 +114,12 @@ class BrowseScreen(Screen[None]):
 
     def _deck_options(self) -> list[tuple[Text, str]]:
         return [
-            (Text(one_line(name)), deck_id) for deck_id, name in self.app.store.deck_names().items()
+            (Text(one_line(name)), deck_id)
+            for deck_id, name in self.app.store.decks.names().items()
         ]
 
     def _tag_options(self) -> list[tuple[Text, str]]:
-        return [(Text(one_line(tag)), tag) for tag, _ in self.app.store.tag_counts()]
+        return [(Text(one_line(tag)), tag) for tag, _ in self.app.store.browse.tag_counts()]
 
     def _refresh_filters(self) -> None:
         """A card added here may bring a deck ("My Cards") or tags the filters must offer."""
@@ -139,7 +140,7 @@ class BrowseScreen(Screen[None]):
 
     def reload(self) -> None:
         self._refresh_filters()
-        rows, total = self.app.store.browse(
+        rows, total = self.app.store.browse.page(
             today=self.app.today(),
             limit=ROW_LIMIT,
             search=self.query_one("#browse-search", Input).value,
@@ -202,8 +203,10 @@ class BrowseScreen(Screen[None]):
         item_id = self._selected_item()
         if item_id is None:
             return
-        item = self.app.store.item(item_id)
-        if not self.app.guarded(lambda: self.app.store.set_suspended(item_id, not item.suspended)):
+        item = self.app.store.queues.item(item_id)
+        if not self.app.guarded(
+            lambda: self.app.store.reviews.set_suspended(item_id, not item.suspended)
+        ):
             return
         self.notify("Unsuspended." if item.suspended else "Suspended.", timeout=2)
         self.reload()
@@ -219,7 +222,7 @@ class BrowseScreen(Screen[None]):
             return
         from studyapp.ui.dialogs.card_editor import edit_card
 
-        edit_card(self, self.app.store.item(item_id).card_id)
+        edit_card(self, self.app.store.queues.item(item_id).card_id)
 
     def action_delete_card(self) -> None:
         item_id = self._selected_item()
@@ -227,7 +230,7 @@ class BrowseScreen(Screen[None]):
             return
         from studyapp.ui.dialogs.card_editor import delete_card
 
-        delete_card(self, self.app.store.item(item_id).card_id)
+        delete_card(self, self.app.store.queues.item(item_id).card_id)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -101,7 +101,7 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#home-decks", DataTable)
         row = table.cursor_row
         table.clear()
-        counts = store.deck_counts(today)
+        counts = store.progress.deck_counts(today)
         settings = self.app.settings
         for deck in counts:
             table.add_row(
@@ -114,8 +114,8 @@ class HomeScreen(Screen[None]):
             )
         if counts:
             table.move_cursor(row=min(row, len(counts) - 1))
-        answers, ms = store.day_progress(today)
-        streak = store.streak_days(today)
+        answers, ms = store.progress.day_progress(today)
+        streak = store.progress.streak_days(today)
         due = sum(d.due for d in counts)
         unseen = sum(d.new for d in counts)
         # What a review of everything would introduce today.
@@ -132,7 +132,7 @@ class HomeScreen(Screen[None]):
         )
         self.query_one("#home-today", Static).update(today_line)
         self.query_one(ExamLine).show(self._exam_plan(today))
-        next_due = store.next_due_date(today)
+        next_due = store.queues.next_due_date(today)
         hint = "r review everything · enter review the selected deck · t one topic"
         if next_due:
             hint = f"Next review after today: {relative_day(next_due, today)}.  " + hint
@@ -192,14 +192,14 @@ class HomeScreen(Screen[None]):
 
         return [
             (f"{tag}  ({count})", StudyChoice(Scope(tag=tag)))
-            for tag, count in self.app.store.tag_counts()
+            for tag, count in self.app.store.browse.tag_counts()
             if is_topic(tag)
         ]
 
     def _deck_choices(self) -> list[tuple[str, StudyChoice]]:
         return [
             (name, StudyChoice(Scope(deck_id=deck_id)))
-            for deck_id, name in self.app.store.deck_names().items()
+            for deck_id, name in self.app.store.decks.names().items()
         ]
 
     def _choose(

@@ -90,7 +90,7 @@ class ReviewScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.sub_title = one_line(self.session.scope.describe(self.app.store.deck_names()))
+        self.sub_title = one_line(self.session.scope.describe(self.app.store.decks.names()))
         # Scrolled to the end of a long card, "more below" is no longer true.
         card = self.query_one("#review-card", VerticalScroll)
         self.watch(card, "scroll_y", lambda _: self._update_scroll_hint(), init=False)
@@ -286,9 +286,9 @@ class ReviewScreen(Screen[None]):
         item = self.session.current()
         # Under FSRS the due date is FSRS's: its interval for each grade, and no ease
         # (SM-2's easiness is still kept, but it schedules nothing).
-        fsrs = item is not None and not redrill and self.app.store.fsrs_scheduling()
+        fsrs = item is not None and not redrill and self.app.store.memory.fsrs_scheduling()
         if fsrs and item is not None:
-            preview = self.app.store.fsrs_preview(item.id, self.session.today)
+            preview = self.app.store.fsrs.preview(item.id, self.session.today)
         # Six boxes share the width (less the margins); labels never wrap away.
         width = max(1, (self.app.size.width - 2) // 6)
         for q in range(6):
@@ -441,7 +441,7 @@ class ReviewScreen(Screen[None]):
         def save(note: str | None) -> None:
             if note is None:
                 return
-            if not self.app.guarded(lambda: self.app.store.set_note(item.card_id, note)):
+            if not self.app.guarded(lambda: self.app.store.reviews.set_note(item.card_id, note)):
                 return
             self.session.refresh_current()
             current = self.session.current()
