@@ -100,7 +100,7 @@ def refresh_memory_at(path: Path) -> str | None:
 class Memory(StorePart):
     """Memory states and fitted parameters."""
 
-    # (newest fit id, its parameters): see memory_parameters.
+    # (newest fit id, its parameters): see parameters().
     _memory_parameters: tuple[int | None, Parameters] | None = None
 
     # -- parameters ------------------------------------------------------------------

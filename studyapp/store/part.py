@@ -2,8 +2,9 @@
 
 A part (``store.reviews``, ``store.exams``, ...) is a small typed object hung off the
 :class:`~studyapp.store.Store`, as sqlite-utils hangs a ``Table`` off its ``Database``: a caller
-that needs one concern can be given just that part. A part holds no state of its own; it reads
-the connection, transactions and meta through its store, so each part's SQL reads as it did when
+that needs one concern can be given just that part. A part keeps nothing of the database's
+but what it may cache (the memory part's fitted parameters); it reaches the connection,
+transactions and meta through its store, so each part's SQL reads as it did when
 the parts were mixins, and a call into another part goes through the store
 (``self._store.memory.replay_item(...)``).
 """

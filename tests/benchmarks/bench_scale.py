@@ -50,7 +50,7 @@ IMPORT_CHILD = PEAK_KB + textwrap.dedent("""
     from studyapp.store import Store
 
     store = Store.open(sys.argv[2])
-    store.import_decks([load_deck(Path(sys.argv[1]))])
+    store.decks.import_([load_deck(Path(sys.argv[1]))])
     store.close()
     print(peak_kb())
 """)

@@ -125,9 +125,7 @@ def test_session_takes_the_paced_new_cards_of_the_scope_first(store, write_deck)
 
 def test_the_exams_new_cards_need_only_the_stores_exams_part(store, write_deck):
     """`exam_new_item_ids` is given `store.exams` alone: the nearest exam's cards, capped."""
-    store.decks.import_(
-        [big_deck(write_deck, "other", 5, "misc"), big_deck(write_deck, "anat", 8)]
-    )
+    store.decks.import_([big_deck(write_deck, "other", 5, "misc"), big_deck(write_deck, "anat", 8)])
     exam.set_exam(store, TODAY + timedelta(days=10), deck_ids=("anat",))
     exams = store.exams
     ids = exam.exam_new_item_ids(exams, 6, TODAY, None, None)
