@@ -59,7 +59,7 @@ def sync_bundled_decks(store: Store) -> SyncResult | None:
         return None
     from studyapp.deckfile.reader import load_decks
 
-    first_run = not store.deck_names()
+    first_run = not store.decks.names()
     decks = load_decks(files)
     shipped = [deck.id for deck in decks]
     try:
@@ -69,8 +69,8 @@ def sync_bundled_decks(store: Store) -> SyncResult | None:
     store.backup_before("import")
     with store.transaction():
         # The bundled decks are ours: a release may replace a deck whole.
-        report = store.import_decks(decks, replace=True)
-        report.decks.extend(store.retire_decks(d for d in before if d not in shipped))
+        report = store.decks.import_(decks, replace=True)
+        report.decks.extend(store.decks.retire(d for d in before if d not in shipped))
         store.set_meta(FINGERPRINT_KEY, fingerprint)
         store.set_meta(DECK_IDS_KEY, json.dumps(shipped))
     return SyncResult(first_run, report)

@@ -178,7 +178,7 @@ def save_setting(store: Store, name: str, raw: str) -> None:
     """
     if name.startswith(DECK_LIMIT_PREFIX):
         deck_id = name[len(DECK_LIMIT_PREFIX) :]
-        if deck_id not in store.deck_names():
+        if deck_id not in store.decks.names():
             raise InputError(f"no deck with id {deck_id!r}")
         if str(raw).strip().lower() == "default":
             store.delete_meta(_PREFIX + name)
@@ -195,7 +195,7 @@ def save_setting(store: Store, name: str, raw: str) -> None:
         if name in _STORE_READS and changed:
             # FSRS due dates follow the retention; a switch to fsrs also fills any
             # a migrated database has not had rebuilt yet.
-            store.reschedule_fsrs()
+            store.fsrs.reschedule()
 
 
 def shown_value(value: object) -> str:

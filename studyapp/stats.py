@@ -193,7 +193,7 @@ class Stats:
 def forecast(store: Store, today: date, days: int = FORECAST_DAYS) -> list[int]:
     """Reviews due on each of the next `days` days; index 0 is today, overdue included."""
     counts = [0] * days
-    for due, n in store.due_per_day(today, today + timedelta(days=days - 1)).items():
+    for due, n in store.figures.due_per_day(today, today + timedelta(days=days - 1)).items():
         counts[(due - today).days] += n
     return counts
 
@@ -203,11 +203,11 @@ def heatmap(store: Store, today: date, days: int = HEATMAP_DAYS) -> dict[str, in
 
     Days after `today` (logged before the timezone moved west) count as today.
     """
-    return store.reviews_per_day(today - timedelta(days=days - 1), today)
+    return store.figures.reviews_per_day(today - timedelta(days=days - 1), today)
 
 
 def minutes_per_day(store: Store, today: date, days: int = 30) -> dict[str, float]:
-    studied = store.studied_ms_per_day(today - timedelta(days=days - 1), today)
+    studied = store.figures.studied_ms_per_day(today - timedelta(days=days - 1), today)
     return {day: round(ms / 60000, 3) for day, ms in studied.items()}
 
 
@@ -225,7 +225,7 @@ def retention(store: Store, today: date) -> dict[str, dict[str, Retention]]:
     }
     result: dict[str, dict[str, Retention]] = {}
     for name, start in windows.items():
-        row = store.retention_counts(start)
+        row = store.figures.retention_counts(start)
         result[name] = {
             "overall": _retention(row[0:2]),
             "young": _retention(row[2:4]),
@@ -236,14 +236,14 @@ def retention(store: Store, today: date) -> dict[str, dict[str, Retention]]:
 
 def states(store: Store) -> dict[str, int]:
     counts = dict.fromkeys((*ITEM_STATES, "retired"), 0)
-    counts.update(store.state_counts())
+    counts.update(store.figures.state_counts())
     return counts
 
 
 def ef_distribution(store: Store) -> dict[str, int]:
     """Reviewed, active items by easiness, in buckets of 0.2 ("2.5" holds 2.50-2.69)."""
     counts: Counter[str] = Counter()
-    for ef, n in store.ef_counts().items():
+    for ef, n in store.figures.ef_counts().items():
         bucket = max(b for b in EF_BUCKETS if b <= ef) if ef >= EF_BUCKETS[0] else EF_BUCKETS[0]
         counts[f"{bucket / 100:.1f}"] += n
     return {f"{b / 100:.1f}": counts.get(f"{b / 100:.1f}", 0) for b in EF_BUCKETS}
@@ -260,9 +260,9 @@ def mastery(store: Store, today: date, tags: list[str] | None = None) -> list[To
 
     The four core mechanisms come first, then every other tag alphabetically.
     Each figure is read once per distinct set of card tags and summed per topic
-    here, rather than queried per topic (see :meth:`Store.tag_groups`).
+    here, rather than queried per topic (see ``store.progress.tag_groups``).
     """
-    groups = store.tag_groups((today - timedelta(days=29)).isoformat(), WEAKEST_PER_TOPIC)
+    groups = store.progress.tag_groups((today - timedelta(days=29)).isoformat(), WEAKEST_PER_TOPIC)
     all_tags = sorted(
         {name for g in groups if g.items for name in tag_names(g.tags) if is_topic(name)}
     )
@@ -310,17 +310,17 @@ def _core_rank(tag: str) -> int | None:
 def leeches(store: Store) -> list[Leech]:
     return [
         Leech(item_id, deck, label, fails, suspended)
-        for item_id, deck, label, fails, suspended in store.leeches()
+        for item_id, deck, label, fails, suspended in store.progress.leeches()
     ]
 
 
 def memory(store: Store, today: date, topics: Sequence[str]) -> MemoryFigures:
     """Predicted recall today, overall and per topic, with the model's fit and its scores."""
-    parameters = store.memory_parameters()
+    parameters = store.memory.parameters()
     # Summed per distinct set of card tags first, then per topic (as mastery does).
     by_tags = {
         tags: (total, n, risk)
-        for tags, total, n, risk in store.recall_by_tags(today, parameters, AT_RISK_BELOW)
+        for tags, total, n, risk in store.memory.recall_by_tags(today, parameters, AT_RISK_BELOW)
     }
     recall_sum = sum(c[0] for c in by_tags.values())
     cards = int(sum(c[1] for c in by_tags.values()))
@@ -331,9 +331,9 @@ def memory(store: Store, today: date, topics: Sequence[str]) -> MemoryFigures:
         if n:
             total = sum(c[0] for c in members)
             topic_recall.append(TopicRecall(tag, n, total / n, int(sum(c[2] for c in members))))
-    fit = store.memory_fit()
+    fit = store.memory.last_fit()
     return MemoryFigures(
-        reviews=store.answers_logged(),
+        reviews=store.memory.answers_logged(),
         fitted=parameters != DEFAULT_PARAMETERS,
         fitted_at=fit.fitted_at.isoformat() if fit else None,
         fit_reviews=fit.reviews if fit else None,
@@ -356,7 +356,7 @@ def compute(store: Store, today: date) -> Stats:
         ef_distribution=ef_distribution(store),
         mastery=topics,
         leeches=leeches(store),
-        streak_days=store.streak_days(today),
+        streak_days=store.progress.streak_days(today),
         minutes_per_day=minutes_per_day(store, today),
         memory=memory(store, today, [m.tag for m in topics]),
     )

@@ -23,7 +23,7 @@ def long_topics_store(path, deck_file, today: date) -> Store:
     ]
     deck_file.write_text('[deck]\nid = "long"\nname = "Long"\n\n' + "\n".join(cards), "utf-8")
     store = Store.open(path)
-    store.import_decks([load_deck(deck_file)])
+    store.decks.import_([load_deck(deck_file)])
     for (item,) in store.conn.execute("SELECT id FROM items ORDER BY id").fetchall():
-        store.grade(item, 2, today=today)
+        store.reviews.grade(item, 2, today=today)
     return store

@@ -123,8 +123,8 @@ def test_one_validator_speaks_to_the_deck_file_and_to_the_app() -> None:
 
 def test_the_store_refuses_a_personal_card_with_the_validators_line(store: Store) -> None:
     with pytest.raises(InputError, match=r"^a card needs both a front and a back$"):
-        store.add_personal_card(CardContent("reversed", "Q", " "))
-    card_id = store.add_personal_card(CardContent("reversed", " Q ", "A", tags=("mine",)))
+        store.personal.add(CardContent("reversed", "Q", " "))
+    card_id = store.personal.add(CardContent("reversed", " Q ", "A", tags=("mine",)))
     [deck] = decks_from_store(store, ["@personal"])
     assert [(n.content.front, n.content.tags, n.ords) for n in deck.notes] == [
         ("Q", ("mine",), [0, 1])
@@ -132,18 +132,18 @@ def test_the_store_refuses_a_personal_card_with_the_validators_line(store: Store
     item_ids = [
         r[0] for r in store.conn.execute("SELECT id FROM items WHERE card_id = ?", [card_id])
     ]
-    reverse = store.item(item_ids[1])
+    reverse = store.queues.item(item_ids[1])
     assert (reverse.content.type, reverse.ord, reverse.faces.question) == ("reversed", 1, "A")
-    store.edit_personal_card(card_id, CardContent("cloze", text="{{c1::x}} {{c2::y}}"))
+    store.personal.edit(card_id, CardContent("cloze", text="{{c1::x}} {{c2::y}}"))
     [deck] = decks_from_store(store, ["@personal"])
     assert [n.ords for n in deck.notes] == [[0, 1]]
 
 
 def test_an_import_that_changes_only_a_note_cards_field_takes_its_backup(store: Store) -> None:
     """The import's fingerprint is the card's columns: a note card's field values too."""
-    store.import_decks([parse_deck(NOTE_DECK, Path("d.toml"))], now=datetime(2026, 1, 1))
+    store.decks.import_([parse_deck(NOTE_DECK, Path("d.toml"))], now=datetime(2026, 1, 1))
     before = len(backups.list_backups(store.path))
     edited = parse_deck(NOTE_DECK.replace("MEANING", "dog"), Path("d.toml"))
-    report = store.import_decks([edited], now=datetime(2026, 1, 2))
+    report = store.decks.import_([edited], now=datetime(2026, 1, 2))
     assert report.decks[0].updated == 1
     assert len(backups.list_backups(store.path)) == before + 1

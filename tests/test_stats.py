@@ -18,7 +18,7 @@ from tests.conftest import TODAY, review_session
 
 @pytest.fixture
 def loaded(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     return store
 
 
@@ -49,18 +49,18 @@ def test_forecast_counts_overdue_today_and_each_day(loaded):
 def test_retention_windows_and_young_mature_split(loaded):
     a, b, c, *_ = ids(loaded)
     # First sight does not count for retention.
-    loaded.grade(a, 5, today=TODAY - timedelta(days=40))
+    loaded.reviews.grade(a, 5, today=TODAY - timedelta(days=40))
     # Young reviews (interval < 21) in the last week: one pass, one fail.
     set_state(loaded, a, due=TODAY, interval=6)
-    loaded.grade(a, 4, today=TODAY - timedelta(days=1))
+    loaded.reviews.grade(a, 4, today=TODAY - timedelta(days=1))
     set_state(loaded, b, due=TODAY, interval=6)
-    loaded.grade(b, 2, today=TODAY - timedelta(days=2))
+    loaded.reviews.grade(b, 2, today=TODAY - timedelta(days=2))
     # A mature review 20 days ago, passed.
     set_state(loaded, c, due=TODAY, interval=30)
-    loaded.grade(c, 3, today=TODAY - timedelta(days=20))
+    loaded.reviews.grade(c, 3, today=TODAY - timedelta(days=20))
     # Re-drills and cram never count.
-    loaded.grade(b, 5, today=TODAY - timedelta(days=2), kind="redrill")
-    loaded.grade(c, 0, today=TODAY, kind="cram")
+    loaded.reviews.grade(b, 5, today=TODAY - timedelta(days=2), kind="redrill")
+    loaded.reviews.grade(c, 0, today=TODAY, kind="cram")
     r = stats.retention(loaded, TODAY)
     assert (r["last_7_days"]["overall"].rate, r["last_7_days"]["overall"].reviews) == (0.5, 2)
     assert r["last_7_days"]["mature"].rate is None
@@ -89,7 +89,7 @@ def test_angle_tags_are_not_topics(store, write_deck):
         '[deck]\nid = "d"\nname = "D"\n[[cards]]\nid = "a"\nfront = "q"\nback = "a"\n'
         'tags = ["mechanism::blood-flow", "angle::claim"]\n'
     )
-    store.import_decks([load_deck(path)])
+    store.decks.import_([load_deck(path)])
     topics = [m.tag for m in stats.mastery(store, TODAY)]
     assert topics == ["mechanism", "mechanism::blood-flow"]
 
@@ -97,20 +97,20 @@ def test_angle_tags_are_not_topics(store, write_deck):
 def test_streak_counts_consecutive_days(loaded):
     a = ids(loaded)[0]
     for back in (0, 1, 2, 4):
-        loaded.grade(a, 5, today=TODAY - timedelta(days=back))
-    assert loaded.streak_days(TODAY) == 3
+        loaded.reviews.grade(a, 5, today=TODAY - timedelta(days=back))
+    assert loaded.progress.streak_days(TODAY) == 3
     # Not studied yet today: yesterday's streak still stands.
-    assert loaded.streak_days(TODAY + timedelta(days=1)) == 3
-    assert loaded.streak_days(TODAY + timedelta(days=2)) == 0
+    assert loaded.progress.streak_days(TODAY + timedelta(days=1)) == 3
+    assert loaded.progress.streak_days(TODAY + timedelta(days=2)) == 0
 
 
 def test_heatmap_and_states(loaded):
     a, b, *_ = ids(loaded)
-    loaded.grade(a, 5, today=TODAY - timedelta(days=3))
-    loaded.grade(b, 5, today=TODAY - timedelta(days=3))
-    loaded.grade(b, 5, today=TODAY - timedelta(days=400))  # outside six months
+    loaded.reviews.grade(a, 5, today=TODAY - timedelta(days=3))
+    loaded.reviews.grade(b, 5, today=TODAY - timedelta(days=3))
+    loaded.reviews.grade(b, 5, today=TODAY - timedelta(days=400))  # outside six months
     assert stats.heatmap(loaded, TODAY) == {(TODAY - timedelta(days=3)).isoformat(): 2}
-    loaded.set_suspended(ids(loaded)[4], True)
+    loaded.reviews.set_suspended(ids(loaded)[4], True)
     states = stats.states(loaded)
     # a: one pass (1-day step) -> learning; b: two passes (interval 6) -> young.
     assert states == {
@@ -126,15 +126,15 @@ def test_heatmap_and_states(loaded):
 def test_leech_at_threshold_is_flagged_and_suspended_and_undo_reverts(loaded):
     a = ids(loaded)[0]
     results = [
-        loaded.grade(a, 1, today=TODAY - timedelta(days=10 - n), leech_threshold=3)
+        loaded.reviews.grade(a, 1, today=TODAY - timedelta(days=10 - n), leech_threshold=3)
         for n in range(3)
     ]
     assert [r.became_leech for r in results] == [False, False, True]
-    assert loaded.item(a).suspended
+    assert loaded.queues.item(a).suspended
     [leech] = stats.leeches(loaded)
     assert (leech.item_id, leech.fails, leech.suspended) == (a, 3, True)
-    loaded.undo_review(results[-1].review_id, leech_threshold=3)
-    assert not loaded.item(a).suspended and stats.leeches(loaded) == []
+    loaded.reviews.undo(results[-1].review_id, leech_threshold=3)
+    assert not loaded.queues.item(a).suspended and stats.leeches(loaded) == []
 
 
 def test_session_leech_does_not_come_back(loaded):
@@ -149,15 +149,15 @@ def test_cram_leaves_sm2_state_untouched(loaded):
     # Seen cards (cram leaves never-seen ones out; see the test below).
     for item in ids(loaded):
         set_state(loaded, item, due=TODAY + timedelta(days=2), interval=3)
-    before = {i: loaded.item_state(i) for i in ids(loaded)}
+    before = {i: loaded.reviews.item_state(i) for i in ids(loaded)}
     session = ReviewSession(loaded, today=TODAY, mode="cram", scope=Scope(tag="mechanism"))
     assert session.counts().review == 3
     while session.current():
         session.answer(1 if session.counts().done == 0 else 5)
-    assert {i: loaded.item_state(i) for i in ids(loaded)} == before
+    assert {i: loaded.reviews.item_state(i) for i in ids(loaded)} == before
     kinds = {r[0] for r in loaded.conn.execute("SELECT kind FROM reviews")}
     assert kinds == {"cram"}
-    assert loaded.summary(TODAY)["reviews"] == 0
+    assert loaded.progress.summary(TODAY)["reviews"] == 0
 
 
 def test_cram_without_ahead_leaves_never_seen_cards_out(loaded):
@@ -197,7 +197,7 @@ def test_weak_spots_picks_lowest_ef_then_most_lapses(loaded):
         order.append(session.current().id)
         session.answer(5)
     assert order == [d, b]
-    assert loaded.item_state(d).ef_hundredths == 150
+    assert loaded.reviews.item_state(d).ef_hundredths == 150
 
 
 def test_stats_json_keeps_old_keys_and_adds_new(tmp_path, sample_deck):
@@ -226,7 +226,7 @@ def test_stats_json_keeps_old_keys_and_adds_new(tmp_path, sample_deck):
 
 
 def test_stats_on_empty_database():
-    store = Store.memory()
+    store = Store.in_memory()
     figures = stats.compute(store, date(2026, 1, 1))
     assert figures.forecast == [0] * 30 and figures.mastery == [] and figures.leeches == []
     from studyapp.report import sections
@@ -268,8 +268,8 @@ def test_long_topics_keep_their_last_level_in_a_narrow_table(tag, width, shown):
 
 def test_totals_agree_with_the_states_when_a_card_is_suspended(loaded, no_bundled_decks):
     a, *_ = ids(loaded)
-    loaded.set_suspended(a, True)
-    summary = loaded.summary(TODAY)
+    loaded.reviews.set_suspended(a, True)
+    summary = loaded.progress.summary(TODAY)
     states = stats.states(loaded)
     assert (summary["cards"], summary["suspended"]) == (4, 1)
     assert sum(n for state, n in states.items() if state != "retired") == 5

@@ -91,7 +91,7 @@ def write_apkg(
 ) -> ExportResult:
     """Write `decks` to `out` (.apkg). The file appears whole or not at all.
 
-    `ledger` is a snapshot of the last export (Store.snapshot_exported): notes
+    `ledger` is a snapshot of the last export (store.exports.snapshot): notes
     unchanged since keep its modification time, so Anki updates only edited
     ones, and notes gone from the decks are sent tagged for deletion.
     `before_replace` runs when the package is complete; if it raises, nothing

@@ -223,11 +223,11 @@ def progress_by_card(store: Store) -> dict[tuple[str, int], ItemProgress]:
     """Every active item's progress by its note's Anki GUID and card ordinal."""
     guids = {
         (deck_id, card_key): card_guid(deck_id, card_key, card_type, kept)
-        for deck_id, card_key, card_type, kept, _own in store.card_identities()
+        for deck_id, card_key, card_type, kept, _own in store.decks.card_identities()
     }
     result = {}
     for deck_id in {deck for deck, _key in guids}:
-        for (card_key, ord_), entry in store.deck_progress(deck_id).items():
+        for (card_key, ord_), entry in store.exports.deck_progress(deck_id).items():
             result[(guids[(deck_id, card_key)], ord_)] = ItemProgress(*entry)
     return result
 

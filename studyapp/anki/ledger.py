@@ -1,7 +1,7 @@
 """What the package's notes were at their last export, looked up batch by batch.
 
 plan_export copies the database's ledger rows of the exported decks into a
-scratch SQLite file (Store.snapshot_exported); the writer attaches it as
+scratch SQLite file (store.exports.snapshot); the writer attaches it as
 ``before`` and asks it, a batch of notes at a time, for each note's previous
 content hash and modification time, so a re-export of 100k notes holds no
 dictionary of them. After the notes are written, the snapshot also names the
@@ -94,7 +94,7 @@ class Ledger:
         """Notes of the exported decks last exported but not in this package, as markers.
 
         A note already marked stays in the ledger (marked) and is sent again, until the
-        tutor confirms a package with its marker reached Anki (Store.confirm_imported).
+        tutor confirms a package with its marker reached Anki (store.exports.confirm_imported).
         """
         return [
             deletion_marker(*row)

@@ -115,7 +115,7 @@ def decks_from_files(decks: Sequence[Deck]) -> list[ExportDeck]:
 
 
 def _store_notes(store: Store, deck_id: str) -> Iterator[ExportNote]:
-    for row in store.deck_card_rows(deck_id):
+    for row in store.exports.deck_card_rows(deck_id):
         content = CardContent.from_columns(row)
         content = replace(content, extra=with_student_note(content.extra, row["note"]))
         yield ExportNote(deck_id, row["card_key"], content)
@@ -138,7 +138,7 @@ def decks_from_store(
         ExportDeck(
             d["id"], d["name"], d["description"], tuple(_store_notes(store, d["id"])), media_dir
         )
-        for d in store.deck_rows(deck_ids)
+        for d in store.exports.deck_rows(deck_ids)
     ]
 
 
@@ -147,7 +147,9 @@ def with_progress_from(store: Store, decks: Sequence[ExportDeck]) -> list[Export
     result = []
     for deck in decks:
         by_card: dict[str, dict[int, ItemProgress]] = {}
-        for (card_key, ord_), (state, suspended, reviews) in store.deck_progress(deck.id).items():
+        for (card_key, ord_), (state, suspended, reviews) in store.exports.deck_progress(
+            deck.id
+        ).items():
             by_card.setdefault(card_key, {})[ord_] = ItemProgress(state, suspended, reviews)
         notes = tuple(replace(note, progress=by_card.get(note.card_key, {})) for note in deck.notes)
         result.append(replace(deck, notes=notes))

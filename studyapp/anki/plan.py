@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # Records a finished export: the notes that changed (see ledger.LedgerRow), and the
 # GUIDs of notes sent for deletion, which stay marked and are sent again until the
-# tutor confirms a package reached Anki (Store.confirm_imported). Called for every
+# tutor confirms a package reached Anki (store.exports.confirm_imported). Called for every
 # export, so a confirmation always means the last package written.
 Recorder = Callable[[LedgerRows, Sequence[str]], object]
 
@@ -40,7 +40,7 @@ class ExportJob:
     with_progress: bool
     now: float
     rollover_hour: int
-    # The ledger of earlier exports of these decks (Store.snapshot_exported).
+    # The ledger of earlier exports of these decks (store.exports.snapshot).
     ledger: Path
 
 
@@ -60,7 +60,7 @@ def plan_export(
     ledger = Path(name)
     ledger.unlink()  # SQLite makes the file
     try:
-        store.snapshot_exported([deck.id for deck in decks], ledger)
+        store.exports.snapshot([deck.id for deck in decks], ledger)
     except BaseException:
         ledger.unlink(missing_ok=True)
         raise
@@ -108,7 +108,7 @@ def export_to_file(
     job = plan_export(
         store, decks, with_progress=with_progress, now=now, rollover_hour=rollover_hour
     )
-    return run_export(job, out, store.record_exported)
+    return run_export(job, out, store.exports.record)
 
 
 def outlook_lines(result: ExportResult) -> list[str]:

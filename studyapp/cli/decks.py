@@ -155,7 +155,7 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
         finish_pending_media(store)  # an import killed after its commit
         staged = stage_media(store, deck_files, conversion, left_out)
         with working(f"Importing {sum(len(d.cards) for d in decks)} cards"):
-            report = store.import_decks(
+            report = store.decks.import_(
                 decks,
                 replace=replace,
                 pending_media=None if staged is None else str(staged),
@@ -179,7 +179,9 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
         click.echo(_history_line(report.history, history.left_out))
     if merged_sha is not None:
         # What `export --collection` may rebuild: this collection, exactly as merged.
-        store.record_merged_collection(str(sources[0].resolve()), merged_sha, utcnow().isoformat())
+        store.history.record_merged_collection(
+            str(sources[0].resolve()), merged_sha, utcnow().isoformat()
+        )
     if conversion is not None:
         for line in mapping_lines(conversion):
             click.echo(one_line(line))
@@ -219,7 +221,7 @@ def _convert(sources: list[Path], store: Store | None = None) -> tuple[Conversio
     try:
         conversion = convert_sources(sources)
         if store is not None:
-            adopt_known_cards(conversion, store.card_identities(), store.deck_descriptions())
+            adopt_known_cards(conversion, store.decks.card_identities(), store.decks.descriptions())
         return conversion, validated_decks(conversion)
     except PackageError as exc:
         fail(f"{exc}; nothing written")
@@ -293,7 +295,7 @@ def decks(context: Context, as_json: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    counts = context.store().deck_counts(context.today())
+    counts = context.store().progress.deck_counts(context.today())
     if as_json:
         rows = [
             {"id": d.id, "name": d.name, "total": d.total, "new": d.new, "due_today": d.due}

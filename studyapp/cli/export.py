@@ -131,7 +131,7 @@ def export(
 
 def _confirm_imported(context: Context) -> None:
     """Record that the last package reached Anki: its deletion advice is done with."""
-    done = context.store().confirm_imported()
+    done = context.store().exports.confirm_imported()
     if done is None:
         click.echo("No export waits for confirmation; nothing recorded.")
         return
@@ -160,7 +160,7 @@ def _export_collection(
     if out.suffix.lower() != ".colpkg":
         fail(f"{out}: --collection writes an Anki collection package; name it *.colpkg")
     store = context.store()
-    merged = store.merged_collection()
+    merged = store.history.merged_collection()
     if merged is None:
         fail(
             "no Anki collection merged here: export the collection on the phone (.colpkg), "

@@ -72,17 +72,17 @@ def _known(values: list[str], limit: int = 12) -> str:
 def _refresh_memory(store: Store) -> None:
     # A read-only database keeps the memory figures it has; the rest of stats still runs.
     with suppress(DatabaseError):
-        store.refresh_memory(utcnow())
+        store.memory.refresh(utcnow())
 
 
 def _check_scope(store: Store, deck_id: str | None, tag: str | None) -> None:
     """An unknown --deck or --tag is a usage error (exit 2), before the app opens."""
     if deck_id is not None:
-        decks = list(store.deck_names())
+        decks = list(store.decks.names())
         if deck_id not in decks:
             fail(f"no deck with id '{deck_id}' (known: {_known(decks)})", code=2)
     if tag is not None:
-        tags = sorted(name for name, _ in store.tag_counts())
+        tags = sorted(name for name, _ in store.browse.tag_counts())
         if tag not in tags:
             fail(f"no cards tagged '{tag}' (known: {_known(tags)})", code=2)
 
@@ -96,10 +96,10 @@ def stats(context: Context, as_json: bool) -> None:
 
     store = context.study_store()
     today = context.today()
-    if store.memory_due():
+    if store.memory.fit_due():
         # Not a review: the student asked for figures, so fitting may take its time here.
         _refresh_memory(store)
-    summary = store.summary(today)
+    summary = store.progress.summary(today)
     figures = stats_module.compute(store, today)
     if as_json:
         from studyapp.settings import load_settings
@@ -184,7 +184,7 @@ def exam(
     store = context.study_store()
     today = context.today()
     if remove:
-        if not store.remove_exam(remove):
+        if not store.exams.remove(remove):
             fail(f"no exam named {remove!r}", code=2)
         click.echo(one_line(f"Removed {remove}"))
         return
@@ -251,7 +251,7 @@ def settings(context: Context, name: str | None, value: str | None) -> None:
         close = get_close_matches(name, setting_names(), n=1)
         hint = f"did you mean {close[0]}? " if close else ""
         fail(f"unknown setting '{name}' ({hint}known: {', '.join(setting_names())})", code=2)
-    if per_deck and name[len(DECK_LIMIT_PREFIX) :] not in store.deck_names():
+    if per_deck and name[len(DECK_LIMIT_PREFIX) :] not in store.decks.names():
         fail(f"no deck with id {name[len(DECK_LIMIT_PREFIX) :]!r}", code=2)
     if value is None:
         shown = (
@@ -304,12 +304,12 @@ def simulate(context: Context, days: int, retentions: tuple[float, ...], as_json
 
     store = context.study_store()
     today = context.today()
-    if store.memory_due():
+    if store.memory.fit_due():
         _refresh_memory(store)
-    cards = store.cards_to_simulate()
-    seconds = store.seconds_per_answer(today) or DEFAULT_SECONDS_PER_ANSWER
+    cards = store.memory.cards_to_simulate()
+    seconds = store.memory.seconds_per_answer(today) or DEFAULT_SECONDS_PER_ANSWER
     loads = simulate_load(
-        store.memory_parameters(),
+        store.memory.parameters(),
         cards,
         today,
         days,

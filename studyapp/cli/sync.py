@@ -39,7 +39,7 @@ def sync(context: Context, folder: Path | None, new_device: bool) -> None:
     if not folder.is_dir():
         fail(f"{folder}: no such folder to sync through")
     if new_device:
-        click.echo(f"This database is now device {store.become_new_device()}.")
+        click.echo(f"This database is now device {store.sync.become_new_device()}.")
     report = sync_folder(store, folder)
     for problem in report.problems:
         click.echo(one_line(f"studyapp: {problem}"), err=True)

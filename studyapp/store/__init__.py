@@ -16,11 +16,14 @@ Easiness is stored as integer hundredths (see :mod:`studyapp.study.sm2`). Dates 
 ISO strings (they sort as dates). Every write is one transaction, taken with
 BEGIN IMMEDIATE so two processes on one database queue instead of failing.
 
-One module per concern, each a mixin over :class:`~.connection.StoreBase`
-that owns its SQL; :class:`Store` puts them together.
+One module per concern, each a part (:class:`~.part.StorePart`) that owns its SQL;
+:class:`Store` owns the connection and hangs the parts off itself (``store.reviews``, ...).
 """
 
 from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
 
 from studyapp.store.browse import Browse
 from studyapp.store.columns import tag_clause, tag_names, tags_match
@@ -30,7 +33,9 @@ from studyapp.store.errors import DATABASE_ERRORS, DatabaseError, InputError, St
 from studyapp.store.exams import Exams
 from studyapp.store.exports import Exports
 from studyapp.store.figures import Figures
-from studyapp.store.memory import MemoryFit
+from studyapp.store.fsrs_schedule import FsrsSchedule
+from studyapp.store.history_import import HistoryImport
+from studyapp.store.memory import Memory, MemoryFit
 from studyapp.store.models import (
     ITEM_STATES,
     MATURE_DAYS,
@@ -44,6 +49,7 @@ from studyapp.store.models import (
     StudyItem,
     TagGroup,
 )
+from studyapp.store.part import StorePart
 from studyapp.store.personal import PERSONAL_DECK_ID, PERSONAL_DECK_NAME, PersonalCards
 from studyapp.store.progress import Progress
 from studyapp.store.queues import Queues
@@ -62,19 +68,33 @@ __all__ = [
     "REVIEW_KINDS",
     "SCHEMA_VERSION",
     "STATE_SQL",
+    "Browse",
     "BrowseRow",
     "DatabaseError",
     "DeckChanges",
     "DeckCounts",
+    "DeckImport",
     "DeckNotOwned",
     "Exam",
+    "Exams",
+    "Exports",
+    "Figures",
+    "FsrsSchedule",
     "GradeResult",
+    "HistoryImport",
     "ImportReport",
     "InputError",
+    "Memory",
     "MemoryFit",
+    "PersonalCards",
+    "Progress",
+    "Queues",
+    "Reviews",
     "Store",
     "StoreError",
+    "StorePart",
     "StudyItem",
+    "SyncEvents",
     "TagGroup",
     "tag_clause",
     "tag_names",
@@ -82,18 +102,27 @@ __all__ = [
 ]
 
 
-class Store(
-    DeckImport,
-    Queues,
-    Reviews,
-    ActionMerge,
-    PersonalCards,
-    Browse,
-    Progress,
-    Figures,
-    Exports,
-    Exams,
-    SyncEvents,
-    StoreBase,
-):
-    """The study database. Open one with :meth:`open`; tests may use :meth:`memory`."""
+class Store(StoreBase):
+    """The study database. Open one with :meth:`open`; tests may use :meth:`in_memory`.
+
+    Its concerns are parts, each typed and usable alone (``store.reviews.grade(...)``,
+    ``store.exams.active(today)``); the store itself owns the connection, transactions,
+    backups and meta.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+        super().__init__(conn, path)
+        self.decks = DeckImport(self)
+        self.history = HistoryImport(self)
+        self.sync = SyncEvents(self)
+        self.queues = Queues(self)
+        self.reviews = Reviews(self)
+        self.personal = PersonalCards(self)
+        self.browse = Browse(self)
+        self.progress = Progress(self)
+        self.figures = Figures(self)
+        self.exports = Exports(self)
+        self.exams = Exams(self)
+        self.memory = Memory(self)
+        self.fsrs = FsrsSchedule(self)
+        self.actions = ActionMerge(self)

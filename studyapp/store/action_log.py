@@ -13,8 +13,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from studyapp.store.connection import StoreBase
 from studyapp.store.errors import InputError
+from studyapp.store.part import StorePart
 from studyapp.sync.actions import ActionEvent, register_kinds, too_long
 
 DEVICE_KEY = "device_id"
@@ -37,7 +37,7 @@ def stays_on_device(kind: str, target: tuple[str | int, ...]) -> bool:
     return target[0] == PERSONAL_DECK_ID and bool(_LEGACY_OWN_KEY.fullmatch(str(target[1])))
 
 
-class ActionLog(StoreBase):
+class ActionLog(StorePart):
     """The device id, and the actions written as events."""
 
     def device_id(self) -> str:

@@ -7,9 +7,9 @@ from typing import Any
 
 from studyapp.cardtext import item_label
 from studyapp.store.columns import like_escape, parse_date, scope_clause, tag_names, tags_tuple
-from studyapp.store.connection import StoreBase
 from studyapp.store.errors import InputError
 from studyapp.store.models import ITEM_STATES, STATE_SQL, BrowseRow
+from studyapp.store.part import StorePart
 
 # Browse also shows (and filters) cards buried until a later study day.
 BROWSE_STATES = (*ITEM_STATES, "buried")
@@ -18,7 +18,7 @@ _BROWSE_STATE_SQL = (
 )
 
 
-class Browse(StoreBase):
+class Browse(StorePart):
     """Browse and search."""
 
     def tag_counts(self) -> list[tuple[str, int]]:
@@ -32,7 +32,7 @@ class Browse(StoreBase):
                 counts[name] = counts.get(name, 0) + n
         return sorted(counts.items())
 
-    def browse(
+    def page(
         self,
         *,
         today: date,
@@ -94,7 +94,7 @@ class Browse(StoreBase):
             for r in rows
         ], total
 
-    def browse_state(self, item_id: int, today: date) -> str:
+    def state(self, item_id: int, today: date) -> str:
         """One item's state as Browse names it (new, learning, ..., suspended, buried)."""
         return str(
             self._one(

@@ -109,7 +109,8 @@ class StoreBase:
         return store
 
     @classmethod
-    def memory(cls) -> Self:
+    def in_memory(cls) -> Self:
+        """A database in memory, gone when closed (the tests' scratch store)."""
         store = cls(sqlite3.connect(":memory:"))
         store._prepare(None)
         return store
@@ -203,6 +204,11 @@ class StoreBase:
             return damaged_message(self.path, exc)
         where = f"{self.path}: " if self.path is not None else ""
         return f"{where}{_describe(exc, self.path)}"
+
+    def database_file(self) -> str | None:
+        """The file this store reads, so a worker thread can open its own connection."""
+        row = self.conn.execute("PRAGMA database_list").fetchone()
+        return str(row[2]) if row and row[2] else None
 
     def close(self) -> None:
         self.conn.close()

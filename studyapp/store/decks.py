@@ -11,8 +11,8 @@ from studyapp.cards import CONTENT_COLUMNS
 from studyapp.store.columns import new_item_position
 from studyapp.store.connection import utcnow
 from studyapp.store.errors import InputError
-from studyapp.store.history_import import HistoryImport
 from studyapp.store.models import DeckChanges, ImportReport
+from studyapp.store.part import StorePart
 from studyapp.sync.events import ReviewEvent
 
 if TYPE_CHECKING:
@@ -57,12 +57,12 @@ def _fingerprint(deck: Deck) -> str:
     return digest.hexdigest()
 
 
-class DeckImport(HistoryImport):
+class DeckImport(StorePart):
     """Bringing deck files into the database."""
 
     # -- importing decks ---------------------------------------------------------
 
-    def import_decks(
+    def import_(
         self,
         decks: Sequence[Deck],
         now: datetime | None = None,
@@ -88,7 +88,7 @@ class DeckImport(HistoryImport):
         """
         stamp = (now or utcnow()).isoformat(timespec="seconds")
         prints = {deck.id: _fingerprint(deck) for deck in decks}
-        news = bool(reviews) and bool(self.new_review_events(reviews))
+        news = bool(reviews) and bool(self._store.history.new_events(reviews))
         if decks and not self.damaged and (news or not self._imported_before(prints)):
             self.backup_before("import")
         with self.transaction():
@@ -100,7 +100,7 @@ class DeckImport(HistoryImport):
                 [(last_item, ord_, deck, key) for deck, key, ord_ in suspended],
             )
             if reviews:
-                report.history = self.merge_history(reviews)
+                report.history = self._store.history.merge(reviews)
             for deck_id, digest in prints.items():
                 if self.get_meta(FINGERPRINT_PREFIX + deck_id) != digest:
                     self.set_meta(FINGERPRINT_PREFIX + deck_id, digest)
@@ -135,12 +135,10 @@ class DeckImport(HistoryImport):
             )
         ]
 
-    def deck_descriptions(self) -> dict[str, str]:
+    def descriptions(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self.conn.execute("SELECT id, description FROM decks")}
 
-    def retire_decks(
-        self, deck_ids: Iterable[str], now: datetime | None = None
-    ) -> list[DeckChanges]:
+    def retire(self, deck_ids: Iterable[str], now: datetime | None = None) -> list[DeckChanges]:
         """Take whole decks out of review, in one transaction; their history is kept.
 
         For decks whose file is gone from a set that is known whole (the bundled
@@ -325,7 +323,7 @@ class DeckImport(HistoryImport):
             ((card_id, deck_id, ord_, new_position) for card_id, ord_, new_position in rows),
         )
 
-    def deck_names(self) -> dict[str, str]:
+    def names(self) -> dict[str, str]:
         return {
             r[0]: r[1]
             for r in self.conn.execute(

@@ -64,7 +64,7 @@ class Exams(ActionLog):
             minutes_per_day=row[6],
         )
 
-    def exams(self) -> list[Exam]:
+    def all(self) -> list[Exam]:
         """Every exam, past ones included, by date."""
         return [
             self._exam_from(r)
@@ -73,7 +73,7 @@ class Exams(ActionLog):
             )
         ]
 
-    def active_exams(self, today: date) -> list[Exam]:
+    def active(self, today: date) -> list[Exam]:
         """Exams on `today` or later, nearest first."""
         return [
             self._exam_from(r)
@@ -83,7 +83,7 @@ class Exams(ActionLog):
             )
         ]
 
-    def set_exam(
+    def set(
         self,
         name: str,
         when: date,
@@ -126,7 +126,7 @@ class Exams(ActionLog):
             self._record_action("exam", (name,), exam_value(exam))
         return exam, not existed
 
-    def remove_exam(self, name: str) -> bool:
+    def remove(self, name: str) -> bool:
         with self.transaction():
             removed = self.conn.execute("DELETE FROM exams WHERE name = ?", [name]).rowcount > 0
             if removed:
@@ -157,12 +157,12 @@ class Exams(ActionLog):
 
     # -- counting the scope ----------------------------------------------------------
 
-    def exam_scope_total(self, exam: Exam) -> int:
+    def scope_total(self, exam: Exam) -> int:
         """Study items in the exam's scope (not suspended, not retired)."""
         scope, params = exam_clause(exam)
         return self._one(f"SELECT COUNT(*) FROM items i WHERE {_ACTIVE}{scope}", params) or 0
 
-    def exam_unseen(self, exam: Exam, today: date) -> tuple[int, int]:
+    def unseen(self, exam: Exam, today: date) -> tuple[int, int]:
         """The scope's unseen items now, and how many of it were first seen on `today`."""
         scope, params = exam_clause(exam)
         row = self.conn.execute(
@@ -174,7 +174,7 @@ class Exams(ActionLog):
         ).fetchone()
         return row[0], row[1]
 
-    def exam_new_item_ids(
+    def new_item_ids(
         self, exam: Exam, limit: int, today: date, deck_id: str | None, tag: str | None
     ) -> list[int]:
         """The exam scope's new items in deck order (within a session's scope), at most `limit`."""
@@ -201,7 +201,7 @@ class Exams(ActionLog):
         "(SELECT item_id FROM reviews WHERE study_day >= ? AND kind != 'cram')"
     )
 
-    def exam_owed_count(self, exam: Exam, window_start: date) -> int:
+    def owed_count(self, exam: Exam, window_start: date) -> int:
         """Scope items SM-2 shows only after the exam and not reviewed since the window opened."""
         scope, params = exam_clause(exam)
         return (
@@ -212,7 +212,7 @@ class Exams(ActionLog):
             or 0
         )
 
-    def exam_owed_item_ids(
+    def owed_item_ids(
         self,
         exam: Exam,
         window_start: date,
@@ -241,7 +241,7 @@ class Exams(ActionLog):
             )
         ]
 
-    def exam_reviews_on(self, exam: Exam, day: date) -> int:
+    def reviews_on(self, exam: Exam, day: date) -> int:
         """Scope items given an exam review on study day `day`."""
         scope, params = exam_clause(exam)
         return (
@@ -253,7 +253,7 @@ class Exams(ActionLog):
             or 0
         )
 
-    def exam_window_grades(self, exam: Exam, window_start: date) -> dict[int, int]:
+    def window_grades(self, exam: Exam, window_start: date) -> dict[int, int]:
         """Grades given to scope items in the final window (cram aside): grade -> answers."""
         scope, params = exam_clause(exam)
         return dict(
@@ -267,12 +267,7 @@ class Exams(ActionLog):
 
     # -- what the forecast replays -------------------------------------------------
 
-    def database_file(self) -> str | None:
-        """The file this store reads, so a worker thread can open its own connection."""
-        row = self.conn.execute("PRAGMA database_list").fetchone()
-        return str(row[2]) if row and row[2] else None
-
-    def exam_forecast_items(self, exam: Exam, window_start: date) -> list[tuple[Any, ...]]:
+    def forecast_items(self, exam: Exam, window_start: date) -> list[tuple[Any, ...]]:
         """The scope's items in deck order: (ef, interval, repetitions, lapses, due, reviewed
         since the window opened, item id)."""
         scope, params = exam_clause(exam)
@@ -306,7 +301,7 @@ class Exams(ActionLog):
 
     # -- what the recall plan reads (studyapp.study.exam_recall_plan) ------------------------
 
-    def exam_memory_items(self, exam: Exam) -> list[tuple[int, str, str, Any, Any, Any]]:
+    def memory_items(self, exam: Exam) -> list[tuple[int, str, str, Any, Any, Any]]:
         """The scope's items, reviewed first then new in deck order: (item id, deck id,
         card tags, stability, difficulty, last day); the memory columns NULL if never
         answered."""
@@ -345,7 +340,7 @@ class Exams(ActionLog):
         )
         return (ms or 0) / 60000
 
-    def exam_items_for_session(
+    def items_for_session(
         self, item_ids: list[int], today: date, deck_id: str | None, tag: str | None
     ) -> list[int]:
         """Of `item_ids` (in their order), those a session on that deck/tag may show today as

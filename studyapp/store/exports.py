@@ -10,8 +10,8 @@ from typing import Any
 
 from studyapp.cards import CONTENT_COLUMNS
 from studyapp.store.columns import state_from
-from studyapp.store.connection import StoreBase
 from studyapp.store.memory import SCHEDULER_KEY
+from studyapp.store.part import StorePart
 from studyapp.study import sm2
 
 # meta keys: the number of the last export that recorded its notes, and of the last
@@ -23,7 +23,7 @@ EXPORT_CONFIRMED_KEY = "export_confirmed"
 DeckProgressEntry = tuple[sm2.SM2State, bool, tuple[dict[str, Any], ...]]
 
 
-class Exports(StoreBase):
+class Exports(StorePart):
     """Reads for Anki export, and the export ledger."""
 
     # -- export ----------------------------------------------------------------------
@@ -83,7 +83,7 @@ class Exports(StoreBase):
             )
         return progress
 
-    def exported_notes(self, guids: Iterable[str]) -> dict[str, tuple[str, int, str | None]]:
+    def notes(self, guids: Iterable[str]) -> dict[str, tuple[str, int, str | None]]:
         """Each note at its last export: guid -> (content hash, mtime, Anki card ords as
         "0 1", None if exported before StudyApp kept them)."""
         guids = list(guids)
@@ -102,7 +102,7 @@ class Exports(StoreBase):
             )
         return known
 
-    def snapshot_exported(self, deck_ids: Sequence[str], path: Path) -> None:
+    def snapshot(self, deck_ids: Sequence[str], path: Path) -> None:
         """Copy what the ledger knows of these decks' notes (and of notes exported before
         the ledger kept decks) into a new SQLite file at `path`, table `notes`, for an
         export to look up batch by batch instead of holding it all in memory."""
@@ -124,7 +124,7 @@ class Exports(StoreBase):
         finally:
             self.conn.execute("DETACH DATABASE snapshot")
 
-    def record_exported(
+    def record(
         self, rows: Iterable[tuple[str, str, int, str, str, str, str]], forget: Sequence[str] = ()
     ) -> None:
         """Remember notes (guid, content hash, mtime, deck id, card key, ords, note type)
@@ -163,7 +163,7 @@ class Exports(StoreBase):
             self.set_meta(EXPORT_CONFIRMED_KEY, serial)
         return confirmed, forgotten
 
-    def unconfirmed_export(self) -> bool:
+    def unconfirmed(self) -> bool:
         """Whether the last export's package is not yet confirmed imported."""
         serial = self.get_meta(EXPORT_SERIAL_KEY)
         return serial is not None and self.get_meta(EXPORT_CONFIRMED_KEY) != serial

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from studyapp.store.connection import StoreBase
 from studyapp.store.models import STATE_SQL
+from studyapp.store.part import StorePart
 
 
-class Figures(StoreBase):
+class Figures(StorePart):
     """Read-only counts for studyapp.stats."""
 
     def due_per_day(self, first: date, last: date) -> dict[date, int]:

@@ -11,23 +11,26 @@ from datetime import date
 
 from studyapp.memory.model import MemoryState, Retrieval, replay, step
 from studyapp.memory.schedule import fsrs_due
-from studyapp.store.memory import Memory
+from studyapp.store.part import StorePart
 
 
-class FsrsSchedule(Memory):
+class FsrsSchedule(StorePart):
     """FSRS due dates: read, recomputed, previewed."""
 
-    def fsrs_due_of(self, item_id: int) -> date | None:
+    def due_of(self, item_id: int) -> date | None:
         """The item's FSRS due date (None: no memory state yet)."""
         text = self._one("SELECT fsrs_due FROM memory_states WHERE item_id = ?", [item_id])
         return date.fromisoformat(text) if text else None
 
-    def reschedule_fsrs(self) -> None:
+    def reschedule(self) -> None:
         """Every FSRS due date again from its state (after the desired retention changed)."""
         with self.transaction():
             # Read inside the write transaction: an answer from another process cannot
             # slip in between and be given a date from its old state.
-            parameters, retention = self.memory_parameters(), self.desired_retention()
+            parameters, retention = (
+                self._store.memory.parameters(),
+                self._store.memory.desired_retention(),
+            )
             rows = self.conn.execute(
                 "SELECT item_id, stability, last_day FROM memory_states"
             ).fetchall()
@@ -46,12 +49,15 @@ class FsrsSchedule(Memory):
                 ],
             )
 
-    def fsrs_preview(self, item_id: int, today: date) -> dict[int, int]:
+    def preview(self, item_id: int, today: date) -> dict[int, int]:
         """Days from `today` to the FSRS due date each grade 0-5 would give the item."""
-        parameters, retention = self.memory_parameters(), self.desired_retention()
-        state = self.memory_state(item_id)
+        parameters, retention = (
+            self._store.memory.parameters(),
+            self._store.memory.desired_retention(),
+        )
+        state = self._store.memory.state(item_id)
         if state is None and self._one("SELECT 1 FROM reviews WHERE item_id = ?", [item_id]):
-            state = replay(parameters, self._item_retrievals(item_id))
+            state = replay(parameters, self._store.memory.item_retrievals(item_id))
         return {
             grade: (
                 fsrs_due(parameters, step(parameters, state, Retrieval(today, grade)), retention)

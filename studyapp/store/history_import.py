@@ -2,7 +2,7 @@
 
 The reviews arrive as events with ids of their own ("anki-<revlog id>"): those
 already here are skipped, the rest join the log, and every reviewed item's SM-2
-state is replayed from the merged log in time order (sync_events.merge_events).
+state is replayed from the merged log in time order (``store.sync.merge``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from studyapp.store.sync_events import SyncEvents
+from studyapp.store.part import StorePart
 from studyapp.sync.events import ItemKey, ReviewEvent
 
 # Event ids of reviews that came from Anki: "anki-<revlog id>" (anki/review_history.py).
@@ -41,7 +41,7 @@ class HistoryMerge:
 MERGED_COLLECTION_KEY = "anki_collection_merged"
 
 
-class HistoryImport(SyncEvents):
+class HistoryImport(StorePart):
     """Merging reviews that came with an import."""
 
     def record_merged_collection(self, path: str, sha256: str, merged_at: str) -> None:
@@ -57,7 +57,7 @@ class HistoryImport(SyncEvents):
         record = json.loads(raw)
         return {key: str(record[key]) for key in ("path", "sha256", "merged_at")}
 
-    def new_review_events(self, events: Sequence[ReviewEvent]) -> list[ReviewEvent]:
+    def new_events(self, events: Sequence[ReviewEvent]) -> list[ReviewEvent]:
         """The events this database does not have yet: not by id, and not as one of its
         own reviews that an export sent to Anki (there its revlog id is its time in ms,
         a few ms later at most where two answers shared a millisecond)."""
@@ -77,14 +77,14 @@ class HistoryImport(SyncEvents):
             and not any(event.seq - ms in SENT_MS_SLACK for ms in sent.get(event.item, ()))
         ]
 
-    def merge_history(self, events: Sequence[ReviewEvent]) -> HistoryMerge:
+    def merge(self, events: Sequence[ReviewEvent]) -> HistoryMerge:
         """Add the events this database lacks and replay; one transaction (a savepoint
         within an import's)."""
         with self.transaction():
-            new = self.new_review_events(events)
+            new = self.new_events(events)
             if not new:  # nothing to add: the log, and so every state, is as it was
                 return HistoryMerge(0, len(events), None, None, 0)
-            counts = self.merge_events(new)
+            counts = self._store.sync.merge(new)
         days = [event.study_day for event in new]
         return HistoryMerge(
             counts.added,

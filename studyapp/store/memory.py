@@ -2,7 +2,7 @@
 
 Kept current by grading (a step in the grading transaction) and undo (a replay
 of the item's log); rebuilt whole when parameters change. Fitting and
-evaluating are pure functions in :mod:`studyapp.memory`; `refresh_memory`
+evaluating are pure functions in :mod:`studyapp.memory`; ``store.memory.refresh``
 runs them outside any transaction and writes the result in one.
 """
 
@@ -31,7 +31,7 @@ from studyapp.memory.model import (
 from studyapp.memory.schedule import DEFAULT_RETENTION, RETENTION_RANGE, fsrs_due
 from studyapp.memory.simulate import CardToSimulate
 from studyapp.store.columns import scope_clause
-from studyapp.store.connection import StoreBase
+from studyapp.store.part import StorePart
 from studyapp.study import sm2
 
 # Set by the migration that adds memory states (and by anything that merges
@@ -84,7 +84,7 @@ def _evaluation_from(text: str | None) -> Evaluation | None:
 
 
 def refresh_memory_at(path: Path) -> str | None:
-    """`Memory.refresh_memory` on the database at `path`, through a connection of its own.
+    """`store.memory.refresh` on the database at `path`, through a connection of its own.
 
     What the app runs in a child process (see ui.app.StudyApp.refresh_memory).
     """
@@ -92,20 +92,20 @@ def refresh_memory_at(path: Path) -> str | None:
 
     store = Store.open(path)
     try:
-        return store.refresh_memory(datetime.now(UTC))
+        return store.memory.refresh(datetime.now(UTC))
     finally:
         store.close()
 
 
-class Memory(StoreBase):
+class Memory(StorePart):
     """Memory states and fitted parameters."""
 
-    # (newest fit id, its parameters): see memory_parameters.
+    # (newest fit id, its parameters): see parameters().
     _memory_parameters: tuple[int | None, Parameters] | None = None
 
     # -- parameters ------------------------------------------------------------------
 
-    def memory_fit(self) -> MemoryFit | None:
+    def last_fit(self) -> MemoryFit | None:
         """The latest fit (None: the defaults are in use)."""
         row = self.conn.execute(
             "SELECT fitted_at, reviews, parameters, evaluation FROM memory_fits "
@@ -120,7 +120,7 @@ class Memory(StoreBase):
             _evaluation_from(row[3]),
         )
 
-    def memory_parameters(self) -> Parameters:
+    def parameters(self) -> Parameters:
         """The parameters in use: the latest fit's, else FSRS-6's defaults."""
         # Read on every grade: parsed once per fit (the worker's fits come through
         # another connection, so the newest fit id is checked each time).
@@ -135,7 +135,7 @@ class Memory(StoreBase):
 
     # -- states ----------------------------------------------------------------------
 
-    def memory_state(self, item_id: int) -> MemoryState | None:
+    def state(self, item_id: int) -> MemoryState | None:
         row = self.conn.execute(
             "SELECT stability, difficulty, last_day, reviews FROM memory_states WHERE item_id = ?",
             [item_id],
@@ -144,7 +144,7 @@ class Memory(StoreBase):
             return None
         return MemoryState(row[0], row[1], date.fromisoformat(row[2]), row[3])
 
-    def _item_retrievals(self, item_id: int) -> list[Retrieval]:
+    def item_retrievals(self, item_id: int) -> list[Retrieval]:
         return [
             Retrieval(date.fromisoformat(day), grade)
             for day, grade in self.conn.execute(
@@ -157,7 +157,7 @@ class Memory(StoreBase):
         if state is None:
             self.conn.execute("DELETE FROM memory_states WHERE item_id = ?", [item_id])
             return
-        due = fsrs_due(self.memory_parameters(), state, self.desired_retention())
+        due = fsrs_due(self.parameters(), state, self.desired_retention())
         self.conn.execute(
             "INSERT OR REPLACE INTO memory_states "
             "(item_id, stability, difficulty, last_day, reviews, fsrs_due) "
@@ -188,28 +188,26 @@ class Memory(StoreBase):
         low, high = RETENTION_RANGE
         return value if low <= value <= high else DEFAULT_RETENTION
 
-    def _remember_answer(self, item_id: int, grade: int, day: date) -> None:
+    def remember_answer(self, item_id: int, grade: int, day: date) -> None:
         """The grade hook: one step from the stored state (inside grading's transaction).
 
         An item with no state but earlier answers (a database from before memory
         states) is replayed whole instead, so its state is right from its first grade.
         """
-        parameters = self.memory_parameters()
-        state = self.memory_state(item_id)
+        parameters = self.parameters()
+        state = self.state(item_id)
         if state is None:
-            self._write_memory(item_id, replay(parameters, self._item_retrievals(item_id)))
+            self._write_memory(item_id, replay(parameters, self.item_retrievals(item_id)))
         else:
             self._write_memory(item_id, step(parameters, state, Retrieval(day, grade)))
 
-    def _replay_item(self, item_id: int) -> None:
+    def replay_item(self, item_id: int) -> None:
         """The undo hook: the item's state from what remains of its log."""
-        self._write_memory(
-            item_id, replay(self.memory_parameters(), self._item_retrievals(item_id))
-        )
+        self._write_memory(item_id, replay(self.parameters(), self.item_retrievals(item_id)))
 
     # -- the whole log ---------------------------------------------------------------
 
-    def memory_log(self) -> tuple[list[LoggedReview], int]:
+    def log(self) -> tuple[list[LoggedReview], int]:
         """Every review, oldest first, and the newest review id (what a rebuild saw)."""
         rows = self.conn.execute(
             # In study-day order: reviews merged from another device (studyapp.sync) have
@@ -224,7 +222,7 @@ class Memory(StoreBase):
         ]
         return log, max((row[4] for row in rows), default=0)
 
-    def save_memory(
+    def save(
         self,
         parameters: Parameters,
         log: Sequence[LoggedReview],
@@ -286,17 +284,17 @@ class Memory(StoreBase):
                 "SELECT DISTINCT item_id FROM reviews WHERE id > ?", [newest_id]
             ).fetchall()
             for (item_id,) in {*changed, *later}:
-                self._replay_item(item_id)
+                self.replay_item(item_id)
             self.conn.execute("DELETE FROM meta WHERE key = ?", [STALE_KEY])
 
-    def refresh_memory(self, now: datetime) -> str | None:
+    def refresh(self, now: datetime) -> str | None:
         """Bring memory up to date: rebuild if stale, refit if the log has grown enough.
 
         Slow on a big log (seconds): callers run it in the background. Returns
         what it did, for a status line (None: nothing to do).
         """
-        log, newest = self.memory_log()
-        last = self.memory_fit()
+        log, newest = self.log()
+        last = self.last_fit()
         if needs_fit(len(log), last.reviews if last else None):
             parameters, evaluation = fit(log), evaluate(log)
             if evaluation is not None and evaluation.fitted.log_loss > evaluation.defaults.log_loss:
@@ -304,10 +302,10 @@ class Memory(StoreBase):
                 # reviews worse than the defaults did: keep the defaults until they do not.
                 parameters = DEFAULT_PARAMETERS
             record = MemoryFit(now, len(log), parameters, evaluation)
-            self.save_memory(parameters, log, newest, record)
+            self.save(parameters, log, newest, record)
             return f"memory model fitted on {len(log)} reviews"
         if self.get_meta(STALE_KEY):
-            self.save_memory(self.memory_parameters(), log, newest)
+            self.save(self.parameters(), log, newest)
             return "memory states rebuilt"
         return None
 
@@ -317,11 +315,11 @@ class Memory(StoreBase):
         """Answers in the log (kept counts: no scan of the log)."""
         return int(self._one("SELECT COALESCE(SUM(reviews), 0) FROM review_days") or 0)
 
-    def memory_due(self) -> bool:
-        """Whether `refresh_memory` has work: a rebuild, or a (re)fit the log has grown into."""
+    def fit_due(self) -> bool:
+        """Whether `refresh` has work: a rebuild, or a (re)fit the log has grown into."""
         if self.get_meta(STALE_KEY):
             return True
-        last = self.memory_fit()
+        last = self.last_fit()
         return needs_fit(self.answers_logged(), last.reviews if last else None)
 
     def recall_by_tags(

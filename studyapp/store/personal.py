@@ -44,7 +44,7 @@ class PersonalCards(ActionLog):
             )
         return int(self._one("SELECT position FROM decks WHERE id = ?", [PERSONAL_DECK_ID]))
 
-    def add_personal_card(self, content: CardContent) -> int:
+    def add(self, content: CardContent) -> int:
         """Add a card of the student's own (one item, two if reversed, one per cloze
         deletion); returns its card id."""
         content = content.stripped()
@@ -58,7 +58,7 @@ class PersonalCards(ActionLog):
                 or 0
             ) + 1
             # The device in the key: cards written on two devices never share one.
-            key = f"my-{self.device_id()}-{(self._one('SELECT MAX(id) FROM cards') or 0) + 1}"
+            key = f"my-{self._store.sync.device_id()}-{(self._one('SELECT MAX(id) FROM cards') or 0) + 1}"
             cursor = self.conn.execute(
                 f"INSERT INTO cards (deck_id, card_key, {', '.join(columns)}, position, "
                 f"modified_at) VALUES ({', '.join('?' * (len(columns) + 4))})",
@@ -69,7 +69,7 @@ class PersonalCards(ActionLog):
             self._record_own_card(card_id)
         return card_id
 
-    def edit_personal_card(self, card_id: int, content: CardContent) -> None:
+    def edit(self, card_id: int, content: CardContent) -> None:
         """Rewrite one of the student's cards. Items it still makes keep their progress;
         a cloze deletion removed is retired (history kept), one added arrives new."""
         content = content.stripped()
@@ -84,7 +84,7 @@ class PersonalCards(ActionLog):
             self._sync_personal_items(card_id, content)
             self._record_own_card(card_id)
 
-    def delete_personal_card(self, card_id: int) -> None:
+    def delete(self, card_id: int) -> None:
         """Delete one of the student's cards: out of review, Browse and every count.
 
         Its review history stays in the log (as for any retired card), so undoing

@@ -7,13 +7,13 @@ from typing import Any
 
 from studyapp.cardtext import item_label
 from studyapp.store.columns import scope_clause
-from studyapp.store.connection import StoreBase
 from studyapp.store.memory import SCHEDULER_KEY
 from studyapp.store.models import MATURE_DAYS, DeckCounts, TagGroup
+from studyapp.store.part import StorePart
 from studyapp.store.queues import FSRS_DUE_SQL
 
 
-class Progress(StoreBase):
+class Progress(StorePart):
     """Counts and lists for home, decks and stats."""
 
     def deck_counts(self, today: date) -> list[DeckCounts]:

@@ -8,10 +8,10 @@ from typing import Any
 
 from studyapp.cards import CONTENT_COLUMNS, CardContent
 from studyapp.store.columns import parse_date, scope_clause, state_from
-from studyapp.store.connection import StoreBase
 from studyapp.store.errors import InputError
 from studyapp.store.memory import SCHEDULER_KEY
 from studyapp.store.models import StudyItem
+from studyapp.store.part import StorePart
 
 # What "due" means under each scheduler: SM-2's date, or FSRS's where the item has a
 # memory state (an item with SM-2 progress but no answers logged keeps SM-2's). An
@@ -20,7 +20,7 @@ SM2_DUE_SQL = ("i.due", "")
 FSRS_DUE_SQL = ("COALESCE(m.fsrs_due, i.due)", "LEFT JOIN memory_states m ON m.item_id = i.id ")
 
 
-class Queues(StoreBase):
+class Queues(StorePart):
     """The items a session can study, and their content."""
 
     # -- reading -----------------------------------------------------------------

@@ -9,7 +9,6 @@ from studyapp.store.action_log import ActionLog
 from studyapp.store.columns import iso, parse_date, state_columns, state_from
 from studyapp.store.connection import utcnow
 from studyapp.store.errors import InputError
-from studyapp.store.fsrs_schedule import FsrsSchedule
 from studyapp.store.models import GradeResult
 from studyapp.study import sm2
 from studyapp.study.review_rules import (
@@ -28,7 +27,7 @@ __all__ = ["REVIEW_KINDS", "ReviewKind", "Reviews"]
 _RESCHEDULING_SQL = ", ".join(f"'{kind}'" for kind in RESCHEDULING_KINDS)
 
 
-class Reviews(FsrsSchedule, ActionLog):
+class Reviews(ActionLog):
     """Grading and the other actions on one item (each answer also moves its memory state;
     suspend, bury and notes are logged for other devices)."""
 
@@ -113,7 +112,7 @@ class Reviews(FsrsSchedule, ActionLog):
                 self.conn.execute(
                     "UPDATE items SET leech = 1, suspended = 1 WHERE id = ?", [item_id]
                 )
-            self._remember_answer(item_id, quality, today)
+            self._store.memory.remember_answer(item_id, quality, today)
         return GradeResult(int(cursor.lastrowid or 0), item_id, before, after, became_leech)
 
     def _leech_figures(self, item_id: int) -> tuple[int, bool]:
@@ -126,7 +125,7 @@ class Reviews(FsrsSchedule, ActionLog):
         ).fetchone()
         return int(fails), bool(leech)
 
-    def undo_review(self, review_id: int, leech_threshold: int | None = None) -> int:
+    def undo(self, review_id: int, leech_threshold: int | None = None) -> int:
         """Take back review `review_id`: restore the state before it and delete its row.
 
         Only the latest review of an item can be undone (older ones have
@@ -155,7 +154,7 @@ class Reviews(FsrsSchedule, ActionLog):
                 ],
             )
             self.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
-            self._replay_item(row["item_id"])
+            self._store.memory.replay_item(row["item_id"])
             if leech_threshold and stops_being_leech(
                 *self._leech_figures(row["item_id"]), leech_threshold
             ):
@@ -164,7 +163,7 @@ class Reviews(FsrsSchedule, ActionLog):
                 )
         return int(row["item_id"])
 
-    def reviews_of(self, item_id: int) -> list[dict[str, Any]]:
+    def of(self, item_id: int) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM reviews WHERE item_id = ? ORDER BY id", [item_id])
 
     # -- item actions --------------------------------------------------------------

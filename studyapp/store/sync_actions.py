@@ -6,9 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from studyapp.store.action_log import stays_on_device
-from studyapp.store.exams import Exams
-from studyapp.store.personal import PersonalCards
+from studyapp.store.action_log import ActionLog, stays_on_device
 from studyapp.sync.actions import ActionEvent, winners
 
 __all__ = ["ActionCounts", "ActionMerge"]
@@ -33,10 +31,10 @@ class ActionCounts:
     applied: int  # targets whose state a new event decided
 
 
-class ActionMerge(PersonalCards, Exams):
-    """Merging other devices' suspend, bury, notes, own cards and exams."""
+class ActionMerge(ActionLog):
+    """Merging other devices' suspend, bury, notes, own cards and exams (``store.actions``)."""
 
-    def merge_actions(self, events: Iterable[ActionEvent]) -> ActionCounts:
+    def merge(self, events: Iterable[ActionEvent]) -> ActionCounts:
         """Add the events this database lacks and apply each target's winner where that is
         a new event (an older one lost already: the state is the winner's); one transaction.
 
@@ -62,7 +60,7 @@ class ActionMerge(PersonalCards, Exams):
                     new_ids.add(event.event_id)
                 added += len(new_ids)
                 if new_ids:
-                    for winner in winners(self.action_events()).values():
+                    for winner in winners(self._store.sync.action_events()).values():
                         if winner.event_id in new_ids:
                             self._apply_action(winner)
                             applied += 1
@@ -100,6 +98,8 @@ class ActionMerge(PersonalCards, Exams):
             )
         elif event.kind in ("my_card", "my_card_deleted"):
             own = value if event.kind == "my_card" else None
-            self.apply_own_card(str(event.target[0]), own, stamp)
+            self._store.personal.apply_own_card(str(event.target[0]), own, stamp)
         else:
-            self.apply_exam(str(event.target[0]), value if event.kind == "exam" else None, stamp)
+            self._store.exams.apply_exam(
+                str(event.target[0]), value if event.kind == "exam" else None, stamp
+            )

@@ -55,11 +55,11 @@ class SyncEvents(ActionLog):
             self.set_meta(DEVICE_KEY, new)
         return new
 
-    def review_events(self) -> list[ReviewEvent]:
+    def events(self) -> list[ReviewEvent]:
         """Every review in the log (this device's and merged ones), as events."""
         return [event for event, _ in self._event_rows()]
 
-    def merge_events(self, events: Iterable[ReviewEvent]) -> MergeCounts:
+    def merge(self, events: Iterable[ReviewEvent]) -> MergeCounts:
         """Add the events this database lacks, then replay every reviewed item; one transaction.
 
         Events for cards this database does not have are left out (they stay in

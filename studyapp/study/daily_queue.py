@@ -53,10 +53,10 @@ def new_card_budget(
     """
     extra = new_card_extension(store, day)
     total = exam.daily_new_limit(store, day, new_per_day)
-    budget = total + extra - store.new_introduced_on(day)
+    budget = total + extra - store.queues.new_introduced_on(day)
     own = (deck_new_per_day or {}).get(deck_id) if deck_id else None
     if own is not None:
-        budget = min(budget, own + extra - store.new_introduced_on(day, deck_id))
+        budget = min(budget, own + extra - store.queues.new_introduced_on(day, deck_id))
     return max(0, budget)
 
 
@@ -92,27 +92,29 @@ def build_queue(
     exam's full plan, the one it projects (see exam_recall_plan.todays_plan)."""
     if mode == "cram":
         # Study ahead: nothing here changes the schedule (answers are logged as cram).
-        review = store.cram_item_ids(today, deck_id, tag, ahead_days)
+        review = store.queues.cram_item_ids(today, deck_id, tag, ahead_days)
         if ahead_days is None:
             # Cramming a topic: what the student is likeliest to have forgotten first.
-            review = store.by_predicted_recall(review, today, deck_id, tag)
-        return DailyQueue(review, [], [], [], store.card_ids_of(review))
+            review = store.memory.by_predicted_recall(review, today, deck_id, tag)
+        return DailyQueue(review, [], [], [], store.queues.card_ids_of(review))
     if mode == "weak":
         # Weak spots: the lowest predicted recall today (studyapp.memory), not the lowest EF.
-        review = store.weakest_by_recall(today, tag, weak_limit, deck_id)
-        return DailyQueue(review, [], [], [], store.card_ids_of(review))
-    due_items = store.due_items(today, deck_id, tag)
+        review = store.memory.weakest_by_recall(today, tag, weak_limit, deck_id)
+        return DailyQueue(review, [], [], [], store.queues.card_ids_of(review))
+    due_items = store.queues.due_items(today, deck_id, tag)
     card_of = dict(due_items)
     review = [item_id for item_id, _ in due_items]
     due = set(card_of)
     if interleave:
         # Quitting and coming back the same day finds the same order.
         random.Random(today.toordinal()).shuffle(review)
-    owed = store.pending_redrills(today, deck_id, tag)
-    card_of.update(store.card_ids_of(owed))
+    owed = store.queues.pending_redrills(today, deck_id, tag)
+    card_of.update(store.queues.card_ids_of(owed))
     # A card studied today, or one whose other direction was buried today, is "taken".
     taken: set[int] = (
-        store.cards_studied_on(today) | store.cards_set_aside(today) if bury_siblings else set()
+        store.queues.cards_studied_on(today) | store.queues.cards_set_aside(today)
+        if bury_siblings
+        else set()
     )
     if bury_siblings:
         review = _one_per_card(review, card_of, taken)
@@ -121,7 +123,7 @@ def build_queue(
     planned = plan_review_ids(store, today, deck_id, tag, full_plan=full_plan)
     exams = [i for i in planned if i not in due]
     if exams:
-        card_of.update(store.card_ids_of(exams))
+        card_of.update(store.queues.card_ids_of(exams))
         if bury_siblings:
             exams = _one_per_card(exams, card_of, taken)
     new = _new_cards(
@@ -157,11 +159,15 @@ def _new_cards(
     budget = new_budget(deck_id)
     if budget <= 0:
         return []
-    first = store.item_rows(exam.exam_new_item_ids(store, budget, today, deck_id, tag))
+    first = store.queues.item_rows(exam.exam_new_item_ids(store.exams, budget, today, deck_id, tag))
     firsts = {row[0] for row in first}
     candidates = itertools.chain(
         first,
-        (row for row in store.new_items_in_order(today, deck_id, tag) if row[0] not in firsts),
+        (
+            row
+            for row in store.queues.new_items_in_order(today, deck_id, tag)
+            if row[0] not in firsts
+        ),
     )
     deck_budgets: dict[str, int] = {}
     chosen: list[int] = []

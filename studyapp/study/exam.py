@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from studyapp.store import Exam, InputError, Store
+from studyapp.store import Exam, Exams, InputError, Store
 
 __all__ = [
     "DEFAULT_MARGIN_DAYS",
@@ -133,12 +133,12 @@ def set_exam(
     """
     if all_decks and (deck_ids or tags):
         raise InputError("all decks, or some decks and tags: not both")
-    known = store.deck_names()
+    known = store.decks.names()
     for deck_id in deck_ids:
         if deck_id not in known:
             raise InputError(f"no deck with id {deck_id!r} (see `studyapp decks`)")
     for tag in tags:
-        if not store.exam_scope_total(Exam(0, "", when, (), (tag,))):
+        if not store.exams.scope_total(Exam(0, "", when, (), (tag,))):
             raise InputError(f"no cards tagged {tag!r}")
     if name is None or not name.strip():
         if len(deck_ids) == 1 and not tags:
@@ -148,7 +148,7 @@ def set_exam(
         else:
             name = f"Exam {when.isoformat()}"
     keep_scope = not (deck_ids or tags or all_decks)
-    return store.set_exam(
+    return store.exams.set(
         name.strip(),
         when,
         deck_ids,
@@ -164,25 +164,28 @@ def set_exam(
 
 def daily_new_limit(store: Store, today: date, new_per_day: int) -> int:
     """Today's new-card limit: the normal one, or more to meet the exams that are set."""
-    exams = store.active_exams(today)
+    exams = store.exams.active(today)
     if not exams:
         return new_per_day
     margin = margin_days(store)
     needed = 0
     for exam in exams:
-        unseen, introduced_today = store.exam_unseen(exam, today)
+        unseen, introduced_today = store.exams.unseen(exam, today)
         needed += raw_new_per_day(unseen + introduced_today, today, exam.date, margin)
     return max(new_per_day, needed)
 
 
 def exam_new_item_ids(
-    store: Store, limit: int, today: date, deck_id: str | None, tag: str | None
+    exams: Exams, limit: int, today: date, deck_id: str | None, tag: str | None
 ) -> list[int]:
-    """New cards of the nearest exams' scopes (at most `limit`): they come first."""
+    """New cards of the nearest exams' scopes (at most `limit`): they come first.
+
+    Given the store's exams part alone (``store.exams``): all it reads.
+    """
     ids: list[int] = []
     taken: set[int] = set()
-    for exam in store.active_exams(today):
-        for item_id in store.exam_new_item_ids(exam, limit - len(ids), today, deck_id, tag):
+    for exam in exams.active(today):
+        for item_id in exams.new_item_ids(exam, limit - len(ids), today, deck_id, tag):
             if len(ids) >= limit:
                 return ids
             if item_id not in taken:
@@ -225,19 +228,19 @@ class ExamStatus:
 
 def exam_statuses(store: Store, today: date, new_per_day: int) -> list[ExamStatus]:
     """Every exam not yet past, nearest first: two small counting queries each."""
-    exams = store.active_exams(today)
+    exams = store.exams.active(today)
     if not exams:
         return []
     margin = margin_days(store)
     statuses = []
     for exam in exams:
-        unseen, introduced_today = store.exam_unseen(exam, today)
+        unseen, introduced_today = store.exams.unseen(exam, today)
         statuses.append(
             ExamStatus(
                 exam=exam,
                 today=today,
                 margin=margin,
-                total=store.exam_scope_total(exam),
+                total=store.exams.scope_total(exam),
                 unseen=unseen,
                 new_per_day=paced_new_per_day(
                     unseen + introduced_today, today, exam.date, margin, new_per_day

@@ -113,19 +113,19 @@ def card_state(state: sm2.SM2State) -> str:
 def load_inputs(store: Store, exam: Exam, today: date, new_per_day: int) -> ForecastInputs:
     margin = margin_days(store)
     start = window_start(exam.date, margin)
-    rows = store.exam_forecast_items(exam, start)
+    rows = store.exams.forecast_items(exam, start)
     states = tuple(
         sm2.SM2State(ef, interval, reps, date.fromisoformat(due) if due else None, lapses)
         for ef, interval, reps, lapses, due, _, _ in rows
     )
     reviewed = frozenset(index for index, row in enumerate(rows) if row[5])
-    _, introduced_today = store.exam_unseen(exam, today)
+    _, introduced_today = store.exams.unseen(exam, today)
     since = today - timedelta(days=28)
-    studied, first = store.study_days_since(since)
+    studied, first = store.exams.study_days_since(since)
     span = (today - max(first, since)).days + 1 if first else 0
     # A student with under a week of history is assumed to keep studying daily.
     share = studied / span if span >= 7 else 1.0
-    grades = store.grade_counts_by_state(today - timedelta(days=HISTORY_DAYS))
+    grades = store.exams.grade_counts_by_state(today - timedelta(days=HISTORY_DAYS))
     return ForecastInputs(
         exam_date=exam.date,
         today=today,
@@ -279,7 +279,7 @@ def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any
 
 def report_lines(store: Store, today: date, new_per_day: int) -> list[str]:
     """What `studyapp exam` prints: each coming exam in numbers, then past ones with grades."""
-    names = store.deck_names()
+    names = store.decks.names()
     lines: list[str] = []
     for status in exam_statuses(store, today, new_per_day):
         exam = status.exam
@@ -301,10 +301,10 @@ def report_lines(store: Store, today: date, new_per_day: int) -> list[str]:
         if recall.shortfall:
             lines.append(f"  short of target: {recall.shortfall}")
     margin = margin_days(store)
-    for exam in store.exams():
+    for exam in store.exams.all():
         if exam.date >= today:
             continue
-        grades = store.exam_window_grades(exam, window_start(exam.date, margin))
+        grades = store.exams.window_grades(exam, window_start(exam.date, margin))
         answers = sum(grades.values())
         spread = " ".join(f"{g}:{grades.get(g, 0)}" for g in range(6))
         lines.append(

@@ -143,7 +143,7 @@ def _topic(deck_name: str, tags: tuple[str, ...]) -> str:
 
 def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
     """The plan's inputs for `exam` as of study day `today` (a few queries)."""
-    names = store.deck_names()
+    names = store.decks.names()
     cards = tuple(
         PlanCard(
             item_id,
@@ -152,9 +152,9 @@ def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
             if stability is None
             else MemoryState(stability, difficulty, date.fromisoformat(day)),
         )
-        for item_id, deck_id, tags, stability, difficulty, day in store.exam_memory_items(exam)
+        for item_id, deck_id, tags, stability, difficulty, day in store.exams.memory_items(exam)
     )
-    per_answer = store.seconds_per_answer(today) or DEFAULT_SECONDS_PER_ANSWER
+    per_answer = store.memory.seconds_per_answer(today) or DEFAULT_SECONDS_PER_ANSWER
     minutes = exam.minutes_per_day
     goal = ExamGoal(
         today=today,
@@ -169,7 +169,7 @@ def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
             # would otherwise leave a plan that plans nothing.
             else max(
                 MIN_MINUTES_PER_DAY,
-                round(default_minutes_per_day(store.daily_study_minutes(today))),
+                round(default_minutes_per_day(store.exams.daily_study_minutes(today))),
             )
         ),
         seconds_per_review=per_answer,
@@ -177,7 +177,7 @@ def load_recall_inputs(store: Store, exam: Exam, today: date) -> RecallInputs:
         window_days=margin_days(store),
         new_per_day=load_settings(store).new_per_day,
     )
-    return RecallInputs(exam, goal, cards, store.memory_parameters(), minutes is None)
+    return RecallInputs(exam, goal, cards, store.memory.parameters(), minutes is None)
 
 
 _cache: dict[RecallInputs, tuple[RecallForecast, ExamPlan]] = {}
@@ -290,7 +290,7 @@ _planned_ids: weakref.WeakKeyDictionary[Store, tuple[tuple[Any, ...], list[int]]
 
 
 def _state(store: Store, today: date, full_plan: bool) -> tuple[Any, ...]:
-    return (today, full_plan, store.change_mark(), _plans_made)
+    return (today, full_plan, store.exams.change_mark(), _plans_made)
 
 
 def plan_review_ids(
@@ -314,19 +314,19 @@ def plan_review_ids(
         ids = known[1]
     else:
         ids = []
-        spent = store.study_minutes_on(today)
-        for exam in store.active_exams(today):
+        spent = store.exams.study_minutes_on(today)
+        for exam in store.exams.active(today):
             if exam.date <= today:
                 continue
             inputs = load_recall_inputs(store, exam, today)
-            done = store.exam_reviews_on(exam, today)
+            done = store.exams.reviews_on(exam, today)
             day = todays_plan(inputs, spent, done, full_plan=full_plan)
             ids += [*day.window, *day.reviews]
         # As it is now: planning may have worked out a full plan (reading changes nothing).
         state = _state(store, today, full_plan)
         with _cache_lock:
             _planned_ids[store] = (state, ids)
-    return list(dict.fromkeys(store.exam_items_for_session(ids, today, deck_id, tag)))
+    return list(dict.fromkeys(store.exams.items_for_session(ids, today, deck_id, tag)))
 
 
 def recall_line(forecast: RecallForecast) -> str:

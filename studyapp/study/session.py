@@ -134,7 +134,7 @@ class ReviewSession:
         if self._current is not None:
             self._last_card = self._card_of.get(self._current[0])
         self._current = self._next_unrelated() or self._next_any()
-        self._current_item = self.store.item(self._current[0]) if self._current else None
+        self._current_item = self.store.queues.item(self._current[0]) if self._current else None
         self._shown_at = monotonic()
 
     def _next_unrelated(self) -> tuple[int, Bucket] | None:
@@ -231,7 +231,7 @@ class ReviewSession:
             return "redrill"
         if bucket == "exam":
             return "exam"
-        if self.store.scheduled_on(item_id, self.today):
+        if self.store.queues.scheduled_on(item_id, self.today):
             # Already reviewed today (another session or another process had it queued
             # too): logged as a re-drill, so no card is rescheduled twice in one day.
             return "redrill"
@@ -245,7 +245,7 @@ class ReviewSession:
         self.follow_clock()
         item_id, bucket = self._current
         duration_ms = int((monotonic() - self._shown_at) * 1000)
-        result = self.store.grade(
+        result = self.store.reviews.grade(
             item_id,
             quality,
             now=self._clock().astimezone(),
@@ -311,7 +311,7 @@ class ReviewSession:
             return None
         last = self._history[-1]
         if isinstance(last, Answer):
-            self.store.undo_review(last.result.review_id, self.settings.leech_threshold)
+            self.store.reviews.undo(last.result.review_id, self.settings.leech_threshold)
             item_id, bucket = last.result.item_id, last.bucket
             if last.redrill_added:
                 # The entry it added is the newest one for that item.
@@ -323,15 +323,15 @@ class ReviewSession:
                 entry.gap += 1
         else:
             if last.action == "suspend":
-                self.store.set_suspended(last.item_id, False)
+                self.store.reviews.set_suspended(last.item_id, False)
             else:
-                self.store.bury(last.item_id, last.buried_before)
+                self.store.reviews.bury(last.item_id, last.buried_before)
             item_id, bucket = last.item_id, last.bucket
             self._redrill.extend(Redrill(i, REDRILL_GAP) for i in last.dropped_redrills)
         self._history.pop()
         self._push_back_current()
         self._current = (item_id, bucket)
-        self._current_item = self.store.item(item_id)
+        self._current_item = self.store.queues.item(item_id)
         self._shown_at = monotonic()
         return self._current_item
 
@@ -359,19 +359,19 @@ class ReviewSession:
 
     def suspend_current(self) -> None:
         if self._current:
-            self.store.set_suspended(self._current[0], True)
+            self.store.reviews.set_suspended(self._current[0], True)
             self._set_aside("suspend", None)
 
     def bury_current(self) -> None:
         """Out of review until tomorrow's study day."""
         if self._current:
-            before = self.store.bury(self._current[0], self.today + timedelta(days=1))
+            before = self.store.reviews.bury(self._current[0], self.today + timedelta(days=1))
             self._set_aside("bury", before)
 
     def refresh_current(self) -> None:
         """Reload the current card (after its note changed)."""
         if self._current:
-            self._current_item = self.store.item(self._current[0])
+            self._current_item = self.store.queues.item(self._current[0])
 
     # -- the end -------------------------------------------------------------
 
@@ -381,7 +381,7 @@ class ReviewSession:
         return (
             self.mode == "scheduled"
             and self._new_card_budget(scope.deck_id) == 0
-            and bool(self.store.new_item_ids(1, self.today, scope.deck_id, scope.tag))
+            and bool(self.store.queues.new_item_ids(1, self.today, scope.deck_id, scope.tag))
         )
 
     def new_limit_today(self) -> int:
@@ -398,8 +398,8 @@ class ReviewSession:
             reviewed=len(answers),
             grades=Counter(a.quality for a in answers),
             seconds=studied_ms(a.duration_ms for a in answers) / 1000,
-            next_due=self.store.next_due_date(self.today, scope.deck_id, scope.tag),
-            due_tomorrow=self.store.due_count_on(
+            next_due=self.store.queues.next_due_date(self.today, scope.deck_id, scope.tag),
+            due_tomorrow=self.store.queues.due_count_on(
                 self.today + timedelta(days=1), scope.deck_id, scope.tag
             ),
             new_waiting=self.new_limit_reached(),

@@ -64,9 +64,9 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder to sync through")
     report = SyncReport()
-    device = store.device_id()
+    device = store.sync.device_id()
     own = folder / f"{device}{FILE_SUFFIX}"
-    local = _lines(store.review_events(), store.action_events())
+    local = _lines(store.sync.events(), store.sync.action_events())
     own_ids = _prepare_own_file(own, device, report)
     if own_ids is not None and _written_elsewhere(own, device, own_ids, local, report):
         own_ids = None
@@ -92,8 +92,8 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
         incoming_actions.extend(read.actions)
     with store.transaction():  # reviews and actions merge together or not at all
         # Actions first: reviews of a card of the student's that arrives now find it.
-        actions = store.merge_actions(incoming_actions)
-        counts = store.merge_events(incoming)
+        actions = store.actions.merge(incoming_actions)
+        counts = store.sync.merge(incoming)
     report.merged, report.waiting, report.items_changed = (
         counts.added,
         counts.waiting,
@@ -102,7 +102,7 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
     report.actions_merged, report.actions_waiting = actions.added, actions.waiting
     if own_ids is not None and (counts.added or actions.added):
         # What just came in goes into this device's file too (see the module doc).
-        merged = _lines(store.review_events(), store.action_events())
+        merged = _lines(store.sync.events(), store.sync.action_events())
         report.written += _append(own, merged, own_ids)
     return report
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from studyapp.anki import ExportJob, ExportResult
     from studyapp.store import Exam
     from studyapp.study.exam_forecast import Forecast
+    from studyapp.ui.dialogs.settings import SettingsScreen
     from studyapp.ui.screens.home import HomeScreen
     from studyapp.ui.screens.review import ReviewScreen
 
@@ -127,7 +128,7 @@ class StudyApp(CardWrites):
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
-        if self.store.path is not None and self.store.memory_due():
+        if self.store.path is not None and self.store.memory.fit_due():
             self.refresh_memory(self.store.path)
         # A theme picked anywhere (ctrl+t, the palette's "Theme") is remembered.
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -173,6 +174,14 @@ class StudyApp(CardWrites):
     # Messages up from the screens: where to go next.
     def on_home_screen_start_review(self, message: HomeScreen.StartReview) -> None:
         self.start_review(message.scope, message.mode, message.ahead_days)
+
+    def on_settings_screen_decide(self, message: SettingsScreen.Decide) -> None:
+        from studyapp.ui.dialogs.decide import DecideScreen
+
+        decide = DecideScreen(
+            self.store.memory, self.today(), message.scheduler, message.desired_retention
+        )
+        self.push_screen(decide)
 
     def on_home_screen_open_stats(self) -> None:
         self.open_stats()
@@ -225,7 +234,7 @@ class StudyApp(CardWrites):
                 self.notify("Settings saved.", timeout=2)
                 self.screen.post_message(SettingsChanged())
 
-        self.push_screen(SettingsScreen(self.settings, self.store.deck_names()), saved)
+        self.push_screen(SettingsScreen(self.settings, self.store.decks.names()), saved)
 
     def action_extend_new(self) -> None:
         from studyapp.ui.dialogs.settings import ExtendNewScreen
@@ -266,7 +275,7 @@ class StudyApp(CardWrites):
 
             try:
                 if request.last_imported:
-                    self.store.confirm_imported()
+                    self.store.exports.confirm_imported()
                 job = plan_export(
                     self.store,
                     decks_from_store(self.store, media_dir=store_media_dir(self.store)),
@@ -281,7 +290,7 @@ class StudyApp(CardWrites):
             )
             self.write_export(job, request.path)
 
-        self.push_screen(ExportScreen(default, self.store.unconfirmed_export()), export)
+        self.push_screen(ExportScreen(default, self.store.exports.unconfirmed()), export)
 
     def action_exams(self) -> None:
         from studyapp.ui.dialogs.exam import ExamScreen, apply_exam_edit, exam_listing
@@ -299,7 +308,7 @@ class StudyApp(CardWrites):
         return run_export(
             job,
             path,
-            lambda rows, forget: self.call_from_thread(self.store.record_exported, rows, forget),
+            lambda rows, forget: self.call_from_thread(self.store.exports.record, rows, forget),
         )
 
     @work(thread=True, group="memory", exit_on_error=False, exclusive=True)

@@ -55,24 +55,24 @@ class CardWrites(App[None]):
 
     def on_set_suspended(self, message: SetSuspended) -> None:
         store = self.store
-        if self.guarded(lambda: store.set_suspended(message.item_id, message.suspended)):
+        if self.guarded(lambda: store.reviews.set_suspended(message.item_id, message.suspended)):
             self._done(message.origin, "Suspended." if message.suspended else "Unsuspended.")
 
     def on_save_note(self, message: SaveNote) -> None:
         store = self.store
-        if self.guarded(lambda: store.set_note(message.card_id, message.note)):
+        if self.guarded(lambda: store.reviews.set_note(message.card_id, message.note)):
             self._done(message.origin, "Note saved." if message.note else "Note removed.")
 
     def on_card_editor_screen_save_card(self, message: CardEditorScreen.SaveCard) -> None:
         store, draft, card_id = self.store, message.draft, message.card_id
         if card_id is None:
-            if self.guarded(lambda: store.add_personal_card(draft)):
+            if self.guarded(lambda: store.personal.add(draft)):
                 self._done(message.origin, "Card added to My Cards.")
             return
-        if self.guarded(lambda: store.edit_personal_card(card_id, draft)):
+        if self.guarded(lambda: store.personal.edit(card_id, draft)):
             self._done(message.origin, "Card saved.")
 
     def on_card_editor_screen_delete_card(self, message: CardEditorScreen.DeleteCard) -> None:
         store = self.store
-        if self.guarded(lambda: store.delete_personal_card(message.card_id)):
+        if self.guarded(lambda: store.personal.delete(message.card_id)):
             self._done(message.origin, "Card deleted.", deleted=message.card_id)

@@ -84,7 +84,7 @@ def test_suspended_cards_arrive_suspended_and_later_imports_leave_them_be(tmp_pa
     store = Store.open(db)  # the student takes the card back into study
     try:
         [item] = [r[0] for r in store.conn.execute("SELECT id FROM items WHERE suspended = 1")]
-        store.set_suspended(item, False)
+        store.reviews.set_suspended(item, False)
     finally:
         store.close()
     assert run("--db", db, "import", source).exit_code == 0
@@ -115,7 +115,7 @@ def test_a_card_imported_as_basic_before_keeps_its_progress_as_a_note_card(tmp_p
     store = Store.open(db)
     try:
         [item] = [r[0] for r in store.conn.execute("SELECT id FROM items")]
-        store.grade(item, 4, now=datetime(2026, 12, 1, 9))
+        store.reviews.grade(item, 4, now=datetime(2026, 12, 1, 9))
     finally:
         store.close()
     again = run("--db", db, "import", source)

@@ -111,7 +111,7 @@ def test_every_edit_reaches_anki(tmp_path, write_deck, merge):
     )
     assert (first.added, first.to_delete, first.empty_cards) == (6, 0, 0)
     import_into(col, tmp_path / "v1.apkg", merge=merge)
-    store.confirm_imported()  # the tutor says the package reached Anki
+    store.exports.confirm_imported()  # the tutor says the package reached Anki
     assert col.note_count() == 6 and col.card_count() == 8
 
     path.write_text(V2)
@@ -119,7 +119,7 @@ def test_every_edit_reaches_anki(tmp_path, write_deck, merge):
         store, decks_from_files(load_decks([path])), tmp_path / "v2.apkg", now=T0 + 60
     )
     log = import_into(col, tmp_path / "v2.apkg", merge=merge)
-    store.confirm_imported()
+    store.exports.confirm_imported()
     assert list(log.conflicting) == [] and list(log.first_field_match) == []
     # e, f, g new; a, b, c updated, and d, e, f (the old notes) marked for deletion.
     assert (len(log.new), len(log.updated)) == (3, 6)
@@ -171,7 +171,7 @@ def test_anki_markup_arrives_as_text(tmp_path, write_deck):
         "m.toml",
     )
     col = new_collection(tmp_path / "anki")
-    export_to_file(Store.memory(), decks_from_files(load_decks([deck])), tmp_path / "m.apkg")
+    export_to_file(Store.in_memory(), decks_from_files(load_decks([deck])), tmp_path / "m.apkg")
     import_into(col, tmp_path / "m.apkg")
     card = col.get_card(col.find_cards("")[0])
     note = card.note()
@@ -190,7 +190,7 @@ def test_anki_markup_arrives_as_text(tmp_path, write_deck):
 
 def test_progress_after_redrills_cram_and_undo_passes_check_database(tmp_path, sample_deck):
     store = Store.open(tmp_path / "p.db")
-    store.import_decks(load_decks([sample_deck]))
+    store.decks.import_(load_decks([sample_deck]))
     items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY new_position")]
     moment = datetime.now().astimezone() - timedelta(days=12)
 
@@ -198,20 +198,22 @@ def test_progress_after_redrills_cram_and_undo_passes_check_database(tmp_path, s
         when = moment + timedelta(days=days)
         return {"now": when, "today": when.date()}
 
-    store.grade(items[0], 5, **at(0))
-    store.grade(items[0], 4, **at(1))
-    store.grade(items[0], 4, **at(1.01), kind="cram")  # cram after the last scheduled review
-    store.grade(items[1], 2, **at(2))  # fail, then re-drills in the same session
-    store.grade(items[1], 3, **at(2.001), kind="redrill")
-    store.grade(items[1], 4, **at(2.002), kind="redrill")
-    store.grade(items[2], 4, **at(3))
-    undone = store.grade(items[2], 1, **at(9))  # a fail, taken back
-    store.undo_review(undone.review_id)
-    store.grade(items[2], 4, **at(9.5), kind="cram")
-    store.grade(items[3], 1, **at(10))
-    redrill = store.grade(items[3], 4, **at(10.001), kind="redrill")
-    store.undo_review(redrill.review_id)  # the re-drill taken back
-    store.grade(items[4], 3, **at(11), kind="cram")  # cram of a card never reviewed
+    store.reviews.grade(items[0], 5, **at(0))
+    store.reviews.grade(items[0], 4, **at(1))
+    store.reviews.grade(
+        items[0], 4, **at(1.01), kind="cram"
+    )  # cram after the last scheduled review
+    store.reviews.grade(items[1], 2, **at(2))  # fail, then re-drills in the same session
+    store.reviews.grade(items[1], 3, **at(2.001), kind="redrill")
+    store.reviews.grade(items[1], 4, **at(2.002), kind="redrill")
+    store.reviews.grade(items[2], 4, **at(3))
+    undone = store.reviews.grade(items[2], 1, **at(9))  # a fail, taken back
+    store.reviews.undo(undone.review_id)
+    store.reviews.grade(items[2], 4, **at(9.5), kind="cram")
+    store.reviews.grade(items[3], 1, **at(10))
+    redrill = store.reviews.grade(items[3], 4, **at(10.001), kind="redrill")
+    store.reviews.undo(redrill.review_id)  # the re-drill taken back
+    store.reviews.grade(items[4], 3, **at(11), kind="cram")  # cram of a card never reviewed
     out = tmp_path / "progress.apkg"
     result = export_to_file(
         store, decks_from_store(store), out, with_progress=True, now=datetime.now().timestamp()
@@ -233,7 +235,7 @@ def test_any_mix_of_reviews_passes_check_database(tmp_path, sample_deck, seed):
     """Random mixes of scheduled reviews, re-drills, cram and undo, over two weeks."""
     rng = random.Random(seed)
     store = Store.open(tmp_path / "p.db")
-    store.import_decks(load_decks([sample_deck]))
+    store.decks.import_(load_decks([sample_deck]))
     items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY new_position")]
     moment = datetime.now().astimezone() - timedelta(days=15)
     last: dict[int, int] = {}
@@ -243,9 +245,9 @@ def test_any_mix_of_reviews_passes_check_database(tmp_path, sample_deck, seed):
         action = rng.choice(["scheduled", "scheduled", "redrill", "cram", "undo"])
         if action == "undo":
             if item in last:
-                store.undo_review(last.pop(item))
+                store.reviews.undo(last.pop(item))
             continue
-        graded = store.grade(
+        graded = store.reviews.grade(
             item, rng.randrange(6), now=when, today=when.date(), kind=action, duration_ms=900
         )
         last[item] = graded.review_id

@@ -187,15 +187,13 @@ def test_own_package_back_in_keeps_every_review_and_state(tmp_path):
     try:
         items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id LIMIT 12")]
         for offset, item in enumerate(items):
-            store.grade(item, 3 + offset % 3, now=datetime(2026, 11, 20, 9, offset))
+            store.reviews.grade(item, 3 + offset % 3, now=datetime(2026, 11, 20, 9, offset))
         # One card leaves its deck: the next export sends a "delete this note" marker.
         with store.transaction():
             last = "(SELECT MAX(id) FROM cards)"
             store.conn.execute(f"UPDATE cards SET retired = 1 WHERE id = {last}")
             store.conn.execute(f"UPDATE items SET retired = 1 WHERE card_id = {last}")
-        store.add_personal_card(
-            CardContent(front="My own front", back="My own back")
-        )  # exported too
+        store.personal.add(CardContent(front="My own front", back="My own back"))  # exported too
     finally:
         store.close()
     exported = run("--db", db, "export", "-o", tmp_path / "own.apkg", "--with-progress")
@@ -296,7 +294,7 @@ def test_import_with_unreadable_media_imports_nothing(tmp_path, monkeypatch):
     assert "cannot copy media files: Input/output error; nothing imported" in result.stderr
     store = Store.open(tmp_path / "s.db")
     try:
-        assert store.deck_names() == {}
+        assert store.decks.names() == {}
     finally:
         store.close()
     assert not list(tmp_path.glob(".studyapp-media-incoming-*"))
@@ -309,7 +307,7 @@ def test_media_of_an_import_killed_after_its_commit_arrive_with_the_next(tmp_pat
     (tmp_path / "d.toml").write_text('[deck]\nid = "d"\nname = "D"\n')
     store = Store.open(tmp_path / "s.db")
     try:  # committed, then killed before the files moved
-        store.import_decks(validated_decks(convert_sources([])), pending_media=str(staged))
+        store.decks.import_(validated_decks(convert_sources([])), pending_media=str(staged))
     finally:
         store.close()
     result = run("--db", tmp_path / "s.db", "import", tmp_path / "d.toml")

@@ -56,7 +56,7 @@ def import_into(col: Collection, package: Path, with_scheduling: bool = False):
 
 
 def export_files(paths, out: Path, now: float = T0, store: Store | None = None) -> Path:
-    store = store or Store.memory()
+    store = store or Store.in_memory()
     export_to_file(store, decks_from_files(load_decks(paths)), out, now=now)
     return out
 
@@ -165,15 +165,15 @@ def test_hostile_text_is_escaped_and_markdown_converted(anki, tmp_path, write_de
 
 def test_with_progress_carries_sm2_state_and_review_log(anki, tmp_path, sample_deck):
     store = Store.open(tmp_path / "p.db")
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY new_position")]
     today = date.today()
-    store.grade(items[0], 5, today=today - timedelta(days=10))
-    store.grade(items[0], 4, today=today - timedelta(days=9))  # interval 6, due today - 3
-    store.grade(items[1], 3, today=today - timedelta(days=1))  # interval 1, due today
-    store.grade(items[2], 1, today=today - timedelta(days=1))  # failed on first sight
-    store.grade(items[2], 4, today=today - timedelta(days=1), kind="redrill")
-    store.set_suspended(items[4], True)
+    store.reviews.grade(items[0], 5, today=today - timedelta(days=10))
+    store.reviews.grade(items[0], 4, today=today - timedelta(days=9))  # interval 6, due today - 3
+    store.reviews.grade(items[1], 3, today=today - timedelta(days=1))  # interval 1, due today
+    store.reviews.grade(items[2], 1, today=today - timedelta(days=1))  # failed on first sight
+    store.reviews.grade(items[2], 4, today=today - timedelta(days=1), kind="redrill")
+    store.reviews.set_suspended(items[4], True)
     out = tmp_path / "progress.apkg"
     result = write_apkg(
         with_progress_from(store, decks_from_store(store)), out, with_progress=True, today=today
@@ -186,7 +186,7 @@ def test_with_progress_carries_sm2_state_and_review_log(anki, tmp_path, sample_d
     for cid in anki.find_cards(""):
         card = anki.get_card(cid)
         by_key[(card.note()["Front" if "Front" in card.note() else "Text"], card.ord)] = card
-    states = {item: store.item_state(item) for item in items}
+    states = {item: store.reviews.item_state(item) for item in items}
     first = by_key[("What does pressure gate?", 0)]
     assert (first.type, first.queue, first.ivl, first.factor) == (2, 2, 6, 2600)
     assert first.due - anki_today == (states[items[0]].due - today).days == -3
@@ -318,7 +318,7 @@ def test_bulk_rows_are_the_rows_genanki_writes(tmp_path, sample_deck):
 
 
 def test_notes_are_remembered_only_once_their_package_is_whole(tmp_path, sample_deck):
-    store = Store.memory()
+    store = Store.in_memory()
     job = plan_export(store, decks_from_files(load_decks([sample_deck])), now=T0)
 
     def full_disk(rows, forget):
@@ -328,7 +328,7 @@ def test_notes_are_remembered_only_once_their_package_is_whole(tmp_path, sample_
         run_export(job, tmp_path / "out.apkg", full_disk)
     assert not list(tmp_path.glob("*out.apkg*"))  # neither the package nor its temp file
     guids = {note.anki_guid for deck in job.decks for note in deck.notes}
-    assert store.exported_notes(guids) == {}
+    assert store.exports.notes(guids) == {}
     recorded = []
     job = plan_export(store, decks_from_files(load_decks([sample_deck])), now=T0)
     run_export(job, tmp_path / "out.apkg", lambda rows, forget: recorded.extend(rows))
@@ -339,9 +339,9 @@ def test_notes_are_remembered_only_once_their_package_is_whole(tmp_path, sample_
 
 def test_the_students_note_reaches_anki_in_the_extra_field(anki, tmp_path, sample_deck):
     store = Store.open(tmp_path / "student.db")
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     card_id = store.conn.execute("SELECT id FROM cards WHERE card_key = 'basic-1'").fetchone()[0]
-    store.set_note(card_id, "Think *gate* <b>not</b> door")
+    store.reviews.set_note(card_id, "Think *gate* <b>not</b> door")
     out = tmp_path / "with-note.apkg"
     export_to_file(store, decks_from_store(store), out, now=T0)
     import_into(anki, out)

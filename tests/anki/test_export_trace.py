@@ -49,7 +49,7 @@ def test_a_skipped_package_loses_neither_markers_nor_empty_cards(tmp_path, write
     path = write_deck(deck("{{c1::A}} {{c2::B}} {{c3::C}}", doomed=True), "trace.toml")
     first = export(store, path, tmp_path / "v1.apkg", T0)
     import_into(col, tmp_path / "v1.apkg")
-    assert store.confirm_imported() == (2, 0)
+    assert store.exports.confirm_imported() == (2, 0)
     assert col.card_count() == 4
 
     # The tutor drops c3 and d and exports, but never imports this package.
@@ -70,8 +70,8 @@ def test_a_skipped_package_loses_neither_markers_nor_empty_cards(tmp_path, write
     # Not yet confirmed: the next package says it again.
     again = export(store, path, tmp_path / "v4.apkg", T0 + 180)
     assert (again.to_delete, again.empty_cards) == (1, 2)
-    assert store.confirm_imported() == (1, 1)
-    assert store.confirm_imported() is None  # nothing waits any more
+    assert store.exports.confirm_imported() == (1, 1)
+    assert store.exports.confirm_imported() is None  # nothing waits any more
     # Confirmed: the marker is forgotten (deleted in Anki, it must not come back) and
     # Anki's cards are v4's.
     last = export(store, path, tmp_path / "v5.apkg", T0 + 240)
@@ -84,13 +84,13 @@ def test_a_confirmation_covers_only_the_last_package(tmp_path, write_deck):
     store = Store.open(tmp_path / "tutor.db")
     path = write_deck(deck("{{c1::A}} {{c2::B}}", doomed=True), "trace.toml")
     export(store, path, tmp_path / "v1.apkg", T0)
-    store.confirm_imported()
+    store.exports.confirm_imported()
     path.write_text(deck("{{c1::A}} B"))
     export(store, path, tmp_path / "v2.apkg", T0 + 60)  # d marked: never imported
-    assert store.unconfirmed_export()
+    assert store.exports.unconfirmed()
     other = write_deck(HEAD.replace('"trace"', '"other"') + DOOMED, "other.toml")
     export(store, other, tmp_path / "o.apkg", T0 + 90)
-    assert store.confirm_imported() == (1, 0)  # the other deck's note only
+    assert store.exports.confirm_imported() == (1, 0)  # the other deck's note only
     third = export(store, path, tmp_path / "v3.apkg", T0 + 120)
     assert (third.to_delete, third.empty_cards) == (1, 1)
     store.close()
@@ -101,7 +101,7 @@ def test_markers_outlive_a_database_reopen(tmp_path, write_deck):
     store = Store.open(db)
     path = write_deck(deck("{{c1::A}}", doomed=True), "trace.toml")
     export(store, path, tmp_path / "v1.apkg", T0)
-    store.confirm_imported()
+    store.exports.confirm_imported()
     path.write_text(deck("{{c1::A}}"))
     assert export(store, path, tmp_path / "v2.apkg", T0 + 60).to_delete == 1
     store.close()
@@ -165,7 +165,7 @@ def test_the_migration_takes_earlier_exports_as_imported(tmp_path, write_deck):
     conn.commit()
     conn.close()
     store = Store.open(db)
-    assert not store.unconfirmed_export()
+    assert not store.exports.unconfirmed()
     path.write_text(deck("{{c1::A}} B"))
     assert export(store, path, tmp_path / "v2.apkg", T0 + 60).empty_cards == 1
     store.close()

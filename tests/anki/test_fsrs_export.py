@@ -48,16 +48,18 @@ def test_export_with_progress_gives_anki_the_due_date_of_the_scheduler_in_use(
     anki, tmp_path, sample_deck, scheduler
 ):
     store = Store.open(tmp_path / "p.db")
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY new_position")]
     today = date.today()
-    store.grade(items[0], 5, today=today - timedelta(days=10))
-    store.grade(items[0], 4, today=today - timedelta(days=9))  # SM-2: due today - 3
-    store.grade(items[1], 5, today=today - timedelta(days=1))  # SM-2: due today
+    store.reviews.grade(items[0], 5, today=today - timedelta(days=10))
+    store.reviews.grade(items[0], 4, today=today - timedelta(days=9))  # SM-2: due today - 3
+    store.reviews.grade(items[1], 5, today=today - timedelta(days=1))  # SM-2: due today
     save_setting(store, "scheduler", scheduler)
     dues = exported_dues(anki, store, tmp_path / "out.apkg", today)
     expected = {
-        item: (store.fsrs_due_of(item) if scheduler == "fsrs" else store.item_state(item).due)
+        item: (
+            store.fsrs.due_of(item) if scheduler == "fsrs" else store.reviews.item_state(item).due
+        )
         for item in items[:2]
     }
     assert dues == {
@@ -65,5 +67,5 @@ def test_export_with_progress_gives_anki_the_due_date_of_the_scheduler_in_use(
         "LTR/0": (expected[items[1]] - today).days,
     }
     if scheduler == "fsrs":  # FSRS and SM-2 disagree here, so the test tells them apart
-        assert dues["LTR/0"] != (store.item_state(items[1]).due - today).days
+        assert dues["LTR/0"] != (store.reviews.item_state(items[1]).due - today).days
     store.close()

@@ -131,7 +131,7 @@ def bench_import(deck_path: Path, workdir: Path, repeat: int) -> dict:
         db = workdir / f"import-{run}.db"
         t = time.perf_counter()
         store = Store.open(db)
-        store.import_decks([load_deck(deck_path)])
+        store.decks.import_([load_deck(deck_path)])
         ours.append(time.perf_counter() - t)
         store.close()
         base_db = workdir / f"bare-{run}.db"
@@ -161,7 +161,7 @@ def build_collection(deck_path: Path, db: Path, reviews: int, today: date, seed:
     from studyapp.store import Store
 
     store = Store.open(db)
-    store.import_decks([load_deck(deck_path)])
+    store.decks.import_([load_deck(deck_path)])
     sync_bundled_decks(store)
     rng = random.Random(seed)
     items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")]
@@ -374,7 +374,7 @@ def bench_export(workdir: Path, cards: int, repeat: int, markdown_share: float) 
     exported = decks_from_files([deck])
     ours, bare = [], []
     for run in range(repeat):
-        store = Store.memory()  # a tutor exporting for the first time
+        store = Store.in_memory()  # a tutor exporting for the first time
         t = time.perf_counter()
         export_to_file(store, exported, workdir / f"ours-{run}.apkg")
         ours.append(time.perf_counter() - t)

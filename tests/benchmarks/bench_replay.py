@@ -83,18 +83,18 @@ def run(cards: int, reviews: int) -> dict[str, float]:
         decks, problems = check_paths([write_deck(folder, cards)])
         assert not problems
         store = Store.open(folder / "bench.db")
-        store.import_decks(decks)
+        store.decks.import_(decks)
         events = anki_events(cards, reviews)
-        first, first_cpu, merged = _timed(lambda: store.merge_history(events))
+        first, first_cpu, merged = _timed(lambda: store.history.merge(events))
         assert merged.added == reviews
-        second, second_cpu, again = _timed(lambda: store.merge_history(events))
+        second, second_cpu, again = _timed(lambda: store.history.merge(events))
         assert again.added == 0
         last = events[-1]
         one = ReviewEvent(
             "other-1", "laptop", 1, (START + timedelta(days=731)).isoformat(timespec="milliseconds"),
             last.study_day + timedelta(days=1), "big", "c0", 0, 4, "scheduled", 3000,
         )  # fmt: skip
-        one_more, one_more_cpu, counts = _timed(lambda: store.merge_events([one]))
+        one_more, one_more_cpu, counts = _timed(lambda: store.sync.merge([one]))
         assert counts.added == 1
         store.close()
     return {

@@ -50,7 +50,7 @@ IMPORT_CHILD = PEAK_KB + textwrap.dedent("""
     from studyapp.store import Store
 
     store = Store.open(sys.argv[2])
-    store.import_decks([load_deck(Path(sys.argv[1]))])
+    store.decks.import_([load_deck(Path(sys.argv[1]))])
     store.close()
     print(peak_kb())
 """)
@@ -83,7 +83,7 @@ def bench_stats(db: Path, today: date, repeat: int) -> dict:
     def once() -> float:
         store = Store.open(db)
         t = time.perf_counter()
-        store.summary(today)
+        store.progress.summary(today)
         stats.compute(store, today)
         elapsed = time.perf_counter() - t
         store.close()
@@ -110,12 +110,12 @@ def bench_memory(db: Path) -> dict:
 
     store = Store.open(db)
     t = time.perf_counter()
-    log, newest = store.memory_log()
-    store.save_memory(store.memory_parameters(), log, newest)
+    log, newest = store.memory.log()
+    store.memory.save(store.memory.parameters(), log, newest)
     replay_s = time.perf_counter() - t
     del log
     t = time.perf_counter()
-    store.refresh_memory(datetime.now(UTC))
+    store.memory.refresh(datetime.now(UTC))
     fit_s = time.perf_counter() - t
     store.close()
     return {"memory_replay_s": replay_s, "memory_fit_s": fit_s}

@@ -221,13 +221,13 @@ def test_stats_fit_80_columns_and_the_heatmap_reads_without_colour(runner, tmp_p
     from studyapp.store import Store
 
     store = Store.open(tmp_path / "s.db")
-    store.add_personal_card(
+    store.personal.add(
         CardContent(
             front="A front long enough to need cutting " * 4, back="back", tags=("mechanism",)
         )
     )
     for item in [r[0] for r in store.conn.execute("SELECT id FROM items")]:
-        store.grade(item, 2)
+        store.reviews.grade(item, 2)
     store.close()
     output = runner.invoke(cli, [*db, "stats"], terminal_width=80).output
     assert max(len(line) for line in output.splitlines()) <= 80

@@ -18,7 +18,7 @@ def opened(monkeypatch):
     calls: list[dict[str, object]] = []
 
     def fake_run(store, **options):
-        calls.append({"cards": store.summary(date.today())["cards"], **options})
+        calls.append({"cards": store.progress.summary(date.today())["cards"], **options})
         return 0
 
     monkeypatch.setattr("studyapp.ui.app.run", fake_run)
@@ -44,8 +44,8 @@ def test_exam_names_a_bundled_deck_on_a_fresh_database(tmp_path):
     assert result.output.startswith(f"Set Trigger Points::Mechanisms to {when}")
     store = Store.open(db)
     try:
-        (exam,) = store.exams()
-        assert exam.deck_ids == ("tp-mechanisms",) and store.exam_scope_total(exam) > 0
+        (exam,) = store.exams.all()
+        assert exam.deck_ids == ("tp-mechanisms",) and store.exams.scope_total(exam) > 0
     finally:
         store.close()
 
@@ -64,8 +64,8 @@ def test_the_app_itself_does_no_set_up_the_factory_does(tmp_path):
 
     store = Store.open(tmp_path / "fresh.db")
     try:
-        assert StudyApp(store).startup_message is None and store.deck_names() == {}
+        assert StudyApp(store).startup_message is None and store.decks.names() == {}
         app = create_app(store)
-        assert str(app.startup_message).startswith("Welcome!") and len(store.deck_names()) == 5
+        assert str(app.startup_message).startswith("Welcome!") and len(store.decks.names()) == 5
     finally:
         store.close()

@@ -91,8 +91,8 @@ def test_tags_are_hierarchical_and_consistent(cards: list[Card]) -> None:
 
 
 def test_stats_shows_the_four_named_mechanisms_first_and_on_their_own(decks: list[Deck]) -> None:
-    store = Store.memory()
-    store.import_decks(decks)
+    store = Store.in_memory()
+    store.decks.import_(decks)
     mastery = stats.mastery(store, date(2026, 11, 23))
     assert [m.tag for m in mastery[:4]] == list(stats.CORE_MECHANISMS)
     counts = {m.tag: m.cards for m in mastery}

@@ -21,7 +21,7 @@ def shipped(tmp_path, monkeypatch):
 
 
 def test_first_run_imports_then_nothing_to_do(shipped):
-    store = Store.memory()
+    store = Store.in_memory()
     result = bundled.sync_bundled_decks(store)
     assert result.first_run
     assert result.message().startswith("Welcome! Imported 5 bundled decks")
@@ -29,10 +29,10 @@ def test_first_run_imports_then_nothing_to_do(shipped):
 
 
 def test_changed_release_syncs_and_keeps_progress(shipped):
-    store = Store.memory()
+    store = Store.in_memory()
     bundled.sync_bundled_decks(store)
-    item = store.due_item_ids(TODAY) or store.new_item_ids(1, TODAY)
-    store.grade(item[0], 5, today=TODAY)
+    item = store.queues.due_item_ids(TODAY) or store.queues.new_item_ids(1, TODAY)
+    store.reviews.grade(item[0], 5, today=TODAY)
     deck = shipped / "01-foundations.toml"
     text = deck.read_text(encoding="utf-8")
     text = text.replace("like a small knot.", "like a small, tender knot.")
@@ -43,40 +43,40 @@ def test_changed_release_syncs_and_keeps_progress(shipped):
     assert not result.first_run
     message = result.message()
     assert "Trigger Points::Foundations: updated (1 updated, 1 retired)" in message
-    assert store.item_state(item[0]).repetitions == 1
+    assert store.reviews.item_state(item[0]).repetitions == 1
 
 
 def test_a_deck_gone_from_a_release_is_retired_and_can_come_back(shipped):
-    store = Store.memory()
+    store = Store.in_memory()
     bundled.sync_bundled_decks(store)
     evidence = shipped / "05-evidence.toml"
     saved = evidence.read_text(encoding="utf-8")
-    item = store.new_item_ids(200, TODAY, deck_id="tp-evidence")[0]
-    store.grade(item, 4, today=TODAY)
+    item = store.queues.new_item_ids(200, TODAY, deck_id="tp-evidence")[0]
+    store.reviews.grade(item, 4, today=TODAY)
     evidence.unlink()
     result = bundled.sync_bundled_decks(store)
     assert "Trigger Points::Evidence: removed (17 retired)" in result.message()
-    assert "tp-evidence" not in store.deck_names()
-    assert not store.due_item_ids(TODAY + timedelta(days=30), deck_id="tp-evidence")
-    assert store.review_count() == 1  # history is kept
+    assert "tp-evidence" not in store.decks.names()
+    assert not store.queues.due_item_ids(TODAY + timedelta(days=30), deck_id="tp-evidence")
+    assert store.progress.review_count() == 1  # history is kept
     assert bundled.sync_bundled_decks(store) is None
     # A later release that ships it again restores it, progress included.
     evidence.write_text(saved, encoding="utf-8")
     result = bundled.sync_bundled_decks(store)
     assert "Trigger Points::Evidence" in result.message()
-    assert "tp-evidence" in store.deck_names()
-    assert store.item_state(item).repetitions == 1
-    assert item in store.due_item_ids(TODAY + timedelta(days=1), deck_id="tp-evidence")
+    assert "tp-evidence" in store.decks.names()
+    assert store.reviews.item_state(item).repetitions == 1
+    assert item in store.queues.due_item_ids(TODAY + timedelta(days=1), deck_id="tp-evidence")
 
 
 def test_user_imported_decks_are_never_retired_by_a_release(shipped, write_deck):
     from studyapp.deckfile.reader import load_deck
     from tests.conftest import SAMPLE_DECK
 
-    store = Store.memory()
+    store = Store.in_memory()
     bundled.sync_bundled_decks(store)
-    store.import_decks([load_deck(write_deck(SAMPLE_DECK))])
+    store.decks.import_([load_deck(write_deck(SAMPLE_DECK))])
     (shipped / "05-evidence.toml").unlink()
     bundled.sync_bundled_decks(store)
-    names = store.deck_names()
+    names = store.decks.names()
     assert "tp-evidence" not in names and len(names) == 5  # four bundled + the sample

@@ -68,14 +68,14 @@ def test_no_deck_file_can_name_the_students_own_deck():
 
 def test_a_deck_called_personal_cannot_take_over_the_students_cards(tmp_path, write_deck):
     store = Store.open(tmp_path / "s.db")
-    mine = store.add_personal_card(CardContent(front="my front", back="my back"))
+    mine = store.personal.add(CardContent(front="my front", back="my back"))
     deck = write_deck(
         '[deck]\nid = "personal"\nname = "P"\n[[cards]]\nid="x"\nfront="a"\nback="b"\n'
     )
     decks, found = check_paths([deck])
     assert not found
-    store.import_decks(decks)
-    store.import_decks(decks)  # re-import: the student's card is not retired
+    store.decks.import_(decks)
+    store.decks.import_(decks)  # re-import: the student's card is not retired
     row = store.conn.execute("SELECT deck_id, retired FROM cards WHERE id = ?", [mine]).fetchone()
     assert row == (PERSONAL_DECK_ID, 0)
     store.close()

@@ -98,61 +98,61 @@ actions = st.lists(
 @given(actions)
 def test_incremental_states_equal_a_replay_of_the_log(tmp_path_factory, sample_deck, steps):
     store = Store.open(tmp_path_factory.mktemp("db") / "study.db")
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     items = stored_items(store)
     day = TODAY
     for which, grade, kind, gap, undo in steps:
         day += timedelta(days=gap)
-        result = store.grade(items[which], grade, now=NOW, today=day, kind=kind)
+        result = store.reviews.grade(items[which], grade, now=NOW, today=day, kind=kind)
         if undo:
-            store.undo_review(result.review_id)
-    incremental = {item: store.memory_state(item) for item in items}
+            store.reviews.undo(result.review_id)
+    incremental = {item: store.memory.state(item) for item in items}
     for item in items:
         log = [
             Retrieval(date.fromisoformat(r["study_day"]), r["grade"])
-            for r in store.reviews_of(item)
+            for r in store.reviews.of(item)
         ]
         assert incremental[item] == replay(DEFAULT_PARAMETERS, log)
-    log, newest = store.memory_log()
-    store.save_memory(DEFAULT_PARAMETERS, log, newest)
-    assert {item: store.memory_state(item) for item in items} == incremental
+    log, newest = store.memory.log()
+    store.memory.save(DEFAULT_PARAMETERS, log, newest)
+    assert {item: store.memory.state(item) for item in items} == incremental
     store.close()
 
 
 def test_every_kind_of_answer_moves_memory_and_undo_restores_it(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     item = stored_items(store)[0]
-    store.grade(item, 4, now=NOW, today=TODAY)
-    first = store.memory_state(item)
-    cram = store.grade(item, 1, now=NOW, today=TODAY + timedelta(days=2), kind="cram")
-    assert store.memory_state(item) != first  # SM-2 ignores cram; memory does not
-    assert store.memory_state(item).reviews == 2
-    store.undo_review(cram.review_id)
-    assert store.memory_state(item) == first
+    store.reviews.grade(item, 4, now=NOW, today=TODAY)
+    first = store.memory.state(item)
+    cram = store.reviews.grade(item, 1, now=NOW, today=TODAY + timedelta(days=2), kind="cram")
+    assert store.memory.state(item) != first  # SM-2 ignores cram; memory does not
+    assert store.memory.state(item).reviews == 2
+    store.reviews.undo(cram.review_id)
+    assert store.memory.state(item) == first
 
 
 def test_a_failed_grade_leaves_memory_untouched(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     item = stored_items(store)[0]
     store.conn.execute(
         "CREATE TRIGGER boom BEFORE INSERT ON reviews BEGIN SELECT RAISE(ABORT, 'boom'); END"
     )
     with pytest.raises(Exception):  # noqa: B017 - the store's error, whatever its class
-        store.grade(item, 5, now=NOW, today=TODAY)
-    assert store.memory_state(item) is None
+        store.reviews.grade(item, 5, now=NOW, today=TODAY)
+    assert store.memory.state(item) is None
 
 
 def test_answers_given_during_a_rebuild_are_not_lost(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     a, b = stored_items(store)[:2]
-    store.grade(a, 4, now=NOW, today=TODAY)
-    log, newest = store.memory_log()  # the rebuild reads here …
-    store.grade(b, 3, now=NOW, today=TODAY)  # … an answer arrives …
-    latest = store.grade(a, 5, now=NOW, today=TODAY + timedelta(days=3))
-    store.undo_review(latest.review_id)
-    store.save_memory(DEFAULT_PARAMETERS, log, newest)  # … and it writes
-    assert store.memory_state(b) is not None and store.memory_state(b).reviews == 1
-    assert store.memory_state(a).reviews == 1
+    store.reviews.grade(a, 4, now=NOW, today=TODAY)
+    log, newest = store.memory.log()  # the rebuild reads here …
+    store.reviews.grade(b, 3, now=NOW, today=TODAY)  # … an answer arrives …
+    latest = store.reviews.grade(a, 5, now=NOW, today=TODAY + timedelta(days=3))
+    store.reviews.undo(latest.review_id)
+    store.memory.save(DEFAULT_PARAMETERS, log, newest)  # … and it writes
+    assert store.memory.state(b) is not None and store.memory.state(b).reviews == 1
+    assert store.memory.state(a).reviews == 1
 
 
 def test_an_upgraded_database_rebuilds_its_states_by_replay(tmp_path):
@@ -161,16 +161,16 @@ def test_an_upgraded_database_rebuilds_its_states_by_replay(tmp_path):
     store = Store.open(path)
     assert store.get_meta("memory_stale") == "1"
     assert store.conn.execute("SELECT COUNT(*) FROM memory_states").fetchone()[0] == 0
-    assert store.refresh_memory(NOW) == "memory states rebuilt"
+    assert store.memory.refresh(NOW) == "memory states rebuilt"
     reviewed = [r[0] for r in store.conn.execute("SELECT DISTINCT item_id FROM reviews")]
     for item in reviewed:
         log = [
             Retrieval(date.fromisoformat(r["study_day"]), r["grade"])
-            for r in store.reviews_of(item)
+            for r in store.reviews.of(item)
         ]
-        assert store.memory_state(item) == replay(DEFAULT_PARAMETERS, log)
+        assert store.memory.state(item) == replay(DEFAULT_PARAMETERS, log)
     assert store.get_meta("memory_stale") is None
-    assert store.refresh_memory(NOW) is None
+    assert store.memory.refresh(NOW) is None
     store.close()
 
 
@@ -213,25 +213,27 @@ def test_the_fit_moves_towards_the_learners_true_parameters(learner_log):
 
 
 def test_refresh_fits_records_date_reviews_and_quality_then_rebuilds(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     items = stored_items(store)
     for i, review in enumerate(simulate(items=200, days=150, seed=3)):
-        store.grade(items[review.item_id % len(items)], review.grade, now=NOW, today=review.day)
+        store.reviews.grade(
+            items[review.item_id % len(items)], review.grade, now=NOW, today=review.day
+        )
         if i > MIN_REVIEWS_TO_FIT + 50:
             break
-    assert store.memory_fit() is None
-    assert store.refresh_memory(NOW).startswith("memory model fitted on")
-    record = store.memory_fit()
+    assert store.memory.last_fit() is None
+    assert store.memory.refresh(NOW).startswith("memory model fitted on")
+    record = store.memory.last_fit()
     assert record is not None and record.fitted_at == NOW and record.reviews > MIN_REVIEWS_TO_FIT
-    assert record.evaluation is not None and record.parameters == store.memory_parameters()
-    assert record.parameters == fit(store.memory_log()[0])
+    assert record.evaluation is not None and record.parameters == store.memory.parameters()
+    assert record.parameters == fit(store.memory.log()[0])
     for item in items:
         log = [
             Retrieval(date.fromisoformat(r["study_day"]), r["grade"])
-            for r in store.reviews_of(item)
+            for r in store.reviews.of(item)
         ]
-        assert store.memory_state(item) == replay(record.parameters, log)
-    assert store.refresh_memory(NOW) is None
+        assert store.memory.state(item) == replay(record.parameters, log)
+    assert store.memory.refresh(NOW) is None
 
 
 # -- used where the student looks: weak spots and cram, weakest first --------------------
@@ -240,7 +242,7 @@ def test_refresh_fits_records_date_reviews_and_quality_then_rebuilds(store, samp
 def test_weak_spots_and_topic_cram_come_weakest_first(store, sample_deck):
     from studyapp.study.session import ReviewSession
 
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     a, b, c, d, *_ = stored_items(store)
     start = TODAY - timedelta(days=40)
     # a: long remembered, seen yesterday; b: failed a month ago; c: learned, 20 days ago.
@@ -250,17 +252,17 @@ def test_weak_spots_and_topic_cram_come_weakest_first(store, sample_deck):
         c: [(start + timedelta(days=15), 4), (start + timedelta(days=20), 4)],
     }.items():
         for day, grade in answers:
-            store.grade(item, grade, now=NOW, today=day)
+            store.reviews.grade(item, grade, now=NOW, today=day)
     recall = {
         i: retrievability(DEFAULT_PARAMETERS, s.stability, (TODAY - s.last_day).days)
         for i in (a, b, c)
-        if (s := store.memory_state(i))
+        if (s := store.memory.state(i))
     }
     weakest_first = sorted(recall, key=recall.__getitem__)
     assert weakest_first == [b, c, a]
     session = ReviewSession(store, today=TODAY, mode="weak", weak_limit=2)
     assert [session.current().id] == weakest_first[:1] and session.counts().review == 2
-    assert store.by_predicted_recall([d, a, b, c], TODAY, None, None) == [b, c, a, d]
+    assert store.memory.by_predicted_recall([d, a, b, c], TODAY, None, None) == [b, c, a, d]
     cram = ReviewSession(store, today=TODAY, mode="cram", scope=Scope(deck_id="sample"))
     order = []
     while cram.current():
@@ -286,7 +288,7 @@ def grade_learner_log(store: Store, reviews: int) -> None:
     with store.transaction():
         for review in simulate(items=len(items), days=400, seed=5)[:reviews]:
             moment = datetime(review.day.year, review.day.month, review.day.day, 12, tzinfo=UTC)
-            store.grade(items[review.item_id], review.grade, now=moment, today=review.day)
+            store.reviews.grade(items[review.item_id], review.grade, now=moment, today=review.day)
 
 
 def test_stats_json_and_line_before_and_after_the_first_fit(tmp_path, write_deck):
@@ -298,7 +300,7 @@ def test_stats_json_and_line_before_and_after_the_first_fit(tmp_path, write_deck
 
     db = tmp_path / "s.db"
     store = Store.open(db)
-    store.import_decks([load_deck(big_deck(write_deck))])
+    store.decks.import_([load_deck(big_deck(write_deck))])
     grade_learner_log(store, MIN_REVIEWS_TO_FIT - 1)
     store.close()
     runner = CliRunner()
@@ -315,7 +317,7 @@ def test_stats_json_and_line_before_and_after_the_first_fit(tmp_path, write_deck
     grade_learner_log_more = simulate(items=150, days=400, seed=5)[MIN_REVIEWS_TO_FIT - 1 :]
     items = stored_items(store)
     for review in grade_learner_log_more[:300]:
-        store.grade(items[review.item_id], review.grade, now=NOW, today=review.day)
+        store.reviews.grade(items[review.item_id], review.grade, now=NOW, today=review.day)
     store.close()
     memory = json.loads(runner.invoke(cli, ["--db", str(db), "stats", "--json"]).output)["memory"]
     assert memory["fit_reviews"] == MIN_REVIEWS_TO_FIT + 299
@@ -337,7 +339,7 @@ def test_a_fit_that_predicts_worse_than_the_defaults_is_not_used(store, write_de
     from studyapp.memory import evaluate as evaluate_module
     from studyapp.store import memory as store_memory
 
-    store.import_decks([load_deck(big_deck(write_deck))])
+    store.decks.import_([load_deck(big_deck(write_deck))])
     grade_learner_log(store, MIN_REVIEWS_TO_FIT + 10)
 
     def worse(log):
@@ -347,8 +349,8 @@ def test_a_fit_that_predicts_worse_than_the_defaults_is_not_used(store, write_de
         )
 
     monkeypatch.setattr(store_memory, "evaluate", worse)
-    store.refresh_memory(NOW)
-    record = store.memory_fit()
+    store.memory.refresh(NOW)
+    record = store.memory.last_fit()
     assert record.parameters == DEFAULT_PARAMETERS and record.evaluation.fitted.log_loss == 9.0
 
 
@@ -360,16 +362,16 @@ def test_the_first_fit_is_judged_as_a_fit_not_as_the_defaults():
 
 
 def test_recall_sums_in_sql_equal_the_python_fallback(store, write_deck):
-    store.import_decks([load_deck(big_deck(write_deck))])
+    store.decks.import_([load_deck(big_deck(write_deck))])
     grade_learner_log(store, 600)
     today = date(2027, 2, 1)
-    in_sql = sorted(store.recall_by_tags(today, DEFAULT_PARAMETERS, 0.7))
+    in_sql = sorted(store.memory.recall_by_tags(today, DEFAULT_PARAMETERS, 0.7))
 
     def no_math(*_args):
         raise ValueError("no math functions in this SQLite")
 
     store.conn.create_function("pow", 2, no_math)
-    in_python = sorted(store.recall_by_tags(today, DEFAULT_PARAMETERS, 0.7))
+    in_python = sorted(store.memory.recall_by_tags(today, DEFAULT_PARAMETERS, 0.7))
     assert [(t, n, risk) for t, _, n, risk in in_sql] == [(t, n, r) for t, _, n, r in in_python]
     assert sum(n for _, _, n, _ in in_sql) == len(
         store.conn.execute("SELECT item_id FROM memory_states").fetchall()

@@ -57,10 +57,10 @@ def test_no_cards_no_load_and_retention_is_checked():
 def test_simulate_command(tmp_path, sample_deck):
     db = tmp_path / "s.db"
     store = Store.open(db)
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     item = store.conn.execute("SELECT id FROM items").fetchone()[0]
     moment = datetime(2026, 1, 1, 12, tzinfo=UTC)
-    store.grade(item, 4, now=moment, today=moment.date(), duration_ms=12000)
+    store.reviews.grade(item, 4, now=moment, today=moment.date(), duration_ms=12000)
     store.close()
     runner = CliRunner()
     done = runner.invoke(cli, ["--db", str(db), "simulate", "--days", "10", "--json"])

@@ -116,15 +116,16 @@ def test_upgrade_takes_a_rotating_backup(tmp_path):
 
 def test_personal_deck_migration_moves_the_students_cards(tmp_path, monkeypatch):
     from studyapp.store import connection, schema
+    from studyapp.store.action_log import ActionLog
 
     # A database as the rename found it: built up to the rename, with later migrations to come.
     rename = next(version for version, sql in MIGRATIONS.items() if "@personal" in sql)
     for module in (schema, connection):
         monkeypatch.setattr(module, "SCHEMA_VERSION", rename + 1)
     # A database from before the action log (schema 14) logs no actions.
-    monkeypatch.setattr(Store, "_record_action", lambda *_args: None)
+    monkeypatch.setattr(ActionLog, "_record_action", lambda *_args: None)
     store = Store.open(tmp_path / "m.db")
-    card = store.add_personal_card(CardContent(front="front", back="back"))
+    card = store.personal.add(CardContent(front="front", back="back"))
     with store.transaction():
         store.conn.execute("PRAGMA defer_foreign_keys = ON")
         for table, column in (("decks", "id"), ("cards", "deck_id"), ("items", "deck_id")):

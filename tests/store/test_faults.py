@@ -29,14 +29,14 @@ def big_deck(path: Path, cards: int) -> Path:
 
 def test_disk_full_during_import_writes_nothing(tmp_path, sample_deck):
     store = Store.open(tmp_path / "full.db")
-    store.import_decks([load_deck(sample_deck)])
-    before = store.summary(TODAY)
+    store.decks.import_([load_deck(sample_deck)])
+    before = store.progress.summary(TODAY)
     pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
     # SQLite reports a capped database exactly as a full disk: SQLITE_FULL.
     store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
     with pytest.raises(StoreError, match="disk is full"):
-        store.import_decks([load_deck(big_deck(tmp_path / "big.toml", 2000))])
-    assert store.summary(TODAY) == before
+        store.decks.import_([load_deck(big_deck(tmp_path / "big.toml", 2000))])
+    assert store.progress.summary(TODAY) == before
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     store.close()
 
@@ -47,7 +47,7 @@ async def test_disk_full_while_grading_keeps_the_card_and_the_app(tmp_path, make
     deck = tmp_path / "sample.toml"
     deck.write_text(SAMPLE_DECK, encoding="utf-8")
     store = Store.open(tmp_path / "g.db")
-    store.import_decks([load_deck(deck)])
+    store.decks.import_([load_deck(deck)])
     app = make_app(store, start="review")
     async with app.run_test(size=(80, 24)) as pilot:
         first = app.screen.session.current().id
@@ -60,10 +60,10 @@ async def test_disk_full_while_grading_keeps_the_card_and_the_app(tmp_path, make
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.session.current().id == first  # still there, not lost
         assert any("disk is full" in n.message for n in app._notifications)
-        assert store.reviews_of(first) == [] and store.item_state(first).due is None
+        assert store.reviews.of(first) == [] and store.reviews.item_state(first).due is None
         store.conn.execute("DROP TRIGGER full")
         await pilot.press("5")  # space is free again: the same press now saves
-        assert [r["grade"] for r in store.reviews_of(first)] == [5]
+        assert [r["grade"] for r in store.reviews.of(first)] == [5]
     store.close()
 
 
@@ -93,7 +93,7 @@ def read_only_db(tmp_path):
     deck = tmp_path / "sample.toml"
     deck.write_text(SAMPLE_DECK, encoding="utf-8")
     store = Store.open(db)
-    store.import_decks([load_deck(deck)])
+    store.decks.import_([load_deck(deck)])
     store.close()  # the last connection checkpoints and removes the -wal/-shm files
     paths = [*folder.iterdir(), folder]
     if not _make_read_only(paths):

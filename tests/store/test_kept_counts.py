@@ -118,7 +118,9 @@ def recount_reviews(store: Store, today: date) -> dict:
 
 def mastery_per_tag(store: Store, today: date) -> list[stats.TopicMastery]:
     """Mastery as it was before schema 5: three queries per topic."""
-    all_tags = [tag for tag, _ in store.tag_counts() if tag.split("::")[0] not in stats.NOT_TOPICS]
+    all_tags = [
+        tag for tag, _ in store.browse.tag_counts() if tag.split("::")[0] not in stats.NOT_TOPICS
+    ]
     core = sorted(
         (t for t in all_tags if stats._core_rank(t) is not None),
         key=lambda t: (stats._core_rank(t) or 0, t),
@@ -142,7 +144,9 @@ def mastery_per_tag(store: Store, today: date) -> list[stats.TopicMastery]:
         ).fetchone()
         weakest = tuple(
             stats.WeakCard(item_id, label, ef / 100, lapses)
-            for item_id, label, ef, lapses in store.weakest_items(tag, stats.WEAKEST_PER_TOPIC)
+            for item_id, label, ef, lapses in store.progress.weakest_items(
+                tag, stats.WEAKEST_PER_TOPIC
+            )
         )
         result.append(stats.TopicMastery(tag, cards, mature, stats._retention(row), weakest))
     return result
@@ -169,7 +173,7 @@ def deck(deck_id: str, keys: list[int], tag_of: dict[int, str], kind_of: dict[in
 class KeptCounts(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.store = Store.memory()
+        self.store = Store.in_memory()
         self.day = TODAY - timedelta(days=40)
         self.last_reviews: list[int] = []
         self.tag_of: dict[int, str] = {}
@@ -192,17 +196,15 @@ class KeptCounts(RuleBasedStateMachine):
         self.kind_of.update(kinds)
         # The deck's own file, changed at will: it may share no card with what it had
         # (an import from elsewhere would be refused; that is test_deck_identity's).
-        self.store.import_decks([deck(deck_id, keys, self.tag_of, self.kind_of)], replace=True)
+        self.store.decks.import_([deck(deck_id, keys, self.tag_of, self.kind_of)], replace=True)
 
     @rule(deck_id=st.sampled_from(["a", "b"]))
     def retire_deck(self, deck_id) -> None:
-        self.store.retire_decks([deck_id])
+        self.store.decks.retire([deck_id])
 
     @rule(front=st.sampled_from(["x", "y"]), tag=st.sampled_from(TAGS))
     def add_personal(self, front, tag) -> None:
-        self.store.add_personal_card(
-            CardContent(front=front, back="back", tags=(tag,) if tag else ())
-        )
+        self.store.personal.add(CardContent(front=front, back="back", tags=(tag,) if tag else ()))
 
     @precondition(lambda self: self.items())
     @rule(
@@ -213,7 +215,7 @@ class KeptCounts(RuleBasedStateMachine):
     )
     def grade(self, pick, quality, kind, duration) -> None:
         items = self.items()
-        result = self.store.grade(
+        result = self.store.reviews.grade(
             items[pick % len(items)],
             quality,
             now=datetime.combine(self.day, datetime.min.time()),
@@ -229,19 +231,19 @@ class KeptCounts(RuleBasedStateMachine):
     def undo(self) -> None:
         # Refused when a later review of the same item came after it.
         with contextlib.suppress(StoreError):
-            self.store.undo_review(self.last_reviews.pop(), leech_threshold=2)
+            self.store.reviews.undo(self.last_reviews.pop(), leech_threshold=2)
 
     @precondition(lambda self: self.items())
     @rule(pick=st.integers(0, 10**6), suspended=st.booleans())
     def suspend(self, pick, suspended) -> None:
         items = self.items()
-        self.store.set_suspended(items[pick % len(items)], suspended)
+        self.store.reviews.set_suspended(items[pick % len(items)], suspended)
 
     @precondition(lambda self: self.items())
     @rule(pick=st.integers(0, 10**6), days=st.integers(0, 3))
     def bury(self, pick, days) -> None:
         items = self.items()
-        self.store.bury(items[pick % len(items)], self.day + timedelta(days=days))
+        self.store.reviews.bury(items[pick % len(items)], self.day + timedelta(days=days))
 
     @rule(days=st.integers(1, 20))
     def next_day(self, days) -> None:
@@ -250,16 +252,16 @@ class KeptCounts(RuleBasedStateMachine):
     @invariant()
     def counts_match_a_full_recount(self) -> None:
         for today in (self.day, TODAY):
-            assert self.store.deck_counts(today) == recount_decks(self.store, today)
+            assert self.store.progress.deck_counts(today) == recount_decks(self.store, today)
             figures = stats.compute(self.store, today)
             again = recount_reviews(self.store, today)
             assert figures.heatmap == again["heatmap"]
             assert figures.minutes_per_day == again["minutes_per_day"]
             assert figures.retention == again["retention"]
             assert figures.streak_days == again["streak_days"]
-            assert self.store.review_count() == again["reviews"]
-            assert self.store.day_progress(today) == again["day_progress"]
-            assert self.store.new_introduced_on(today) == again["new_introduced"]
+            assert self.store.progress.review_count() == again["reviews"]
+            assert self.store.progress.day_progress(today) == again["day_progress"]
+            assert self.store.queues.new_introduced_on(today) == again["new_introduced"]
             assert figures.mastery == mastery_per_tag(self.store, today)
 
     def teardown(self) -> None:
@@ -286,9 +288,9 @@ def test_migration_fills_the_counts_from_an_existing_collection(tmp_path):
     before = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
     conn.close()
     store = Store.open(db)
-    assert store.review_count() == before > 0
-    assert store.deck_counts(TODAY) == recount_decks(store, TODAY)
-    assert sum(d.total for d in store.deck_counts(TODAY)) > 0
+    assert store.progress.review_count() == before > 0
+    assert store.progress.deck_counts(TODAY) == recount_decks(store, TODAY)
+    assert sum(d.total for d in store.progress.deck_counts(TODAY)) > 0
     assert stats.compute(store, TODAY).heatmap == recount_reviews(store, TODAY)["heatmap"]
     store.close()
 
@@ -297,7 +299,7 @@ def test_tags_match_is_what_tag_clause_selects():
     """Mastery sums groups in Python with tags_match; it must agree with the SQL LIKE."""
     from studyapp.store import tags_match
 
-    store = Store.memory()
+    store = Store.in_memory()
     values = [" a::b ", " A::b c ", " ab ", " a_b ", " x::a ", " a ", " a%b::c ", ""]
     for tag in ["a", "a::b", "ab", "a_b", "a%b", "c", "A"]:
         clause, params = tag_clause(tag)
@@ -313,16 +315,16 @@ def test_home_and_decks_counts_never_scan_the_collection(store, sample_deck):
 
     from studyapp.deckfile.reader import load_deck
 
-    store.import_decks([load_deck(sample_deck)])
-    store.grade(store.new_item_ids(1, TODAY)[0], 4, today=TODAY)
+    store.decks.import_([load_deck(sample_deck)])
+    store.reviews.grade(store.queues.new_item_ids(1, TODAY)[0], 4, today=TODAY)
     store.conn.execute("ANALYZE")
     statements: list[str] = []
     store.conn.set_trace_callback(statements.append)
-    store.deck_counts(TODAY)
-    store.day_progress(TODAY)
-    store.streak_days(TODAY)
-    store.review_count()
-    store.next_due_date(TODAY)
+    store.progress.deck_counts(TODAY)
+    store.progress.day_progress(TODAY)
+    store.progress.streak_days(TODAY)
+    store.progress.review_count()
+    store.queues.next_due_date(TODAY)
     store.conn.set_trace_callback(None)
     assert len(statements) >= 5
     for sql in statements:

@@ -36,11 +36,11 @@ def test_v1_database_upgrades_after_a_backup(tmp_path):
     assert backup_conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 2
     backup_conn.close()
     # Progress, notes and history survive the upgrade; the new table is there.
-    assert store.review_count() == 2
+    assert store.progress.review_count() == 2
     notes = [r[0] for r in store.conn.execute("SELECT note FROM cards WHERE note != ''")]
     assert notes == ["kept across the upgrade"]
-    store.record_exported([("g", "h", 100, "d", "c", "0", "basic")])
-    assert store.exported_notes(["g", "other"]) == {"g": ("h", 100, "0")}
+    store.exports.record([("g", "h", 100, "d", "c", "0", "basic")])
+    assert store.exports.notes(["g", "other"]) == {"g": ("h", 100, "0")}
     store.close()
     assert original != db.read_bytes()
     # Opening again does not back up or migrate again.

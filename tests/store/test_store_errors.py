@@ -15,13 +15,13 @@ from studyapp.study.exam import set_exam
 
 
 def test_refused_input_is_an_input_error_not_a_database_one():
-    store = Store.memory()
+    store = Store.in_memory()
     for refused in (
         lambda: save_setting(store, "new_per_day", "lots"),
         lambda: save_setting(store, "new_per_day.nosuchdeck", "3"),
         lambda: extend_new_cards(store, date(2026, 12, 4), 0),
         lambda: set_exam(store, date(2026, 12, 24), deck_ids=("nosuchdeck",)),
-        lambda: store.item(999),
+        lambda: store.queues.item(999),
     ):
         with pytest.raises(InputError) as caught:
             refused()

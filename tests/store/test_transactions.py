@@ -34,7 +34,7 @@ def test_a_stray_write_cannot_turn_the_next_transaction_into_a_savepoint(tmp_pat
 def test_the_connection_is_in_autocommit_mode(tmp_path):
     store = Store.open(tmp_path / "s.db")
     assert store.conn.isolation_level is None
-    assert Store.memory().conn.isolation_level is None
+    assert Store.in_memory().conn.isolation_level is None
     store.close()
 
 

@@ -14,11 +14,11 @@ from tests.conftest import TODAY
 
 
 def test_reviews_logged_after_today_by_a_timezone_change_are_counted(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     item = store.conn.execute("SELECT id FROM items ORDER BY id").fetchone()[0]
     # Studied in UTC+14, then the timezone moved to UTC-12: that day is "tomorrow" now.
     tomorrow = TODAY + timedelta(days=1)
-    store.grade(item, 4, now=datetime(2026, 11, 23, 12), today=tomorrow, duration_ms=5000)
+    store.reviews.grade(item, 4, now=datetime(2026, 11, 23, 12), today=tomorrow, duration_ms=5000)
     figures = stats.compute(store, TODAY)
     assert figures.heatmap == {TODAY.isoformat(): 1}
     assert TODAY.isoformat() in figures.minutes_per_day
@@ -33,7 +33,7 @@ def test_an_exam_in_year_9999_is_refused_and_one_already_stored_does_not_crash(t
     assert result.stderr.strip().count("\n") == 0 and "years ahead" in result.stderr
     # One set before dates were limited: listing it and stats still answer.
     store = Store.open(db)
-    store.set_exam("Far", date(9999, 12, 31), (), ())
+    store.exams.set("Far", date(9999, 12, 31), (), ())
     store.close()
     for args in (["exam"], ["stats", "--json"]):
         result = runner.invoke(cli, ["--db", str(db), *args])

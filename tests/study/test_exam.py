@@ -106,7 +106,7 @@ def test_bad_exam_dates_are_refused():
 
 
 def test_session_takes_the_paced_new_cards_of_the_scope_first(store, write_deck):
-    store.import_decks(
+    store.decks.import_(
         [big_deck(write_deck, "other", 30, "misc"), big_deck(write_deck, "anat", 84)]
     )
     # 84 unseen, 14 days until the window opens: 6 a day would do, the normal 20 is more.
@@ -116,7 +116,7 @@ def test_session_takes_the_paced_new_cards_of_the_scope_first(store, write_deck)
     exam.set_exam(store, TODAY + timedelta(days=10), deck_ids=("anat",), name="Anat")
     assert new_card_budget(store, TODAY, 20) == 28
     session = review_session(store, today=TODAY, new_per_day=20)
-    decks = {store.item(i).deck_id for i in session._new}
+    decks = {store.queues.item(i).deck_id for i in session._new}
     assert session.counts().new == 28 and decks == {"anat"}
     (status,) = [s for s in exam.exam_statuses(store, TODAY, 20) if s.exam.name == "Anat"]
     assert exam.pace_line(status).startswith("28 new/day to meet Anat on 3 Dec")
@@ -126,13 +126,24 @@ def test_session_takes_the_paced_new_cards_of_the_scope_first(store, write_deck)
     assert new_card_budget(store, TODAY, 20) == 14
 
 
+def test_the_exams_new_cards_need_only_the_stores_exams_part(store, write_deck):
+    """`exam_new_item_ids` is given `store.exams` alone: the nearest exam's cards, capped."""
+    store.decks.import_([big_deck(write_deck, "other", 5, "misc"), big_deck(write_deck, "anat", 8)])
+    exam.set_exam(store, TODAY + timedelta(days=10), deck_ids=("anat",))
+    exams = store.exams
+    ids = exam.exam_new_item_ids(exams, 6, TODAY, None, None)
+    assert len(ids) == 6 and len(set(ids)) == 6
+    assert {store.queues.item(i).deck_id for i in ids} == {"anat"}
+    assert exam.exam_new_item_ids(exams, 50, TODAY, "other", None) == []
+
+
 def test_unknown_deck_or_tag_is_refused(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 3)])
+    store.decks.import_([big_deck(write_deck, "anat", 3)])
     with pytest.raises(StoreError, match="no deck"):
         exam.set_exam(store, TODAY, deck_ids=("nope",))
     with pytest.raises(StoreError, match="no cards tagged"):
         exam.set_exam(store, TODAY, tags=("nope",))
-    assert store.exams() == []
+    assert store.exams.all() == []
 
 
 # -- the final window, day by day through a clock the test controls -------------------
@@ -166,7 +177,7 @@ def test_every_scope_card_below_target_is_reviewed_in_the_final_window(
     # An exam left at the defaults (no target, no budget) follows its plan: the final
     # window sees every card predicted below target when it opens, and no longer every
     # card of the scope; no exam review goes to a card the plan counts as safe.
-    store.import_decks([big_deck(write_deck, "anat", 120), big_deck(write_deck, "x", 10, "x")])
+    store.decks.import_([big_deck(write_deck, "anat", 120), big_deck(write_deck, "x", 10, "x")])
     exam_date = TODAY + timedelta(days=30)
     (planned, _) = exam.set_exam(store, exam_date, deck_ids=("anat",))
     assert (planned.target, planned.minutes_per_day) == (None, None)
@@ -204,7 +215,7 @@ def test_every_scope_card_below_target_is_reviewed_in_the_final_window(
 
 def test_exam_reviews_leave_sm2_state_alone(store, write_deck):
     # The exam is left at the defaults: its plan chooses the exam reviews.
-    store.import_decks([big_deck(write_deck, "anat", 10)])
+    store.decks.import_([big_deck(write_deck, "anat", 10)])
     exam_date = TODAY + timedelta(days=3)
     (planned, _) = exam.set_exam(store, exam_date, deck_ids=("anat",))
     ids = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")]
@@ -221,14 +232,14 @@ def test_exam_reviews_leave_sm2_state_alone(store, write_deck):
     )
     store.conn.commit()
     before = store.conn.execute("SELECT * FROM items ORDER BY id").fetchall()
-    assert all(store.item_state(i).due > exam_date for i in ids)
+    assert all(store.reviews.item_state(i).due > exam_date for i in ids)
     # Three days to the exam, all ten below target: the plan spreads them over the
     # window's days left (4, 3, 3); none is due.
     day = todays_plan(load_recall_inputs(store, planned, TODAY))
     session = ReviewSession(store, today=TODAY)
     assert session.counts().exam == len(day.window + day.reviews) == 4
     assert session.current_kind == "exam"
-    assert set(session.preview().values()) == {(store.item(ids[0]).state.due - TODAY).days}
+    assert set(session.preview().values()) == {(store.queues.item(ids[0]).state.due - TODAY).days}
     for grade in (0, 5, 1, 4):
         session.answer(grade)
     # Fails come back as re-drills; those leave the state alone too.
@@ -264,30 +275,30 @@ def test_exam_reviews_leave_sm2_state_alone(store, write_deck):
 
 
 def test_schedule_after_the_exam_is_exactly_sm2(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 40)])
+    store.decks.import_([big_deck(write_deck, "anat", 40)])
     exam_date = TODAY + timedelta(days=20)
     exam.set_exam(store, exam_date, deck_ids=("anat",))
     run_days(store, TODAY, exam_date, random.Random(3))
     assert store.conn.execute("SELECT COUNT(*) FROM reviews WHERE kind = 'exam'").fetchone()[0]
     for (item_id,) in store.conn.execute("SELECT id FROM items").fetchall():
         state = sm2.SM2State()
-        for review in store.reviews_of(item_id):
+        for review in store.reviews.of(item_id):
             if review["kind"] == "scheduled":
                 state = sm2.review(state, review["grade"], date.fromisoformat(review["study_day"]))
-        assert store.item_state(item_id) == state
+        assert store.reviews.item_state(item_id) == state
 
 
 def test_after_the_day_the_exam_is_history_and_pacing_is_normal(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 60)])
+    store.decks.import_([big_deck(write_deck, "anat", 60)])
     exam_date = TODAY + timedelta(days=9)
     exam.set_exam(store, exam_date, deck_ids=("anat",), name="Anatomy")
     assert new_card_budget(store, TODAY, 5) == 30
     run_days(store, TODAY, exam_date, random.Random(5))
     after = exam_date + timedelta(days=1)
-    assert store.active_exams(after) == [] and [e.name for e in store.exams()] == ["Anatomy"]
+    assert store.exams.active(after) == [] and [e.name for e in store.exams.all()] == ["Anatomy"]
     assert new_card_budget(store, after, 5) == 5
     assert plan_review_ids(store, after) == []
-    grades = store.exam_window_grades(store.exams()[0], exam.window_start(exam_date, 7))
+    grades = store.exams.window_grades(store.exams.all()[0], exam.window_start(exam_date, 7))
     in_window = store.conn.execute(
         "SELECT COUNT(*) FROM reviews WHERE study_day >= ? AND study_day <= ?",
         [exam.window_start(exam_date, 7).isoformat(), exam_date.isoformat()],
@@ -296,7 +307,7 @@ def test_after_the_day_the_exam_is_history_and_pacing_is_normal(store, write_dec
 
 
 def test_margin_is_a_setting(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 60)])
+    store.decks.import_([big_deck(write_deck, "anat", 60)])
     exam.set_exam(store, TODAY + timedelta(days=20), deck_ids=("anat",))
     assert new_card_budget(store, TODAY, 0) == 5  # 60 over the 13 days before day 20 - 7
     save_setting(store, "exam_margin_days", "14")
@@ -309,7 +320,7 @@ def test_margin_is_a_setting(store, write_deck):
 
 
 def test_forecast_is_deterministic_and_covers_the_scope_for_a_daily_student(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 80)])
+    store.decks.import_([big_deck(write_deck, "anat", 80)])
     (planned, _) = exam.set_exam(store, TODAY + timedelta(days=25), deck_ids=("anat",))
     inputs = load_inputs(store, planned, TODAY, 20)
     first, second = forecast_exam(inputs), forecast_exam(inputs)
@@ -322,11 +333,11 @@ def test_forecast_is_deterministic_and_covers_the_scope_for_a_daily_student(stor
 
 
 def test_forecast_replays_the_students_own_grades(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 40)])
+    store.decks.import_([big_deck(write_deck, "anat", 40)])
     (planned, _) = exam.set_exam(store, TODAY + timedelta(days=25), deck_ids=("anat",))
     ids = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")][:10]
     for item_id in ids:
-        store.grade(item_id, 0, today=TODAY - timedelta(days=1))
+        store.reviews.grade(item_id, 0, today=TODAY - timedelta(days=1))
     inputs = load_inputs(store, planned, TODAY, 20)
     assert inputs.grades == {"new": {0: 10}}
     # A student who blacks out on every new card never gets past day one: SM-2 says
@@ -336,8 +347,8 @@ def test_forecast_replays_the_students_own_grades(store, write_deck):
 
 
 def test_forecast_coverage_falls_for_a_student_who_rarely_studies(write_deck):
-    store = Store.memory()
-    store.import_decks([big_deck(write_deck, "anat", 200)])
+    store = Store.in_memory()
+    store.decks.import_([big_deck(write_deck, "anat", 200)])
     (planned, _) = exam.set_exam(store, TODAY + timedelta(days=12), deck_ids=("anat",))
     inputs = load_inputs(store, planned, TODAY, 20)
     assert simulate(inputs, study_share=1.0).final_window_coverage == 1.0
@@ -345,15 +356,15 @@ def test_forecast_coverage_falls_for_a_student_who_rarely_studies(write_deck):
 
 
 def test_moving_an_exam_keeps_its_scope_unless_a_new_one_is_given(store, write_deck):
-    store.import_decks(
+    store.decks.import_(
         [big_deck(write_deck, "other", 30, "misc"), big_deck(write_deck, "anat", 44)]
     )
     exam.set_exam(store, TODAY + timedelta(days=20), deck_ids=("anat",), name="Anatomy")
     moved, created = exam.set_exam(store, TODAY + timedelta(days=30), name="Anatomy")
     assert not created and moved.date == TODAY + timedelta(days=30)
-    assert moved.deck_ids == ("anat",) and store.exam_scope_total(moved) == 44
+    assert moved.deck_ids == ("anat",) and store.exams.scope_total(moved) == 44
     widened, _ = exam.set_exam(store, TODAY + timedelta(days=31), name="Anatomy", all_decks=True)
-    assert (widened.deck_ids, widened.tags) == ((), ()) and store.exam_scope_total(widened) == 74
+    assert (widened.deck_ids, widened.tags) == ((), ()) and store.exams.scope_total(widened) == 74
     rescoped, _ = exam.set_exam(store, TODAY + timedelta(days=32), name="Anatomy", tags=("misc",))
     assert (rescoped.deck_ids, rescoped.tags) == ((), ("misc",))
     with pytest.raises(StoreError, match="not both"):

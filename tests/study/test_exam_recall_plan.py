@@ -61,7 +61,7 @@ def test_bad_budgets_are_refused_with_a_readable_line(text):
 
 
 def test_moving_an_exam_keeps_target_and_budget_unless_given(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 5)])
+    store.decks.import_([big_deck(write_deck, "anat", 5)])
     day = TODAY + timedelta(days=20)
     first, created = exam.set_exam(store, day, name="A", target=0.85, minutes_per_day=25)
     assert created and (first.target, first.minutes_per_day) == (0.85, 25)
@@ -69,7 +69,7 @@ def test_moving_an_exam_keeps_target_and_budget_unless_given(store, write_deck):
     assert not created and (moved.target, moved.minutes_per_day) == (0.85, 25)
     retargeted, _ = exam.set_exam(store, day, name="A", target=0.95)
     assert (retargeted.target, retargeted.minutes_per_day) == (0.95, 25)
-    assert store.exams() == [retargeted]
+    assert store.exams.all() == [retargeted]
     plain, _ = exam.set_exam(store, day, name="B")
     assert (plain.target, plain.minutes_per_day) == (None, None)
 
@@ -78,7 +78,9 @@ def test_moving_an_exam_keeps_target_and_budget_unless_given(store, write_deck):
 
 
 def test_projection_reads_memory_states_and_the_plan_beats_stopping(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 30), big_deck(write_deck, "phys", 10, "phys")])
+    store.decks.import_(
+        [big_deck(write_deck, "anat", 30), big_deck(write_deck, "phys", 10, "phys")]
+    )
     anat = item_ids(store, "anat")
     # Anatomy learned a while ago and fading; physiology never studied.
     remember(store, anat, stability=4.0, last_day=TODAY - timedelta(days=3))
@@ -95,7 +97,7 @@ def test_projection_reads_memory_states_and_the_plan_beats_stopping(store, write
 
 
 def test_projection_is_kept_until_the_states_change(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 12)])
+    store.decks.import_([big_deck(write_deck, "anat", 12)])
     remember(store, item_ids(store, "anat"), 3.0, TODAY - timedelta(days=2))
     when, _ = exam.set_exam(store, TODAY + timedelta(days=15), name="Q")
     first = project(load_recall_inputs(store, when, TODAY))
@@ -105,7 +107,7 @@ def test_projection_is_kept_until_the_states_change(store, write_deck):
 
 
 def test_default_budget_is_the_students_median_recent_day(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 3)])
+    store.decks.import_([big_deck(write_deck, "anat", 3)])
     with store.transaction():
         store.conn.executemany(
             "INSERT INTO review_days VALUES (?, 'scheduled', 0, 0, 1, 10, ?)",
@@ -126,7 +128,7 @@ def test_default_budget_is_the_students_median_recent_day(store, write_deck):
 
 
 def test_a_target_out_of_reach_says_what_it_would_take(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 200)])
+    store.decks.import_([big_deck(write_deck, "anat", 200)])
     when, _ = exam.set_exam(
         store, TODAY + timedelta(days=10), name="Soon", target=0.95, minutes_per_day=1
     )
@@ -138,7 +140,7 @@ def test_a_target_out_of_reach_says_what_it_would_take(store, write_deck):
 
 
 def test_todays_plan_reviews_cards_at_risk_on_the_day(store, write_deck):
-    store.import_decks([big_deck(write_deck, "anat", 10)])
+    store.decks.import_([big_deck(write_deck, "anat", 10)])
     ids = item_ids(store, "anat")
     # Fading, whatever review retention the plan picks (0.7 or more): worth a review today.
     remember(store, ids[:5], 1.0, TODAY - timedelta(days=30))
@@ -193,7 +195,7 @@ def test_stats_json_has_each_exams_projected_recall(run):  # noqa: F811
 
 def fading_and_safe(store, write_deck) -> tuple[list[int], list[int]]:
     """Ten cards SM-2 shows only after the exam: five fading fast, five safe until the day."""
-    store.import_decks([big_deck(write_deck, "anat", 10)])
+    store.decks.import_([big_deck(write_deck, "anat", 10)])
     ids = item_ids(store, "anat")
     with store.transaction():
         store.conn.execute(
@@ -260,7 +262,7 @@ def test_exams_set_before_targets_keep_everything_and_take_the_defaults(tmp_path
 
     db = tmp_path / "old.db"
     store = Store.open(db)
-    store.set_exam("Old", TODAY + timedelta(days=9), ("d",), ("t",))
+    store.exams.set("Old", TODAY + timedelta(days=9), ("d",), ("t",))
     store.close()
     # The database as it was before the target/budget migration.
     conn = sqlite3.connect(db)
@@ -271,7 +273,7 @@ def test_exams_set_before_targets_keep_everything_and_take_the_defaults(tmp_path
     conn.commit()
     conn.close()
     store = Store.open(db)
-    (old,) = store.exams()
+    (old,) = store.exams.all()
     assert (old.name, old.deck_ids, old.tags) == ("Old", ("d",), ("t",))
     assert (old.target, old.minutes_per_day) == (None, None)
     store.close()
@@ -295,7 +297,7 @@ def test_homes_counts_plan_the_day_once_while_nothing_changes(store, write_deck,
     from studyapp.study.daily_queue import new_today
 
     fading, _safe = fading_and_safe(store, write_deck)
-    store.import_decks([big_deck(write_deck, "phys", 4, "phys")])
+    store.decks.import_([big_deck(write_deck, "phys", 4, "phys")])
     exam.set_exam(store, TODAY + timedelta(days=30), name="Q")
     read = []
     real = recall_plan.load_recall_inputs
@@ -308,6 +310,6 @@ def test_homes_counts_plan_the_day_once_while_nothing_changes(store, write_deck,
     assert sorted(recall_plan.plan_review_ids(store, TODAY, "anat")) == sorted(fading)
     assert recall_plan.plan_review_ids(store, TODAY, "phys") == [] and len(read) == 2
     # An answer changes the states: the day is planned again.
-    store.grade(fading[0], 4, today=TODAY, kind="exam")
+    store.reviews.grade(fading[0], 4, today=TODAY, kind="exam")
     assert fading[0] not in recall_plan.plan_review_ids(store, TODAY, "anat")
     assert len(read) == 3

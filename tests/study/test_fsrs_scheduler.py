@@ -40,7 +40,7 @@ def expected_due(
 
 @pytest.fixture
 def studied(store, sample_deck) -> Store:
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     return store
 
 
@@ -55,8 +55,8 @@ def test_scheduler_settings_default_to_sm2_at_ninety_percent(studied):
     # The store reads the same meta keys the settings are saved under.
     save_setting(studied, "scheduler", "FSRS")
     save_setting(studied, "desired_retention", "0.85")
-    assert studied.get_meta(SCHEDULER_KEY) == "fsrs" and studied.fsrs_scheduling()
-    assert studied.get_meta(RETENTION_KEY) == "0.85" and studied.desired_retention() == 0.85
+    assert studied.get_meta(SCHEDULER_KEY) == "fsrs" and studied.memory.fsrs_scheduling()
+    assert studied.get_meta(RETENTION_KEY) == "0.85" and studied.memory.desired_retention() == 0.85
     assert load_settings(studied).desired_retention == 0.85
 
 
@@ -100,69 +100,69 @@ def test_fsrs_due_dates_equal_a_direct_computation_from_the_state(studied):
     item = items_of(studied)[0]
     for gap, grade in ((0, 4), (2, 3), (7, 1), (8, 5)):
         day = TODAY + timedelta(days=gap)
-        studied.grade(item, grade, now=NOW, today=day)
-        state = studied.memory_state(item)
+        studied.reviews.grade(item, grade, now=NOW, today=day)
+        state = studied.memory.state(item)
         assert state is not None
-        assert studied.fsrs_due_of(item) == expected_due(state.stability, state.last_day, 0.90)
+        assert studied.fsrs.due_of(item) == expected_due(state.stability, state.last_day, 0.90)
     save_setting(studied, "desired_retention", "0.75")
-    state = studied.memory_state(item)
-    assert studied.fsrs_due_of(item) == expected_due(state.stability, state.last_day, 0.75)
+    state = studied.memory.state(item)
+    assert studied.fsrs.due_of(item) == expected_due(state.stability, state.last_day, 0.75)
     # A lower retention waits longer; the rebuild after a refit gives the same dates.
-    log, newest = studied.memory_log()
-    before = studied.fsrs_due_of(item)
-    studied.save_memory(DEFAULT_PARAMETERS, log, newest)
-    assert studied.fsrs_due_of(item) == before
+    log, newest = studied.memory.log()
+    before = studied.fsrs.due_of(item)
+    studied.memory.save(DEFAULT_PARAMETERS, log, newest)
+    assert studied.fsrs.due_of(item) == before
 
 
 def test_the_longest_fsrs_interval_is_capped_and_never_fuzzed(studied):
     item = items_of(studied)[0]
-    studied.grade(item, 5, now=NOW, today=TODAY)
+    studied.reviews.grade(item, 5, now=NOW, today=TODAY)
     studied.conn.execute("UPDATE memory_states SET stability = 1e9 WHERE item_id = ?", [item])
     save_setting(studied, "desired_retention", "0.70")
-    assert studied.fsrs_due_of(item) == TODAY + timedelta(days=36500)
+    assert studied.fsrs.due_of(item) == TODAY + timedelta(days=36500)
     save_setting(studied, "desired_retention", "0.80")
     save_setting(studied, "desired_retention", "0.70")
-    assert studied.fsrs_due_of(item) == TODAY + timedelta(days=36500)
+    assert studied.fsrs.due_of(item) == TODAY + timedelta(days=36500)
 
 
 def test_the_queue_picks_fsrs_due_items_under_fsrs_and_sm2_due_ones_under_sm2(studied):
     first, second = items_of(studied)[:2]
-    studied.grade(first, 5, now=NOW, today=TODAY)  # SM-2: 1 day; FSRS: 8
-    studied.grade(second, 3, now=NOW, today=TODAY - timedelta(days=1))
-    studied.grade(second, 3, now=NOW, today=TODAY)  # SM-2: 6 days; FSRS: 3
-    sm2_due = {item: studied.item_state(item).due for item in (first, second)}
-    fsrs_due = {item: studied.fsrs_due_of(item) for item in (first, second)}
+    studied.reviews.grade(first, 5, now=NOW, today=TODAY)  # SM-2: 1 day; FSRS: 8
+    studied.reviews.grade(second, 3, now=NOW, today=TODAY - timedelta(days=1))
+    studied.reviews.grade(second, 3, now=NOW, today=TODAY)  # SM-2: 6 days; FSRS: 3
+    sm2_due = {item: studied.reviews.item_state(item).due for item in (first, second)}
+    fsrs_due = {item: studied.fsrs.due_of(item) for item in (first, second)}
     assert sm2_due[first] == TODAY + timedelta(days=1)
     assert fsrs_due[first] is not None and fsrs_due[first] > sm2_due[first]
     assert sm2_due[second] is not None and fsrs_due[second] is not None
     assert fsrs_due[second] < sm2_due[second]
     tomorrow = TODAY + timedelta(days=1)
     on_fsrs = fsrs_due[second]
-    assert studied.due_item_ids(tomorrow) == [first]
-    assert studied.due_item_ids(on_fsrs) == [first]
+    assert studied.queues.due_item_ids(tomorrow) == [first]
+    assert studied.queues.due_item_ids(on_fsrs) == [first]
     save_setting(studied, "scheduler", "fsrs")
-    assert studied.due_item_ids(tomorrow) == []
-    assert studied.due_item_ids(on_fsrs) == [second]
-    assert studied.due_item_ids(on_fsrs - timedelta(days=1)) == []
-    assert studied.due_count_on(on_fsrs) == 1
+    assert studied.queues.due_item_ids(tomorrow) == []
+    assert studied.queues.due_item_ids(on_fsrs) == [second]
+    assert studied.queues.due_item_ids(on_fsrs - timedelta(days=1)) == []
+    assert studied.queues.due_count_on(on_fsrs) == 1
     # Home's and `studyapp decks`' per-deck due counts agree with the queue.
-    assert [d.due for d in studied.deck_counts(on_fsrs)] == [1]
-    assert [d.due for d in studied.deck_counts(tomorrow)] == [0]
-    assert studied.next_due_date(on_fsrs - timedelta(days=1)) == on_fsrs
-    assert studied.cram_item_ids(TODAY, ahead_days=(on_fsrs - TODAY).days) == [second]
+    assert [d.due for d in studied.progress.deck_counts(on_fsrs)] == [1]
+    assert [d.due for d in studied.progress.deck_counts(tomorrow)] == [0]
+    assert studied.queues.next_due_date(on_fsrs - timedelta(days=1)) == on_fsrs
+    assert studied.queues.cram_item_ids(TODAY, ahead_days=(on_fsrs - TODAY).days) == [second]
     # The session (daily queue) studies what the scheduler in use says is due.
     session = review_session(studied, today=on_fsrs, new_per_day=0)
     assert session.counts().review == 1 and session.current().id == second
     save_setting(studied, "scheduler", "sm2")
-    assert studied.due_item_ids(tomorrow) == [first]
-    assert [d.due for d in studied.deck_counts(tomorrow)] == [1]
+    assert studied.queues.due_item_ids(tomorrow) == [first]
+    assert [d.due for d in studied.progress.deck_counts(tomorrow)] == [1]
 
 
 def test_an_item_with_sm2_progress_but_no_logged_answer_keeps_its_sm2_due(studied):
     item = items_of(studied)[0]
     studied.conn.execute("UPDATE items SET due = ?, interval = 3 WHERE id = ?", [TODAY, item])
     save_setting(studied, "scheduler", "fsrs")
-    assert studied.due_item_ids(TODAY) == [item]
+    assert studied.queues.due_item_ids(TODAY) == [item]
 
 
 # -- switching, undo ----------------------------------------------------------------------
@@ -176,16 +176,16 @@ def answer_all(store: Store, answers, switch_at: dict[int, str]) -> None:
     for n, (which, gap, grade) in enumerate(answers):
         if n in switch_at:
             save_setting(store, "scheduler", switch_at[n])
-        store.grade(items[which], grade, now=NOW, today=TODAY + timedelta(days=gap))
+        store.reviews.grade(items[which], grade, now=NOW, today=TODAY + timedelta(days=gap))
 
 
 def snapshot(store: Store) -> tuple[object, ...]:
     items = items_of(store)
     return (
-        [store.item_state(i) for i in items],
-        [store.memory_state(i) for i in items],
-        [store.fsrs_due_of(i) for i in items],
-        [(r["item_id"], r["grade"], r["study_day"]) for i in items for r in store.reviews_of(i)],
+        [store.reviews.item_state(i) for i in items],
+        [store.memory.state(i) for i in items],
+        [store.fsrs.due_of(i) for i in items],
+        [(r["item_id"], r["grade"], r["study_day"]) for i in items for r in store.reviews.of(i)],
     )
 
 
@@ -198,7 +198,7 @@ def test_switching_either_way_keeps_every_review_and_sm2_exactly(tmp_path, sampl
     stores = []
     for name, switches in (("plain", {}), ("switched", switch_at)):
         store = Store.open(tmp_path / f"{name}.db")
-        store.import_decks([load_deck(sample_deck)])
+        store.decks.import_([load_deck(sample_deck)])
         answer_all(store, ANSWERS, switches)
         stores.append(store)
     plain, switched = stores
@@ -206,7 +206,7 @@ def test_switching_either_way_keeps_every_review_and_sm2_exactly(tmp_path, sampl
     # whichever scheduler was in use while the answers were given.
     assert snapshot(switched) == snapshot(plain)
     save_setting(switched, "scheduler", "sm2")
-    assert switched.due_item_ids(TODAY + timedelta(days=30)) == plain.due_item_ids(
+    assert switched.queues.due_item_ids(TODAY + timedelta(days=30)) == plain.queues.due_item_ids(
         TODAY + timedelta(days=30)
     )
     for store in stores:
@@ -216,30 +216,30 @@ def test_switching_either_way_keeps_every_review_and_sm2_exactly(tmp_path, sampl
 def test_undo_under_fsrs_restores_the_fsrs_due_date_and_sm2(studied):
     save_setting(studied, "scheduler", "fsrs")
     item = items_of(studied)[0]
-    studied.grade(item, 4, now=NOW, today=TODAY)
-    due, sm2_state = studied.fsrs_due_of(item), studied.item_state(item)
+    studied.reviews.grade(item, 4, now=NOW, today=TODAY)
+    due, sm2_state = studied.fsrs.due_of(item), studied.reviews.item_state(item)
     assert due is not None
-    assert studied.due_item_ids(due) == [item]
-    result = studied.grade(item, 5, now=NOW, today=due)
-    assert studied.fsrs_due_of(item) != due and studied.due_item_ids(due) == []
-    studied.undo_review(result.review_id)
-    assert studied.fsrs_due_of(item) == due and studied.item_state(item) == sm2_state
-    assert studied.due_item_ids(due) == [item]
+    assert studied.queues.due_item_ids(due) == [item]
+    result = studied.reviews.grade(item, 5, now=NOW, today=due)
+    assert studied.fsrs.due_of(item) != due and studied.queues.due_item_ids(due) == []
+    studied.reviews.undo(result.review_id)
+    assert studied.fsrs.due_of(item) == due and studied.reviews.item_state(item) == sm2_state
+    assert studied.queues.due_item_ids(due) == [item]
 
 
 def test_undo_in_a_session_under_fsrs_brings_the_card_back(studied):
     save_setting(studied, "scheduler", "fsrs")
     item = items_of(studied)[0]
-    studied.grade(item, 4, now=NOW, today=TODAY)
-    due = studied.fsrs_due_of(item)
+    studied.reviews.grade(item, 4, now=NOW, today=TODAY)
+    due = studied.fsrs.due_of(item)
     assert due is not None
     session = review_session(studied, today=due, new_per_day=0)
     assert session.current() is not None and session.current().id == item
     session.answer(5)
-    assert studied.fsrs_due_of(item) != due
+    assert studied.fsrs.due_of(item) != due
     session.undo()
     assert (
-        studied.fsrs_due_of(item) == due
+        studied.fsrs.due_of(item) == due
         and session.current() is not None
         and session.current().id == item
     )
@@ -250,16 +250,16 @@ def test_undo_in_a_session_under_fsrs_brings_the_card_back(studied):
 
 def test_fsrs_preview_is_the_due_date_each_grade_would_give(studied):
     item = items_of(studied)[0]
-    new_preview = studied.fsrs_preview(item, TODAY)
+    new_preview = studied.fsrs.preview(item, TODAY)
     for grade, days in new_preview.items():
         state = step(DEFAULT_PARAMETERS, None, Retrieval(TODAY, grade))
         assert TODAY + timedelta(days=days) == expected_due(state.stability, TODAY, 0.90)
-    studied.grade(item, 4, now=NOW, today=TODAY)
+    studied.reviews.grade(item, 4, now=NOW, today=TODAY)
     later = TODAY + timedelta(days=3)
-    preview = studied.fsrs_preview(item, later)
+    preview = studied.fsrs.preview(item, later)
     assert preview[0] < preview[3] < preview[4] < preview[5]
-    studied.grade(item, 4, now=NOW, today=later)
-    assert studied.fsrs_due_of(item) == later + timedelta(days=preview[4])
+    studied.reviews.grade(item, 4, now=NOW, today=later)
+    assert studied.fsrs.due_of(item) == later + timedelta(days=preview[4])
 
 
 def test_a_migrated_database_gets_fsrs_due_dates(tmp_path):
@@ -268,19 +268,19 @@ def test_a_migrated_database_gets_fsrs_due_dates(tmp_path):
     store = Store.open(path)
     columns = [r[1] for r in store.conn.execute("PRAGMA table_info(memory_states)")]
     assert "fsrs_due" in columns
-    store.refresh_memory(NOW)
+    store.memory.refresh(NOW)
     rows = store.conn.execute("SELECT stability, last_day, fsrs_due FROM memory_states").fetchall()
     assert rows
     for stability, last_day, due in rows:
         expected = expected_due(
-            stability, date.fromisoformat(last_day), 0.90, store.memory_parameters()
+            stability, date.fromisoformat(last_day), 0.90, store.memory.parameters()
         )
         assert date.fromisoformat(due) == expected
     store.close()
 
 
 def test_switching_to_fsrs_fills_due_dates_a_rebuild_has_not_yet(studied):
-    studied.grade(items_of(studied)[0], 4, now=NOW, today=TODAY)
+    studied.reviews.grade(items_of(studied)[0], 4, now=NOW, today=TODAY)
     path = Path(studied.database_file())
     studied.close()
     conn = sqlite3.connect(path)

@@ -18,7 +18,7 @@ from tests.conftest import TODAY
 
 @pytest.fixture
 def loaded(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     return store
 
 
@@ -47,7 +47,7 @@ def test_a_buried_card_is_not_new_today(loaded):
             "SELECT i.id FROM items i JOIN cards c ON c.id = i.card_id WHERE c.type = 'basic'"
         )
     ]
-    loaded.bury(basic, TODAY + timedelta(days=1))
+    loaded.reviews.bury(basic, TODAY + timedelta(days=1))
     settings = load_settings(loaded)
     assert new_today(loaded, TODAY, settings, "sample") == session_new(loaded, "sample") == 2
 
@@ -67,7 +67,7 @@ def test_burying_one_direction_keeps_the_other_away_that_day(store, write_deck):
         'front = "f"\nback = "b"\n',
         "rev.toml",
     )
-    store.import_decks([load_deck(deck)])
+    store.decks.import_([load_deck(deck)])
     first = ReviewSession(store, today=TODAY, clock=lambda: datetime(2026, 11, 23, 12))
     assert first.counts().new == 1  # one direction a day
     first.bury_current()

@@ -35,7 +35,7 @@ def test_unknown_deck_or_tag_exits_2_listing_the_known_ones(
 
 
 def test_a_session_open_across_the_rollover_grades_into_the_new_day(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     now = [datetime(2026, 11, 23, 23, 0)]
     # Siblings kept apart only (not buried): the new day offers its whole budget.
     session = review_session(
@@ -59,7 +59,7 @@ def test_a_session_open_across_the_rollover_grades_into_the_new_day(store, sampl
 
 
 def test_the_grade_after_the_rollover_uses_the_new_day(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     now = [datetime(2026, 11, 23, 3, 59)]
     session = ReviewSession(store, clock=lambda: now[0], rollover_hour=4)
     assert session.today.isoformat() == "2026-11-22"

@@ -28,7 +28,7 @@ def drain(session, grade=5, limit=100):
 
 
 def test_new_cards_in_deck_order_then_done(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     session = new_session(store)
     assert session.counts().new == 5
     seen = drain(session)
@@ -45,7 +45,7 @@ def test_new_cards_in_deck_order_then_done(store, sample_deck):
 
 
 def test_daily_new_limit_counts_earlier_sittings(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     first = new_session(store, new_per_day=2)
     assert first.counts().new == 2
     drain(first)
@@ -54,10 +54,10 @@ def test_daily_new_limit_counts_earlier_sittings(store, sample_deck):
 
 
 def test_due_reviews_come_first_most_overdue_first(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     ids = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")]
-    store.grade(ids[0], 4, today=TODAY - timedelta(days=5))
-    store.grade(ids[4], 4, today=TODAY - timedelta(days=9))
+    store.reviews.grade(ids[0], 4, today=TODAY - timedelta(days=5))
+    store.reviews.grade(ids[4], 4, today=TODAY - timedelta(days=9))
     session = new_session(store)
     assert (session.current().id, session.current_kind) == (ids[4], "review")
     session.answer(5)
@@ -65,11 +65,11 @@ def test_due_reviews_come_first_most_overdue_first(store, sample_deck):
 
 
 def test_low_grade_redrills_until_four_without_touching_sm2(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     session = new_session(store)
     failed = session.current().id
     session.answer(2)
-    state_after_fail = store.item_state(failed)
+    state_after_fail = store.reviews.item_state(failed)
     order = []
     while session.current():
         item, kind = session.current().id, session.current_kind
@@ -82,13 +82,13 @@ def test_low_grade_redrills_until_four_without_touching_sm2(store, sample_deck):
     first_back = order.index((failed, "redrill"))
     assert first_back == REDRILL_GAP
     assert order.count((failed, "redrill")) == 2
-    assert store.item_state(failed) == state_after_fail
-    kinds = [r["kind"] for r in store.reviews_of(failed)]
+    assert store.reviews.item_state(failed) == state_after_fail
+    kinds = [r["kind"] for r in store.reviews.of(failed)]
     assert kinds == ["scheduled", "redrill", "redrill"]
 
 
 def test_undo_chain_restores_states_and_shows_cards_again(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     session = new_session(store)
     a = session.current().id
     session.answer(1)
@@ -96,15 +96,15 @@ def test_undo_chain_restores_states_and_shows_cards_again(store, sample_deck):
     session.answer(5)
     assert session.counts().redrill == 1
     assert session.undo().id == b
-    assert store.item_state(b).repetitions == 0 and store.reviews_of(b) == []
+    assert store.reviews.item_state(b).repetitions == 0 and store.reviews.of(b) == []
     assert session.undo().id == a
-    assert store.item_state(a).due is None and store.reviews_of(a) == []
+    assert store.reviews.item_state(a).due is None and store.reviews.of(a) == []
     assert session.counts().redrill == 0 and session.counts().new == 5
     assert session.undo() is None
 
 
 def test_quit_midway_and_reopen_keeps_grades_and_owed_redrill(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     session = new_session(store)
     failed = session.current().id
     session.answer(1)
@@ -116,7 +116,7 @@ def test_quit_midway_and_reopen_keeps_grades_and_owed_redrill(store, sample_deck
 
 
 def test_suspend_and_bury_take_card_out(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     session = new_session(store)
     first = session.current().id
     session.suspend_current()
@@ -133,7 +133,7 @@ def test_suspend_and_bury_take_card_out(store, sample_deck):
 
 
 def test_scope_by_tag_and_deck(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     assert new_session(store, scope=Scope(tag="ltr")).counts().new == 2
     assert new_session(store, scope=Scope(tag="mechanism")).counts().new == 3
     assert new_session(store, scope=Scope(deck_id="sample")).counts().new == 5
@@ -141,15 +141,15 @@ def test_scope_by_tag_and_deck(store, sample_deck):
 
 
 def test_preview_labels(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     session = new_session(store)
     assert session.preview() == {0: 1, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1}
 
 
 def test_owed_redrills_respect_the_scope(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
-    ltr = store.new_item_ids(10, TODAY, tag="ltr")[0]
-    store.grade(ltr, 1, today=TODAY)
+    store.decks.import_([load_deck(sample_deck)])
+    ltr = store.queues.new_item_ids(10, TODAY, tag="ltr")[0]
+    store.reviews.grade(ltr, 1, today=TODAY)
     assert new_session(store, scope=Scope(tag="ltr")).counts().redrill == 1
     assert new_session(store, scope=Scope(tag="mechanism")).counts().redrill == 0
     assert new_session(store, scope=Scope(deck_id="sample")).counts().redrill == 1
@@ -161,7 +161,7 @@ def test_the_session_takes_the_settings_object(store, sample_deck):
     interleaving and the leech threshold, from the one object the app holds."""
     from studyapp.settings import Settings
 
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     settings = Settings(new_per_day=2, leech_threshold=1, bury_siblings=False, interleave=False)
     session = ReviewSession(store, settings, today=TODAY, clock=clock)
     assert session.settings is settings

@@ -23,7 +23,7 @@ def session_on(store, day=TODAY, **kw):
 
 
 def card_of(store, item_id):
-    return store.card_ids_of([item_id])[item_id]
+    return store.queues.card_ids_of([item_id])[item_id]
 
 
 def shown_order(session, grades=(5,), limit=500):
@@ -70,7 +70,7 @@ def queue_of(session, queue="_review"):
 def test_a_sibling_never_follows_its_sibling_in_one_days_queue(
     store, write_deck, bury, interleave, grades
 ):
-    store.import_decks([sibling_deck(write_deck, "one"), sibling_deck(write_deck, "two")])
+    store.decks.import_([sibling_deck(write_deck, "one"), sibling_deck(write_deck, "two")])
     # Yesterday's reviews make some of them due today, next to today's new cards.
     yesterday = TODAY - timedelta(days=1)
     first = session_on(store, day=yesterday, new_per_day=30, bury_siblings=False)
@@ -91,7 +91,7 @@ def test_a_sibling_never_follows_its_sibling_in_one_days_queue(
 
 
 def test_buried_siblings_come_the_next_day(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     today = session_on(store)
     # basic-1, rev-1 forward, cloze-1 c1: one item per card.
     assert today.counts().new == 3
@@ -106,9 +106,9 @@ def test_buried_siblings_come_the_next_day(store, sample_deck):
 
 def test_reviews_are_interleaved_across_decks_in_an_order_fixed_for_the_day(store, write_deck):
     decks = [sibling_deck(write_deck, name, cards=20) for name in ("aa", "bb")]
-    store.import_decks(decks)
+    store.decks.import_(decks)
     for item in [r[0] for r in store.conn.execute("SELECT id FROM items")]:
-        store.grade(item, 5, today=TODAY - timedelta(days=1))
+        store.reviews.grade(item, 5, today=TODAY - timedelta(days=1))
     ordered = session_on(store, interleave=False, bury_siblings=False)
     shuffled = session_on(store, bury_siblings=False)
     again = session_on(store, bury_siblings=False)
@@ -117,26 +117,26 @@ def test_reviews_are_interleaved_across_decks_in_an_order_fixed_for_the_day(stor
     assert queue_of(shuffled) != deck_order
     assert sorted(queue_of(shuffled)) == deck_order
     assert queue_of(again) == queue_of(shuffled)
-    first_half = {store.item(i).deck_id for i in queue_of(shuffled)[:20]}
+    first_half = {store.queues.item(i).deck_id for i in queue_of(shuffled)[:20]}
     assert first_half == {"aa", "bb"}
 
 
 def test_no_card_is_rescheduled_twice_in_a_day_by_two_sessions(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     first = session_on(store)
     second = session_on(store)  # e.g. another terminal, or a stacked session
     card = first.current().id
     assert second.current().id == card
     first.answer(4)
-    state = store.item_state(card)
+    state = store.reviews.item_state(card)
     second.answer(5)
-    assert store.item_state(card) == state  # 1 day, not 6
-    kinds = [r["kind"] for r in store.reviews_of(card)]
+    assert store.reviews.item_state(card) == state  # 1 day, not 6
+    kinds = [r["kind"] for r in store.reviews.of(card)]
     assert kinds == ["scheduled", "redrill"]
 
 
 def test_undo_takes_back_suspend_bury_and_grades_in_order(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     session = session_on(store, bury_siblings=False, interleave=False)
     a = session.current().id
     session.answer(1)
@@ -144,21 +144,21 @@ def test_undo_takes_back_suspend_bury_and_grades_in_order(store, sample_deck):
     session.suspend_current()
     c = session.current().id
     session.bury_current()
-    assert store.item(b).suspended and session.last_action() == "bury"
+    assert store.queues.item(b).suspended and session.last_action() == "bury"
     assert session.undo().id == c
     assert store.conn.execute("SELECT buried_until FROM items WHERE id = ?", [c]).fetchone() == (
         None,
     )
     assert session.last_action() == "suspend"
-    assert session.undo().id == b and not store.item(b).suspended
+    assert session.undo().id == b and not store.queues.item(b).suspended
     assert session.last_action() == "grade"
-    assert session.undo().id == a and store.reviews_of(a) == []
+    assert session.undo().id == a and store.reviews.of(a) == []
     assert session.counts().redrill == 0 and not session.can_undo
     assert session.undo() is None
 
 
 def test_undo_of_a_suspend_brings_back_an_owed_redrill(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     session = session_on(store, bury_siblings=False, interleave=False)
     failed = session.current().id
     session.answer(2)
@@ -172,12 +172,12 @@ def test_undo_of_a_suspend_brings_back_an_owed_redrill(store, sample_deck):
 
 
 def test_each_decks_own_limit_and_the_total(store, write_deck):
-    store.import_decks([sibling_deck(write_deck, "aa"), sibling_deck(write_deck, "bb")])
+    store.decks.import_([sibling_deck(write_deck, "aa"), sibling_deck(write_deck, "bb")])
     save_setting(store, "new_per_day.aa", "2")
     settings = load_settings(store)
     assert settings.deck_new_per_day == {"aa": 2}
     session = session_on(store, new_per_day=5, deck_new_per_day=settings.deck_new_per_day)
-    decks = [store.item(i).deck_id for i in queue_of(session, "_new")]
+    decks = [store.queues.item(i).deck_id for i in queue_of(session, "_new")]
     assert decks.count("aa") == 2 and len(decks) == 5
     assert new_card_budget(store, TODAY, 5, settings.deck_new_per_day, "aa") == 2
     shown_order(session)
@@ -189,9 +189,9 @@ def test_each_decks_own_limit_and_the_total(store, write_deck):
 
 
 def test_extending_todays_limit_lets_a_new_deck_be_studied(store, sample_deck, write_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     shown_order(session_on(store, new_per_day=3))
-    store.import_decks([sibling_deck(write_deck, "tutor", cards=4)])
+    store.decks.import_([sibling_deck(write_deck, "tutor", cards=4)])
     blocked = session_on(store, new_per_day=3, scope=Scope(deck_id="tutor"))
     assert blocked.current() is None and blocked.summary().new_waiting is True
     extend_new_cards(store, TODAY, 4)
@@ -202,7 +202,7 @@ def test_extending_todays_limit_lets_a_new_deck_be_studied(store, sample_deck, w
 
 
 def test_summary_limit_is_not_claimed_for_cards_set_aside(store, sample_deck):
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     session = session_on(store, bury_siblings=False)
     session.suspend_current()
     session.bury_current()
@@ -211,7 +211,7 @@ def test_summary_limit_is_not_claimed_for_cards_set_aside(store, sample_deck):
 
 
 def test_due_tomorrow_counts_only_the_sessions_scope(store, sample_deck, write_deck):
-    store.import_decks([load_deck(sample_deck), sibling_deck(write_deck, "other", cards=2)])
+    store.decks.import_([load_deck(sample_deck), sibling_deck(write_deck, "other", cards=2)])
     shown_order(session_on(store, scope=Scope(deck_id="other")))
     session = session_on(store, scope=Scope(deck_id="sample"))
     shown_order(session)
@@ -226,7 +226,7 @@ def test_time_studied_caps_each_answer(store, sample_deck):
     assert studied_ms([1000, None, 600_000]) == 61_000
     assert studied_text(59_000) == "under a minute"
     assert studied_text(4 * 60_000) == "4 min"
-    store.import_decks([load_deck(sample_deck)])
+    store.decks.import_([load_deck(sample_deck)])
     session = session_on(store)
     session._shown_at -= 3600  # the card sat on screen for an hour
     session.answer(5)

@@ -204,7 +204,7 @@ def test_reviews_merge_into_the_history_of_cards_already_here(tmp_path):
         item_id = store.conn.execute(
             "SELECT i.id FROM items i JOIN cards c ON c.id = i.card_id WHERE c.guid = ?", [guid]
         ).fetchone()[0]
-        store.grade(item_id, 5, now=middle, today=sm2.study_day(middle.astimezone()))
+        store.reviews.grade(item_id, 5, now=middle, today=sm2.study_day(middle.astimezone()))
 
     result = run("--db", db, "import", source)
     assert result.exit_code == 0, result.output
@@ -368,7 +368,7 @@ def test_studyapp_reviews_back_from_anki_are_not_doubled(tmp_path):
         items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")]
         for offset, item in enumerate(items):
             moment = earlier + timedelta(minutes=offset)
-            store.grade(item, 4, now=moment, today=sm2.study_day(moment.astimezone()))
+            store.reviews.grade(item, 4, now=moment, today=sm2.study_day(moment.astimezone()))
     out = tmp_path / "progress.apkg"
     assert run("--db", db, "export", "-o", out, "--with-progress").exit_code == 0
     col = new_collection(tmp_path / "phone")
@@ -422,7 +422,7 @@ def test_way_back_to_the_phone_keeps_both_sides(tmp_path, form):
                 "WHERE c.guid = ? AND i.ord = ?",
                 [guid, ord_],
             ).fetchone()[0]
-            store.grade(item, 4, now=now, today=sm2.study_day(now.astimezone()))
+            store.reviews.grade(item, 4, now=now, today=sm2.study_day(now.astimezone()))
         deltoid_state = store.conn.execute(
             "SELECT i.interval, i.due FROM items i JOIN cards c ON c.id = i.card_id "
             "WHERE c.guid = ? AND i.ord = 1",
@@ -535,8 +535,8 @@ def test_way_back_cram_in_studyapp_leaves_anki_schedule(tmp_path):
             "WHERE c.guid = ? AND i.ord = 0",
             [guid],
         ).fetchone()[0]
-        store.grade(item, 5, now=now, kind="cram")
-        store.grade(item, 4, now=now + timedelta(seconds=5), kind="redrill")
+        store.reviews.grade(item, 5, now=now, kind="cram")
+        store.reviews.grade(item, 4, now=now + timedelta(seconds=5), kind="redrill")
     back = tmp_path / "back.colpkg"
     result = run("--db", db, "export", "--collection", "-o", back)
     assert result.exit_code == 0 and "2 of your reviews added, 0 cards" in result.output

@@ -30,10 +30,10 @@ def _deck_store(path: Path | None, deck_dir: Path) -> Store:
     if not deck.exists():
         deck_dir.mkdir(parents=True, exist_ok=True)
         deck.write_text(SAMPLE_DECK, encoding="utf-8")
-    store = Store.memory() if path is None else Store.open(path)
+    store = Store.in_memory() if path is None else Store.open(path)
     decks, problems = check_paths([deck])
     assert not problems
-    store.import_decks(decks)
+    store.decks.import_(decks)
     return store
 
 
@@ -84,7 +84,7 @@ def _stored_matches_replay(store: Store) -> None:
         )
     }
     states = _keyed_states(store)
-    for item, steps in replay_all(store.review_events()).items():
+    for item, steps in replay_all(store.sync.events()).items():
         last = steps[-1].after
         assert states[item] == (
             last.ef_hundredths,
@@ -114,15 +114,15 @@ def _stored_matches_replay(store: Store) -> None:
 
 def test_every_review_gets_a_unique_event_id_and_the_database_a_device_id(store, sample_deck):
     decks, _ = check_paths([sample_deck])
-    store.import_decks(decks)
+    store.decks.import_(decks)
     item = _items(store)[0]
-    first = store.grade(item, 4, now=T0)
-    second = store.grade(item, 5, now=T0 + timedelta(days=1))
+    first = store.reviews.grade(item, 4, now=T0)
+    second = store.reviews.grade(item, 5, now=T0 + timedelta(days=1))
     ids = [r[0] for r in store.conn.execute("SELECT event_id FROM reviews")]
     assert len(ids) == 2 and len(set(ids)) == 2 and all(len(i) == 32 for i in ids)
-    assert len(store.device_id()) == 16
-    store.undo_review(second.review_id)
-    again = store.grade(item, 3, now=T0 + timedelta(days=1))
+    assert len(store.sync.device_id()) == 16
+    store.reviews.undo(second.review_id)
+    again = store.reviews.grade(item, 3, now=T0 + timedelta(days=1))
     assert again.review_id == second.review_id  # the row id comes back; the event id does not
     assert len({r[0] for r in store.conn.execute("SELECT event_id FROM reviews")} | set(ids)) == 3
     assert first.review_id
@@ -134,7 +134,7 @@ def test_an_old_database_gets_event_ids_and_a_device_id_on_upgrade(tmp_path):
     store = Store.open(db)
     ids = [r[0] for r in store.conn.execute("SELECT event_id FROM reviews")]
     assert len(ids) == 2 and len(set(ids)) == 2 and None not in ids
-    assert len(store.device_id()) == 16
+    assert len(store.sync.device_id()) == 16
     # The old reviews travel: a sync writes them to this device's file.
     folder = tmp_path / "shared"
     folder.mkdir()
@@ -164,14 +164,14 @@ def test_replaying_the_local_log_reproduces_the_stored_states(tmp_path_factory, 
     now = T0
     for index, grade, kind, minutes, undo in answers:
         now += timedelta(minutes=minutes)
-        result = store.grade(items[index % len(items)], grade, now=now, kind=kind)
+        result = store.reviews.grade(items[index % len(items)], grade, now=now, kind=kind)
         if undo:
-            store.undo_review(result.review_id)
+            store.reviews.undo(result.review_id)
     before = _log(store)
     _stored_matches_replay(store)
     _review_days_kept(store)
     # Merging nothing replays the log too, and changes nothing.
-    assert store.merge_events([]).items_changed == 0
+    assert store.sync.merge([]).items_changed == 0
     assert _log(store) == before
 
 
@@ -201,9 +201,9 @@ def test_a_merge_replays_only_what_moved_and_ends_as_the_whole_replay(tmp_path_f
     for device, index, grade, minutes, undo, sync in steps:
         store = stores[device]
         clocks[device] += timedelta(minutes=minutes)
-        result = store.grade(_items(store)[index], grade, now=clocks[device])
+        result = store.reviews.grade(_items(store)[index], grade, now=clocks[device])
         if undo:
-            store.undo_review(result.review_id)
+            store.reviews.undo(result.review_id)
         if sync:
             sync_folder(store, folder)
             _stored_matches_replay(store)
@@ -230,15 +230,15 @@ def test_an_event_arriving_late_moves_its_devices_later_events_on_other_items(tm
         )  # fmt: skip
 
     # y's review of basic-1 (grade 1) at 10:30 days later; x's at 09:00 but placed at 10:00.
-    store.merge_events([
+    store.sync.merge([
         event("x", 1, 600, "rev-1", 4),
         event("x", 3, 540, "basic-1", 5),
         event("y", 1, 3 * 1440 + 630, "basic-1", 1),
     ])  # fmt: skip
     _stored_matches_replay(store)
-    store.merge_events([event("x", 2, 5 * 1440, "cloze-1", 4)])
+    store.sync.merge([event("x", 2, 5 * 1440, "cloze-1", 4)])
     _stored_matches_replay(store)
-    steps = replay_all(store.review_events())[("sample", "basic-1", 0)]
+    steps = replay_all(store.sync.events())[("sample", "basic-1", 0)]
     assert [s.event.event_id for s in steps] == ["y-1", "x-3"]
 
 
@@ -252,7 +252,7 @@ def _session(store: Store, device: str, answers: list[tuple[int, int, str, int]]
     items = _items(store)
     for index, grade, kind, minute in answers:
         moment = T0 + timedelta(minutes=minute) + SKEW[device]
-        store.grade(
+        store.reviews.grade(
             items[index], grade, now=moment, kind=kind, duration_ms=1000 + minute, today=None
         )
 
@@ -271,7 +271,7 @@ def test_three_devices_end_identical_and_equal_to_one_device_in_time_order(tmp_p
     folder = tmp_path / "shared"
     folder.mkdir()
     stores = {d: _deck_store(tmp_path / f"{d}.db", tmp_path / "decks") for d in "abc"}
-    devices = {d: s.device_id() for d, s in stores.items()}
+    devices = {d: s.sync.device_id() for d, s in stores.items()}
     # Interleaved: each session is followed by that device's sync; a sync tool has copied
     # only half of b's file when c syncs in the middle.
     for number, (device, answers) in enumerate(SESSIONS):
@@ -309,7 +309,9 @@ def test_three_devices_end_identical_and_equal_to_one_device_in_time_order(tmp_p
             stamped.append((moment, devices[device], minute, seq, device, index, grade, kind))
     items = _items(reference)
     for moment, _, minute, _, _, index, grade, kind in sorted(stamped):
-        reference.grade(items[index], grade, now=moment, kind=kind, duration_ms=1000 + minute)
+        reference.reviews.grade(
+            items[index], grade, now=moment, kind=kind, duration_ms=1000 + minute
+        )
     assert _keyed_states(reference) == states["a"]
     assert _log(reference, with_ids=False) == sorted(row[1:] for row in logs["a"])
     # Same-day reviews of one card on two devices both count.
@@ -344,14 +346,15 @@ def test_deleting_a_devices_file_loses_nothing_already_merged(tmp_path):
     _session(a, "a", SESSIONS[0][1])
     sync_folder(a, folder)
     sync_folder(b, folder)  # b merges a's reviews, and copies them into its own file
-    (folder / f"{a.device_id()}{FILE_SUFFIX}").unlink()
+    (folder / f"{a.sync.device_id()}{FILE_SUFFIX}").unlink()
     sync_folder(c, folder)
     assert len(_log(b)) == len(_log(c)) == 3
     assert _keyed_states(c) == _keyed_states(a)
     # a's own file comes back whole at its next sync.
     sync_folder(a, folder)
     assert (
-        len(read_events((folder / f"{a.device_id()}{FILE_SUFFIX}").read_bytes(), "x").events) == 3
+        len(read_events((folder / f"{a.sync.device_id()}{FILE_SUFFIX}").read_bytes(), "x").events)
+        == 3
     )
     for s in (a, b, c):
         s.close()
@@ -372,7 +375,7 @@ def _two_synced(tmp_path: Path) -> tuple[Store, Store, Path]:
 
 def test_a_damaged_file_is_named_with_its_line_and_skipped_whole(tmp_path):
     a, b, folder = _two_synced(tmp_path)
-    path = folder / f"{a.device_id()}{FILE_SUFFIX}"
+    path = folder / f"{a.sync.device_id()}{FILE_SUFFIX}"
     lines = path.read_text().splitlines(keepends=True)
     lines[2] = lines[2].replace('"grade": 5', '"grade": 9')
     path.write_text("".join(lines))
@@ -388,7 +391,7 @@ def test_a_foreign_file_is_named_and_skipped(tmp_path):
     foreign = folder / f"phone{FILE_SUFFIX}"
     foreign.write_text('{"hello": "world"}\n{"type": "review"}\n')
     wrong_writer = folder / f"laptop{FILE_SUFFIX}"
-    wrong_writer.write_bytes((folder / f"{a.device_id()}{FILE_SUFFIX}").read_bytes())
+    wrong_writer.write_bytes((folder / f"{a.sync.device_id()}{FILE_SUFFIX}").read_bytes())
     report = sync_folder(b, folder)
     assert f"{foreign}:1: not a StudyApp event file (no studyapp-events header); skipped" in (
         report.problems
@@ -406,7 +409,7 @@ def test_the_merge_is_one_transaction(tmp_path, monkeypatch):
     def fail(*_fresh: object) -> int:
         raise StoreError("disk gone")
 
-    monkeypatch.setattr(b, "_replay_log", fail)
+    monkeypatch.setattr(b.sync, "_replay_log", fail)
     with pytest.raises(StoreError):
         sync_folder(b, folder)
     assert _log(b) == [] and all(s[0] == 250 and s[4] is None for s in _keyed_states(b).values())
@@ -417,7 +420,7 @@ def test_the_merge_is_one_transaction(tmp_path, monkeypatch):
 def test_a_torn_append_is_cut_off_and_written_again(tmp_path):
     """A kill -9 in the middle of an append leaves half a line; nothing is lost."""
     a, _b, folder = _two_synced(tmp_path)
-    path = folder / f"{a.device_id()}{FILE_SUFFIX}"
+    path = folder / f"{a.sync.device_id()}{FILE_SUFFIX}"
     whole = path.read_bytes()
     path.write_bytes(whole[:-25])
     report = sync_folder(a, folder)
@@ -520,7 +523,7 @@ def test_a_copied_database_is_caught_and_becomes_a_device_of_its_own(tmp_path):
     sync_folder(a, folder)
     copy = Store.open(tmp_path / "copy.db")
     _session(copy, "b", [(4, 3, "scheduled", 70)])
-    own = folder / f"{a.device_id()}{FILE_SUFFIX}"
+    own = folder / f"{a.sync.device_id()}{FILE_SUFFIX}"
     before = own.read_bytes()
     report = sync_folder(copy, folder)
     assert len(report.problems) == 1 and "copy of another device's database" in report.problems[0]

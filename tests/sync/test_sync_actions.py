@@ -28,10 +28,10 @@ def _deck_store(path: Path | None, deck_dir: Path) -> Store:
     if not deck.exists():
         deck_dir.mkdir(parents=True, exist_ok=True)
         deck.write_text(SAMPLE_DECK, encoding="utf-8")
-    store = Store.memory() if path is None else Store.open(path)
+    store = Store.in_memory() if path is None else Store.open(path)
     decks, problems = check_paths([deck])
     assert not problems
-    store.import_decks(decks)
+    store.decks.import_(decks)
     return store
 
 
@@ -71,29 +71,31 @@ class Device:
         items = _items(store)
         if op == "grade":
             index, grade = args
-            store.grade(self._item(index, labels), grade, now=moment, duration_ms=1000 + minute)
+            store.reviews.grade(
+                self._item(index, labels), grade, now=moment, duration_ms=1000 + minute
+            )
         elif op == "suspend":
-            store.set_suspended(items[args[0]], args[1])
+            store.reviews.set_suspended(items[args[0]], args[1])
         elif op == "bury":
-            store.bury(items[args[0]], args[1])
+            store.reviews.bury(items[args[0]], args[1])
         elif op == "note":
-            store.set_note(_card_id(store, args[0]), args[1])
+            store.reviews.set_note(_card_id(store, args[0]), args[1])
         elif op == "add":
             label, front, back = args
-            card_id = store.add_personal_card(CardContent(front=front, back=back, tags=("mine",)))
+            card_id = store.personal.add(CardContent(front=front, back=back, tags=("mine",)))
             labels[label] = store._one("SELECT card_key FROM cards WHERE id = ?", [card_id])
         elif op == "edit":
             label, front, back = args
-            store.edit_personal_card(
+            store.personal.edit(
                 _card_id(store, labels[label]), CardContent(front=front, back=back, tags=("mine",))
             )
         elif op == "delete":
-            store.delete_personal_card(_card_id(store, labels[args[0]]))
+            store.personal.delete(_card_id(store, labels[args[0]]))
         elif op == "exam":
             name, when, target, minutes = args
-            store.set_exam(name, when, ("sample",), (), target=target, minutes_per_day=minutes)
+            store.exams.set(name, when, ("sample",), (), target=target, minutes_per_day=minutes)
         elif op == "unexam":
-            assert store.remove_exam(args[0])
+            assert store.exams.remove(args[0])
         else:  # pragma: no cover - a typo in the scenario
             raise AssertionError(op)
 
@@ -225,7 +227,7 @@ def test_three_devices_with_every_kind_end_identical_and_equal_to_one_device(tmp
     folder = tmp_path / "shared"
     folder.mkdir()
     devices = {d: Device(_deck_store(tmp_path / f"{d}.db", tmp_path / "decks"), d) for d in "abc"}
-    ids = {d: dev.store.device_id() for d, dev in devices.items()}
+    ids = {d: dev.store.sync.device_id() for d, dev in devices.items()}
     labels: dict[str, str] = {}
     stamped: list[tuple[datetime, str, int, str, tuple[Any, ...]]] = []
     for number, (name, sync_first, steps) in enumerate(SESSIONS):
@@ -340,7 +342,7 @@ def test_a_version_1_file_of_reviews_only_still_merges(tmp_path):
     a, b, folder = _pair(tmp_path)
     a.do(_at("a", 0), ("grade", 0, 4), {})
     sync_folder(a.store, folder)
-    path = folder / f"{a.store.device_id()}{FILE_SUFFIX}"
+    path = folder / f"{a.store.sync.device_id()}{FILE_SUFFIX}"
     lines = path.read_text().splitlines(keepends=True)
     assert json.loads(lines[0])["version"] == 2
     lines[0] = lines[0].replace('"version": 2', '"version": 1')
@@ -355,7 +357,7 @@ def test_a_bad_action_line_is_named_and_the_file_skipped(tmp_path):
     a.do(_at("a", 0), ("grade", 0, 4), labels)
     a.do(_at("a", 1), ("add", "x", "front", "back"), labels)
     sync_folder(a.store, folder)
-    path = folder / f"{a.store.device_id()}{FILE_SUFFIX}"
+    path = folder / f"{a.store.sync.device_id()}{FILE_SUFFIX}"
     text = path.read_text()
     cases = [
         ('"front": "front"', '"front": "  "', "a card needs both a front and a back"),
@@ -402,7 +404,7 @@ def test_changes_to_cards_not_here_wait_in_the_folder(tmp_path):
     assert (report.actions_merged, report.actions_waiting) == (0, 2)
     assert "2 changes wait" in report.summary()
     decks, _ = check_paths([tmp_path / "decks" / "sample.toml"])
-    lonely.import_decks(decks)
+    lonely.decks.import_(decks)
     report = sync_folder(lonely, folder)
     assert (report.actions_merged, report.actions_waiting) == (2, 0)
     assert lonely._one("SELECT note FROM cards WHERE card_key = 'basic-1'") == "later"
@@ -418,7 +420,7 @@ def test_the_merge_of_reviews_and_actions_is_one_transaction(tmp_path, monkeypat
     def fail(*_args: object) -> None:
         raise StoreError("disk gone")
 
-    monkeypatch.setattr(b.store, "apply_exam", fail)
+    monkeypatch.setattr(b.store.exams, "apply_exam", fail)
     with pytest.raises(StoreError):
         sync_folder(b.store, folder)
     assert b.store.conn.execute("SELECT * FROM reviews").fetchall() == []
@@ -432,16 +434,16 @@ def test_legacy_keys_of_own_cards_stay_on_their_device(tmp_path):
     """Cards written before keys named a device ("my-12") mean different cards on two
     databases made apart: changes to them are not sent, nor taken in."""
     a, b, folder = _pair(tmp_path)
-    card = a.store.add_personal_card(CardContent(front="front", back="back"))
+    card = a.store.personal.add(CardContent(front="front", back="back"))
     a.store.conn.execute("UPDATE cards SET card_key = 'my-12' WHERE id = ?", [card])
-    a.store.set_note(card, "mine only")
-    a.store.edit_personal_card(card, CardContent(front="front 2", back="back"))
+    a.store.reviews.set_note(card, "mine only")
+    a.store.personal.edit(card, CardContent(front="front 2", back="back"))
     kinds = [r[0] for r in a.store.conn.execute("SELECT kind FROM sync_actions ORDER BY id")]
     assert kinds == ["my_card"]  # the add, under its device key, before the rename
     sync_folder(a.store, folder)
     forged = ActionEvent("f1", "d9", 1, "2026-11-01T09:00:00.000+00:00", "note",
                          ("@personal", "my-12"), {"note": "taken over"})  # fmt: skip
-    assert b.store.merge_actions([forged]).added == 0
+    assert b.store.actions.merge([forged]).added == 0
 
 
 def test_the_winner_is_the_last_in_replay_order_whatever_the_arrival_order():
@@ -464,11 +466,11 @@ def test_a_change_other_devices_would_refuse_is_refused_where_it_is_made(tmp_pat
     a, _b, _folder = _pair(tmp_path)
     card = _card_id(a.store, "basic-1")
     with pytest.raises(StoreError, match="give note of at most 100000 characters"):
-        a.store.set_note(card, "x" * 100_001)
+        a.store.reviews.set_note(card, "x" * 100_001)
     with pytest.raises(StoreError, match="a name of at most 500 characters"):
-        a.store.set_exam("E" * 501, EXAM_DAY, (), ())
+        a.store.exams.set("E" * 501, EXAM_DAY, (), ())
     assert a.store._one("SELECT note FROM cards WHERE id = ?", [card]) == ""
-    assert a.store.exams() == [] and a.store.action_events() == []
+    assert a.store.exams.all() == [] and a.store.sync.action_events() == []
 
 
 def test_an_old_database_upgrades_with_an_empty_action_log_and_every_card_to_replay(tmp_path):
@@ -480,7 +482,7 @@ def test_an_old_database_upgrades_with_an_empty_action_log_and_every_card_to_rep
     reviewed = {r[0] for r in store.conn.execute("SELECT DISTINCT item_id FROM reviews")}
     pending = {r[0] for r in store.conn.execute("SELECT item_id FROM replay_pending")}
     assert reviewed and pending == reviewed
-    assert store.action_events() == []
-    store.merge_events([])  # the first merge replays them, then nothing is pending
+    assert store.sync.action_events() == []
+    store.sync.merge([])  # the first merge replays them, then nothing is pending
     assert store.conn.execute("SELECT * FROM replay_pending").fetchall() == []
     store.close()

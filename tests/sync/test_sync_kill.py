@@ -35,13 +35,13 @@ def _device(db: Path, deck: Path, rounds: int, start: datetime) -> Store:
     store = Store.open(db)
     decks, problems = check_paths([deck])
     assert not problems
-    store.import_decks(decks)
+    store.decks.import_(decks)
     items = [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")]
     with store.transaction():  # one commit: the test is about the sync, not the grading
         for day in range(rounds):
             for n, item in enumerate(items):
                 moment = start + timedelta(days=day, seconds=n)
-                store.grade(item, (n + day) % 6, now=moment)
+                store.reviews.grade(item, (n + day) % 6, now=moment)
     return store
 
 
@@ -61,7 +61,7 @@ def test_kill_9_during_sync_loses_nothing(tmp_path):
     a = _device(tmp_path / "a.db", deck, 5, datetime(2026, 11, 1, 8, tzinfo=UTC))
     b = _device(tmp_path / "b.db", deck, 1, datetime(2026, 11, 1, 20, tzinfo=UTC))
     sync_folder(a, folder)
-    b_device = b.device_id()
+    b_device = b.sync.device_id()
     b.close()
     own, total = CARDS, 6 * CARDS
     for delay in (0.3, 0.5, 0.7, 0.9, 1.2):

@@ -21,7 +21,7 @@ def sample_store(tmp_path):
     path = tmp_path / "sample.toml"
     path.write_text(SAMPLE_DECK, encoding="utf-8")
     store = Store.open(tmp_path / "ui.db")
-    store.import_decks([load_deck(path)])
+    store.decks.import_([load_deck(path)])
     # These tests follow the sample deck card by card, in deck order: siblings are not
     # buried here (tests/study/test_siblings_and_limits.py and test_one_session.py cover it).
     save_setting(store, "bury_siblings", "off")

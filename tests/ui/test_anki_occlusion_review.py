@@ -61,7 +61,7 @@ def anki_occlusion_store(tmp_path):
     )
     deck = load_deck(folder / "io.toml")
     store = Store.open(tmp_path / "ui.db")
-    store.import_decks([deck])
+    store.decks.import_([deck])
     finish_pending_media(store, stage_media(store, [deck.path], None))
     save_setting(store, "interleave", "off")
     save_setting(store, "bury_siblings", "off")

@@ -43,7 +43,7 @@ async def test_search_and_filters(sample_store, make_app):
 
 async def test_open_detail_and_suspend_toggle(sample_store, make_app):
     first = sample_store.conn.execute("SELECT MIN(id) FROM items").fetchone()[0]
-    sample_store.grade(first, 4)
+    sample_store.reviews.grade(first, 4)
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("b", "enter")
@@ -51,9 +51,9 @@ async def test_open_detail_and_suspend_toggle(sample_store, make_app):
         assert app.screen.item_id == first
         assert [row["grade"] for row in app.screen.history] == [4]
         await pilot.press("s")
-        assert sample_store.item(first).suspended
+        assert sample_store.queues.item(first).suspended
         await pilot.press("escape", "s")
-        assert not sample_store.item(first).suspended
+        assert not sample_store.queues.item(first).suspended
 
 
 async def test_add_and_edit_personal_card(sample_store, make_app):
@@ -82,7 +82,7 @@ async def test_add_and_edit_personal_card(sample_store, make_app):
         editor.query_one("#edit-front").text = "What does SEA stand for?"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert sample_store.card(card[0])["front"] == "What does SEA stand for?"
+        assert sample_store.browse.card(card[0])["front"] == "What does SEA stand for?"
         # Deck-file cards belong to the tutor: not editable here.
         table.move_cursor(row=0)
         await pilot.press("e")
@@ -137,7 +137,7 @@ async def test_export_from_the_app(sample_store, make_app, tmp_path):
     # The app remembered what it exported: exporting again changes no note's time.
     assert (
         len(
-            sample_store.exported_notes(
+            sample_store.exports.notes(
                 [r[0] for r in sample_store.conn.execute("SELECT guid FROM exported_notes")]
             )
         )
@@ -214,11 +214,11 @@ async def test_escape_on_an_untouched_card_closes_and_on_a_written_one_asks(samp
 
 
 async def test_delete_your_own_card_after_confirming(sample_store, make_app):
-    card = sample_store.add_personal_card(CardContent("reversed", "Mine", "Yes"))
+    card = sample_store.personal.add(CardContent("reversed", "Mine", "Yes"))
     item = sample_store.conn.execute(
         "SELECT MIN(id) FROM items WHERE card_id = ?", [card]
     ).fetchone()[0]
-    sample_store.grade(item, 4)
+    sample_store.reviews.grade(item, 4)
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("b")
@@ -236,13 +236,13 @@ async def test_delete_your_own_card_after_confirming(sample_store, make_app):
         table.move_cursor(row=0)
         await pilot.press("d")
         assert isinstance(app.screen, BrowseScreen)
-    assert [r["grade"] for r in sample_store.reviews_of(item)] == [4]
-    assert sample_store.deck_counts(date(2026, 11, 23))[-1].total == 0
+    assert [r["grade"] for r in sample_store.reviews.of(item)] == [4]
+    assert sample_store.progress.deck_counts(date(2026, 11, 23))[-1].total == 0
 
 
 async def test_browse_shows_and_filters_buried_cards(sample_store, make_app):
     first = sample_store.conn.execute("SELECT MIN(id) FROM items").fetchone()[0]
-    sample_store.bury(first, date(2026, 11, 24))
+    sample_store.reviews.bury(first, date(2026, 11, 24))
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("b")

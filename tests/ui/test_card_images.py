@@ -31,7 +31,7 @@ def half_blocks(monkeypatch):
 def picture_store(tmp_path):
     store = Store.open(tmp_path / "ui.db")
     deck = load_deck(FIXTURE)
-    store.import_decks([deck])
+    store.decks.import_([deck])
     finish_pending_media(store, stage_media(store, [deck.path], None))
     save_setting(store, "bury_siblings", "off")
     save_setting(store, "interleave", "off")
@@ -191,7 +191,7 @@ def test_review_no_images_reaches_the_app(tmp_path, monkeypatch):
 def occlusion_store(tmp_path):
     store = Store.open(tmp_path / "ui.db")
     deck = load_deck(FIXTURE.parent / "occlusion.toml")
-    store.import_decks([deck])
+    store.decks.import_([deck])
     finish_pending_media(store, stage_media(store, [deck.path], None))
     save_setting(store, "interleave", "off")
     yield store

@@ -19,7 +19,7 @@ async def test_damage_seen_while_grading_ends_the_app_with_one_line(
         def damaged(*args, **kwargs):
             raise sqlite3.DatabaseError("database disk image is malformed")
 
-        monkeypatch.setattr(sample_store, "item", damaged)
+        monkeypatch.setattr(sample_store.queues, "item", damaged)
         await pilot.press("space", "5")
         await pilot.pause()
     assert app.return_code == 1

@@ -56,7 +56,7 @@ async def test_dialog_sets_an_exam_and_home_shows_it(sample_store, make_app):
         await pilot.press(*"2026-12-24", "tab", *"Anatomy", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
-        (saved,) = sample_store.exams()
+        (saved,) = sample_store.exams.all()
         assert (saved.name, saved.date, saved.deck_ids) == ("Anatomy", date(2026, 12, 24), ())
         assert "meets Anatomy on 24 Dec · 31 days left · 0/5 seen" in text_of(app, "#home-exam")
 
@@ -71,7 +71,7 @@ async def test_dialog_refuses_a_bad_date_and_stays_open(sample_store, make_app):
         await pilot.press(*["backspace"] * 10, *"soon", "enter")
         assert "not a date" in text_of(app, "#exam-error")
         await pilot.press("escape")
-        assert isinstance(app.screen, HomeScreen) and sample_store.exams() == []
+        assert isinstance(app.screen, HomeScreen) and sample_store.exams.all() == []
 
 
 async def test_dialog_shows_markup_typed_as_a_date_as_text(sample_store, make_app):
@@ -96,23 +96,23 @@ async def test_dialog_scopes_moves_and_removes(sample_store, make_app):
         dialog.query_one("#exam-scope").value = "tag:ltr"
         await pilot.press(*"2026-12-10", "tab", *"Final", "ctrl+s")
         await pilot.pause()
-        (moved,) = sample_store.exams()
+        (moved,) = sample_store.exams.all()
         assert (moved.date, moved.tags) == (date(2026, 12, 10), ("ltr",))
         exam.set_exam(sample_store, TODAY + timedelta(days=50), name="Later")
         await pilot.press("x")
         await pilot.press("ctrl+r")  # from the date field: the highlighted (first) exam
         await pilot.pause()
-        assert len(sample_store.exams()) == 2  # asked first
+        assert len(sample_store.exams.all()) == 2  # asked first
         await pilot.press("y")
         await pilot.pause()
-        assert [e.name for e in sample_store.exams()] == ["Later"]
+        assert [e.name for e in sample_store.exams.all()] == ["Later"]
         await pilot.press("x")
         app.screen.query_one("#exam-list").focus()
         await pilot.press("delete")
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        assert sample_store.exams() == []
+        assert sample_store.exams.all() == []
 
 
 async def test_command_palette_opens_the_dialog(sample_store, make_app):
@@ -129,7 +129,7 @@ async def test_command_palette_opens_the_dialog(sample_store, make_app):
 async def test_past_exam_is_listed_with_its_window_grades(sample_store, make_app):
     exam.set_exam(sample_store, TODAY, name="Midterm")
     first = sample_store.conn.execute("SELECT MIN(id) FROM items").fetchone()[0]
-    sample_store.grade(first, 4, today=TODAY - timedelta(days=2))
+    sample_store.reviews.grade(first, 4, today=TODAY - timedelta(days=2))
     app = make_app(sample_store, clock=lambda: datetime(2026, 12, 1, 12))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -178,13 +178,13 @@ async def test_moving_in_the_dialog_keeps_the_scope(sample_store, make_app):
         assert app.screen.query_one("#exam-scope").value == "keep:"
         await pilot.press(*"2026-12-10", "tab", *"Final", "ctrl+s")
         await pilot.pause()
-        (moved,) = sample_store.exams()
+        (moved,) = sample_store.exams.all()
         assert (moved.date, moved.deck_ids, moved.tags) == (date(2026, 12, 10), (), ("ltr",))
         await pilot.press("x")
         app.screen.query_one("#exam-scope").value = "all:"
         await pilot.press(*"2026-12-11", "tab", *"Final", "ctrl+s")
         await pilot.pause()
-        (widened,) = sample_store.exams()
+        (widened,) = sample_store.exams.all()
         assert (widened.date, widened.deck_ids, widened.tags) == (date(2026, 12, 11), (), ())
 
 
@@ -213,12 +213,12 @@ async def test_removing_an_exam_asks_first(sample_store, make_app):
         assert "Remove the exam Final?" in str(app.screen.query_one(".dialog-title").visual)
         await pilot.press("n")
         await pilot.pause()
-        assert isinstance(app.screen, ExamScreen) and len(sample_store.exams()) == 1
+        assert isinstance(app.screen, ExamScreen) and len(sample_store.exams.all()) == 1
         await pilot.press("ctrl+r")
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, ExamScreen) and len(sample_store.exams()) == 1
+        assert isinstance(app.screen, ExamScreen) and len(sample_store.exams.all()) == 1
 
 
 async def test_scope_list_keeps_each_name_on_one_line(tmp_path, make_app):
@@ -300,10 +300,10 @@ async def test_dialog_previews_recall_load_and_shortfall_before_saving(sample_st
         await fill_goal(app, pilot, "2026-11-25", "99", "1")
         assert app.screen.query_one("#exam-shortfall").display
         assert text_of(app, "#exam-shortfall").startswith("at 1 min/day: ")
-        assert sample_store.exams() == []
+        assert sample_store.exams.all() == []
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        (saved,) = sample_store.exams()
+        (saved,) = sample_store.exams.all()
         assert (saved.target, saved.minutes_per_day) == (0.99, 1.0)
 
 
@@ -319,7 +319,7 @@ async def test_dialog_refuses_a_bad_target_or_budget_in_one_line(sample_store, m
         await fill_goal(app, pilot, "2026-12-20", "", "lots")
         await pilot.press("ctrl+s")
         assert text_of(app, "#exam-error") == "minutes 'lots' is not a number; write e.g. 30"
-        assert isinstance(app.screen, ExamScreen) and sample_store.exams() == []
+        assert isinstance(app.screen, ExamScreen) and sample_store.exams.all() == []
 
 
 async def test_dialog_lists_recall_and_a_move_keeps_target_and_budget(sample_store, make_app):
@@ -338,7 +338,7 @@ async def test_dialog_lists_recall_and_a_move_keeps_target_and_budget(sample_sto
         assert "target 80%" in text_of(app, "#exam-preview")  # the kept target, previewed
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        (moved,) = sample_store.exams()
+        (moved,) = sample_store.exams.all()
         assert (moved.date, moved.target, moved.minutes_per_day) == (date(2026, 12, 20), 0.8, 12)
 
 

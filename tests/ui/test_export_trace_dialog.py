@@ -12,7 +12,7 @@ SIZE = (80, 24)
 def mark_one_for_deletion(store, tmp_path):
     """An export, confirmed; then one card gone and an export never confirmed."""
     export_to_file(store, decks_from_store(store), tmp_path / "v1.apkg")
-    store.confirm_imported()
+    store.exports.confirm_imported()
     deck_id, card_key = store.conn.execute(
         "SELECT deck_id, card_key FROM exported_notes ORDER BY guid LIMIT 1"
     ).fetchone()

@@ -15,10 +15,10 @@ SIZE = (80, 24)
 
 def _other_device(tmp_path, folder) -> Store:
     other = Store.open(tmp_path / "other.db")
-    other.import_decks([load_deck(tmp_path / "sample.toml")])
+    other.decks.import_([load_deck(tmp_path / "sample.toml")])
     first, second = [r[0] for r in other.conn.execute("SELECT id FROM items ORDER BY id LIMIT 2")]
-    other.grade(first, 4, now=datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
-    other.grade(second, 1, now=datetime(2026, 11, 22, 9, 1, tzinfo=UTC))
+    other.reviews.grade(first, 4, now=datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
+    other.reviews.grade(second, 1, now=datetime(2026, 11, 22, 9, 1, tzinfo=UTC))
     sync_folder(other, folder)
     return other
 
@@ -36,7 +36,7 @@ async def test_the_app_syncs_at_start_and_after_a_session(sample_store, make_app
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert sample_store.review_count() == 2
+        assert sample_store.progress.review_count() == 2
         assert _notes(app, "Synced") == [
             "2 reviews in from 1 other device(s); 2 written to this device's file; "
             "2 cards rescheduled"
@@ -45,7 +45,7 @@ async def test_the_app_syncs_at_start_and_after_a_session(sample_store, make_app
         await pilot.press("r", "space", "5", "escape")
         await app.workers.wait_for_complete()
         await pilot.pause()
-    own = folder / f"{sample_store.device_id()}{FILE_SUFFIX}"
+    own = folder / f"{sample_store.sync.device_id()}{FILE_SUFFIX}"
     assert len(read_events(own.read_bytes(), str(own)).events) == 3
     assert sync_folder(other, folder).merged == 1
     other.close()

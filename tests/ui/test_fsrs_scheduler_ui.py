@@ -32,7 +32,7 @@ def studied(store) -> None:
     for n, item in enumerate(items):
         for days_ago, grade in ((20, 4), (19, 3 + n % 3), (12, 4)):
             day = TODAY - timedelta(days=days_ago + n)
-            store.grade(
+            store.reviews.grade(
                 item,
                 grade,
                 now=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
@@ -72,15 +72,15 @@ async def test_grade_keys_show_the_intervals_of_the_scheduler_in_use(sample_stor
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
         item = app.screen.session.current().id
-        preview = sample_store.fsrs_preview(item, TODAY)
+        preview = sample_store.fsrs.preview(item, TODAY)
         for q in range(6):
             label = str(app.screen.query_one(f"#grade-{q}").visual)
             assert label.endswith("\n" + short_days(preview[q])), label
             assert "ease" not in label and "−" not in label
         await pilot.press("5")
         # The card is now due when FSRS said, not when SM-2 did.
-        assert sample_store.fsrs_due_of(item) == TODAY + timedelta(days=preview[5])
-        assert sample_store.item_state(item).due == TODAY + timedelta(days=1)
+        assert sample_store.fsrs.due_of(item) == TODAY + timedelta(days=preview[5])
+        assert sample_store.reviews.item_state(item).due == TODAY + timedelta(days=1)
     # Back to SM-2: its labels, with the ease change, as before.
     save_setting(sample_store, "scheduler", "sm2")
     app = make_app(sample_store, start="review")
@@ -107,17 +107,17 @@ async def test_help_me_decide_shows_what_studyapp_simulate_prints(
         intro = str(app.screen.query_one("#decide-intro").visual)
         await pilot.press("escape")
         assert isinstance(app.screen, SettingsScreen)
-    cards = sample_store.cards_to_simulate()
+    cards = sample_store.memory.cards_to_simulate()
     assert f"your {len(cards)} studied cards (6 s an answer)" in intro
     retentions = retentions_to_compare(0.88)
     assert retentions == (0.80, 0.85, 0.88, 0.90, 0.95)
     loads = simulate_load(
-        sample_store.memory_parameters(),
+        sample_store.memory.parameters(),
         cards,
         TODAY,
         DEFAULT_DAYS,
         retentions,
-        sample_store.seconds_per_answer(TODAY) or DEFAULT_SECONDS_PER_ANSWER,
+        sample_store.memory.seconds_per_answer(TODAY) or DEFAULT_SECONDS_PER_ANSWER,
     )
     # The same figures `studyapp simulate` prints for that database and day.
     monkeypatch.setattr(Context, "today", lambda self: TODAY)
@@ -157,3 +157,28 @@ def test_help_me_decide_snapshot(snap_compare, sample_store, make_app):
         await pilot.pause()
 
     assert snap_compare(make_app(sample_store), run_before=open_decide, terminal_size=SIZE)
+
+
+async def test_help_me_decide_needs_only_the_stores_memory_part(sample_store):
+    """The dialog is given `store.memory` and nothing else: any app can show it."""
+    from textual.app import App
+
+    studied(sample_store)
+    memory = sample_store.memory
+
+    class Bare(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(DecideScreen(memory, TODAY, "fsrs", 0.9))
+
+    app = Bare()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DecideScreen)
+        assert not hasattr(app, "store")
+        intro = str(app.screen.query_one("#decide-intro").visual)
+        shown = str(app.screen.query_one("#decide-table").visual)
+    cards = memory.cards_to_simulate()
+    assert f"your {len(cards)} studied cards" in intro
+    assert [line.split()[0] for line in shown.splitlines() if "yours" in line] == ["fsrs@0.90"]

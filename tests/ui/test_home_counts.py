@@ -27,7 +27,7 @@ async def test_home_new_is_what_the_deck_review_shows(sample_store, make_app):
             "SELECT i.id FROM items i JOIN cards c ON c.id = i.card_id WHERE c.type = 'basic'"
         )
     ]
-    sample_store.bury(basic, NOON.date() + timedelta(days=1))
+    sample_store.reviews.bury(basic, NOON.date() + timedelta(days=1))
     app = make_app(sample_store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -29,7 +29,7 @@ async def test_markup_in_cards_decks_and_tags_is_shown_as_typed(tmp_path, make_a
     path = tmp_path / "hostile.toml"
     path.write_text(HOSTILE_DECK, encoding="utf-8")
     store = Store.open(tmp_path / "h.db")
-    store.import_decks([load_deck(path)])
+    store.decks.import_([load_deck(path)])
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         table = app.screen.query_one("#home-decks", DataTable)
@@ -42,7 +42,7 @@ async def test_markup_in_cards_decks_and_tags_is_shown_as_typed(tmp_path, make_a
         assert "[blink]answer[/blink]" in str(app.screen.query_one("#review-answer").visual)
         await pilot.press("n", *"[/] [bold]note", "ctrl+s")
         await pilot.pause()
-        assert store.item(app.screen.session.current().id).note == "[/] [bold]note"
+        assert store.queues.item(app.screen.session.current().id).note == "[/] [bold]note"
         await pilot.press("5", "escape", "t")
         await pilot.press("escape", "b")
         assert isinstance(app.screen, BrowseScreen)

@@ -20,7 +20,7 @@ async def test_an_upgraded_database_is_replayed_in_the_background(tmp_path, make
     path = tmp_path / "old.db"
     shutil.copy(FIXTURE_V1, path)
     store = Store.open(path)
-    assert store.memory_due()
+    assert store.memory.fit_due()
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
@@ -28,13 +28,13 @@ async def test_an_upgraded_database_is_replayed_in_the_background(tmp_path, make
         (worker,) = [w for w in app.workers if w.group == "memory"] or [None]
     # Done by a child process with its own connection (fsrs-rs holds the GIL).
     assert worker is None or worker.result == "memory states rebuilt"
-    assert not store.memory_due()
+    assert not store.memory.fit_due()
     for (item,) in store.conn.execute("SELECT DISTINCT item_id FROM reviews").fetchall():
         log = [
             Retrieval(date.fromisoformat(r["study_day"]), r["grade"])
-            for r in store.reviews_of(item)
+            for r in store.reviews.of(item)
         ]
-        assert store.memory_state(item) == replay(DEFAULT_PARAMETERS, log)
+        assert store.memory.state(item) == replay(DEFAULT_PARAMETERS, log)
     store.close()
 
 
@@ -59,7 +59,9 @@ async def test_stats_screen_says_how_well_it_predicts_and_recall_today(sample_st
     from studyapp.ui.screens.stats import StatsScreen
 
     items = [r[0] for r in sample_store.conn.execute("SELECT id FROM items ORDER BY id")]
-    sample_store.grade(items[0], 5, now=datetime(2026, 11, 1, tzinfo=UTC), today=date(2026, 11, 1))
+    sample_store.reviews.grade(
+        items[0], 5, now=datetime(2026, 11, 1, tzinfo=UTC), today=date(2026, 11, 1)
+    )
     app = make_app(sample_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s")

@@ -54,7 +54,7 @@ async def test_palette_review_over_a_review_switches_and_grades_nothing_twice(
         assert reviews_open(app) == 1 and app.screen.session.current() is None
     assert set(scheduled_reviews_per_item(sample_store).values()) == {1}
     # The card learned first is due in 1 day, not 6.
-    assert sample_store.item_state(first).interval == 1
+    assert sample_store.reviews.item_state(first).interval == 1
 
 
 async def test_keys_back_home_and_review_again_grade_nothing_twice(sample_store, make_app):
@@ -82,11 +82,11 @@ async def test_a_second_process_on_the_same_database_cannot_grade_a_card_again(
         elsewhere = review_session(other, clock=lambda: NOON, bury_siblings=False)
         assert elsewhere.current().id == card
         elsewhere.answer(4)
-        learned = sample_store.item_state(card)
+        learned = sample_store.reviews.item_state(card)
         await pilot.press("space", "5")
         other.close()
-    assert sample_store.item_state(card) == learned
-    assert [r["kind"] for r in sample_store.reviews_of(card)] == ["scheduled", "redrill"]
+    assert sample_store.reviews.item_state(card) == learned
+    assert [r["kind"] for r in sample_store.reviews.of(card)] == ["scheduled", "redrill"]
 
 
 async def test_grade_before_the_answer_says_show_it_first(sample_store, make_app):
@@ -96,7 +96,7 @@ async def test_grade_before_the_answer_says_show_it_first(sample_store, make_app
         await pilot.press("4")
         await pilot.pause()
         assert [n.message for n in app._notifications] == ["Show the answer first (space)."]
-        assert sample_store.reviews_of(card) == []
+        assert sample_store.reviews.of(card) == []
 
 
 async def test_undo_key_shows_only_with_something_to_undo_and_takes_back_bury(

@@ -40,13 +40,13 @@ async def test_grade_keys_do_nothing_until_revealed(sample_store, make_app):
         first = app.screen.session.current().id
         await pilot.press("4")
         assert app.screen.session.current().id == first
-        assert sample_store.reviews_of(first) == []
+        assert sample_store.reviews.of(first) == []
         assert app.screen.query_one("#review-grades").has_class("hidden")
         await pilot.press("space")
         assert not app.screen.query_one("#review-grades").has_class("hidden")
         assert "4 good" in str(app.screen.query_one("#grade-4").visual)
         await pilot.press("4")
-        assert [r["grade"] for r in sample_store.reviews_of(first)] == [4]
+        assert [r["grade"] for r in sample_store.reviews.of(first)] == [4]
 
 
 async def test_every_grade_is_logged_with_its_sm2_result(sample_store, make_app):
@@ -59,9 +59,9 @@ async def test_every_grade_is_logged_with_its_sm2_result(sample_store, make_app)
             await pilot.press("space", str(quality))
             graded.append((item, quality))
         for item, quality in graded:
-            row = sample_store.reviews_of(item)[0]
+            row = sample_store.reviews.of(item)[0]
             assert (row["grade"], row["kind"]) == (quality, "scheduled")
-            state = sample_store.item_state(item)
+            state = sample_store.reviews.item_state(item)
             assert state.interval == 1 and state.repetitions == (1 if quality >= 3 else 0)
 
 
@@ -75,12 +75,12 @@ async def test_undo_chain(sample_store, make_app):
         await pilot.press("space", "1")
         await pilot.press("u")
         assert session.current().id == second
-        assert sample_store.reviews_of(second) == []
+        assert sample_store.reviews.of(second) == []
         assert app.screen.revealed is False
         await pilot.press("u")
         assert session.current().id == first
-        assert sample_store.reviews_of(first) == []
-        assert sample_store.item_state(first).due is None
+        assert sample_store.reviews.of(first) == []
+        assert sample_store.reviews.item_state(first).due is None
 
 
 async def test_redrill_comes_back_and_is_logged_as_redrill(sample_store, make_app):
@@ -96,7 +96,7 @@ async def test_redrill_comes_back_and_is_logged_as_redrill(sample_store, make_ap
         await pilot.press("space")
         assert "again" in str(app.screen.query_one("#grade-3").visual)
         await pilot.press("4")
-        kinds = [r["kind"] for r in sample_store.reviews_of(failed)]
+        kinds = [r["kind"] for r in sample_store.reviews.of(failed)]
         assert kinds == ["scheduled", "redrill"]
 
 
@@ -112,10 +112,10 @@ async def test_suspend_bury_and_note(sample_store, make_app):
         await pilot.press("n")
         await pilot.press(*"remember W", "ctrl+s")
         await pilot.pause()
-        assert sample_store.item(noted.id).note == "remember W"
+        assert sample_store.queues.item(noted.id).note == "remember W"
         await pilot.press("space")
         assert "remember W" in str(app.screen.query_one("#review-note").visual)
-    assert sample_store.item(suspended).suspended
+    assert sample_store.queues.item(suspended).suspended
     row = sample_store.conn.execute("SELECT buried_until FROM items WHERE id = ?", [buried])
     assert row.fetchone()[0] == "2026-11-24"
 
@@ -132,7 +132,7 @@ async def test_quit_mid_session_and_reopen(tmp_path, sample_store, make_app):
     assert app.return_code == 0 or app.return_code is None
     path = sample_store.conn.execute("PRAGMA database_list").fetchone()[2]
     reopened = Store.open(path)
-    assert [r["grade"] for r in reopened.reviews_of(first)] == [5]
+    assert [r["grade"] for r in reopened.reviews.of(first)] == [5]
     app = make_app(reopened, start="review")
     async with app.run_test(size=SIZE) as pilot:
         counts = app.screen.session.counts()
@@ -251,7 +251,7 @@ async def test_key_bar_shows_the_screen_keys_and_clicking_one_presses_it(sample_
         first = app.screen.session.current().id
         suspend = str(bar.render()).index(" s Suspend")
         await pilot.click(KeyBar, offset=(suspend + 2, 0))
-        assert sample_store.item(first).suspended
+        assert sample_store.queues.item(first).suspended
         assert app.screen.session.current().id != first
 
 

@@ -17,7 +17,7 @@ async def test_more_below_goes_at_the_bottom(tmp_path, make_app):
         encoding="utf-8",
     )
     store = Store.open(tmp_path / "l.db")
-    store.import_decks([load_deck(path)])
+    store.decks.import_([load_deck(path)])
     app = make_app(store, start="review")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

@@ -58,7 +58,7 @@ class TestReview:
 
     def test_all_done(self, snap_compare, sample_store, make_app, size):
         for item in [r[0] for r in sample_store.conn.execute("SELECT id FROM items")]:
-            sample_store.grade(item, 5, today=date(2026, 11, 23))
+            sample_store.reviews.grade(item, 5, today=date(2026, 11, 23))
         assert snap_compare(make_app(sample_store, start="review"), terminal_size=size)
 
 
@@ -70,7 +70,7 @@ class TestBrowse:
     def test_card_detail(self, snap_compare, sample_store, make_app, size, utc):
         # The history shows local times: the zone and the moment of the answer are pinned.
         first = sample_store.conn.execute("SELECT MIN(id) FROM items").fetchone()[0]
-        sample_store.grade(
+        sample_store.reviews.grade(
             first,
             4,
             today=date(2026, 11, 20),
@@ -89,7 +89,7 @@ class TestStats:
             (21, items[1], 2),
             (22, items[2], 5),
         ):
-            sample_store.grade(
+            sample_store.reviews.grade(
                 item,
                 grade,
                 today=date(2026, 11, day),
@@ -205,7 +205,7 @@ def test_browse_with_a_deck_selected(snap_compare, sample_store, make_app, size)
 
 def test_browse_deck_list_open(snap_compare, sample_store, make_app):
     # Long names end in "…" instead of breaking mid-word.
-    sample_store.add_personal_card(
+    sample_store.personal.add(
         CardContent(front="a", back="b", tags=("mechanism::descending-inhibition::very-long-tag",))
     )
     press = ["b", "tab", "tab", "tab", "enter"]

@@ -28,7 +28,7 @@ def angle_store(tmp_path):
     path = tmp_path / "angles.toml"
     path.write_text(DECK, encoding="utf-8")
     store = Store.open(tmp_path / "a.db")
-    store.import_decks([load_deck(path)])
+    store.decks.import_([load_deck(path)])
     yield store
     store.close()
 

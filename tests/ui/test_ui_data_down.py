@@ -97,7 +97,7 @@ class PlainApp(App[None]):
 
 
 def first_item(store: Store) -> int:
-    return store.browse(today=study_day(NOON, 4), limit=1)[0][0].item_id
+    return store.browse.page(today=study_day(NOON, 4), limit=1)[0][0].item_id
 
 
 async def test_a_card_detail_shows_what_its_context_holds_and_asks_the_app_to_suspend(
@@ -117,7 +117,7 @@ async def test_a_card_detail_shows_what_its_context_holds_and_asks_the_app_to_su
     asked = [m for m in posted if isinstance(m, SetSuspended)]
     assert asked and asked[0].item_id == item_id and asked[0].suspended
     # Only the app writes: this one has no handler, so nothing changed.
-    assert not sample_store.item(item_id).suspended
+    assert not sample_store.queues.item(item_id).suspended
 
 
 async def test_home_asks_the_app_to_start_a_review_of_the_selected_deck(sample_store):
@@ -147,7 +147,7 @@ async def test_the_app_writes_a_suspension_and_answers_the_screen_that_asked(
         item_id = first_item(sample_store)
         await pilot.press("s")
         await pilot.pause()
-        assert sample_store.item(item_id).suspended
+        assert sample_store.queues.item(item_id).suspended
         answers = [m for m in posted if isinstance(m, CardEditorScreen.CardsChanged)]
         assert answers and answers[0]._sender is app  # posted by the app, to Browse
         assert "suspended" in str(browse.query_one("#browse-table").get_row_at(0))
@@ -161,7 +161,7 @@ async def test_home_counts_again_when_a_sync_merges_reviews(sample_store, make_a
         today = home.query_one("#home-today", Static)
         assert "none done yet" in str(today.visual)
         # Another device's answer, as a merge writes it (outside this screen).
-        sample_store.grade(first_item(sample_store), 4, now=NOON, today=study_day(NOON, 4))
+        sample_store.reviews.grade(first_item(sample_store), 4, now=NOON, today=study_day(NOON, 4))
         home.post_message(ReviewsMerged())
         await pilot.pause()
         assert "1 done" in str(today.visual)
@@ -198,10 +198,10 @@ async def test_the_exam_dialog_checks_its_fields_with_textual_validators(sample_
         assert str(app.screen.query_one("#exam-error").visual) == (
             "target 150 is out of range; give 50% to 99%"
         )
-        assert sample_store.exams() == []
+        assert sample_store.exams.all() == []
         target.value = ""  # empty: the default target
         await pilot.pause()
         assert not target.has_class("-invalid")
         await pilot.press("ctrl+s")
         await pilot.pause()
-    assert [e.date.isoformat() for e in sample_store.exams()] == ["2026-12-24"]
+    assert [e.date.isoformat() for e in sample_store.exams.all()] == ["2026-12-24"]

@@ -69,7 +69,7 @@ class CardDetailScreen(GivenContext, ModalScreen[None]):
 
     def refresh_detail(self) -> None:
         store = self.store
-        item = store.item(self.item_id)
+        item = store.queues.item(self.item_id)
         self.card_id = item.card_id
         state = item.state
         body = Text()
@@ -97,7 +97,7 @@ class CardDetailScreen(GivenContext, ModalScreen[None]):
                 body.append(label, style="bold")
                 body.append_text(render_card_text(text, style, width - len(label)))
                 body.append("\n\n")
-        status = store.browse_state(self.item_id, self.context.today())
+        status = store.browse.state(self.item_id, self.context.today())
         body.append(
             f"Status {status} · EF {state.ef_hundredths / 100:.2f} · "
             f"interval {state.interval} d · "
@@ -115,7 +115,7 @@ class CardDetailScreen(GivenContext, ModalScreen[None]):
         if self.context.show_images:
             self.query_one("#detail-picture", CardImage).show(self.picture, self.context.media_dir)
         self.refresh_bindings()
-        self.history = history = store.reviews_of(self.item_id)
+        self.history = history = store.reviews.of(self.item_id)
         table = Table(
             box=None,
             pad_edge=False,
@@ -140,7 +140,7 @@ class CardDetailScreen(GivenContext, ModalScreen[None]):
         self.query_one("#detail-body", Static).update(Group(body, table) if history else body)
 
     def action_toggle_suspend(self) -> None:
-        suspended = self.store.item(self.item_id).suspended
+        suspended = self.store.queues.item(self.item_id).suspended
         # The app writes it and answers with CardsChanged: the detail is drawn again then.
         self.post_message(SetSuspended(self, self.item_id, not suspended))
 
@@ -151,10 +151,10 @@ class CardDetailScreen(GivenContext, ModalScreen[None]):
             self.refresh_detail()
 
     def action_edit(self) -> None:
-        edit_card(self, self.store, self.store.item(self.item_id).card_id)
+        edit_card(self, self.store, self.store.queues.item(self.item_id).card_id)
 
     def action_delete(self) -> None:
-        delete_card(self, self.store, self.store.item(self.item_id).card_id)
+        delete_card(self, self.store, self.store.queues.item(self.item_id).card_id)
 
     def action_close(self) -> None:
         self.dismiss()

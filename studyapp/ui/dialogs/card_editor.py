@@ -204,7 +204,7 @@ def save_new_card(screen: Screen[Any], draft: CardContent | None) -> None:
 
 
 def _own_card(screen: Screen[Any], store: Store, card_id: int) -> dict[str, Any] | None:
-    card: dict[str, Any] = store.card(card_id)
+    card: dict[str, Any] = store.browse.card(card_id)
     if card["deck_id"] != PERSONAL_DECK_ID:
         screen.notify(
             "Only your own cards can be changed here; deck cards come from the tutor's deck files.",

@@ -28,7 +28,7 @@ from studyapp.memory.simulate import (
     simulate_load,
 )
 from studyapp.sanitize import one_line
-from studyapp.ui.context import GivenContext
+from studyapp.store import Memory
 from studyapp.ui.widgets.key_bar import KeyBar
 
 
@@ -48,14 +48,18 @@ def load_table(loads: list[Load], current: str) -> Text:
     return text
 
 
-class DecideScreen(GivenContext, ModalScreen[None]):
+class DecideScreen(ModalScreen[None]):
     """The simulation's figures for SM-2 and each desired retention; escape closes."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "close", "Close")]
 
-    def __init__(self, today: date, scheduler: str, desired_retention: float) -> None:
+    def __init__(
+        self, memory: Memory, today: date, scheduler: str, desired_retention: float
+    ) -> None:
         super().__init__()
+        # The store's memory part alone: all this dialog reads.
+        self.memory = memory
         self.today = today
         self.current = "sm2" if scheduler == "sm2" else f"fsrs@{desired_retention:.2f}"
         self.retentions = retentions_to_compare(desired_retention)
@@ -76,14 +80,13 @@ class DecideScreen(GivenContext, ModalScreen[None]):
     def on_mount(self) -> None:
         # The database is read here, on the UI thread (its connection belongs to it);
         # only the pure simulation runs in the worker.
-        store = self.store
-        cards = store.cards_to_simulate()
-        seconds = store.seconds_per_answer(self.today) or DEFAULT_SECONDS_PER_ANSWER
+        cards = self.memory.cards_to_simulate()
+        seconds = self.memory.seconds_per_answer(self.today) or DEFAULT_SECONDS_PER_ANSWER
         self.intro = (
             f"The next {DEFAULT_DAYS} days for your {len(cards)} studied cards "
             f"({seconds:.0f} s an answer):"
         )
-        self.simulate(store.memory_parameters(), cards, seconds)
+        self.simulate(self.memory.parameters(), cards, seconds)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def simulate(

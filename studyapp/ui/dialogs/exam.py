@@ -284,12 +284,14 @@ def exam_listing(context: StudyContext) -> ExamListing:
     ]
     margin = margin_days(store)
     past = [
-        (exam, store.exam_window_grades(exam, window_start(exam.date, margin)))
-        for exam in reversed(store.exams())
+        (exam, store.exams.window_grades(exam, window_start(exam.date, margin)))
+        for exam in reversed(store.exams.all())
         if exam.date < today
     ]
-    scopes = [(name, f"deck:{deck_id}") for deck_id, name in store.deck_names().items()]
-    scopes += [(f"tag {tag}", f"tag:{tag}") for tag, _ in store.tag_counts() if is_topic(tag)]
+    scopes = [(name, f"deck:{deck_id}") for deck_id, name in store.decks.names().items()]
+    scopes += [
+        (f"tag {tag}", f"tag:{tag}") for tag, _ in store.browse.tag_counts() if is_topic(tag)
+    ]
     database = store.database_file()
     inputs = []
     if database is None:
@@ -307,7 +309,7 @@ def apply_exam_edit(app: StudyApp, store: Store, edit: ExamEdit | None) -> None:
     if edit is None:
         return
     if edit.remove:
-        if app.guarded(lambda: store.remove_exam(edit.name)):
+        if app.guarded(lambda: store.exams.remove(edit.name)):
             app.notify(one_line(f"Removed {edit.name}."), title="Exams", markup=False)
         return
     assert edit.when is not None

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.validation import Integer
 from textual.widgets import Checkbox, Input, Select, Static
@@ -68,6 +69,14 @@ if TYPE_CHECKING:
 
 class SettingsScreen(ModalScreen[SettingsChange | None]):
     """Dismisses with the checked settings to save, or None when cancelled."""
+
+    class Decide(Message):
+        """Show "Help me decide" for the scheduler and retention typed here."""
+
+        def __init__(self, scheduler: str, desired_retention: float) -> None:
+            super().__init__()
+            self.scheduler = scheduler
+            self.desired_retention = desired_retention
 
     if TYPE_CHECKING:
         app: StudyApp  # the screens run only inside StudyApp
@@ -208,9 +217,8 @@ class SettingsScreen(ModalScreen[SettingsChange | None]):
         self.dismiss(SettingsChange(values))
 
     def action_decide(self) -> None:
-        """Help me decide: the load of each scheduler, the retention typed here among them."""
-        from studyapp.ui.dialogs.decide import DecideScreen
-
+        """Help me decide: the load of each scheduler, the retention typed here among them
+        (the app opens it, on the store's memory part)."""
         values = self.values()
         try:
             retention = float(values["desired_retention"])
@@ -218,7 +226,7 @@ class SettingsScreen(ModalScreen[SettingsChange | None]):
             retention = self.settings.desired_retention
         if not RETENTION_RANGE[0] <= retention <= RETENTION_RANGE[1]:
             retention = self.settings.desired_retention
-        self.app.push_screen(DecideScreen(self.app.today(), values["scheduler"], retention))
+        self.post_message(self.Decide(values["scheduler"], retention))
 
     def action_cancel(self) -> None:
         close_unless_kept(

@@ -108,11 +108,11 @@ class BrowseScreen(GivenContext, Screen[None]):
 
     def _deck_options(self) -> list[tuple[Text, str]]:
         return [
-            (Text(one_line(name)), deck_id) for deck_id, name in self.store.deck_names().items()
+            (Text(one_line(name)), deck_id) for deck_id, name in self.store.decks.names().items()
         ]
 
     def _tag_options(self) -> list[tuple[Text, str]]:
-        return [(Text(one_line(tag)), tag) for tag, _ in self.store.tag_counts()]
+        return [(Text(one_line(tag)), tag) for tag, _ in self.store.browse.tag_counts()]
 
     def _refresh_filters(self) -> None:
         """A card added here may bring a deck ("My Cards") or tags the filters must offer."""
@@ -133,7 +133,7 @@ class BrowseScreen(GivenContext, Screen[None]):
 
     def reload(self) -> None:
         self._refresh_filters()
-        rows, total = self.store.browse(
+        rows, total = self.store.browse.page(
             today=self.context.today(),
             limit=ROW_LIMIT,
             search=self.query_one("#browse-search", Input).value,
@@ -196,7 +196,7 @@ class BrowseScreen(GivenContext, Screen[None]):
         item_id = self._selected_item()
         if item_id is None:
             return
-        item = self.store.item(item_id)
+        item = self.store.queues.item(item_id)
         # The app writes it and answers with CardsChanged: the table reloads then.
         self.post_message(SetSuspended(self, item_id, not item.suspended))
 
@@ -211,7 +211,7 @@ class BrowseScreen(GivenContext, Screen[None]):
             return
         from studyapp.ui.dialogs.card_editor import edit_card
 
-        edit_card(self, self.store, self.store.item(item_id).card_id)
+        edit_card(self, self.store, self.store.queues.item(item_id).card_id)
 
     def action_delete_card(self) -> None:
         item_id = self._selected_item()
@@ -219,7 +219,7 @@ class BrowseScreen(GivenContext, Screen[None]):
             return
         from studyapp.ui.dialogs.card_editor import delete_card
 
-        delete_card(self, self.store, self.store.item(item_id).card_id)
+        delete_card(self, self.store, self.store.queues.item(item_id).card_id)
 
     def action_back(self) -> None:
         self.dismiss()

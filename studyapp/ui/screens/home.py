@@ -124,7 +124,7 @@ class HomeScreen(GivenContext, Screen[None]):
         table = self.query_one("#home-decks", DataTable)
         row = table.cursor_row
         table.clear()
-        counts = store.deck_counts(today)
+        counts = store.progress.deck_counts(today)
         settings = self.settings
         for deck in counts:
             table.add_row(
@@ -137,8 +137,8 @@ class HomeScreen(GivenContext, Screen[None]):
             )
         if counts:
             table.move_cursor(row=min(row, len(counts) - 1))
-        answers, ms = store.day_progress(today)
-        streak = store.streak_days(today)
+        answers, ms = store.progress.day_progress(today)
+        streak = store.progress.streak_days(today)
         due = sum(d.due for d in counts)
         unseen = sum(d.new for d in counts)
         # What a review of everything would introduce today.
@@ -155,7 +155,7 @@ class HomeScreen(GivenContext, Screen[None]):
         )
         self.query_one("#home-today", Static).update(today_line)
         self.query_one(ExamLine).show(self._exam_plan(today))
-        next_due = store.next_due_date(today)
+        next_due = store.queues.next_due_date(today)
         hint = "r review everything · enter review the selected deck · t one topic"
         if next_due:
             hint = f"Next review after today: {relative_day(next_due, today)}.  " + hint
@@ -217,14 +217,14 @@ class HomeScreen(GivenContext, Screen[None]):
 
         return [
             (f"{tag}  ({count})", StudyChoice(Scope(tag=tag)))
-            for tag, count in self.store.tag_counts()
+            for tag, count in self.store.browse.tag_counts()
             if is_topic(tag)
         ]
 
     def _deck_choices(self) -> list[tuple[str, StudyChoice]]:
         return [
             (name, StudyChoice(Scope(deck_id=deck_id)))
-            for deck_id, name in self.store.deck_names().items()
+            for deck_id, name in self.store.decks.names().items()
         ]
 
     def _choose(

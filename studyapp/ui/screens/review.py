@@ -108,7 +108,7 @@ class ReviewScreen(GivenContext, Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.sub_title = one_line(self.session.scope.describe(self.store.deck_names()))
+        self.sub_title = one_line(self.session.scope.describe(self.store.decks.names()))
         # Scrolled to the end of a long card, "more below" is no longer true.
         card = self.query_one("#review-card", VerticalScroll)
         self.watch(card, "scroll_y", lambda _: self._update_scroll_hint(), init=False)
@@ -322,9 +322,9 @@ class ReviewScreen(GivenContext, Screen[None]):
         # Under FSRS the due date is FSRS's: its interval for each grade, and no ease
         # (SM-2's easiness is still kept, but it schedules nothing).
         store = self.store
-        fsrs = item is not None and not redrill and store.fsrs_scheduling()
+        fsrs = item is not None and not redrill and store.memory.fsrs_scheduling()
         if fsrs and item is not None:
-            preview = store.fsrs_preview(item.id, self.session.today)
+            preview = store.fsrs.preview(item.id, self.session.today)
         # Six boxes share the width (less the margins); labels never wrap away.
         width = max(1, (self.app.size.width - 2) // 6)
         for q in range(6):
