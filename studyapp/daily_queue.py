@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from studyapp import exam
-from studyapp.exam_recall_plan import plan_review_ids
 from studyapp.session_records import SessionMode
 from studyapp.settings import Settings, new_card_extension
 from studyapp.store import Store
@@ -114,13 +113,7 @@ def build_queue(
     )
     if bury_siblings:
         review = _one_per_card(review, card_of, taken)
-    # The final window's once-over (SM-2's owed cards), then the recall plan's reviews:
-    # cards that would be forgotten by the exam day, by gain (studyapp.exam_recall_plan).
-    planned = [
-        *exam.exam_review_ids(store, today, deck_id, tag),
-        *plan_review_ids(store, today, deck_id, tag),
-    ]
-    exams = [i for i in dict.fromkeys(planned) if i not in due]
+    exams = [i for i in _exam_review_ids(store, today, deck_id, tag) if i not in due]
     if exams:
         card_of.update(store.card_ids_of(exams))
         if bury_siblings:
@@ -130,6 +123,22 @@ def build_queue(
     )
     queued = set(review) | set(exams) | set(new)
     return DailyQueue(review, exams, new, [i for i in owed if i not in queued], card_of)
+
+
+def _exam_review_ids(store: Store, today: date, deck_id: str | None, tag: str | None) -> list[int]:
+    """The final window's once-over (SM-2's owed cards), then the recall plan's reviews:
+    cards that would be forgotten by the exam day, by gain (studyapp.exam_recall_plan)."""
+    if not store.active_exams(today):
+        return []
+    # Loaded only with an exam to plan for: the planner and py-fsrs cost ~15 ms of
+    # every start otherwise.
+    from studyapp.exam_recall_plan import plan_review_ids
+
+    planned = [
+        *exam.exam_review_ids(store, today, deck_id, tag),
+        *plan_review_ids(store, today, deck_id, tag),
+    ]
+    return list(dict.fromkeys(planned))
 
 
 def _one_per_card(item_ids: list[int], card_of: dict[int, int], taken: set[int]) -> list[int]:

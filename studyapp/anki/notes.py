@@ -14,6 +14,7 @@ from studyapp.anki.notetypes import REVERSE_MARK, family
 from studyapp.cardtext import item_ords
 from studyapp.deck_notetypes import NoteType, from_note_json
 from studyapp.deckfile import Deck
+from studyapp.locations import media_dir_beside
 
 if TYPE_CHECKING:
     from studyapp.store import Store
@@ -193,5 +194,4 @@ def with_progress_from(store: Store, decks: Sequence[ExportDeck]) -> list[Export
 def store_media_dir(store: Store) -> Path | None:
     """Where the images and sounds of decks imported from Anki are kept: next to the
     database (None for a database in memory)."""
-    database = store.database_file()
-    return Path(database).parent / "studyapp-media" if database else None
+    return media_dir_beside(store.database_file())

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from studyapp import sm2
 from studyapp.bundled import set_up_store
+from studyapp.locations import media_dir_beside
 from studyapp.session import ReviewSession, Scope
 from studyapp.session_records import session_mode
 from studyapp.settings import (
@@ -86,9 +87,7 @@ class StudyApp(App[None]):
     @property
     def media_dir(self) -> Path | None:
         """Where the decks' pictures are kept (next to the database)."""
-        from studyapp.anki.notes import store_media_dir
-
-        return store_media_dir(self.store)
+        return media_dir_beside(self.store.database_file())
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme

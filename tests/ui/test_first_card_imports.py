@@ -1,0 +1,70 @@
+"""Time to first card: what `studyapp review` must not load before the card is painted.
+
+Each of these costs start-up time that no plain review needs (tests/benchmarks/bench.py
+measures first_card_s): the export code and what it brings (genanki, PyYAML, the deck-file
+parser and the note-type renderer), the exam planner and py-fsrs when no exam is set, and
+the memory model's fitting, evaluation and simulation (background and Stats work).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from studyapp.bundled import set_up_store
+
+# Run in a fresh interpreter: the app to its first card, then what got imported.
+FIRST_CARD_CHILD = textwrap.dedent("""
+    import json, sys
+    from studyapp.store import Store
+    from studyapp.ui.app import create_app
+    from studyapp.ui.screens.review import ReviewScreen
+
+    async def until_first_card(pilot):
+        app = pilot.app
+        while not (isinstance(app.screen, ReviewScreen)
+                   and app.screen.session.current() is not None
+                   and str(app.screen.query_one("#review-question").visual)):
+            await pilot.pause()
+        await pilot.pause()
+        app.exit()
+
+    app = create_app(Store.open(sys.argv[1]), start="review")
+    app.run(headless=True, size=(80, 24), auto_pilot=until_first_card)
+    print(json.dumps(sorted(sys.modules)))
+""")
+
+NOT_ON_THE_WAY_TO_THE_FIRST_CARD = {
+    "genanki",
+    "yaml",
+    "chevron",
+    "fsrs",  # py-fsrs: the exam planner's
+    "tomllib",
+    "studyapp.anki",
+    "studyapp.deckfile",
+    "studyapp.deck_notetypes",
+    "studyapp.anki_templates",
+    "studyapp.exam_plan",
+    "studyapp.exam_recall",
+    "studyapp.exam_recall_plan",
+}
+
+
+def modules_at_first_card(db_path) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_CARD_CHILD, str(db_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_the_first_card_loads_no_export_code_or_exam_planner(sample_store):
+    # As after the first start: the bundled decks are in, so nothing needs the parser.
+    set_up_store(sample_store)
+    loaded = modules_at_first_card(sample_store.database_file())
+    assert {m for m in loaded if m.split(".")[0] == "studyapp"} >= {"studyapp.ui.screens.review"}
+    assert loaded & NOT_ON_THE_WAY_TO_THE_FIRST_CARD == set()
