@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studyapp import sm2
-from studyapp.memory.evaluate import Evaluation, Scores, evaluate
 from studyapp.memory.fit import LoggedReview, by_item, fit, needs_fit
 from studyapp.memory.model import (
     DEFAULT_PARAMETERS,
@@ -30,9 +29,14 @@ from studyapp.memory.model import (
     step,
 )
 from studyapp.memory.schedule import DEFAULT_RETENTION, RETENTION_RANGE, fsrs_due
-from studyapp.memory.simulate import CardToSimulate
 from studyapp.store.columns import scope_clause
 from studyapp.store.connection import StoreBase
+
+if TYPE_CHECKING:
+    # Loaded where they are used: fitting, evaluating and simulating are background
+    # and Stats work, not a grade's or start-up's.
+    from studyapp.memory.evaluate import Evaluation
+    from studyapp.memory.simulate import CardToSimulate
 
 # Set by the migration that adds memory states (and by anything that merges
 # history in): the states must be rebuilt by replay before they are read.
@@ -75,6 +79,8 @@ def _evaluation_json(evaluation: Evaluation | None) -> str | None:
 def _evaluation_from(text: str | None) -> Evaluation | None:
     if not text:
         return None
+    from studyapp.memory.evaluate import Evaluation, Scores
+
     data: dict[str, Any] = json.loads(text)
     scores = {
         name: Scores(float(data[name]["log_loss"]), float(data[name]["rmse_bins"]))
@@ -298,6 +304,8 @@ class Memory(StoreBase):
         log, newest = self.memory_log()
         last = self.memory_fit()
         if needs_fit(len(log), last.reviews if last else None):
+            from studyapp.memory.evaluate import evaluate
+
             parameters, evaluation = fit(log), evaluate(log)
             if evaluation is not None and evaluation.fitted.log_loss > evaluation.defaults.log_loss:
                 # Fitted to the past, the student's own parameters predicted the newer
@@ -321,8 +329,9 @@ class Memory(StoreBase):
         """Whether `refresh_memory` has work: a rebuild, or a (re)fit the log has grown into."""
         if self.get_meta(STALE_KEY):
             return True
-        last = self.memory_fit()
-        return needs_fit(self.answers_logged(), last.reviews if last else None)
+        # Checked as the app starts: the last fit's size alone, not its parsed figures.
+        last_fit_reviews = self._one("SELECT reviews FROM memory_fits ORDER BY id DESC LIMIT 1")
+        return needs_fit(self.answers_logged(), last_fit_reviews)
 
     def recall_by_tags(
         self, today: date, parameters: Parameters, at_risk_below: float
@@ -412,6 +421,8 @@ class Memory(StoreBase):
 
     def cards_to_simulate(self) -> list[CardToSimulate]:
         """Every studied card in review: its memory state and its SM-2 state."""
+        from studyapp.memory.simulate import CardToSimulate
+
         return [
             CardToSimulate(
                 MemoryState(r[0], r[1], date.fromisoformat(r[2]), r[3]),

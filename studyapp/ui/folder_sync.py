@@ -15,9 +15,9 @@ from textual.worker import Worker, WorkerState
 
 from studyapp.sanitize import one_line
 from studyapp.store import DATABASE_ERRORS, Store, StoreError
-from studyapp.sync.folder import SyncReport, sync_folder
 
 if TYPE_CHECKING:
+    from studyapp.sync.folder import SyncReport
     from studyapp.ui.app import StudyApp
 
 SYNC_GROUP = "folder-sync"
@@ -36,6 +36,9 @@ def start_sync(app: StudyApp) -> None:
 
 
 def _sync(db_path: Path, folder: Path) -> SyncReport:
+    # In the worker: the folder code (the event file's reader) stays out of start-up.
+    from studyapp.sync.folder import sync_folder
+
     store = Store.open(db_path)
     try:
         return sync_folder(store, folder)
@@ -46,6 +49,8 @@ def _sync(db_path: Path, folder: Path) -> SyncReport:
 def sync_finished(app: StudyApp, worker: Worker[object], state: WorkerState) -> None:
     """Tell the student what the sync brought, or why it could not run."""
     if state == WorkerState.SUCCESS:
+        from studyapp.sync.folder import SyncReport
+
         report = worker.result
         if not isinstance(report, SyncReport):
             return

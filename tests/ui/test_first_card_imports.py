@@ -49,6 +49,10 @@ NOT_ON_THE_WAY_TO_THE_FIRST_CARD = {
     "studyapp.exam_plan",
     "studyapp.exam_recall",
     "studyapp.exam_recall_plan",
+    "studyapp.memory.evaluate",
+    "studyapp.memory.simulate",
+    "studyapp.sync.folder",
+    "studyapp.sync.eventfile",
 }
 
 
