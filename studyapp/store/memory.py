@@ -159,11 +159,13 @@ class Memory(StoreBase):
             )
         ]
 
-    def _write_memory(self, item_id: int, state: MemoryState | None) -> None:
+    def _write_memory(
+        self, item_id: int, state: MemoryState | None, parameters: Parameters
+    ) -> None:
         if state is None:
             self.conn.execute("DELETE FROM memory_states WHERE item_id = ?", [item_id])
             return
-        due = fsrs_due(self.memory_parameters(), state, self.desired_retention())
+        due = fsrs_due(parameters, state, self.desired_retention())
         self.conn.execute(
             "INSERT OR REPLACE INTO memory_states "
             "(item_id, stability, difficulty, last_day, reviews, fsrs_due) "
@@ -203,15 +205,15 @@ class Memory(StoreBase):
         parameters = self.memory_parameters()
         state = self.memory_state(item_id)
         if state is None:
-            self._write_memory(item_id, replay(parameters, self._item_retrievals(item_id)))
+            state = replay(parameters, self._item_retrievals(item_id))
         else:
-            self._write_memory(item_id, step(parameters, state, Retrieval(day, grade)))
+            state = step(parameters, state, Retrieval(day, grade))
+        self._write_memory(item_id, state, parameters)
 
     def _replay_item(self, item_id: int) -> None:
         """The undo hook: the item's state from what remains of its log."""
-        self._write_memory(
-            item_id, replay(self.memory_parameters(), self._item_retrievals(item_id))
-        )
+        parameters = self.memory_parameters()
+        self._write_memory(item_id, replay(parameters, self._item_retrievals(item_id)), parameters)
 
     # -- the whole log ---------------------------------------------------------------
 
