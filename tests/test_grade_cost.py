@@ -80,3 +80,20 @@ def test_a_grade_reads_the_memory_parameters_once(store, sample_deck):
     commit = next(n for n, sql in enumerate(statements) if sql == "COMMIT")
     writes = [n for n, sql in enumerate(statements) if "INTO memory_states" in sql]
     assert writes and all(begin < n < commit for n in writes)
+
+
+def test_a_grade_writes_its_review_row_once_with_its_event_id(store, sample_deck):
+    import re
+
+    store.import_decks([load_deck(sample_deck)])
+    store.conn.execute("CREATE TEMP TABLE rewritten (id INTEGER)")
+    store.conn.execute(
+        "CREATE TEMP TRIGGER watch_event_id AFTER UPDATE OF event_id ON main.reviews "
+        "BEGIN INSERT INTO rewritten VALUES (new.id); END"
+    )
+    first, second = item_ids(store)[:2]
+    store.grade(first, 4, now=NOW, today=TODAY)
+    store.grade(second, 2, now=NOW, today=TODAY)
+    assert store.conn.execute("SELECT COUNT(*) FROM rewritten").fetchone()[0] == 0
+    ids = [row[0] for row in store.conn.execute("SELECT event_id FROM reviews")]
+    assert len(set(ids)) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
