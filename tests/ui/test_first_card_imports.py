@@ -14,6 +14,8 @@ import sys
 import textwrap
 
 from studyapp.bundled import set_up_store
+from studyapp.deckfile import load_deck
+from studyapp.store import Store
 
 # Run in a fresh interpreter: the app to its first card, then what got imported.
 FIRST_CARD_CHILD = textwrap.dedent("""
@@ -37,6 +39,7 @@ FIRST_CARD_CHILD = textwrap.dedent("""
 """)
 
 NOT_ON_THE_WAY_TO_THE_FIRST_CARD = {
+    "markdown_it",  # a cloze's answer is Markdown: rendered when it is shown
     "genanki",
     "yaml",
     "chevron",
@@ -66,9 +69,52 @@ def modules_at_first_card(db_path) -> set[str]:
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def test_the_first_card_loads_no_export_code_or_exam_planner(sample_store):
+# A cloze first: its question is plain text, its answer marks the deletion in Markdown.
+CLOZE_FIRST_DECK = """\
+[deck]
+id = "cloze-first"
+name = "Cloze first"
+
+[[cards]]
+id = "cloze-1"
+type = "cloze"
+text = "Pressure may gate nociception via the {{c1::Gate Control Theory}}."
+
+[[cards]]
+id = "basic-1"
+front = "What does pressure gate?"
+back = "Nociception"
+"""
+
+
+def test_the_first_card_loads_no_export_code_exam_planner_or_markdown(tmp_path):
+    path = tmp_path / "cloze-first.toml"
+    path.write_text(CLOZE_FIRST_DECK, encoding="utf-8")
+    store = Store.open(tmp_path / "first.db")
+    store.import_decks([load_deck(path)])
     # As after the first start: the bundled decks are in, so nothing needs the parser.
-    set_up_store(sample_store)
-    loaded = modules_at_first_card(sample_store.database_file())
+    set_up_store(store)
+    store.close()
+    loaded = modules_at_first_card(tmp_path / "first.db")
     assert {m for m in loaded if m.split(".")[0] == "studyapp"} >= {"studyapp.ui.screens.review"}
     assert loaded & NOT_ON_THE_WAY_TO_THE_FIRST_CARD == set()
+
+
+async def test_the_back_is_filled_as_it_is_shown(tmp_path, make_app):
+    from studyapp.ui.screens.review import ReviewScreen
+
+    path = tmp_path / "cloze-first.toml"
+    path.write_text(CLOZE_FIRST_DECK, encoding="utf-8")
+    store = Store.open(tmp_path / "first.db")
+    store.import_decks([load_deck(path)])
+    app = make_app(store, start="review")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.query_one("#review-answer").display is False
+        await pilot.press("space")
+        answer = screen.query_one("#review-answer")
+        assert answer.display and "Gate Control Theory" in str(answer.visual)
+        await pilot.press("4", "space")  # the next card's back is its own
+        assert "Nociception" in str(screen.query_one("#review-answer").visual)
+    store.close()

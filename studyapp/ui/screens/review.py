@@ -136,7 +136,12 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-question", Static).update(
             render_card_text(item.faces.question, width=width)
         )
-        self._fill_back(item)
+        if self.revealed:
+            self._fill_back(item)
+        else:
+            # The back is filled as it is shown (watch_revealed): a cloze's answer is
+            # Markdown, whose parser need not load before the first card is on screen.
+            self._show_picture(item)
 
     def _fill_back(self, item: StudyItem) -> None:
         width = self._text_width()
@@ -212,7 +217,10 @@ class ReviewScreen(Screen[None]):
     def watch_revealed(self, revealed: bool) -> None:
         item = self.session.current()
         if item is not None and not self.finished:
-            self._show_picture(item)
+            if revealed:
+                self._fill_back(item)  # the picture too
+            else:
+                self._show_picture(item)
         for widget_id in ("#review-answer", "#review-extra", "#review-note", "#review-source"):
             self.query_one(widget_id).set_class(not revealed, "hidden")
         self.query_one("#review-grades").set_class(not revealed or self.finished, "hidden")
