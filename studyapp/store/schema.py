@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -330,6 +330,9 @@ MIGRATIONS: dict[int, str] = {
     # defaults, worked out when planned: studyapp.exam_recall_plan).
     12: "ALTER TABLE exams ADD COLUMN target REAL; "
     "ALTER TABLE exams ADD COLUMN minutes_per_day REAL",
+    # The cards set aside today (an item buried past it) are read as every session
+    # starts: from the few buried items, not a scan of every item (13 ms at 100k).
+    13: "CREATE INDEX items_buried ON items (buried_until, card_id) WHERE buried_until IS NOT NULL",
 }
 
 
