@@ -1,4 +1,4 @@
-"""Time to first card: what `studyapp review` must not load before the card is painted.
+"""Time to first card: what `studyapp review` must not load or redo before the card is painted.
 
 Each of these costs start-up time that no plain review needs (tests/benchmarks/bench.py
 measures first_card_s): the export code and what it brings (genanki, PyYAML, the deck-file
@@ -118,3 +118,30 @@ async def test_the_back_is_filled_as_it_is_shown(tmp_path, make_app):
         await pilot.press("4", "space")  # the next card's back is its own
         assert "Nociception" in str(screen.query_one("#review-answer").visual)
     store.close()
+
+
+async def test_the_card_is_filled_once_as_it_is_shown_and_again_on_a_real_resize(
+    sample_store, make_app, monkeypatch
+):
+    """Each refill is another layout pass before the first card is painted."""
+    from studyapp.ui.screens.review import ReviewScreen
+
+    fills: list[int] = []
+    original = ReviewScreen._fill_card
+
+    def counted(screen, item):
+        fills.append(screen._text_width())
+        original(screen, item)
+
+    monkeypatch.setattr(ReviewScreen, "_fill_card", counted)
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert len(fills) == 1
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert len(fills) == 2 and fills[-1] < fills[0]
+        question = app.screen.query_one("#review-question")
+        assert "What does pressure gate?" in str(question.visual)

@@ -67,6 +67,8 @@ class ReviewScreen(Screen[None]):
     def __init__(self, session: ReviewSession):
         super().__init__()
         self.session = session
+        # (text width, screen width) the card was last filled for: see _refit.
+        self._fitted_widths: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="review-top"):
@@ -133,6 +135,7 @@ class ReviewScreen(Screen[None]):
 
     def _fill_card(self, item: StudyItem) -> None:
         width = self._text_width()
+        self._fitted_widths = (width, self.app.size.width)
         self.query_one("#review-question", Static).update(
             render_card_text(item.faces.question, width=width)
         )
@@ -279,11 +282,27 @@ class ReviewScreen(Screen[None]):
         progress.done, progress.total = counts.done, counts.done + counts.left
 
     def on_resize(self) -> None:
-        item = self.session.current()
-        if item is not None:
-            self.call_after_refresh(self._fill_card, item)
-            self._update_grades()
+        if self.session.current() is not None:
+            self.call_after_refresh(self._refit)
             self.call_after_refresh(self._update_scroll_hint)
+
+    def _refit(self) -> None:
+        """The card re-wrapped and the grade labels re-fitted, if the widths changed."""
+        item = self.session.current()
+        # A resize that keeps both widths (those as the screen is first shown) redraws
+        # nothing: each redraw is another layout pass before the first card is painted.
+        if (
+            item is None
+            or self.finished
+            or self._fitted_widths
+            == (
+                self._text_width(),
+                self.app.size.width,
+            )
+        ):
+            return
+        self._fill_card(item)
+        self._update_grades()
 
     def _update_grades(self) -> None:
         preview = self.session.preview()
