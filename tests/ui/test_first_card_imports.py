@@ -145,3 +145,19 @@ async def test_the_card_is_filled_once_as_it_is_shown_and_again_on_a_real_resize
         assert len(fills) == 2 and fills[-1] < fills[0]
         question = app.screen.query_one("#review-question")
         assert "What does pressure gate?" in str(question.visual)
+
+
+async def test_an_unchanged_scroll_hint_does_not_repaint_the_card(sample_store, make_app):
+    """The hint is checked after each refresh that may change the card's length; setting
+    a border title repaints the whole card, so it is set only when it changes."""
+    app = make_app(sample_store, start="review")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        card = screen.query_one("#review-card")
+        repaints: list[object] = []
+        original = card.refresh
+        card.refresh = lambda *a, **k: repaints.append(a) or original(*a, **k)
+        screen._update_scroll_hint()
+        assert repaints == []
+        assert str(card.border_subtitle) == "new"

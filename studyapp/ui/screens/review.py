@@ -336,9 +336,13 @@ class ReviewScreen(Screen[None]):
     def _update_scroll_hint(self) -> None:
         """Say so while the card goes on below the screen (it scrolls)."""
         card = self.query_one("#review-card", VerticalScroll)
-        kind = str(card.border_subtitle or "").removesuffix(SCROLL_HINT)
+        shown = str(card.border_subtitle or "")
         more = card.scroll_y < card.max_scroll_y
-        card.border_subtitle = Content(kind + (SCROLL_HINT if more else ""))
+        wanted = shown.removesuffix(SCROLL_HINT) + (SCROLL_HINT if more else "")
+        # Set even to the same text, a title repaints the whole card: asked after every
+        # refresh that may change the length, it would add a repaint to each.
+        if wanted != shown:
+            card.border_subtitle = Content(wanted)
 
     def _show_done(self) -> None:
         self.query_one("#review-switcher", ContentSwitcher).current = "review-done"
