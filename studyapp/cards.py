@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields, replace
 from operator import attrgetter
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from studyapp.cardtext import (
     Faces,
@@ -26,8 +26,12 @@ from studyapp.cardtext import (
     note_type_faces,
 )
 from studyapp.deckfile.fields import quoted
-from studyapp.deckfile.notetypes import NoteType, from_note_json, note_json
 from studyapp.sanitize import first_control_character
+
+if TYPE_CHECKING:
+    # Note types load with the first note card: StudyApp's own cards never need them,
+    # and the first card of a session is on screen sooner without them.
+    from studyapp.deckfile.notetypes import NoteType
 
 CardType = Literal["basic", "reversed", "cloze", "occlusion", "note"]
 CARD_TYPES: tuple[CardType, ...] = get_args(CardType)
@@ -105,6 +109,8 @@ class CardContent:
     def stored_text(self) -> str:
         """The `text` column: a note card keeps its note type and field values there."""
         if self.note_type is not None:
+            from studyapp.deckfile.notetypes import note_json
+
             return note_json(self.note_type, self.fields)
         return self.text
 
@@ -127,6 +133,8 @@ class CardContent:
         values["tags"] = tags_tuple(row["tags"])
         values["guid"] = row["guid"] or ""
         if row["type"] == "note":
+            from studyapp.deckfile.notetypes import from_note_json
+
             values["note_type"], values["fields"] = from_note_json(row["text"])
             values["text"] = ""
         return cls(**values)
@@ -176,6 +184,8 @@ def _builtin_ords(card_type: str, text: str) -> list[int]:
     if card_type == "cloze":
         return [n - 1 for n in deletion_numbers(text)]
     if card_type == "note":
+        from studyapp.deckfile.notetypes import from_note_json
+
         note_type, values = from_note_json(text)
         return note_type.ords(values)
     if card_type == "occlusion":
@@ -193,6 +203,8 @@ def item_ords(
 ) -> list[int]:
     """The study items a card of these columns makes (`text` as stored: a note card's JSON)."""
     if card_type == "note":
+        from studyapp.deckfile.notetypes import from_note_json
+
         note_type, values = from_note_json(text or "")
         return note_type.ords(values, tags)
     return _builtin_ords(card_type, text or "")
@@ -202,6 +214,8 @@ def faces(card_type: str, ord_: int, front: str, back: str, text: str) -> Faces:
     """Question and answer of study item `ord_` of a card of these columns."""
     kind = parse_card_type(card_type) or "basic"
     if kind == "note":
+        from studyapp.deckfile.notetypes import from_note_json
+
         note_type, values = from_note_json(text)
         return CardContent(kind, note_type=note_type, fields=values).faces(ord_)
     return CardContent(kind, front, back, text).faces(ord_)

@@ -40,3 +40,13 @@ def bundled_decks_dir() -> Path:
     if installed.is_dir():
         return installed
     return package.parent / "decks"
+
+
+def media_dir_beside(database: str | None) -> Path | None:
+    """Where the images and sounds of decks imported from Anki are kept: next to the
+    database file (None for a database in memory).
+
+    Here, not in `studyapp.anki`, so that showing a card's picture does not load the
+    export code (genanki, PyYAML, the deck-file parser: ~60 ms of the first card).
+    """
+    return Path(database).parent / "studyapp-media" if database else None

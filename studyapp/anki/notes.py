@@ -12,6 +12,7 @@ from studyapp.anki.guids import card_guid
 from studyapp.anki.notetypes import REVERSE_MARK
 from studyapp.cards import CardContent
 from studyapp.deckfile.reader import Deck
+from studyapp.locations import media_dir_beside
 from studyapp.study import sm2
 
 if TYPE_CHECKING:
@@ -159,5 +160,4 @@ def with_progress_from(store: Store, decks: Sequence[ExportDeck]) -> list[Export
 def store_media_dir(store: Store) -> Path | None:
     """Where the images and sounds of decks imported from Anki are kept: next to the
     database (None for a database in memory)."""
-    database = store.database_file()
-    return Path(database).parent / "studyapp-media" if database else None
+    return media_dir_beside(store.database_file())

@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from studyapp.memory.evaluate import Evaluation, Scores, evaluate
 from studyapp.memory.fit import LoggedReview, by_item, fit, needs_fit
 from studyapp.memory.model import (
     DEFAULT_PARAMETERS,
@@ -29,10 +28,15 @@ from studyapp.memory.model import (
     step,
 )
 from studyapp.memory.schedule import DEFAULT_RETENTION, RETENTION_RANGE, fsrs_due
-from studyapp.memory.simulate import CardToSimulate
 from studyapp.store.columns import scope_clause
 from studyapp.store.part import StorePart
 from studyapp.study import sm2
+
+if TYPE_CHECKING:
+    # Loaded where they are used: fitting, evaluating and simulating are background
+    # and Stats work, not a grade's or start-up's.
+    from studyapp.memory.evaluate import Evaluation
+    from studyapp.memory.simulate import CardToSimulate
 
 # Set by the migration that adds memory states (and by anything that merges
 # history in): the states must be rebuilt by replay before they are read.
@@ -75,6 +79,8 @@ def _evaluation_json(evaluation: Evaluation | None) -> str | None:
 def _evaluation_from(text: str | None) -> Evaluation | None:
     if not text:
         return None
+    from studyapp.memory.evaluate import Evaluation, Scores
+
     data: dict[str, Any] = json.loads(text)
     scores = {
         name: Scores(float(data[name]["log_loss"]), float(data[name]["rmse_bins"]))
@@ -153,11 +159,13 @@ class Memory(StorePart):
             )
         ]
 
-    def _write_memory(self, item_id: int, state: MemoryState | None) -> None:
+    def _write_memory(
+        self, item_id: int, state: MemoryState | None, parameters: Parameters
+    ) -> None:
         if state is None:
             self.conn.execute("DELETE FROM memory_states WHERE item_id = ?", [item_id])
             return
-        due = fsrs_due(self.parameters(), state, self.desired_retention())
+        due = fsrs_due(parameters, state, self.desired_retention())
         self.conn.execute(
             "INSERT OR REPLACE INTO memory_states "
             "(item_id, stability, difficulty, last_day, reviews, fsrs_due) "
@@ -197,13 +205,15 @@ class Memory(StorePart):
         parameters = self.parameters()
         state = self.state(item_id)
         if state is None:
-            self._write_memory(item_id, replay(parameters, self.item_retrievals(item_id)))
+            state = replay(parameters, self.item_retrievals(item_id))
         else:
-            self._write_memory(item_id, step(parameters, state, Retrieval(day, grade)))
+            state = step(parameters, state, Retrieval(day, grade))
+        self._write_memory(item_id, state, parameters)
 
     def replay_item(self, item_id: int) -> None:
         """The undo hook: the item's state from what remains of its log."""
-        self._write_memory(item_id, replay(self.parameters(), self.item_retrievals(item_id)))
+        parameters = self.parameters()
+        self._write_memory(item_id, replay(parameters, self.item_retrievals(item_id)), parameters)
 
     # -- the whole log ---------------------------------------------------------------
 
@@ -296,6 +306,8 @@ class Memory(StorePart):
         log, newest = self.log()
         last = self.last_fit()
         if needs_fit(len(log), last.reviews if last else None):
+            from studyapp.memory.evaluate import evaluate
+
             parameters, evaluation = fit(log), evaluate(log)
             if evaluation is not None and evaluation.fitted.log_loss > evaluation.defaults.log_loss:
                 # Fitted to the past, the student's own parameters predicted the newer
@@ -319,8 +331,9 @@ class Memory(StorePart):
         """Whether `refresh` has work: a rebuild, or a (re)fit the log has grown into."""
         if self.get_meta(STALE_KEY):
             return True
-        last = self.last_fit()
-        return needs_fit(self.answers_logged(), last.reviews if last else None)
+        # Checked as the app starts: the last fit's size alone, not its parsed figures.
+        last_fit_reviews = self._one("SELECT reviews FROM memory_fits ORDER BY id DESC LIMIT 1")
+        return needs_fit(self.answers_logged(), last_fit_reviews)
 
     def recall_by_tags(
         self, today: date, parameters: Parameters, at_risk_below: float
@@ -410,6 +423,8 @@ class Memory(StorePart):
 
     def cards_to_simulate(self) -> list[CardToSimulate]:
         """Every studied card in review: its memory state and its SM-2 state."""
+        from studyapp.memory.simulate import CardToSimulate
+
         return [
             CardToSimulate(
                 MemoryState(r[0], r[1], date.fromisoformat(r[2]), r[3]),

@@ -148,20 +148,27 @@ class Queues(StorePart):
 
     def cards_set_aside(self, day: date) -> set[int]:
         """Cards with an item buried past study day `day`: its siblings wait with it."""
+        # From the index of buried items (schema 14), not a scan of every item; the set
+        # makes the cards distinct.
         return {
             r[0]
             for r in self.conn.execute(
-                "SELECT DISTINCT card_id FROM items WHERE buried_until > ?", [day.isoformat()]
+                "SELECT card_id FROM items INDEXED BY items_buried WHERE buried_until > ?",
+                [day.isoformat()],
             )
         }
 
     def scheduled_on(self, item_id: int, day: date) -> bool:
         """Whether the item already had its SM-2 review on study day `day`."""
+        # Asked before every grade. Every review of `day` has an id at least the day's
+        # first (reviews_day finds it at once), so only the item's entries in
+        # reviews_item from there on are read, not each of its rows in the table.
         return bool(
             self._one(
-                "SELECT 1 FROM reviews WHERE item_id = ? AND study_day = ? "
-                "AND kind = 'scheduled' LIMIT 1",
-                [item_id, day.isoformat()],
+                "SELECT 1 FROM reviews INDEXED BY reviews_item WHERE item_id = :item "
+                "AND id >= (SELECT MIN(id) FROM reviews WHERE study_day = :day) "
+                "AND study_day = :day AND kind = 'scheduled' LIMIT 1",
+                {"item": item_id, "day": day.isoformat()},
             )
         )
 

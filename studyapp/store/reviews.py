@@ -86,11 +86,13 @@ class Reviews(ActionLog):
                         item_id,
                     ],
                 )
+            # The event id as the reviews_event_id trigger would give it, but in the row
+            # as written: the trigger's second write of the row is saved on every grade.
             cursor = self.conn.execute(
                 "INSERT INTO reviews (item_id, reviewed_at, study_day, grade, kind, duration_ms, "
                 "ef_before, interval_before, repetitions_before, lapses_before, due_before, "
-                "ef_after, interval_after, repetitions_after, lapses_after, due_after) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "ef_after, interval_after, repetitions_after, lapses_after, due_after, event_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, lower(hex(randomblob(16))))",
                 [
                     item_id,
                     now.astimezone(UTC).isoformat(timespec="milliseconds"),

@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.study.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -362,6 +362,11 @@ MIGRATIONS: dict[int, str] = {
     12: "ALTER TABLE exams ADD COLUMN target REAL; "
     "ALTER TABLE exams ADD COLUMN minutes_per_day REAL",
     13: SYNC_ACTIONS,
+    # The cards set aside today (an item buried past it) are read as every session
+    # starts: from the few buried items, not a scan of every item (13 ms at 100k).
+    # (IF NOT EXISTS: tests that set a database back a version run it again.)
+    14: "CREATE INDEX IF NOT EXISTS items_buried ON items (buried_until, card_id) "
+    "WHERE buried_until IS NOT NULL",
 }
 
 

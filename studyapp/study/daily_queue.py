@@ -19,7 +19,6 @@ from datetime import date
 from studyapp.settings import Settings, new_card_extension
 from studyapp.store import Store
 from studyapp.study import exam
-from studyapp.study.exam_recall_plan import plan_review_ids
 from studyapp.study.session_records import SessionMode
 
 
@@ -120,7 +119,7 @@ def build_queue(
         review = _one_per_card(review, card_of, taken)
     # Each exam's plan for today (studyapp.study.exam_recall_plan): its final window's cards
     # below target, then cards that would be forgotten by the exam day, by gain.
-    planned = plan_review_ids(store, today, deck_id, tag, full_plan=full_plan)
+    planned = _exam_review_ids(store, today, deck_id, tag, full_plan)
     exams = [i for i in planned if i not in due]
     if exams:
         card_of.update(store.queues.card_ids_of(exams))
@@ -131,6 +130,19 @@ def build_queue(
     )
     queued = set(review) | set(exams) | set(new)
     return DailyQueue(review, exams, new, [i for i in owed if i not in queued], card_of)
+
+
+def _exam_review_ids(
+    store: Store, today: date, deck_id: str | None, tag: str | None, full_plan: bool
+) -> list[int]:
+    """The exam reviews of each coming exam's plan for today (none without an exam)."""
+    if not store.exams.active(today):
+        return []
+    # Loaded only with an exam to plan for: the planner and py-fsrs cost ~15 ms of
+    # every start otherwise.
+    from studyapp.study.exam_recall_plan import plan_review_ids
+
+    return plan_review_ids(store, today, deck_id, tag, full_plan=full_plan)
 
 
 def _one_per_card(item_ids: list[int], card_of: dict[int, int], taken: set[int]) -> list[int]:

@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studyapp.locations import media_dir_beside
 from studyapp.settings import Settings
 from studyapp.store import Store
 
@@ -50,10 +51,9 @@ class StudyContext:
 
     @cached_property
     def media_dir(self) -> Path | None:
-        """Where the decks' pictures are kept (next to the database; it never moves)."""
-        from studyapp.anki.notes import store_media_dir
-
-        return store_media_dir(self.store)
+        """Where the decks' pictures are kept (next to the database; it never moves).
+        From `locations`, not `studyapp.anki`: a picture must not load the export code."""
+        return media_dir_beside(self.store.database_file())
 
     def keep_forecast(self, exam: Exam, day: date, forecast: Forecast) -> None:
         """Keep a forecast home's line or the Exams dialog worked out, for the day."""

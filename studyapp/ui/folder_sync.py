@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
@@ -17,8 +17,10 @@ from textual.worker import Worker, WorkerState
 
 from studyapp.sanitize import one_line
 from studyapp.store import DATABASE_ERRORS, Store, StoreError
-from studyapp.sync.folder import SyncReport, sync_folder
 from studyapp.ui.context import StudyContext
+
+if TYPE_CHECKING:
+    from studyapp.sync.folder import SyncReport
 
 SYNC_GROUP = "folder-sync"
 
@@ -41,6 +43,9 @@ def start_sync(app: App[Any], context: StudyContext) -> None:
 
 
 def _sync(db_path: Path, folder: Path) -> SyncReport:
+    # In the worker: the folder code (the event file's reader) stays out of start-up.
+    from studyapp.sync.folder import sync_folder
+
     store = Store.open(db_path)
     try:
         return sync_folder(store, folder)
@@ -51,6 +56,8 @@ def _sync(db_path: Path, folder: Path) -> SyncReport:
 def sync_finished(app: App[Any], worker: Worker[object], state: WorkerState) -> None:
     """Tell the student what the sync brought, or why it could not run."""
     if state == WorkerState.SUCCESS:
+        from studyapp.sync.folder import SyncReport
+
         report = worker.result
         if not isinstance(report, SyncReport):
             return

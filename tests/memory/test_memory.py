@@ -337,18 +337,19 @@ def test_stats_json_and_line_before_and_after_the_first_fit(tmp_path, write_deck
 
 def test_a_fit_that_predicts_worse_than_the_defaults_is_not_used(store, write_deck, monkeypatch):
     from studyapp.memory import evaluate as evaluate_module
-    from studyapp.store import memory as store_memory
 
     store.decks.import_([load_deck(big_deck(write_deck))])
     grade_learner_log(store, MIN_REVIEWS_TO_FIT + 10)
+    real_evaluate = evaluate_module.evaluate
 
     def worse(log):
-        real = evaluate_module.evaluate(log)
+        real = real_evaluate(log)
         return evaluate_module.Evaluation(
             real.reviews, real.defaults.__class__(9.0, 0.5), real.defaults, real.sm2, real.constant
         )
 
-    monkeypatch.setattr(store_memory, "evaluate", worse)
+    # The store loads the evaluation where a refit needs it: patched at its source.
+    monkeypatch.setattr(evaluate_module, "evaluate", worse)
     store.memory.refresh(NOW)
     record = store.memory.last_fit()
     assert record.parameters == DEFAULT_PARAMETERS and record.evaluation.fitted.log_loss == 9.0

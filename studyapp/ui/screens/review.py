@@ -15,7 +15,6 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
 from studyapp import images, occlusion
-from studyapp.anki.occlusion_notes import note_occlusions
 from studyapp.cardtext import ImageRef, image_refs
 from studyapp.sanitize import one_line
 from studyapp.store import StudyItem
@@ -85,6 +84,8 @@ class ReviewScreen(GivenContext, Screen[None]):
     def __init__(self, session: ReviewSession):
         super().__init__()
         self.session = session
+        # (text width, screen width) the card was last filled for: see _refit.
+        self._fitted_widths: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="review-top"):
@@ -151,10 +152,16 @@ class ReviewScreen(GivenContext, Screen[None]):
 
     def _fill_card(self, item: StudyItem) -> None:
         width = self._text_width()
+        self._fitted_widths = (width, self.app.size.width)
         self.query_one("#review-question", Static).update(
             render_card_text(item.faces.question, width=width)
         )
-        self._fill_back(item)
+        if self.revealed:
+            self._fill_back(item)
+        else:
+            # The back is filled as it is shown (watch_revealed): a cloze's answer is
+            # Markdown, whose parser need not load before the first card is on screen.
+            self._show_picture(item)
 
     def _fill_back(self, item: StudyItem) -> None:
         width = self._text_width()
@@ -210,6 +217,10 @@ class ReviewScreen(GivenContext, Screen[None]):
 
     def _note_occlusions(self, item: StudyItem) -> occlusion.Occlusions | None:
         """An Image Occlusion note's shapes over the picture its question shows."""
+        # Loaded with the first such note: the Anki package code is not on the way to
+        # the first card (tests/ui/test_first_card_imports.py).
+        from studyapp.anki.occlusion_notes import note_occlusions
+
         refs = image_refs(item.faces.question)
         name = images.media_name(refs[0].target) if refs else None
         media_dir = self.context.media_dir
@@ -247,7 +258,10 @@ class ReviewScreen(GivenContext, Screen[None]):
     def watch_revealed(self, revealed: bool) -> None:
         item = self.session.current()
         if item is not None and not self.finished:
-            self._show_picture(item)
+            if revealed:
+                self._fill_back(item)  # the picture too
+            else:
+                self._show_picture(item)
         for widget_id in ("#review-answer", "#review-extra", "#review-note", "#review-source"):
             self.query_one(widget_id).set_class(not revealed, "hidden")
         self.query_one("#review-grades").set_class(not revealed or self.finished, "hidden")
@@ -306,11 +320,27 @@ class ReviewScreen(GivenContext, Screen[None]):
         progress.done, progress.total = counts.done, counts.done + counts.left
 
     def on_resize(self) -> None:
-        item = self.session.current()
-        if item is not None:
-            self.call_after_refresh(self._fill_card, item)
-            self._update_grades()
+        if self.session.current() is not None:
+            self.call_after_refresh(self._refit)
             self.call_after_refresh(self._update_scroll_hint)
+
+    def _refit(self) -> None:
+        """The card re-wrapped and the grade labels re-fitted, if the widths changed."""
+        item = self.session.current()
+        # A resize that keeps both widths (those as the screen is first shown) redraws
+        # nothing: each redraw is another layout pass before the first card is painted.
+        if (
+            item is None
+            or self.finished
+            or self._fitted_widths
+            == (
+                self._text_width(),
+                self.app.size.width,
+            )
+        ):
+            return
+        self._fill_card(item)
+        self._update_grades()
 
     def _update_grades(self) -> None:
         preview = self.session.preview()
@@ -345,9 +375,13 @@ class ReviewScreen(GivenContext, Screen[None]):
     def _update_scroll_hint(self) -> None:
         """Say so while the card goes on below the screen (it scrolls)."""
         card = self.query_one("#review-card", VerticalScroll)
-        kind = str(card.border_subtitle or "").removesuffix(SCROLL_HINT)
+        shown = str(card.border_subtitle or "")
         more = card.scroll_y < card.max_scroll_y
-        card.border_subtitle = Content(kind + (SCROLL_HINT if more else ""))
+        wanted = shown.removesuffix(SCROLL_HINT) + (SCROLL_HINT if more else "")
+        # Set even to the same text, a title repaints the whole card: asked after every
+        # refresh that may change the length, it would add a repaint to each.
+        if wanted != shown:
+            card.border_subtitle = Content(wanted)
 
     def _show_done(self) -> None:
         self.query_one("#review-switcher", ContentSwitcher).current = "review-done"
