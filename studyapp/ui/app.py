@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from textual import work
 from textual.app import SystemCommand
@@ -31,11 +31,11 @@ from studyapp.study.session import ReviewSession, Scope
 from studyapp.study.session_records import session_mode
 from studyapp.ui.card_writes import CardWrites
 from studyapp.ui.context import GivenContext, StudyContext
+from studyapp.ui.export_flow import EXPORT_GROUP, export_finished, open_export
 
 ScreenType = TypeVar("ScreenType", bound=Screen[Any])
 
 if TYPE_CHECKING:
-    from studyapp.anki import ExportJob, ExportResult
     from studyapp.store import Exam
     from studyapp.study.exam_forecast import Forecast
     from studyapp.ui.dialogs.settings import SettingsScreen
@@ -260,37 +260,7 @@ class StudyApp(CardWrites):
         self.push_screen(BrowseScreen())
 
     def action_export(self) -> None:
-        from studyapp.ui.dialogs.export import ExportRequest, ExportScreen
-
-        default = Path.home() / f"StudyApp-{self.today().isoformat()}.apkg"
-
-        def export(request: ExportRequest | None) -> None:
-            if request is None:
-                return
-            if any(w.group == "export" and w.is_running for w in self.workers):
-                self.notify("An export is already running.", severity="warning")
-                return
-            from studyapp.anki import decks_from_store, plan_export
-            from studyapp.anki.notes import store_media_dir
-
-            try:
-                if request.last_imported:
-                    self.store.exports.confirm_imported()
-                job = plan_export(
-                    self.store,
-                    decks_from_store(self.store, media_dir=store_media_dir(self.store)),
-                    with_progress=request.with_progress,
-                    rollover_hour=self.rollover_hour,
-                )
-            except _export_errors() as exc:
-                self.notify(str(exc), title="Export failed", severity="error", markup=False)
-                return
-            self.notify(
-                f"Writing {request.path} …", title="Exporting to Anki", timeout=3, markup=False
-            )
-            self.write_export(job, request.path)
-
-        self.push_screen(ExportScreen(default, self.store.exports.unconfirmed()), export)
+        open_export(self, self.context, self.rollover_hour)
 
     def action_exams(self) -> None:
         from studyapp.ui.dialogs.exam import ExamScreen, apply_exam_edit, exam_listing
@@ -298,17 +268,6 @@ class StudyApp(CardWrites):
         self.push_screen(
             ExamScreen(exam_listing(self.context)),
             lambda edit: apply_exam_edit(self, self.store, edit),
-        )
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def write_export(self, job: ExportJob, path: Path) -> ExportResult:
-        """Write the package off the UI thread; the database stays on the UI thread."""
-        from studyapp.anki import run_export
-
-        return run_export(
-            job,
-            path,
-            lambda rows, forget: self.call_from_thread(self.store.exports.record, rows, forget),
         )
 
     @work(thread=True, group="memory", exit_on_error=False, exclusive=True)
@@ -350,28 +309,8 @@ class StudyApp(CardWrites):
                 severity="warning",
                 markup=False,
             )
-        if event.worker.group != "export":
-            return
-        if event.state == WorkerState.SUCCESS:
-            from studyapp.anki import outlook_lines
-
-            result = cast("ExportResult", event.worker.result)
-            self.notify(
-                f"{result.notes} notes ({result.cards} cards) written to {result.path}\n"
-                + "\n".join(outlook_lines(result)),
-                title="Exported to Anki",
-                timeout=8,
-                markup=False,
-            )
-        elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            known = isinstance(error, _export_errors())
-            self.notify(
-                str(error) if known else f"{type(error).__name__}: {error}",
-                title="Export failed",
-                severity="error",
-                markup=False,
-            )
+        if event.worker.group == EXPORT_GROUP:
+            export_finished(self, event.worker, event.state)
 
     def _handle_exception(self, error: Exception) -> None:
         # A database failure anywhere in the UI ends the app with one line (printed
@@ -461,13 +400,6 @@ _REFRESH_CHILD = (
     "from studyapp.store.memory import refresh_memory_at; "
     "print(refresh_memory_at(Path(sys.argv[1])) or '')"
 )
-
-
-def _export_errors() -> tuple[type[Exception], ...]:
-    """What an export may fail with that deserves its one line (anything else is a bug)."""
-    from studyapp.anki import ExportError  # the Anki code loads only when exporting
-
-    return (ExportError, *DATABASE_ERRORS)
 
 
 def create_app(
