@@ -15,33 +15,17 @@ from studyapp.store import Store, StoreError
 from studyapp.sync.actions import ActionEvent, winners
 from studyapp.sync.eventfile import FILE_SUFFIX, read_events
 from studyapp.sync.folder import sync_folder
-from tests.conftest import SAMPLE_DECK
 from tests.paths import FIXTURES
+from tests.sync.test_sync import _deck_store, _items
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 # Each device's clock is off by its own amount: a's is right, b's slow, c's fast.
 SKEW = {"a": timedelta(0), "b": timedelta(minutes=-90), "c": timedelta(hours=5)}
 
 
-def _deck_store(path: Path | None, deck_dir: Path) -> Store:
-    deck = deck_dir / "sample.toml"
-    if not deck.exists():
-        deck_dir.mkdir(parents=True, exist_ok=True)
-        deck.write_text(SAMPLE_DECK, encoding="utf-8")
-    store = Store.in_memory() if path is None else Store.open(path)
-    decks, problems = check_paths([deck])
-    assert not problems
-    store.decks.import_(decks)
-    return store
-
-
 def _at(device: str, minute: int) -> datetime:
     """What `device`'s clock shows `minute` minutes after T0."""
     return T0 + timedelta(minutes=minute) + SKEW[device]
-
-
-def _items(store: Store) -> list[int]:
-    return [r[0] for r in store.conn.execute("SELECT id FROM items ORDER BY id")]
 
 
 def _card_id(store: Store, key: str) -> int:
