@@ -5,7 +5,6 @@ full-screen keeping them on."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from textual_image.widget import HalfcellImage
@@ -18,8 +17,10 @@ from studyapp.deckfile.reader import load_deck
 from studyapp.settings import save_setting
 from studyapp.store import Store
 from studyapp.ui.widgets.card_image import CardImage
+from tests.paths import FIXTURES
+from tests.ui.test_card_images import drawn_pixel, settle
 
-PICTURE = Path(__file__).parent.parent / "fixtures" / "images" / "media" / "trapezius.png"
+PICTURE = FIXTURES / "images" / "media" / "trapezius.png"
 # The shapes of tests/fixtures/images/occlusion.toml (a 96x64 picture) as Anki writes them.
 OCCLUSIONS = (
     "{{c1::image-occlusion:rect:left=.4167:top=0:width=.1667:height=.1563:oi=1}}"
@@ -67,17 +68,6 @@ def anki_occlusion_store(tmp_path):
     save_setting(store, "bury_siblings", "off")
     yield store
     store.close()
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
-def drawn_pixel(screen, point):
-    [drawn] = screen.query_one("#review-picture", CardImage).query(HalfcellImage)
-    return drawn.image.getpixel(point)
 
 
 async def test_an_anki_occlusion_note_is_studied_with_its_masks(anki_occlusion_store, make_app):
