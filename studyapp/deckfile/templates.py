@@ -192,10 +192,10 @@ def card_ords(
             numbers |= cloze_numbers(value)
         return sorted({min(max(n - 1, 0), MAX_CLOZE - 1) for n in numbers})
     nonempty = _nonempty(fields, tags)
-    return [ord_ for ord_, qfmt in enumerate(templates) if _renders_or_none(qfmt, nonempty)]
+    return [ord_ for ord_, qfmt in enumerate(templates) if _front_makes_card(qfmt, nonempty)]
 
 
-def _renders_or_none(qfmt: str, nonempty: set[str]) -> bool:
+def _front_makes_card(qfmt: str, nonempty: set[str]) -> bool:
     # A template Anki cannot parse makes no card; the note's other templates still do
     # (rslib's cardgen.rs keeps the parse error per template). Nesting past our limit is
     # not a template Anki reads differently but input we refuse: that still raises.
