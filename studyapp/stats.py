@@ -320,7 +320,7 @@ def memory(store: Store, today: date, topics: Sequence[str]) -> MemoryFigures:
     # Summed per distinct set of card tags first, then per topic (as mastery does).
     by_tags = {
         tags: (total, n, risk)
-        for tags, total, n, risk in store.memory.recall_by_tags(today, parameters, AT_RISK_BELOW)
+        for tags, total, n, risk in store.recall.recall_by_tags(today, parameters, AT_RISK_BELOW)
     }
     recall_sum = sum(c[0] for c in by_tags.values())
     cards = int(sum(c[1] for c in by_tags.values()))

@@ -53,6 +53,7 @@ from studyapp.store.part import StorePart
 from studyapp.store.personal import PERSONAL_DECK_ID, PERSONAL_DECK_NAME, PersonalCards
 from studyapp.store.progress import Progress
 from studyapp.store.queues import Queues
+from studyapp.store.recall import Recall
 from studyapp.store.reviews import REVIEW_KINDS, Reviews
 from studyapp.store.schema import APPLICATION_ID, SCHEMA_VERSION
 from studyapp.store.sync_actions import ActionMerge
@@ -89,6 +90,7 @@ __all__ = [
     "PersonalCards",
     "Progress",
     "Queues",
+    "Recall",
     "Reviews",
     "Store",
     "StoreError",
@@ -116,6 +118,7 @@ class Store(StoreBase):
         self.history = HistoryImport(self)
         self.sync = SyncEvents(self)
         self.queues = Queues(self)
+        self.recall = Recall(self)
         self.reviews = Reviews(self)
         self.personal = PersonalCards(self)
         self.browse = Browse(self)

@@ -9,7 +9,6 @@ runs them outside any transaction and writes the result in one.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -24,11 +23,9 @@ from studyapp.memory.model import (
     Retrieval,
     replay,
     replay_many,
-    retrievability,
     step,
 )
 from studyapp.memory.schedule import DEFAULT_RETENTION, RETENTION_RANGE, fsrs_due
-from studyapp.store.columns import scope_clause
 from studyapp.store.part import StorePart
 from studyapp.study import sm2
 
@@ -89,6 +86,16 @@ def _evaluation_from(text: str | None) -> Evaluation | None:
     return Evaluation(reviews=int(data["reviews"]), **scores)
 
 
+def _retention(raw: str | None) -> float:
+    """The stored `desired_retention` setting, or its default when unset or out of range."""
+    try:
+        value = float(raw) if raw is not None else DEFAULT_RETENTION
+    except ValueError:
+        return DEFAULT_RETENTION
+    low, high = RETENTION_RANGE
+    return value if low <= value <= high else DEFAULT_RETENTION
+
+
 def refresh_memory_at(path: Path) -> str | None:
     """`store.memory.refresh` on the database at `path`, through a connection of its own.
 
@@ -128,9 +135,11 @@ class Memory(StorePart):
 
     def parameters(self) -> Parameters:
         """The parameters in use: the latest fit's, else FSRS-6's defaults."""
-        # Read on every grade: parsed once per fit (the worker's fits come through
-        # another connection, so the newest fit id is checked each time).
-        newest = self._one("SELECT MAX(id) FROM memory_fits")
+        return self._parameters_of_fit(self._one("SELECT MAX(id) FROM memory_fits"))
+
+    def _parameters_of_fit(self, newest: int | None) -> Parameters:
+        # Asked on every grade: parsed once per fit. The worker's fits come through
+        # another connection, so the caller reads the newest fit id each time.
         cached = self._memory_parameters
         if cached is not None and cached[0] == newest:
             return cached[1]
@@ -160,12 +169,17 @@ class Memory(StorePart):
         ]
 
     def _write_memory(
-        self, item_id: int, state: MemoryState | None, parameters: Parameters
+        self,
+        item_id: int,
+        state: MemoryState | None,
+        parameters: Parameters,
+        retention: float | None = None,
     ) -> None:
         if state is None:
             self.conn.execute("DELETE FROM memory_states WHERE item_id = ?", [item_id])
             return
-        due = fsrs_due(parameters, state, self.desired_retention())
+        if retention is None:
+            retention = self.desired_retention()
         self.conn.execute(
             "INSERT OR REPLACE INTO memory_states "
             "(item_id, stability, difficulty, last_day, reviews, fsrs_due) "
@@ -176,7 +190,7 @@ class Memory(StorePart):
                 state.difficulty,
                 state.last_day.isoformat(),
                 state.reviews,
-                due.isoformat(),
+                fsrs_due(parameters, state, retention).isoformat(),
             ],
         )
 
@@ -188,13 +202,7 @@ class Memory(StorePart):
 
     def desired_retention(self) -> float:
         """The `desired_retention` setting (its default when unset or out of range)."""
-        raw = self.get_meta(RETENTION_KEY)
-        try:
-            value = float(raw) if raw is not None else DEFAULT_RETENTION
-        except ValueError:
-            return DEFAULT_RETENTION
-        low, high = RETENTION_RANGE
-        return value if low <= value <= high else DEFAULT_RETENTION
+        return _retention(self.get_meta(RETENTION_KEY))
 
     def remember_answer(self, item_id: int, grade: int, day: date) -> None:
         """The grade hook: one step from the stored state (inside grading's transaction).
@@ -202,13 +210,22 @@ class Memory(StorePart):
         An item with no state but earlier answers (a database from before memory
         states) is replayed whole instead, so its state is right from its first grade.
         """
-        parameters = self.parameters()
-        state = self.state(item_id)
-        if state is None:
+        # One statement for all a step reads: it runs on every grade.
+        newest_fit, retention, *stored = self.conn.execute(
+            "SELECT (SELECT MAX(id) FROM memory_fits), (SELECT value FROM meta WHERE key = ?), "
+            "m.stability, m.difficulty, m.last_day, m.reviews "
+            "FROM (SELECT 1) LEFT JOIN memory_states m ON m.item_id = ?",
+            [RETENTION_KEY, item_id],
+        ).fetchone()
+        parameters = self._parameters_of_fit(newest_fit)
+        state: MemoryState | None
+        if stored[0] is None:
             state = replay(parameters, self.item_retrievals(item_id))
         else:
-            state = step(parameters, state, Retrieval(day, grade))
-        self._write_memory(item_id, state, parameters)
+            stability, difficulty, last_day, reviews = stored
+            previous = MemoryState(stability, difficulty, date.fromisoformat(last_day), reviews)
+            state = step(parameters, previous, Retrieval(day, grade))
+        self._write_memory(item_id, state, parameters, _retention(retention))
 
     def replay_item(self, item_id: int) -> None:
         """The undo hook: the item's state from what remains of its log."""
@@ -334,90 +351,6 @@ class Memory(StorePart):
         # Checked as the app starts: the last fit's size alone, not its parsed figures.
         last_fit_reviews = self._one("SELECT reviews FROM memory_fits ORDER BY id DESC LIMIT 1")
         return needs_fit(self.answers_logged(), last_fit_reviews)
-
-    def recall_by_tags(
-        self, today: date, parameters: Parameters, at_risk_below: float
-    ) -> list[tuple[str, float, int, int]]:
-        """Per distinct set of card tags: (tags, summed predicted recall today, cards, at risk).
-
-        Summed in SQL where SQLite has its math functions (most builds); else in
-        Python, row by row. Both use FSRS-6's curve (studyapp.memory.model).
-        """
-        decay = parameters[20]
-        factor = 0.9 ** (-1 / decay) - 1
-        # Recall falls below `at_risk_below` once days / stability passes this ratio.
-        risk_ratio = (at_risk_below ** (-1 / decay) - 1) / factor
-        scope = (
-            "FROM memory_states m JOIN items i ON i.id = m.item_id "
-            "JOIN cards c ON c.id = i.card_id WHERE i.retired = 0 AND i.suspended = 0"
-        )
-        elapsed = "MAX(0, julianday(:today) - julianday(m.last_day))"
-        values = {"today": today.isoformat(), "factor": factor, "decay": decay}
-        try:
-            rows = self.conn.execute(
-                f"SELECT c.tags, SUM(pow(1 + :factor * {elapsed} / m.stability, -:decay)), "
-                f"COUNT(*), SUM({elapsed} / m.stability > :ratio) {scope} GROUP BY c.tags",
-                {**values, "ratio": risk_ratio},
-            ).fetchall()
-            return [(tags, float(total), int(n), int(risk)) for tags, total, n, risk in rows]
-        except sqlite3.OperationalError:
-            pass  # no pow() in this SQLite: the same sums in Python
-        sums: dict[str, list[float]] = {}
-        for tags, stability, last_day in self.conn.execute(
-            f"SELECT c.tags, m.stability, m.last_day {scope}"
-        ):
-            r = retrievability(parameters, stability, (today - date.fromisoformat(last_day)).days)
-            cell = sums.setdefault(tags, [0.0, 0.0, 0.0])
-            cell[0] += r
-            cell[1] += 1
-            cell[2] += r < at_risk_below
-        return [(tags, c[0], int(c[1]), int(c[2])) for tags, c in sums.items()]
-
-    def by_predicted_recall(
-        self, item_ids: Sequence[int], today: date, deck_id: str | None, tag: str | None
-    ) -> list[int]:
-        """`item_ids` (all in that deck/tag) weakest first: lowest predicted recall today.
-
-        Never-answered items keep their order after the rest. One decay serves
-        every item, so recall falls as days-since / stability grows: SQL orders
-        by that ratio, no curve computed per item.
-        """
-        scope, params = scope_clause(deck_id, tag)
-        rank = {
-            row[0]: n
-            for n, row in enumerate(
-                self.conn.execute(
-                    "SELECT m.item_id FROM memory_states m JOIN items i ON i.id = m.item_id "
-                    f"WHERE i.retired = 0{scope} "
-                    "ORDER BY (julianday(?) - julianday(m.last_day)) / m.stability DESC, m.item_id",
-                    [*params, today.isoformat()],
-                )
-            )
-        }
-        known = sorted((i for i in item_ids if i in rank), key=rank.__getitem__)
-        return known + [i for i in item_ids if i not in rank]
-
-    def weakest_by_recall(
-        self, today: date, tag: str | None, limit: int, deck_id: str | None = None
-    ) -> list[int]:
-        """Reviewed items in study, lowest predicted recall today first.
-
-        Items with SM-2 progress but no answers in the log (so no memory state)
-        follow, weakest by EF then lapses, as before memory states.
-        """
-        scope, params = scope_clause(deck_id, tag)
-        return [
-            row[0]
-            for row in self.conn.execute(
-                "SELECT i.id FROM items i LEFT JOIN memory_states m ON m.item_id = i.id "
-                "WHERE i.retired = 0 AND i.suspended = 0 "
-                f"AND (i.due IS NOT NULL OR m.item_id IS NOT NULL){scope} "
-                "ORDER BY m.item_id IS NULL, "
-                "(julianday(?) - julianday(m.last_day)) / m.stability DESC, "
-                "i.ef, i.lapses DESC, i.id LIMIT ?",
-                [*params, today.isoformat(), limit],
-            )
-        ]
 
     # -- what `studyapp simulate` starts from -------------------------------------------
 

@@ -94,11 +94,11 @@ def build_queue(
         review = store.queues.cram_item_ids(today, deck_id, tag, ahead_days)
         if ahead_days is None:
             # Cramming a topic: what the student is likeliest to have forgotten first.
-            review = store.memory.by_predicted_recall(review, today, deck_id, tag)
+            review = store.recall.by_predicted_recall(review, today, deck_id, tag)
         return DailyQueue(review, [], [], [], store.queues.card_ids_of(review))
     if mode == "weak":
         # Weak spots: the lowest predicted recall today (studyapp.memory), not the lowest EF.
-        review = store.memory.weakest_by_recall(today, tag, weak_limit, deck_id)
+        review = store.recall.weakest_by_recall(today, tag, weak_limit, deck_id)
         return DailyQueue(review, [], [], [], store.queues.card_ids_of(review))
     due_items = store.queues.due_items(today, deck_id, tag)
     card_of = dict(due_items)

@@ -262,7 +262,7 @@ def test_weak_spots_and_topic_cram_come_weakest_first(store, sample_deck):
     assert weakest_first == [b, c, a]
     session = ReviewSession(store, today=TODAY, mode="weak", weak_limit=2)
     assert [session.current().id] == weakest_first[:1] and session.counts().review == 2
-    assert store.memory.by_predicted_recall([d, a, b, c], TODAY, None, None) == [b, c, a, d]
+    assert store.recall.by_predicted_recall([d, a, b, c], TODAY, None, None) == [b, c, a, d]
     cram = ReviewSession(store, today=TODAY, mode="cram", scope=Scope(deck_id="sample"))
     order = []
     while cram.current():
@@ -366,13 +366,13 @@ def test_recall_sums_in_sql_equal_the_python_fallback(store, write_deck):
     store.decks.import_([load_deck(big_deck(write_deck))])
     grade_learner_log(store, 600)
     today = date(2027, 2, 1)
-    in_sql = sorted(store.memory.recall_by_tags(today, DEFAULT_PARAMETERS, 0.7))
+    in_sql = sorted(store.recall.recall_by_tags(today, DEFAULT_PARAMETERS, 0.7))
 
     def no_math(*_args):
         raise ValueError("no math functions in this SQLite")
 
     store.conn.create_function("pow", 2, no_math)
-    in_python = sorted(store.memory.recall_by_tags(today, DEFAULT_PARAMETERS, 0.7))
+    in_python = sorted(store.recall.recall_by_tags(today, DEFAULT_PARAMETERS, 0.7))
     assert [(t, n, risk) for t, _, n, risk in in_sql] == [(t, n, r) for t, _, n, r in in_python]
     assert sum(n for _, _, n, _ in in_sql) == len(
         store.conn.execute("SELECT item_id FROM memory_states").fetchall()
