@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from studyapp.cards import CardContent
 from studyapp.cardtext import Faces
 from studyapp.study import sm2
+from studyapp.study.review_rules import ReviewKind
 
 if TYPE_CHECKING:
     from studyapp.store.history_import import HistoryMerge
@@ -42,6 +43,8 @@ class GradeResult:
     after: sm2.SM2State
     # This answer reached the leech threshold: the item is now suspended and flagged.
     became_leech: bool = False
+    # How it was logged: a scheduled answer to an item already reviewed that day is a re-drill.
+    kind: ReviewKind = "scheduled"
 
 
 @dataclass

@@ -158,20 +158,6 @@ class Queues(StorePart):
             )
         }
 
-    def scheduled_on(self, item_id: int, day: date) -> bool:
-        """Whether the item already had its SM-2 review on study day `day`."""
-        # Asked before every grade. Every review of `day` has an id at least the day's
-        # first (reviews_day finds it at once), so only the item's entries in
-        # reviews_item from there on are read, not each of its rows in the table.
-        return bool(
-            self._one(
-                "SELECT 1 FROM reviews INDEXED BY reviews_item WHERE item_id = :item "
-                "AND id >= (SELECT MIN(id) FROM reviews WHERE study_day = :day) "
-                "AND study_day = :day AND kind = 'scheduled' LIMIT 1",
-                {"item": item_id, "day": day.isoformat()},
-            )
-        )
-
     def new_introduced_on(self, day: date, deck_id: str | None = None) -> int:
         """How many new items got their first scheduled grade on study day `day`
         (in deck `deck_id`, or in all decks)."""

@@ -25,6 +25,13 @@ from studyapp.study.review_rules import (
 
 __all__ = ["REVIEW_KINDS", "ReviewKind", "Reviews"]
 _RESCHEDULING_SQL = ", ".join(f"'{kind}'" for kind in RESCHEDULING_KINDS)
+_ITEM_STATE_SQL = "SELECT ef, interval, repetitions, lapses, due FROM items WHERE id = :item"
+_ITEM_STATE_AND_DAY_SQL = (
+    "SELECT ef, interval, repetitions, lapses, due, EXISTS (SELECT 1 FROM reviews "
+    "INDEXED BY reviews_item WHERE item_id = :item "
+    "AND id >= (SELECT MIN(id) FROM reviews WHERE study_day = :day) "
+    f"AND study_day = :day AND kind IN ({_RESCHEDULING_SQL})) FROM items WHERE id = :item"
+)
 
 
 class Reviews(ActionLog):
@@ -32,18 +39,32 @@ class Reviews(ActionLog):
     suspend, bury and notes are logged for other devices)."""
 
     def item_state(self, item_id: int) -> sm2.SM2State:
-        row = self.conn.execute(
-            "SELECT ef, interval, repetitions, lapses, due FROM items WHERE id = ?", [item_id]
-        ).fetchone()
+        state, _ = self._state_for_grade(item_id, None)
+        return state
+
+    def _state_for_grade(self, item_id: int, day: date | None) -> tuple[sm2.SM2State, bool]:
+        """The item's SM-2 state and, with `day`, whether it had its SM-2 review that day.
+
+        One statement: a grade asks both. Every review of `day` has an id at least the
+        day's first (reviews_day finds it at once), so only the item's entries in
+        reviews_item from there on are read, not each of its rows in the table.
+        """
+        if day is None:
+            row = self.conn.execute(_ITEM_STATE_SQL, {"item": item_id}).fetchone()
+        else:
+            row = self.conn.execute(
+                _ITEM_STATE_AND_DAY_SQL, {"item": item_id, "day": day.isoformat()}
+            ).fetchone()
         if row is None:
             raise InputError(f"no study item {item_id}")
-        return sm2.SM2State(
+        state = sm2.SM2State(
             ef_hundredths=row[0],
             interval=row[1],
             repetitions=row[2],
             lapses=row[3],
             due=parse_date(row[4]),
         )
+        return state, bool(row[5]) if day is not None else False
 
     # -- grading -----------------------------------------------------------------
 
@@ -57,12 +78,15 @@ class Reviews(ActionLog):
         kind: ReviewKind = "scheduled",
         duration_ms: int | None = None,
         leech_threshold: int | None = None,
+        once_a_day: bool = False,
     ) -> GradeResult:
         """Record one answer and (for a scheduled review) apply SM-2; one transaction.
 
         `now` is the moment of the answer (UTC is stored); `today` the study day
         it counts for. Re-drills and cram answers are logged but leave the
-        SM-2 state alone. A scheduled fail that brings the item's fails to
+        SM-2 state alone. With `once_a_day` (a study session), a scheduled answer to
+        an item that already had its SM-2 review that day (another session or process
+        had it queued too) is logged as a re-drill: no card is rescheduled twice in a day. A scheduled fail that brings the item's fails to
         `leech_threshold` makes it a leech: flagged and suspended (the rules are
         studyapp.study.review_rules).
         """
@@ -71,7 +95,11 @@ class Reviews(ActionLog):
         now = now or utcnow()
         today = today or sm2.study_day(now.astimezone())
         with self.transaction():
-            before = self.item_state(item_id)
+            # Asked inside the write transaction: no other process can grade between.
+            asks = once_a_day and reschedules(kind)
+            before, reviewed = self._state_for_grade(item_id, today if asks else None)
+            if reviewed:
+                kind = "redrill"
             after = sm2.review(before, quality, today) if reschedules(kind) else before
             if after != before:
                 self.conn.execute(
@@ -115,7 +143,7 @@ class Reviews(ActionLog):
                     "UPDATE items SET leech = 1, suspended = 1 WHERE id = ?", [item_id]
                 )
             self._store.memory.remember_answer(item_id, quality, today)
-        return GradeResult(int(cursor.lastrowid or 0), item_id, before, after, became_leech)
+        return GradeResult(int(cursor.lastrowid or 0), item_id, before, after, became_leech, kind)
 
     def _leech_figures(self, item_id: int) -> tuple[int, bool]:
         """What the leech rules read, in one statement: counted fails, and whether the item

@@ -223,7 +223,7 @@ class ReviewSession:
 
     # -- answering -------------------------------------------------------------
 
-    def _answer_kind(self, item_id: int, bucket: Bucket) -> ReviewKind:
+    def _answer_kind(self, bucket: Bucket) -> ReviewKind:
         """How an answer is logged: cram, a re-drill, an exam review, or the card's SM-2 review."""
         if self.mode != "scheduled":
             return "cram"
@@ -231,10 +231,8 @@ class ReviewSession:
             return "redrill"
         if bucket == "exam":
             return "exam"
-        if self.store.queues.scheduled_on(item_id, self.today):
-            # Already reviewed today (another session or another process had it queued
-            # too): logged as a re-drill, so no card is rescheduled twice in one day.
-            return "redrill"
+        # Graded once_a_day: the store logs it as a re-drill if the card already had its
+        # review today (another session or process had it queued too).
         return "scheduled"
 
     def answer(self, quality: int) -> GradeResult:
@@ -250,7 +248,8 @@ class ReviewSession:
             quality,
             now=self._clock().astimezone(),
             today=self.today,
-            kind=self._answer_kind(item_id, bucket),
+            kind=self._answer_kind(bucket),
+            once_a_day=True,
             duration_ms=duration_ms,
             leech_threshold=self.settings.leech_threshold,
         )

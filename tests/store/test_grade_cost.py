@@ -30,43 +30,64 @@ def traced(store, action) -> list[str]:
 
 
 def test_already_reviewed_today_reads_only_the_days_entries(store, sample_deck):
-    """Asked before every grade: the item's index entries from the day's first review on,
-    not each of its logged rows (a card reviewed for years has hundreds)."""
+    """Asked in every grade's read of the item: the item's index entries from the day's
+    first review on, not each of its logged rows (a card reviewed for years has hundreds)."""
     store.decks.import_([load_deck(sample_deck)])
     item = item_ids(store)[0]
     store.reviews.grade(item, 4, now=NOW, today=TODAY)
     store.conn.execute("ANALYZE")
-    sql = traced(store, lambda: store.queues.scheduled_on(item, TODAY))[-1]
-    plan = "\n".join(
-        row[3]
-        for row in store.conn.execute(
-            "EXPLAIN QUERY PLAN " + sql,
-            {
-                "item": item,
-                "day": TODAY.isoformat(),
-            },
-        )
+    statements = traced(
+        store, lambda: store.reviews.grade(item, 4, now=NOW, today=TODAY, once_a_day=True)
     )
+    read = next(sql for sql in statements if "FROM items WHERE id" in sql)
+    plan = "\n".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + read))
     assert "reviews_item (item_id=? AND id>?)" in plan, plan
     assert "COVERING INDEX reviews_day (study_day=?)" in plan, plan
+    # The item's state and that question are one statement, inside the transaction.
+    begin = statements.index("BEGIN IMMEDIATE")
+    assert statements.index(read) == begin + 1
 
 
-def test_already_reviewed_today_counts_only_that_days_scheduled_review(store, sample_deck):
+def logged(store, item):
+    return [
+        (day, kind)
+        for day, kind in store.conn.execute(
+            "SELECT study_day, kind FROM reviews WHERE item_id = ? ORDER BY id", [item]
+        )
+    ]
+
+
+def test_a_second_scheduled_answer_on_one_day_is_a_redrill(store, sample_deck):
+    """No item is rescheduled twice in a study day by sessions (once_a_day): the second
+    scheduled answer is logged as a re-drill and leaves the SM-2 state alone. Without it
+    (a merge's reference order, an import) every scheduled answer reschedules."""
     store.decks.import_([load_deck(sample_deck)])
-    a, b, c = item_ids(store)[:3]
+    a, b, c, d = item_ids(store)[:4]
     earlier = TODAY - timedelta(days=5)
-    store.reviews.grade(a, 4, now=NOW, today=TODAY)
-    store.reviews.grade(b, 4, now=NOW, today=TODAY, kind="redrill")  # a re-drill is no SM-2 review
+
+    def grade(item, quality, day=TODAY, **kw):
+        return store.reviews.grade(item, quality, now=NOW, today=day, once_a_day=True, **kw)
+
+    first = grade(a, 4)
+    again = grade(a, 1)
+    assert (first.kind, again.kind) == ("scheduled", "redrill")
+    assert again.before == again.after == first.after
+    # A re-drill is no SM-2 review: the scheduled answer after it still reschedules.
+    grade(b, 4, kind="redrill")
+    assert grade(b, 4).kind == "scheduled"
     # Logged after today's answers but for an earlier day, as history merged from another
-    # device is: a later id does not make it today's.
-    store.reviews.grade(b, 4, now=NOW, today=earlier)
-    store.reviews.grade(c, 4, now=NOW, today=earlier)
-    store.reviews.grade(c, 3, now=NOW, today=TODAY)
-    assert store.queues.scheduled_on(a, TODAY) and store.queues.scheduled_on(c, TODAY)
-    assert not store.queues.scheduled_on(b, TODAY)
-    assert store.queues.scheduled_on(b, earlier) and store.queues.scheduled_on(c, earlier)
-    assert not store.queues.scheduled_on(a, earlier)
-    assert not store.queues.scheduled_on(a, TODAY - timedelta(days=1))  # a day with no reviews
+    # device is: a later id does not make it today's, nor today's answer that day's.
+    grade(c, 4, earlier)
+    assert grade(c, 3).kind == "scheduled"
+    assert grade(c, 3, earlier).kind == "redrill"
+    assert grade(a, 4, TODAY + timedelta(days=1)).kind == "scheduled"
+    assert logged(store, a) == [
+        (TODAY.isoformat(), "scheduled"),
+        (TODAY.isoformat(), "redrill"),
+        ((TODAY + timedelta(days=1)).isoformat(), "scheduled"),
+    ]
+    store.reviews.grade(d, 4, now=NOW, today=TODAY)
+    assert store.reviews.grade(d, 2, now=NOW, today=TODAY).kind == "scheduled"
 
 
 def test_a_grade_reads_the_memory_parameters_once(store, sample_deck):
