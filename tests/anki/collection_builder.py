@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from anki._backend import RustBackend
-from anki.collection import Collection
+from anki.collection import Collection, ExportAnkiPackageOptions
 from PIL import Image
 
 # Anki's StockNotetype.OriginalStockKind, kept in each stock note type's dict: the way to
@@ -107,3 +107,13 @@ def renamed_copy(col: Collection, kind: int, name: str, fields: list[str], cards
         template["name"] = new_name
     models.update_dict(note_type)
     return models.by_name(name)
+
+
+def export_package(col: Collection, out: Path, *, legacy: bool = False, **options: bool) -> Path:
+    """The collection as an .apkg with its scheduling and media (more `options` of Anki's
+    export dialog: `with_deck_configs`), in the current or the legacy format."""
+    wanted = ExportAnkiPackageOptions(
+        with_scheduling=True, with_media=True, legacy=legacy, **options
+    )
+    col.export_anki_package(out_path=str(out), options=wanted, limit=None)
+    return out

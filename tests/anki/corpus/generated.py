@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from anki.collection import Collection, ExportAnkiPackageOptions
+from anki.collection import Collection
 
 from tests.anki.collection_builder import (
     BASIC,
@@ -19,6 +19,7 @@ from tests.anki.collection_builder import (
     TYPE_IN,
     add,
     answer,
+    export_package,
     open_collection,
     png,
     stock,
@@ -79,10 +80,7 @@ def written_yesterday(col: Collection) -> None:
 
 def export_apkg(col: Collection, out: Path, legacy: bool) -> Path:
     written_yesterday(col)
-    options = ExportAnkiPackageOptions(
-        with_scheduling=True, with_deck_configs=True, with_media=True, legacy=legacy
-    )
-    col.export_anki_package(out_path=str(out), options=options, limit=None)
+    export_package(col, out, legacy=legacy, with_deck_configs=True)
     col.close()
     return out
 
