@@ -3,7 +3,7 @@
 Out: notes.py (what is sent), notetypes.py, fields.py, guids.py, progress.py,
 apkg_writer.py, plan.py. In: apkg_reader.py, apkg_collection.py, text_reader.py,
 source_notes.py, reader_limits.py (what reading may cost), media_files.py,
-html_to_markdown.py, convert.py. None of these import the UI.
+html_to_markdown.py, convert.py, note_mapping.py, deck_toml.py. None of these import the UI.
 """
 
 from studyapp.anki.apkg_writer import ExportResult, write_apkg

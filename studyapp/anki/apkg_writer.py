@@ -64,6 +64,8 @@ class ExportResult:
     # and those that go back under their own note type (Anki's defaults update them).
     from_anki: int = 0
     own_note_type: int = 0
+    # Cards under a note type of Anki's own whose student's note has no field to go in.
+    notes_kept_back: int = 0
     # Notes new or changed since their last export (the rows of `ledger`).
     changed: int = 0
     # Notes Anki has from earlier exports that the decks no longer have: sent
@@ -226,6 +228,7 @@ def _write_collection(
         result.empty_cards, result.changed = tally.empty_cards, tally.changed
         result.notes, result.cards, result.from_anki = writer.notes, writer.cards, writer.from_anki
         result.own_note_type = writer.own_note_type
+        result.notes_kept_back = writer.notes_kept_back
         result.cards_with_progress, result.revlog_rows = writer.reviewed, writer.revlog
         result.deleted = tuple(note.content.guid for note in gone)
     finally:
@@ -270,7 +273,7 @@ class _NoteWriter:
         self.card_rows: list[tuple[Any, ...]] = []
         self.log_rows: list[RevlogRow] = []
         self.notes = self.cards = self.reviewed = self.revlog = self.from_anki = 0
-        self.own_note_type = 0
+        self.own_note_type = self.notes_kept_back = 0
 
     def write(self, deck: ExportDeck, notes: Iterable[ExportNote], markers: bool = False) -> None:
         available = _media_in(deck.media_dir)
@@ -305,6 +308,7 @@ class _NoteWriter:
                 own = note.content.type == "note"
                 self.from_anki += guid == note.content.guid and not own
                 self.own_note_type += guid == note.content.guid and own
+                self.notes_kept_back += note.note_kept_back
             note_id = next(self.ids)
             tags = f" {' '.join(note.content.tags)} "
             row = (note_id, guid, model_id(note.family), mtime, -1, tags, "\x1f".join(fields))

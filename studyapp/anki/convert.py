@@ -1,22 +1,13 @@
 """The way in: Anki packages and text files of notes as StudyApp decks.
 
-A note from an Anki package keeps its note type, stock ones included (Basic,
-Cloze, Image Occlusion, their German or French versions, custom ones): a `note`
-card with its note type (fields, templates, CSS) and its fields as Anki's HTML,
-byte for byte, so an export sends it back to the same note type and Anki's import
-defaults update it in place. Only StudyApp's own note types (a package StudyApp
-exported) come back as basic/reversed/cloze/occlusion cards. A text
-file of notes carries no templates (nor does a hand-made package whose templates
-have no question format): there English stock types still map (Basic →
-basic, "and reversed" → reversed, "optional reversed" → by its "Add Reverse"
-field, Cloze → cloze; Extra / Back Extra and Source keep their meaning) and any
-other note's first field is the front, the rest the back. Each card keeps its
-note's Anki GUID, so an export goes back to the same notes.
+Every source is read, each note made a card (note_mapping.py) in a deck named as
+Anki names it, and the decks matched to the cards the database already has. Each
+card keeps its note's Anki GUID, so an export goes back to the same notes. The
+decks are written as deck files by deck_toml.py and converted_files.py.
 """
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import hashlib
 import re
@@ -28,34 +19,18 @@ from pathlib import Path
 from studyapp.anki.apkg_reader import PackageContents, PackageError, SourceNote, read_package
 from studyapp.anki.fields import placeholder
 from studyapp.anki.guids import card_guid
-from studyapp.anki.html_to_markdown import html_to_markdown, plain_to_markdown
 from studyapp.anki.ledger import DELETE_TAG
-from studyapp.anki.note_cards import (
-    card_tags,
-    note_card,
-    note_type_names,
-    note_type_toml,
-    toml_string,
-)
+from studyapp.anki.note_mapping import note_to_card
 from studyapp.anki.notes import MEDIA_FOLDER
-from studyapp.anki.notetypes import NOTE_TYPE_IDS, RETIRED_MODEL_IDS
-from studyapp.anki.occlusion_notes import is_occlusion_note, occlusion_card
 from studyapp.anki.revlog_reader import AnkiReview
 from studyapp.anki.text_reader import read_text_notes
-from studyapp.cards import STRIPPED_FIELDS, CardContent, CardType
-from studyapp.cardtext import cloze_problems, image_token
+from studyapp.cardtext import image_token
 from studyapp.deckfile.fields import MAX_ID_LENGTH
-from studyapp.deckfile.reader import Card, Deck, DeckFileError, Problem, parse_deck
+from studyapp.deckfile.reader import Card, Deck
 from studyapp.images import ImageProblem, check_image, target_problem
-from studyapp.occlusion import OcclusionError
 
 PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 TEXT_SUFFIXES = (".txt", ".csv", ".tsv")
-EXTRA_FIELDS = ("extra", "back extra")
-# The field names of the cloze note types StudyApp's cloze cards stand for.
-CLOZE_NAMES = {"text", "source", *EXTRA_FIELDS}
-# StudyApp's own note types: a package it exported comes back as its card types.
-OWN_NOTE_TYPE_IDS = frozenset({*NOTE_TYPE_IDS.values(), *RETIRED_MODEL_IDS.values()})
 
 
 @dataclass(slots=True)
@@ -134,16 +109,6 @@ def deck_name(name: str) -> str:
     return "::".join(level for level in levels if level) or "Default"
 
 
-def card_id_for(note: SourceNote, front: str) -> str:
-    """Stable across conversions: from the Anki GUID, else a spreadsheet's id column,
-    else (text files) from the front."""
-    if note.guid:
-        key = f"guid\x1f{note.guid}"
-    else:
-        key = f"id\x1f{note.key}" if note.key else f"front\x1f{front}"
-    return "n" + hashlib.blake2b(key.encode(), digest_size=6).hexdigest()
-
-
 def convert_sources(paths: Sequence[Path]) -> Conversion:
     """Read every source (PackageError on the first bad one) into decks."""
     conversion = Conversion()
@@ -182,7 +147,7 @@ def convert_sources(paths: Sequence[Path]) -> Conversion:
             # StudyApp's own "delete this note" marker, sent back: not a card.
             conversion.skipped.append(f"{note.deck}: note {note.guid}: a {DELETE_TAG} marker")
             continue
-        card = _card(note, conversion)
+        card = note_to_card(note, conversion)
         if card is None:
             continue
         # The same front twice in a text file: numbered by how many came before it
@@ -210,27 +175,6 @@ def suspended_items(conversion: Conversion, decks: Iterable[Deck]) -> list[tuple
         if (card_guid(deck.id, card.id, card.content.type, card.content.guid or None), ord_)
         in conversion.suspended
     ]
-
-
-def _occlusion(note: SourceNote, conversion: Conversion) -> Card | None:
-    try:
-        front, text, extra, source = occlusion_card(note, conversion)
-    except OcclusionError as exc:
-        conversion.skipped.append(f"{note.deck}: note {note.guid or note.line}: {exc}")
-        return None
-    conversion.mapping[f"{note.note_type.name} → occlusion"] += 1
-    return Card(
-        card_id_for(note, text),
-        CardContent(
-            "occlusion",
-            front,
-            text=text,
-            extra=extra,
-            source=source,
-            tags=card_tags(note.tags),
-            guid=note.guid or "",
-        ),
-    )
 
 
 # A card the database has: (deck id, card key, card type, its kept Anki GUID or None,
@@ -322,147 +266,6 @@ def _with_id(card: Card, card_id: str) -> Card:
     if card.id == card_id:
         return card
     return dataclasses.replace(card, id=card_id, line=None)
-
-
-def _card(note: SourceNote, conversion: Conversion) -> Card | None:
-    # A package's templates without any question format (hand-made: Anki always writes
-    # them) say nothing to render: such notes map by their fields, as a text export's.
-    templates = any(question.strip() for _name, question, _answer in note.note_type.formats)
-    own = note.note_type.anki_id in OWN_NOTE_TYPE_IDS
-    if is_occlusion_note(note) and (own or not templates):
-        return _occlusion(note, conversion)
-    names = [n.lower() for n in note.note_type.fields]
-    texts = []
-    for value in note.fields:
-        if note.is_html:
-            text, _media = html_to_markdown(value, conversion.image_text)
-        else:
-            text, _media = plain_to_markdown(value)
-        texts.append(text)
-    named = dict(zip(names, texts, strict=False))
-    extra = next((named[n] for n in EXTRA_FIELDS if named.get(n)), "")
-    source = named.get("source", "")
-    guid = note.guid or ""
-    where = note.origin or f"{note.deck}: note {note.guid or note.line}"
-    if templates and not own:
-        # Anki's note, under its own note type: StudyApp's card types would re-write
-        # its HTML and send it back under another note type (issue 22).
-        return note_card(
-            note, conversion, where, card_id_for(note, note.fields[0] if note.fields else "")
-        )
-    if note.note_type.cloze:
-        text = texts[0] if texts else ""
-        problems = cloze_problems(text)
-        if not text.strip() or problems:
-            conversion.skipped.append(f"{where}: {problems[0] if problems else 'empty cloze text'}")
-            return None
-        conversion.mapping[f"{note.note_type.name} → cloze"] += 1
-        rest = [
-            t
-            for n, t in zip(names[1:], texts[1:], strict=False)
-            if n not in (*EXTRA_FIELDS, "source") and t
-        ]
-        extra = "\n\n".join([extra, *rest]) if extra else "\n\n".join(rest)
-        return Card(
-            card_id_for(note, text),
-            CardContent(
-                "cloze",
-                text=text,
-                extra=extra,
-                source=source,
-                tags=card_tags(note.tags),
-                guid=guid,
-            ),
-        )
-    front = texts[0] if texts else ""
-    known = {"front", "back", "add reverse", "source", *EXTRA_FIELDS}
-    card_type: CardType
-    if "add reverse" in names:
-        card_type = "reversed" if named.get("add reverse") else "basic"
-        label = f"{note.note_type.name} → {card_type} (by its Add Reverse field)"
-    elif note.note_type.templates == 2 and names[:2] == ["front", "back"]:
-        card_type, label = "reversed", f"{note.note_type.name} → reversed"
-    else:
-        card_type = "basic"
-        label = f"{note.note_type.name} → basic"
-    if names[:2] == ["front", "back"] and all(n in known for n in names):
-        back = texts[1]
-    else:
-        back = "\n\n".join(t for t in texts[1:] if t)
-        extra = source = ""
-        label = f"{note.note_type.name} → basic (first field front, the rest back)"
-        card_type = "basic"
-    if not front.strip() or not back.strip():
-        conversion.skipped.append(f"{where}: empty {'front' if not front.strip() else 'back'}")
-        return None
-    conversion.mapping[label] += 1
-    return Card(
-        card_id_for(note, front),
-        CardContent(
-            card_type,
-            front,
-            back,
-            extra=extra,
-            source=source,
-            tags=card_tags(note.tags),
-            guid=guid,
-        ),
-    )
-
-
-def deck_toml(deck: Deck) -> str:
-    """The deck as a deck file (TOML) that `studyapp check` accepts."""
-    lines = ["[deck]", f"id = {toml_string(deck.id)}", f"name = {toml_string(deck.name)}"]
-    if deck.description:
-        lines.append(f"description = {toml_string(deck.description)}")
-    names = note_type_names(deck)
-    for note_type, name in names.items():
-        lines += ["", *note_type_toml(note_type, name)]
-    for card in deck.cards:
-        lines += ["", "[[cards]]", f"id = {toml_string(card.id)}"]
-        if card.content.type != "basic":
-            lines.append(f"type = {toml_string(card.content.type)}")
-        if card.content.note_type is not None:
-            lines.append(f"note_type = {toml_string(names[card.content.note_type])}")
-            values = [
-                f"{toml_string(name)} = {toml_string(value)}"
-                for name, value in zip(
-                    card.content.note_type.fields, card.content.fields, strict=False
-                )
-                if value
-            ]
-            lines.append(f"fields = {{ {', '.join(values)} }}")
-        for key in STRIPPED_FIELDS:
-            if value := getattr(card.content, key):
-                lines.append(f"{key} = {toml_string(value)}")
-        if card.content.tags:
-            lines.append(f"tags = [{', '.join(toml_string(t) for t in card.content.tags)}]")
-        if card.content.guid:
-            lines.append(f"guid = {toml_string(card.content.guid)}")
-    return "\n".join(lines) + "\n"
-
-
-def validated_decks(conversion: Conversion) -> list[Deck]:
-    """The converted decks as `studyapp check` reads them (DeckFileError if not valid).
-
-    The deck files do not exist yet: each problem names the note it came from
-    ("quiz.csv:12", "deck.apkg: note GUID") instead of a line of a generated file.
-    """
-    decks, problems = [], []
-    for deck in conversion.decks:
-        text = deck_toml(deck)
-        try:
-            decks.append(parse_deck(text, Path(f"{deck.id}.toml")))
-        except DeckFileError as exc:
-            starts = [n for n, line in enumerate(text.splitlines(), 1) if line == "[[cards]]"]
-            for problem in exc.problems:
-                index = bisect.bisect_right(starts, problem.line or 0) - 1
-                origin = conversion.origins.get(deck.cards[index].id) if index >= 0 else None
-                where = origin or f"deck '{deck.name}'"
-                problems.append(Problem(Path(where), None, problem.message))
-    if problems:
-        raise DeckFileError(problems)
-    return decks
 
 
 def mapping_lines(conversion: Conversion) -> list[str]:

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studyapp.anki.convert import Conversion, deck_toml
+from studyapp.anki.convert import Conversion
+from studyapp.anki.deck_toml import deck_toml
 from studyapp.anki.history_file import history_path
 from studyapp.anki.media_files import (
     plain_files,

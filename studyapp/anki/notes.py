@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,16 @@ from studyapp.anki.fields import field_html, media_names
 from studyapp.anki.guids import card_guid
 from studyapp.anki.notetypes import REVERSE_MARK
 from studyapp.cards import CardContent
+from studyapp.deckfile.notetypes import NoteType
 from studyapp.deckfile.reader import Deck
+from studyapp.deckfile.templates import (
+    Node,
+    Replacement,
+    Section,
+    TemplateError,
+    field_is_empty,
+    parse,
+)
 from studyapp.locations import media_dir_beside
 from studyapp.study import sm2
 
@@ -62,6 +72,14 @@ class ExportNote:
     def ords(self) -> list[int]:
         return self.content.ords
 
+    @property
+    def note_kept_back(self) -> bool:
+        """The student's note is on a card whose note type has no field to carry it."""
+        note_type = self.content.note_type
+        if note_type is None or not self.content.extra:
+            return False
+        return student_note_field(note_type) is None
+
     def fields(
         self,
         media: Container[str] = (),
@@ -71,12 +89,19 @@ class ExportNote:
         """The note's fields as Anki HTML, in the note type's order."""
         content = self.content
         if content.note_type is not None:
-            # Anki's own HTML, sent back byte for byte; its pictures go along.
+            # Anki's own HTML, sent back byte for byte (but for the student's note, below);
+            # its pictures go along.
             values = list(content.fields)
             if used is not None:
                 used.update(
                     name for value in values for name in media_names(value) if name in media
                 )
+            # A note card has no Extra of its own: there it holds the student's note.
+            index = student_note_field(content.note_type) if content.extra else None
+            if index is not None and index < len(values):
+                note = field_html(content.extra, media, used)
+                kept = values[index]
+                values[index] = note if field_is_empty(kept) else f"{kept}<br><br>{note}"
             return values
         if content.type == "occlusion":
             from studyapp.anki.occlusion_notes import occlusion_fields
@@ -129,6 +154,40 @@ def with_student_note(extra: str, note: str) -> str:
         return extra
     labelled = f"**{STUDENT_NOTE_LABEL}:** {note.strip()}"
     return f"{extra}\n\n{labelled}" if extra else labelled
+
+
+@lru_cache(maxsize=256)  # one parse per note type, not per note
+def student_note_field(note_type: NoteType) -> int | None:
+    """The field of an Anki note type that can carry the student's note: the last one
+    every card's answer shows as it is and no question reads (Basic's Back, Cloze's Back
+    Extra), so the note changes no question, no card and not the note type. None when
+    there is none (a reversed card's question reads its Back)."""
+    try:
+        questions = [parse(template.front) for template in note_type.templates]
+        answers = [parse(template.back) for template in note_type.templates]
+    except TemplateError:
+        return None
+    read = set().union(*(_keys(nodes, shown_only=False) for nodes in questions))
+    shown = set(note_type.fields).intersection(
+        *(_keys(nodes, shown_only=True) for nodes in answers)
+    )
+    found = [index for index, name in enumerate(note_type.fields) if name in shown - read]
+    return found[-1] if found and note_type.templates else None
+
+
+def _keys(nodes: Sequence[Node], shown_only: bool) -> set[str]:
+    """The fields a template reads: in any replacement or section, or (`shown_only`) only
+    those it shows unfiltered (a hint hides a field, a typed answer compares it)."""
+    keys: set[str] = set()
+    for node in nodes:
+        if isinstance(node, Replacement):
+            if not (shown_only and node.filters):
+                keys.add(node.key)
+        elif isinstance(node, Section):
+            if not shown_only:
+                keys.add(node.key)
+            keys |= _keys(node.children, shown_only)
+    return keys
 
 
 def decks_from_store(

@@ -141,6 +141,12 @@ def outlook_lines(result: ExportResult) -> list[str]:
             + f": Anki's import defaults update {'it' if one else 'them'} in place, "
             "no 'Merge note types' needed."
         )
+    if result.notes_kept_back:
+        lines.append(
+            f"Your notes on {result.notes_kept_back} card{'s' * (result.notes_kept_back != 1)} "
+            "stay in StudyApp: their Anki note type has no field that every answer shows and "
+            "no question reads, where a note could go without changing the cards."
+        )
     if result.empty_cards:
         lines.append(
             f"Anki will keep {result.empty_cards} empty card"

@@ -216,7 +216,8 @@ def _convert(sources: list[Path], store: Store | None = None) -> tuple[Conversio
     With a `store`, notes it already has take back their deck and card ids.
     """
     from studyapp.anki.apkg_reader import PackageError
-    from studyapp.anki.convert import adopt_known_cards, convert_sources, validated_decks
+    from studyapp.anki.convert import adopt_known_cards, convert_sources
+    from studyapp.anki.deck_toml import validated_decks
 
     try:
         conversion = convert_sources(sources)

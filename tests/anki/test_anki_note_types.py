@@ -20,81 +20,57 @@ from studyapp.cards import faces
 from studyapp.cli import cli
 from studyapp.deckfile.reader import load_deck
 from studyapp.store import Store
-from tests.anki_support import check_database_changes, import_into, new_collection
+from tests.anki.collection_builder import (
+    BASIC,
+    CLOZE,
+    IMAGE_OCCLUSION,
+    OPTIONAL_REVERSED,
+    REVERSED,
+    TYPE_IN,
+    add,
+    answer,
+    open_collection,
+    renamed_copy,
+    stock,
+    vocabulary_type,
+)
+from tests.anki_support import check_database_changes, import_into
 
 MATHS = r"Solve \(x^2 = 4\) and \[\int_0^1 x\,dx\], [$]e^{i\pi}[/$], [latex]\alpha[/latex]"
 
 
-def _custom_type(col: Collection) -> dict:
-    models = col.models
-    vocab = models.new("Vokabel 3 Karten")
-    for name in ("Wort", "Bedeutung", "Beispiel", "Genus", "Aussprache", "Notiz"):
-        models.add_field(vocab, models.new_field(name))
-    for name, qfmt, afmt in (
-        ("Erkennen", "{{Wort}}", "{{FrontSide}}<hr id=answer>{{Bedeutung}}<br>{{hint:Notiz}}"),
-        ("Abrufen", "{{Bedeutung}}", "{{FrontSide}}<hr id=answer>{{Genus}} {{Wort}}"),
-        (
-            "Anwenden",
-            "{{#Beispiel}}{{text:Beispiel}} {{type:Wort}}{{/Beispiel}}",
-            "{{FrontSide}}<hr id=answer>{{Wort}}",
-        ),
-    ):
-        template = models.new_template(name)
-        template["qfmt"], template["afmt"] = qfmt, afmt
-        models.add_template(vocab, template)
-    vocab["css"] = ".card { font-family: serif; }"
-    models.add(vocab)
-    return models.by_name("Vokabel 3 Karten")
-
-
-def _localized(col: Collection, stock: str, name: str, fields: list[str], cards: list[str]):
-    models = col.models
-    note_type = models.copy(models.by_name(stock), add=False)
-    note_type["name"] = name
-    models.add(note_type)
-    note_type = models.by_name(name)
-    for field, new_name in zip(note_type["flds"], fields, strict=True):
-        models.rename_field(note_type, field, new_name)  # the templates follow
-    for template, new_name in zip(note_type["tmpls"], cards, strict=True):
-        template["name"] = new_name
-    models.update_dict(note_type)
-    return models.by_name(name)
-
-
 def tutor_collection(folder: Path) -> Collection:
     """A tutor's collection of note types StudyApp has no card type for, some reviewed."""
-    col = new_collection(folder)
+    col = open_collection(folder)
     deck = col.decks.id("Deutsch")
-    vocab = _custom_type(col)
-    german = _localized(
+    vocab = vocabulary_type(
         col,
-        "Basic (and reversed card)",
+        "Vokabel 3 Karten",
+        ["Wort", "Bedeutung", "Beispiel", "Genus", "Aussprache", "Notiz"],
+        ["Erkennen", "Abrufen", "Anwenden"],
+    )
+    german = renamed_copy(
+        col,
+        REVERSED,
         "Einfach (mit umgedrehter Karte)",
         ["Vorderseite", "Rückseite"],
         ["Karte 1", "Karte 2"],
     )
-    french = _localized(col, "Cloze", "Texte à trous", ["Texte", "Verso extra"], ["Texte à trous"])
-
-    def add(note_type: dict, values: list[str]) -> None:
-        note = col.new_note(note_type)
-        for index, value in enumerate(values):
-            note.fields[index] = value
-        col.add_note(note, deck)
+    french = renamed_copy(col, CLOZE, "Texte à trous", ["Texte", "Verso extra"], ["Texte à trous"])
 
     col.media.write_data("hund.png", b"\x89PNG not really")
     add(
+        col,
         vocab,
         ["Hund", "<b>dog </b>", "Der Hund bellt.", "der", "hʊnt", 'Tier <img src="hund.png">'],
+        deck,
     )
-    add(vocab, ["Katze", "cat", "", "die", "", ""])  # no example: no third card
-    add(german, ["<b>nicht </b>gut", MATHS])
-    add(french, ["La {{c1::Seine}} traverse {{c2::Paris::ville}}.", "Géographie"])
-    add(french, [r"Aire: {{c1::\(\pi r^2\)}}", ""])
+    add(col, vocab, ["Katze", "cat", "", "die", "", ""], deck)  # no example: no third card
+    add(col, german, ["<b>nicht </b>gut", MATHS], deck)
+    add(col, french, ["La {{c1::Seine}} traverse {{c2::Paris::ville}}.", "Géographie"], deck)
+    add(col, french, [r"Aire: {{c1::\(\pi r^2\)}}", ""], deck)
     # Review history on the first cards: the tutor's progress must stay attached.
-    for card_id in col.find_cards("")[:4]:
-        card = col.get_card(card_id)
-        card.start_timer()
-        col.sched.answerCard(card, 3)
+    answer(col, 4)
     return col
 
 
@@ -179,26 +155,16 @@ def test_a_note_removed_from_the_deck_file_is_left_alone_in_anki(tmp_path):
 
 def stock_collection(folder: Path) -> Collection:
     """Anki's English stock note types (and MathJax in them), with review history."""
-    col = new_collection(folder)
+    col = open_collection(folder)
     deck = col.decks.id("Stock::English")
-
-    def add(name: str, values: list[str]) -> None:
-        note = col.new_note(col.models.by_name(name))
-        for index, value in enumerate(values):
-            note.fields[index] = value
-        col.add_note(note, deck)
-
-    add("Basic", [MATHS, "<div>an <b>integral </b>&nbsp;</div>"])
-    add("Basic (and reversed card)", ["Herz", r"heart \(\heartsuit\)"])
-    add("Basic (optional reversed card)", ["Lunge", "lung", "y"])
-    add("Basic (optional reversed card)", ["Leber", "liver", ""])
-    add("Basic (type in the answer)", ["Capital of France?", "Paris"])
-    add("Cloze", [r"{{c1::\(e^{i\pi}\)}} = {{c2::-1}}", "Euler"])
-    add("Cloze", ["{{c1::outer {{c2::inner}} text}}", ""])  # nested cloze
-    for card_id in col.find_cards("")[:3]:
-        card = col.get_card(card_id)
-        card.start_timer()
-        col.sched.answerCard(card, 3)
+    add(col, stock(col, BASIC), [MATHS, "<div>an <b>integral </b>&nbsp;</div>"], deck)
+    add(col, stock(col, REVERSED), ["Herz", r"heart \(\heartsuit\)"], deck)
+    add(col, stock(col, OPTIONAL_REVERSED), ["Lunge", "lung", "y"], deck)
+    add(col, stock(col, OPTIONAL_REVERSED), ["Leber", "liver", ""], deck)
+    add(col, stock(col, TYPE_IN), ["Capital of France?", "Paris"], deck)
+    add(col, stock(col, CLOZE), [r"{{c1::\(e^{i\pi}\)}} = {{c2::-1}}", "Euler"], deck)
+    add(col, stock(col, CLOZE), ["{{c1::outer {{c2::inner}} text}}", ""], deck)  # nested cloze
+    answer(col, 3)
     return col
 
 
@@ -273,7 +239,7 @@ def test_image_occlusion_goes_back_in_place(tmp_path, merge):
     in the tutor's collection it updates in place, fields byte for byte."""
     from PIL import Image
 
-    col = new_collection(tmp_path / "tutor")
+    col = open_collection(tmp_path / "tutor")
     (tmp_path / "tutor" / "collection.media").mkdir(exist_ok=True)
     Image.new("RGB", (200, 100), "white").save(tmp_path / "arm.png")
     col.add_image_occlusion_notetype()
@@ -286,10 +252,7 @@ def test_image_occlusion_goes_back_in_place(tmp_path, merge):
         back_extra=r"\(x^2\)",
         tags=[],
     )
-    for card_id in col.find_cards("")[:1]:
-        card = col.get_card(card_id)
-        card.start_timer()
-        col.sched.answerCard(card, 3)
+    answer(col, 1)
     package = tmp_path / "tutor.apkg"
     options = ExportAnkiPackageOptions(with_media=True, with_scheduling=True)
     col.export_anki_package(out_path=str(package), options=options, limit=None)
@@ -316,31 +279,22 @@ def test_image_occlusion_goes_back_in_place(tmp_path, merge):
 def localized_collection(folder: Path, lang: str) -> Collection:
     """A collection Anki created in German or French: its stock note types in that language
     (and so their fields and templates), a note of each, MathJax, reviews."""
-    import anki.lang
-
-    anki.lang.set_lang(lang)
-    try:
-        col = new_collection(folder)
-    finally:
-        anki.lang.set_lang("en_US")
+    col = open_collection(folder, lang)
     deck = col.decks.id("Sprache::Stock")
-    stock = sorted(col.models.all(), key=lambda m: m["name"])
-    for index, model in enumerate(m for m in stock if m.get("originalStockKind") != 6):
-        note = col.new_note(model)
+    stock_types = sorted(col.models.all(), key=lambda m: m["name"])
+    for index, model in enumerate(
+        m for m in stock_types if m.get("originalStockKind") != IMAGE_OCCLUSION
+    ):
         cloze = model["type"] == 1
-        note.fields[0] = (
+        front = (
             f"{{{{c1::Wort {index}}}}} und {{{{c2::\\(x^{index}\\)}}}}"
             if cloze
             else (f"<b>Vorne {index} </b>")
         )
-        note.fields[1] = f"{MATHS} {index}"
-        if len(note.fields) > 2:
-            note.fields[2] = "y"  # the optional reverse, asked for
-        col.add_note(note, deck)
-    for card_id in col.find_cards("")[:3]:
-        card = col.get_card(card_id)
-        card.start_timer()
-        col.sched.answerCard(card, 3)
+        # The optional reverse, asked for.
+        extra = ["y"] if len(model["flds"]) > 2 else []
+        add(col, model, [front, f"{MATHS} {index}", *extra], deck)
+    answer(col, 3)
     return col
 
 

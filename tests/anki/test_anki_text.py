@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from studyapp.anki.apkg_reader import PackageError
-from studyapp.anki.convert import convert_sources, deck_toml
+from studyapp.anki.convert import convert_sources
+from studyapp.anki.deck_toml import deck_toml
 from studyapp.anki.fields import field_html
 from studyapp.anki.html_to_markdown import html_to_markdown
 from studyapp.cardtext import to_html

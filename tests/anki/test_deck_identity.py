@@ -10,7 +10,8 @@ import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from click.testing import CliRunner
 
-from studyapp.anki.convert import convert_sources, deck_ids, deck_name, validated_decks
+from studyapp.anki.convert import convert_sources, deck_ids, deck_name
+from studyapp.anki.deck_toml import validated_decks
 from studyapp.cards import CardContent
 from studyapp.cli import cli
 from studyapp.deckfile.reader import load_deck

@@ -5,56 +5,35 @@ formats and as a .colpkg."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
-from anki._backend import RustBackend
-from anki.collection import Collection, ExportAnkiPackageOptions
-from PIL import Image
+from anki.collection import Collection
 
-# Anki's StockNotetype.OriginalStockKind, kept in each stock note type's dict: the way to
-# find "Basic" whatever the collection's language called it.
-BASIC, REVERSED, OPTIONAL_REVERSED, TYPE_IN, CLOZE, IMAGE_OCCLUSION = range(1, 7)
+from tests.anki.collection_builder import (
+    BASIC,
+    CLOZE,
+    IMAGE_OCCLUSION,
+    OPTIONAL_REVERSED,
+    REVERSED,
+    TYPE_IN,
+    add,
+    answer,
+    export_package,
+    open_collection,
+    png,
+    stock,
+    vocabulary_type,
+)
 
 MATHS = r"Solve \(x^2 = 4\) and \[\int_0^1 x\,dx\]"
-
-
-def png(colour: str) -> bytes:
-    """A real (tiny) PNG: StudyApp sniffs pictures, so a fake one would be refused."""
-    out = io.BytesIO()
-    Image.new("RGB", (8, 6), colour).save(out, "PNG")
-    return out.getvalue()
-
-
-def open_collection(folder: Path, lang: str) -> Collection:
-    """A new collection whose stock note types and default deck carry `lang`'s names."""
-    folder.mkdir(parents=True, exist_ok=True)
-    return Collection(str(folder / "collection.anki2"), backend=RustBackend(langs=[lang]))
-
-
-def stock(col: Collection, kind: int) -> dict:
-    return next(m for m in col.models.all() if m.get("originalStockKind") == kind)
-
-
-def add(col: Collection, note_type: dict, values: list[str], deck: int, tags=()) -> int:
-    note = col.new_note(note_type)
-    for index, value in enumerate(values):
-        note.fields[index] = value
-    note.tags = list(tags)
-    col.add_note(note, deck)
-    return note.id
 
 
 def study(col: Collection, answers: int) -> None:
     """The first `answers` cards answered by Anki's scheduler (Again, then Good, Easy, …),
     and the last card suspended: review history and a suspended card."""
-    cards = sorted(col.find_cards(""))
-    for number, cid in enumerate(cards[:answers]):
-        card = col.get_card(cid)
-        card.start_timer()
-        col.sched.answerCard(card, (1, 3, 4)[number % 3])
-    col.sched.suspend_cards([cards[-1]])
+    answer(col, answers, (1, 3, 4))
+    col.sched.suspend_cards([max(col.find_cards(""))])
     assert col.db.scalar("SELECT COUNT(*) FROM revlog") == answers
 
 
@@ -77,32 +56,9 @@ def stock_notes(col: Collection, deck_name: str) -> None:
     add(col, stock(col, IMAGE_OCCLUSION), [occlusion, f'<img src="{chart}">', "", "", ""], deck)
 
 
-def custom_type(col: Collection) -> dict:
-    """A tutor's own note type: six fields, three templates with conditionals, hint, type-in."""
-    models = col.models
-    vocab = models.new("Vocabulary 3 cards")
-    for name in ("Word", "Meaning", "Example", "Gender", "Pronunciation", "Note"):
-        models.add_field(vocab, models.new_field(name))
-    for name, qfmt, afmt in (
-        ("Recognise", "{{Word}}", "{{FrontSide}}<hr id=answer>{{Meaning}}<br>{{hint:Note}}"),
-        ("Recall", "{{Meaning}}", "{{FrontSide}}<hr id=answer>{{Gender}} {{Word}}"),
-        (
-            "Use",
-            "{{#Example}}{{text:Example}} {{type:Word}}{{/Example}}",
-            "{{FrontSide}}<hr id=answer>{{Word}} {{Pronunciation}}",
-        ),
-    ):
-        template = models.new_template(name)
-        template["qfmt"], template["afmt"] = qfmt, afmt
-        models.add_template(vocab, template)
-    vocab["css"] = ".card { font-family: serif; }"
-    models.add(vocab)
-    return models.by_name("Vocabulary 3 cards")
-
-
 def custom_notes(col: Collection) -> None:
     deck = col.decks.id("Vocabulary")
-    vocab = custom_type(col)
+    vocab = vocabulary_type(col)
     sound = col.media.write_data("haus.mp3", b"ID3 Haus")
     add(
         col,
@@ -124,10 +80,7 @@ def written_yesterday(col: Collection) -> None:
 
 def export_apkg(col: Collection, out: Path, legacy: bool) -> Path:
     written_yesterday(col)
-    options = ExportAnkiPackageOptions(
-        with_scheduling=True, with_deck_configs=True, with_media=True, legacy=legacy
-    )
-    col.export_anki_package(out_path=str(out), options=options, limit=None)
+    export_package(col, out, legacy=legacy, with_deck_configs=True)
     col.close()
     return out
 
