@@ -43,7 +43,7 @@ class GradeResult:
     after: sm2.SM2State
     # This answer reached the leech threshold: the item is now suspended and flagged.
     became_leech: bool = False
-    # How it was logged: a scheduled answer to an item already reviewed that day is a re-drill.
+    # How it was logged: with once_a_day, a second scheduled answer in a day is a re-drill.
     kind: ReviewKind = "scheduled"
 
 

@@ -86,9 +86,9 @@ class Reviews(ActionLog):
         it counts for. Re-drills and cram answers are logged but leave the
         SM-2 state alone. With `once_a_day` (a study session), a scheduled answer to
         an item that already had its SM-2 review that day (another session or process
-        had it queued too) is logged as a re-drill: no card is rescheduled twice in a day. A scheduled fail that brings the item's fails to
-        `leech_threshold` makes it a leech: flagged and suspended (the rules are
-        studyapp.study.review_rules).
+        had it queued too) is logged as a re-drill: no card is rescheduled twice in a
+        day. A scheduled fail that brings the item's fails to `leech_threshold` makes
+        it a leech: flagged and suspended (the rules are studyapp.study.review_rules).
         """
         sm2.validate_quality(quality)
         kind = review_kind(kind)
