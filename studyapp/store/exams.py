@@ -194,53 +194,6 @@ class Exams(ActionLog):
 
     # -- the final window ----------------------------------------------------------
 
-    # "Reviewed since the window opened" is a set built from the reviews_day index
-    # (a few days of answers), not a lookup into each item's whole history.
-    _OWED = (
-        f"FROM items i WHERE i.due > ? AND {_ACTIVE} AND i.id NOT IN "
-        "(SELECT item_id FROM reviews WHERE study_day >= ? AND kind != 'cram')"
-    )
-
-    def owed_count(self, exam: Exam, window_start: date) -> int:
-        """Scope items SM-2 shows only after the exam and not reviewed since the window opened."""
-        scope, params = exam_clause(exam)
-        return (
-            self._one(
-                f"SELECT COUNT(*) {self._OWED}{scope}",
-                [exam.date.isoformat(), window_start.isoformat(), *params],
-            )
-            or 0
-        )
-
-    def owed_item_ids(
-        self,
-        exam: Exam,
-        window_start: date,
-        today: date,
-        deck_id: str | None = None,
-        tag: str | None = None,
-        limit: int = -1,
-    ) -> list[int]:
-        """The owed items (see :meth:`exam_owed_count`) a session may show, weakest first,
-        at most `limit` (-1: all)."""
-        scope, params = scope_clause(deck_id, tag)
-        in_exam, exam_params = exam_clause(exam)
-        return [
-            r[0]
-            for r in self.conn.execute(
-                f"SELECT i.id {self._OWED} AND (i.buried_until IS NULL OR i.buried_until <= ?)"
-                f"{scope}{in_exam} ORDER BY i.ef, i.id LIMIT ?",
-                [
-                    exam.date.isoformat(),
-                    window_start.isoformat(),
-                    today.isoformat(),
-                    *params,
-                    *exam_params,
-                    limit,
-                ],
-            )
-        ]
-
     def reviews_on(self, exam: Exam, day: date) -> int:
         """Scope items given an exam review on study day `day`."""
         scope, params = exam_clause(exam)
