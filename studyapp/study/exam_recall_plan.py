@@ -1,10 +1,11 @@
 """The exam plan to a target recall, fed from the store: projected recall on the day.
 
-:mod:`studyapp.study.exam_plan` is pure; this module reads what it needs for one exam
-(the scope's FSRS memory states, the fitted parameters, the student's answer
-time and recent study minutes), runs it, and keeps the result for as long as
-those inputs are unchanged: a plan runs the scope day by day to the exam a few
-dozen times, seconds for a big scope, so the UI runs :func:`project` in a worker.
+The planner (:mod:`studyapp.study.exam_plan`, :mod:`studyapp.study.exam_tactic`) is
+pure; this module reads what it needs for one exam (the scope's FSRS memory states,
+the fitted parameters, the student's answer time and recent study minutes), runs it,
+and keeps the result for as long as those inputs are unchanged: a plan runs the
+scope day by day to the exam a few dozen times, seconds for a big scope, so the UI
+runs :func:`project` in a worker.
 
 Cards never answered go in as the planner treats them: unseen, paced in as new.
 """
@@ -32,10 +33,10 @@ from studyapp.study.exam_plan import (
     Tactic,
     default_minutes_per_day,
     plan_day,
-    plan_exam,
     shortfall_line,
 )
 from studyapp.study.exam_recall import Memory, MemoryState
+from studyapp.study.exam_tactic import plan_exam
 
 __all__ = [
     "MAX_MINUTES_PER_DAY",

@@ -14,9 +14,10 @@ from studyapp.settings import save_setting
 from studyapp.store import Store, StoreError
 from studyapp.study import exam, sm2
 from studyapp.study.exam_forecast import forecast_exam, load_inputs, simulate
-from studyapp.study.exam_plan import DEFAULT_TARGET, WINDOW_AIMS
+from studyapp.study.exam_plan import DEFAULT_TARGET
 from studyapp.study.exam_recall import Memory
 from studyapp.study.exam_recall_plan import load_recall_inputs, plan_review_ids, todays_plan
+from studyapp.study.exam_tactic import WINDOW_AIMS
 from studyapp.study.session import ReviewSession, new_card_budget
 from tests.conftest import review_session
 

@@ -11,18 +11,16 @@ from hypothesis import strategies as st
 
 from studyapp.study.exam_plan import (
     DEFAULT_MINUTES_PER_DAY,
-    PILE_UP_FACTOR,
-    PILE_UP_MINUTES,
     ExamGoal,
     PlanCard,
     Shortfall,
     Tactic,
     default_minutes_per_day,
     plan_day,
-    plan_exam,
     shortfall_line,
 )
 from studyapp.study.exam_recall import Memory, MemoryState, rating_for
+from studyapp.study.exam_tactic import PILE_UP_FACTOR, PILE_UP_MINUTES, plan_exam
 
 TODAY = date(2027, 1, 4)
 MEMORY = Memory()

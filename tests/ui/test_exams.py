@@ -347,9 +347,9 @@ async def test_home_dialog_cli_json_and_session_agree_on_an_exam_at_the_defaults
 ):
     from studyapp.settings import load_settings
     from studyapp.study.exam_forecast import exam_json, report_lines
-    from studyapp.study.exam_plan import plan_exam
     from studyapp.study.exam_recall import Memory
     from studyapp.study.exam_recall_plan import exam_projection, load_recall_inputs
+    from studyapp.study.exam_tactic import plan_exam
     from studyapp.study.session import ReviewSession
 
     planned, _ = exam.set_exam(sample_store, TODAY + timedelta(days=20), deck_ids=("sample",))
