@@ -279,6 +279,30 @@ class Exams(ActionLog):
             )
         ]
 
+    def kept_tactic(self, exam_id: int, chosen_from: str) -> tuple[float, float] | None:
+        """The (review retention, window aim) kept for the exam's plan, if it was chosen
+        from exactly `chosen_from` (a digest of the plan's inputs); else None."""
+        row = self.conn.execute(
+            "SELECT review_retention, window_aim FROM exam_tactics "
+            "WHERE exam_id = ? AND chosen_from = ?",
+            [exam_id, chosen_from],
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def keep_tactic(
+        self, exam_id: int, chosen_from: str, review_retention: float, window_aim: float
+    ) -> None:
+        """Keep the exam's plan tactic and what it was chosen from, in place of the last
+        one (nothing is kept for an exam not in the database)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO exam_tactics (exam_id, chosen_from, review_retention, window_aim) "
+                "SELECT id, ?, ?, ? FROM exams WHERE id = ? ON CONFLICT (exam_id) DO UPDATE SET "
+                "chosen_from = excluded.chosen_from, review_retention = "
+                "excluded.review_retention, window_aim = excluded.window_aim",
+                [chosen_from, review_retention, window_aim, exam_id],
+            )
+
     def change_mark(self) -> tuple[int, int]:
         """Changes written through this connection and commits through any other (SQLite's
         data_version): two equal marks, nothing was written in between."""

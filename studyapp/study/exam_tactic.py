@@ -11,6 +11,7 @@ what it would take (minutes a day, or days earlier).
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -37,6 +38,7 @@ __all__ = [
     "PILE_UP_MINUTES",
     "REVIEW_RETENTIONS",
     "WINDOW_AIMS",
+    "choice_key",
     "plan_exam",
 ]
 
@@ -60,6 +62,9 @@ PILE_UP_MINUTES = 1.0
 PILE_UP_DAYS = 7
 # Projections closer than this are a tie (then the cheaper plan wins).
 _TIE = 0.002
+# Part of every choice_key: raise it when plan_exam would choose differently from the
+# same inputs, so a tactic kept under the old choice is chosen again.
+CHOICE_VERSION = 1
 
 
 @dataclass(slots=True)
@@ -237,3 +242,15 @@ def _days_earlier(
         else:
             low = mid
     return high
+
+
+def choice_key(cards: Sequence[PlanCard], goal: ExamGoal, parameters: Sequence[float]) -> str:
+    """A digest of everything :func:`plan_exam`'s tactic is chosen from (the cards in
+    order with their memory states, the goal, the model's parameters; a card's topic
+    moves only the projections): equal keys, equal tactic."""
+    digest = hashlib.sha256(f"{CHOICE_VERSION}|{goal!r}|{tuple(parameters)!r}".encode())
+    for card in cards:
+        state = card.memory
+        known = "" if state is None else f":{state.stability!r}:{state.difficulty!r}"
+        digest.update(f"|{card.item_id}{known}:{state and state.last_day}".encode())
+    return digest.hexdigest()
