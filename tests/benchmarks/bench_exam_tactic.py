@@ -29,7 +29,7 @@ from studyapp.deckfile.reader import check_paths  # noqa: E402
 from studyapp.store import Store  # noqa: E402
 from studyapp.study.exam import set_exam  # noqa: E402
 from tests.benchmarks.bench import child_env  # noqa: E402
-from tests.benchmarks.bench_replay import anki_events, write_deck  # noqa: E402
+from tests.benchmarks.bench_replay import anki_events, print_figures, write_deck  # noqa: E402
 
 SESSION_START = textwrap.dedent("""
     import json, sys, time
@@ -103,12 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if min(args.cards, args.reviews, args.days) < 1:
         parser.error("--cards, --reviews and --days must be at least 1")
-    figures = run(args.cards, args.reviews, args.days)
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        for name, value in figures.items():
-            print(f"{name:24} {value:8.3f}")
+    print_figures(run(args.cards, args.reviews, args.days), args.json)
     return 0
 
 

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.benchmarks.test_bench_replay_runs import bench_figures
+
 BENCH = Path(__file__).parent / "bench_exam_tactic.py"
 
 
 @pytest.mark.slow
 def test_bench_exam_tactic_runs_and_reports_its_figures():
-    done = subprocess.run(
-        [sys.executable, str(BENCH), "--cards", "60", "--reviews", "600", "--days", "20", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    figures = json.loads(done.stdout)
+    figures = bench_figures(BENCH, "--cards", "60", "--reviews", "600", "--days", "20")
     assert set(figures) == {
         *(f"exam_reviews_{run}{cpu}_s" for run in ("cold", "warm") for cpu in ("", "_cpu")),
         "exam_reviews_today",

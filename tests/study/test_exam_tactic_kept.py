@@ -15,7 +15,7 @@ from studyapp.study.exam_recall_plan import load_recall_inputs, plan_review_ids,
 from studyapp.study.exam_tactic import choice_key, plan_exam
 from studyapp.sync.events import ReviewEvent
 from tests.study.test_exam import big_deck
-from tests.study.test_exam_recall_plan import TODAY, item_ids, remember
+from tests.study.test_exam_recall_plan import TODAY, item_ids, not_due_until, remember
 
 EXAM_DAY = TODAY + timedelta(days=30)
 
@@ -31,11 +31,7 @@ def planned(store, write_deck):
     """An exam over forty cards of mixed strength (its tactic is not the default one)."""
     store.decks.import_([big_deck(write_deck, "anat", 40)])
     ids = item_ids(store, "anat")
-    with store.transaction():
-        store.conn.execute(
-            "UPDATE items SET repetitions = 4, interval = 60, due = ?, ef = 250",
-            [(EXAM_DAY + timedelta(days=20)).isoformat()],
-        )
+    not_due_until(store, EXAM_DAY + timedelta(days=20))
     for n, item_id in enumerate(ids):
         remember(store, [item_id], 0.5 + 1.5 * n, TODAY - timedelta(days=4 + n % 15))
     made, _ = exam.set_exam(store, EXAM_DAY, name="Q", minutes_per_day=3)
