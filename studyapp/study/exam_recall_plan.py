@@ -264,7 +264,7 @@ def _tactic(inputs: RecallInputs, full_plan: bool, kept: Exams | None) -> Tactic
             inputs.cards, inputs.goal, Memory(inputs.parameters), explain_shortfall=False
         ).tactic
         _remember(inputs, tactic)
-    if kept is not None and key is not None and full_plan:
+    if key is not None and full_plan:
         kept.keep_tactic(inputs.exam.id, key, tactic.review_retention, tactic.window_aim)
     return tactic
 
@@ -289,9 +289,10 @@ def todays_plan(
     """What the plan studies today, with `spent_minutes` of the budget gone already and
     `exam_reviews_done` exam reviews given: the day is planned afresh from the states as
     they are (one day), with the tactic of the full plan, the one :func:`project` shows.
-    Without `full_plan` (a count on home, on the UI thread), a plan not worked out yet
-    is not waited for: the default tactic. With `kept` (the store's exams), the tactic
-    is read from and kept in the database, so the next start need not plan again."""
+    Without `full_plan` (a count on home, on the UI thread), a plan not worked out (nor
+    kept) yet is not waited for: the default tactic. With `kept` (the store's exams),
+    the tactic is read from and kept in the database, so the next start need not plan
+    again."""
     tactic = _tactic(inputs, full_plan, kept)
     goal = replace(
         inputs.goal, minutes_per_day=max(0.0, inputs.goal.minutes_per_day - spent_minutes)
