@@ -264,7 +264,7 @@ def _tactic(inputs: RecallInputs, full_plan: bool, kept: Exams | None) -> Tactic
             inputs.cards, inputs.goal, Memory(inputs.parameters), explain_shortfall=False
         ).tactic
         _remember(inputs, tactic)
-    if key is not None and full_plan:
+    if kept is not None and key is not None and full_plan:
         kept.keep_tactic(inputs.exam.id, key, tactic.review_retention, tactic.window_aim)
     return tactic
 
