@@ -194,53 +194,6 @@ class Exams(ActionLog):
 
     # -- the final window ----------------------------------------------------------
 
-    # "Reviewed since the window opened" is a set built from the reviews_day index
-    # (a few days of answers), not a lookup into each item's whole history.
-    _OWED = (
-        f"FROM items i WHERE i.due > ? AND {_ACTIVE} AND i.id NOT IN "
-        "(SELECT item_id FROM reviews WHERE study_day >= ? AND kind != 'cram')"
-    )
-
-    def owed_count(self, exam: Exam, window_start: date) -> int:
-        """Scope items SM-2 shows only after the exam and not reviewed since the window opened."""
-        scope, params = exam_clause(exam)
-        return (
-            self._one(
-                f"SELECT COUNT(*) {self._OWED}{scope}",
-                [exam.date.isoformat(), window_start.isoformat(), *params],
-            )
-            or 0
-        )
-
-    def owed_item_ids(
-        self,
-        exam: Exam,
-        window_start: date,
-        today: date,
-        deck_id: str | None = None,
-        tag: str | None = None,
-        limit: int = -1,
-    ) -> list[int]:
-        """The owed items (see :meth:`exam_owed_count`) a session may show, weakest first,
-        at most `limit` (-1: all)."""
-        scope, params = scope_clause(deck_id, tag)
-        in_exam, exam_params = exam_clause(exam)
-        return [
-            r[0]
-            for r in self.conn.execute(
-                f"SELECT i.id {self._OWED} AND (i.buried_until IS NULL OR i.buried_until <= ?)"
-                f"{scope}{in_exam} ORDER BY i.ef, i.id LIMIT ?",
-                [
-                    exam.date.isoformat(),
-                    window_start.isoformat(),
-                    today.isoformat(),
-                    *params,
-                    *exam_params,
-                    limit,
-                ],
-            )
-        ]
-
     def reviews_on(self, exam: Exam, day: date) -> int:
         """Scope items given an exam review on study day `day`."""
         scope, params = exam_clause(exam)
@@ -325,6 +278,30 @@ class Exams(ActionLog):
                 [since.isoformat(), today.isoformat()],
             )
         ]
+
+    def kept_tactic(self, exam_id: int, chosen_from: str) -> tuple[float, float] | None:
+        """The (review retention, window aim) kept for the exam's plan, if it was chosen
+        from exactly `chosen_from` (a digest of the plan's inputs); else None."""
+        row = self.conn.execute(
+            "SELECT review_retention, window_aim FROM exam_tactics "
+            "WHERE exam_id = ? AND chosen_from = ?",
+            [exam_id, chosen_from],
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def keep_tactic(
+        self, exam_id: int, chosen_from: str, review_retention: float, window_aim: float
+    ) -> None:
+        """Keep the exam's plan tactic and what it was chosen from, in place of the last
+        one (nothing is kept for an exam not in the database)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO exam_tactics (exam_id, chosen_from, review_retention, window_aim) "
+                "SELECT id, ?, ?, ? FROM exams WHERE id = ? ON CONFLICT (exam_id) DO UPDATE SET "
+                "chosen_from = excluded.chosen_from, review_retention = "
+                "excluded.review_retention, window_aim = excluded.window_aim",
+                [chosen_from, review_retention, window_aim, exam_id],
+            )
 
     def change_mark(self) -> tuple[int, int]:
         """Changes written through this connection and commits through any other (SQLite's

@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.study.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -367,6 +367,12 @@ MIGRATIONS: dict[int, str] = {
     # (IF NOT EXISTS: tests that set a database back a version run it again.)
     14: "CREATE INDEX IF NOT EXISTS items_buried ON items (buried_until, card_id) "
     "WHERE buried_until IS NOT NULL",
+    # Each exam's plan tactic (studyapp.study.exam_tactic) and a digest of what it was
+    # chosen from: a session starts with it instead of planning again (seconds for a
+    # big scope). Local to this database: never synced, re-made when the digest differs.
+    15: "CREATE TABLE IF NOT EXISTS exam_tactics (exam_id INTEGER PRIMARY KEY "
+    "REFERENCES exams(id) ON DELETE CASCADE, chosen_from TEXT NOT NULL, "
+    "review_retention REAL NOT NULL, window_aim REAL NOT NULL)",
 }
 
 

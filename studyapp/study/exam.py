@@ -9,9 +9,8 @@ exam on day E with a margin of m days (the `exam_margin_days` setting):
   once the window is open, whatever is still unseen comes before the exam day.
 
 Which cards come up as *exam reviews* (logged, SM-2 state untouched, as cram) is
-the recall plan's choice (:mod:`studyapp.study.exam_recall_plan`), for every exam; its
-final window spreads them as :func:`exam_reviews_today` counts (nothing else calls it
-since the once-over went).
+the recall plan's choice (:mod:`studyapp.study.exam_recall_plan`), for every exam,
+its final window spread evenly over the window's days.
 
 Once E has passed, an exam is history: it no longer paces or adds reviews.
 """
@@ -29,7 +28,6 @@ __all__ = [
     "ExamStatus",
     "daily_new_limit",
     "exam_new_item_ids",
-    "exam_reviews_today",
     "exam_statuses",
     "margin_days",
     "pace_line",
@@ -76,20 +74,6 @@ def paced_new_per_day(
     """The day's new-card limit for one exam: its pace, never below the student's
     `new_per_day`."""
     return max(new_per_day, raw_new_per_day(unseen, today, exam_date, margin))
-
-
-def exam_reviews_today(
-    owed: int, done_today: int, today: date, exam_date: date, margin: int
-) -> int:
-    """How many of the `owed` cards (still without a review in the window) come up today.
-
-    `done_today` exam reviews already given today count against the day's share,
-    so a second sitting the same day does not take tomorrow's.
-    """
-    if not window_start(exam_date, margin) <= today <= exam_date:
-        return 0
-    days = max(1, (exam_date - today).days)
-    return max(0, min(owed, _ceil_div(owed + done_today, days) - done_today))
 
 
 def parse_exam_date(text: str, today: date) -> date:

@@ -1,10 +1,11 @@
 """The exam plan to a target recall, fed from the store: projected recall on the day.
 
-:mod:`studyapp.study.exam_plan` is pure; this module reads what it needs for one exam
-(the scope's FSRS memory states, the fitted parameters, the student's answer
-time and recent study minutes), runs it, and keeps the result for as long as
-those inputs are unchanged: a plan runs the scope day by day to the exam a few
-dozen times, seconds for a big scope, so the UI runs :func:`project` in a worker.
+The planner (:mod:`studyapp.study.exam_plan`, :mod:`studyapp.study.exam_tactic`) is
+pure; this module reads what it needs for one exam (the scope's FSRS memory states,
+the fitted parameters, the student's answer time and recent study minutes), runs it,
+and keeps the result for as long as those inputs are unchanged: a plan runs the
+scope day by day to the exam a few dozen times, seconds for a big scope, so the UI
+runs :func:`project` in a worker.
 
 Cards never answered go in as the planner treats them: unseen, paced in as new.
 """
@@ -19,7 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from studyapp.settings import load_settings
-from studyapp.store import Exam, Store
+from studyapp.store import Exam, Exams, Store
 from studyapp.store.columns import tags_tuple
 from studyapp.study.exam import MAX_DAYS_AHEAD, margin_days
 from studyapp.study.exam_plan import (
@@ -32,10 +33,10 @@ from studyapp.study.exam_plan import (
     Tactic,
     default_minutes_per_day,
     plan_day,
-    plan_exam,
     shortfall_line,
 )
 from studyapp.study.exam_recall import Memory, MemoryState
+from studyapp.study.exam_tactic import choice_key, plan_exam
 
 __all__ = [
     "MAX_MINUTES_PER_DAY",
@@ -239,26 +240,42 @@ _tactics: dict[RecallInputs, Tactic] = {}
 _plans_made = 0
 
 
-def _tactic(inputs: RecallInputs, full_plan: bool) -> Tactic:
-    # The full plan's tactic: from the projection if worked out, else planned without
-    # the shortfall's searches (all a day needs); the default one if not waited for.
+def _tactic(inputs: RecallInputs, full_plan: bool, kept: Exams | None) -> Tactic:
+    # The full plan's tactic: from the projection if worked out, else kept in the
+    # database (`kept`) for these very inputs, else planned without the shortfall's
+    # searches (all a day needs); the default one if not waited for. A full plan's
+    # tactic is kept for the next start (not without `full_plan`: home writes nothing).
     with _cache_lock:
         found = _cache.get(inputs)
         tactic = found[0].tactic if found else _tactics.get(inputs)
-    if tactic is not None:
-        return tactic
-    if not full_plan:
-        return Tactic(window_aim=inputs.goal.target)
-    tactic = plan_exam(
-        inputs.cards, inputs.goal, Memory(inputs.parameters), explain_shortfall=False
-    ).tactic
+    key = None
+    if kept is not None:
+        key = choice_key(inputs.cards, inputs.goal, inputs.parameters)
+        row = kept.kept_tactic(inputs.exam.id, key)
+        if row is not None:
+            if tactic is None:
+                tactic = Tactic(*row)
+                _remember(inputs, tactic)
+            return tactic
+    if tactic is None:
+        if not full_plan:
+            return Tactic(window_aim=inputs.goal.target)
+        tactic = plan_exam(
+            inputs.cards, inputs.goal, Memory(inputs.parameters), explain_shortfall=False
+        ).tactic
+        _remember(inputs, tactic)
+    if kept is not None and key is not None and full_plan:
+        kept.keep_tactic(inputs.exam.id, key, tactic.review_retention, tactic.window_aim)
+    return tactic
+
+
+def _remember(inputs: RecallInputs, tactic: Tactic) -> None:
     global _plans_made
     with _cache_lock:
         if len(_tactics) >= _CACHE_SIZE:
             _tactics.pop(next(iter(_tactics)))
         _tactics[inputs] = tactic
         _plans_made += 1
-    return tactic
 
 
 def todays_plan(
@@ -267,13 +284,16 @@ def todays_plan(
     exam_reviews_done: int = 0,
     *,
     full_plan: bool = True,
+    kept: Exams | None = None,
 ) -> PlanDay:
     """What the plan studies today, with `spent_minutes` of the budget gone already and
     `exam_reviews_done` exam reviews given: the day is planned afresh from the states as
     they are (one day), with the tactic of the full plan, the one :func:`project` shows.
-    Without `full_plan` (a count on home, on the UI thread), a plan not worked out yet
-    is not waited for: the default tactic."""
-    tactic = _tactic(inputs, full_plan)
+    Without `full_plan` (a count on home, on the UI thread), a plan not worked out (nor
+    kept) yet is not waited for: the default tactic. With `kept` (the store's exams),
+    the tactic is read from and kept in the database, so the next start need not plan
+    again."""
+    tactic = _tactic(inputs, full_plan, kept)
     goal = replace(
         inputs.goal, minutes_per_day=max(0.0, inputs.goal.minutes_per_day - spent_minutes)
     )
@@ -320,7 +340,7 @@ def plan_review_ids(
                 continue
             inputs = load_recall_inputs(store, exam, today)
             done = store.exams.reviews_on(exam, today)
-            day = todays_plan(inputs, spent, done, full_plan=full_plan)
+            day = todays_plan(inputs, spent, done, full_plan=full_plan, kept=store.exams)
             ids += [*day.window, *day.reviews]
         # As it is now: planning may have worked out a full plan (reading changes nothing).
         state = _state(store, today, full_plan)

@@ -107,18 +107,22 @@ def run(cards: int, reviews: int) -> dict[str, float]:
     }
 
 
+def print_figures(figures: dict[str, float], as_json: bool) -> None:
+    """A benchmark's figures: one JSON object, or a line each."""
+    if as_json:
+        print(json.dumps(figures))
+    else:
+        for name, value in figures.items():
+            print(f"{name:24} {value:8.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=5000)
     parser.add_argument("--reviews", type=int, default=100_000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    figures = run(args.cards, args.reviews)
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        for name, value in figures.items():
-            print(f"{name:22} {value:8.2f}")
+    print_figures(run(args.cards, args.reviews), args.json)
     return 0
 
 

@@ -38,8 +38,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from studyapp.study import sm2
-from studyapp.study.exam_plan import ExamGoal, PlanCard, Tactic, plan_day, plan_exam
+from studyapp.study.exam_plan import ExamGoal, PlanCard, Tactic, plan_day
 from studyapp.study.exam_recall import DEFAULT_PARAMETERS, Memory, MemoryState, rating_for
+from studyapp.study.exam_tactic import plan_exam
 
 STRATEGIES = ("studyapp", "sm2_deadline", "fsrs_fixed", "remnote", "fsrs_advance")
 SM2_STRATEGIES = ("sm2_deadline", "remnote")

@@ -12,16 +12,19 @@ import pytest
 BENCH = Path(__file__).parent / "bench_replay.py"
 
 
-@pytest.mark.slow
-def test_bench_replay_runs_and_reports_its_figures():
+def bench_figures(bench: Path, *args: str) -> dict[str, float]:
+    """A benchmark script's figures, run with `args` and --json (it must succeed)."""
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--cards", "50", "--reviews", "500", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [sys.executable, str(bench), *args, "--json"], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    figures = json.loads(done.stdout)
+    figures: dict[str, float] = json.loads(done.stdout)
+    return figures
+
+
+@pytest.mark.slow
+def test_bench_replay_runs_and_reports_its_figures():
+    figures = bench_figures(BENCH, "--cards", "50", "--reviews", "500")
     assert set(figures) == {
         f"merge_{case}{cpu}_s" for case in ("first", "again", "one_more") for cpu in ("", "_cpu")
     }

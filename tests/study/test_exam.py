@@ -14,9 +14,10 @@ from studyapp.settings import save_setting
 from studyapp.store import Store, StoreError
 from studyapp.study import exam, sm2
 from studyapp.study.exam_forecast import forecast_exam, load_inputs, simulate
-from studyapp.study.exam_plan import DEFAULT_TARGET, WINDOW_AIMS
+from studyapp.study.exam_plan import DEFAULT_TARGET
 from studyapp.study.exam_recall import Memory
 from studyapp.study.exam_recall_plan import load_recall_inputs, plan_review_ids, todays_plan
+from studyapp.study.exam_tactic import WINDOW_AIMS
 from studyapp.study.session import ReviewSession, new_card_budget
 from tests.conftest import review_session
 
@@ -69,29 +70,6 @@ def test_inside_the_window_everything_comes_before_the_exam_day(unseen, days_lef
         remaining -= min(remaining, exam.paced_new_per_day(remaining, day, exam_date, margin, 0))
         day += timedelta(days=1)
     assert remaining == 0 and day <= max(exam_date, TODAY + timedelta(days=1))
-
-
-@settings(max_examples=200, deadline=None)
-@given(owed=st.integers(0, 3000), margin=st.integers(1, 30), sittings=st.integers(1, 3))
-def test_exam_reviews_spread_over_the_window_and_all_given(owed, margin, sittings):
-    exam_date = TODAY + timedelta(days=margin)
-    day, left = TODAY, owed
-    while day < exam_date:
-        done_today = 0
-        # Several sittings a day take the day's share once, not once each.
-        for _ in range(sittings):
-            share = exam.exam_reviews_today(left, done_today, day, exam_date, margin)
-            left -= share
-            done_today += share
-        assert done_today <= -(-(left + done_today) // max(1, (exam_date - day).days))
-        day += timedelta(days=1)
-    assert left == 0
-
-
-def test_no_exam_reviews_outside_the_window():
-    exam_date = TODAY + timedelta(days=20)
-    assert exam.exam_reviews_today(50, 0, TODAY, exam_date, 7) == 0
-    assert exam.exam_reviews_today(50, 0, exam_date + timedelta(days=1), exam_date, 7) == 0
 
 
 def test_bad_exam_dates_are_refused():

@@ -11,16 +11,16 @@ from hypothesis import strategies as st
 
 from studyapp.study.exam_plan import (
     DEFAULT_MINUTES_PER_DAY,
-    PILE_UP_FACTOR,
-    PILE_UP_MINUTES,
     ExamGoal,
     PlanCard,
     Shortfall,
+    Tactic,
     default_minutes_per_day,
-    plan_exam,
+    plan_day,
     shortfall_line,
 )
 from studyapp.study.exam_recall import Memory, MemoryState, rating_for
+from studyapp.study.exam_tactic import PILE_UP_FACTOR, PILE_UP_MINUTES, plan_exam
 
 TODAY = date(2027, 1, 4)
 MEMORY = Memory()
@@ -181,6 +181,48 @@ def test_the_plan_leaves_its_input_alone():
 def test_nothing_is_planned_on_or_after_the_exam_day():
     plan = plan_exam([_seen(1, 2.0, 3)], ExamGoal(today=TODAY, exam_date=TODAY))
     assert plan.days == ()
+
+
+def _owed(count: int, window_start: date) -> dict[int, MemoryState | None]:
+    # Weak cards last seen before the window opened: every one is owed a window review.
+    return {i: MemoryState(2.0, 5.0, window_start - timedelta(days=3)) for i in range(count)}
+
+
+# Reviews by gain left out (no card is ever that faded): only the window's share counts.
+WINDOW_ONLY = Tactic(review_retention=0.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(owed=st.integers(0, 120), margin=st.integers(1, 12), sittings=st.integers(1, 3))
+def test_exam_reviews_spread_over_the_window_and_all_given(owed, margin, sittings):
+    exam_date = TODAY + timedelta(days=margin)
+    goal = ExamGoal(today=TODAY, exam_date=exam_date, window_days=margin, minutes_per_day=480)
+    states = _owed(owed, TODAY)
+    given_in_window: set[int] = set()
+    day = TODAY
+    while day < exam_date:
+        done_today = 0
+        # Several sittings a day take the day's share once, not once each.
+        for _ in range(sittings):
+            window = plan_day(states, day, goal, WINDOW_ONLY, MEMORY, done_today).window
+            for item_id in window:
+                states[item_id] = MEMORY.review(states[item_id], Rating.Good, day)
+            given_in_window |= set(window)
+            done_today += len(window)
+        left = owed - len(given_in_window)
+        assert done_today <= -(-(left + done_today) // max(1, (exam_date - day).days))
+        day += timedelta(days=1)
+    assert given_in_window == set(range(owed))
+
+
+def test_no_exam_reviews_outside_the_window():
+    exam_date = TODAY + timedelta(days=20)
+    goal = ExamGoal(today=TODAY, exam_date=exam_date, window_days=7, minutes_per_day=480)
+    states = _owed(50, TODAY)
+    assert plan_day(states, exam_date - timedelta(days=7), goal, WINDOW_ONLY, MEMORY).window
+    assert plan_day(states, TODAY, goal, WINDOW_ONLY, MEMORY).window == ()
+    after = exam_date + timedelta(days=1)
+    assert plan_day(states, after, goal, WINDOW_ONLY, MEMORY).window == ()
 
 
 @pytest.mark.parametrize(

@@ -193,15 +193,20 @@ def test_stats_json_has_each_exams_projected_recall(run):  # noqa: F811
 # -- the daily queue's exam part ------------------------------------------------------------
 
 
+def not_due_until(store, day: date) -> None:
+    """Every item studied (SM-2 state of a mature card) and next due on `day`."""
+    with store.transaction():
+        store.conn.execute(
+            "UPDATE items SET repetitions = 4, interval = 60, due = ?, ef = 250",
+            [day.isoformat()],
+        )
+
+
 def fading_and_safe(store, write_deck) -> tuple[list[int], list[int]]:
     """Ten cards SM-2 shows only after the exam: five fading fast, five safe until the day."""
     store.decks.import_([big_deck(write_deck, "anat", 10)])
     ids = item_ids(store, "anat")
-    with store.transaction():
-        store.conn.execute(
-            "UPDATE items SET repetitions = 4, interval = 60, due = ?, ef = 250",
-            [(TODAY + timedelta(days=50)).isoformat()],
-        )
+    not_due_until(store, TODAY + timedelta(days=50))
     remember(store, ids[:5], 1.0, TODAY - timedelta(days=30))
     remember(store, ids[5:], 3000.0, TODAY - timedelta(days=1))
     return ids[:5], ids[5:]

@@ -9,6 +9,7 @@ from studyapp.study import exam
 from studyapp.ui.dialogs.exam import ExamScreen
 from studyapp.ui.screens.home import HomeScreen
 from studyapp.ui.screens.review import ReviewScreen
+from studyapp.ui.widgets.exam_list import ALL_DECKS, SAME_SCOPE, ScopeChoice
 
 SIZE = (80, 24)
 TODAY = date(2026, 11, 23)  # the app's pinned clock (tests/conftest.py)
@@ -93,7 +94,7 @@ async def test_dialog_scopes_moves_and_removes(sample_store, make_app):
         await pilot.pause()
         await pilot.press("x")
         dialog = app.screen
-        dialog.query_one("#exam-scope").value = "tag:ltr"
+        dialog.query_one("#exam-scope").value = ScopeChoice(tags=("ltr",))
         await pilot.press(*"2026-12-10", "tab", *"Final", "ctrl+s")
         await pilot.pause()
         (moved,) = sample_store.exams.all()
@@ -175,13 +176,13 @@ async def test_moving_in_the_dialog_keeps_the_scope(sample_store, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("x")
-        assert app.screen.query_one("#exam-scope").value == "keep:"
+        assert app.screen.query_one("#exam-scope").value == SAME_SCOPE
         await pilot.press(*"2026-12-10", "tab", *"Final", "ctrl+s")
         await pilot.pause()
         (moved,) = sample_store.exams.all()
         assert (moved.date, moved.deck_ids, moved.tags) == (date(2026, 12, 10), (), ("ltr",))
         await pilot.press("x")
-        app.screen.query_one("#exam-scope").value = "all:"
+        app.screen.query_one("#exam-scope").value = ALL_DECKS
         await pilot.press(*"2026-12-11", "tab", *"Final", "ctrl+s")
         await pilot.pause()
         (widened,) = sample_store.exams.all()
@@ -347,9 +348,9 @@ async def test_home_dialog_cli_json_and_session_agree_on_an_exam_at_the_defaults
 ):
     from studyapp.settings import load_settings
     from studyapp.study.exam_forecast import exam_json, report_lines
-    from studyapp.study.exam_plan import plan_exam
     from studyapp.study.exam_recall import Memory
     from studyapp.study.exam_recall_plan import exam_projection, load_recall_inputs
+    from studyapp.study.exam_tactic import plan_exam
     from studyapp.study.session import ReviewSession
 
     planned, _ = exam.set_exam(sample_store, TODAY + timedelta(days=20), deck_ids=("sample",))

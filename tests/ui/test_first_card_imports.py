@@ -52,6 +52,7 @@ NOT_ON_THE_WAY_TO_THE_FIRST_CARD = {
     "studyapp.study.exam_plan",
     "studyapp.study.exam_recall",
     "studyapp.study.exam_recall_plan",
+    "studyapp.study.exam_tactic",
     "studyapp.memory.evaluate",
     "studyapp.memory.simulate",
     "studyapp.sync.folder",

@@ -9,6 +9,7 @@ from studyapp.store import Store
 from studyapp.study.session import Scope
 from studyapp.ui.dialogs.exam import ExamScreen
 from studyapp.ui.screens.home import StudyChoice
+from studyapp.ui.widgets.exam_list import ScopeChoice
 
 DECK = """\
 [deck]
@@ -59,4 +60,8 @@ async def test_exam_scope_lists_no_angle_tags(angle_store, make_app):
         await pilot.pause()
         assert isinstance(app.screen, ExamScreen)
         values = [value for _, value in app.screen.listing.scopes]
-        assert values == ["deck:angles", "tag:foundations", "tag:foundations::definition"]
+        assert values == [
+            ScopeChoice(deck_ids=("angles",)),
+            ScopeChoice(tags=("foundations",)),
+            ScopeChoice(tags=("foundations::definition",)),
+        ]

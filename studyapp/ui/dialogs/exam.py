@@ -33,7 +33,13 @@ from studyapp.study.exam import (
 from studyapp.study.exam_forecast import load_inputs
 from studyapp.study.exam_recall_plan import load_recall_inputs, parse_minutes, parse_target
 from studyapp.ui.context import GivenContext, StudyContext
-from studyapp.ui.widgets.exam_list import ExamList, ExamListing
+from studyapp.ui.widgets.exam_list import (
+    ALL_DECKS,
+    SAME_SCOPE,
+    ExamList,
+    ExamListing,
+    ScopeChoice,
+)
 from studyapp.ui.widgets.exam_preview import ExamPreview, RecallSource
 from studyapp.ui.widgets.key_bar import KeyBar
 
@@ -81,13 +87,13 @@ class ExamScreen(GivenContext, ModalScreen[ExamEdit | None]):
             with Horizontal(id="exam-form"):
                 yield _checked_input("YYYY-MM-DD", "exam-date", self._read_date)
                 yield Input(placeholder="Name (optional)", id="exam-name")
-                yield Select(
+                yield Select[ScopeChoice](
                     [
-                        ("Same scope", "keep:"),
-                        ("All decks", "all:"),
+                        ("Same scope", SAME_SCOPE),
+                        ("All decks", ALL_DECKS),
                         *((_scope_label(label), value) for label, value in self.listing.scopes),
                     ],
-                    value="keep:",
+                    value=SAME_SCOPE,
                     allow_blank=False,
                     id="exam-scope",
                 )
@@ -128,13 +134,12 @@ class ExamScreen(GivenContext, ModalScreen[ExamEdit | None]):
         except ValueError:
             return None
         name = self.query_one("#exam-name", Input).value.strip()
-        kind, _, value = str(self.query_one("#exam-scope", Select).value).partition(":")
+        scope = self._scope()
         moved = next((s.exam for s, _ in self.listing.coming if s.exam.name == name), None)
-        if moved is not None and kind == "keep":
+        if moved is not None and scope.keep:
             deck_ids, tags = moved.deck_ids, moved.tags
         else:
-            deck_ids = (value,) if kind == "deck" else ()
-            tags = (value,) if kind == "tag" else ()
+            deck_ids, tags = scope.deck_ids, scope.tags
         return Exam(
             moved.id if moved else 0,
             name or "new exam",
@@ -144,6 +149,12 @@ class ExamScreen(GivenContext, ModalScreen[ExamEdit | None]):
             target if target is not None else (moved.target if moved else None),
             minutes if minutes is not None else (moved.minutes_per_day if moved else None),
         )
+
+    def _scope(self) -> ScopeChoice:
+        scope = self.query_one("#exam-scope", Select).value
+        # allow_blank=False: the drop-down always holds one of its choices.
+        assert isinstance(scope, ScopeChoice)
+        return scope
 
     def _preview(self) -> None:
         exam = self._typed_exam()
@@ -175,18 +186,15 @@ class ExamScreen(GivenContext, ModalScreen[ExamEdit | None]):
                 return
         when = self._read_date(inputs[0].value)
         target, minutes = _read_target(inputs[1].value), _read_minutes(inputs[2].value)
-        scope = str(self.query_one("#exam-scope", Select).value)
-        kind, _, value = scope.partition(":")
-        deck_ids = (value,) if kind == "deck" else ()
-        tags = (value,) if kind == "tag" else ()
+        scope = self._scope()
         name = self.query_one("#exam-name", Input).value.strip()
         self.dismiss(
             ExamEdit(
                 name,
                 when,
-                deck_ids,
-                tags,
-                all_decks=kind == "all",
+                scope.deck_ids,
+                scope.tags,
+                all_decks=scope.all_decks,
                 target=target,
                 minutes_per_day=minutes,
             )
@@ -288,9 +296,13 @@ def exam_listing(context: StudyContext) -> ExamListing:
         for exam in reversed(store.exams.all())
         if exam.date < today
     ]
-    scopes = [(name, f"deck:{deck_id}") for deck_id, name in store.decks.names().items()]
+    scopes = [
+        (name, ScopeChoice(deck_ids=(deck_id,))) for deck_id, name in store.decks.names().items()
+    ]
     scopes += [
-        (f"tag {tag}", f"tag:{tag}") for tag, _ in store.browse.tag_counts() if is_topic(tag)
+        (f"tag {tag}", ScopeChoice(tags=(tag,)))
+        for tag, _ in store.browse.tag_counts()
+        if is_topic(tag)
     ]
     database = store.database_file()
     inputs = []

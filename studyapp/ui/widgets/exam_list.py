@@ -33,6 +33,24 @@ from studyapp.ui.widgets.exam_line import KeepForecast
 from studyapp.ui.widgets.exam_preview import RecallSource, project_sources
 
 
+@dataclass(frozen=True, slots=True)
+class ScopeChoice:
+    """One choice of the dialog's scope drop-down: the decks and tags an exam is to cover
+    (neither: every deck), or `keep`, a moved exam's own."""
+
+    deck_ids: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    keep: bool = False
+
+    @property
+    def all_decks(self) -> bool:
+        return not (self.keep or self.deck_ids or self.tags)
+
+
+SAME_SCOPE = ScopeChoice(keep=True)
+ALL_DECKS = ScopeChoice()
+
+
 @dataclass(frozen=True)
 class ExamListing:
     """What the dialog shows: coming exams with their status, past ones with their grades."""
@@ -40,7 +58,7 @@ class ExamListing:
     today: date
     coming: list[tuple[ExamStatus, Forecast | None]] = field(default_factory=list)
     past: list[tuple[Exam, dict[int, int]]] = field(default_factory=list)
-    scopes: list[tuple[str, str]] = field(default_factory=list)  # (label, "deck:ID" / "tag:T")
+    scopes: list[tuple[str, ScopeChoice]] = field(default_factory=list)  # (label, one deck/tag)
     # The database file, for working out the forecasts not yet known; in memory (None),
     # their inputs are read with the listing.
     database: str | None = None
