@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from studyapp.locations import bundled_decks_dir
@@ -21,12 +22,16 @@ DECK_IDS_KEY = "bundled_deck_ids"
 class SyncResult:
     first_run: bool
     report: ImportReport
+    # On the first run, the cards the bundled decks hold as the student reviews them (a
+    # reversed card is two, where the import report counts one): the figure home's
+    # Cards column adds up to.
+    cards: int = 0
 
     def message(self) -> str | None:
         """One line for the screen, or None when nothing changed."""
         if self.first_run:
-            cards = sum(d.added for d in self.report.decks)
-            return f"Welcome! Imported {len(self.report.decks)} bundled decks ({cards} cards)."
+            decks = len(self.report.decks)
+            return f"Welcome! Imported {decks} bundled decks ({self.cards} cards)."
         changed = [d.summary() for d in self.report.decks if d.changed]
         if not changed:
             return None
@@ -73,7 +78,12 @@ def sync_bundled_decks(store: Store) -> SyncResult | None:
         report.decks.extend(store.decks.retire(d for d in before if d not in shipped))
         store.set_meta(FINGERPRINT_KEY, fingerprint)
         store.set_meta(DECK_IDS_KEY, json.dumps(shipped))
-    return SyncResult(first_run, report)
+    cards = 0
+    if first_run:
+        # The day only decides what is due, which is not counted here.
+        counts = store.progress.deck_counts(date.today())
+        cards = sum(deck.total for deck in counts if deck.id in shipped)
+    return SyncResult(first_run, report, cards)
 
 
 def set_up_store(store: Store) -> str | None:

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
-from textual.theme import Theme
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from studyapp.bundled import set_up_store
-from studyapp.settings import (
-    THEMES,
-    Settings,
-    extend_new_cards,
-    load_settings,
-    save_setting,
-    save_settings,
-)
+from studyapp.settings import Settings, load_settings
 from studyapp.store import DATABASE_ERRORS, DatabaseError, InputError, Store
 from studyapp.study import sm2
 from studyapp.study.session import ReviewSession, Scope
@@ -32,18 +21,19 @@ from studyapp.study.session_records import session_mode
 from studyapp.ui.card_writes import CardWrites
 from studyapp.ui.context import GivenContext, StudyContext
 from studyapp.ui.export_flow import EXPORT_GROUP, export_finished, open_export
+from studyapp.ui.memory_refresh import MEMORY_GROUP, refresh_finished, start_refresh
+from studyapp.ui.settings_writes import SettingsWrites
 
 ScreenType = TypeVar("ScreenType", bound=Screen[Any])
 
 if TYPE_CHECKING:
     from studyapp.store import Exam
     from studyapp.study.exam_forecast import Forecast
-    from studyapp.ui.dialogs.settings import SettingsScreen
     from studyapp.ui.screens.home import HomeScreen
     from studyapp.ui.screens.review import ReviewScreen
 
 
-class StudyApp(CardWrites):
+class StudyApp(CardWrites, SettingsWrites):
     """Review flashcards with SM-2. The store is injected; the app never opens a database."""
 
     TITLE = "StudyApp"
@@ -131,7 +121,7 @@ class StudyApp(CardWrites):
         if self.store.path is not None and self.store.memory.fit_due():
             self.refresh_memory(self.store.path)
         # A theme picked anywhere (ctrl+t, the palette's "Theme") is remembered.
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.theme_changed_signal.subscribe(self, self.remember_theme)
         if self.start == "review":
             # Straight to the first card: home is built only when the student goes back.
             self.start_review(*self.start_review_args)
@@ -140,6 +130,10 @@ class StudyApp(CardWrites):
 
             self.push_screen(HomeScreen(self.startup_message))
         self.start_folder_sync()
+
+    def refresh_memory(self, path: Path) -> Worker[str | None]:
+        """Rebuild or refit the memory model in the background (ui/memory_refresh.py)."""
+        return start_refresh(self, path)
 
     def start_folder_sync(self) -> None:
         from studyapp.ui.folder_sync import start_sync
@@ -175,14 +169,6 @@ class StudyApp(CardWrites):
     def on_home_screen_start_review(self, message: HomeScreen.StartReview) -> None:
         self.start_review(message.scope, message.mode, message.ahead_days)
 
-    def on_settings_screen_decide(self, message: SettingsScreen.Decide) -> None:
-        from studyapp.ui.dialogs.decide import DecideScreen
-
-        decide = DecideScreen(
-            self.store.memory, self.today(), message.scheduler, message.desired_retention
-        )
-        self.push_screen(decide)
-
     def on_home_screen_open_stats(self) -> None:
         self.open_stats()
 
@@ -217,38 +203,6 @@ class StudyApp(CardWrites):
             self.notify("Switched to the new review; every answer so far is saved.", timeout=3)
         self.push_screen(ReviewScreen(self.new_session(scope, mode, ahead_days)))
 
-    def reload_settings(self) -> None:
-        self.settings = load_settings(self.store)
-        if self.theme != self.settings.theme:
-            self.theme = self.settings.theme
-
-    def action_settings(self) -> None:
-        from studyapp.ui.dialogs.settings import SettingsChange, SettingsScreen
-
-        def saved(change: SettingsChange | None) -> None:
-            # The dialog checked the values; the app saves them, as for every dialog.
-            if change is not None and self.guarded(
-                lambda: save_settings(self.store, change.values)
-            ):
-                self.reload_settings()
-                self.notify("Settings saved.", timeout=2)
-                self.screen.post_message(SettingsChanged())
-
-        self.push_screen(SettingsScreen(self.settings, self.store.decks.names()), saved)
-
-    def action_extend_new(self) -> None:
-        from studyapp.ui.dialogs.settings import ExtendNewScreen
-
-        def extend(more: int | None) -> None:
-            if more is None:
-                return
-            today = self.today()
-            if self.guarded(lambda: extend_new_cards(self.store, today, more)):
-                self.notify(f"{more} more new card{'s' * (more != 1)} allowed today.", timeout=3)
-                self.screen.post_message(SettingsChanged())
-
-        self.push_screen(ExtendNewScreen(), extend)
-
     def open_stats(self) -> None:
         from studyapp.ui.screens.stats import StatsScreen
 
@@ -270,45 +224,14 @@ class StudyApp(CardWrites):
             lambda edit: apply_exam_edit(self, self.store, edit),
         )
 
-    @work(thread=True, group="memory", exit_on_error=False, exclusive=True)
-    def refresh_memory(self, path: Path) -> str | None:
-        """Rebuild or refit the memory model (seconds on a big log) in a child process.
-
-        A process, not just this thread: fsrs-rs holds the GIL while it fits
-        and replays, which would freeze the UI thread. The child has its own
-        connection; a grade meanwhile waits at most for the short write at the
-        end, and is never lost.
-        """
-        import subprocess
-        import sys
-
-        # Plain pipes: multiprocessing would hand the child the terminal's stderr,
-        # which Textual has replaced.
-        done = subprocess.run(
-            [sys.executable, "-c", _REFRESH_CHILD, str(path)],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            lines = [line for line in done.stderr.splitlines() if line.strip()]
-            raise DatabaseError(lines[-1] if lines else f"exit status {done.returncode}")
-        return done.stdout.strip() or None
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         from studyapp.ui.folder_sync import SYNC_GROUP, sync_finished
 
         if event.worker.group == SYNC_GROUP:
             sync_finished(self, event.worker, event.state)
             return
-        if event.worker.group == "memory" and event.state == WorkerState.ERROR:
-            # Figures only: the review goes on with the states it has; say why once.
-            self.notify(
-                f"Memory model not refreshed: {event.worker.error}",
-                severity="warning",
-                markup=False,
-            )
+        if event.worker.group == MEMORY_GROUP:
+            refresh_finished(self, event.worker, event.state)
         if event.worker.group == EXPORT_GROUP:
             export_finished(self, event.worker, event.state)
 
@@ -356,18 +279,6 @@ class StudyApp(CardWrites):
         if not isinstance(self.screen, KeysScreen):
             self.push_screen(KeysScreen(self.screen))
 
-    def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
-
-    def _remember_theme(self, theme: Theme) -> None:
-        # Switching works even where the choice cannot be saved (a read-only database).
-        if (
-            theme.name in THEMES
-            and theme.name != self.settings.theme
-            and self.guarded(lambda: save_setting(self.store, "theme", theme.name))
-        ):
-            self.settings = replace(self.settings, theme=theme.name)
-
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action by name: the app's, then the current screen's own, each once."""
         from studyapp.ui.commands import palette_commands
@@ -388,18 +299,6 @@ class StudyApp(CardWrites):
             self.call_after_refresh(home.action_study_tag)
         else:
             home.action_study_tag()
-
-
-class SettingsChanged(Message):
-    """Settings or today's limits changed: screens showing counts refresh them."""
-
-
-# What the memory refresh child runs (see StudyApp.refresh_memory).
-_REFRESH_CHILD = (
-    "import sys; from pathlib import Path; "
-    "from studyapp.store.memory import refresh_memory_at; "
-    "print(refresh_memory_at(Path(sys.argv[1])) or '')"
-)
 
 
 def create_app(

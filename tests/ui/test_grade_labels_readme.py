@@ -10,8 +10,8 @@ README = Path(__file__).parent.parent.parent / "README.md"
 
 
 def shown_at(columns: int) -> str:
-    # As ReviewScreen._update_grades: six boxes share the width less the margins, a cell
-    # between boxes.
+    # As GradeBar.show (ui/widgets/grade_bar.py): six boxes share the width less the
+    # margins, a cell between boxes.
     return grade_outcome(6, -14, (columns - 2) // 6 - 1)
 
 

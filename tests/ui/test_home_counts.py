@@ -65,9 +65,10 @@ async def test_at_60x20_home_scrolls_to_the_selected_deck(tmp_path, make_app):
     from studyapp.study import exam
 
     store = Store.open(tmp_path / "fresh.db")
-    sync_bundled_decks(store)
+    welcome = sync_bundled_decks(store)
+    assert welcome is not None
     exam.set_exam(store, date(2026, 12, 20), deck_ids=("tp-ltr",), name="LTR")
-    app = make_app(store, startup_message="Welcome! Imported 5 bundled decks (96 cards).")
+    app = make_app(store, startup_message=welcome.message())
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#home-decks", DataTable)
@@ -79,3 +80,28 @@ async def test_at_60x20_home_scrolls_to_the_selected_deck(tmp_path, make_app):
         assert body.region.y <= cursor_y < body.region.bottom
         assert app.screen.get_widget_at(2, cursor_y)[0] is table
     store.close()
+
+
+async def test_welcome_and_home_give_the_bundled_decks_the_same_number_of_cards(tmp_path, make_app):
+    """A reversed card is two study items: both screens count study items, and call
+    them cards (what the student reviews, as Anki calls them)."""
+    import re
+
+    from studyapp.store import Store
+
+    store = Store.open(tmp_path / "fresh.db")
+    app = make_app(store, sync_bundled=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        welcome = str(app.screen.query_one("#home-message").visual)
+        table = app.screen.query_one("#home-decks", DataTable)
+        header = str(table.columns["cards"].label)
+        column = sum(int(str(table.get_cell_at((row, 3)))) for row in range(table.row_count))
+        today_line = str(app.screen.query_one("#home-today").visual)
+    (studied,) = store.conn.execute("SELECT COUNT(*) FROM items").fetchone()
+    store.close()
+    said = re.search(r"Imported 5 bundled decks \((\d+) cards\)", welcome)
+    assert said, welcome
+    assert header == "Cards"
+    assert int(said[1]) == column == studied
+    assert f" new of {studied} · " in today_line  # a fresh database: every card is new

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from studyapp.deckfile.reader import load_deck
 from studyapp.store import Store
-from studyapp.ui.screens.review import SCROLL_HINT, ReviewScreen
+from studyapp.ui.screens.review import ReviewScreen
+from studyapp.ui.widgets.review_card import SCROLL_HINT
 
 LONG_BACK = "\\n".join(f"Line {n} of a long answer." for n in range(40))
 

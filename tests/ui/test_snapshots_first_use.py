@@ -50,11 +50,12 @@ def test_home_at_60x20_scrolled_to_the_last_deck(snap_compare, tmp_path, make_ap
     from studyapp.study import exam
 
     store = Store.open(tmp_path / "b.db")
-    sync_bundled_decks(store)
+    welcome = sync_bundled_decks(store)
+    assert welcome is not None
     exam.set_exam(store, date(2026, 12, 20), deck_ids=("tp-ltr",), name="LTR")
     app = make_app(
         store,
-        startup_message="Welcome! Imported 5 bundled decks (96 cards).",
+        startup_message=welcome.message(),
         clock=lambda: datetime(2026, 12, 4, 12),
     )
 

@@ -93,7 +93,8 @@ class HomeScreen(GivenContext, Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#home-decks", DataTable)
         table.add_column("Deck", key="deck")
-        for label in ("New", "Due", "Total"):
+        # Cards as the student reviews them (a reversed card is two), as the welcome says.
+        for label in ("New", "Due", "Cards"):
             table.add_column(label, key=label.lower())
         message = self.startup_message
         banner = self.query_one("#home-message", Static)

@@ -4,30 +4,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
-from studyapp import images, occlusion
-from studyapp.cardtext import ImageRef, image_refs
+from studyapp.cardtext import ImageRef
 from studyapp.sanitize import one_line
 from studyapp.store import StudyItem
 from studyapp.study.session import ReviewSession
 from studyapp.study.sm2 import QUALITY_LABELS
-from studyapp.study.studytime import studied_text
 from studyapp.ui.card_writes import SaveNote
 from studyapp.ui.context import GivenContext
-from studyapp.ui.formatting import grade_outcome, relative_day, short_days
-from studyapp.ui.widgets.card_image import CardImage, Overlay
-from studyapp.ui.widgets.card_text import render_card_text
+from studyapp.ui.widgets.card_image import Overlay
+from studyapp.ui.widgets.card_picture import CardPicture, item_overlay, item_picture
+from studyapp.ui.widgets.grade_bar import GradeBar
 from studyapp.ui.widgets.key_bar import KeyBar
-from studyapp.ui.widgets.session_progress import SessionProgress
+from studyapp.ui.widgets.review_card import ReviewCard
+from studyapp.ui.widgets.session_end import SessionEnd
+from studyapp.ui.widgets.session_progress import SessionCounts, SessionProgress
 
 KIND_LABELS = {
     "new": "new",
@@ -36,7 +35,6 @@ KIND_LABELS = {
     "exam": "exam review · schedule untouched",
 }
 UNDONE = {"grade": "Answer undone.", "suspend": "Suspend undone.", "bury": "Bury undone."}
-SCROLL_HINT = " · ↓ more below (scroll)"
 MODE_LABELS = {"cram": "cram · schedule untouched", "weak": "weak spot · schedule untouched"}
 
 if TYPE_CHECKING:
@@ -89,29 +87,19 @@ class ReviewScreen(GivenContext, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="review-top"):
-            yield Static(id="review-counts")
+            yield SessionCounts(id="review-counts")
             yield SessionProgress(id="review-progress")
         with ContentSwitcher(initial="review-card", id="review-switcher"):
-            with VerticalScroll(id="review-card"):
-                yield Static(id="review-question")
-                yield CardImage(id="review-picture")
-                yield Static(id="review-answer")
-                yield Static(id="review-extra")
-                yield Static(id="review-note")
-                yield Static(id="review-source")
-            with VerticalScroll(id="review-done"):
-                yield Static(id="review-done-title")
-                yield Static(id="review-done-body")
-        yield Horizontal(
-            *(Static(id=f"grade-{q}", classes="grade") for q in range(6)), id="review-grades"
-        )
+            yield ReviewCard(id="review-card")
+            yield SessionEnd(id="review-done")
+        yield GradeBar(id="review-grades")
         yield Static("[b]space[/b] show answer", id="review-reveal-hint")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = one_line(self.session.scope.describe(self.store.decks.names()))
         # Scrolled to the end of a long card, "more below" is no longer true.
-        card = self.query_one("#review-card", VerticalScroll)
+        card = self.query_one("#review-card", ReviewCard)
         self.watch(card, "scroll_y", lambda _: self._update_scroll_hint(), init=False)
         # A picture's rows or a revealed answer change the length after the refresh.
         self.watch(card, "virtual_size", lambda _: self._update_scroll_hint(), init=False)
@@ -147,15 +135,12 @@ class ReviewScreen(GivenContext, Screen[None]):
 
     def _text_width(self) -> int:
         """Cells a line of card text gets (for list items' hanging indent)."""
-        width = self.query_one("#review-question").size.width
-        return width or max(20, self.app.size.width - 10)
+        return self.query_one("#review-card", ReviewCard).text_width()
 
     def _fill_card(self, item: StudyItem) -> None:
         width = self._text_width()
         self._fitted_widths = (width, self.app.size.width)
-        self.query_one("#review-question", Static).update(
-            render_card_text(item.faces.question, width=width)
-        )
+        self.query_one("#review-card", ReviewCard).fill_question(item, width)
         if self.revealed:
             self._fill_back(item)
         else:
@@ -164,84 +149,25 @@ class ReviewScreen(GivenContext, Screen[None]):
             self._show_picture(item)
 
     def _fill_back(self, item: StudyItem) -> None:
-        width = self._text_width()
-        self.query_one("#review-answer", Static).update(
-            render_card_text(item.faces.answer, width=width)
-        )
-        extra = self.query_one("#review-extra", Static)
-        extra.update(
-            render_card_text(item.content.extra, width=width) if item.content.extra else ""
-        )
-        note = self.query_one("#review-note", Static)
-        note.update(
-            Text.assemble(("Your note  ", "bold"), render_card_text(item.note)) if item.note else ""
-        )
-        source = self.query_one("#review-source", Static)
-        source.update(
-            Text.assemble(("Source  ", "bold"), one_line(item.content.source))
-            if item.content.source
-            else ""
-        )
-        extra.set_class(not item.content.extra, "empty")
-        note.set_class(not item.note, "empty")
-        source.set_class(not item.content.source, "empty")
+        self.query_one("#review-card", ReviewCard).fill_back(item, self._text_width())
         self._show_picture(item)
 
     def _picture(self, item: StudyItem) -> ImageRef | None:
         """The picture the card shows now: the question's, once revealed the answer's."""
-        if not self.context.show_images:
-            return None
-        faces = [item.faces.question]
-        if self.revealed:
-            faces += [item.faces.answer, item.content.extra]
-        return next((ref for face in faces for ref in image_refs(face)), None)
+        return item_picture(item, self.revealed) if self.context.show_images else None
+
+    def _overlay(self, item: StudyItem) -> Overlay | None:
+        return item_overlay(item, self.revealed, self.context.media_dir)
 
     def _show_picture(self, item: StudyItem) -> None:
-        picture = self.query_one("#review-picture", CardImage)
+        picture = self.query_one("#review-picture", CardPicture)
         picture.show(self._picture(item), self.context.media_dir, self._overlay(item))
         self.call_after_refresh(self._fit_picture)
 
-    def _overlay(self, item: StudyItem) -> Overlay | None:
-        """An occlusion card's masks (or an Image Occlusion note's): the asked one marked,
-        lifted once revealed."""
-        if item.content.type == "note":
-            shapes = self._note_occlusions(item)
-            return None if shapes is None else (shapes, item.ord + 1, self.revealed)
-        if item.content.type != "occlusion":
-            return None
-        try:
-            shapes = occlusion.parse(item.content.text)
-        except occlusion.OcclusionError:
-            return None  # not from a checked deck file: the picture alone
-        return shapes, item.ord + 1, self.revealed
-
-    def _note_occlusions(self, item: StudyItem) -> occlusion.Occlusions | None:
-        """An Image Occlusion note's shapes over the picture its question shows."""
-        # Loaded with the first such note: the Anki package code is not on the way to
-        # the first card (tests/ui/test_first_card_imports.py).
-        from studyapp.anki.occlusion_notes import note_occlusions
-
-        refs = image_refs(item.faces.question)
-        name = images.media_name(refs[0].target) if refs else None
-        media_dir = self.context.media_dir
-        if name is None or media_dir is None:
-            return None
-        return note_occlusions(item.content.stored_text, media_dir / name)
-
     def _fit_picture(self) -> None:
         """The picture gets the rows the card's text leaves (at least 4: it scrolls then)."""
-        card = self.query_one("#review-card", VerticalScroll)
-        picture = self.query_one("#review-picture", CardImage)
-        if not picture.display:
-            return
-        used = sum(
-            child.outer_size.height + child.styles.margin.top + child.styles.margin.bottom
-            for child in card.children
-            if child is not picture and child.display and child.styles.display != "none"
-        )
-        rows = max(4, card.scrollable_content_region.height - used)
-        if picture.styles.height is None or picture.styles.height.value != rows:
-            picture.styles.height = rows
+        card = self.query_one("#review-card", ReviewCard)
+        if self.query_one("#review-picture", CardPicture).fit(card):
             # The new height is laid out on the next refresh: measure again then.
             self.call_after_refresh(self._fit_picture)
             self.call_after_refresh(self._update_scroll_hint)
@@ -262,8 +188,7 @@ class ReviewScreen(GivenContext, Screen[None]):
                 self._fill_back(item)  # the picture too
             else:
                 self._show_picture(item)
-        for widget_id in ("#review-answer", "#review-extra", "#review-note", "#review-source"):
-            self.query_one(widget_id).set_class(not revealed, "hidden")
+        self.query_one("#review-card", ReviewCard).show_back(revealed)
         self.query_one("#review-grades").set_class(not revealed or self.finished, "hidden")
         self.query_one("#review-reveal-hint").set_class(revealed or self.finished, "hidden")
         self.refresh_bindings()
@@ -294,28 +219,7 @@ class ReviewScreen(GivenContext, Screen[None]):
 
     def _update_counts(self) -> None:
         counts = self.session.counts()
-        queues: tuple[tuple[str, str] | str, ...]
-        if self.session.mode == "scheduled":
-            queues = (
-                ("New ", "bold cyan"),
-                f"{counts.new}   ",
-                ("Review ", "bold green"),
-                f"{counts.review}   ",
-            )
-            if counts.exam:
-                queues += (("Exam ", "bold magenta"), f"{counts.exam}   ")
-        else:
-            label = "Cram " if self.session.mode == "cram" else "Weak spots "
-            queues = ((label, "bold magenta"), f"{counts.review}   ")
-        self.query_one("#review-counts", Static).update(
-            Text.assemble(
-                ("Done ", "bold"),
-                f"{counts.done}   ",
-                *queues,
-                ("Re-drill ", "bold yellow"),
-                f"{counts.redrill}",
-            )
-        )
+        self.query_one("#review-counts", SessionCounts).show(counts, self.session.mode)
         progress = self.query_one("#review-progress", SessionProgress)
         progress.done, progress.total = counts.done, counts.done + counts.left
 
@@ -355,91 +259,21 @@ class ReviewScreen(GivenContext, Screen[None]):
         fsrs = item is not None and not redrill and store.memory.fsrs_scheduling()
         if fsrs and item is not None:
             preview = store.fsrs.preview(item.id, self.session.today)
-        # Six boxes share the width (less the margins); labels never wrap away.
-        width = max(1, (self.app.size.width - 2) // 6)
-        for q in range(6):
-            box = self.query_one(f"#grade-{q}", Static)
-            if redrill:
-                then = "again" if q < 4 else "done"
-            elif fsrs:
-                then = short_days(preview[q])
-            else:
-                then = grade_outcome(preview[q], ease[q], width - 1)  # a cell between boxes
-            name = f"{q} {QUALITY_LABELS[q]}" if width >= len(QUALITY_LABELS[q]) + 2 else str(q)
-            label = Text(name, style="bold", no_wrap=True, overflow="ellipsis")
-            label.append("\n")
-            label.append(then, style="dim")
-            box.update(label)
-            box.set_class(q < 3, "fail")
+        self.query_one("#review-grades", GradeBar).show(
+            preview, None if fsrs else ease, again_or_done=redrill
+        )
 
     def _update_scroll_hint(self) -> None:
-        """Say so while the card goes on below the screen (it scrolls)."""
-        card = self.query_one("#review-card", VerticalScroll)
-        shown = str(card.border_subtitle or "")
-        more = card.scroll_y < card.max_scroll_y
-        wanted = shown.removesuffix(SCROLL_HINT) + (SCROLL_HINT if more else "")
-        # Set even to the same text, a title repaints the whole card: asked after every
-        # refresh that may change the length, it would add a repaint to each.
-        if wanted != shown:
-            card.border_subtitle = Content(wanted)
+        self.query_one("#review-card", ReviewCard).update_scroll_hint()
 
     def _show_done(self) -> None:
         self.query_one("#review-switcher", ContentSwitcher).current = "review-done"
-        summary = self.session.summary()
-        today = self.session.today
-        title = self.query_one("#review-done-title", Static)
-        body = self.query_one("#review-done-body", Static)
-        next_due = (
-            f"Next review due {relative_day(summary.next_due, today)} "
-            f"({summary.next_due.isoformat()})"
-            if summary.next_due
-            else "No reviews scheduled yet"
+        self.query_one("#review-done", SessionEnd).show(
+            self.session.summary(),
+            self.session.today,
+            str(self.sub_title),
+            self.session.new_limit_today(),
         )
-        tomorrow = f"{summary.due_tomorrow} card{'s' * (summary.due_tomorrow != 1)} due tomorrow"
-        waiting = (
-            f"You have met today's limit of {self.session.new_limit_today()} new cards; "
-            "more are waiting for tomorrow (m: study more today).\n"
-            if summary.new_waiting
-            else ""
-        )
-        if summary.reviewed == 0:
-            title.update("All done for now!")
-            body.update(
-                Text.assemble(
-                    f"Nothing left to review in {self.sub_title}.\n",
-                    waiting,
-                    "\n",
-                    next_due,
-                    ".\n",
-                    tomorrow,
-                    ".\n\n",
-                    ("escape", "bold"),
-                    " back to your decks",
-                )
-            )
-            return
-        title.update("Session complete")
-        accuracy = summary.accuracy or 0.0
-        lines = Text.assemble(
-            ("Reviewed  ", "bold"),
-            f"{summary.reviewed} answers · {studied_text(summary.seconds * 1000)} answering\n",
-            ("Accuracy  ", "bold"),
-            f"{accuracy:.0%} graded 3 or more\n\n",
-        )
-        most = max(summary.grades.values())
-        for q in range(5, -1, -1):
-            n = summary.grades.get(q, 0)
-            bar = "█" * round(16 * n / most) if n else ""
-            lines.append(f"{q} {QUALITY_LABELS[q]:<9}", style="bold")
-            lines.append(f"{bar:<17}", style="red" if q < 3 else "green")
-            lines.append(f"{n}\n")
-        lines.append(f"\n{waiting}{next_due}.\n{tomorrow}.\n\n")
-        lines.append_text(
-            Text.assemble(
-                ("u", "bold"), " undo the last answer · ", ("escape", "bold"), " back to your decks"
-            )
-        )
-        body.update(lines)
 
     # -- actions ---------------------------------------------------------------
 
