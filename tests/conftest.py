@@ -88,11 +88,16 @@ def make_app():
 
 
 @pytest.fixture(autouse=True)
-def isolated_data_dir(tmp_path_factory, monkeypatch):
-    """Backups go to the user data folder: every test gets its own, never the real one."""
+def isolated_data_dir(tmp_path_factory):
+    """Backups go to the user data folder: every test gets its own, never the real one.
+
+    Set through a MonkeyPatch of its own, not the test's: a test that calls
+    `monkeypatch.undo()` to drop its own patches must not send backups home.
+    """
     data = tmp_path_factory.mktemp("xdg-data")
-    monkeypatch.setenv("XDG_DATA_HOME", str(data))
-    return data
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(data))
+        yield data
 
 
 @pytest.fixture

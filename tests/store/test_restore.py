@@ -374,3 +374,16 @@ def test_a_device_as_the_database_is_refused_and_nothing_is_made_beside_it(tmp_p
     )
     assert result.returncode == 1 and "/dev/null is not a plain file" in result.stderr
     assert journal.exists() == existed
+
+
+def test_a_test_that_undoes_its_patches_keeps_its_own_data_folder(
+    monkeypatch, isolated_data_dir, tmp_path
+):
+    """The crash tests above undo their own patches before opening the store: the
+    backups (and the open lock) must still go to the test's data folder, not home."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "elsewhere"))
+    monkeypatch.undo()
+    store = Store.open(tmp_path / "study.db")
+    store.close()
+    assert backups.backup_folder(tmp_path / "study.db").is_relative_to(isolated_data_dir)
+    assert (backups.backup_folder(tmp_path / "study.db") / restore.OPEN_LOCK).exists()
