@@ -15,10 +15,11 @@ from textual.app import App
 from textual.message import Message
 from textual.screen import Screen
 
-from studyapp.ui.dialogs.card_editor import CardEditorScreen
-
 if TYPE_CHECKING:
+    # The editor (and Textual's text area under it) loads when a card is edited, not
+    # on the way to the first card: the handlers below are found by their names.
     from studyapp.store import Store
+    from studyapp.ui.dialogs.card_editor import CardEditorScreen
 
 
 class SetSuspended(Message):
@@ -50,6 +51,8 @@ class CardWrites(App[None]):
         def guarded(self, action: Callable[[], object]) -> bool: ...
 
     def _done(self, origin: Screen[Any], said: str, deleted: int | None = None) -> None:
+        from studyapp.ui.dialogs.card_editor import CardEditorScreen
+
         self.notify(said, timeout=2)
         origin.post_message(CardEditorScreen.CardsChanged(deleted))
 

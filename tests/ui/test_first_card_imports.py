@@ -57,6 +57,8 @@ NOT_ON_THE_WAY_TO_THE_FIRST_CARD = {
     "studyapp.memory.simulate",
     "studyapp.sync.folder",
     "studyapp.sync.eventfile",
+    "studyapp.ui.dialogs.card_editor",  # and Textual's text area: when a card is edited
+    "textual.widgets._text_area",
 }
 
 
