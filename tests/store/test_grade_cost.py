@@ -118,3 +118,18 @@ def test_a_grade_writes_its_review_row_once_with_its_event_id(store, sample_deck
     assert store.conn.execute("SELECT COUNT(*) FROM rewritten").fetchone()[0] == 0
     ids = [row[0] for row in store.conn.execute("SELECT event_id FROM reviews")]
     assert len(set(ids)) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+
+
+def test_a_grade_moves_no_deck_index_entry_and_its_event_id_leads_with_the_time(store, sample_deck):
+    """The pages a grade writes: its item's due date is in items_due only (the deck
+    index holds no date), and its event id starts with the answer's time, so new ids
+    sit together at one place in reviews_event instead of on a random page each."""
+    store.decks.import_([load_deck(sample_deck)])
+    assert [row[2] for row in store.conn.execute("PRAGMA index_info(items_deck)")] == ["deck_id"]
+    first, second = item_ids(store)[:2]
+    store.reviews.grade(first, 4, now=NOW, today=TODAY)
+    store.reviews.grade(second, 4, now=NOW + timedelta(seconds=1), today=TODAY)
+    ids = [row[0] for row in store.conn.execute("SELECT event_id FROM reviews ORDER BY id")]
+    millis = int(NOW.timestamp() * 1000)
+    assert [i[:12] for i in ids] == [f"{millis:012x}", f"{millis + 1000:012x}"]
+    assert ids == sorted(ids) and len({i[12:] for i in ids}) == 2
