@@ -15,16 +15,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from studyapp import __version__
-from studyapp.deckfile.reader import Problem
 from studyapp.locations import DB_ENV, default_db_path
 from studyapp.sanitize import one_line
 from studyapp.store import DatabaseError, InputError, Store
 from studyapp.study import sm2
+
+if TYPE_CHECKING:
+    # The deck-file reader (tomllib, its regexes) loads with the commands that read decks.
+    from studyapp.deckfile.reader import Problem
 
 
 class Context:

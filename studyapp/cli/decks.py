@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import click
 
 from studyapp.cli.base import Context, cli, fail, json_text, print_problems, working
-from studyapp.deckfile.reader import DeckFileError, check_paths
 from studyapp.sanitize import one_line
 from studyapp.store import DatabaseError, DeckNotOwned, InputError
 
@@ -25,6 +24,8 @@ if TYPE_CHECKING:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def check(paths: tuple[Path, ...]) -> None:
     """Validate deck files and folders; one line per problem."""
+    from studyapp.deckfile.reader import check_paths
+
     decks, problems = check_paths(paths)
     if problems:
         print_problems(problems)
@@ -115,6 +116,7 @@ def import_(context: Context, paths: tuple[Path, ...], replace: bool) -> None:
     from studyapp.anki.converted_files import discard_staged, finish_pending_media, stage_media
     from studyapp.anki.history_file import HistoryFileError, read_histories
     from studyapp.anki.review_history import AnkiHistory, anki_history
+    from studyapp.deckfile.reader import check_paths
     from studyapp.store.connection import utcnow
 
     # Not `is_file()`: a FIFO or device named *.csv is refused by the reader, with its reason.
@@ -218,6 +220,7 @@ def _convert(sources: list[Path], store: Store | None = None) -> tuple[Conversio
     from studyapp.anki.apkg_reader import PackageError
     from studyapp.anki.convert import adopt_known_cards, convert_sources
     from studyapp.anki.deck_toml import validated_decks
+    from studyapp.deckfile.reader import DeckFileError
 
     try:
         conversion = convert_sources(sources)

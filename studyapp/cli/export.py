@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from studyapp.cli.base import Context, cli, fail, print_problems, working
-from studyapp.deckfile.reader import check_paths
 from studyapp.sanitize import one_line
 
 
@@ -72,6 +71,7 @@ def export(
         outlook_lines,
     )
     from studyapp.anki.notes import store_media_dir
+    from studyapp.deckfile.reader import check_paths
     from studyapp.export_target import ExportTargetError, default_package_name, resolve_target
 
     if collection:

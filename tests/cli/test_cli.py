@@ -250,3 +250,36 @@ def test_a_mistyped_setting_gets_a_did_you_mean(runner, tmp_path):
     assert result.stderr.startswith(
         "studyapp: unknown setting 'new_per_dya' (did you mean new_per_day? known: new_per_day, "
     )
+
+
+# `studyapp stats` in a fresh interpreter, then what it loaded (on stderr, at exit).
+STATS_CHILD = """
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))
+sys.argv = ["studyapp", "--db", sys.argv[1], "stats", "--json"]
+from studyapp.cli import main
+main()
+"""
+
+
+def test_stats_loads_no_deck_file_reader_or_anki_code(tmp_path, sample_deck):
+    """Every command paid for the deck-file reader (tomllib, its regexes) at start-up;
+    only the commands that read deck files load it now (`stats` has a 0.5 s target)."""
+    from studyapp.bundled import set_up_store
+    from studyapp.deckfile.reader import load_deck
+    from studyapp.store import Store
+
+    store = Store.open(tmp_path / "s.db")
+    store.decks.import_([load_deck(sample_deck)])
+    set_up_store(store)  # as after the first start: the bundled decks are in
+    store.close()
+    done = subprocess.run(
+        [sys.executable, "-c", STATS_CHILD, str(tmp_path / "s.db")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert "studyapp.stats" in loaded
+    assert not {m for m in loaded if m.startswith(("studyapp.deckfile.reader", "studyapp.anki"))}
+    assert "tomllib" not in loaded and "genanki" not in loaded
