@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from studyapp.anki.notes import without_sent_note
 from studyapp.anki.source_notes import SourceNote
 from studyapp.cards import CardContent
 from studyapp.deckfile.notetypes import CardTemplate, NoteType
@@ -38,8 +39,10 @@ def note_card(note: SourceNote, conversion: Conversion, where: str, card_id: str
         source.css,
     )
     values = tuple(note.fields) + ("",) * (len(source.fields) - len(note.fields))
+    # A package this app exported carries the student's note in a field: not the tutor's.
+    values = without_sent_note(note_type, values[: len(source.fields)])
     tags = card_tags(note.tags)
-    if not note_type.ords(values[: len(source.fields)], tags):
+    if not note_type.ords(values, tags):
         conversion.skipped.append(f"{where}: makes no card in Anki (every front is empty)")
         return None
     conversion.mapping[f"{source.name} → its own note type ({len(source.formats)} templates)"] += 1
@@ -50,7 +53,7 @@ def note_card(note: SourceNote, conversion: Conversion, where: str, card_id: str
             tags=tags,
             guid=note.guid or "",
             note_type=note_type,
-            fields=values[: len(source.fields)],
+            fields=values,
         ),
     )
 
