@@ -150,9 +150,17 @@ def decks_from_files(decks: Sequence[Deck]) -> list[ExportDeck]:
 
 def _store_notes(store: Store, deck_id: str) -> Iterator[ExportNote]:
     for row in store.exports.deck_card_rows(deck_id):
-        content = CardContent.from_columns(row)
+        content = _without_sent_notes(CardContent.from_columns(row))
         content = replace(content, extra=with_student_note(content.extra, row["note"]))
         yield ExportNote(deck_id, row["card_key"], content)
+
+
+def _without_sent_notes(content: CardContent) -> CardContent:
+    """A card as the tutor wrote it: imports before round trips were fixed kept the note
+    an export had sent in the card's text, and the next export would send it again."""
+    if content.note_type is not None:
+        return replace(content, fields=without_sent_note(content.note_type, content.fields))
+    return replace(content, extra=without_student_note(content.extra))
 
 
 def with_student_note(extra: str, note: str) -> str:

@@ -6,6 +6,7 @@ next export added it again ("My note: X" twice, then three times). Anki's backen
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -147,6 +148,26 @@ def test_an_edited_note_replaces_the_one_sent_and_a_removed_one_goes(tmp_path):
     assert fields["The {{c1::gate}} opens"][1] == ""
     unchanged = set(once) - {"Trapezius", "Gate", "{{c1::Biceps}} flexes", "The {{c1::gate}} opens"}
     assert {k: fields[k] for k in unchanged} == {k: once[k] for k in unchanged}
+
+
+def test_a_card_an_older_round_trip_left_the_note_in_goes_out_with_it_once(tmp_path):
+    db, tutor = _student(tmp_path)
+    tutor.close()
+    once, once_counts = _received(_export(db, tmp_path / "once.apkg"), tmp_path / "once")
+    # What imports kept before the fix: the note in the card's own text, twice over.
+    store = Store.open(db)
+    for card_id, text in store.conn.execute("SELECT id, text FROM cards WHERE type = 'note'"):
+        note = json.loads(text)
+        if note["fields"][0] == "Trapezius":
+            note["fields"][1] += f"<br><br>{SENT}<br><br>{SENT}"
+            store.conn.execute(
+                "UPDATE cards SET text = ? WHERE id = ?", [json.dumps(note), card_id]
+            )
+    sent_twice = f"\n\n**My note:** {NOTE}" * 2
+    store.conn.execute("UPDATE cards SET extra = extra || ? WHERE card_key = 'gate'", [sent_twice])
+    store.close()
+    again = _received(_export(db, tmp_path / "again.apkg"), tmp_path / "again")
+    assert again == (once, once_counts)
 
 
 def test_convert_leaves_the_note_out_of_the_deck_files(tmp_path):
