@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from studyapp.anki.notes import without_sent_note
 from studyapp.anki.source_notes import SourceNote
 from studyapp.cards import CardContent
 from studyapp.deckfile.notetypes import CardTemplate, NoteType
@@ -40,7 +39,7 @@ def note_card(note: SourceNote, conversion: Conversion, where: str, card_id: str
     )
     values = tuple(note.fields) + ("",) * (len(source.fields) - len(note.fields))
     # A package this app exported carries the student's note in a field: not the tutor's.
-    values = without_sent_note(note_type, values[: len(source.fields)])
+    values = conversion.without_sent_note(note_type, values[: len(source.fields)])
     tags = card_tags(note.tags)
     if not note_type.ords(values, tags):
         conversion.skipped.append(f"{where}: makes no card in Anki (every front is empty)")

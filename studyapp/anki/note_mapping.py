@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from studyapp.anki.html_to_markdown import html_to_markdown, plain_to_markdown
 from studyapp.anki.note_cards import card_tags, note_card
-from studyapp.anki.notes import without_student_note
 from studyapp.anki.notetypes import NOTE_TYPE_IDS, RETIRED_MODEL_IDS
 from studyapp.anki.occlusion_notes import is_occlusion_note, occlusion_card
 from studyapp.anki.source_notes import SourceNote
@@ -64,8 +63,6 @@ def note_to_card(note: SourceNote, conversion: Conversion) -> Card | None:
             text, _media = plain_to_markdown(value)
         texts.append(text)
     named = dict(zip(names, texts, strict=False))
-    # Extra of a package this app exported ends with the student's note: not the tutor's.
-    extra = without_student_note(next((named[n] for n in EXTRA_FIELDS if named.get(n)), ""))
     source = named.get("source", "")
     guid = note.guid or ""
     where = note.origin or f"{note.deck}: note {note.guid or note.line}"
@@ -75,6 +72,10 @@ def note_to_card(note: SourceNote, conversion: Conversion) -> Card | None:
         return note_card(
             note, conversion, where, card_id_for(note, note.fields[0] if note.fields else "")
         )
+    # Extra of a package this app exported ends with the student's note: not the tutor's.
+    extra = conversion.without_student_note(
+        next((named[n] for n in EXTRA_FIELDS if named.get(n)), "")
+    )
     if note.note_type.cloze:
         text = texts[0] if texts else ""
         problems = cloze_problems(text)

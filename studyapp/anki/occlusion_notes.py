@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from studyapp.anki.fields import field_html
 from studyapp.anki.html_to_markdown import html_to_markdown
-from studyapp.anki.notes import without_student_note
 from studyapp.cardtext import image_refs, image_token
 from studyapp.images import ImageProblem, check_image, media_name, original_size
 from studyapp.occlusion import (
@@ -62,7 +61,7 @@ def occlusion_card(note: SourceNote, conversion: Conversion) -> tuple[str, str, 
     text = {key: html_to_markdown(fields.get(key, ""))[0] for key in FIELDS[2:]}
     picture = image_token("", f"media/{name}")
     front = f"{text['header']}\n\n{picture}" if text["header"] else picture
-    extra = without_student_note(text["back extra"])  # a package this app exported
+    extra = conversion.without_student_note(text["back extra"])  # a package this app exported
     return front, shapes_text(shapes), extra, text["comments"]
 
 

@@ -176,6 +176,10 @@ def test_convert_leaves_the_note_out_of_the_deck_files(tmp_path):
     package = _export(db, tmp_path / "sent.apkg")
     result = run("convert", package, "-o", tmp_path / "converted")
     assert result.exit_code == 0, result.output
+    # The 5 tutor's notes whose note type has a field for it and the deck file's 3.
+    assert "8 notes held the student's note ('My note: …') a StudyApp export adds" in (
+        result.output
+    )
     texts = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "converted").glob("*.toml"))
     assert "My note" not in texts
     assert "Latin *porta*" in texts and "Upper fibres" in texts and "<b>neck</b> muscle" in texts
