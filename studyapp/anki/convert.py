@@ -21,11 +21,17 @@ from studyapp.anki.fields import placeholder
 from studyapp.anki.guids import card_guid
 from studyapp.anki.ledger import DELETE_TAG
 from studyapp.anki.note_mapping import note_to_card
-from studyapp.anki.notes import MEDIA_FOLDER
+from studyapp.anki.notes import (
+    MEDIA_FOLDER,
+    STUDENT_NOTE_LABEL,
+    without_sent_note,
+    without_student_note,
+)
 from studyapp.anki.revlog_reader import AnkiReview
 from studyapp.anki.text_reader import read_text_notes
 from studyapp.cardtext import image_token
 from studyapp.deckfile.fields import MAX_ID_LENGTH
+from studyapp.deckfile.notetypes import NoteType
 from studyapp.deckfile.reader import Card, Deck
 from studyapp.images import ImageProblem, check_image, target_problem
 
@@ -68,6 +74,20 @@ class Conversion:
     reviews: list[AnkiReview] = field(default_factory=list)
     # (Anki GUID, card ordinal) of the cards Anki has suspended.
     suspended: set[tuple[str, int]] = field(default_factory=set)
+    # Notes a StudyApp export had added the student's note to, which was taken out again.
+    student_notes: int = 0
+
+    def without_student_note(self, extra: str) -> str:
+        """Extra without the student's note an export added (notes.without_student_note)."""
+        kept = without_student_note(extra)
+        self.student_notes += kept != extra
+        return kept
+
+    def without_sent_note(self, note_type: NoteType, values: Sequence[str]) -> tuple[str, ...]:
+        """Anki fields without the student's note an export added (notes.without_sent_note)."""
+        kept = without_sent_note(note_type, values)
+        self.student_notes += kept != tuple(values)
+        return kept
 
 
 def is_convertible(path: Path) -> bool:
@@ -280,6 +300,12 @@ def left_out_lines(conversion: Conversion) -> list[str]:
     if conversion.skipped:
         lines.append(f"Skipped {len(conversion.skipped)} notes:")
         lines.extend(f"  {reason}" for reason in conversion.skipped)
+    if conversion.student_notes:
+        lines.append(
+            f"{conversion.student_notes} notes held the student's note "
+            f"('{STUDENT_NOTE_LABEL}: …') a StudyApp export adds: taken out, it is not the "
+            "tutor's text (the database that exported it keeps it on its card)"
+        )
     if conversion.bad_images:
         lines.append(f"{len(conversion.bad_images)} images cannot be shown:")
         lines.extend(f"  {problem}" for problem in conversion.bad_images)

@@ -38,8 +38,10 @@ def note_card(note: SourceNote, conversion: Conversion, where: str, card_id: str
         source.css,
     )
     values = tuple(note.fields) + ("",) * (len(source.fields) - len(note.fields))
+    # A package this app exported carries the student's note in a field: not the tutor's.
+    values = conversion.without_sent_note(note_type, values[: len(source.fields)])
     tags = card_tags(note.tags)
-    if not note_type.ords(values[: len(source.fields)], tags):
+    if not note_type.ords(values, tags):
         conversion.skipped.append(f"{where}: makes no card in Anki (every front is empty)")
         return None
     conversion.mapping[f"{source.name} → its own note type ({len(source.formats)} templates)"] += 1
@@ -50,7 +52,7 @@ def note_card(note: SourceNote, conversion: Conversion, where: str, card_id: str
             tags=tags,
             guid=note.guid or "",
             note_type=note_type,
-            fields=values[: len(source.fields)],
+            fields=values,
         ),
     )
 

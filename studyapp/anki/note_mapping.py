@@ -63,7 +63,6 @@ def note_to_card(note: SourceNote, conversion: Conversion) -> Card | None:
             text, _media = plain_to_markdown(value)
         texts.append(text)
     named = dict(zip(names, texts, strict=False))
-    extra = next((named[n] for n in EXTRA_FIELDS if named.get(n)), "")
     source = named.get("source", "")
     guid = note.guid or ""
     where = note.origin or f"{note.deck}: note {note.guid or note.line}"
@@ -73,6 +72,10 @@ def note_to_card(note: SourceNote, conversion: Conversion) -> Card | None:
         return note_card(
             note, conversion, where, card_id_for(note, note.fields[0] if note.fields else "")
         )
+    # Extra of a package this app exported ends with the student's note: not the tutor's.
+    extra = conversion.without_student_note(
+        next((named[n] for n in EXTRA_FIELDS if named.get(n)), "")
+    )
     if note.note_type.cloze:
         text = texts[0] if texts else ""
         problems = cloze_problems(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -33,6 +34,13 @@ MEDIA_FOLDER = "media"
 
 # How the student's own note on a card is labelled in Anki's Extra field.
 STUDENT_NOTE_LABEL = "My note"
+# What sets the note apart from the tutor's text in a field of an Anki note type.
+NOTE_SEPARATOR = "<br><br>"
+# The note as the export writes it into such a field (field_html of the labelled note:
+# one paragraph bare, several in <p>), alone or after the separator.
+_SENT_NOTE_RE = re.compile(
+    rf"(?:^|{NOTE_SEPARATOR})(?:<p>)?<strong>{re.escape(STUDENT_NOTE_LABEL)}:</strong> "
+)
 
 
 class ExportError(Exception):
@@ -101,7 +109,7 @@ class ExportNote:
             if index is not None and index < len(values):
                 note = field_html(content.extra, media, used)
                 kept = values[index]
-                values[index] = note if field_is_empty(kept) else f"{kept}<br><br>{note}"
+                values[index] = note if field_is_empty(kept) else f"{kept}{NOTE_SEPARATOR}{note}"
             return values
         if content.type == "occlusion":
             from studyapp.anki.occlusion_notes import occlusion_fields
@@ -142,9 +150,17 @@ def decks_from_files(decks: Sequence[Deck]) -> list[ExportDeck]:
 
 def _store_notes(store: Store, deck_id: str) -> Iterator[ExportNote]:
     for row in store.exports.deck_card_rows(deck_id):
-        content = CardContent.from_columns(row)
+        content = _without_sent_notes(CardContent.from_columns(row))
         content = replace(content, extra=with_student_note(content.extra, row["note"]))
         yield ExportNote(deck_id, row["card_key"], content)
+
+
+def _without_sent_notes(content: CardContent) -> CardContent:
+    """A card as the tutor wrote it: imports before round trips were fixed kept the note
+    an export had sent in the card's text, and the next export would send it again."""
+    if content.note_type is not None:
+        return replace(content, fields=without_sent_note(content.note_type, content.fields))
+    return replace(content, extra=without_student_note(content.extra))
 
 
 def with_student_note(extra: str, note: str) -> str:
@@ -154,6 +170,31 @@ def with_student_note(extra: str, note: str) -> str:
         return extra
     labelled = f"**{STUDENT_NOTE_LABEL}:** {note.strip()}"
     return f"{extra}\n\n{labelled}" if extra else labelled
+
+
+def without_student_note(extra: str) -> str:
+    """Extra (card text) as it was before with_student_note: an exported package read
+    back must not bring the student's note in as the tutor's text, or each round trip
+    would add it once more. Cut at the first label, so copies left by older round trips
+    go too; the note itself stays where it lives, on the card in the database."""
+    labelled = f"**{STUDENT_NOTE_LABEL}:** "
+    if extra.startswith(labelled):
+        return ""
+    at = extra.find(f"\n\n{labelled}")
+    return extra if at < 0 else extra[:at]
+
+
+def without_sent_note(note_type: NoteType, values: Sequence[str]) -> tuple[str, ...]:
+    """An Anki note's fields without the student's note ExportNote.fields added to the
+    field that carries it (as without_student_note, from the first label on)."""
+    index = student_note_field(note_type)
+    if index is None or index >= len(values):
+        return tuple(values)
+    match = _SENT_NOTE_RE.search(values[index])
+    if match is None:
+        return tuple(values)
+    kept = values[index][: match.start()]
+    return (*values[:index], kept, *values[index + 1 :])
 
 
 @lru_cache(maxsize=256)  # one parse per note type, not per note

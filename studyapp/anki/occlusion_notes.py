@@ -61,7 +61,8 @@ def occlusion_card(note: SourceNote, conversion: Conversion) -> tuple[str, str, 
     text = {key: html_to_markdown(fields.get(key, ""))[0] for key in FIELDS[2:]}
     picture = image_token("", f"media/{name}")
     front = f"{text['header']}\n\n{picture}" if text["header"] else picture
-    return front, shapes_text(shapes), text["back extra"], text["comments"]
+    extra = conversion.without_student_note(text["back extra"])  # a package this app exported
+    return front, shapes_text(shapes), extra, text["comments"]
 
 
 def occlusion_fields(
