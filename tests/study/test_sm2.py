@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from studyapp.study.sm2 import SM2State, ef_delta_hundredths, review, study_day
@@ -127,15 +127,17 @@ def test_properties(history, q):
 
 
 @given(st.lists(grades, min_size=1, max_size=12))
+@example([5, 5, 5, 5, 5, 5, 4, 4, 3, 3])  # past 100 years: the cap (found by Hypothesis)
 def test_exact_matches_rational_reference(history):
-    # Reference implementation in exact rationals, straight from the SM-2 text.
+    # Reference implementation in exact rationals, straight from the SM-2 text, with
+    # the one rule added to it: intervals stop at 100 years (sm2.MAX_INTERVAL_DAYS).
     import math
     from fractions import Fraction
 
     ef, interval, reps = Fraction(5, 2), 0, 0
     for q in history:
         if q >= 3:
-            interval = 1 if reps == 0 else 6 if reps == 1 else math.ceil(interval * ef)
+            interval = 1 if reps == 0 else 6 if reps == 1 else min(math.ceil(interval * ef), 36_500)
             reps += 1
         else:
             interval, reps = 1, 0
