@@ -77,9 +77,7 @@ def test_a_deck_gone_from_a_release_is_retired_and_can_come_back(shipped):
     store.reviews.grade(item, 4, today=TODAY)
     evidence.unlink()
     result = bundled.sync_bundled_decks(store)
-    assert (
-        "Trigger Points::Evidence: removed (17 notes retired), 17 → 0 cards" in result.message()
-    )
+    assert "Trigger Points::Evidence: removed (17 notes retired), 17 → 0 cards" in result.message()
     assert "tp-evidence" not in store.decks.names()
     assert not store.queues.due_item_ids(TODAY + timedelta(days=30), deck_id="tp-evidence")
     assert store.progress.review_count() == 1  # history is kept
