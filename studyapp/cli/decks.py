@@ -294,7 +294,7 @@ def convert(sources: tuple[Path, ...], out: Path, force: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
 @click.pass_obj
 def decks(context: Context, as_json: bool) -> None:
-    """List decks with home's counts: new today, due, total (JSON: total, unseen, due)."""
+    """List decks with home's counts: new today, due, cards (JSON: total, unseen, due)."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -321,7 +321,8 @@ def decks(context: Context, as_json: bool) -> None:
     table = Table(box=None, pad_edge=False)
     table.add_column("Deck")
     table.add_column("ID", style="dim")
-    for column in ("New", "Due", "Total"):
+    # Cards as the student reviews them (a reversed card is two): home's Cards column.
+    for column in ("New", "Due", "Cards"):
         table.add_column(column, justify="right")
     for deck in counts:
         table.add_row(

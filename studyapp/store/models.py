@@ -76,10 +76,13 @@ class DeckChanges:
         )
 
     def summary(self) -> str:
+        """One line: what changed, counted in notes (a deck file's entries, an Anki
+        package's notes), which the first count says: "cards" are what the student
+        reviews, and a reversed note is two of them."""
         if not self.changed:
             return f"{self.deck_name}: unchanged"
-        parts = [
-            f"{n} {word}"
+        counts = [
+            (n, word)
             for n, word in (
                 (self.added, "added"),
                 (self.updated, "updated"),
@@ -87,6 +90,11 @@ class DeckChanges:
                 (self.restored, "restored"),
             )
             if n
+        ]
+        # The unit once, on the first count: "(1 note added, 2 updated)".
+        parts = [
+            f"{n} note{'s' * (n != 1)} {word}" if i == 0 else f"{n} {word}"
+            for i, (n, word) in enumerate(counts)
         ]
         head = (
             "new deck"

@@ -119,7 +119,10 @@ def test_a_card_imported_as_basic_before_keeps_its_progress_as_a_note_card(tmp_p
     finally:
         store.close()
     again = run("--db", db, "import", source)
-    assert again.exit_code == 0 and "Tutor::Anatomy: updated (4 added, 1 updated)" in again.output
+    assert (
+        again.exit_code == 0
+        and "Tutor::Anatomy: updated (4 notes added, 1 updated)" in again.output
+    )
     store = Store.open(db)
     try:
         row = store.conn.execute(

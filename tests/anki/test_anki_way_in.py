@@ -126,7 +126,7 @@ def test_importing_a_package_directly_twice_changes_nothing(tmp_path):
     db = ("--db", tmp_path / "s.db")
     first = run(*db, "import", source)
     assert first.exit_code == 0, first.output
-    assert "Tutor::Anatomy" in first.output and "5 added" in first.output
+    assert "Tutor::Anatomy" in first.output and "5 notes added" in first.output
     again = run(*db, "import", source)
     assert again.exit_code == 0 and again.output.count("unchanged") == 2, again.output
     assert (tmp_path / "studyapp-media" / "beat.mp3").read_bytes() == b"ID3 fake sound"

@@ -173,7 +173,7 @@ def test_a_tutors_updated_package_still_updates_its_deck(tmp_path):
     col.close()
     again = run(*db, "import", tmp_path / "v2.apkg")
     assert again.exit_code == 0, again.output
-    assert again.output.startswith("Renamed") and "1 added, 1 retired" in again.output
+    assert again.output.startswith("Renamed") and "1 note added, 1 retired" in again.output
     assert "new deck" not in again.output
 
 
@@ -345,7 +345,7 @@ def test_a_no_op_import_takes_no_backup(tmp_path):
     text = (BUNDLED / "01-foundations.toml").read_text()
     edited.write_text(text.replace('back = "', 'back = "Edited: ', 1))
     changed = run("--db", db, "import", edited)
-    assert changed.exit_code == 0 and "1 updated" in changed.output
+    assert changed.exit_code == 0 and "1 note updated" in changed.output
     assert len(list_backups(db)) == len(backups) + 1
 
 

@@ -49,7 +49,7 @@ def test_import_then_decks_and_stats(runner, tmp_path, sample_deck):
     db = tmp_path / "t.db"
     result = runner.invoke(cli, ["--db", str(db), "import", str(sample_deck)])
     assert result.exit_code == 0
-    assert "Sample::Mechanisms: new deck (3 added)" in result.output
+    assert "Sample::Mechanisms: new deck (3 notes added)" in result.output
     again = runner.invoke(cli, ["--db", str(db), "import", str(sample_deck)])
     assert "unchanged" in again.output
     decks = runner.invoke(cli, ["--db", str(db), "decks"])

@@ -42,8 +42,30 @@ def test_changed_release_syncs_and_keeps_progress(shipped):
     result = bundled.sync_bundled_decks(store)
     assert not result.first_run
     message = result.message()
-    assert "Trigger Points::Foundations: updated (1 updated, 1 retired)" in message
+    assert "Trigger Points::Foundations: updated (1 note updated, 1 retired)" in message
     assert store.reviews.item_state(item[0]).repetitions == 1
+
+
+def test_a_release_adding_a_reversed_card_says_one_note_and_two_more_cards(shipped):
+    """The update line counts notes (deck-file entries), says so, and gives the deck's
+    cards as home's Cards column shows them: a reversed note is two."""
+    store = Store.in_memory()
+    bundled.sync_bundled_decks(store)
+    deck = shipped / "02-local-twitch-response.toml"
+    deck.write_text(
+        deck.read_text(encoding="utf-8")
+        + '\n[[cards]]\nid = "ltr-both-ways"\ntype = "reversed"\nfront = "LTR"\n'
+        'back = "Local twitch response"\nsource = "The Localised Twitch Response (LTR)"\n'
+        'tags = ["ltr::definition"]\n',
+        encoding="utf-8",
+    )
+    message = bundled.sync_bundled_decks(store).message()
+    (ltr,) = [d.total for d in store.progress.deck_counts(TODAY) if d.id == "tp-ltr"]
+    assert ltr == 9  # seven basic cards and the reversed note's two
+    assert message == (
+        "Bundled decks updated: Trigger Points::Local Twitch Response: updated "
+        "(1 note added), 7 → 9 cards"
+    )
 
 
 def test_a_deck_gone_from_a_release_is_retired_and_can_come_back(shipped):
@@ -55,7 +77,7 @@ def test_a_deck_gone_from_a_release_is_retired_and_can_come_back(shipped):
     store.reviews.grade(item, 4, today=TODAY)
     evidence.unlink()
     result = bundled.sync_bundled_decks(store)
-    assert "Trigger Points::Evidence: removed (17 retired)" in result.message()
+    assert "Trigger Points::Evidence: removed (17 notes retired), 17 → 0 cards" in result.message()
     assert "tp-evidence" not in store.decks.names()
     assert not store.queues.due_item_ids(TODAY + timedelta(days=30), deck_id="tp-evidence")
     assert store.progress.review_count() == 1  # history is kept

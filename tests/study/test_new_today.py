@@ -57,7 +57,7 @@ def test_decks_command_shows_homes_columns_and_count(tmp_path, sample_deck, no_b
     runner = CliRunner()
     assert runner.invoke(cli, [*db, "import", str(sample_deck)]).exit_code == 0
     header, row = runner.invoke(cli, [*db, "decks"]).output.splitlines()
-    assert header.split() == ["Deck", "ID", "New", "Due", "Total"]
+    assert header.split() == ["Deck", "ID", "New", "Due", "Cards"]
     assert row.split()[-3:] == ["3", "0", "5"]
 
 

@@ -38,7 +38,23 @@ async def test_search_and_filters(sample_store, make_app):
         app.screen.query_one("#browse-state", Select).value = "learning"
         await pilot.pause()
         assert rows(app) == 0
-        assert "0 study items" in str(app.screen.query_one("#browse-count").visual)
+        assert "0 cards" in str(app.screen.query_one("#browse-count").visual)
+
+
+async def test_browse_counts_cards_as_home_does(sample_store, make_app):
+    """Three deck-file cards, one reversed and one cloze of two: five cards to review,
+    the figure of home's Cards column, in the same word."""
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        home_cards = app.screen.query_one("#home-decks", DataTable).get_row_at(0)[-1]
+        await pilot.press("b")
+        await pilot.pause()
+        count = str(app.screen.query_one("#browse-count").visual)
+        assert str(home_cards) == "5" and count == "5 cards"
+        await pilot.press("slash", *"twitch")
+        await pilot.pause()
+        assert str(app.screen.query_one("#browse-count").visual) == "2 cards"
 
 
 async def test_open_detail_and_suspend_toggle(sample_store, make_app):

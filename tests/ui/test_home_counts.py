@@ -14,6 +14,10 @@ from tests.ui.conftest import NOON
 SIZE = (80, 24)
 
 
+def home_today(app) -> str:
+    return str(app.screen.query_one("#home-today").visual)
+
+
 def home_new(app) -> tuple[str, str]:
     table = app.screen.query_one("#home-decks", DataTable)
     return str(table.get_row_at(0)[1]), str(app.screen.query_one("#home-today").visual)
@@ -104,4 +108,39 @@ async def test_welcome_and_home_give_the_bundled_decks_the_same_number_of_cards(
     assert said, welcome
     assert header == "Cards"
     assert int(said[1]) == column == studied
-    assert f" new of {studied} · " in today_line  # a fresh database: every card is new
+    assert f" new of {studied} unseen · " in today_line  # a fresh database: every card is new
+
+
+async def test_after_some_study_the_today_line_says_how_many_cards_are_still_unseen(
+    tmp_path, make_app
+):
+    """Home's Cards column keeps every card; the today line's second number is those
+    never answered, which study lowers: it says "unseen", never a bare "of 73"."""
+    import re
+
+    from studyapp.store import Store
+
+    store = Store.open(tmp_path / "fresh.db")
+    app = make_app(store, sync_bundled=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#home-decks", DataTable)
+        cards = sum(int(str(table.get_cell_at((row, 3)))) for row in range(table.row_count))
+        new_before = re.search(r"(\d+) new of (\d+) unseen", home_today(app))
+        assert new_before and int(new_before[2]) == cards  # nothing answered yet
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        for _ in range(3):
+            await pilot.press("space", "4")
+            await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        after = sum(int(str(table.get_cell_at((row, 3)))) for row in range(table.row_count))
+        today_line = home_today(app)
+    store.close()
+    assert after == cards  # the Cards column still counts every card
+    said = re.search(r"(\d+) new of (\d+) unseen · 3 done", today_line)
+    assert said, today_line
+    assert int(said[1]) == int(new_before[1]) - 3 and int(said[2]) == cards - 3

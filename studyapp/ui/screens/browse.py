@@ -161,7 +161,8 @@ class BrowseScreen(GivenContext, Screen[None]):
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         shown = f"{len(rows)} of {total}" if total > len(rows) else f"{total}"
-        self.query_one("#browse-count", Static).update(f"{shown} study item{'s' * (total != 1)}")
+        # Cards as home counts them: what the student reviews (a reversed card is two rows).
+        self.query_one("#browse-count", Static).update(f"{shown} card{'s' * (total != 1)}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.reload()

@@ -141,8 +141,10 @@ class HomeScreen(GivenContext, Screen[None]):
         answers, ms = store.progress.day_progress(today)
         streak = store.progress.streak_days(today)
         due = sum(d.due for d in counts)
+        # Of the Cards column's cards, those never answered: after some study this is
+        # no longer the Cards total, so the line names it.
         unseen = sum(d.new for d in counts)
-        # What a review of everything would introduce today.
+        # What a review of everything would introduce today (limits, siblings, buried).
         new_in_all = new_today(store, today, settings)
         done = f"{answers} done ({studied_text(ms)})" if answers else "none done yet"
         today_line = Text.assemble(
@@ -150,7 +152,7 @@ class HomeScreen(GivenContext, Screen[None]):
             (f"{due} due", "green"),
             " · ",
             (f"{new_in_all} new", "cyan"),
-            f" of {unseen} · {done} · ",
+            f" of {unseen} unseen · {done} · ",
             ("streak ", "bold"),
             f"{streak} day{'s' * (streak != 1)}",
         )
