@@ -83,7 +83,7 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
     own = folder / f"{device}{FILE_SUFFIX}"
     marks = _Marks(store, folder)
     own_file = _prepare_own_file(store, own, device, marks.get(own.name), report)
-    if own_file is not None and _written_elsewhere(store, own, device, own_file.held, report):
+    if own_file is not None and _written_elsewhere(store, own, device, own_file.unchecked, report):
         own_file = None
     if own_file is not None:
         report.written += own_file.append_new(store)
@@ -250,6 +250,7 @@ class _OwnFile:
     lines: int
     tail: bytes
     held: dict[str, str]  # event id -> origin device
+    unchecked: dict[str, str]  # of those, the ones no sync has checked for another writer
     review_id: int = 0
     review_event: str | None = None
     action_id: int = 0
@@ -310,10 +311,13 @@ def _prepare_own_file(
 ) -> _OwnFile | None:
     """This device's file, read past its mark (whole if the mark no longer holds), its
     torn tail cut off; None if the file cannot be used."""
-    if mark is not None and store.sync.event_at(mark.review_id) != mark.review_event:
-        mark = None  # the marked review was undone: which rows are written is unknown
+    checked = 0  # bytes earlier syncs checked for another writer's events (or wrote)
     try:
         mark, head, data = _read_past(own, mark)
+        if mark is not None and store.sync.event_at(mark.review_id) != mark.review_event:
+            # The marked review was undone (its row id may be the next grade's): which
+            # rows the file holds is unknown, but the bytes before the mark are ours.
+            checked, mark, head, data = mark.end, None, b"", own.read_bytes()
     except FileNotFoundError:
         mark, head, data = None, b"", b""
     except OSError as exc:
@@ -341,20 +345,30 @@ def _prepare_own_file(
             _sync_dir(own.parent)
     except OSError as exc:
         raise DatabaseError(f"{own}: cannot write ({exc.strerror}); nothing merged") from None
-    held = {event.event_id: event.device for event in read.events}
-    held.update((event.event_id, event.device) for event in read.actions)
+    held = _held(read)
+    unchecked = held
+    if checked:
+        unchecked = _held(read_events(data[checked : read.whole_bytes], str(own), device, 2))
     if mark is None:
-        return _OwnFile(own, len(kept), max(read.whole_lines, 1), kept[-_TAIL:], held)
+        return _OwnFile(own, len(kept), max(read.whole_lines, 1), kept[-_TAIL:], held, unchecked)
     return _OwnFile(
         own,
         start + read.whole_bytes,
         mark.lines + read.whole_lines,
         kept[-_TAIL:],
         held,
+        unchecked,
         mark.review_id,
         mark.review_event,
         mark.action_id,
     )
+
+
+def _held(read: EventFile) -> dict[str, str]:
+    """Event id -> origin device of what a file (or its part) holds."""
+    held = {event.event_id: event.device for event in read.events}
+    held.update((event.event_id, event.device) for event in read.actions)
+    return held
 
 
 def _sync_file(fd: int) -> None:
