@@ -102,10 +102,7 @@ def sync_folder(store: Store, folder: Path) -> SyncReport:
             report.problems.append(f"{path}: cannot read ({exc.strerror}); skipped")
             continue
         report.bytes_read += len(data)
-        if mark is None:
-            read = read_events(data, str(path), expected)
-        else:
-            read = read_events(data, str(path), expected, first_line=mark.lines + 1)
+        read = _parse(data, path, expected, mark)
         if read.problem is not None:
             report.problems.append(read.problem)
             continue
@@ -229,6 +226,11 @@ def _read_past(path: Path, mark: _Mark | None) -> tuple[_Mark | None, bytes, byt
         return None, b"", f.read()
 
 
+def _parse(data: bytes, path: Path, device: str, mark: _Mark | None) -> EventFile:
+    """A file's bytes read whole (no mark) or past `mark`."""
+    return read_events(data, str(path), device, 1 if mark is None else mark.lines + 1)
+
+
 # (event id, its device, its line in an event file)
 _Line = tuple[str, str, str]
 
@@ -325,10 +327,7 @@ def _prepare_own_file(
         return None
     report.bytes_read += len(data)
     start = 0 if mark is None else mark.end
-    if mark is None:
-        read = read_events(data, str(own), device)
-    else:
-        read = read_events(data, str(own), device, first_line=mark.lines + 1)
+    read = _parse(data, own, device, mark)
     if read.problem is not None:
         report.problems.append(f"{read.problem}; this device's events are not written out")
         return None
