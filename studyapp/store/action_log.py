@@ -47,8 +47,9 @@ class ActionLog(StorePart):
             self.set_meta(DEVICE_KEY, device)
         return device
 
-    def action_events(self) -> list[ActionEvent]:
-        """Every action event this database holds (its own and merged ones)."""
+    def action_events(self, after: int = 0, upto: int | None = None) -> list[ActionEvent]:
+        """Every action event this database holds (its own and merged ones), or those
+        logged after row `after` (up to row `upto`)."""
         return [
             ActionEvent(
                 event_id=event_id,
@@ -61,7 +62,8 @@ class ActionLog(StorePart):
             )
             for event_id, device, seq, time, kind, target, value in self.conn.execute(
                 "SELECT event_id, device, seq, time, kind, target, value FROM sync_actions "
-                "ORDER BY id"
+                "WHERE id > ? AND id <= COALESCE(?, id) ORDER BY id",
+                [after, upto],
             )
         ]
 

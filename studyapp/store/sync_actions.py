@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,7 @@ class ActionCounts:
     added: int  # events new to this database
     waiting: int  # events about cards this database does not have (yet)
     applied: int  # targets whose state a new event decided
+    waiting_ids: frozenset[str] = frozenset()  # the waiting events' ids
 
 
 class ActionMerge(ActionLog):
@@ -42,10 +44,12 @@ class ActionMerge(ActionLog):
         device's file and merge once the deck arrives.
         """
         added = waiting = applied = 0
+        waiting_ids: set[str] = set()
+        incoming = list(events)
         with self.transaction():
-            known = {row[0] for row in self.conn.execute("SELECT event_id FROM sync_actions")}
+            known = self._known_action_ids(incoming)
             fresh: dict[str, ActionEvent] = {}
-            for event in events:
+            for event in incoming:
                 if event.event_id not in known and not stays_on_device(event.kind, event.target):
                     fresh.setdefault(event.event_id, event)
             for phase in _PHASES:
@@ -55,6 +59,7 @@ class ActionMerge(ActionLog):
                         continue
                     if not self._target_here(event):
                         waiting += 1
+                        waiting_ids.add(event.event_id)
                         continue
                     self._insert_action(event)
                     new_ids.add(event.event_id)
@@ -64,7 +69,23 @@ class ActionMerge(ActionLog):
                         if winner.event_id in new_ids:
                             self._apply_action(winner)
                             applied += 1
-        return ActionCounts(added, waiting, applied)
+        return ActionCounts(added, waiting, applied, frozenset(waiting_ids))
+
+    def actions_after(self, action_id: int) -> tuple[list[ActionEvent], int]:
+        """The action events logged after row `action_id`, and the last one's row id."""
+        last = int(self._one("SELECT COALESCE(MAX(id), 0) FROM sync_actions"))
+        return self.action_events(after=action_id, upto=last), max(last, action_id)
+
+    def _known_action_ids(self, events: list[ActionEvent]) -> set[str]:
+        # Looked up by index: a sync's few events cost little however long the log is.
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT event_id FROM sync_actions "
+                "WHERE event_id IN (SELECT value FROM json_each(?))",
+                [json.dumps([event.event_id for event in events])],
+            )
+        }
 
     def _target_here(self, event: ActionEvent) -> bool:
         if event.kind in ("suspend", "bury"):

@@ -26,6 +26,10 @@ SELECT r.id, r.event_id, COALESCE(r.origin_device, :device) AS device,
 FROM reviews r JOIN items i ON i.id = r.item_id JOIN cards c ON c.id = i.card_id
 """
 
+# Up to this many incoming events are looked up one by one (by index); more, and
+# every id is read at once.
+LOOKUP_LIMIT = 20_000
+
 
 @dataclass(frozen=True, slots=True)
 class MergeCounts:
@@ -34,6 +38,7 @@ class MergeCounts:
     added: int  # events new to this database
     waiting: int  # events for cards this database does not have (yet)
     items_changed: int  # items whose SM-2 state the replay changed
+    waiting_ids: frozenset[str] = frozenset()  # the waiting events' ids
 
 
 class SyncEvents(ActionLog):
@@ -59,23 +64,63 @@ class SyncEvents(ActionLog):
         """Every review in the log (this device's and merged ones), as events."""
         return [event for event, _ in self._event_rows()]
 
+    def events_after(self, review_id: int) -> tuple[list[ReviewEvent], int, str | None]:
+        """The reviews logged after row `review_id`, as events, with the last row's id and
+        event id (`review_id` and None when there is none): what a sync has not written yet."""
+        rows = self._event_rows(after=review_id)
+        if not rows:
+            return [], review_id, None
+        last = max(rows, key=lambda row: row[1][0])
+        return [event for event, _ in rows], last[1][0], last[0].event_id
+
+    def event_at(self, review_id: int) -> str | None:
+        """The event id of review row `review_id` (None if there is no such row)."""
+        event_id: str | None = self._one("SELECT event_id FROM reviews WHERE id = ?", [review_id])
+        return event_id
+
+    def held_event_ids(self, event_ids: Sequence[str]) -> set[str]:
+        """Which of `event_ids` this database holds, as a review or an action."""
+        if len(event_ids) > LOOKUP_LIMIT:
+            held = {row[0] for row in self.conn.execute("SELECT event_id FROM reviews")}
+            held.update(row[0] for row in self.conn.execute("SELECT event_id FROM sync_actions"))
+            return held & set(event_ids)
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT event_id FROM reviews WHERE event_id IN (SELECT value FROM json_each(:ids)) "
+                "UNION SELECT event_id FROM sync_actions "
+                "WHERE event_id IN (SELECT value FROM json_each(:ids))",
+                {"ids": json.dumps(list(event_ids))},
+            )
+        }
+
+    def cards_fingerprint(self) -> str:
+        """Changes when items come or go: events that waited for a card may merge now."""
+        count, total = self.conn.execute("SELECT COUNT(*), TOTAL(id) FROM items").fetchone()
+        return f"{count}:{total:.0f}"
+
     def merge(self, events: Iterable[ReviewEvent]) -> MergeCounts:
         """Add the events this database lacks, then replay every reviewed item; one transaction.
 
         Events for cards this database does not have are left out (they stay in
-        their device's file, and merge once the deck arrives).
+        their device's file, and merge once the deck arrives): their ids are in the counts.
         """
+        incoming = list(events)
         waiting = 0
+        waiting_ids: set[str] = set()
         with self.transaction():
-            known = {row[0] for row in self.conn.execute("SELECT event_id FROM reviews")}
-            items = self._item_ids()
+            # Only the incoming ids and cards are looked up (by index): a sync's few
+            # events cost little however long the history is.
+            known = self._known_event_ids(incoming)
+            items = self._item_ids({event.item for event in incoming})
             fresh: list[tuple[ReviewEvent, int]] = []
-            for event in events:
+            for event in incoming:
                 if event.event_id in known:
                     continue
                 item_id = items.get(event.item)
                 if item_id is None:
                     waiting += 1
+                    waiting_ids.add(event.event_id)
                     continue
                 fresh.append((event, item_id))
                 known.add(event.event_id)
@@ -83,25 +128,50 @@ class SyncEvents(ActionLog):
             if fresh:
                 # Merged history moves memory states too: the next refresh rebuilds them.
                 self.set_meta(MEMORY_STALE_KEY, "1")
-        return MergeCounts(len(fresh), waiting, changed)
+        return MergeCounts(len(fresh), waiting, changed, frozenset(waiting_ids))
 
-    def _item_ids(self) -> dict[ItemKey, int]:
+    def _known_event_ids(self, events: Sequence[ReviewEvent]) -> set[str]:
+        if len(events) > LOOKUP_LIMIT:  # a whole history: one pass over the index is quicker
+            return {row[0] for row in self.conn.execute("SELECT event_id FROM reviews")}
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT event_id FROM reviews WHERE event_id IN (SELECT value FROM json_each(?))",
+                [json.dumps([event.event_id for event in events])],
+            )
+        }
+
+    def _item_ids(self, keys: set[ItemKey]) -> dict[ItemKey, int]:
+        if len(keys) > LOOKUP_LIMIT:
+            rows = self.conn.execute(
+                "SELECT c.deck_id, c.card_key, i.ord, i.id FROM items i "
+                "JOIN cards c ON c.id = i.card_id"
+            )
+            return {(deck, card, ord_): item_id for deck, card, ord_, item_id in rows}
         rows = self.conn.execute(
-            "SELECT c.deck_id, c.card_key, i.ord, i.id FROM items i JOIN cards c ON c.id = i.card_id"
+            "SELECT c.deck_id, c.card_key, i.ord, i.id FROM json_each(?) k "
+            "JOIN cards c ON c.deck_id = json_extract(k.value, '$[0]') "
+            "AND c.card_key = json_extract(k.value, '$[1]') "
+            "JOIN items i ON i.card_id = c.id AND i.ord = json_extract(k.value, '$[2]')",
+            [json.dumps(sorted(keys))],
         )
         return {(deck, card, ord_): item_id for deck, card, ord_, item_id in rows}
 
     def _event_rows(
-        self, items: Iterable[int] | None = None
+        self, items: Iterable[int] | None = None, after: int | None = None
     ) -> list[tuple[ReviewEvent, _LoggedRow]]:
-        """Every review (of `items`, or all) as an event, with its row id, item and the
-        states logged with it."""
+        """Every review (of `items`, or after row `after`, or all) as an event, with its row
+        id, item and the states logged with it."""
         days: dict[str, date] = {}  # one date object per study day, not one per review
         rows: list[tuple[ReviewEvent, _LoggedRow]] = []
-        sql, params = _EVENTS_SQL, {"device": self.device_id(), "items": None}
+        sql = _EVENTS_SQL
+        params: dict[str, Any] = {"device": self.device_id(), "items": None}
         if items is not None:
             sql += " WHERE r.item_id IN (SELECT value FROM json_each(:items))"
             params["items"] = json.dumps(sorted(items))
+        elif after is not None:
+            sql += " WHERE r.id > :after"
+            params["after"] = after
         for row in self.conn.execute(sql, params):
             day = days.get(row[5])
             if day is None:

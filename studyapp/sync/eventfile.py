@@ -80,8 +80,9 @@ class EventFile:
     events: list[ReviewEvent] = field(default_factory=list)
     actions: list[ActionEvent] = field(default_factory=list)
     problem: str | None = None
-    # Bytes up to the end of the last whole line (a torn tail starts here).
+    # Bytes up to the end of the last whole line (a torn tail starts here), and its lines.
     whole_bytes: int = 0
+    whole_lines: int = 0
 
 
 def header_line(device: str) -> str:
@@ -130,22 +131,31 @@ def action_line(event: ActionEvent) -> str:
     )
 
 
-def read_events(data: bytes, label: str, device: str | None = None) -> EventFile:
-    """Read a file's bytes; `label` names it in problems; `device`: the writer it must have."""
-    result = EventFile()
+def read_events(
+    data: bytes, label: str, device: str | None = None, first_line: int = 1
+) -> EventFile:
+    """Read a file's bytes; `label` names it in problems; `device`: the writer it must have.
+
+    `first_line` above 1: `data` is the rest of a file read before up to that line (no
+    header; `device` is its writer), numbered from there.
+    """
+    result = EventFile(device=None if first_line == 1 else device)
     whole = data.rfind(b"\n") + 1
     result.whole_bytes = whole
     lines = data[:whole].split(b"\n")[:-1]
+    result.whole_lines = len(lines)
     if not lines:
         return result  # empty, or only a torn header: nothing written yet
-    try:
-        result.device = _header(lines[0])
-        if device is not None and result.device != device:
-            raise _Bad(f"written by device {result.device}, not {device}")
-    except _Bad as exc:
-        result.problem = f"{label}:1: not a StudyApp event file ({exc}); skipped"
-        return result
-    for number, raw in enumerate(lines[1:], start=2):
+    if first_line == 1:
+        try:
+            result.device = _header(lines[0])
+            if device is not None and result.device != device:
+                raise _Bad(f"written by device {result.device}, not {device}")
+        except _Bad as exc:
+            result.problem = f"{label}:1: not a StudyApp event file ({exc}); skipped"
+            return result
+        lines = lines[1:]
+    for number, raw in enumerate(lines, start=max(first_line, 2)):
         try:
             value = _json(raw)
             if value.get("type") == "review":
