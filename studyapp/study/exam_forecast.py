@@ -31,9 +31,11 @@ from studyapp.study.exam import (
     short_date,
     window_start,
 )
+from studyapp.study.exam_plan import Tactic
 from studyapp.study.exam_recall_plan import (
     RecallInputs,
     exam_projection,
+    kept_tactic,
     load_line,
     load_recall_inputs,
     planned_days,
@@ -96,9 +98,11 @@ class ForecastInputs:
     study_share: float = 1.0
     seed: int = 0
     key: tuple[Any, ...] = field(default=())
-    # Each state's item, and the exam's plan inputs: its exam reviews come from that plan.
+    # Each state's item, and the exam's plan inputs: its exam reviews come from that plan
+    # (with the tactic kept for them, if any: then only it is run).
     item_ids: tuple[int, ...] = ()
     recall: RecallInputs | None = None
+    recall_tactic: Tactic | None = None
 
 
 def card_state(state: sm2.SM2State) -> str:
@@ -126,6 +130,7 @@ def load_inputs(store: Store, exam: Exam, today: date, new_per_day: int) -> Fore
     # A student with under a week of history is assumed to keep studying daily.
     share = studied / span if span >= 7 else 1.0
     grades = store.exams.grade_counts_by_state(today - timedelta(days=HISTORY_DAYS))
+    recall = load_recall_inputs(store, exam, today)
     return ForecastInputs(
         exam_date=exam.date,
         today=today,
@@ -139,7 +144,8 @@ def load_inputs(store: Store, exam: Exam, today: date, new_per_day: int) -> Fore
         seed=exam.id,
         key=(exam, today, margin, new_per_day, len(states)),
         item_ids=tuple(row[6] for row in rows),
-        recall=load_recall_inputs(store, exam, today),
+        recall=recall,
+        recall_tactic=kept_tactic(store.exams, recall),
     )
 
 
@@ -150,7 +156,7 @@ def _planned_exam_reviews(inputs: ForecastInputs) -> dict[date, list[int]]:
     index = {item_id: i for i, item_id in enumerate(inputs.item_ids)}
     return {
         day.day: [index[i] for i in day.window + day.reviews if i in index]
-        for day in planned_days(inputs.recall)
+        for day in planned_days(inputs.recall, inputs.recall_tactic)
     }
 
 

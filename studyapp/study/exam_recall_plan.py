@@ -12,6 +12,7 @@ Cards never answered go in as the planner treats them: unseen, paced in as new.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import weakref
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from typing import Any
 from studyapp.settings import load_settings
 from studyapp.store import Exam, Exams, Store
 from studyapp.store.columns import tags_tuple
+from studyapp.store.errors import DatabaseError
 from studyapp.study.exam import MAX_DAYS_AHEAD, margin_days
 from studyapp.study.exam_plan import (
     DEFAULT_TARGET,
@@ -44,6 +46,7 @@ __all__ = [
     "RecallInputs",
     "cached_forecast",
     "exam_projection",
+    "kept_tactic",
     "load_line",
     "load_recall_inputs",
     "parse_minutes",
@@ -199,17 +202,18 @@ def project(inputs: RecallInputs) -> RecallForecast:
     return _planned(inputs)[0]
 
 
-def planned_days(inputs: RecallInputs) -> tuple[PlanDay, ...]:
-    """The days of the plan :func:`project` projects (kept with it)."""
-    return _planned(inputs)[1].days
+def planned_days(inputs: RecallInputs, chosen: Tactic | None = None) -> tuple[PlanDay, ...]:
+    """The days of the plan :func:`project` projects (kept with it); `chosen`: the tactic
+    kept for these inputs (:func:`kept_tactic`), so only it is run."""
+    return _planned(inputs, chosen)[1].days
 
 
-def _planned(inputs: RecallInputs) -> tuple[RecallForecast, ExamPlan]:
+def _planned(inputs: RecallInputs, chosen: Tactic | None = None) -> tuple[RecallForecast, ExamPlan]:
     with _cache_lock:
         found = _cache.get(inputs)
     if found is not None:
         return found
-    plan = plan_exam(inputs.cards, inputs.goal, Memory(inputs.parameters))
+    plan = plan_exam(inputs.cards, inputs.goal, Memory(inputs.parameters), chosen=chosen)
     forecast = RecallForecast(
         goal=inputs.goal,
         default_budget=inputs.default_budget,
@@ -228,10 +232,37 @@ def _planned(inputs: RecallInputs) -> tuple[RecallForecast, ExamPlan]:
     return forecast, plan
 
 
+def kept_tactic(exams: Exams, inputs: RecallInputs) -> Tactic | None:
+    """The tactic kept in the database for exactly these inputs (by digest), if any."""
+    row = exams.kept_tactic(inputs.exam.id, _choice_key(inputs))
+    return None if row is None else Tactic(*row)
+
+
+def _choice_key(inputs: RecallInputs) -> str:
+    return choice_key(inputs.cards, inputs.goal, inputs.parameters)
+
+
 def exam_projection(store: Store, exam: Exam, today: date) -> RecallForecast:
     """The one projection of `exam` as of `today`: what home, the Exams dialog, `studyapp
-    exam` and `stats --json` show, from the same inputs and plan the session follows."""
-    return project(load_recall_inputs(store, exam, today))
+    exam` and `stats --json` show, from the same inputs and plan the session follows.
+    With a tactic kept for exactly these inputs only it is run; else the exam is
+    planned and its tactic kept for the next process."""
+    inputs = load_recall_inputs(store, exam, today)
+    key = _choice_key(inputs)
+    row = store.exams.kept_tactic(exam.id, key)
+    forecast = _planned(inputs, None if row is None else Tactic(*row))[0]
+    if row is None:
+        # Safe beside a session (home's worker has a connection of its own): one row
+        # upserted in a short transaction, digest and tactic of the inputs this plan
+        # read, so a row may be stale (then planned again) but never wrong. A cache:
+        # a busy or read-only file still shows the projection (the next write says why).
+        with contextlib.suppress(DatabaseError):
+            store.exams.keep_tactic(exam.id, key, *_tactic_row(forecast.tactic))
+    return forecast
+
+
+def _tactic_row(tactic: Tactic) -> tuple[float, float]:
+    return tactic.review_retention, tactic.window_aim
 
 
 _tactics: dict[RecallInputs, Tactic] = {}
@@ -250,7 +281,7 @@ def _tactic(inputs: RecallInputs, full_plan: bool, kept: Exams | None) -> Tactic
         tactic = found[0].tactic if found else _tactics.get(inputs)
     key = None
     if kept is not None:
-        key = choice_key(inputs.cards, inputs.goal, inputs.parameters)
+        key = _choice_key(inputs)
         row = kept.kept_tactic(inputs.exam.id, key)
         if row is not None:
             if tactic is None:
@@ -265,7 +296,7 @@ def _tactic(inputs: RecallInputs, full_plan: bool, kept: Exams | None) -> Tactic
         ).tactic
         _remember(inputs, tactic)
     if kept is not None and key is not None and full_plan:
-        kept.keep_tactic(inputs.exam.id, key, tactic.review_retention, tactic.window_aim)
+        kept.keep_tactic(inputs.exam.id, key, *_tactic_row(tactic))
     return tactic
 
 

@@ -174,10 +174,17 @@ def plan_exam(
     memory: Memory | None = None,
     *,
     explain_shortfall: bool = True,
+    chosen: Tactic | None = None,
 ) -> ExamPlan:
-    """The day-by-day plan to the exam, its projections, and what it would take if short."""
+    """The day-by-day plan to the exam, its projections, and what it would take if short.
+    `chosen`: the tactic chosen before from these very inputs (kept under their
+    :func:`choice_key`): only it is run, not every tactic, for the same plan."""
     memory = memory or Memory()
-    tactic, run = _best_run(cards, goal, memory)
+    if chosen is None:
+        tactic, run = _best_run(cards, goal, memory)
+    else:
+        # Runs are deterministic: the chosen tactic's run is the one _best_run returned.
+        tactic, run = chosen, _simulate(cards, goal, chosen, memory)
     followed = _projection(cards, run.recall)
     stopped = _projection(
         cards, {c.item_id: memory.recall(c.memory, goal.exam_date) for c in cards}
