@@ -31,11 +31,11 @@ from studyapp.study.exam import (
     short_date,
     window_start,
 )
-from studyapp.study.exam_plan import Tactic
 from studyapp.study.exam_recall_plan import (
+    KeptPlan,
     RecallInputs,
     exam_projection,
-    kept_tactic,
+    kept_plan,
     load_line,
     load_recall_inputs,
     planned_days,
@@ -99,10 +99,10 @@ class ForecastInputs:
     seed: int = 0
     key: tuple[Any, ...] = field(default=())
     # Each state's item, and the exam's plan inputs: its exam reviews come from that plan
-    # (with the tactic kept for them, if any: then only it is run).
+    # (with what is kept for them, if anything: then only its tactic is run).
     item_ids: tuple[int, ...] = ()
     recall: RecallInputs | None = None
-    recall_tactic: Tactic | None = None
+    recall_kept: KeptPlan | None = None
 
 
 def card_state(state: sm2.SM2State) -> str:
@@ -145,7 +145,7 @@ def load_inputs(store: Store, exam: Exam, today: date, new_per_day: int) -> Fore
         key=(exam, today, margin, new_per_day, len(states)),
         item_ids=tuple(row[6] for row in rows),
         recall=recall,
-        recall_tactic=kept_tactic(store.exams, recall),
+        recall_kept=kept_plan(store.exams, recall),
     )
 
 
@@ -156,7 +156,7 @@ def _planned_exam_reviews(inputs: ForecastInputs) -> dict[date, list[int]]:
     index = {item_id: i for i, item_id in enumerate(inputs.item_ids)}
     return {
         day.day: [index[i] for i in day.window + day.reviews if i in index]
-        for day in planned_days(inputs.recall, inputs.recall_tactic)
+        for day in planned_days(inputs.recall, inputs.recall_kept)
     }
 
 

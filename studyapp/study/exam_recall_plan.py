@@ -42,11 +42,12 @@ from studyapp.study.exam_tactic import choice_key, plan_exam
 
 __all__ = [
     "MAX_MINUTES_PER_DAY",
+    "KeptPlan",
     "RecallForecast",
     "RecallInputs",
     "cached_forecast",
     "exam_projection",
-    "kept_tactic",
+    "kept_plan",
     "load_line",
     "load_recall_inputs",
     "parse_minutes",
@@ -202,18 +203,24 @@ def project(inputs: RecallInputs) -> RecallForecast:
     return _planned(inputs)[0]
 
 
-def planned_days(inputs: RecallInputs, chosen: Tactic | None = None) -> tuple[PlanDay, ...]:
-    """The days of the plan :func:`project` projects (kept with it); `chosen`: the tactic
-    kept for these inputs (:func:`kept_tactic`), so only it is run."""
-    return _planned(inputs, chosen)[1].days
+def planned_days(inputs: RecallInputs, kept: KeptPlan | None = None) -> tuple[PlanDay, ...]:
+    """The days of the plan :func:`project` projects (kept with it); `kept`: what the
+    database keeps for these inputs (:func:`kept_plan`), so only its tactic is run."""
+    return _planned(inputs, kept)[1].days
 
 
-def _planned(inputs: RecallInputs, chosen: Tactic | None = None) -> tuple[RecallForecast, ExamPlan]:
+def _planned(inputs: RecallInputs, kept: KeptPlan | None = None) -> tuple[RecallForecast, ExamPlan]:
     with _cache_lock:
         found = _cache.get(inputs)
     if found is not None:
         return found
-    plan = plan_exam(inputs.cards, inputs.goal, Memory(inputs.parameters), chosen=chosen)
+    plan = plan_exam(
+        inputs.cards,
+        inputs.goal,
+        Memory(inputs.parameters),
+        chosen=kept.tactic if kept else None,
+        searched=kept.shortfall if kept else None,
+    )
     forecast = RecallForecast(
         goal=inputs.goal,
         default_budget=inputs.default_budget,
@@ -232,10 +239,25 @@ def _planned(inputs: RecallInputs, chosen: Tactic | None = None) -> tuple[Recall
     return forecast, plan
 
 
-def kept_tactic(exams: Exams, inputs: RecallInputs) -> Tactic | None:
-    """The tactic kept in the database for exactly these inputs (by digest), if any."""
-    row = exams.kept_tactic(inputs.exam.id, _choice_key(inputs))
-    return None if row is None else Tactic(*row)
+@dataclass(frozen=True, slots=True)
+class KeptPlan:
+    """What the database keeps for a plan's inputs: its tactic, and what the shortfall's
+    searches found (None: not worked out yet)."""
+
+    tactic: Tactic
+    shortfall: tuple[float | None, int | None] | None
+
+
+def kept_plan(exams: Exams, inputs: RecallInputs) -> KeptPlan | None:
+    """What is kept in the database for exactly these inputs (by digest), if anything."""
+    return _kept(exams, inputs, _choice_key(inputs))
+
+
+def _kept(exams: Exams, inputs: RecallInputs, key: str) -> KeptPlan | None:
+    row = exams.kept_tactic(inputs.exam.id, key)
+    if row is None:
+        return None
+    return KeptPlan(Tactic(*row), exams.kept_shortfall(inputs.exam.id, key))
 
 
 def _choice_key(inputs: RecallInputs) -> str:
@@ -245,19 +267,21 @@ def _choice_key(inputs: RecallInputs) -> str:
 def exam_projection(store: Store, exam: Exam, today: date) -> RecallForecast:
     """The one projection of `exam` as of `today`: what home, the Exams dialog, `studyapp
     exam` and `stats --json` show, from the same inputs and plan the session follows.
-    With a tactic kept for exactly these inputs only it is run; else the exam is
-    planned and its tactic kept for the next process."""
+    With a tactic (and shortfall) kept for exactly these inputs only that tactic is run;
+    else the exam is planned and what it found kept for the next process."""
     inputs = load_recall_inputs(store, exam, today)
     key = _choice_key(inputs)
-    row = store.exams.kept_tactic(exam.id, key)
-    forecast = _planned(inputs, None if row is None else Tactic(*row))[0]
-    if row is None:
+    kept = _kept(store.exams, inputs, key)
+    forecast, plan = _planned(inputs, kept)
+    short = plan.shortfall
+    if kept is None or (short is not None and kept.shortfall is None):
         # Safe beside a session (home's worker has a connection of its own): one row
-        # upserted in a short transaction, digest and tactic of the inputs this plan
-        # read, so a row may be stale (then planned again) but never wrong. A cache:
-        # a busy or read-only file still shows the projection (the next write says why).
+        # upserted in a short transaction, of the inputs this plan read, so a row may
+        # be stale (then planned again) but never wrong. A cache: a busy or read-only
+        # file still shows the projection (the next write says why).
+        searched = None if short is None else (short.minutes_needed, short.days_earlier)
         with contextlib.suppress(DatabaseError):
-            store.exams.keep_tactic(exam.id, key, *_tactic_row(forecast.tactic))
+            store.exams.keep_tactic(exam.id, key, *_tactic_row(forecast.tactic), searched)
     return forecast
 
 

@@ -40,6 +40,20 @@ def choices(monkeypatch) -> list[object]:
     return made
 
 
+@pytest.fixture
+def searches(monkeypatch) -> list[object]:
+    """Each time the shortfall's searches ran (what a short plan would take)."""
+    made: list[object] = []
+    real = exam_tactic._minutes_needed
+
+    def counted(*args, **kwargs):
+        made.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(exam_tactic, "_minutes_needed", counted)
+    return made
+
+
 def the_exam(store, today=TODAY):
     (made,) = store.exams.active(today)
     return made
@@ -77,6 +91,66 @@ def test_the_projection_from_the_sessions_kept_tactic_is_what_planning_again_giv
     # The comparison is about something: a tactic not the default, a shortfall line.
     assert kept.tactic != recall_plan.Tactic(window_aim=kept.goal.target)
     assert (kept.shortfall is not None) == ("target" in settings)
+
+
+def test_a_short_plans_shortfall_is_kept_with_its_tactic(
+    store,
+    planned,  # noqa: F811
+    choices,
+    searches,
+    monkeypatch,
+):
+    exam.set_exam(store, EXAM_DAY, name="Q", minutes_per_day=1, target=0.99)
+    plan_review_ids(store, TODAY)  # the session keeps the tactic, not the shortfall
+    new_process(monkeypatch)
+    first = exam_projection(store, the_exam(store), TODAY)
+    assert first.shortfall and len(searches) == 1  # worked out once, and kept
+    new_process(monkeypatch)
+    kept = exam_projection(store, the_exam(store), TODAY)
+    assert (len(choices), len(searches)) == (1, 1)  # neither chosen nor searched again
+    assert kept == first == planned_afresh(store, monkeypatch)
+    assert len(searches) == 2
+    # A change (a new budget) forgets it with the tactic.
+    exam.set_exam(store, EXAM_DAY, name="Q", minutes_per_day=2)
+    new_process(monkeypatch)
+    exam_projection(store, the_exam(store), TODAY)
+    assert (len(choices), len(searches)) == (3, 3)
+
+
+def test_tactics_kept_before_the_shortfall_are_chosen_again_after_the_upgrade(
+    tmp_path,
+    write_deck,
+    monkeypatch,
+):
+    import sqlite3
+
+    from studyapp.store import Store
+
+    db = tmp_path / "v17.db"
+    store = Store.open(db)
+    made, _ = exam.set_exam(store, EXAM_DAY, name="Q")
+    exam_projection(store, made, TODAY)
+    store.close()
+    # The table as schema 17 kept it: the tactic alone.
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE exam_tactics")
+    conn.execute(
+        "CREATE TABLE exam_tactics (exam_id INTEGER PRIMARY KEY REFERENCES exams(id) "
+        "ON DELETE CASCADE, chosen_from TEXT NOT NULL, review_retention REAL NOT NULL, "
+        "window_aim REAL NOT NULL)"
+    )
+    conn.execute("INSERT INTO exam_tactics VALUES (?, 'old digest', 0.7, 0.95)", [made.id])
+    conn.execute("PRAGMA user_version = 17")
+    conn.commit()
+    conn.close()
+    store = Store.open(db)
+    try:
+        assert kept_row(store) == []
+        new_process(monkeypatch)
+        shown = exam_projection(store, made, TODAY)
+        assert kept_row(store)[0][2:] == (shown.tactic.review_retention, shown.tactic.window_aim)
+    finally:
+        store.close()
 
 
 def test_a_projection_keeps_its_tactic_for_the_next_process(
