@@ -11,6 +11,9 @@ studies on the share of days this student did lately.
 
 :func:`load_inputs` reads what it needs (a few queries, on the caller's
 thread); :func:`simulate` may then run anywhere, e.g. in a worker thread.
+
+Then what `studyapp exam` and `stats --json` say of each exam: this forecast and the
+projected recall on the day.
 """
 
 from __future__ import annotations
@@ -31,17 +34,15 @@ from studyapp.study.exam import (
     short_date,
     window_start,
 )
+from studyapp.study.exam_plan import Projection
 from studyapp.study.exam_recall_plan import (
     KeptPlan,
+    RecallForecast,
     RecallInputs,
     exam_projection,
     kept_plan,
-    load_line,
     load_recall_inputs,
     planned_days,
-    recall_json,
-    recall_line,
-    topics_line,
 )
 
 HISTORY_DAYS = 90
@@ -255,6 +256,53 @@ def forecast_line(forecast: Forecast) -> str:
         f"~{round(forecast.average)}/day (max {forecast.peak}) · "
         f"{forecast.final_window_coverage:.0%} reviewed in the final window"
     )
+
+
+def recall_line(forecast: RecallForecast) -> str:
+    """`recall on the day 91% with the plan · 64% if you stop today · target 90%`."""
+    return (
+        f"recall on the day {forecast.if_followed.overall:.0%} with the plan · "
+        f"{forecast.if_stopped.overall:.0%} if you stop today · "
+        f"target {forecast.goal.target:.0%}"
+    )
+
+
+def load_line(forecast: RecallForecast) -> str:
+    """`plan: 30 min/day budget (your usual) · max 28, avg 17 min/day`."""
+    usual = " (your usual)" if forecast.default_budget else ""
+    return (
+        f"plan: {forecast.goal.minutes_per_day:.0f} min/day budget{usual} · "
+        f"max {forecast.peak_minutes:.0f}, avg {forecast.average_minutes:.0f} min/day"
+    )
+
+
+def topics_line(projection: Projection, limit: int = 4) -> str:
+    """Per topic, weakest first: `pharm 72% · anatomy 88%` (and how many more)."""
+    weakest = sorted(projection.by_topic.items(), key=lambda t: (t[1], t[0]))
+    shown = " · ".join(f"{topic} {recall:.0%}" for topic, recall in weakest[:limit])
+    more = len(weakest) - limit
+    return shown + (f" · +{more} more" if more > 0 else "")
+
+
+def _round_topics(by_topic: Mapping[str, float]) -> dict[str, float]:
+    return {topic: round(recall, 4) for topic, recall in by_topic.items()}
+
+
+def recall_json(forecast: RecallForecast) -> dict[str, Any]:
+    """The exam's `recall` object in `studyapp stats --json`."""
+    return {
+        "target": forecast.goal.target,
+        "minutes_per_day": forecast.goal.minutes_per_day,
+        "minutes_per_day_is_default": forecast.default_budget,
+        "if_followed": round(forecast.if_followed.overall, 4),
+        "if_stopped": round(forecast.if_stopped.overall, 4),
+        "by_topic": {
+            "if_followed": _round_topics(forecast.if_followed.by_topic),
+            "if_stopped": _round_topics(forecast.if_stopped.by_topic),
+        },
+        "daily_minutes": [round(m, 1) for m in forecast.daily_minutes],
+        "shortfall": forecast.shortfall,
+    }
 
 
 def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any]]:

@@ -5,7 +5,9 @@ pure; this module reads what it needs for one exam (the scope's FSRS memory stat
 the fitted parameters, the student's answer time and recent study minutes), runs it,
 and keeps the result for as long as those inputs are unchanged: a plan runs the
 scope day by day to the exam a few dozen times, seconds for a big scope, so the UI
-runs :func:`project` in a worker.
+runs :func:`project` in a worker. Across processes the database keeps what a plan
+chose (its tactic, a short plan's shortfall) under a digest of those inputs: a
+projection or a session with the same inputs then runs that tactic alone.
 
 Cards never answered go in as the planner treats them: unseen, paced in as new.
 """
@@ -15,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import threading
 import weakref
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -48,17 +49,13 @@ __all__ = [
     "cached_forecast",
     "exam_projection",
     "kept_plan",
-    "load_line",
     "load_recall_inputs",
     "parse_minutes",
     "parse_target",
     "plan_review_ids",
     "planned_days",
     "project",
-    "recall_json",
-    "recall_line",
     "todays_plan",
-    "topics_line",
 ]
 
 # Without the student's own timing: seconds an answer takes.
@@ -402,50 +399,3 @@ def plan_review_ids(
         with _cache_lock:
             _planned_ids[store] = (state, ids)
     return list(dict.fromkeys(store.exams.items_for_session(ids, today, deck_id, tag)))
-
-
-def recall_line(forecast: RecallForecast) -> str:
-    """`recall on the day 91% with the plan · 64% if you stop today · target 90%`."""
-    return (
-        f"recall on the day {forecast.if_followed.overall:.0%} with the plan · "
-        f"{forecast.if_stopped.overall:.0%} if you stop today · "
-        f"target {forecast.goal.target:.0%}"
-    )
-
-
-def load_line(forecast: RecallForecast) -> str:
-    """`plan: 30 min/day budget (your usual) · max 28, avg 17 min/day`."""
-    usual = " (your usual)" if forecast.default_budget else ""
-    return (
-        f"plan: {forecast.goal.minutes_per_day:.0f} min/day budget{usual} · "
-        f"max {forecast.peak_minutes:.0f}, avg {forecast.average_minutes:.0f} min/day"
-    )
-
-
-def topics_line(projection: Projection, limit: int = 4) -> str:
-    """Per topic, weakest first: `pharm 72% · anatomy 88%` (and how many more)."""
-    weakest = sorted(projection.by_topic.items(), key=lambda t: (t[1], t[0]))
-    shown = " · ".join(f"{topic} {recall:.0%}" for topic, recall in weakest[:limit])
-    more = len(weakest) - limit
-    return shown + (f" · +{more} more" if more > 0 else "")
-
-
-def _round_topics(by_topic: Mapping[str, float]) -> dict[str, float]:
-    return {topic: round(recall, 4) for topic, recall in by_topic.items()}
-
-
-def recall_json(forecast: RecallForecast) -> dict[str, Any]:
-    """The exam's `recall` object in `studyapp stats --json`."""
-    return {
-        "target": forecast.goal.target,
-        "minutes_per_day": forecast.goal.minutes_per_day,
-        "minutes_per_day_is_default": forecast.default_budget,
-        "if_followed": round(forecast.if_followed.overall, 4),
-        "if_stopped": round(forecast.if_stopped.overall, 4),
-        "by_topic": {
-            "if_followed": _round_topics(forecast.if_followed.by_topic),
-            "if_stopped": _round_topics(forecast.if_stopped.by_topic),
-        },
-        "daily_minutes": [round(m, 1) for m in forecast.daily_minutes],
-        "shortfall": forecast.shortfall,
-    }
