@@ -282,11 +282,7 @@ class Exams(ActionLog):
     def kept_tactic(self, exam_id: int, chosen_from: str) -> tuple[float, float] | None:
         """The (review retention, window aim) kept for the exam's plan, if it was chosen
         from exactly `chosen_from` (a digest of the plan's inputs); else None."""
-        row = self.conn.execute(
-            "SELECT review_retention, window_aim FROM exam_tactics "
-            "WHERE exam_id = ? AND chosen_from = ?",
-            [exam_id, chosen_from],
-        ).fetchone()
+        row = self._kept(exam_id, chosen_from)
         return (row[0], row[1]) if row else None
 
     def kept_shortfall(
@@ -294,12 +290,16 @@ class Exams(ActionLog):
     ) -> tuple[float | None, int | None] | None:
         """What the shortfall's searches found for the kept plan (minutes a day needed,
         days earlier; None: out of reach), if worked out for exactly `chosen_from`."""
-        row = self.conn.execute(
-            "SELECT minutes_needed, days_earlier FROM exam_tactics "
-            "WHERE exam_id = ? AND chosen_from = ? AND shortfall_known",
+        row = self._kept(exam_id, chosen_from)
+        return (row[3], row[4]) if row and row[2] else None
+
+    def _kept(self, exam_id: int, chosen_from: str) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.conn.execute(
+            "SELECT review_retention, window_aim, shortfall_known, minutes_needed, "
+            "days_earlier FROM exam_tactics WHERE exam_id = ? AND chosen_from = ?",
             [exam_id, chosen_from],
         ).fetchone()
-        return (row[0], row[1]) if row else None
+        return row
 
     def keep_tactic(
         self,

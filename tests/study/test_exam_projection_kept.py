@@ -26,32 +26,29 @@ from tests.study.test_exam_tactic_kept import (  # noqa: F401 (fixtures)
 )
 
 
-@pytest.fixture
-def choices(monkeypatch) -> list[object]:
-    """Each time every tactic was tried (a choice made, not a kept tactic's one run)."""
+def counted(monkeypatch, name: str) -> list[object]:
+    """Each call of exam_tactic's `name` (its own calls included), from now on."""
     made: list[object] = []
-    real = exam_tactic._best_run
+    real = getattr(exam_tactic, name)
 
-    def counted(*args, **kwargs):
+    def counting(*args, **kwargs):
         made.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(exam_tactic, "_best_run", counted)
+    monkeypatch.setattr(exam_tactic, name, counting)
     return made
+
+
+@pytest.fixture
+def choices(monkeypatch) -> list[object]:
+    """Each time every tactic was tried (a choice made, not a kept tactic's one run)."""
+    return counted(monkeypatch, "_best_run")
 
 
 @pytest.fixture
 def searches(monkeypatch) -> list[object]:
     """Each time the shortfall's searches ran (what a short plan would take)."""
-    made: list[object] = []
-    real = exam_tactic._minutes_needed
-
-    def counted(*args, **kwargs):
-        made.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(exam_tactic, "_minutes_needed", counted)
-    return made
+    return counted(monkeypatch, "_minutes_needed")
 
 
 def the_exam(store, today=TODAY):
