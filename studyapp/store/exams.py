@@ -282,25 +282,55 @@ class Exams(ActionLog):
     def kept_tactic(self, exam_id: int, chosen_from: str) -> tuple[float, float] | None:
         """The (review retention, window aim) kept for the exam's plan, if it was chosen
         from exactly `chosen_from` (a digest of the plan's inputs); else None."""
-        row = self.conn.execute(
-            "SELECT review_retention, window_aim FROM exam_tactics "
-            "WHERE exam_id = ? AND chosen_from = ?",
-            [exam_id, chosen_from],
-        ).fetchone()
+        row = self._kept(exam_id, chosen_from)
         return (row[0], row[1]) if row else None
 
+    def kept_shortfall(
+        self, exam_id: int, chosen_from: str
+    ) -> tuple[float | None, int | None] | None:
+        """What the shortfall's searches found for the kept plan (minutes a day needed,
+        days earlier; None: out of reach), if worked out for exactly `chosen_from`."""
+        row = self._kept(exam_id, chosen_from)
+        return (row[3], row[4]) if row and row[2] else None
+
+    def _kept(self, exam_id: int, chosen_from: str) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.conn.execute(
+            "SELECT review_retention, window_aim, shortfall_known, minutes_needed, "
+            "days_earlier FROM exam_tactics WHERE exam_id = ? AND chosen_from = ?",
+            [exam_id, chosen_from],
+        ).fetchone()
+        return row
+
     def keep_tactic(
-        self, exam_id: int, chosen_from: str, review_retention: float, window_aim: float
+        self,
+        exam_id: int,
+        chosen_from: str,
+        review_retention: float,
+        window_aim: float,
+        shortfall: tuple[float | None, int | None] | None = None,
     ) -> None:
         """Keep the exam's plan tactic and what it was chosen from, in place of the last
-        one (nothing is kept for an exam not in the database)."""
+        one (nothing is kept for an exam not in the database); with `shortfall`, what
+        the plan would take if short (see :meth:`kept_shortfall`)."""
+        minutes, days = shortfall if shortfall is not None else (None, None)
         with self.transaction():
             self.conn.execute(
-                "INSERT INTO exam_tactics (exam_id, chosen_from, review_retention, window_aim) "
-                "SELECT id, ?, ?, ? FROM exams WHERE id = ? ON CONFLICT (exam_id) DO UPDATE SET "
-                "chosen_from = excluded.chosen_from, review_retention = "
-                "excluded.review_retention, window_aim = excluded.window_aim",
-                [chosen_from, review_retention, window_aim, exam_id],
+                "INSERT INTO exam_tactics (exam_id, chosen_from, review_retention, window_aim, "
+                "shortfall_known, minutes_needed, days_earlier) "
+                "SELECT id, ?, ?, ?, ?, ?, ? FROM exams WHERE id = ? "
+                "ON CONFLICT (exam_id) DO UPDATE SET chosen_from = excluded.chosen_from, "
+                "review_retention = excluded.review_retention, "
+                "window_aim = excluded.window_aim, shortfall_known = excluded.shortfall_known, "
+                "minutes_needed = excluded.minutes_needed, days_earlier = excluded.days_earlier",
+                [
+                    chosen_from,
+                    review_retention,
+                    window_aim,
+                    shortfall is not None,
+                    minutes,
+                    days,
+                    exam_id,
+                ],
             )
 
     def change_mark(self) -> tuple[int, int]:

@@ -6,7 +6,7 @@ import sqlite3
 
 from studyapp.study.studytime import STUDIED_MS_SQL
 
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 # "STDY": marks a file as ours, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x53544459
 
@@ -377,6 +377,15 @@ MIGRATIONS: dict[int, str] = {
     # (deck_id, due) index besides the two of items_due, for queries that items_due and
     # items_new answer as fast (deck-scoped due and new queues) or faster.
     16: "DROP INDEX IF EXISTS items_deck; CREATE INDEX items_deck ON items (deck_id)",
+    # Beside the kept tactic, what its plan would take when short of the target (the
+    # shortfall's searches: tens of runs to the exam and beyond), found once per digest:
+    # shortfall_known 0 until worked out, then NULL figures mean "out of reach". The
+    # table is a cache, made anew (a tactic kept before is chosen again once), which
+    # also makes this safe to run again.
+    17: "DROP TABLE IF EXISTS exam_tactics; CREATE TABLE exam_tactics (exam_id INTEGER "
+    "PRIMARY KEY REFERENCES exams(id) ON DELETE CASCADE, chosen_from TEXT NOT NULL, "
+    "review_retention REAL NOT NULL, window_aim REAL NOT NULL, "
+    "shortfall_known INTEGER NOT NULL DEFAULT 0, minutes_needed REAL, days_earlier INTEGER)",
 }
 
 

@@ -11,6 +11,9 @@ studies on the share of days this student did lately.
 
 :func:`load_inputs` reads what it needs (a few queries, on the caller's
 thread); :func:`simulate` may then run anywhere, e.g. in a worker thread.
+
+Then what `studyapp exam` and `stats --json` say of each exam: this forecast and the
+projected recall on the day.
 """
 
 from __future__ import annotations
@@ -31,15 +34,15 @@ from studyapp.study.exam import (
     short_date,
     window_start,
 )
+from studyapp.study.exam_plan import Projection
 from studyapp.study.exam_recall_plan import (
+    KeptPlan,
+    RecallForecast,
     RecallInputs,
     exam_projection,
-    load_line,
+    kept_plan,
     load_recall_inputs,
     planned_days,
-    recall_json,
-    recall_line,
-    topics_line,
 )
 
 HISTORY_DAYS = 90
@@ -96,9 +99,11 @@ class ForecastInputs:
     study_share: float = 1.0
     seed: int = 0
     key: tuple[Any, ...] = field(default=())
-    # Each state's item, and the exam's plan inputs: its exam reviews come from that plan.
+    # Each state's item, and the exam's plan inputs: its exam reviews come from that plan
+    # (with what is kept for them, if anything: then only its tactic is run).
     item_ids: tuple[int, ...] = ()
     recall: RecallInputs | None = None
+    recall_kept: KeptPlan | None = None
 
 
 def card_state(state: sm2.SM2State) -> str:
@@ -126,6 +131,7 @@ def load_inputs(store: Store, exam: Exam, today: date, new_per_day: int) -> Fore
     # A student with under a week of history is assumed to keep studying daily.
     share = studied / span if span >= 7 else 1.0
     grades = store.exams.grade_counts_by_state(today - timedelta(days=HISTORY_DAYS))
+    recall = load_recall_inputs(store, exam, today)
     return ForecastInputs(
         exam_date=exam.date,
         today=today,
@@ -139,7 +145,8 @@ def load_inputs(store: Store, exam: Exam, today: date, new_per_day: int) -> Fore
         seed=exam.id,
         key=(exam, today, margin, new_per_day, len(states)),
         item_ids=tuple(row[6] for row in rows),
-        recall=load_recall_inputs(store, exam, today),
+        recall=recall,
+        recall_kept=kept_plan(store.exams, recall),
     )
 
 
@@ -150,7 +157,7 @@ def _planned_exam_reviews(inputs: ForecastInputs) -> dict[date, list[int]]:
     index = {item_id: i for i, item_id in enumerate(inputs.item_ids)}
     return {
         day.day: [index[i] for i in day.window + day.reviews if i in index]
-        for day in planned_days(inputs.recall)
+        for day in planned_days(inputs.recall, inputs.recall_kept)
     }
 
 
@@ -249,6 +256,53 @@ def forecast_line(forecast: Forecast) -> str:
         f"~{round(forecast.average)}/day (max {forecast.peak}) · "
         f"{forecast.final_window_coverage:.0%} reviewed in the final window"
     )
+
+
+def recall_line(forecast: RecallForecast) -> str:
+    """`recall on the day 91% with the plan · 64% if you stop today · target 90%`."""
+    return (
+        f"recall on the day {forecast.if_followed.overall:.0%} with the plan · "
+        f"{forecast.if_stopped.overall:.0%} if you stop today · "
+        f"target {forecast.goal.target:.0%}"
+    )
+
+
+def load_line(forecast: RecallForecast) -> str:
+    """`plan: 30 min/day budget (your usual) · max 28, avg 17 min/day`."""
+    usual = " (your usual)" if forecast.default_budget else ""
+    return (
+        f"plan: {forecast.goal.minutes_per_day:.0f} min/day budget{usual} · "
+        f"max {forecast.peak_minutes:.0f}, avg {forecast.average_minutes:.0f} min/day"
+    )
+
+
+def topics_line(projection: Projection, limit: int = 4) -> str:
+    """Per topic, weakest first: `pharm 72% · anatomy 88%` (and how many more)."""
+    weakest = sorted(projection.by_topic.items(), key=lambda t: (t[1], t[0]))
+    shown = " · ".join(f"{topic} {recall:.0%}" for topic, recall in weakest[:limit])
+    more = len(weakest) - limit
+    return shown + (f" · +{more} more" if more > 0 else "")
+
+
+def _round_topics(by_topic: Mapping[str, float]) -> dict[str, float]:
+    return {topic: round(recall, 4) for topic, recall in by_topic.items()}
+
+
+def recall_json(forecast: RecallForecast) -> dict[str, Any]:
+    """The exam's `recall` object in `studyapp stats --json`."""
+    return {
+        "target": forecast.goal.target,
+        "minutes_per_day": forecast.goal.minutes_per_day,
+        "minutes_per_day_is_default": forecast.default_budget,
+        "if_followed": round(forecast.if_followed.overall, 4),
+        "if_stopped": round(forecast.if_stopped.overall, 4),
+        "by_topic": {
+            "if_followed": _round_topics(forecast.if_followed.by_topic),
+            "if_stopped": _round_topics(forecast.if_stopped.by_topic),
+        },
+        "daily_minutes": [round(m, 1) for m in forecast.daily_minutes],
+        "shortfall": forecast.shortfall,
+    }
 
 
 def exam_json(store: Store, today: date, new_per_day: int) -> list[dict[str, Any]]:

@@ -5,16 +5,18 @@ pure; this module reads what it needs for one exam (the scope's FSRS memory stat
 the fitted parameters, the student's answer time and recent study minutes), runs it,
 and keeps the result for as long as those inputs are unchanged: a plan runs the
 scope day by day to the exam a few dozen times, seconds for a big scope, so the UI
-runs :func:`project` in a worker.
+runs :func:`project` in a worker. Across processes the database keeps what a plan
+chose (its tactic, a short plan's shortfall) under a digest of those inputs: a
+projection or a session with the same inputs then runs that tactic alone.
 
 Cards never answered go in as the planner treats them: unseen, paced in as new.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import weakref
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +24,7 @@ from typing import Any
 from studyapp.settings import load_settings
 from studyapp.store import Exam, Exams, Store
 from studyapp.store.columns import tags_tuple
+from studyapp.store.errors import DatabaseError
 from studyapp.study.exam import MAX_DAYS_AHEAD, margin_days
 from studyapp.study.exam_plan import (
     DEFAULT_TARGET,
@@ -40,21 +43,19 @@ from studyapp.study.exam_tactic import choice_key, plan_exam
 
 __all__ = [
     "MAX_MINUTES_PER_DAY",
+    "KeptPlan",
     "RecallForecast",
     "RecallInputs",
     "cached_forecast",
     "exam_projection",
-    "load_line",
+    "kept_plan",
     "load_recall_inputs",
     "parse_minutes",
     "parse_target",
     "plan_review_ids",
     "planned_days",
     "project",
-    "recall_json",
-    "recall_line",
     "todays_plan",
-    "topics_line",
 ]
 
 # Without the student's own timing: seconds an answer takes.
@@ -199,17 +200,24 @@ def project(inputs: RecallInputs) -> RecallForecast:
     return _planned(inputs)[0]
 
 
-def planned_days(inputs: RecallInputs) -> tuple[PlanDay, ...]:
-    """The days of the plan :func:`project` projects (kept with it)."""
-    return _planned(inputs)[1].days
+def planned_days(inputs: RecallInputs, kept: KeptPlan | None = None) -> tuple[PlanDay, ...]:
+    """The days of the plan :func:`project` projects (kept with it); `kept`: what the
+    database keeps for these inputs (:func:`kept_plan`), so only its tactic is run."""
+    return _planned(inputs, kept)[1].days
 
 
-def _planned(inputs: RecallInputs) -> tuple[RecallForecast, ExamPlan]:
+def _planned(inputs: RecallInputs, kept: KeptPlan | None = None) -> tuple[RecallForecast, ExamPlan]:
     with _cache_lock:
         found = _cache.get(inputs)
     if found is not None:
         return found
-    plan = plan_exam(inputs.cards, inputs.goal, Memory(inputs.parameters))
+    plan = plan_exam(
+        inputs.cards,
+        inputs.goal,
+        Memory(inputs.parameters),
+        chosen=kept.tactic if kept else None,
+        searched=kept.shortfall if kept else None,
+    )
     forecast = RecallForecast(
         goal=inputs.goal,
         default_budget=inputs.default_budget,
@@ -228,10 +236,54 @@ def _planned(inputs: RecallInputs) -> tuple[RecallForecast, ExamPlan]:
     return forecast, plan
 
 
+@dataclass(frozen=True, slots=True)
+class KeptPlan:
+    """What the database keeps for a plan's inputs: its tactic, and what the shortfall's
+    searches found (None: not worked out yet)."""
+
+    tactic: Tactic
+    shortfall: tuple[float | None, int | None] | None
+
+
+def kept_plan(exams: Exams, inputs: RecallInputs) -> KeptPlan | None:
+    """What is kept in the database for exactly these inputs (by digest), if anything."""
+    return _kept(exams, inputs, _choice_key(inputs))
+
+
+def _kept(exams: Exams, inputs: RecallInputs, key: str) -> KeptPlan | None:
+    row = exams.kept_tactic(inputs.exam.id, key)
+    if row is None:
+        return None
+    return KeptPlan(Tactic(*row), exams.kept_shortfall(inputs.exam.id, key))
+
+
+def _choice_key(inputs: RecallInputs) -> str:
+    return choice_key(inputs.cards, inputs.goal, inputs.parameters)
+
+
 def exam_projection(store: Store, exam: Exam, today: date) -> RecallForecast:
     """The one projection of `exam` as of `today`: what home, the Exams dialog, `studyapp
-    exam` and `stats --json` show, from the same inputs and plan the session follows."""
-    return project(load_recall_inputs(store, exam, today))
+    exam` and `stats --json` show, from the same inputs and plan the session follows.
+    With a tactic (and shortfall) kept for exactly these inputs only that tactic is run;
+    else the exam is planned and what it found kept for the next process."""
+    inputs = load_recall_inputs(store, exam, today)
+    key = _choice_key(inputs)
+    kept = _kept(store.exams, inputs, key)
+    forecast, plan = _planned(inputs, kept)
+    short = plan.shortfall
+    if kept is None or (short is not None and kept.shortfall is None):
+        # Safe beside a session (home's worker has a connection of its own): one row
+        # upserted in a short transaction, of the inputs this plan read, so a row may
+        # be stale (then planned again) but never wrong. A cache: a busy or read-only
+        # file still shows the projection (the next write says why).
+        searched = None if short is None else (short.minutes_needed, short.days_earlier)
+        with contextlib.suppress(DatabaseError):
+            store.exams.keep_tactic(exam.id, key, *_tactic_row(forecast.tactic), searched)
+    return forecast
+
+
+def _tactic_row(tactic: Tactic) -> tuple[float, float]:
+    return tactic.review_retention, tactic.window_aim
 
 
 _tactics: dict[RecallInputs, Tactic] = {}
@@ -250,7 +302,7 @@ def _tactic(inputs: RecallInputs, full_plan: bool, kept: Exams | None) -> Tactic
         tactic = found[0].tactic if found else _tactics.get(inputs)
     key = None
     if kept is not None:
-        key = choice_key(inputs.cards, inputs.goal, inputs.parameters)
+        key = _choice_key(inputs)
         row = kept.kept_tactic(inputs.exam.id, key)
         if row is not None:
             if tactic is None:
@@ -265,7 +317,7 @@ def _tactic(inputs: RecallInputs, full_plan: bool, kept: Exams | None) -> Tactic
         ).tactic
         _remember(inputs, tactic)
     if kept is not None and key is not None and full_plan:
-        kept.keep_tactic(inputs.exam.id, key, tactic.review_retention, tactic.window_aim)
+        kept.keep_tactic(inputs.exam.id, key, *_tactic_row(tactic))
     return tactic
 
 
@@ -347,50 +399,3 @@ def plan_review_ids(
         with _cache_lock:
             _planned_ids[store] = (state, ids)
     return list(dict.fromkeys(store.exams.items_for_session(ids, today, deck_id, tag)))
-
-
-def recall_line(forecast: RecallForecast) -> str:
-    """`recall on the day 91% with the plan · 64% if you stop today · target 90%`."""
-    return (
-        f"recall on the day {forecast.if_followed.overall:.0%} with the plan · "
-        f"{forecast.if_stopped.overall:.0%} if you stop today · "
-        f"target {forecast.goal.target:.0%}"
-    )
-
-
-def load_line(forecast: RecallForecast) -> str:
-    """`plan: 30 min/day budget (your usual) · max 28, avg 17 min/day`."""
-    usual = " (your usual)" if forecast.default_budget else ""
-    return (
-        f"plan: {forecast.goal.minutes_per_day:.0f} min/day budget{usual} · "
-        f"max {forecast.peak_minutes:.0f}, avg {forecast.average_minutes:.0f} min/day"
-    )
-
-
-def topics_line(projection: Projection, limit: int = 4) -> str:
-    """Per topic, weakest first: `pharm 72% · anatomy 88%` (and how many more)."""
-    weakest = sorted(projection.by_topic.items(), key=lambda t: (t[1], t[0]))
-    shown = " · ".join(f"{topic} {recall:.0%}" for topic, recall in weakest[:limit])
-    more = len(weakest) - limit
-    return shown + (f" · +{more} more" if more > 0 else "")
-
-
-def _round_topics(by_topic: Mapping[str, float]) -> dict[str, float]:
-    return {topic: round(recall, 4) for topic, recall in by_topic.items()}
-
-
-def recall_json(forecast: RecallForecast) -> dict[str, Any]:
-    """The exam's `recall` object in `studyapp stats --json`."""
-    return {
-        "target": forecast.goal.target,
-        "minutes_per_day": forecast.goal.minutes_per_day,
-        "minutes_per_day_is_default": forecast.default_budget,
-        "if_followed": round(forecast.if_followed.overall, 4),
-        "if_stopped": round(forecast.if_stopped.overall, 4),
-        "by_topic": {
-            "if_followed": _round_topics(forecast.if_followed.by_topic),
-            "if_stopped": _round_topics(forecast.if_stopped.by_topic),
-        },
-        "daily_minutes": [round(m, 1) for m in forecast.daily_minutes],
-        "shortfall": forecast.shortfall,
-    }

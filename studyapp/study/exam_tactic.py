@@ -174,21 +174,31 @@ def plan_exam(
     memory: Memory | None = None,
     *,
     explain_shortfall: bool = True,
+    chosen: Tactic | None = None,
+    searched: tuple[float | None, int | None] | None = None,
 ) -> ExamPlan:
-    """The day-by-day plan to the exam, its projections, and what it would take if short."""
+    """The day-by-day plan to the exam, its projections, and what it would take if short.
+    `chosen`: the tactic chosen before from these very inputs (kept under their
+    :func:`choice_key`): only it is run, not every tactic, for the same plan; `searched`:
+    what the shortfall's searches found then (minutes a day, days earlier)."""
     memory = memory or Memory()
-    tactic, run = _best_run(cards, goal, memory)
+    if chosen is None:
+        tactic, run = _best_run(cards, goal, memory)
+    else:
+        # Runs are deterministic: the chosen tactic's run is the one _best_run returned.
+        tactic, run = chosen, _simulate(cards, goal, chosen, memory)
     followed = _projection(cards, run.recall)
     stopped = _projection(
         cards, {c.item_id: memory.recall(c.memory, goal.exam_date) for c in cards}
     )
     shortfall = None
     if explain_shortfall and followed.overall < goal.target:
-        shortfall = Shortfall(
-            followed.overall,
-            _minutes_needed(cards, goal, tactic, memory),
-            _days_earlier(cards, goal, tactic, memory),
-        )
+        if chosen is None or searched is None:
+            searched = (
+                _minutes_needed(cards, goal, tactic, memory),
+                _days_earlier(cards, goal, tactic, memory),
+            )
+        shortfall = Shortfall(followed.overall, *searched)
     return ExamPlan(tuple(run.days), tactic, followed, stopped, shortfall)
 
 

@@ -19,6 +19,11 @@ def test_bench_exam_tactic_runs_and_reports_its_figures():
     assert set(figures) == {
         *(f"exam_reviews_{run}{cpu}_s" for run in ("cold", "warm") for cpu in ("", "_cpu")),
         "exam_reviews_today",
+        *(
+            f"{shown}_{run}_s"
+            for shown in ("exam_cli", "stats_json", "home_exam_line")
+            for run in ("cold", "warm")
+        ),
     }
     assert all(value >= 0 for value in figures.values())
 

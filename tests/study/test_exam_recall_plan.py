@@ -9,15 +9,14 @@ import pytest
 
 from studyapp.settings import save_setting
 from studyapp.study import exam
+from studyapp.study.exam_forecast import load_line, recall_line
 from studyapp.study.exam_plan import DEFAULT_TARGET
 from studyapp.study.exam_recall_plan import (
-    load_line,
     load_recall_inputs,
     parse_minutes,
     parse_target,
     planned_days,
     project,
-    recall_line,
     todays_plan,
 )
 from tests.cli.test_exam_cli import run, soon  # noqa: F401 (the `run` fixture)

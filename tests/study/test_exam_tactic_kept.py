@@ -122,21 +122,23 @@ def _merge_a_review(store, made) -> None:
     store.memory.save(store.memory.parameters(), log, newest)
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        pytest.param(_merge_a_review, id="a review merged in"),
-        pytest.param(
-            lambda store, made: exam.set_exam(store, EXAM_DAY, name="Q", minutes_per_day=9),
-            id="the exam changed",
-        ),
-        pytest.param(
-            lambda store, made: save_setting(store, "exam_margin_days", "3"),
-            id="settings changed",
-        ),
-        pytest.param(lambda store, made: None, id="a new day"),
-    ],
-)
+# What makes a kept tactic stale: each changes the plan's inputs ("a new day": the next
+# study day, nothing else changed).
+CHANGES = [
+    pytest.param(_merge_a_review, id="a review merged in"),
+    pytest.param(
+        lambda store, made: exam.set_exam(store, EXAM_DAY, name="Q", minutes_per_day=9),
+        id="the exam changed",
+    ),
+    pytest.param(
+        lambda store, made: save_setting(store, "exam_margin_days", "3"),
+        id="settings changed",
+    ),
+    pytest.param(lambda store, made: None, id="a new day"),
+]
+
+
+@pytest.mark.parametrize("change", CHANGES)
 def test_the_kept_tactic_is_made_again_when_its_inputs_change(
     store, planned, plans_made, monkeypatch, change, request
 ):
