@@ -83,6 +83,21 @@ def _state(col: Collection) -> tuple[int, int, dict[str, list[str]]]:
     return col.card_count(), col.db.scalar("SELECT COUNT(*) FROM revlog"), fields
 
 
+def assert_back_in_place(
+    col: Collection, package: Path, merge: bool, state: tuple[int, int, dict[str, list[str]]]
+) -> None:
+    """`package` imported into the collection its notes came from (Anki's defaults, or
+    "Merge note types"): no note new or conflicting, cards, review log and fields as
+    `state`, note types as they were, no empty card, Check Database clean."""
+    before_types = {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()}
+    log = import_into(col, package, merge=merge)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    assert _state(col) == state  # byte for byte, MathJax included
+    assert {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()} == before_types
+    assert not col.get_empty_cards().notes
+    assert check_database_changes(col) == []
+
+
 @pytest.mark.parametrize("legacy", [False, True], ids=["apkg", "legacy-apkg"])
 @pytest.mark.parametrize("merge", [False, True], ids=["defaults", "merge-note-types"])
 def test_own_note_types_go_back_in_place(tmp_path, merge, legacy):
@@ -116,13 +131,7 @@ def test_own_note_types_go_back_in_place(tmp_path, merge, legacy):
     assert "5 notes go back under their own note types" in exported.output
     assert "Merge note types' in" not in exported.output
 
-    before_types = {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()}
-    log = import_into(col, back, merge=merge)
-    assert (len(log.new), len(log.conflicting)) == (0, 0)
-    assert _state(col) == (cards, revlog, fields)  # byte for byte, MathJax included
-    assert {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()} == before_types
-    assert not col.get_empty_cards().notes
-    assert check_database_changes(col) == []
+    assert_back_in_place(col, back, merge, (cards, revlog, fields))
     col.close()
 
 
@@ -199,13 +208,8 @@ def test_english_stock_note_types_go_back_in_place(tmp_path, merge):
     assert exported.exit_code == 0, exported.output
     assert "7 notes go back under their own note types" in exported.output
 
-    before_types = {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()}
-    log = import_into(col, back, merge=merge)
-    assert (len(log.new), len(log.conflicting)) == (0, 0)
-    assert col.find_cards("") and _state(col) == (cards, revlog, fields)  # MathJax included
-    assert {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()} == before_types
-    assert not col.get_empty_cards().notes
-    assert check_database_changes(col) == []
+    assert_back_in_place(col, back, merge, (cards, revlog, fields))
+    assert col.find_cards("")
     col.close()
 
 
@@ -266,13 +270,7 @@ def test_image_occlusion_goes_back_in_place(tmp_path, merge):
     assert exported.exit_code == 0, exported.output
     assert "1 note goes back under its own note type" in exported.output
     assert "Merge note types' in" not in exported.output
-    before_types = {m["id"]: m["name"] for m in col.models.all()}
-    log = import_into(col, tmp_path / "back.apkg", merge=merge)
-    assert (len(log.new), len(log.conflicting)) == (0, 0)
-    assert _state(col) == (cards, revlog, fields)
-    assert {m["id"]: m["name"] for m in col.models.all()} == before_types
-    assert not col.get_empty_cards().notes
-    assert check_database_changes(col) == []
+    assert_back_in_place(col, tmp_path / "back.apkg", merge, (cards, revlog, fields))
     col.close()
 
 
@@ -321,13 +319,7 @@ def test_localized_stock_note_types_go_back_in_place(tmp_path, lang, merge):
     exported = run("--db", db, "export", "-o", back)
     assert exported.exit_code == 0 and "5 notes go back under their own" in exported.output
 
-    before_types = {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()}
-    log = import_into(col, back, merge=merge)
-    assert (len(log.new), len(log.conflicting)) == (0, 0)
-    assert _state(col) == (cards, revlog, fields)
-    assert {m["id"]: (m["name"], len(m["tmpls"])) for m in col.models.all()} == before_types
-    assert not col.get_empty_cards().notes
-    assert check_database_changes(col) == []
+    assert_back_in_place(col, back, merge, (cards, revlog, fields))
     col.close()
 
 
