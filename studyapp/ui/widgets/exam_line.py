@@ -5,9 +5,11 @@ The pace is two small counting queries per exam; the forecast replays SM-2 over
 the whole scope, so it runs in a worker and is kept for the study day in the app's context
 (``StudyContext.exam_forecasts``, through the `keep` it is handed): coming back to home the same
 day costs nothing. The recall projection runs the exam plan (seconds for a big scope)
-in a worker too; studyapp.study.exam_recall_plan keeps it while the memory states are
-unchanged, and the line shows the last one it had while it checks. The line reads
-nothing itself: home hands it what to show.
+in a worker too; studyapp.study.exam_recall_plan keeps it in the process while the memory
+states are unchanged, and the tactic it chose in the database (table exam_tactics) for the
+next start, so only that tactic is run again while the inputs stay the same. The line shows
+the last projection it had while it checks. It reads nothing itself: home hands it what to
+show.
 """
 
 from __future__ import annotations
